@@ -1,0 +1,40 @@
+import * as v from 'valibot';
+
+/**
+ * Privacy rules applied in the page before anything is stored. Each name is recorded on the session so
+ * a dataset consumer knows what was hidden and why.
+ */
+export const MASK_RULES = [
+  'password',
+  'email',
+  'phone',
+  'card-number',
+  'card-cvc',
+  'card-expiry',
+  'ssn',
+  'one-time-code',
+  'private-block',
+  'text-email',
+  'text-card-number',
+] as const;
+export const MaskRuleSchema = v.picklist(MASK_RULES);
+export type MaskRule = v.InferOutput<typeof MaskRuleSchema>;
+
+/**
+ * Masks keep a coarse length class, never the content: enough to tell "typed a short code" from
+ * "typed a paragraph" without leaking anything that identifies the worker.
+ */
+export const LENGTH_CLASSES = ['empty', '1-4', '5-12', '13-32', '33+'] as const;
+export const LengthClassSchema = v.picklist(LENGTH_CLASSES);
+export type LengthClass = v.InferOutput<typeof LengthClassSchema>;
+
+/** What was hidden in one captured value. */
+export const MaskSchema = v.object({ rule: MaskRuleSchema, lengthClass: LengthClassSchema });
+export type Mask = v.InferOutput<typeof MaskSchema>;
+
+/** The policy in force for a session: a version to compare datasets by, and the active rules. */
+export const MaskingPolicySchema = v.object({
+  version: v.pipe(v.string(), v.maxLength(32)),
+  rules: v.array(MaskRuleSchema),
+});
+export type MaskingPolicy = v.InferOutput<typeof MaskingPolicySchema>;

@@ -1,0 +1,32 @@
+import * as v from 'valibot';
+import { LIMITS } from '../limits';
+import { SessionIdSchema } from './session-id';
+import { MaskingPolicySchema } from './masking';
+
+export const SESSION_STATUSES = ['recording', 'stopped'] as const;
+
+/** A recording session as the extension stores it locally. */
+export const SessionSchema = v.object({
+  id: SessionIdSchema,
+  /** Epoch ms. */
+  startTime: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  endTime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  status: v.picklist(SESSION_STATUSES),
+  /** Number of events durably written; equals the highest sequence, since sequences start at 1 without gaps. */
+  eventCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Hostnames in first-visit order. */
+  pagesVisited: v.array(v.pipe(v.string(), v.maxLength(253))),
+  userAgent: v.pipe(v.string(), v.maxLength(LIMITS.label)),
+  extensionVersion: v.optional(v.pipe(v.string(), v.maxLength(32))),
+  maskingPolicy: MaskingPolicySchema,
+});
+export type Session = v.InferOutput<typeof SessionSchema>;
+
+/** Session metadata that travels to the server with a sync batch (no local bookkeeping). */
+export const SessionMetaSchema = v.object({
+  startTime: SessionSchema.entries.startTime,
+  userAgent: SessionSchema.entries.userAgent,
+  extensionVersion: SessionSchema.entries.extensionVersion,
+  maskingPolicy: MaskingPolicySchema,
+});
+export type SessionMeta = v.InferOutput<typeof SessionMetaSchema>;

@@ -1,0 +1,20 @@
+/**
+ * The single source of truth for every type that crosses a boundary: storage rows, wire messages and
+ * exported formats. Extension and server import these and nothing else for such types.
+ */
+export * from './limits';
+export * from './validate';
+export * from './entities/session-id';
+export * from './entities/masking';
+export * from './entities/target';
+export * from './entities/event';
+export * from './entities/session';
+export * from './entities/media';
+export * from './entities/settings';
+export * from './formats/legacy-session';
+export * from './formats/training-data';
+export * from './formats/zip-manifest';
+export * from './protocol/errors';
+export * from './protocol/legacy';
+export * from './protocol/sync';
+export * from './protocol/codec';

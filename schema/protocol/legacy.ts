@@ -1,0 +1,136 @@
+import * as v from 'valibot';
+import { LIMITS } from '../limits';
+import { SessionIdSchema } from '../entities/session-id';
+import { EventTypeSchema } from '../entities/event';
+import { ErrorCodeSchema } from './errors';
+
+/**
+ * The legacy CodeSight WebSocket messages, accepted exactly as old clients send them. Old clients put
+ * metadata at the top level of messages, so objects are loose: unknown keys are kept, not refused.
+ */
+
+/** First message on any socket: an API key (workers) or an admin JWT. */
+export const AuthenticateMessageSchema = v.pipe(
+  v.object({
+    type: v.literal('authenticate'),
+    apiKey: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
+    token: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
+  }),
+  v.check((m) => m.apiKey !== undefined || m.token !== undefined, 'authenticate needs apiKey or token'),
+);
+export type AuthenticateMessage = v.InferOutput<typeof AuthenticateMessageSchema>;
+
+export const AuthenticationSuccessSchema = v.object({
+  type: v.literal('authentication_success'),
+  workerId: v.string(),
+  /** Epoch ms, so clients can estimate clock skew. */
+  serverTime: v.number(),
+});
+export type AuthenticationSuccess = v.InferOutput<typeof AuthenticationSuccessSchema>;
+
+export const AuthenticationFailedSchema = v.object({
+  type: v.literal('authentication_failed'),
+  message: v.string(),
+});
+export type AuthenticationFailed = v.InferOutput<typeof AuthenticationFailedSchema>;
+
+/** `session_start` {sessionId, ...metadata}: metadata keys are free-form in old clients. */
+export const SessionStartMessageSchema = v.looseObject({
+  type: v.literal('session_start'),
+  sessionId: SessionIdSchema,
+  startTime: v.optional(v.union([v.number(), v.pipe(v.string(), v.isoTimestamp())])),
+  url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
+  userAgent: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.label))),
+});
+export type SessionStartMessage = v.InferOutput<typeof SessionStartMessageSchema>;
+
+const Json = v.record(v.string(), v.unknown());
+
+/**
+ * One interaction as old extensions send it: a flat object with the legacy field names. The server maps
+ * it onto the interactions table; unknown fields go along in `target`/`context`.
+ */
+export const LegacyInteractionSchema = v.looseObject({
+  type: EventTypeSchema,
+  timestamp: v.pipe(v.number(), v.minValue(0)),
+  /** Old clients number their events; when absent the server assigns the next free sequence. */
+  sequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
+  selector: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.selector))),
+  selectors: v.optional(v.union([v.array(v.string()), Json])),
+  element: v.optional(v.union([v.string(), Json])),
+  text: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.inputValue))),
+  coordinates: v.optional(v.object({ x: v.number(), y: v.number() })),
+  modifiers: v.optional(Json),
+  offsetX: v.optional(v.number()),
+  offsetY: v.optional(v.number()),
+  isVisible: v.optional(v.boolean()),
+  context: v.optional(Json),
+  elementAnalysis: v.optional(Json),
+});
+export type LegacyInteraction = v.InferOutput<typeof LegacyInteractionSchema>;
+
+export const InteractionDataMessageSchema = v.object({
+  type: v.literal('interaction_data'),
+  sessionId: SessionIdSchema,
+  data: v.union([
+    LegacyInteractionSchema,
+    v.pipe(v.array(LegacyInteractionSchema), v.minLength(1), v.maxLength(LIMITS.eventsPerBatch)),
+  ]),
+});
+export type InteractionDataMessage = v.InferOutput<typeof InteractionDataMessageSchema>;
+
+/** A screenshot as old clients stream it: the image inline as a data URL or bare base64. */
+export const ScreenshotDataMessageSchema = v.looseObject({
+  type: v.literal('screenshot_data'),
+  sessionId: SessionIdSchema,
+  /** `data:image/png;base64,...` or bare base64; old clients used either key. */
+  image: v.optional(v.string()),
+  dataUrl: v.optional(v.string()),
+  burstId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  burstIndex: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  burstTotal: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  trigger: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  timestamp: v.optional(v.number()),
+  compressionRatio: v.optional(v.number()),
+  width: v.optional(v.number()),
+  height: v.optional(v.number()),
+});
+export type ScreenshotDataMessage = v.InferOutput<typeof ScreenshotDataMessageSchema>;
+
+export const SessionEndMessageSchema = v.looseObject({
+  type: v.literal('session_end'),
+  sessionId: SessionIdSchema,
+  endTime: v.union([v.number(), v.pipe(v.string(), v.isoTimestamp())]),
+  totalEvents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+});
+export type SessionEndMessage = v.InferOutput<typeof SessionEndMessageSchema>;
+
+/** The server's answer to each accepted legacy message, naming what it stored. */
+export const AckMessageSchema = v.object({
+  type: v.literal('ack'),
+  /** The message type acknowledged. */
+  for: v.picklist(['session_start', 'interaction_data', 'screenshot_data', 'session_end']),
+  sessionId: SessionIdSchema,
+  /** Rows newly stored (0 for a repeat). */
+  stored: v.number(),
+  /** Rows that were already there. */
+  duplicates: v.optional(v.number()),
+  /** Sequences assigned to / stored for the acknowledged interactions. */
+  sequences: v.optional(v.array(v.number())),
+  screenshotId: v.optional(v.string()),
+  status: v.optional(v.string()),
+});
+export type AckMessage = v.InferOutput<typeof AckMessageSchema>;
+
+/** Any refusal on the socket. The connection stays open unless the code says otherwise. */
+export const ErrorMessageSchema = v.object({
+  type: v.literal('error'),
+  code: ErrorCodeSchema,
+  message: v.string(),
+  /** Echoed when the refused message was a sync batch, so the client knows which one. */
+  batchId: v.optional(v.string()),
+  /** False when retrying the same message cannot succeed. */
+  retryable: v.optional(v.boolean()),
+});
+export type ErrorMessage = v.InferOutput<typeof ErrorMessageSchema>;

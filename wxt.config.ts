@@ -1,0 +1,20 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+
+// The extension's sources live in extension/ (srcDir); the build lands in .output/chrome-mv3/.
+export default defineConfig({
+  srcDir: 'extension',
+  outDir: '.output',
+  // Explicit imports everywhere: modules stay testable outside WXT and readers see where names come from.
+  imports: false,
+  manifestVersion: 3,
+  vite: () => ({
+    plugins: [preact()],
+  }),
+  manifest: {
+    name: 'CodeSight Collector',
+    description: 'Records web-browsing sessions (clicks, inputs, navigation, narration, screenshots) for agent training data.',
+    permissions: ['storage', 'unlimitedStorage', 'tabs', 'webNavigation', 'downloads', 'alarms', 'offscreen'],
+    host_permissions: ['<all_urls>'],
+  },
+});

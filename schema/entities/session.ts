@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { LIMITS } from '../limits';
 import { SessionIdSchema } from './session-id';
 import { MaskingPolicySchema } from './masking';
+import { EventTypeSchema } from './event';
 
 export const SESSION_STATUSES = ['recording', 'stopped'] as const;
 
@@ -14,6 +15,8 @@ export const SessionSchema = v.object({
   status: v.picklist(SESSION_STATUSES),
   /** Number of events durably written; equals the highest sequence, since sequences start at 1 without gaps. */
   eventCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Events per type, kept up to date at each durable write so the popup never scans the events. */
+  eventCounts: v.optional(v.record(EventTypeSchema, v.pipe(v.number(), v.integer(), v.minValue(0))), {}),
   /** Hostnames in first-visit order. */
   pagesVisited: v.array(v.pipe(v.string(), v.maxLength(253))),
   userAgent: v.pipe(v.string(), v.maxLength(LIMITS.label)),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,8 +32,12 @@ describe('startPostgres', () => {
     expect(await queryOne(otherUrl, 'select current_database() as db')).toEqual({ db: 'other_db' });
     await expect(cluster.createDatabase('Bad-Name')).rejects.toThrow(/bad database name/);
 
+    const processesUsingDir = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(cluster!.dir));
+    expect(processesUsingDir().length).toBeGreaterThanOrEqual(2); // postmaster and watchdog
+
     await cluster.stop();
     expect(existsSync(cluster.dir)).toBe(false);
+    expect(processesUsingDir()).toEqual([]);
     await cluster.stop(); // idempotent
 
     const client = new pg.Client({ connectionString: cluster.url, connectionTimeoutMillis: 2_000 });

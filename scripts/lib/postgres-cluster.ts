@@ -1,6 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,10 +37,6 @@ const SERVER_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_write
 // pg_ctl's own wait limit, in seconds; start is ~1 s on an idle machine, CI can be slower.
 const START_TIMEOUT_S = 30;
 
-// Clusters still running, so a crashed test file does not leave a daemonized postmaster behind.
-const liveDirs = new Map<string, string>();
-let exitHookInstalled = false;
-
 const isRoot = () => process.getuid?.() === 0;
 
 /** Runs a PostgreSQL binary, as user postgres when we are root (the server refuses to run as root). */
@@ -62,20 +57,23 @@ async function runPg(bin: string, args: string[], cwd: string): Promise<string> 
   return stdout;
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const [dir, dataDir] of liveDirs) {
-      try {
-        const [file, argv] = pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
-        execFileSync(file, argv, { cwd: dir, env: cleanEnv(), stdio: 'ignore', timeout: 10_000 });
-      } catch {
-        // best effort: the process is exiting anyway
-      }
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+// How often the watchdog checks that the process that started the cluster is still alive.
+const WATCHDOG_POLL_S = 0.5;
+
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Starts a detached shell that stops the cluster and deletes its directory once this process is
+ * gone. pg_ctl daemonizes the server, and vitest ends its workers with SIGTERM (no 'exit' event),
+ * so without this a test file that forgets stop(), crashes or times out leaves a postmaster behind.
+ */
+function startWatchdog(dir: string, dataDir: string): ChildProcess {
+  const [file, argv] = pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+  const stopCommand = [file, ...argv].map(shellQuote).join(' ');
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep ${WATCHDOG_POLL_S}; done; ${stopCommand}; rm -rf ${shellQuote(dir)}`;
+  const watchdog = spawn('sh', ['-c', script], { cwd: dir, env: cleanEnv(), detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  return watchdog;
 }
 
 async function readLogTail(logFile: string): Promise<string> {
@@ -115,12 +113,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     } catch (err) {
       const log = await readLogTail(logFile);
       if (attempt < 3 && /already in use/i.test(log)) continue;
+      // pg_ctl may have timed out on a server that is still starting: make sure it is gone.
+      await runPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], dir).catch(() => {});
       await rm(dir, { recursive: true, force: true });
       throw new Error(`startPostgres: pg_ctl start failed: ${(err as Error).message}\n${log}`);
     }
   }
-  liveDirs.set(dir, dataDir);
-  installExitHook();
+  const watchdog = startWatchdog(dir, dataDir);
 
   const urlFor = (name: string) => `postgres://postgres@127.0.0.1:${port}/${name}`;
 
@@ -138,7 +137,14 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       } catch {
         // already gone (crashed or killed): nothing to stop, still delete the files
       }
-      liveDirs.delete(dir);
+      // Negative pid: the watchdog's whole process group, so its sleep goes too.
+      if (watchdog.pid !== undefined) {
+        try {
+          process.kill(-watchdog.pid, 'SIGKILL');
+        } catch {
+          // already exited
+        }
+      }
       await rm(dir, { recursive: true, force: true });
     })();
     return stopping;

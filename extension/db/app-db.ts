@@ -1,0 +1,44 @@
+import { Dexie, type EntityTable } from 'dexie';
+import type { AudioChunk, RecordedEvent, Screenshot, Session } from '@codesight/schema';
+
+/** A media blob, content-addressed: screenshots and audio chunks point at it by `sha256`. */
+export interface BlobRow {
+  sha256: string;
+  mime: string;
+  bytes: number;
+  blob: Blob;
+}
+
+/**
+ * Delivery receipt of one captured event: a content script may resend an event whose confirmation it
+ * never saw, and the receipt makes the second write a no-op instead of a duplicate.
+ */
+export interface ReceiptRow {
+  clientId: string;
+  sessionId: string;
+  sequence: number;
+}
+
+/** The extension's IndexedDB (extension origin: shared by background, popup and offscreen document). */
+export class AppDB extends Dexie {
+  sessions!: EntityTable<Session, 'id'>;
+  events!: EntityTable<RecordedEvent>;
+  receipts!: EntityTable<ReceiptRow, 'clientId'>;
+  screenshots!: EntityTable<Screenshot, 'id'>;
+  audioChunks!: EntityTable<AudioChunk, 'id'>;
+  blobs!: EntityTable<BlobRow, 'sha256'>;
+
+  constructor(name = 'codesight') {
+    super(name);
+    this.version(1).stores({
+      sessions: 'id, startTime, status',
+      // Compound primary key: (session, sequence) is the identity of an event everywhere, and range
+      // reads `between([id, a], [id, b])` are what export and sync do.
+      events: '[sessionId+sequence], [sessionId+type]',
+      receipts: 'clientId, sessionId',
+      screenshots: 'id, sessionId, [sessionId+burstId], sha256',
+      audioChunks: 'id, [sessionId+chunkIndex], sha256',
+      blobs: 'sha256',
+    });
+  }
+}

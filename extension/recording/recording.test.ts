@@ -1,0 +1,100 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CaptureEnvelope } from '@codesight/schema';
+import { sampleCapturedEvents } from '@codesight/schema/fixtures';
+import { AppDB } from '../db/app-db';
+import { storeCapturedEvents, LATE_EVENT_GRACE_MS } from './store-captured';
+import { deleteSession, startSession, stopSession } from './session-lifecycle';
+
+const env = { userAgent: 'test', maskingPolicy: { version: '1', rules: ['password' as const] }, now: 1_000_000 };
+let db: AppDB;
+let n = 0;
+
+beforeEach(() => {
+  db = new AppDB(`test-${++n}`);
+});
+afterEach(async () => {
+  await db.delete();
+});
+
+const envelopes = (sessionId: string, count: number, from = 0): CaptureEnvelope[] =>
+  sampleCapturedEvents()
+    .slice(0, count)
+    .map((event, i) => ({ clientId: `client-${from + i}-xxxxxx`, sessionId, event: { ...event, timestamp: env.now + i } }));
+
+describe('session lifecycle', () => {
+  it('starts with a generated id, refuses a second start and a bad id', async () => {
+    const started = await startSession(db, undefined, env);
+    expect(started.ok && started.session.id).toMatch(/^cs_[0-9a-z]+_[0-9a-z]{5}$/);
+    const again = await startSession(db, 'other', env);
+    expect(again).toEqual({ ok: false, error: expect.stringMatching(/still recording/) });
+    await stopSession(db, env.now + 10);
+    expect(await startSession(db, 'bad id!', env)).toEqual({ ok: false, error: expect.stringMatching(/session id must be/) });
+  });
+
+  it('refuses a duplicate id and stopping when idle', async () => {
+    await startSession(db, 'same', env);
+    await stopSession(db, env.now + 1);
+    expect((await startSession(db, 'same', env)).ok).toBe(false);
+    expect(await stopSession(db, env.now)).toEqual({ ok: false, error: 'no session is recording' });
+  });
+});
+
+describe('storeCapturedEvents', () => {
+  it('assigns sequences 1..n in arrival order and keeps counts and hosts', async () => {
+    await startSession(db, 's1', env);
+    const reply = await storeCapturedEvents(db, envelopes('s1', 5));
+    expect(reply.stored).toHaveLength(5);
+    const rows = await db.events.toArray();
+    expect(rows.map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(rows.map((r) => r.type)).toEqual(sampleCapturedEvents().slice(0, 5).map((e) => e.type));
+    const session = await db.sessions.get('s1');
+    expect(session?.eventCount).toBe(5);
+    expect(session?.eventCounts.click).toBe(1);
+    expect(session?.pagesVisited).toEqual(['shop.example']);
+  });
+
+  it('writes a resent envelope once, also within one batch', async () => {
+    await startSession(db, 's1', env);
+    const batch = envelopes('s1', 3);
+    await storeCapturedEvents(db, batch);
+    const again = await storeCapturedEvents(db, [...batch, batch[0]!, ...envelopes('s1', 1, 10)]);
+    expect(again.stored).toHaveLength(5);
+    expect(await db.events.count()).toBe(4);
+    expect((await db.sessions.get('s1'))?.eventCount).toBe(4);
+  });
+
+  it('refuses unknown sessions and events captured long after stop, accepts late in-flight ones', async () => {
+    await startSession(db, 's1', env);
+    await stopSession(db, env.now + 100);
+    const late = envelopes('s1', 2).map((e, i) => ({ ...e, event: { ...e.event, timestamp: env.now + 100 + (i ? LATE_EVENT_GRACE_MS + 1 : 50) } }));
+    const reply = await storeCapturedEvents(db, [...late, ...envelopes('nope', 1, 5)]);
+    expect(reply.stored).toEqual([late[0]!.clientId]);
+    expect(reply.refused.map((r) => r.reason)).toEqual([expect.stringMatching(/stopped before/), 'no session nope']);
+  });
+
+  it('keeps sequences unique under concurrent writers', async () => {
+    await startSession(db, 's1', env);
+    await Promise.all(Array.from({ length: 10 }, (_, k) => storeCapturedEvents(db, envelopes('s1', 3, k * 10))));
+    const seqs = (await db.events.toArray()).map((r) => r.sequence);
+    expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+});
+
+describe('deleteSession', () => {
+  it('removes events, receipts, media and unshared blobs, and refuses a recording session', async () => {
+    await startSession(db, 's1', env);
+    await storeCapturedEvents(db, envelopes('s1', 3));
+    expect(await deleteSession(db, 's1')).toEqual({ ok: false, error: 'stop the session before deleting it' });
+    await stopSession(db, env.now + 10);
+    const blob = { sha256: 'a'.repeat(64), mime: 'image/png', bytes: 3, blob: new Blob(['abc']) };
+    await db.blobs.add(blob);
+    await db.screenshots.add({ id: 'sh1', sessionId: 's1', burstId: 'b', burstIndex: 0, burstTotal: 1, trigger: 'click', timestamp: 1, mime: 'image/png', width: 1, height: 1, bytes: 3, sha256: blob.sha256 });
+    expect(await deleteSession(db, 's1')).toEqual({ ok: true });
+    expect(await db.events.count()).toBe(0);
+    expect(await db.receipts.count()).toBe(0);
+    expect(await db.screenshots.count()).toBe(0);
+    expect(await db.blobs.count()).toBe(0);
+    expect(await db.sessions.count()).toBe(0);
+  });
+});

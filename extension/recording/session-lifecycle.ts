@@ -1,0 +1,80 @@
+import { generateSessionId, SessionIdSchema, validate, type MaskingPolicy, type Session } from '@codesight/schema';
+import type { AppDB } from '../db';
+
+/** What a new session records about its environment. */
+export interface SessionEnvironment {
+  userAgent: string;
+  extensionVersion?: string;
+  maskingPolicy: MaskingPolicy;
+  now: number;
+}
+
+export type LifecycleResult = { ok: true; session: Session } | { ok: false; error: string };
+
+/** The session being recorded, if any (at most one at a time). */
+export async function activeSession(db: AppDB): Promise<Session | undefined> {
+  return db.sessions.where('status').equals('recording').first();
+}
+
+/**
+ * Creates and starts a session. A worker-typed id is validated; an empty one is generated. Refused when
+ * another session is recording or the id is taken: ids are the key the server files data under.
+ */
+export async function startSession(db: AppDB, requestedId: string | undefined, env: SessionEnvironment): Promise<LifecycleResult> {
+  const id = requestedId?.trim() || generateSessionId(env.now);
+  const checked = validate(SessionIdSchema, id);
+  if (!checked.ok) return { ok: false, error: checked.message };
+  return db.transaction('rw', db.sessions, async () => {
+    const running = await activeSession(db);
+    if (running) return { ok: false as const, error: `session ${running.id} is still recording: stop it first` };
+    if (await db.sessions.get(id)) return { ok: false as const, error: `a session named ${id} already exists: pick another id` };
+    const session: Session = {
+      id,
+      startTime: env.now,
+      status: 'recording',
+      eventCount: 0,
+      eventCounts: {},
+      pagesVisited: [],
+      userAgent: env.userAgent,
+      extensionVersion: env.extensionVersion,
+      maskingPolicy: env.maskingPolicy,
+    };
+    await db.sessions.add(session);
+    return { ok: true as const, session };
+  });
+}
+
+/** Stops the recording session. Returns the stopped session, or an error when none was recording. */
+export async function stopSession(db: AppDB, now: number): Promise<LifecycleResult> {
+  return db.transaction('rw', db.sessions, async () => {
+    const running = await activeSession(db);
+    if (!running) return { ok: false as const, error: 'no session is recording' };
+    const stopped: Session = { ...running, status: 'stopped', endTime: Math.max(now, running.startTime) };
+    await db.sessions.put(stopped);
+    return { ok: true as const, session: stopped };
+  });
+}
+
+/**
+ * Deletes a session with its events, receipts, media rows, and the media blobs no other session uses.
+ * A recording session cannot be deleted: stop it first.
+ */
+export async function deleteSession(db: AppDB, sessionId: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  return db.transaction('rw', [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs], async () => {
+    const session = await db.sessions.get(sessionId);
+    if (!session) return { ok: false as const, error: `no session ${sessionId}` };
+    if (session.status === 'recording') return { ok: false as const, error: 'stop the session before deleting it' };
+    const shots = await db.screenshots.where('sessionId').equals(sessionId).toArray();
+    const chunks = await db.audioChunks.where('[sessionId+chunkIndex]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
+    await db.events.where('[sessionId+sequence]').between([sessionId, -Infinity], [sessionId, Infinity]).delete();
+    await db.receipts.where('sessionId').equals(sessionId).delete();
+    await db.screenshots.bulkDelete(shots.map((s) => s.id));
+    await db.audioChunks.bulkDelete(chunks.map((c) => c.id));
+    for (const sha256 of new Set([...shots, ...chunks].map((m) => m.sha256))) {
+      const stillUsed = (await db.screenshots.where('sha256').equals(sha256).count()) + (await db.audioChunks.where('sha256').equals(sha256).count());
+      if (stillUsed === 0) await db.blobs.delete(sha256);
+    }
+    await db.sessions.delete(sessionId);
+    return { ok: true as const };
+  });
+}

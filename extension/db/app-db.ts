@@ -1,4 +1,4 @@
-import { Dexie, type EntityTable } from 'dexie';
+import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { AudioChunk, RecordedEvent, Screenshot, Session } from '@codesight/schema';
 
 /** A media blob, content-addressed: screenshots and audio chunks point at it by `sha256`. */
@@ -22,7 +22,8 @@ export interface ReceiptRow {
 /** The extension's IndexedDB (extension origin: shared by background, popup and offscreen document). */
 export class AppDB extends Dexie {
   sessions!: EntityTable<Session, 'id'>;
-  events!: EntityTable<RecordedEvent>;
+  /** Keyed by the compound [sessionId, sequence]; inserts carry both fields, so the insert type is the row. */
+  events!: Table<RecordedEvent, [string, number]>;
   receipts!: EntityTable<ReceiptRow, 'clientId'>;
   screenshots!: EntityTable<Screenshot, 'id'>;
   audioChunks!: EntityTable<AudioChunk, 'id'>;

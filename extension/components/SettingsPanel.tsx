@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Settings } from '@codesight/schema';
+import { saveSettings } from '../settings/settings-store';
+
+/** Server address, API key and export preferences; validated before saving. */
+export function SettingsPanel({ settings }: { settings: Settings }) {
+  const [serverUrl, setServerUrl] = useState(settings.serverUrl);
+  const [apiKey, setApiKey] = useState(settings.apiKey);
+  const [autoDownload, setAutoDownload] = useState(settings.autoDownloadJson);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+
+  useEffect(() => {
+    setServerUrl(settings.serverUrl);
+    setApiKey(settings.apiKey);
+    setAutoDownload(settings.autoDownloadJson);
+  }, [settings]);
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    const saved = await saveSettings({ serverUrl, apiKey, autoDownloadJson: autoDownload });
+    setMessage(saved.ok ? { kind: 'ok', text: 'Saved.' } : { kind: 'error', text: saved.error });
+  };
+
+  return (
+    <details class="card" open={!settings.serverUrl}>
+      <summary>Settings{settings.serverUrl ? '' : ' (no server yet: recording stays on this computer)'}</summary>
+      <form onSubmit={onSubmit} class="settings">
+        <label for="server-url">Server URL</label>
+        <input
+          id="server-url"
+          type="url"
+          placeholder="https://collector.example.com or wss://…/extension-ws"
+          value={serverUrl}
+          onInput={(e) => setServerUrl(e.currentTarget.value)}
+        />
+        <label for="api-key">API key</label>
+        <input
+          id="api-key"
+          type="password"
+          autocomplete="off"
+          placeholder="csk_…"
+          value={apiKey}
+          onInput={(e) => setApiKey(e.currentTarget.value)}
+        />
+        <label class="check">
+          <input id="auto-download" type="checkbox" checked={autoDownload} onChange={(e) => setAutoDownload(e.currentTarget.checked)} />
+          Download the session JSON when I press Stop
+        </label>
+        <div class="row">
+          <button type="submit" id="save-settings">Save settings</button>
+          <span role="status" class={message?.kind === 'error' ? 'error' : 'ok'}>{message?.text}</span>
+        </div>
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,45 @@
+import { Dexie } from 'dexie';
+import type { AudioChunk, RecordedEvent, Screenshot } from '@codesight/schema';
+import type { AppDB } from './app-db';
+
+/**
+ * Events per read page: large enough that IndexedDB round trips do not dominate an export, small
+ * enough (~1 MB of rows) that a 100k-event session is never in memory at once.
+ */
+export const EVENT_PAGE_SIZE = 1000;
+
+/** A session's events in sequence order, page by page (keyset on the compound key, no offsets). */
+export async function* eventPages(db: AppDB, sessionId: string, pageSize = EVENT_PAGE_SIZE): AsyncGenerator<RecordedEvent[]> {
+  let after = 0;
+  for (;;) {
+    const page = await db.events
+      .where('[sessionId+sequence]')
+      .between([sessionId, after], [sessionId, Dexie.maxKey], false, true)
+      .limit(pageSize)
+      .toArray();
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1]!.sequence;
+    if (page.length < pageSize) return;
+  }
+}
+
+/** A session's screenshots with their bytes, in burst order. A row whose blob is missing is reported, not skipped. */
+export async function* screenshotsWithBlobs(db: AppDB, sessionId: string): AsyncGenerator<{ meta: Screenshot; blob: Blob }> {
+  const shots = await db.screenshots.where('sessionId').equals(sessionId).sortBy('timestamp');
+  for (const meta of shots) {
+    const row = await db.blobs.get(meta.sha256);
+    if (!row) throw new Error(`screenshot ${meta.id} has no stored image (sha256 ${meta.sha256})`);
+    yield { meta, blob: row.blob };
+  }
+}
+
+/** A session's audio chunks with their bytes, in chunkIndex order (the order they concatenate in). */
+export async function* audioChunksWithBlobs(db: AppDB, sessionId: string): AsyncGenerator<{ meta: AudioChunk; blob: Blob }> {
+  const chunks = await db.audioChunks.where('[sessionId+chunkIndex]').between([sessionId, Dexie.minKey], [sessionId, Dexie.maxKey]).toArray();
+  for (const meta of chunks) {
+    const row = await db.blobs.get(meta.sha256);
+    if (!row) throw new Error(`audio chunk ${meta.chunkIndex} has no stored audio (sha256 ${meta.sha256})`);
+    yield { meta, blob: row.blob };
+  }
+}

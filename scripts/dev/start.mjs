@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm start`: build the extension, start the sync server on its embedded default database, and say
+// where everything is. Plain .mjs (no TypeScript step) so it runs before anything is compiled.
+import { spawn, spawnSync } from 'node:child_process';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+console.log('Building the extension…');
+const build = spawnSync(npx, ['wxt', 'build'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('The extension build failed (see above).');
+  process.exit(build.status ?? 1);
+}
+const extensionDir = resolve(root, '.output/chrome-mv3');
+console.log(`\nExtension built. Load it in Chrome: chrome://extensions → Developer mode → Load unpacked → ${extensionDir}\n`);
+
+console.log('Starting the sync server…');
+const server = spawn(npx, ['tsx', 'src/main.ts'], { cwd: resolve(root, 'sync-server'), stdio: 'inherit', env: process.env });
+const forward = (signal) => server.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+server.on('exit', (code, signal) => {
+  if (signal) process.exit(0);
+  process.exit(code ?? 0);
+});

@@ -14,7 +14,7 @@ export default defineConfig({
   manifest: {
     name: 'CodeSight Collector',
     description: 'Records web-browsing sessions (clicks, inputs, navigation, narration, screenshots) for agent training data.',
-    permissions: ['storage', 'unlimitedStorage', 'tabs', 'webNavigation', 'downloads', 'alarms', 'offscreen'],
+    permissions: ['storage', 'unlimitedStorage', 'tabs', 'downloads', 'alarms', 'offscreen'],
     host_permissions: ['<all_urls>'],
   },
 });

@@ -7,11 +7,14 @@ import type { AppDB } from '../db';
  */
 export const LATE_EVENT_GRACE_MS = 5_000;
 
-/** Hostname of a URL, or null for URLs without one (about:blank, data:, chrome:). */
+/**
+ * Hostname of a web page URL, or null for anything else: about:blank, data:, and browser or extension
+ * pages (chrome://, chrome-extension://) are not sites the worker visited.
+ */
 export function hostOf(url: string): string | null {
   try {
-    const host = new URL(url).hostname;
-    return host || null;
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.hostname || null : null;
   } catch {
     return null;
   }

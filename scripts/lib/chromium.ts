@@ -48,6 +48,11 @@ export interface LaunchWithExtensionOptions {
   keepUserDataDir?: boolean;
   /** Extra Chromium arguments. */
   args?: string[];
+  /**
+   * Where downloads (including chrome.downloads from the extension) are saved. Playwright names the
+   * files by GUID; `chrome.downloads.search` from an extension page maps them back.
+   */
+  downloadsPath?: string;
 }
 
 /** A headless Chromium with one unpacked extension loaded. */
@@ -74,6 +79,8 @@ export async function launchWithExtension(options: LaunchWithExtensionOptions): 
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: true,
+      acceptDownloads: true,
+      downloadsPath: options.downloadsPath,
       args: [
         // Without --disable-extensions-except, Playwright's own --disable-extensions wins, silently.
         `--disable-extensions-except=${extensionPath}`,

@@ -90,5 +90,6 @@ export default defineBackground(() => {
     if (Object.keys(changes).some((k) => k.startsWith('parked:') && changes[k]!.newValue)) void drain();
   });
   void drain();
-  void navigator.storage.persist().catch(() => false);
+  // Persistent storage is requested by the popup: StorageManager.persist() exists only in windows, and a
+  // throw here would fail the worker's start-up and with it every event dispatch.
 });

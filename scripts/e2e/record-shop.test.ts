@@ -106,7 +106,9 @@ async function shop_around(page: Page): Promise<void> {
   await page.locator('#push-orders').click();
   await page.locator('#replace-settings').click();
   await page.locator('#hash-help').click();
-  await page.goBack();
+  await page.goBack(); // fragment only: recorded as hashchange
+  await page.waitForTimeout(300);
+  await page.goBack(); // back across SPA routes: popstate
   await page.waitForTimeout(700); // URL polling interval of the navigation watcher
 
   await page.goto(`${base}/frame.html`);

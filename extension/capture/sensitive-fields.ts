@@ -1,0 +1,124 @@
+import type { MaskRule } from '@codesight/schema';
+import { labelledByText, labelTexts } from './accessible-name';
+
+/** The mask rules a form field can fall under because of what it is (not because of what was typed). */
+export type FieldRule = Extract<MaskRule, 'password' | 'email' | 'phone' | 'card-number' | 'card-cvc' | 'card-expiry' | 'ssn' | 'one-time-code'>;
+
+// Autocomplete tokens (WHATWG autofill field names) are the most reliable signal: payment forms that use
+// type=text or type=tel for card fields still tag them (Stripe, Adyen, Shopify checkouts do).
+const AUTOCOMPLETE_RULES: Record<string, FieldRule> = {
+  'current-password': 'password',
+  'new-password': 'password',
+  'one-time-code': 'one-time-code',
+  'cc-number': 'card-number',
+  'cc-csc': 'card-cvc',
+  'cc-exp': 'card-expiry',
+  'cc-exp-month': 'card-expiry',
+  'cc-exp-year': 'card-expiry',
+  email: 'email',
+  tel: 'phone',
+  'tel-national': 'phone',
+  'tel-local': 'phone',
+  'tel-country-code': 'phone',
+  'tel-area-code': 'phone',
+  'tel-local-prefix': 'phone',
+  'tel-local-suffix': 'phone',
+  'tel-extension': 'phone',
+};
+
+/**
+ * Name/id/label heuristics, checked in this order against the field's descriptors (normalised: camelCase
+ * split, lower case, `_-.` as spaces). Order matters: "card security code" is a CVC before it is a card
+ * number, "card expiry" an expiry, "code sent to your phone" a one-time code before a phone. Latin patterns
+ * use word boundaries; other scripts match as substrings (`\b` is ASCII-only in JS). Bank account numbers
+ * (IBAN) have no rule of their own yet and count as card numbers: a payment instrument, hidden the same way.
+ */
+const HEURISTICS: readonly (readonly [FieldRule, RegExp])[] = [
+  [
+    'password',
+    /\b(?:pass ?word|passwd|pwd|pass ?phrase|passcode|kennwort|passwort|contrase[ñn]a|mot de passe|senha|wachtwoord|has[łl]o|lozinka)|пароль|パスワード|密码|密碼|비밀번호/,
+  ],
+  [
+    'one-time-code',
+    /\b(?:otp|totp|2fa|mfa|one ?time|verification ?code|verify ?code|confirmation ?code|auth(?:entication)? ?code|sms ?code|security ?code sent|einmal ?code|einmalpasswort|best[äa]tigungscode|verifizierungscode|code de v[ée]rification|c[óo]digo de verifica[cç]i[óo]n|c[óo]digo de verifica[cç][ãa]o|codice di verifica)|код подтверждения|認証コード|確認コード|验证码|驗證碼|인증 ?번호/,
+  ],
+  [
+    'card-cvc',
+    /\b(?:cv[cv]2?|cvn|csc|card ?code|card ?verification|security ?code|sicherheitscode|pr[üu]fnummer|kartenpr[üu]f\w*|cryptogramme|code de s[ée]curit[ée]|c[óo]digo de seguridad|codice di sicurezza|c[óo]digo de seguran[çc]a)\b|код безопасности|セキュリティコード|安全码|보안 ?코드/,
+  ],
+  [
+    'card-expiry',
+    /\b(?:exp|expiry|expiration|expires|exp ?date|valid ?(?:thru|through|until)|ablauf\w*|g[üu]ltig ?bis|g[üu]ltigkeit\w*|date d'expiration|date d expiration|vencimiento|caducidad|scadenza|validade)\b|\bmm ?\/ ?(?:yy|jj|aa)|срок действия|有効期限|有效期/,
+  ],
+  [
+    'card-number',
+    /\b(?:card ?(?:number|no|num|nr|#)|cc ?(?:number|num|no)|ccnum|cardnum\w*|credit ?card|debit ?card|kartennummer|karten ?nr|num[ée]ro de (?:la )?carte|n[úu]mero de (?:la )?tarjeta|numero (?:della )?carta|n[úu]mero do cart[ãa]o|iban|kontonummer|account ?(?:number|no)|bank ?account)\b|номер карты|カード番号|卡号|卡號|카드 ?번호/,
+  ],
+  [
+    'ssn',
+    /\b(?:ssn|social ?security|national ?(?:id|identity|insurance)|tax ?(?:id|number)|passport ?(?:number|no)?|driver'?s? ?licen[cs]e|sozialversicherung\w*|steuer ?id|steueridentifikation\w*|personalausweis\w*|s[ée]curit[ée] sociale|dni|nif|cpf|curp|codice fiscale|bsn|pesel|personnummer|henkil[öo]tunnus)\b|снилс|инн|マイナンバー|身份证|주민등록/,
+  ],
+  ['email', /(?:^|[^a-z])e ?mail|email|courriel|correo|posta elettronica|электронн|почта|メール|邮箱|電子郵件|电子邮件|이메일/],
+  [
+    'phone',
+    /\b(?:phone\w*|tel|tel ?no|telephone|mobile(?:phone|number|no)?|cell|cellphone|handy(?:nummer)?|fax|msisdn|whatsapp|telefon\w*|t[ée]l[ée]phone|tel[ée]fono|celular|m[óo]vil|cellulare)\b|телефон|電話|电话|手机|전화/,
+  ],
+];
+
+// Controls whose value the page set, not the user: their value is never masked as a field.
+const NON_TEXT_INPUT_TYPES = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'hidden', 'range', 'color', 'file']);
+
+/**
+ * Which field rule `el` falls under, judged by type, autocomplete tokens, inputmode, and name / id /
+ * placeholder / aria-label / label text in several languages; undefined for an ordinary field.
+ */
+export function classifyField(el: Element): FieldRule | undefined {
+  const tag = el.localName;
+  const type = tag === 'input' ? (el.getAttribute('type') ?? 'text').toLowerCase() : '';
+  if (tag === 'input' && NON_TEXT_INPUT_TYPES.has(type)) return undefined;
+  if (type === 'password') return 'password';
+
+  const autocomplete = (el.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/);
+  for (const token of autocomplete) {
+    const rule = AUTOCOMPLETE_RULES[token];
+    if (rule) return rule;
+  }
+
+  const descriptors = fieldDescriptors(el);
+  for (const [rule, pattern] of HEURISTICS) {
+    if (pattern.test(descriptors)) return rule;
+  }
+
+  if (type === 'email') return 'email';
+  if (type === 'tel') return 'phone';
+  const inputMode = (el.getAttribute('inputmode') ?? '').toLowerCase();
+  if (inputMode === 'email') return 'email';
+  if (inputMode === 'tel') return 'phone';
+  return undefined;
+}
+
+/** The texts that describe a field, normalised and joined with ` | ` so patterns never span two of them. */
+export function fieldDescriptors(el: Element): string {
+  const raw = [
+    el.getAttribute('name'),
+    el.getAttribute('id'),
+    el.getAttribute('placeholder'),
+    el.getAttribute('aria-label'),
+    el.getAttribute('title'),
+    el.getAttribute('data-testid'),
+    labelledByText(el),
+    ...labelTexts(el),
+  ];
+  return raw.filter((s): s is string => !!s).map(normalizeDescriptor).join(' | ');
+}
+
+/** "billingCardNumber" and "billing_card-number" both become "billing card number". */
+export function normalizeDescriptor(text: string): string {
+  return text
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/[_\-.[\]]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

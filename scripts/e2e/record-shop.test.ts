@@ -20,6 +20,7 @@ import { startFixtureShop, type FixtureShop } from './fixture-shop/serve';
 import { builtExtension } from './support/extension-build';
 import { dumpExtensionDb, type ExtensionDbDump } from './support/extension-db';
 import { waitForDownload, type FinishedDownload } from './support/downloads';
+import { openPopup, startRecording } from './support/popup';
 import { resolveTarget } from './support/resolve-target';
 
 /**
@@ -46,12 +47,6 @@ let events: RecordedEvent[];
 let session: Session;
 let jsonDownload: FinishedDownload;
 let zipDownload: FinishedDownload;
-
-async function openPopup(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`chrome-extension://${browser.extensionId}/popup.html`);
-  return page;
-}
 
 async function waitForStoredEvents(predicate: (events: RecordedEvent[]) => boolean, label: string): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -123,11 +118,8 @@ beforeAll(async () => {
   shop = await startFixtureShop();
   downloadsDir = await mkdtemp(join(tmpdir(), 'e2e-downloads-'));
   browser = await launchWithExtension({ extensionPath, downloadsPath: downloadsDir });
-  popup = await openPopup();
-
-  await popup.locator('#session-id').fill(SESSION_ID);
-  await popup.locator('#start').click();
-  await popup.locator('#active-session-id').waitFor();
+  popup = await openPopup(browser);
+  await startRecording(popup, SESSION_ID);
 
   const page = await browser.context.newPage();
   await shop_around(page);

@@ -1,5 +1,5 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { CommandSchema, validate, type CaptureEnvelope, type CaptureEventsReply } from '@codesight/schema';
+import { CommandSchema, validate } from '@codesight/schema';
 import { MASKING_POLICY } from '../../capture/masking';
 import { db } from '../../db';
 import { drainParkedEnvelopes } from '../../delivery/parked-events';
@@ -7,7 +7,7 @@ import { validateEnvelopes } from '../../delivery/validate-envelopes';
 import { downloadSession } from '../../downloads/request-download';
 import { runCommand } from '../../recording/commands';
 import { readRecordingState, writeRecordingState } from '../../recording/recording-state';
-import { storeCapturedEvents } from '../../recording/store-captured';
+import { createCaptureSink } from '../../recording/capture-sink';
 import { tabEvent } from '../../recording/tab-events';
 import { loadSettings } from '../../settings/settings-store';
 import { reportStorageError } from '../../recording/storage-health';
@@ -21,18 +21,7 @@ export default defineBackground(() => {
   // Content scripts park unconfirmed events in session storage when their page goes away.
   void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_AND_UNTRUSTED_CONTEXTS' });
 
-  const store = async (envelopes: CaptureEnvelope[]): Promise<CaptureEventsReply> => {
-    try {
-      const reply = await storeCapturedEvents(db, envelopes);
-      await reportStorageError(null);
-      return reply;
-    } catch (err) {
-      // Quota exceeded or a broken database: report it to the worker and let the senders keep the events.
-      const message = `${(err as Error).name}: ${(err as Error).message}`;
-      await reportStorageError(message);
-      return { ok: false, stored: [], refused: [], error: message };
-    }
-  };
+  const store = createCaptureSink(db, reportStorageError);
 
   const drain = () =>
     drainParkedEnvelopes(async (envelopes) => {

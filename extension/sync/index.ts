@@ -1,0 +1,20 @@
+/**
+ * The sync engine: pushes locally stored events to the server, at least once, idempotently, whatever
+ * the network does. Pure: storage and transport are injected (see store.ts, transport.ts).
+ */
+export { createSyncEngine, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WINDOW, MAX_INCOMPLETE_CLOSES } from './engine';
+export type { KickReason, SyncEngine, SyncEngineOptions } from './engine';
+export type { ConnectionStatus, QuarantineStatus, SyncStatus } from './status';
+export type { PendingSession, QuarantineCode, QuarantinedBatch, SyncError, SyncMeta, SyncStore } from './store';
+export type { SyncClientMessage, SyncServerMessage, SyncTransport, TransportListener, TransportState } from './transport';
+export { DEFAULT_BATCH_LIMITS, estimateEventBytes, nextBatch } from './batcher';
+export type { BatchLimits, BatchSlice } from './batcher';
+export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+export type { BackoffOptions } from './backoff';
+export { DEFAULT_TRANSPORT_POLICY, TransportPolicy } from './transport-policy';
+export type { TransportKind, TransportPolicyOptions } from './transport-policy';
+export { BISECTABLE_CODES, classifyRefusal, isPermanentError } from './refusals';
+export type { RefusalAction } from './refusals';
+export { systemClock } from './clock';
+export type { Clock, TimerHandle } from './clock';
+export { MemorySyncStore } from './memory-store';

@@ -1,5 +1,6 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { AudioChunk, RecordedEvent, Screenshot, Session } from '@codesight/schema';
+import type { QuarantinedBatch, SyncMeta } from '../sync/store';
 
 /** A media blob, content-addressed: screenshots and audio chunks point at it by `sha256`. */
 export interface BlobRow {
@@ -19,6 +20,20 @@ export interface ReceiptRow {
   sequence: number;
 }
 
+/** What the sync engine knows about one session's progress on the server. */
+export interface SyncStateRow {
+  sessionId: string;
+  /** The server holds 1..ackedThrough; only ever raised. */
+  ackedThrough: number;
+  closedOnServer: boolean;
+  quarantine?: QuarantinedBatch;
+}
+
+/** Engine-wide bookkeeping (last sync, last error), one row under a fixed key. */
+export interface SyncMetaRow extends SyncMeta {
+  key: 'sync';
+}
+
 /** The extension's IndexedDB (extension origin: shared by background, popup and offscreen document). */
 export class AppDB extends Dexie {
   sessions!: EntityTable<Session, 'id'>;
@@ -28,6 +43,8 @@ export class AppDB extends Dexie {
   screenshots!: EntityTable<Screenshot, 'id'>;
   audioChunks!: EntityTable<AudioChunk, 'id'>;
   blobs!: EntityTable<BlobRow, 'sha256'>;
+  syncState!: EntityTable<SyncStateRow, 'sessionId'>;
+  syncMeta!: EntityTable<SyncMetaRow, 'key'>;
 
   constructor(name = 'codesight') {
     super(name);
@@ -40,6 +57,12 @@ export class AppDB extends Dexie {
       screenshots: 'id, sessionId, [sessionId+burstId], sha256',
       audioChunks: 'id, [sessionId+chunkIndex], sha256',
       blobs: 'sha256',
+    });
+    // v2: sync engine state. Kept out of the sessions table so the recorder and the engine never
+    // write the same rows (each owns its own; neither can undo the other's update).
+    this.version(2).stores({
+      syncState: 'sessionId',
+      syncMeta: 'key',
     });
   }
 }

@@ -56,11 +56,12 @@ export async function stopSession(db: AppDB, now: number): Promise<LifecycleResu
 }
 
 /**
- * Deletes a session with its events, receipts, media rows, and the media blobs no other session uses.
+ * Deletes a session with its events, receipts, sync state, media rows, and the media blobs no other
+ * session uses.
  * A recording session cannot be deleted: stop it first.
  */
 export async function deleteSession(db: AppDB, sessionId: string): Promise<{ ok: true } | { ok: false; error: string }> {
-  return db.transaction('rw', [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs], async () => {
+  return db.transaction('rw', [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs, db.syncState], async () => {
     const session = await db.sessions.get(sessionId);
     if (!session) return { ok: false as const, error: `no session ${sessionId}` };
     if (session.status === 'recording') return { ok: false as const, error: 'stop the session before deleting it' };
@@ -74,6 +75,7 @@ export async function deleteSession(db: AppDB, sessionId: string): Promise<{ ok:
       const stillUsed = (await db.screenshots.where('sha256').equals(sha256).count()) + (await db.audioChunks.where('sha256').equals(sha256).count());
       if (stillUsed === 0) await db.blobs.delete(sha256);
     }
+    await db.syncState.delete(sessionId);
     await db.sessions.delete(sessionId);
     return { ok: true as const };
   });

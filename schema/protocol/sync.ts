@@ -3,6 +3,7 @@ import { LIMITS } from '../limits';
 import { SessionIdSchema } from '../entities/session-id';
 import { RecordedEventSchema } from '../entities/event';
 import { SessionMetaSchema } from '../entities/session';
+import { ErrorMessageSchema } from './legacy';
 
 /** Version of the batch protocol; bumped on any incompatible change to the messages below. */
 export const SYNC_PROTOCOL_VERSION = 1;
@@ -96,3 +97,12 @@ export const SessionClosedSchema = v.object({
   missing: SeqOrZero,
 });
 export type SessionClosed = v.InferOutput<typeof SessionClosedSchema>;
+
+/** Any sync message the server sends back; `error` comes from schema/protocol/legacy.ts. */
+export const SyncServerMessageSchema = v.variant('type', [
+  BatchAckSchema,
+  ResumeStateSchema,
+  SessionClosedSchema,
+  ErrorMessageSchema,
+]);
+export type SyncServerMessageWire = v.InferOutput<typeof SyncServerMessageSchema>;

@@ -1,0 +1,35 @@
+/** Both endpoints the engine needs, derived from the one address a worker types. */
+export interface ServerAddress {
+  /** `https://host[:port][/prefix]`, no trailing slash: base of the HTTP API. */
+  httpBase: string;
+  /** `wss://host[:port][/prefix]/ws` (or the legacy `/extension-ws` when that is what was given). */
+  wsUrl: string;
+}
+
+/** The WebSocket paths the server answers on; given either, the base is what precedes it. */
+const WS_PATHS = ['/extension-ws', '/ws'] as const;
+
+/**
+ * Accepts a base URL (`https://host[:port]`) or a legacy WebSocket URL (`wss://host/extension-ws`), as
+ * workers were given either, and derives both transports. Returns an error message for anything else.
+ */
+export function deriveServerAddress(input: string): ServerAddress | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return { error: `"${input}" is not a URL: expected https://host[:port] or wss://host/extension-ws` };
+  }
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+    return { error: `unsupported scheme ${url.protocol} (use https:, http:, wss: or ws:)` };
+  }
+  let path = url.pathname.replace(/\/+$/, '');
+  const wsPath = WS_PATHS.find((p) => path.endsWith(p));
+  if (wsPath) path = path.slice(0, -wsPath.length);
+  const host = url.host;
+  return {
+    httpBase: `${secure ? 'https' : 'http'}://${host}${path}`,
+    wsUrl: `${secure ? 'wss' : 'ws'}://${host}${path}${wsPath ?? '/ws'}`,
+  };
+}

@@ -1,0 +1,143 @@
+import { decodeCompressed, encodeCompressed, SyncServerMessageSchema, validate } from '@codesight/schema';
+import type { SyncClientMessage, SyncTransport, TransportListener, TransportState } from './transport';
+
+/** The subset of the WebSocket API the transport uses (the browser's, or `ws` in Node tests). */
+export interface WebSocketLike {
+  binaryType: string;
+  readyState: number;
+  send(data: string | ArrayBufferView | ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export interface WsTransportOptions {
+  url: string;
+  apiKey: string;
+  createSocket(url: string): WebSocketLike;
+  /** How long to wait for `authentication_success` after the socket opens. */
+  authTimeoutMs?: number;
+  /** Bound on an inflated inbound frame. */
+  maxInboundBytes?: number;
+}
+
+/** The server must answer `authenticate` within 5 s; allow a little more for a loaded network. */
+const DEFAULT_AUTH_TIMEOUT_MS = 8_000;
+/** Server replies are small acks; 8 MiB bounds a corrupt or hostile frame. */
+const DEFAULT_MAX_INBOUND = 8 * 1024 * 1024;
+const OPEN = 1;
+
+/**
+ * The sync WebSocket: connect, authenticate with the API key (`authenticate` first, as the legacy
+ * protocol requires), then carry batches as gzip-JSON binary frames and everything else as JSON text.
+ * Reports `open` only once authenticated.
+ */
+export function createWsTransport(options: WsTransportOptions): SyncTransport {
+  const listeners = new Set<TransportListener>();
+  let socket: WebSocketLike | null = null;
+  let authenticated = false;
+  let authTimer: ReturnType<typeof setTimeout> | undefined;
+  const emit = (state: TransportState) => listeners.forEach((l) => l.onState(state));
+
+  const teardown = (s: WebSocketLike) => {
+    s.onopen = s.onmessage = s.onclose = s.onerror = null;
+    clearTimeout(authTimer);
+    if (socket === s) {
+      socket = null;
+      authenticated = false;
+    }
+  };
+
+  const fail = (s: WebSocketLike, reason: string, code = 1000) => {
+    if (socket !== s) return;
+    teardown(s);
+    try {
+      s.close(code, reason.slice(0, 120));
+    } catch {
+      // already closing
+    }
+    emit({ status: 'closed', reason });
+  };
+
+  const parseFrame = (data: unknown): unknown => {
+    if (typeof data === 'string') return JSON.parse(data);
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    if (!bytes) throw new Error('unsupported frame type');
+    return decodeCompressed(bytes, options.maxInboundBytes ?? DEFAULT_MAX_INBOUND);
+  };
+
+  return {
+    kind: 'ws',
+    connect() {
+      if (socket) return;
+      emit({ status: 'connecting' });
+      let s: WebSocketLike;
+      try {
+        s = options.createSocket(options.url);
+      } catch (err) {
+        emit({ status: 'closed', reason: `cannot open ${options.url}: ${(err as Error).message}` });
+        return;
+      }
+      socket = s;
+      s.binaryType = 'arraybuffer';
+      s.onopen = () => {
+        s.send(JSON.stringify({ type: 'authenticate', apiKey: options.apiKey }));
+        authTimer = setTimeout(() => fail(s, 'no answer to authenticate'), options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
+      };
+      s.onmessage = ({ data }) => {
+        let message: unknown;
+        try {
+          message = parseFrame(data);
+        } catch (err) {
+          fail(s, `unreadable frame from server: ${(err as Error).message}`, 1007);
+          return;
+        }
+        const type = (message as { type?: unknown } | null)?.type;
+        if (!authenticated) {
+          if (type === 'authentication_success') {
+            authenticated = true;
+            clearTimeout(authTimer);
+            emit({ status: 'open' });
+          } else if (type === 'authentication_failed') {
+            fail(s, `authentication failed: ${(message as { message?: string }).message ?? 'no reason given'}`);
+          } else {
+            fail(s, `unexpected ${String(type)} before authentication`);
+          }
+          return;
+        }
+        const parsed = validate(SyncServerMessageSchema, message);
+        // Legacy acks and anything unknown are not for the engine: ignore rather than disconnect.
+        if (parsed.ok) listeners.forEach((l) => l.onMessage(parsed.value));
+      };
+      s.onclose = ({ code, reason }) => {
+        if (socket !== s) return;
+        teardown(s);
+        emit({ status: 'closed', reason: `connection closed (${code}${reason ? `: ${reason}` : ''})` });
+      };
+      s.onerror = () => {
+        // A close event always follows an error; reporting happens there.
+      };
+    },
+    send(message: SyncClientMessage) {
+      if (!socket || !authenticated || socket.readyState !== OPEN) return;
+      if (message.type === 'batch') socket.send(encodeCompressed(message));
+      else socket.send(JSON.stringify(message));
+    },
+    close(reason: string) {
+      const s = socket;
+      if (!s) return;
+      teardown(s);
+      try {
+        s.close(1000, reason.slice(0, 120));
+      } catch {
+        // already closed
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

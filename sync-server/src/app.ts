@@ -1,0 +1,130 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Kysely } from 'kysely';
+import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import type { BlobStore } from './blobs/blob-store';
+import type { Database } from './db/schema';
+import type { AppEnv } from './http/app-env';
+import { clientIp } from './http/client-ip';
+import { allowedOrigin } from './http/cors-origin';
+import { ApiError, errorResponse } from './http/errors';
+import { ipRateLimit } from './http/rate-limit';
+import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
+import { requestLog } from './http/request-log';
+import { createLogger, type Logger } from './log';
+import { adminRoutes } from './routes/admin-routes';
+import { blobRoutes } from './routes/blob-routes';
+import { extensionRoutes } from './routes/extension-routes';
+import { healthRoutes } from './routes/health-routes';
+import { legacyRoutes } from './routes/legacy-routes';
+import type { RouteDeps } from './routes/route-deps';
+import { syncRoutes } from './routes/sync-routes';
+import { uploadRoutes } from './routes/upload-routes';
+import { isProduction, type Settings } from './settings';
+import { createConnectionRegistry, type ConnectionRegistry } from './ws/connection-registry';
+import { wsRoutes } from './ws/ws-routes';
+
+/** What the app is built from. Everything stateful is passed in, so tests and main wire it their way. */
+export interface AppDeps {
+  settings: Settings;
+  db: Kysely<Database>;
+  dbKind: 'postgres' | 'pglite';
+  blobs: BlobStore;
+  /** Default: JSON lines on stdout at `settings.logLevel`. */
+  logger?: Logger;
+  /** Default: a fresh registry (main passes its own to ping and close sockets). */
+  connections?: ConnectionRegistry;
+  /** Defaults: token buckets from settings. Shared by HTTP and sockets. */
+  keyLimiter?: RateLimiter;
+  ipLimiter?: RateLimiter;
+  authenticator?: Authenticator;
+  /** Default: never. main flips it when shutdown starts. */
+  isShuttingDown?: () => boolean;
+}
+
+/** Headers the API reads, allowed in CORS preflights. */
+const CORS_ALLOW_HEADERS = ['Authorization', 'X-API-Key', 'Content-Type', 'Content-Encoding', 'X-Request-Id'];
+/** How long browsers may cache a preflight answer (10 minutes). */
+const CORS_MAX_AGE_S = 600;
+/** Request ids accepted from clients are bounded and plain, so they are safe to log. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the Hono app: middleware (request id, logging, secure headers, CORS, per-IP rate limit, body
+ * size limit), the legacy and batch HTTP API, and the WebSocket endpoints. Does not listen; main.ts
+ * (or a test with `app.request`) does.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { settings } = deps;
+  const logger = deps.logger ?? createLogger(settings.logLevel);
+  const routeDeps: RouteDeps = {
+    settings,
+    db: deps.db,
+    dbKind: deps.dbKind,
+    blobs: deps.blobs,
+    logger,
+    auth:
+      deps.authenticator ??
+      createAuthenticator({ db: deps.db, jwtSecret: settings.jwtSecret, production: isProduction(settings) }),
+    keyLimiter: deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute),
+    ipLimiter: deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp),
+    protocol: { db: deps.db, blobs: deps.blobs, logger, maxInflatedBytes: settings.maxInflatedBytes },
+    connections: deps.connections ?? createConnectionRegistry(),
+    startedAt: Date.now(),
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
+  };
+
+  const app = new Hono<AppEnv>();
+
+  app.use(
+    requestId({
+      generator: (c) => {
+        const sent = c.req.header('x-request-id');
+        return sent && REQUEST_ID_PATTERN.test(sent) ? sent : crypto.randomUUID();
+      },
+    }),
+  );
+  app.use(async (c, next) => {
+    c.set('clientIp', clientIp(c, settings.trustProxy));
+    await next();
+  });
+  app.use(requestLog(logger));
+  app.use(secureHeaders());
+  app.use(
+    cors({
+      origin: (origin) => allowedOrigin(origin, settings.corsOrigins),
+      allowHeaders: CORS_ALLOW_HEADERS,
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: CORS_MAX_AGE_S,
+    }),
+  );
+  app.use(ipRateLimit(routeDeps.ipLimiter));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: settings.maxBodyBytes,
+      onError: (c) => errorResponse(c, 'payload_too_large', `request body exceeds ${settings.maxBodyBytes} bytes`),
+    }),
+  );
+
+  app.route('/', healthRoutes(routeDeps));
+  app.route('/', wsRoutes(routeDeps));
+  app.route('/api/extension', extensionRoutes(routeDeps));
+  app.route('/api/sync', syncRoutes(routeDeps));
+  app.route('/api/upload', uploadRoutes(routeDeps));
+  app.route('/api/blobs', blobRoutes(routeDeps));
+  app.route('/api', legacyRoutes(routeDeps));
+  app.route('/api', adminRoutes(routeDeps));
+
+  app.notFound((c) => errorResponse(c, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err.code, err.message);
+    logger.error('http_unhandled', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, error: err });
+    return errorResponse(c, 'internal', 'internal server error');
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { looksLikeJwt, signAdminToken, verifyAdminToken } from './admin-token';
+
+const SECRET = 'a'.repeat(40);
+
+describe('admin tokens', () => {
+  it('round-trips an admin token', async () => {
+    const token = await signAdminToken(SECRET, 'ops@example', '1h');
+    expect(looksLikeJwt(token)).toBe(true);
+    expect(await verifyAdminToken(SECRET, token)).toEqual({ ok: true, claims: { role: 'admin', sub: 'ops@example' } });
+  });
+
+  it('refuses an expired token, a wrong secret and a token without the admin role', async () => {
+    const key = new TextEncoder().encode(SECRET);
+    const expired = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('codesight-sync-server').setAudience('codesight-admin')
+      .setIssuedAt(1_000).setExpirationTime(2_000).sign(key);
+    expect(await verifyAdminToken(SECRET, expired)).toEqual({ ok: false, reason: 'expired' });
+
+    const token = await signAdminToken(SECRET, 'x', '1h');
+    expect(await verifyAdminToken('b'.repeat(40), token)).toEqual({ ok: false, reason: 'invalid' });
+
+    const worker = await new SignJWT({ role: 'worker' }).setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('codesight-sync-server').setAudience('codesight-admin').setExpirationTime('1h').sign(key);
+    expect(await verifyAdminToken(SECRET, worker)).toEqual({ ok: false, reason: 'not_admin' });
+  });
+
+  it('refuses a token without expiry and garbage', async () => {
+    const key = new TextEncoder().encode(SECRET);
+    const eternal = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('codesight-sync-server').setAudience('codesight-admin').sign(key);
+    expect((await verifyAdminToken(SECRET, eternal)).ok).toBe(false);
+    expect((await verifyAdminToken(SECRET, 'not.a.jwt')).ok).toBe(false);
+    expect(looksLikeJwt('csk_abc')).toBe(false);
+  });
+});

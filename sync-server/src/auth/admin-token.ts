@@ -1,0 +1,54 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+/** Claims of an admin JWT. */
+export interface AdminClaims {
+  role: 'admin';
+  /** Who the token was minted for (free text from the CLI), for the logs. */
+  sub: string;
+}
+
+/** Outcome of {@link verifyAdminToken}. */
+export type AdminTokenResult =
+  | { ok: true; claims: AdminClaims }
+  | { ok: false; reason: 'expired' | 'invalid' | 'not_admin' };
+
+const ALG = 'HS256';
+/** Issuer and audience pin tokens to this service, so a JWT minted elsewhere with a shared secret is refused. */
+const ISSUER = 'codesight-sync-server';
+const AUDIENCE = 'codesight-admin';
+
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+/** Signs an admin JWT (HS256) that expires after `expiresIn` (jose duration, e.g. `12h`). */
+export async function signAdminToken(secret: string, subject: string, expiresIn: string): Promise<string> {
+  return new SignJWT({ role: 'admin' })
+    .setProtectedHeader({ alg: ALG })
+    .setSubject(subject)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(keyOf(secret));
+}
+
+/** Verifies signature, algorithm, issuer, audience, expiry and the admin role. Never throws. */
+export async function verifyAdminToken(secret: string, token: string): Promise<AdminTokenResult> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(secret), {
+      algorithms: [ALG],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: ['exp'],
+    });
+    if (payload.role !== 'admin') return { ok: false, reason: 'not_admin' };
+    return { ok: true, claims: { role: 'admin', sub: typeof payload.sub === 'string' ? payload.sub : 'admin' } };
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
+    return { ok: false, reason: 'invalid' };
+  }
+}
+
+/** True when a credential looks like a JWT (three base64url parts) rather than an API key. */
+export function looksLikeJwt(credential: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(credential);
+}

@@ -1,0 +1,125 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { isValidBlobKey } from './blob-key';
+import { InvalidBlobKeyError, type BlobStore, type BlobStream } from './blob-store';
+
+export interface S3BlobStoreOptions {
+  bucket: string;
+  /** Custom endpoint (MinIO, R2, s3rver); unset: AWS. */
+  endpoint?: string | undefined;
+  region: string;
+  /** Path-style URLs (`endpoint/bucket/key`), needed by most non-AWS servers. */
+  forcePathStyle?: boolean | undefined;
+  /** Explicit credentials; unset: the AWS SDK default chain (env, profile, instance role...). */
+  credentials?: S3ClientConfig['credentials'];
+}
+
+/** Presigned upload URLs live 15 minutes: long enough for a slow link, short enough to be useless if leaked later. */
+export const UPLOAD_URL_EXPIRY_S = 15 * 60;
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+function isNotFound(err: unknown): boolean {
+  const name = (err as { name?: string } | undefined)?.name;
+  return name === 'NotFound' || name === 'NoSuchKey' || statusOf(err) === 404;
+}
+
+/**
+ * A blob store in an S3 bucket. Clients upload large media straight to the bucket with a presigned
+ * PUT (content type signed); the server then checks size and hash with verifyBlob before trusting it.
+ */
+export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
+  const { bucket } = options;
+  const client = new S3Client({
+    region: options.region,
+    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    forcePathStyle: options.forcePathStyle ?? false,
+    ...(options.credentials !== undefined && { credentials: options.credentials }),
+    // Since 3.729 the SDK adds a CRC32 of the request body by default. For a presigned PUT that is
+    // the CRC32 of an empty body, baked into the URL, and S3/R2/MinIO then reject the real upload.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+
+  const checked = (key: string): string => {
+    if (!isValidBlobKey(key)) throw new InvalidBlobKeyError(key);
+    return key;
+  };
+
+  const head = async (key: string): Promise<{ bytes: number } | null> => {
+    try {
+      const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: checked(key) }));
+      return { bytes: out.ContentLength ?? 0 };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  };
+
+  const getObject = async (key: string) => {
+    try {
+      return await client.send(new GetObjectCommand({ Bucket: bucket, Key: checked(key) }));
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  };
+
+  return {
+    kind: 's3',
+
+    async put(key, bytes, mime) {
+      const existing = await head(key);
+      if (existing?.bytes === bytes.byteLength) return;
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: checked(key), Body: bytes, ContentType: mime, ContentLength: bytes.byteLength }),
+      );
+    },
+
+    head,
+
+    async get(key) {
+      const out = await getObject(key);
+      if (out?.Body === undefined) return null;
+      return out.Body.transformToByteArray();
+    },
+
+    async getStream(key): Promise<BlobStream | null> {
+      const out = await getObject(key);
+      if (out?.Body === undefined) return null;
+      return { stream: out.Body.transformToWebStream() as ReadableStream<Uint8Array>, bytes: out.ContentLength ?? 0 };
+    },
+
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checked(key) }));
+    },
+
+    async createUploadUrl(key, mime) {
+      const command = new PutObjectCommand({ Bucket: bucket, Key: checked(key), ContentType: mime });
+      const url = await getSignedUrl(client, command, {
+        expiresIn: UPLOAD_URL_EXPIRY_S,
+        // Signed, so the client cannot store the object under another type than the one declared.
+        signableHeaders: new Set(['content-type']),
+      });
+      return { method: 'PUT', url, headers: { 'content-type': mime } };
+    },
+
+    publicPath(key) {
+      return `s3://${bucket}/${checked(key)}`;
+    },
+
+    async check() {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { pathToFileURL } from 'node:url';
+import { createDatabase, type OpenDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { loadSettings } from '../settings';
+
+/**
+ * `npm run migrate -w sync-server`: applies pending migrations to DATABASE_URL (or the embedded
+ * PGlite under DATA_DIR) and exits. The server also migrates at start; this is for deploy pipelines
+ * that migrate once before rolling out several instances.
+ */
+export async function runMigrate(
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  /** For tests: an open database to migrate (left open). */
+  given?: OpenDatabase,
+): Promise<number> {
+  const loaded = loadSettings(env);
+  if (!loaded.ok) {
+    out(`Invalid settings:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`);
+    return 1;
+  }
+  const { settings } = loaded;
+  const database = given ?? (await createDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
+  try {
+    const { applied } = await migrateToLatest(database.db);
+    out(applied.length === 0 ? `Database (${database.kind}) is up to date.` : `Applied ${applied.length} migration(s) to ${database.kind}: ${applied.join(', ')}`);
+    return 0;
+  } catch (err) {
+    out(`Migration failed: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    if (!given) await database.close();
+  }
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  runMigrate(process.env, (line) => process.stdout.write(`${line}\n`)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

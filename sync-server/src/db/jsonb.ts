@@ -1,0 +1,49 @@
+/**
+ * Turning untrusted strings and JSON into something PostgreSQL will store. Two things a page can put
+ * in a string are refused by PostgreSQL: U+0000 (no text or jsonb value may contain it) and lone
+ * UTF-16 surrogates (jsonb rejects the `\udXXX` escape JSON.stringify writes for them; in text columns
+ * node-postgres already turns them into U+FFFD). One such character must not make a whole batch
+ * unstorable, so both become U+FFFD, the replacement character, and everything else is kept verbatim.
+ */
+
+// Global: used with replace(). NUL, a high surrogate not followed by a low one, a low one not preceded by a high one.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// Same pattern without the g flag, for test(): a global regex keeps lastIndex between calls.
+const HAS_UNSTORABLE = new RegExp(UNSTORABLE.source);
+
+const REPLACEMENT = '\ufffd';
+
+/** The string with NUL and lone surrogates replaced by U+FFFD; unchanged (same instance) when clean. */
+export function storableText(text: string): string {
+  return HAS_UNSTORABLE.test(text) ? text.replace(UNSTORABLE, REPLACEMENT) : text;
+}
+
+/** `storableText` for optional columns: undefined and null become null. */
+export function storableTextOrNull(text: string | null | undefined): string | null {
+  return text === undefined || text === null ? null : storableText(text);
+}
+
+function storableKeys(value: object): object {
+  if (Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  if (!keys.some((key) => HAS_UNSTORABLE.test(key))) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [storableText(key), v]));
+}
+
+/**
+ * JSON text for a jsonb column: strings (values and keys) made storable, `undefined` properties dropped
+ * (as JSON.stringify does), a top-level `undefined` stored as JSON `null`.
+ */
+export function toJsonb(value: unknown): string {
+  const text = JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'string') return storableText(v);
+    if (typeof v === 'object' && v !== null) return storableKeys(v);
+    return v;
+  });
+  return text ?? 'null';
+}
+
+/** `toJsonb` for nullable columns: undefined and null become SQL NULL. */
+export function toJsonbOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : toJsonb(value);
+}

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './2026-11-28T0000-initial';
+
+/**
+ * Every migration, by name. Imported statically (no directory scan) so the server still finds its
+ * migrations when bundled into one file. Names are timestamps: the Migrator applies them in name order.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '2026-11-28T0000-initial': initial,
+};
+
+/** The Kysely MigrationProvider over {@link MIGRATIONS}. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

@@ -1,0 +1,29 @@
+import type { ApiKeysTable } from './tables/api-keys.table';
+import type { AudioChunksTable } from './tables/audio-chunks.table';
+import type { InteractionsTable } from './tables/interactions.table';
+import type { ScreenshotsTable } from './tables/screenshots.table';
+import type { SessionArchivesTable } from './tables/session-archives.table';
+import type { SessionsTable } from './tables/sessions.table';
+import type { UploadsTable } from './tables/uploads.table';
+import type { WorkersTable } from './tables/workers.table';
+
+export type * from './tables/api-keys.table';
+export type * from './tables/audio-chunks.table';
+export type * from './tables/interactions.table';
+export type * from './tables/screenshots.table';
+export type * from './tables/session-archives.table';
+export type * from './tables/sessions.table';
+export type * from './tables/uploads.table';
+export type * from './tables/workers.table';
+
+/** Every table of the sync server, keyed by its SQL name: the type parameter of `Kysely<Database>`. */
+export interface Database {
+  workers: WorkersTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+  interactions: InteractionsTable;
+  screenshots: ScreenshotsTable;
+  audio_chunks: AudioChunksTable;
+  session_archives: SessionArchivesTable;
+  uploads: UploadsTable;
+}

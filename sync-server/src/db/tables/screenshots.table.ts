@@ -1,0 +1,28 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { NullableTimestamp, Timestamp, TimestampDefaultNow } from '../column-types';
+
+/** Metadata of one screenshot; the bytes live in the blob store under `blob_key`. */
+export interface ScreenshotsTable {
+  id: string;
+  session_id: string;
+  burst_id: string | null;
+  burst_index: number | null;
+  burst_total: number | null;
+  trigger: string | null;
+  trigger_sequence: number | null;
+  timestamp: Timestamp;
+  compression_ratio: number | null;
+  blob_key: string;
+  sha256: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  mime: string;
+  /** Null until the blob is verified to be in the store with this size and hash. */
+  uploaded_at: NullableTimestamp;
+  created_at: TimestampDefaultNow;
+}
+
+export type ScreenshotRow = Selectable<ScreenshotsTable>;
+export type NewScreenshot = Insertable<ScreenshotsTable>;
+export type ScreenshotUpdate = Updateable<ScreenshotsTable>;

@@ -1,0 +1,60 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode, HttpErrorBody } from '@codesight/schema';
+
+/** HTTP status for each error code, so a code means the same thing on every route. */
+export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 400,
+  unknown_type: 400,
+  not_authenticated: 401,
+  authentication_failed: 401,
+  forbidden: 403,
+  not_found: 404,
+  unknown_session: 404,
+  conflict: 409,
+  sequence_mismatch: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+/** A refusal as a value: what the client did wrong, in a form every transport can answer with. */
+export interface Failure {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Result of an operation that may be refused. */
+export type Outcome<T> = { ok: true; value: T } | ({ ok: false } & Failure);
+
+/** Shorthand for a refused {@link Outcome}. */
+export function fail(code: ErrorCode, message: string): { ok: false } & Failure {
+  return { ok: false, code, message };
+}
+
+/** The JSON body of every 4xx/5xx answer. */
+export function errorBody(code: ErrorCode, message: string): HttpErrorBody {
+  return { error: { code, message } };
+}
+
+/** Answers `{ "error": { code, message } }` with the status that belongs to `code`. */
+export function errorResponse(c: Context, code: ErrorCode, message: string, headers?: Record<string, string>): Response {
+  return c.json(errorBody(code, message), STATUS_OF[code], headers);
+}
+
+/**
+ * Thrown where returning is awkward (deep inside a helper); `app.onError` turns it into the same
+ * answer as {@link errorResponse}. Anything else thrown becomes a 500 `internal` without details.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * In-memory token buckets, one per key (an API key's worker id, or a client IP). Limits are per server
+ * instance: behind a load balancer with N instances a client can get up to N times the limit. That is
+ * acceptable for abuse protection; nothing correct depends on it.
+ */
+export interface RateLimiter {
+  /** Takes one token for `key`; false when the bucket is empty. */
+  take(key: string): boolean;
+  /** Milliseconds until `key` has a token again (0 when it has one now). */
+  retryAfterMs(key: string): number;
+  /** Number of buckets held (for tests and status). */
+  size(): number;
+}
+
+interface Bucket {
+  tokens: number;
+  updated: number;
+}
+
+/** Buckets idle this long are full again anyway; dropping them bounds memory under IP churn. */
+const IDLE_MS = 60_000;
+/** Sweep idle buckets at most this often, piggybacking on calls (no timer to clean up). */
+const SWEEP_EVERY_MS = 30_000;
+
+/**
+ * A limiter allowing `perMinute` tokens per key per minute, refilled continuously, with a burst
+ * capacity of `perMinute` (a client idle for a minute may send a minute's worth at once).
+ */
+export function createRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {
+  const buckets = new Map<string, Bucket>();
+  const perMs = perMinute / 60_000;
+  let lastSweep = now();
+
+  const refill = (key: string): Bucket => {
+    const t = now();
+    if (t - lastSweep > SWEEP_EVERY_MS) {
+      lastSweep = t;
+      for (const [k, b] of buckets) if (t - b.updated > IDLE_MS) buckets.delete(k);
+    }
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: perMinute, updated: t };
+      buckets.set(key, bucket);
+    } else {
+      bucket.tokens = Math.min(perMinute, bucket.tokens + (t - bucket.updated) * perMs);
+      bucket.updated = t;
+    }
+    return bucket;
+  };
+
+  return {
+    take(key) {
+      const bucket = refill(key);
+      if (bucket.tokens < 1) return false;
+      bucket.tokens -= 1;
+      return true;
+    },
+    retryAfterMs(key) {
+      const bucket = refill(key);
+      return bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) / perMs);
+    },
+    size: () => buckets.size,
+  };
+}

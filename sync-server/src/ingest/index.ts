@@ -1,0 +1,37 @@
+/**
+ * Ingest and read side of the sync server's storage: plain functions over a Kysely<Database>, each
+ * one transaction, with refusals returned as `{ error: { code, message } }` values.
+ */
+export { storeBatch, type StoreBatchResult } from './store-batch';
+export { mapEventToRow } from './event-row';
+export { mapLegacyInteractionToRow } from './legacy-row';
+export { legacyToRecordedEvent } from './legacy-event';
+export { storeLegacyInteractions, type StoreLegacyResult } from './legacy-interactions';
+export { startLegacySession, type StartSessionResult } from './session-start';
+export { endSession, type EndSessionResult } from './session-end';
+export { getResumeState } from './resume-state';
+export { abandonStaleSessions } from './abandon-sessions';
+export {
+  listSessions,
+  getSession,
+  recentActivity,
+  countAll,
+  MAX_SESSION_PAGE,
+  type ListSessionsOptions,
+  type SessionPage,
+  type TableCounts,
+} from './read-sessions';
+export { readSessionEvents, MAX_EVENT_PAGE, type ReadEventsOptions } from './read-events';
+export {
+  recordScreenshot,
+  recordAudioChunk,
+  recordSessionArchive,
+  createUploadIntent,
+  completeUpload,
+  type BlobRef,
+  type ScreenshotInput,
+  type AudioChunkInput,
+  type RecordedMedia,
+} from './media';
+export { advanceWatermark } from './watermark';
+export { ingestFailure, isIngestFailure, type IngestError, type IngestFailure } from './ingest-error';

@@ -1,0 +1,80 @@
+import type { LegacyInteraction } from '@codesight/schema';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { ingestFailure, isIngestFailure, type IngestFailure } from './ingest-error';
+import { asEpochMs } from './legacy-fields';
+import { mapLegacyInteractionToRow } from './legacy-row';
+import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
+import { lockSession } from './session-lock';
+import { insertInteractionRows, recordSessionProgress } from './store-events';
+
+/** What storing legacy interactions did; `sequences` is in the order of the input. */
+export interface StoreLegacyResult {
+  stored: number;
+  duplicates: number;
+  sequences: number[];
+}
+
+function checkInteractions(interactions: readonly LegacyInteraction[]): IngestFailure | null {
+  for (const [i, interaction] of interactions.entries()) {
+    if (interaction.sequence !== undefined && interaction.sequence > MAX_SEQUENCE) {
+      return ingestFailure('validation_failed', `data[${i}].sequence: ${interaction.sequence} is beyond ${MAX_SEQUENCE}`);
+    }
+    if (interaction.timestamp > MAX_TIMESTAMP_MS) {
+      return ingestFailure('validation_failed', `data[${i}].timestamp: ${interaction.timestamp} is not a plausible epoch-ms time`);
+    }
+  }
+  return null;
+}
+
+/**
+ * Stores legacy `interaction_data` in one transaction. Interactions that carry a `sequence` keep it
+ * (a resend is then a duplicate); the others get the next free sequences after the highest stored
+ * or sent one. The session row is locked while sequences are assigned, so concurrent messages for one
+ * session, on any instance, never get the same sequence. A session not seen before is created, owned
+ * by `workerId` (old clients may skip session_start).
+ */
+export async function storeLegacyInteractions(
+  db: Kysely<Database>,
+  workerId: string,
+  sessionId: string,
+  interactions: readonly LegacyInteraction[],
+): Promise<StoreLegacyResult | IngestFailure> {
+  if (interactions.length === 0) return { stored: 0, duplicates: 0, sequences: [] };
+  const invalid = checkInteractions(interactions);
+  if (invalid) return invalid;
+  const earliest = Math.min(...interactions.map((i) => asEpochMs(i.timestamp) ?? Date.now()));
+
+  return db.transaction().execute(async (trx) => {
+    const locked = await lockSession(trx, workerId, sessionId, () => ({ start_time: new Date(earliest) }));
+    if (isIngestFailure(locked)) return locked;
+
+    let next = 0;
+    if (interactions.some((i) => i.sequence === undefined)) {
+      const { max } = await trx
+        .selectFrom('interactions')
+        .select((eb) => eb.fn.max('sequence').as('max'))
+        .where('session_id', '=', sessionId)
+        .executeTakeFirstOrThrow();
+      const sentMax = Math.max(0, ...interactions.map((i) => i.sequence ?? 0));
+      next = Math.max(max ?? 0, sentMax);
+      if (next + interactions.length > MAX_SEQUENCE) {
+        return ingestFailure('validation_failed', `session ${sessionId} has no free sequences left`);
+      }
+    }
+    const sequences = interactions.map((i) => i.sequence ?? ++next);
+
+    const rows = interactions.map((interaction, i) => mapLegacyInteractionToRow(sessionId, sequences[i]!, interaction));
+    const inserted = await insertInteractionRows(trx, rows);
+    // One row per inserted sequence, even if the input named a sequence twice.
+    const counted = new Set<number>();
+    const insertedEvents = interactions.filter((_, i) => {
+      const sequence = sequences[i]!;
+      if (!inserted.has(sequence) || counted.has(sequence)) return false;
+      counted.add(sequence);
+      return true;
+    });
+    await recordSessionProgress(trx, locked.row, insertedEvents);
+    return { stored: inserted.size, duplicates: interactions.length - inserted.size, sequences };
+  });
+}

@@ -1,0 +1,100 @@
+import type { Kysely } from 'kysely';
+import type { Database, SessionRow } from '../db/schema';
+import { ingestFailure, type IngestFailure } from './ingest-error';
+import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
+
+/** Largest page a listing returns, whatever the caller asks. */
+export const MAX_SESSION_PAGE = 500;
+
+export interface ListSessionsOptions {
+  /** Only this worker's sessions; unset: everyone's (admin views). */
+  workerId?: string | undefined;
+  /** Page size, clamped to 1..MAX_SESSION_PAGE. */
+  limit: number;
+  /** `nextCursor` of the previous page; unset: the first page. */
+  cursor?: string | undefined;
+}
+
+/** One page of sessions, newest first, and the cursor of the next page (null on the last one). */
+export interface SessionPage {
+  sessions: SessionRow[];
+  nextCursor: string | null;
+}
+
+/**
+ * Lists sessions newest first with keyset pagination on (created_at, id): stable while sessions are
+ * being created, and each page is an index range scan however deep the listing goes.
+ */
+export async function listSessions(db: Kysely<Database>, options: ListSessionsOptions): Promise<SessionPage | IngestFailure> {
+  const limit = Math.min(MAX_SESSION_PAGE, Math.max(1, Math.floor(options.limit)));
+  const after = options.cursor === undefined ? undefined : decodeSessionCursor(options.cursor);
+  if (after === null) return ingestFailure('bad_request', 'cursor is not a cursor this server issued');
+
+  let query = db.selectFrom('sessions').selectAll();
+  if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
+  if (after !== undefined) {
+    query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(after.createdAt, after.id)));
+  }
+  // One row more than the page tells whether there is a next page.
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const sessions = rows.slice(0, limit);
+  const last = sessions.at(-1);
+  return { sessions, nextCursor: rows.length > limit && last ? encodeSessionCursor(last) : null };
+}
+
+/** One session by id, or null. With `workerId`, another worker's session is null too. */
+export async function getSession(db: Kysely<Database>, sessionId: string, options: { workerId?: string } = {}): Promise<SessionRow | null> {
+  let query = db.selectFrom('sessions').selectAll().where('id', '=', sessionId);
+  if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
+  return (await query.executeTakeFirst()) ?? null;
+}
+
+/** The sessions with the most recent activity first (admin "recent" view). */
+export async function recentActivity(db: Kysely<Database>, limit: number): Promise<SessionRow[]> {
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .orderBy('last_activity_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(Math.min(MAX_SESSION_PAGE, Math.max(1, Math.floor(limit))))
+    .execute();
+}
+
+/** Row counts for /api/status and /api/debug/counts. */
+export interface TableCounts {
+  workers: number;
+  sessions: number;
+  activeSessions: number;
+  interactions: number;
+  screenshots: number;
+  audioChunks: number;
+  sessionArchives: number;
+  pendingUploads: number;
+}
+
+/** Exact row counts of every table, in one round trip. */
+export async function countAll(db: Kysely<Database>): Promise<TableCounts> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('workers').select(eb.fn.countAll<number>().as('n')).as('workers'),
+      eb.selectFrom('sessions').select(eb.fn.countAll<number>().as('n')).as('sessions'),
+      eb.selectFrom('sessions').select(eb.fn.countAll<number>().as('n')).where('status', '=', 'active').as('activeSessions'),
+      eb.selectFrom('interactions').select(eb.fn.countAll<number>().as('n')).as('interactions'),
+      eb.selectFrom('screenshots').select(eb.fn.countAll<number>().as('n')).as('screenshots'),
+      eb.selectFrom('audio_chunks').select(eb.fn.countAll<number>().as('n')).as('audioChunks'),
+      eb.selectFrom('session_archives').select(eb.fn.countAll<number>().as('n')).as('sessionArchives'),
+      eb.selectFrom('uploads').select(eb.fn.countAll<number>().as('n')).where('completed_at', 'is', null).as('pendingUploads'),
+    ])
+    .executeTakeFirstOrThrow();
+  // Number(): int8 is a number with our type parsers, but be robust to a driver returning a string.
+  return {
+    workers: Number(row.workers),
+    sessions: Number(row.sessions),
+    activeSessions: Number(row.activeSessions),
+    interactions: Number(row.interactions),
+    screenshots: Number(row.screenshots),
+    audioChunks: Number(row.audioChunks),
+    sessionArchives: Number(row.sessionArchives),
+    pendingUploads: Number(row.pendingUploads),
+  };
+}

@@ -1,0 +1,74 @@
+import type { BatchMessage } from '@codesight/schema';
+import type { Kysely } from 'kysely';
+import { storableText, storableTextOrNull, toJsonb, toJsonbOrNull } from '../db/jsonb';
+import type { Database } from '../db/schema';
+import { mapEventToRow } from './event-row';
+import { ingestFailure, isIngestFailure, type IngestFailure } from './ingest-error';
+import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
+import { lockSession } from './session-lock';
+import { insertInteractionRows, recordSessionProgress } from './store-events';
+
+/** What storing a batch did: events newly stored, events already held, and the session's watermark. */
+export interface StoreBatchResult {
+  inserted: number;
+  duplicates: number;
+  /** Highest N such that 1..N are all stored (the `ackedThrough` of the batch_ack). */
+  ackedThrough: number;
+}
+
+/** Range checks the wire schema leaves to the server; null when the batch is storable. */
+function checkBatch(batch: BatchMessage): IngestFailure | null {
+  if (batch.events.length === 0) return ingestFailure('validation_failed', 'batch has no events');
+  if (batch.session !== undefined && batch.session.startTime > MAX_TIMESTAMP_MS) {
+    return ingestFailure('validation_failed', `session.startTime: ${batch.session.startTime} is not a plausible epoch-ms time`);
+  }
+  if (batch.lastSequence > MAX_SEQUENCE) {
+    return ingestFailure('validation_failed', `sequence ${batch.lastSequence} is beyond ${MAX_SEQUENCE}`);
+  }
+  for (const [i, event] of batch.events.entries()) {
+    if (event.sessionId !== batch.sessionId || event.sequence !== batch.firstSequence + i) {
+      return ingestFailure('validation_failed', `events[${i}]: not sequence ${batch.firstSequence + i} of session ${batch.sessionId}`);
+    }
+    if (event.timestamp > MAX_TIMESTAMP_MS) {
+      return ingestFailure('validation_failed', `events[${i}].timestamp: ${event.timestamp} is not a plausible epoch-ms time`);
+    }
+  }
+  return null;
+}
+
+/**
+ * Stores one sync batch in one transaction, idempotently: creates the session on first contact (owned
+ * by `workerId`), inserts every event not already stored, updates the session summary and advances
+ * `acked_through`. Sending the same batch again, concurrently, or to another instance stores each
+ * event exactly once. Refusals (another worker's session, out-of-range values) come back as
+ * `{ error }`; database failures throw.
+ */
+export async function storeBatch(
+  db: Kysely<Database>,
+  workerId: string,
+  batch: BatchMessage,
+): Promise<StoreBatchResult | IngestFailure> {
+  const invalid = checkBatch(batch);
+  if (invalid) return invalid;
+  const meta = batch.session;
+  const firstTimestamp = batch.events[0]?.timestamp ?? Date.now();
+
+  return db.transaction().execute(async (trx) => {
+    const locked = await lockSession(trx, workerId, batch.sessionId, () => ({
+      start_time: new Date(meta?.startTime ?? firstTimestamp),
+      user_agent: storableTextOrNull(meta?.userAgent),
+      extension_version: storableTextOrNull(meta?.extensionVersion),
+      masking_policy: toJsonbOrNull(meta?.maskingPolicy),
+    }));
+    if (isIngestFailure(locked)) return locked;
+
+    const inserted = await insertInteractionRows(trx, batch.events.map((e) => mapEventToRow(batch.sessionId, e)));
+    const insertedEvents = batch.events.filter((e) => inserted.has(e.sequence));
+    const ackedThrough = await recordSessionProgress(trx, locked.row, insertedEvents, {
+      user_agent: meta?.userAgent && storableText(meta.userAgent),
+      extension_version: meta?.extensionVersion && storableText(meta.extensionVersion),
+      masking_policy: meta?.maskingPolicy && toJsonb(meta.maskingPolicy),
+    });
+    return { inserted: inserted.size, duplicates: batch.events.length - inserted.size, ackedThrough };
+  });
+}

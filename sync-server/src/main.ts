@@ -1,0 +1,196 @@
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
+import { createApp } from './app';
+import { DEV_API_KEY } from './auth/api-keys';
+import type { BlobStore } from './blobs/blob-store';
+import { createFsBlobStore } from './blobs/fs-blob-store';
+import { createS3BlobStore } from './blobs/s3-blob-store';
+import { createDatabase } from './db/database';
+import { migrateToLatest } from './db/migrate';
+import { abandonStaleSessions } from './ingest/abandon-sessions';
+import { createLogger, type Logger } from './log';
+import { isProduction, loadSettings, type Settings } from './settings';
+import { createConnectionRegistry } from './ws/connection-registry';
+import { WS_PATHS } from './ws/ws-routes';
+
+/** A running server, as returned by {@link startServer}. */
+export interface RunningServer {
+  /** `http://host:port`, with 127.0.0.1 standing in for a wildcard host. */
+  url: string;
+  port: number;
+  /** `ws://host:port/ws` and `ws://host:port/extension-ws`. */
+  wsUrls: string[];
+  dbKind: 'postgres' | 'pglite';
+  /** Graceful shutdown: stop accepting, finish in-flight writes, close sockets (1001), close the db. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Optional collaborators of {@link startServer}. */
+export interface StartServerOptions {
+  /** Default: JSON lines on stdout at `settings.logLevel`. */
+  logger?: Logger;
+}
+
+/** How long shutdown waits for in-flight messages and requests before cutting connections. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+function createBlobStore(settings: Settings): BlobStore {
+  if (!settings.s3) return createFsBlobStore({ dataDir: settings.dataDir });
+  return createS3BlobStore({
+    bucket: settings.s3.bucket,
+    endpoint: settings.s3.endpoint,
+    region: settings.s3.region,
+    forcePathStyle: settings.s3.forcePathStyle,
+  });
+}
+
+function listen(server: ServerType): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.once('listening', () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Opens the database (PGlite under DATA_DIR without DATABASE_URL) and migrates it, opens the blob
+ * store (S3 with S3_BUCKET, else the file system under DATA_DIR), and serves the app with its
+ * WebSocket endpoints. Also runs the socket heartbeat and the abandoned-session sweep.
+ */
+export async function startServer(settings: Settings, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(settings.logLevel);
+  const database = await createDatabase({
+    databaseUrl: settings.databaseUrl,
+    dataDir: settings.dataDir,
+    onPoolError: (err) => logger.error('database_pool_error', { error: err }),
+  });
+  let server: ServerType | undefined;
+  try {
+    const { applied } = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info('migrations_applied', { applied });
+
+    const blobs = createBlobStore(settings);
+    const connections = createConnectionRegistry();
+    let shuttingDown = false;
+    const app = createApp({
+      settings,
+      db: database.db,
+      dbKind: database.kind,
+      blobs,
+      logger,
+      connections,
+      isShuttingDown: () => shuttingDown,
+    });
+
+    // maxPayload: the ws library refuses a larger frame itself, closing with 1009 before buffering it.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxFrameBytes });
+    server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host, websocket: { server: wss } });
+    const address = await listen(server);
+    const httpServer = server;
+
+    const heartbeat = setInterval(() => {
+      const dropped = connections.heartbeat();
+      if (dropped > 0) logger.info('ws_heartbeat_dropped', { dropped });
+    }, settings.heartbeatMs);
+    heartbeat.unref();
+
+    let sweeping: Promise<void> | undefined;
+    const sweep = setInterval(() => {
+      if (sweeping) return; // the previous sweep is still running (slow database): skip a turn
+      sweeping = abandonStaleSessions(database.db, settings.abandonAfterMinutes * 60_000)
+        .then((count) => {
+          if (count > 0) logger.info('sessions_abandoned', { count, afterMinutes: settings.abandonAfterMinutes });
+        })
+        .catch((err: unknown) => logger.error('abandon_sweep_failed', { error: err }))
+        .finally(() => {
+          sweeping = undefined;
+        });
+    }, settings.abandonSweepMs);
+    sweep.unref();
+
+    const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+    const hostPart = host.includes(':') ? `[${host}]` : host;
+    const url = `http://${hostPart}:${address.port}`;
+    const wsUrls = WS_PATHS.map((path) => `ws://${hostPart}:${address.port}${path}`);
+    logger.info('server_started', { url, wsUrls, database: database.kind, blobStore: blobs.kind, host: settings.host });
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        shuttingDown = true;
+        logger.info('server_stopping', { connections: connections.counts().open });
+        clearInterval(heartbeat);
+        clearInterval(sweep);
+        const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections();
+        await connections.closeAll('server shutting down', DRAIN_TIMEOUT_MS);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([httpClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
+        clearTimeout(timer);
+        if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
+        wss.close();
+        await sweeping;
+        await database.close();
+        logger.info('server_stopped');
+      })();
+      return closing;
+    };
+
+    return { url, port: address.port, wsUrls, dbKind: database.kind, close };
+  } catch (err) {
+    server?.close();
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** The one human-readable line printed at start. */
+function banner(settings: Settings, running: RunningServer): string {
+  const dev = isProduction(settings) ? '' : `; development key: ${DEV_API_KEY}`;
+  return `CodeSight sync server on ${running.url} (WebSocket: ${running.wsUrls.join(', ')}; database: ${running.dbKind})${dev}`;
+}
+
+async function main(): Promise<void> {
+  const loaded = loadSettings(process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`Invalid settings:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    process.exit(1);
+  }
+  const settings = loaded.settings;
+  const logger = createLogger(settings.logLevel);
+  // Every handler catches its own errors; this is the net for a bug that lets one slip, so one bad
+  // promise is logged instead of taking every worker's connection down with the process.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled_rejection', { error: reason }));
+  if (settings.jwtSecretIsDevDefault) logger.warn('jwt_dev_secret', { note: 'JWT_SECRET unset: using the public development secret' });
+  let running: RunningServer;
+  try {
+    running = await startServer(settings, { logger });
+  } catch (err) {
+    logger.error('server_start_failed', { error: err });
+    process.stderr.write(`Could not start the server: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${banner(settings, running)}\n`);
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info('signal_received', { signal });
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown_failed', { error: err });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  void main();
+}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import * as v from 'valibot';
+import {
+  InteractionDataMessageSchema,
+  LegacyInteractionSchema,
+  LIMITS,
+  ScreenshotDataMessageSchema,
+  SessionEndMessageSchema,
+  SessionStartMessageSchema,
+  validate,
+  type AckMessage,
+  type ErrorMessage,
+} from '@codesight/schema';
+import { blobKeyFor } from '../blobs/blob-key';
+import { isIngestFailure } from '../ingest/ingest-error';
+import { recordScreenshot } from '../ingest/media';
+import { storeLegacyInteractions } from '../ingest/legacy-interactions';
+import { endSession } from '../ingest/session-end';
+import { startLegacySession } from '../ingest/session-start';
+import { decodeImagePayload } from './image-payload';
+import { errorReply, type ProtocolContext } from './protocol-context';
+
+/**
+ * The legacy CodeSight messages (schema/protocol/legacy.ts), accepted exactly as old clients send
+ * them. Each stored message is answered with an `ack` naming what was stored.
+ */
+
+type Reply = AckMessage | ErrorMessage;
+
+/** `session_start`: creates (or re-opens) the session. */
+export async function handleSessionStart(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
+  const checked = validate(SessionStartMessageSchema, message);
+  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  const result = await startLegacySession(ctx.db, workerId, checked.value);
+  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  return { type: 'ack', for: 'session_start', sessionId: result.sessionId, stored: result.created ? 1 : 0, status: result.status };
+}
+
+/**
+ * InteractionDataMessageSchema with `data` always an array. Validated against the schema's union
+ * (object | array), a bad interaction only yields "expected (Object | Array)"; against the array
+ * branch alone the message names the field at fault (`data.0.timestamp: ...`).
+ */
+const InteractionArrayMessageSchema = v.object({
+  ...InteractionDataMessageSchema.entries,
+  data: v.pipe(v.array(LegacyInteractionSchema), v.minLength(1), v.maxLength(LIMITS.eventsPerBatch)),
+});
+
+/** `data` as a one-element array when it is a single object (see above). */
+function singleAsArray(message: unknown): unknown {
+  if (typeof message !== 'object' || message === null) return message;
+  const data = (message as { data?: unknown }).data;
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? { ...message, data: [data] } : message;
+}
+
+/** `interaction_data`: one interaction or an array of them. */
+export async function handleInteractionData(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
+  const checked = validate(InteractionArrayMessageSchema, singleAsArray(message));
+  if (!checked.ok) {
+    const single = !Array.isArray((message as { data?: unknown }).data);
+    return errorReply('validation_failed', single ? checked.message.replaceAll('data.0.', 'data.') : checked.message);
+  }
+  const { sessionId, data: interactions } = checked.value;
+  const result = await storeLegacyInteractions(ctx.db, workerId, sessionId, interactions);
+  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  return {
+    type: 'ack',
+    for: 'interaction_data',
+    sessionId,
+    stored: result.stored,
+    duplicates: result.duplicates,
+    sequences: result.sequences,
+  };
+}
+
+/**
+ * `screenshot_data`: decodes the inline image, puts it into the blob store under its content hash
+ * (a resend stores nothing new) and records the screenshots row.
+ */
+export async function handleScreenshotData(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
+  const checked = validate(ScreenshotDataMessageSchema, message);
+  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  const m = checked.value;
+  const payload = m.image ?? m.dataUrl;
+  if (payload === undefined) return errorReply('validation_failed', 'screenshot_data needs "image" or "dataUrl"');
+  const decoded = decodeImagePayload(payload);
+  if (!decoded.ok) return errorReply('validation_failed', decoded.message);
+  const image = decoded.image;
+  // Refuse before writing the blob: another worker's session must not cost us a stored image.
+  const owner = await ctx.db.selectFrom('sessions').select('worker_id').where('id', '=', m.sessionId).executeTakeFirst();
+  if (owner && owner.worker_id !== workerId) return errorReply('forbidden', `session ${m.sessionId} belongs to another worker`);
+  const blobKey = blobKeyFor(image.sha256, image.mime);
+  await ctx.blobs.put(blobKey, image.bytes, image.mime);
+  const timestamp = m.timestamp !== undefined ? Math.round(m.timestamp) : Date.now();
+  const result = await recordScreenshot(ctx.db, workerId, {
+    // Old clients send no id: derive one from what identifies the screenshot, so a resend (to any
+    // instance) finds the row it already made instead of recording the image twice.
+    id: legacyScreenshotId(m.sessionId, image.sha256, timestamp, m.burstId, m.burstIndex),
+    sessionId: m.sessionId,
+    burstId: m.burstId,
+    burstIndex: m.burstIndex,
+    burstTotal: m.burstTotal,
+    trigger: m.trigger,
+    timestamp,
+    compressionRatio: m.compressionRatio,
+    width: m.width ?? image.width,
+    height: m.height ?? image.height,
+    blob: { key: blobKey, sha256: image.sha256, bytes: image.bytes.byteLength, mime: image.mime },
+    uploaded: true,
+  });
+  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  return {
+    type: 'ack',
+    for: 'screenshot_data',
+    sessionId: m.sessionId,
+    stored: result.created ? 1 : 0,
+    duplicates: result.created ? 0 : 1,
+    screenshotId: result.id,
+  };
+}
+
+/** A stable id for a legacy screenshot: the same session, image, time and burst position give the same id. */
+function legacyScreenshotId(sessionId: string, sha256: string, timestamp: number, burstId?: string, burstIndex?: number): string {
+  const parts = [sessionId, sha256, timestamp, burstId ?? '', burstIndex ?? ''].join('\u0000');
+  return `legacy_${createHash('sha256').update(parts).digest('hex').slice(0, 32)}`;
+}
+
+/** `session_end`: closes the session; `totalEvents`, when sent, is the count it must reach to be complete. */
+export async function handleSessionEnd(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
+  const checked = validate(SessionEndMessageSchema, message);
+  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  const { sessionId, endTime, totalEvents } = checked.value;
+  const result = await endSession(ctx.db, workerId, sessionId, endTime, totalEvents);
+  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  return { type: 'ack', for: 'session_end', sessionId, stored: 0, status: result.status };
+}

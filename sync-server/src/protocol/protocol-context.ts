@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { ErrorCode, ErrorMessage } from '@codesight/schema';
+import { PERMANENT_ERROR_CODES } from '@codesight/schema';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Database } from '../db/schema';
+import type { Logger } from '../log';
+
+/**
+ * What the transport-independent message handlers need. The same handlers answer WebSocket frames
+ * and their HTTP twins, so both transports store the same way and refuse with the same codes.
+ */
+export interface ProtocolContext {
+  db: Kysely<Database>;
+  blobs: BlobStore;
+  logger: Logger;
+  /** Bound on an inflated gzip body or frame. */
+  maxInflatedBytes: number;
+}
+
+/** A server reply: an ack of some kind, or an `error` message. */
+export type Reply = { type: string } & Record<string, unknown>;
+
+/** The `error` message of the socket protocol; `retryable` is false for codes a resend cannot fix. */
+export function errorReply(code: ErrorCode, message: string, batchId?: string): ErrorMessage {
+  return {
+    type: 'error',
+    code,
+    message,
+    ...(batchId !== undefined && { batchId }),
+    retryable: !PERMANENT_ERROR_CODES.includes(code),
+  };
+}
+
+/** True for an `error` reply. */
+export function isErrorReply(reply: Reply): reply is ErrorMessage {
+  return reply.type === 'error';
+}

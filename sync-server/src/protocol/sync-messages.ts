@@ -1,0 +1,62 @@
+import {
+  BatchMessageSchema,
+  ResumeMessageSchema,
+  SessionCloseMessageSchema,
+  validate,
+  type BatchAck,
+  type ResumeState,
+  type SessionClosed,
+} from '@codesight/schema';
+import { getResumeState } from '../ingest/resume-state';
+import { endSession } from '../ingest/session-end';
+import { storeBatch } from '../ingest/store-batch';
+import { isIngestFailure } from '../ingest/ingest-error';
+import { errorReply, type ProtocolContext } from './protocol-context';
+import type { ErrorMessage } from '@codesight/schema';
+
+/**
+ * The batch protocol (schema/protocol/sync.ts): `batch` → `batch_ack`, `resume` → `resume_state`,
+ * `session_close` → `session_closed`. Every answer is idempotent: the same message sent again, to
+ * any instance, gets the same answer and stores nothing twice.
+ */
+
+/** The batch id of a message that failed validation, echoed so the client knows which batch was refused. */
+function batchIdOf(message: unknown): string | undefined {
+  const id = (message as { batchId?: unknown } | null)?.batchId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
+}
+
+/** Stores a batch for `workerId` and acknowledges it. */
+export async function handleBatch(ctx: ProtocolContext, workerId: string, message: unknown): Promise<BatchAck | ErrorMessage> {
+  const checked = validate(BatchMessageSchema, message);
+  if (!checked.ok) return errorReply('validation_failed', checked.message, batchIdOf(message));
+  const batch = checked.value;
+  const result = await storeBatch(ctx.db, workerId, batch);
+  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message, batch.batchId);
+  return {
+    type: 'batch_ack',
+    batchId: batch.batchId,
+    sessionId: batch.sessionId,
+    ackedThrough: result.ackedThrough,
+    inserted: result.inserted,
+    duplicates: result.duplicates,
+  };
+}
+
+/** Reports what the server holds of the sessions the client asks about. */
+export async function handleResume(ctx: ProtocolContext, workerId: string, message: unknown): Promise<ResumeState | ErrorMessage> {
+  const checked = validate(ResumeMessageSchema, message);
+  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  const sessions = await getResumeState(ctx.db, workerId, checked.value.sessionIds);
+  return { type: 'resume_state', sessions };
+}
+
+/** Closes a session and reports whether every event up to `finalCount` is stored. */
+export async function handleSessionClose(ctx: ProtocolContext, workerId: string, message: unknown): Promise<SessionClosed | ErrorMessage> {
+  const checked = validate(SessionCloseMessageSchema, message);
+  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  const { sessionId, endTime, finalCount } = checked.value;
+  const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount);
+  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  return { type: 'session_closed', sessionId, status: result.status, ackedThrough: result.ackedThrough, missing: result.missing };
+}

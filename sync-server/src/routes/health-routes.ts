@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { AppEnv } from '../http/app-env';
+import type { RouteDeps } from './route-deps';
+
+/** A dependency check slower than this counts as down: a health probe must answer quickly. */
+const CHECK_TIMEOUT_MS = 3000;
+
+async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; error?: unknown }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Public health endpoints. `/health` is liveness (the process answers); `/api/health` is readiness in
+ * the legacy shape, checking the database and the blob store (503 when either is down). Failure
+ * details go to the log, not to the anonymous caller.
+ */
+export function healthRoutes(deps: RouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/health', (c) =>
+    c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000), timestamp: new Date().toISOString() }),
+  );
+
+  app.get('/api/health', async (c) => {
+    const [database, storage] = await Promise.all([
+      probe(() => sql`select 1`.execute(deps.db)),
+      probe(() => deps.blobs.check()),
+    ]);
+    if (!database.ok) deps.logger.error('health_database_failed', { error: database.error });
+    if (!storage.ok) deps.logger.error('health_storage_failed', { error: storage.error });
+    const healthy = database.ok && storage.ok;
+    return c.json(
+      {
+        status: healthy ? 'healthy' : 'unhealthy',
+        services: {
+          database: database.ok ? 'connected' : 'disconnected',
+          storage: storage.ok ? 'connected' : 'disconnected',
+          websocket: { connections: deps.connections.counts().open },
+        },
+        databaseKind: deps.dbKind,
+        blobStore: deps.blobs.kind,
+        timestamp: new Date().toISOString(),
+      },
+      healthy ? 200 : 503,
+    );
+  });
+
+  return app;
+}

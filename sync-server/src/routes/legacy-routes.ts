@@ -1,0 +1,90 @@
+import { Hono, type Context } from 'hono';
+import { requireAuth } from '../auth/require-auth';
+import type { AppEnv } from '../http/app-env';
+import { errorResponse } from '../http/errors';
+import { readJsonBody, readValidQuery } from '../http/read-body';
+import { isIngestFailure } from '../ingest/ingest-error';
+import { listSessions } from '../ingest/read-sessions';
+import { handleInteractionData, handleScreenshotData, handleSessionStart } from '../protocol/legacy-messages';
+import { isErrorReply, type Reply } from '../protocol/protocol-context';
+import { PageQuerySchema } from './pagination';
+import type { RouteDeps } from './route-deps';
+import { listingScope } from './session-access';
+import { toSessionSummary } from './session-views';
+
+/** Answers a protocol reply over HTTP: an `error` reply becomes the 4xx body, an ack is the JSON body. */
+export function replyResponse(c: Context<AppEnv>, reply: Reply, okStatus: 200 | 201 = 200): Response {
+  if (isErrorReply(reply)) return errorResponse(c, reply.code, reply.message);
+  return c.json(reply, okStatus);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The legacy REST endpoints of session management. Their bodies are the WebSocket messages without
+ * `type` (the route implies it), and they are stored by the same handlers, so the two transports
+ * cannot drift apart. Writing needs a worker API key; listing accepts a worker key (own sessions) or
+ * an admin token (everyone's).
+ */
+export function legacyRoutes(deps: RouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const worker = requireAuth(deps.auth, 'worker', deps.keyLimiter);
+  const anyone = requireAuth(deps.auth, 'any', deps.keyLimiter);
+  const max = deps.settings.maxInflatedBytes;
+
+  /** The worker id of a route behind `worker`. */
+  const workerIdOf = (c: Context<AppEnv>): string => {
+    const principal = c.get('principal');
+    if (principal.kind !== 'worker') throw new Error('worker route reached without a worker principal');
+    return principal.workerId;
+  };
+
+  app.post('/sessions', worker, async (c) => {
+    const body = await readJsonBody(c, max);
+    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!isObject(body.value)) return errorResponse(c, 'validation_failed', 'body must be a JSON object');
+    const reply = await handleSessionStart(deps.protocol, workerIdOf(c), { ...body.value, type: 'session_start' });
+    return replyResponse(c, reply, reply.type === 'ack' && reply.stored > 0 ? 201 : 200);
+  });
+
+  app.get('/sessions', anyone, async (c) => {
+    const query = readValidQuery(c, PageQuerySchema);
+    if (!query.ok) return errorResponse(c, query.code, query.message);
+    const page = await listSessions(deps.db, {
+      workerId: listingScope(c.get('principal'), query.value.workerId),
+      limit: query.value.limit,
+      cursor: query.value.cursor,
+    });
+    if (isIngestFailure(page)) return errorResponse(c, page.error.code, page.error.message);
+    return c.json({ sessions: page.sessions.map(toSessionSummary), nextCursor: page.nextCursor });
+  });
+
+  app.post('/interactions', worker, async (c) => {
+    const body = await readJsonBody(c, max);
+    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!isObject(body.value)) return errorResponse(c, 'validation_failed', 'body must be a JSON object');
+    // `data` as on the socket; `interactions` accepted as a clearer alias for REST callers.
+    const { sessionId, data, interactions } = body.value;
+    const reply = await handleInteractionData(deps.protocol, workerIdOf(c), {
+      type: 'interaction_data',
+      sessionId,
+      data: data ?? interactions,
+    });
+    return replyResponse(c, reply, reply.type === 'ack' && reply.stored > 0 ? 201 : 200);
+  });
+
+  app.post('/sessions/:id/screenshots', worker, async (c) => {
+    const body = await readJsonBody(c, max);
+    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!isObject(body.value)) return errorResponse(c, 'validation_failed', 'body must be a JSON object');
+    const reply = await handleScreenshotData(deps.protocol, workerIdOf(c), {
+      ...body.value,
+      type: 'screenshot_data',
+      sessionId: c.req.param('id'),
+    });
+    return replyResponse(c, reply, reply.type === 'ack' && reply.stored > 0 ? 201 : 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { Authenticator } from '../auth/authenticator';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Database } from '../db/schema';
+import type { RateLimiter } from '../http/rate-limiter';
+import type { Logger } from '../log';
+import type { ProtocolContext } from '../protocol/protocol-context';
+import type { Settings } from '../settings';
+import type { ConnectionRegistry } from '../ws/connection-registry';
+
+/** Everything route modules use; built once by createApp. */
+export interface RouteDeps {
+  settings: Settings;
+  db: Kysely<Database>;
+  dbKind: 'postgres' | 'pglite';
+  blobs: BlobStore;
+  logger: Logger;
+  auth: Authenticator;
+  /** Per worker key (HTTP requests and socket messages share it). */
+  keyLimiter: RateLimiter;
+  /** Per client IP. */
+  ipLimiter: RateLimiter;
+  protocol: ProtocolContext;
+  connections: ConnectionRegistry;
+  /** Epoch ms the app was created, for uptime. */
+  startedAt: number;
+  /** True once shutdown began: new sockets are refused. */
+  isShuttingDown: () => boolean;
+}

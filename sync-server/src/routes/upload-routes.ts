@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { sql } from 'kysely';
+import { requireAuth } from '../auth/require-auth';
+import { blobKeyFor } from '../blobs/blob-key';
+import { UPLOAD_URL_EXPIRY_S } from '../blobs/s3-blob-store';
+import { verifyBlob } from '../blobs/verify-blob';
+import type { AppEnv } from '../http/app-env';
+import { errorResponse } from '../http/errors';
+import { publicBaseUrl } from '../http/public-url';
+import { readValidBody } from '../http/read-body';
+import { isIngestFailure } from '../ingest/ingest-error';
+import { createUploadIntent, recordAudioChunk, recordScreenshot } from '../ingest/media';
+import type { RouteDeps } from './route-deps';
+import { UploadRequestSchema, type UploadRequest } from './upload-schemas';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Media uploads in three steps, so large bytes never pass through the socket:
+ * 1. `POST /api/upload/url` announces {sha256, bytes, mime, sessionId, kind, meta}; the answer is
+ *    `{ alreadyExists: true }` (skip to 3), or where to PUT the bytes: a presigned S3 URL, or this
+ *    server's `PUT /api/upload/:id` (file-system store).
+ * 2. The client PUTs the bytes there with the headers given.
+ * 3. `POST /api/upload/complete` with the same body: the server checks the stored object has the
+ *    announced size and hash, then records the screenshots / audio_chunks row.
+ * Upload intents live in the `uploads` table, so steps may hit different instances.
+ */
+export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const worker = requireAuth(deps.auth, 'worker', deps.keyLimiter);
+  const maxBytes = deps.settings.maxBodyBytes;
+
+  const readUpload = async (c: Context<AppEnv>) => {
+    const body = await readValidBody(c, UploadRequestSchema, deps.settings.maxInflatedBytes);
+    if (!body.ok) return body;
+    if (body.value.bytes > maxBytes) {
+      return { ok: false as const, code: 'payload_too_large' as const, message: `uploads are limited to ${maxBytes} bytes` };
+    }
+    return body;
+  };
+
+  const workerIdOf = (c: Context<AppEnv>): string => {
+    const principal = c.get('principal');
+    if (principal.kind !== 'worker') throw new Error('worker route reached without a worker principal');
+    return principal.workerId;
+  };
+
+  /** Refuses a session of another worker before any upload work is done. */
+  const checkSessionOwner = async (sessionId: string, workerId: string) => {
+    const row = await deps.db.selectFrom('sessions').select('worker_id').where('id', '=', sessionId).executeTakeFirst();
+    return row === undefined || row.worker_id === workerId;
+  };
+
+  app.post('/url', worker, async (c) => {
+    const body = await readUpload(c);
+    if (!body.ok) return errorResponse(c, body.code, body.message);
+    const request = body.value;
+    const workerId = workerIdOf(c);
+    if (!(await checkSessionOwner(request.sessionId, workerId))) {
+      return errorResponse(c, 'forbidden', `session ${request.sessionId} belongs to another worker`);
+    }
+    const blobKey = blobKeyFor(request.sha256, request.mime);
+    const existing = await deps.blobs.head(blobKey);
+    if (existing?.bytes === request.bytes) return c.json({ alreadyExists: true, blobKey });
+
+    // The intent's id (a random UUID) is the capability for the server's own PUT route, like a
+    // presigned URL: unguessable, and it expires.
+    const intent = await createUploadIntent(deps.db, workerId, { sha256: request.sha256, bytes: request.bytes, mime: request.mime });
+    if (isIngestFailure(intent)) return errorResponse(c, intent.error.code, intent.error.message);
+    const uploadId = intent.id;
+    const direct = await deps.blobs.createUploadUrl(blobKey, request.mime, request.bytes, request.sha256);
+    const expiresAt = new Date(Date.now() + UPLOAD_URL_EXPIRY_S * 1000).toISOString();
+    if (direct) return c.json({ alreadyExists: false, uploadId, blobKey, method: direct.method, url: direct.url, headers: direct.headers, expiresAt });
+    return c.json({
+      alreadyExists: false,
+      uploadId,
+      blobKey,
+      method: 'PUT',
+      url: `${publicBaseUrl(c, deps.settings)}/api/upload/${uploadId}`,
+      headers: { 'content-type': request.mime },
+      expiresAt,
+    });
+  });
+
+  // No API key needed: the upload id in the path is the credential (see above), and it expires.
+  app.put('/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!UUID.test(id)) return errorResponse(c, 'not_found', 'no such upload');
+    const upload = await deps.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', id)
+      .where('created_at', '>', sql<Date>`now() - ${UPLOAD_URL_EXPIRY_S} * interval '1 second'`)
+      .executeTakeFirst();
+    if (!upload) return errorResponse(c, 'not_found', 'no such upload, or it expired: ask for a new upload URL');
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.byteLength !== Number(upload.bytes)) {
+      return errorResponse(c, 'validation_failed', `body has ${bytes.byteLength} bytes, the upload announced ${upload.bytes}`);
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== upload.sha256) return errorResponse(c, 'validation_failed', 'body does not match the announced SHA-256');
+    await deps.blobs.put(upload.blob_key, bytes, upload.mime);
+    return c.json({ stored: true, blobKey: upload.blob_key, bytes: bytes.byteLength });
+  });
+
+  app.post('/complete', worker, async (c) => {
+    const body = await readUpload(c);
+    if (!body.ok) return errorResponse(c, body.code, body.message);
+    const request = body.value;
+    const workerId = workerIdOf(c);
+    if (!(await checkSessionOwner(request.sessionId, workerId))) {
+      return errorResponse(c, 'forbidden', `session ${request.sessionId} belongs to another worker`);
+    }
+    const blobKey = blobKeyFor(request.sha256, request.mime);
+    const verified = await verifyBlob(deps.blobs, blobKey, { bytes: request.bytes, sha256: request.sha256 });
+    if (!verified.ok) {
+      if (verified.reason === 'missing') return errorResponse(c, 'not_found', 'nothing was uploaded for this hash: PUT the bytes first');
+      // Wrong bytes under a content-addressed key would block every honest upload of that content.
+      await deps.blobs.delete(blobKey);
+      return errorResponse(c, 'validation_failed', `${verified.message}; the object was removed, upload it again`);
+    }
+    const result = await record(deps, workerId, request, blobKey);
+    if (isIngestFailure(result)) return errorResponse(c, result.error.code, result.error.message);
+    // Verified above, so the worker's open intents for these bytes are done (completeUpload would
+    // read and hash the whole object a second time to say the same).
+    await deps.db
+      .updateTable('uploads')
+      .set({ completed_at: new Date() })
+      .where('worker_id', '=', workerId)
+      .where('blob_key', '=', blobKey)
+      .where('completed_at', 'is', null)
+      .execute();
+    return c.json({ recorded: true, kind: request.kind, id: result.id, created: result.created, blobKey }, result.created ? 201 : 200);
+  });
+
+  return app;
+}
+
+function record(deps: RouteDeps, workerId: string, request: UploadRequest, blobKey: string) {
+  const blob = { key: blobKey, sha256: request.sha256, bytes: request.bytes, mime: request.mime };
+  if (request.kind === 'screenshot') {
+    return recordScreenshot(deps.db, workerId, { ...request.meta, sessionId: request.sessionId, blob, uploaded: true });
+  }
+  return recordAudioChunk(deps.db, workerId, { ...request.meta, sessionId: request.sessionId, blob, uploaded: true });
+}

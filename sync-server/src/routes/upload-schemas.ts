@@ -1,0 +1,49 @@
+import * as v from 'valibot';
+import { SessionIdSchema, Sha256Schema } from '@codesight/schema';
+
+/**
+ * Bodies of the media upload API (`POST /api/upload/url`, `POST /api/upload/complete`). They belong in
+ * schema/ (the extension sends them); kept here until moved, built only from schema/ pieces.
+ */
+
+const NonNegInt = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Mime = v.pipe(v.string(), v.maxLength(128), v.regex(/^[a-z]+\/[a-z0-9.+-]+(;[ -~]*)?$/i, 'must be a MIME type'));
+
+/** What a screenshot upload says about the image (the ScreenshotSchema fields that are not the blob). */
+export const ScreenshotUploadMetaSchema = v.object({
+  /** The client's screenshot id (ScreenshotSchema.id); makes a repeated complete idempotent. */
+  id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+  timestamp: NonNegInt,
+  width: v.optional(NonNegInt),
+  height: v.optional(NonNegInt),
+  burstId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  burstIndex: v.optional(NonNegInt),
+  burstTotal: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  trigger: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  triggerSequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  compressionRatio: v.optional(v.number()),
+});
+
+/** What an audio upload says about the chunk (the AudioChunkSchema fields that are not the blob). */
+export const AudioUploadMetaSchema = v.object({
+  /** The client's chunk id (AudioChunkSchema.id). */
+  id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+  chunkIndex: NonNegInt,
+  startTime: NonNegInt,
+  durationMs: NonNegInt,
+});
+
+const common = {
+  sha256: Sha256Schema,
+  bytes: v.pipe(NonNegInt, v.minValue(1, 'bytes must be at least 1')),
+  mime: Mime,
+  sessionId: SessionIdSchema,
+};
+
+/** Body of `POST /api/upload/url` and `POST /api/upload/complete`. */
+export const UploadRequestSchema = v.variant('kind', [
+  v.object({ ...common, kind: v.literal('screenshot'), meta: ScreenshotUploadMetaSchema, uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))) }),
+  v.object({ ...common, kind: v.literal('audio'), meta: AudioUploadMetaSchema, uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))) }),
+]);
+/** A validated upload announcement. */
+export type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;

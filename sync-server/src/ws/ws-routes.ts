@@ -1,0 +1,40 @@
+import { upgradeWebSocket } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AppEnv } from '../http/app-env';
+import { errorBody, errorResponse } from '../http/errors';
+import { dispatchMessage } from '../protocol/dispatch';
+import type { RouteDeps } from '../routes/route-deps';
+import { createConnectionEvents, type ConnectionDeps } from './connection';
+
+/** The socket paths: `/ws` (legacy backend record) and `/extension-ws` (legacy collector README). */
+export const WS_PATHS = ['/ws', '/extension-ws'] as const;
+
+/**
+ * The WebSocket endpoints. Authentication happens in the first message, not the upgrade request
+ * (old clients send the key that way), so the upgrade itself is open; the IP rate limit still applies.
+ */
+export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const connectionDeps: ConnectionDeps = {
+    authenticate: (credential) => deps.auth.authenticate(credential),
+    handleMessage: (principal, message) => dispatchMessage(deps.protocol, principal, message),
+    registry: deps.connections,
+    keyLimiter: deps.keyLimiter,
+    ipLimiter: deps.ipLimiter,
+    logger: deps.logger,
+    authTimeoutMs: deps.settings.authTimeoutMs,
+    maxInflatedBytes: deps.settings.maxInflatedBytes,
+  };
+  const upgrade = upgradeWebSocket((c) => createConnectionEvents(connectionDeps, c.get('clientIp') ?? 'unknown'));
+
+  for (const path of WS_PATHS) {
+    app.get(path, async (c, next) => {
+      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+        return c.json(errorBody('bad_request', `${path} is a WebSocket endpoint: connect with a WebSocket client`), 426, { Upgrade: 'websocket' });
+      }
+      if (deps.isShuttingDown()) return errorResponse(c, 'unavailable', 'server is shutting down; reconnect shortly');
+      return upgrade(c, next);
+    });
+  }
+  return app;
+}

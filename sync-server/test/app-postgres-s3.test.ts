@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TrainingDataSchema, validate } from '@codesight/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
+import { startS3Server, type S3TestServer } from '../../scripts/lib/s3-server';
+import { signAdminToken } from '../src/auth/admin-token';
+import { startServer, type RunningServer } from '../src/main';
+import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/protocol/test-images';
+import { testSettings, type Settings } from '../src/settings';
+import { connectAuthenticated } from './ws-client';
+
+/** The production shape: PostgreSQL 15 and an S3 bucket, clients uploading media with presigned PUTs. */
+
+const BUCKET = 'codesight-media';
+let pg: PostgresCluster;
+let s3: S3TestServer;
+let dir: string;
+let server: RunningServer;
+let settings: Settings;
+const savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+
+beforeAll(async () => {
+  // s3rver accepts any credentials; the SDK's default chain needs some to sign.
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  [pg, s3] = await Promise.all([startPostgres(), startS3Server({ buckets: [BUCKET] })]);
+  dir = await mkdtemp(join(tmpdir(), 'pg-s3-'));
+  settings = testSettings({
+    databaseUrl: pg.url,
+    dataDir: dir,
+    port: 0,
+    s3: { bucket: BUCKET, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true },
+  });
+  server = await startServer(settings);
+});
+afterAll(async () => {
+  await server?.close();
+  await Promise.allSettled([pg?.stop(), s3?.stop()]);
+  await rm(dir, { recursive: true, force: true });
+  process.env.AWS_ACCESS_KEY_ID = savedEnv.id;
+  process.env.AWS_SECRET_ACCESS_KEY = savedEnv.secret;
+  if (savedEnv.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+  if (savedEnv.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+});
+
+const api = (path: string, init: { json?: unknown; key?: string; bearer?: string } = {}) =>
+  fetch(`${server.url}${path}`, {
+    method: init.json === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${init.bearer ?? init.key ?? 'test-key-dev'}`, 'content-type': 'application/json' },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('PostgreSQL + S3', () => {
+  it('is healthy with both checked', async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    expect(await res.json()).toMatchObject({ status: 'healthy', databaseKind: 'postgres', blobStore: 's3' });
+  });
+
+  it('uploads audio with a presigned PUT, verifies it and names it s3://bucket/key in the training data', async () => {
+    const audio = new Uint8Array(Buffer.from('1a45dfa3 pretend this is webm/opus audio', 'utf8'));
+    const body = { sha256: sha(audio), bytes: audio.byteLength, mime: 'audio/webm', sessionId: 'cs_s3_audio', kind: 'audio', meta: { chunkIndex: 0, startTime: 1_752_327_000_000, durationMs: 10_000 } };
+    const grant = (await (await api('/api/upload/url', { json: body })).json()) as { alreadyExists: boolean; url: string; method: string; headers: Record<string, string>; blobKey: string };
+    expect(grant.alreadyExists).toBe(false);
+    expect(grant.url.startsWith(`${s3.endpoint}/${BUCKET}/`)).toBe(true);
+    expect(grant.url).toContain('X-Amz-Signature=');
+
+    // Completing before the upload: the object is not there.
+    expect((await api('/api/upload/complete', { json: body })).status).toBe(404);
+    const put = await fetch(grant.url, { method: grant.method, headers: grant.headers, body: audio });
+    expect(put.status).toBe(200);
+    const done = await api('/api/upload/complete', { json: body });
+    expect(done.status).toBe(201);
+
+    const again = (await (await api('/api/upload/url', { json: body })).json()) as { alreadyExists: boolean };
+    expect(again.alreadyExists).toBe(true);
+
+    const training = (await (await api('/api/extension/sessions/cs_s3_audio/training-data')).json()) as { audio_path: string };
+    expect(validate(TrainingDataSchema, training).ok).toBe(true);
+    expect(training.audio_path).toBe(`s3://${BUCKET}/${grant.blobKey}`);
+  });
+
+  it('refuses to record an object whose bytes were swapped after the grant', async () => {
+    const real = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const body = { sha256: sha(real), bytes: real.byteLength, mime: 'image/png', sessionId: 'cs_s3_bad', kind: 'screenshot', meta: { timestamp: 1_752_327_000_000 } };
+    const grant = (await (await api('/api/upload/url', { json: body })).json()) as { url: string; headers: Record<string, string> };
+    await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]) });
+    const res = await api('/api/upload/complete', { json: body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/SHA-256/);
+    const shots = await fetch(`${server.url}/api/debug/counts`, { headers: { authorization: `Bearer ${await signAdminToken(settings.jwtSecret, 't', '5m')}` } });
+    expect(((await shots.json()) as { screenshots: number }).screenshots).toBe(0);
+  });
+
+  it('puts a legacy screenshot_data image into the bucket', async () => {
+    const socket = await connectAuthenticated(server.wsUrls[1]!, { apiKey: 'test-key-dev' });
+    socket.send({ type: 'screenshot_data', sessionId: 'cs_s3_shot', dataUrl: TINY_PNG_DATA_URL, timestamp: 1_752_327_000_000 });
+    expect(await socket.next()).toMatchObject({ type: 'ack', for: 'screenshot_data', stored: 1 });
+    socket.close();
+    const png = new Uint8Array(Buffer.from(TINY_PNG_BASE64, 'base64'));
+    const key = `sha256/${sha(png).slice(0, 2)}/${sha(png).slice(2, 4)}/${sha(png)}.png`;
+    const object = await fetch(`${s3.endpoint}/${BUCKET}/${key}`);
+    expect(object.status).toBe(200);
+    expect(Buffer.from(await object.arrayBuffer()).equals(Buffer.from(png))).toBe(true);
+  });
+});

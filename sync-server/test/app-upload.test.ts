@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { TrainingDataSchema, validate } from '@codesight/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_PNG_BASE64 } from '../src/protocol/test-images';
+import { createTestApp, type TestApp } from './app-harness';
+
+let t: TestApp;
+let alice: { workerId: string; key: string };
+let bob: { workerId: string; key: string };
+beforeAll(async () => {
+  t = await createTestApp();
+  alice = await t.createWorker('Alice');
+  bob = await t.createWorker('Bob');
+});
+afterAll(() => t?.close());
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const png = new Uint8Array(Buffer.from(TINY_PNG_BASE64, 'base64'));
+const T0 = 1_752_327_000_000;
+
+interface UploadUrl {
+  alreadyExists: boolean;
+  uploadId?: string;
+  url?: string;
+  method?: string;
+  headers?: Record<string, string>;
+}
+
+describe('media upload through the server (file-system blob store)', () => {
+  const shot = { sha256: sha(png), bytes: png.byteLength, mime: 'image/png', sessionId: 'cs_up_1', kind: 'screenshot', meta: { timestamp: T0, burstId: 'b1', burstIndex: 0, burstTotal: 1, trigger: 'click', width: 2, height: 2 } };
+
+  it('hands out the server upload route, accepts the PUT, and records the row on complete', async () => {
+    const res = await t.request('/api/upload/url', { bearer: alice.key, json: shot });
+    expect(res.status).toBe(200);
+    const upload = (await res.json()) as UploadUrl;
+    expect(upload).toMatchObject({ alreadyExists: false, method: 'PUT', headers: { 'content-type': 'image/png' } });
+    expect(upload.url).toMatch(/^http:\/\/localhost\/api\/upload\/[0-9a-f-]{36}$/);
+    const path = new URL(upload.url!).pathname;
+
+    // Before the bytes are there, complete refuses.
+    expect((await t.request('/api/upload/complete', { bearer: alice.key, json: shot })).status).toBe(404);
+    // The upload id is the credential: wrong bytes are refused, right bytes stored.
+    const wrong = await t.request(path, { method: 'PUT', body: new Uint8Array([1, 2, 3]), headers: { 'content-type': 'image/png' } });
+    expect(wrong.status).toBe(400);
+    const put = await t.request(path, { method: 'PUT', body: png, headers: { 'content-type': 'image/png' } });
+    expect(put.status).toBe(200);
+    // The upload id works like a presigned URL: it is not written to the logs.
+    expect(t.rawLogs.join('\n')).not.toContain(upload.uploadId!);
+
+    const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: { ...shot, uploadId: upload.uploadId } });
+    expect(complete.status).toBe(201);
+    const recorded = (await complete.json()) as { id: string; kind: string };
+    expect(recorded.kind).toBe('screenshot');
+    const row = await t.open.db.selectFrom('screenshots').selectAll().where('id', '=', recorded.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ session_id: 'cs_up_1', sha256: shot.sha256, bytes: png.byteLength, burst_id: 'b1', uploaded_at: expect.any(Date) });
+    const intent = await t.open.db.selectFrom('uploads').selectAll().where('id', '=', upload.uploadId!).executeTakeFirstOrThrow();
+    expect(intent.completed_at).toBeInstanceOf(Date);
+
+    // Completing again is harmless.
+    const again = await t.request('/api/upload/complete', { bearer: alice.key, json: shot });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ id: recorded.id, created: false });
+  });
+
+  it('answers alreadyExists for bytes the store holds, so the client skips the PUT', async () => {
+    const res = await t.request('/api/upload/url', { bearer: alice.key, json: { ...shot, sessionId: 'cs_up_2' } });
+    expect(await res.json()).toMatchObject({ alreadyExists: true });
+    const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: { ...shot, sessionId: 'cs_up_2' } });
+    expect(complete.status).toBe(201);
+  });
+
+  it('records audio chunks and points the training data at them', async () => {
+    const chunks = [new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3]), new Uint8Array([4, 5, 6, 7])];
+    for (const [i, bytes] of chunks.entries()) {
+      const body = { sha256: sha(bytes), bytes: bytes.byteLength, mime: 'audio/webm;codecs=opus', sessionId: 'cs_up_1', kind: 'audio', meta: { chunkIndex: i, startTime: T0 + i * 5000, durationMs: 5000 } };
+      const upload = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as UploadUrl;
+      expect((await t.request(new URL(upload.url!).pathname, { method: 'PUT', body: bytes })).status).toBe(200);
+      expect((await t.request('/api/upload/complete', { bearer: alice.key, json: body })).status).toBe(201);
+    }
+    const training = (await (await t.request('/api/extension/sessions/cs_up_1/training-data', { bearer: alice.key })).json()) as { audio_path: string };
+    expect(validate(TrainingDataSchema, training).ok).toBe(true);
+    expect(training.audio_path).toBe('http://localhost/api/extension/sessions/cs_up_1/audio');
+    const audio = await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: alice.key });
+    expect(audio.headers.get('content-type')).toBe('audio/webm;codecs=opus');
+    expect([...new Uint8Array(await audio.arrayBuffer())]).toEqual([...chunks[0]!, ...chunks[1]!]);
+    expect((await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: bob.key })).status).toBe(403);
+  });
+
+  it('refuses another worker\'s session, bad announcements and expired or unknown upload ids', async () => {
+    expect((await t.request('/api/upload/url', { bearer: bob.key, json: shot })).status).toBe(403);
+    expect((await t.request('/api/upload/complete', { bearer: bob.key, json: shot })).status).toBe(403);
+    const bad: [Record<string, unknown>, string][] = [
+      [{ ...shot, sha256: 'ABC' }, 'validation_failed'],
+      [{ ...shot, kind: 'video' }, 'validation_failed'],
+      [{ ...shot, meta: {} }, 'validation_failed'],
+      [{ ...shot, bytes: 0 }, 'validation_failed'],
+      [{ ...shot, bytes: t.settings.maxBodyBytes + 1 }, 'payload_too_large'],
+    ];
+    for (const [body, code] of bad) {
+      const res = await t.request('/api/upload/url', { bearer: alice.key, json: body });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+    expect((await t.request('/api/upload/00000000-0000-4000-8000-000000000000', { method: 'PUT', body: png })).status).toBe(404);
+    expect((await t.request('/api/upload/../../etc', { method: 'PUT', body: png })).status).toBe(404);
+
+    const fresh = new Uint8Array([9, 8, 7, 6, 5]);
+    const body = { ...shot, sha256: sha(fresh), bytes: fresh.byteLength, sessionId: 'cs_up_3' };
+    const upload = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as UploadUrl;
+    await t.open.db.updateTable('uploads').set({ created_at: new Date(Date.now() - 3_600_000) }).where('id', '=', upload.uploadId!).execute();
+    const late = await t.request(new URL(upload.url!).pathname, { method: 'PUT', body: fresh });
+    expect(late.status).toBe(404);
+  });
+
+  it('removes an object whose bytes do not match its content address, so an honest upload can follow', async () => {
+    const real = new Uint8Array([1, 1, 2, 3, 5, 8]);
+    const body = { ...shot, sha256: sha(real), bytes: real.byteLength, sessionId: 'cs_up_4' };
+    const key = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as { blobKey: string };
+    // As if a client had PUT other bytes of the same size straight to S3.
+    await t.blobs.put(key.blobKey, new Uint8Array([0, 0, 0, 0, 0, 0]), 'image/png');
+    const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: body });
+    expect(complete.status).toBe(400);
+    expect(await t.blobs.head(key.blobKey)).toBeNull();
+  });
+});

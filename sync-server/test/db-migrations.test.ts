@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
+import { createDatabase, type OpenDatabase } from '../src/db/database';
+import { createMigrator, migrateToLatest } from '../src/db/migrate';
+
+let cluster: PostgresCluster;
+const opened: OpenDatabase[] = [];
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+});
+afterAll(async () => {
+  await Promise.allSettled(opened.map((o) => o.close()));
+  await cluster?.stop();
+});
+
+async function open(url: string): Promise<OpenDatabase> {
+  const db = await createDatabase({ databaseUrl: url, dataDir: cluster.dir, poolSize: 3 });
+  opened.push(db);
+  return db;
+}
+
+describe('migrations on PostgreSQL 15', () => {
+  it('creates every table with its indexes and constraints, once', async () => {
+    const { db, kind } = await open(cluster.url);
+    expect(kind).toBe('postgres');
+    expect(await migrateToLatest(db)).toEqual({ applied: ['2026-11-28T0000-initial'] });
+    expect(await migrateToLatest(db)).toEqual({ applied: [] });
+
+    const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
+    expect(tables).toEqual(['api_keys', 'audio_chunks', 'interactions', 'screenshots', 'session_archives', 'sessions', 'uploads', 'workers']);
+
+    const { rows } = await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = 'public' order by indexname`.execute(db);
+    expect(rows.map((r) => r.indexname)).toEqual(
+      expect.arrayContaining([
+        'interactions_session_sequence_key',
+        'interactions_type_idx',
+        'sessions_worker_created_idx',
+        'sessions_status_activity_idx',
+        'screenshots_session_time_idx',
+        'audio_chunks_session_chunk_key',
+        'api_keys_key_hash_key',
+      ]),
+    );
+
+    await db.insertInto('workers').values({ id: 'w', name: 'W' }).execute();
+    await expect(
+      db.insertInto('sessions').values({ id: 's', worker_id: 'w', start_time: new Date(), status: 'bogus' as 'active' }).execute(),
+    ).rejects.toThrow(/check constraint/);
+    await expect(db.insertInto('sessions').values({ id: 's', worker_id: 'nobody', start_time: new Date() }).execute()).rejects.toThrow(
+      /foreign key/,
+    );
+  });
+
+  it('lets two instances migrate a fresh database at the same time', async () => {
+    const url = await cluster.createDatabase('race');
+    const [a, b] = await Promise.all([open(url), open(url)]);
+    const results = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
+    expect(results.flatMap((r) => r.applied)).toEqual(['2026-11-28T0000-initial']);
+  });
+
+  it('migrates down to an empty schema and up again', async () => {
+    const url = await cluster.createDatabase('updown');
+    const { db } = await open(url);
+    await migrateToLatest(db);
+    const down = await createMigrator(db).migrateDown();
+    expect(down.error).toBeUndefined();
+    expect((await db.introspection.getTables()).map((t) => t.name)).toEqual([]);
+    expect((await migrateToLatest(db)).applied).toEqual(['2026-11-28T0000-initial']);
+  });
+
+  it('names the failing migration in one clear error', async () => {
+    const url = await cluster.createDatabase('broken');
+    const { db } = await open(url);
+    // A table the initial migration wants to create already exists.
+    await sql`create table sessions (x int)`.execute(db);
+    await expect(migrateToLatest(db)).rejects.toThrow(/^migration 2026-11-28T0000-initial failed: .*already exists/);
+    // The whole run was one transaction: nothing of it stayed.
+    expect((await db.introspection.getTables()).map((t) => t.name)).toEqual(['sessions']);
+  });
+
+  it('fails fast with a clear error when the server is unreachable', async () => {
+    const { db } = await open(`postgres://postgres@127.0.0.1:1/none`);
+    await expect(migrateToLatest(db)).rejects.toThrow(/ECONNREFUSED|connect/);
+  });
+});

@@ -43,6 +43,7 @@ async function run(seed: number): Promise<RunResult> {
   const w = new SyncWorld({
     seed,
     serverInstances: randomInt(r, 1, 2),
+    withHttp: r() < 0.8,
     engine: { window: randomInt(r, 1, 6), batchLimits: { maxEvents: randomInt(r, 3, 80) } },
   });
   const log: string[] = [];
@@ -54,7 +55,7 @@ async function run(seed: number): Promise<RunResult> {
     if (roll < 0.45) {
       if (open.length === 0 || r() < 0.15) open.push(w.startSession());
       const id = open[randomInt(r, 0, open.length - 1)]!;
-      const n = randomInt(r, 1, 150);
+      const n = randomInt(r, 1, 80);
       w.write(id, n, r() < 0.9);
       log.push(`write ${n} → ${id}`);
     } else if (roll < 0.55 && open.length > 0) {

@@ -289,6 +289,46 @@ describe('status and lifecycle', () => {
     expect(t.ranges(t.http!.batches())).toEqual(['1-10']);
   });
 
+  it('on HTTP, probes the WebSocket on schedule and moves back to it when a probe opens', async () => {
+    const t = setup({ events: 30, http: true });
+    t.ws.autoOpen = false;
+    t.engine.start();
+    await t.flush();
+    for (let i = 0; i < 3; i++) {
+      t.ws.fail('connect failed');
+      await t.clock.advance(5_000);
+    }
+    t.http!.reply({ type: 'resume_state', sessions: [{ sessionId: SID, known: false, ackedThrough: 0 }] });
+    await t.flush();
+    const httpBatches = t.http!.batches();
+    expect(t.ranges(httpBatches)).toEqual(['1-10', '11-20', '21-30']);
+    for (const [i, b] of httpBatches.slice(0, 2).entries()) {
+      t.http!.reply({ type: 'batch_ack', batchId: b.batchId, sessionId: SID, ackedThrough: 10 * (i + 1), inserted: 10, duplicates: 0 });
+    }
+    await t.flush();
+    t.http!.reply({ type: 'batch_ack', batchId: httpBatches[2]!.batchId, sessionId: SID, ackedThrough: 30, inserted: 10, duplicates: 0 });
+    await t.flush();
+    // First probe 30 s after falling back; it fails, so the next one waits 60 s.
+    await t.clock.advance(25_000);
+    expect(t.ws.connects).toBe(4);
+    t.ws.fail('connect failed');
+    await t.clock.advance(59_000);
+    expect(t.ws.connects).toBe(4);
+    await t.clock.advance(1_000);
+    expect(t.ws.connects).toBe(5);
+    t.ws.open();
+    await t.flush();
+    expect(t.http!.closes).toEqual(['switching back to websocket']);
+    // Everything was acked over HTTP: nothing to resume, nothing resent; new events go over the socket.
+    expect(t.ws.sent).toEqual([]);
+    expect(t.engine.getStatus()).toMatchObject({ connection: 'live', pendingEvents: 0 });
+    t.write(SID, 5);
+    t.engine.kick();
+    await t.flush();
+    expect(t.ranges(t.ws.batches())).toEqual(['31-35']);
+    expect(t.http!.batches()).toHaveLength(3);
+  });
+
   it('kick("online") reconnects at once instead of waiting out the backoff', async () => {
     const t = setup({ events: 10 });
     t.ws.autoOpen = false;

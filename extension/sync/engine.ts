@@ -1,16 +1,24 @@
-import { SYNC_PROTOCOL_VERSION, type BatchAck, type BatchMessage, type ErrorMessage, type ResumeState, type SessionClosed } from '@codesight/schema';
+import { SYNC_PROTOCOL_VERSION, type BatchAck, type ErrorMessage, type ResumeState, type SessionClosed } from '@codesight/schema';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { DEFAULT_BATCH_LIMITS, nextBatch, type BatchLimits } from './batcher';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { systemClock, type Clock } from './clock';
+import { ConnectionManager, type Link } from './connection';
 import { classifyRefusal } from './refusals';
 import {
-  createSessionSync, nextSendRange, raiseAcked, readyToClose, recordHeld, resetAcked, updateFromStore,
-  type SessionSync, type SeqRange,
+  createSessionSync, narrowAfterRefusal, nextSendRange, raiseAcked, readyToClose, recordHeld, resetAcked,
+  updateFromStore, type SendRange, type SeqRange, type SessionSync,
 } from './session-sync';
-import { sameStatus, type SyncStatus } from './status';
+import { computeStatus, sameStatus, type SyncStatus } from './status';
 import type { QuarantineCode, QuarantinedBatch, SyncError, SyncMeta, SyncStore } from './store';
-import type { SyncServerMessage, SyncTransport, TransportListener, TransportState } from './transport';
-import { TransportPolicy, type TransportKind, type TransportPolicyOptions } from './transport-policy';
+import {
+  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WINDOW, MAX_INCOMPLETE_CLOSES,
+  type KickReason, type SyncEngine, type SyncEngineOptions,
+} from './sync-engine';
+import { TimerSet } from './timer-set';
+import type { SyncServerMessage } from './transport';
+
+export { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WINDOW, MAX_INCOMPLETE_CLOSES } from './sync-engine';
+export type { KickReason, SyncEngine, SyncEngineOptions } from './sync-engine';
 
 /*
  * The engine's state machine (one connection at a time; every reaction runs serially):
@@ -21,8 +29,8 @@ import { TransportPolicy, type TransportKind, type TransportPolicyOptions } from
  *                  └─ OFFLINE ◄───────┴── closed, 30 s silence, error without batchId
  *          backoff (full jitter, 1 s…5 min) or kick('online')
  *
- *   Transport: WebSocket; 3 failures within 60 s → HTTP; WebSocket probed after 30 s, 60 s … ≤ 10 min;
- *   a probe that opens replaces the HTTP connection (RESUMING again).
+ *   Transport (connection.ts): WebSocket; 3 failures within 60 s → HTTP; WebSocket probed after 30 s,
+ *   60 s … ≤ 10 min; a probe that opens replaces the HTTP connection (RESUMING again).
  *
  *   Per session, in READY: send the first run of sequences above the server watermark that is neither
  *   in flight nor known held; batch_ack raises the watermark (never lowers it); retryable error →
@@ -31,69 +39,10 @@ import { TransportPolicy, type TransportKind, type TransportPolicyOptions } from
  *   session_close → complete: closed on server | incomplete: rewind to the server's ackedThrough.
  */
 
-/**
- * Batches awaiting an ack at once, across all sessions. 4 keeps the link busy over one round trip of
- * latency (a batch is stored in ~12 ms, a mobile round trip is ~100 ms) while bounding what a drop
- * forces us to resend. The bench decides the final number.
- */
-export const DEFAULT_WINDOW = 4;
-/**
- * No answer at all for this long while something is outstanding means the connection is dead even if
- * the socket has not noticed (half-open TCP, a lost message): drop it and resume. Generous, since a
- * 25 KiB gzipped batch over a poor mobile link takes seconds, not tens of seconds.
- */
-export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
-/** Safety net in case a caller forgets `kick()`: re-read the store this often while connected. */
-export const DEFAULT_POLL_INTERVAL_MS = 30_000;
-/** `incomplete` answers tolerated per session before it is quarantined instead of re-uploaded forever. */
-export const MAX_INCOMPLETE_CLOSES = 5;
 /** `resume` carries at most this many session ids (schema bound); more sessions take several messages. */
 const RESUME_CHUNK = 1000;
-/** A connection that stayed open this long was healthy; its loss restarts the backoff from the base. */
-const STABLE_CONNECTION_MS = 60_000;
 /** Assumed event size for `pendingBytes` before any batch has been measured (a typical pointer event). */
 const INITIAL_EVENT_BYTES = 600;
-
-/** Dependencies and tuning of the engine. Only `store` and `ws` are required. */
-export interface SyncEngineOptions {
-  store: SyncStore;
-  /** The primary transport. */
-  ws: SyncTransport;
-  /** The fallback with identical payloads; without it the engine only ever uses `ws`. */
-  http?: SyncTransport;
-  clock?: Clock;
-  /** Source of jitter and batch-id entropy; seeded in tests. */
-  random?: () => number;
-  window?: number;
-  batchLimits?: Partial<BatchLimits>;
-  backoff?: Partial<BackoffOptions>;
-  transportPolicy?: Partial<TransportPolicyOptions>;
-  ackTimeoutMs?: number;
-  pollIntervalMs?: number;
-}
-
-/** Why the engine is asked to hurry. */
-export type KickReason =
-  /** New events were written: send now if connected (a pending backoff is respected). */
-  | 'events'
-  /** The browser reports it is online: reconnect now, forgetting past failures, and try the WebSocket. */
-  | 'online';
-
-/** The sync engine as the background script uses it. */
-export interface SyncEngine {
-  /** Loads state from the store and connects. Idempotent. */
-  start(): void;
-  /** Closes the connection and cancels every timer; the engine cannot be restarted (create a new one). */
-  stop(): Promise<void>;
-  kick(reason?: KickReason): void;
-  getStatus(): SyncStatus;
-  /** Calls `listener` on every status change; returns the unsubscribe function. */
-  subscribe(listener: (status: SyncStatus) => void): () => void;
-  /** The worker's "try again" on a quarantined session (e.g. after an update): resend from its watermark. */
-  retryQuarantined(sessionId: string): Promise<void>;
-  /** Resolves once all work queued so far has run (tests, orderly shutdown). */
-  idle(): Promise<void>;
-}
 
 /** Creates a {@link SyncEngine}; nothing happens until `start()`. */
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
@@ -104,48 +53,24 @@ interface InFlightBatch extends SeqRange {
   sessionId: string;
 }
 
-interface Connection {
-  epoch: number;
-  transport: SyncTransport;
-  kind: TransportKind;
-  phase: 'connecting' | 'resuming' | 'ready';
-  openedAt?: number;
-  unsubscribe: () => void;
-  /** `resume` messages not answered yet. */
-  pendingResumes: number;
-}
-
-type TimerName = 'reconnect' | 'probe' | 'pause' | 'watchdog' | 'poll';
-
-/** Why a connection is abandoned: transport failures count against the WebSocket, the others do not. */
-type LossCause = 'transport' | 'ack_timeout' | 'server_error' | 'internal';
-
 class Engine implements SyncEngine {
   private readonly store: SyncStore;
-  private readonly ws: SyncTransport;
-  private readonly http: SyncTransport | undefined;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly window: number;
   private readonly limits: BatchLimits;
   private readonly backoff: BackoffOptions;
-  private readonly ackTimeoutMs: number;
   private readonly pollIntervalMs: number;
-  private readonly policy: TransportPolicy;
+  private readonly connections: ConnectionManager;
+  private readonly timers: TimerSet<'pause' | 'poll'>;
 
   private readonly sessions = new Map<string, SessionSync>();
   private readonly quarantined = new Map<string, QuarantinedBatch>();
   private readonly inFlight = new Map<string, InFlightBatch>();
-  private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly listeners = new Set<(status: SyncStatus) => void>();
-  private conn: Connection | undefined;
-  private probe: { epoch: number; unsubscribe: () => void } | undefined;
-  private epoch = 0;
-  /** Consecutive failures without progress: drives the backoff. */
-  private attempt = 0;
+  /** Consecutive retryable refusals without progress: drives the sending pause. */
+  private refusalAttempt = 0;
   private pausedUntil = 0;
-  /** Last sign of life from the server, or the moment we started waiting for one. */
-  private lastActivityAt = 0;
   private meta: SyncMeta = {};
   private avgEventBytes = INITIAL_EVENT_BYTES;
   private roundRobin = 0;
@@ -159,16 +84,23 @@ class Engine implements SyncEngine {
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
-    this.ws = options.ws;
-    this.http = options.http;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.window = Math.max(1, options.window ?? DEFAULT_WINDOW);
     this.limits = { ...DEFAULT_BATCH_LIMITS, ...options.batchLimits };
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.policy = new TransportPolicy(options.transportPolicy);
+    const run = (task: () => Promise<void> | void) => this.enqueue(task);
+    this.timers = new TimerSet(this.clock, run);
+    this.connections = new ConnectionManager({
+      ws: options.ws, http: options.http, clock: this.clock, random: this.random, backoff: this.backoff,
+      policy: options.transportPolicy, ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS, run,
+      outstanding: () => this.outstanding(),
+      onOpen: (link) => this.beginResume(link),
+      onMessage: (link, message) => this.onMessage(link, message),
+      onLost: () => this.forgetInFlight(),
+      onError: (error) => this.setError(error),
+    });
     // Batch ids only correlate acks with batches; a random prefix keeps them distinct across engine lives.
     this.batchPrefix = Math.floor(this.random() * 36 ** 8).toString(36).padStart(8, '0');
     this.lastStatus = this.computeStatus();
@@ -184,23 +116,14 @@ class Engine implements SyncEngine {
       this.meta = await this.store.loadSyncMeta();
       for (const q of await this.store.listQuarantine()) this.quarantined.set(q.sessionId, q);
       await this.refreshSessions();
-      this.connectNow();
+      this.connections.connect();
     });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const name of [...this.timers.keys()]) this.clearTimer(name);
-    if (this.conn) {
-      this.conn.unsubscribe();
-      this.conn.transport.close('stopped');
-      this.conn = undefined;
-    }
-    if (this.probe) {
-      this.probe.unsubscribe();
-      this.ws.close('stopped');
-      this.probe = undefined;
-    }
+    this.timers.clearAll();
+    this.connections.stop();
     await this.chain;
     this.inFlight.clear();
     this.emitStatus();
@@ -215,21 +138,7 @@ class Engine implements SyncEngine {
     this.enqueue(async () => {
       if (reason === 'events') this.kickQueued = false;
       if (!this.started) return;
-      if (reason === 'online') {
-        if (!this.conn) {
-          // A probe in progress would race the new connection for the same socket: restart cleanly.
-          if (this.probe) {
-            this.probe.unsubscribe();
-            this.probe = undefined;
-            this.ws.close('reconnecting');
-          }
-          this.policy.reset();
-          this.attempt = 0;
-          this.connectNow();
-          return;
-        }
-        if (this.conn.kind === 'http') this.startProbe();
-      }
+      if (reason === 'online' && this.connections.online()) return;
       // Refreshed even when offline, so the status counts what is waiting.
       await this.refreshSessions();
       await this.pump();
@@ -291,172 +200,38 @@ class Engine implements SyncEngine {
       // The store is failing; the error still shows in the status from memory.
     }
     if (this.stopped) return;
-    if (this.conn) await this.connectionLost('internal error', 'internal');
-    else this.scheduleReconnect();
+    if (this.connections.link) await this.connections.drop('internal error', 'internal');
+    else this.connections.retryLater();
   }
 
-  // ---- connection lifecycle ---------------------------------------------------------------------
-
-  private listenerFor(epoch: number): TransportListener {
-    return {
-      onState: (state) => this.enqueue(() => this.onState(epoch, state)),
-      onMessage: (message) => this.enqueue(() => this.onMessage(epoch, message)),
-    };
-  }
-
-  private connectNow(): void {
-    this.clearTimer('reconnect');
-    if (this.conn || this.stopped) return;
-    const kind: TransportKind = this.http ? this.policy.mode : 'ws';
-    const transport = kind === 'http' && this.http ? this.http : this.ws;
-    const epoch = ++this.epoch;
-    const unsubscribe = transport.subscribe(this.listenerFor(epoch));
-    this.conn = { epoch, transport, kind, phase: 'connecting', unsubscribe, pendingResumes: 0 };
-    this.lastActivityAt = this.clock.now();
-    this.armWatchdog();
-    transport.connect();
-    if (kind === 'http') this.scheduleProbe();
-  }
-
-  private async onState(epoch: number, state: TransportState): Promise<void> {
-    if (this.probe?.epoch === epoch) return this.onProbeState(state);
-    const conn = this.conn;
-    if (!conn || conn.epoch !== epoch) return;
-    if (state.status === 'open' && conn.phase === 'connecting') {
-      conn.phase = 'resuming';
-      conn.openedAt = this.clock.now();
-      await this.beginResume(conn);
-    } else if (state.status === 'closed') {
-      await this.connectionLost(state.reason, 'transport');
-    }
-  }
-
-  /** Abandons the current connection: in-flight batches are forgotten (resume will tell what arrived). */
-  private async connectionLost(reason: string, cause: LossCause): Promise<void> {
-    const conn = this.conn;
-    if (!conn) return;
-    conn.unsubscribe();
-    if (cause !== 'transport') conn.transport.close(reason);
-    this.conn = undefined;
-    this.forgetConnectionState();
-    const now = this.clock.now();
-    // A connection that lived a while was healthy: this failure starts a new series, not the next step of one.
-    if (conn.openedAt !== undefined && now - conn.openedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
-    if (conn.kind === 'ws' && (cause === 'transport' || cause === 'ack_timeout')) {
-      const before = this.policy.mode;
-      this.policy.recordWsFailure(now, conn.openedAt);
-      // Switching transports is a fresh start, not one more failure of the same thing.
-      if (this.http && before === 'ws' && this.policy.mode === 'http') this.attempt = 0;
-    }
-    this.scheduleReconnect();
-    if (cause === 'transport' || cause === 'ack_timeout') {
-      await this.setError({ code: cause === 'ack_timeout' ? 'ack_timeout' : 'connection', message: `${conn.kind}: ${reason}` });
-    }
-  }
-
-  private forgetConnectionState(): void {
+  /** The connection is gone: what was in flight on it is unknown, the next resume will tell. */
+  private forgetInFlight(): void {
     this.inFlight.clear();
     for (const s of this.sessions.values()) s.closeInFlight = false;
-    this.clearTimer('watchdog');
-    this.clearTimer('pause');
+    this.timers.clear('pause');
     this.pausedUntil = 0;
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
-    const delay = backoffDelay(this.attempt++, this.random, this.backoff);
-    this.setTimer('reconnect', delay, () => this.connectNow());
-  }
-
-  /** While on HTTP, try the WebSocket again when the policy says so. */
-  private scheduleProbe(): void {
-    if (!this.http || this.probe || this.stopped || this.policy.mode !== 'http') return;
-    const at = this.policy.nextProbeAt();
-    if (at === undefined) return;
-    this.setTimer('probe', Math.max(0, at - this.clock.now()), () => this.startProbe());
-  }
-
-  private startProbe(): void {
-    this.clearTimer('probe');
-    if (this.probe || this.stopped || this.conn?.kind === 'ws') return;
-    const epoch = ++this.epoch;
-    this.probe = { epoch, unsubscribe: this.ws.subscribe(this.listenerFor(epoch)) };
-    this.ws.connect();
-  }
-
-  private async onProbeState(state: TransportState): Promise<void> {
-    const probe = this.probe;
-    if (!probe || state.status === 'connecting') return;
-    this.probe = undefined;
-    if (state.status === 'closed') {
-      probe.unsubscribe();
-      this.policy.recordProbeFailure(this.clock.now());
-      this.scheduleProbe();
-      return;
-    }
-    // The WebSocket works again: it replaces the HTTP connection, which is dropped mid-flight.
-    this.policy.recordProbeSuccess();
-    if (this.conn) {
-      this.conn.unsubscribe();
-      this.conn.transport.close('switching back to websocket');
-      this.conn = undefined;
-      this.forgetConnectionState();
-    }
-    this.clearTimer('reconnect');
-    const now = this.clock.now();
-    const conn: Connection = {
-      epoch: probe.epoch, transport: this.ws, kind: 'ws', phase: 'resuming', openedAt: now,
-      unsubscribe: probe.unsubscribe, pendingResumes: 0,
-    };
-    this.conn = conn;
-    this.lastActivityAt = now;
-    await this.beginResume(conn);
-  }
+  // ---- resume -----------------------------------------------------------------------------------
 
   /** Asks the server what it holds for every session with pending work, before sending anything. */
-  private async beginResume(conn: Connection): Promise<void> {
+  private async beginResume(link: Link): Promise<void> {
     await this.refreshSessions();
-    if (this.conn !== conn) return;
+    if (this.connections.link !== link) return;
     const ids = [...this.sessions.values()].filter((s) => !s.quarantine && !s.closedOnServer).map((s) => s.id);
-    if (ids.length === 0) return this.becomeReady(conn);
+    if (ids.length === 0) {
+      link.phase = 'ready';
+      return this.pump();
+    }
     for (let i = 0; i < ids.length; i += RESUME_CHUNK) {
-      conn.pendingResumes += 1;
-      this.send(conn, { type: 'resume', sessionIds: ids.slice(i, i + RESUME_CHUNK) });
+      link.pendingResumes += 1;
+      this.connections.send(link, { type: 'resume', sessionIds: ids.slice(i, i + RESUME_CHUNK) });
     }
   }
 
-  private async becomeReady(conn: Connection): Promise<void> {
-    conn.phase = 'ready';
-    await this.pump();
-  }
-
-  // ---- inbound ----------------------------------------------------------------------------------
-
-  private async onMessage(epoch: number, message: SyncServerMessage): Promise<void> {
-    const conn = this.conn;
-    if (!conn || conn.epoch !== epoch) return;
-    this.lastActivityAt = this.clock.now();
-    switch (message.type) {
-      case 'resume_state':
-        await this.onResumeState(conn, message);
-        break;
-      case 'batch_ack':
-        await this.onBatchAck(message);
-        break;
-      case 'session_closed':
-        await this.onSessionClosed(message);
-        break;
-      case 'error':
-        await this.onError(message);
-        break;
-    }
-    if (this.conn === conn && conn.phase === 'ready') await this.pump();
-    this.armWatchdog();
-  }
-
-  private async onResumeState(conn: Connection, message: ResumeState): Promise<void> {
+  private async onResumeState(link: Link, message: ResumeState): Promise<void> {
     // Once sending has started, a late copy would describe the past (and `known: false` would rewind).
-    if (conn.phase !== 'resuming') return;
+    if (link.phase !== 'resuming') return;
     for (const entry of message.sessions) {
       const s = this.sessions.get(entry.sessionId);
       if (!s) continue;
@@ -469,12 +244,32 @@ class Engine implements SyncEngine {
       }
       if (entry.status === 'complete' && s.ended && s.acked >= s.eventCount) await this.markClosed(s);
     }
-    conn.pendingResumes -= 1;
-    if (conn.pendingResumes <= 0 && conn.phase === 'resuming') {
-      conn.phase = 'ready';
+    link.pendingResumes -= 1;
+    if (link.pendingResumes <= 0) {
+      link.phase = 'ready';
       // Kicks while resuming were not acted on: catch up with what the recorder wrote meanwhile.
       await this.refreshSessions();
     }
+  }
+
+  // ---- inbound ----------------------------------------------------------------------------------
+
+  private async onMessage(link: Link, message: SyncServerMessage): Promise<void> {
+    switch (message.type) {
+      case 'resume_state':
+        await this.onResumeState(link, message);
+        break;
+      case 'batch_ack':
+        await this.onBatchAck(message);
+        break;
+      case 'session_closed':
+        await this.onSessionClosed(message);
+        break;
+      case 'error':
+        await this.onError(message);
+        break;
+    }
+    if (this.connections.link === link && link.phase === 'ready') await this.pump();
   }
 
   private async onBatchAck(ack: BatchAck): Promise<void> {
@@ -485,7 +280,8 @@ class Engine implements SyncEngine {
       if (batch && batch.sessionId === s.id && ack.ackedThrough < batch.last) recordHeld(s, batch);
       if (raiseAcked(s, ack.ackedThrough)) await this.store.setAckedThrough(s.id, s.acked);
     }
-    this.attempt = 0;
+    this.connections.resetBackoff();
+    this.refusalAttempt = 0;
     this.meta = { ...this.meta, lastSyncAt: this.clock.now() };
     await this.store.saveSyncMeta(this.meta);
   }
@@ -493,7 +289,7 @@ class Engine implements SyncEngine {
   private async onSessionClosed(closed: SessionClosed): Promise<void> {
     const s = this.sessions.get(closed.sessionId);
     if (closed.status === 'complete') {
-      this.attempt = 0;
+      this.connections.resetBackoff();
       await this.store.setAckedThrough(closed.sessionId, closed.ackedThrough);
       if (s) await this.markClosed(s);
       else await this.store.markClosedOnServer(closed.sessionId);
@@ -522,30 +318,24 @@ class Engine implements SyncEngine {
     if (error.batchId !== undefined && !batch) return; // about a batch no longer outstanding: a stale or repeated answer
     if (!batch) {
       // Not about a batch (resume, session_close, the connection itself): start over, after a backoff.
-      await this.connectionLost(`server error ${error.code}`, 'server_error');
+      await this.connections.drop(`server error ${error.code}`, 'server_error');
       return;
     }
     this.inFlight.delete(error.batchId!);
     const s = this.sessions.get(batch.sessionId);
     if (!s || s.quarantine) return;
-    const size = batch.last - batch.first + 1;
-    switch (classifyRefusal(error, size)) {
+    switch (classifyRefusal(error, batch.last - batch.first + 1)) {
       case 'retry': {
         // The batch is uncovered again and goes out after the pause; the pause covers every session,
         // since a busy or rate-limiting server is busy for all of them.
-        const delay = backoffDelay(this.attempt++, this.random, this.backoff);
+        const delay = backoffDelay(this.refusalAttempt++, this.random, this.backoff);
         this.pausedUntil = this.clock.now() + delay;
-        this.setTimer('pause', delay, () => this.pump());
+        this.timers.set('pause', delay, () => this.pump());
         break;
       }
-      case 'bisect': {
-        const half = Math.ceil(size / 2);
-        s.narrow = {
-          until: Math.max(batch.last, s.narrow?.until ?? 0),
-          maxEvents: Math.min(half, s.narrow?.maxEvents ?? half),
-        };
+      case 'bisect':
+        narrowAfterRefusal(s, batch);
         break;
-      }
       case 'quarantine':
         await this.quarantine(s, batch.first, batch.last, error.code, error.message);
         break;
@@ -556,47 +346,40 @@ class Engine implements SyncEngine {
 
   /** Fills the window: `session_close` for finished sessions, then batches, round-robin over sessions. */
   private async pump(): Promise<void> {
-    const conn = this.conn;
-    if (!conn || conn.phase !== 'ready' || this.stopped) return;
+    const link = this.connections.link;
+    if (!link || link.phase !== 'ready' || this.stopped) return;
     if (this.clock.now() < this.pausedUntil) return;
     for (const s of this.sessions.values()) {
       if (!readyToClose(s)) continue;
       s.closeInFlight = true;
-      this.send(conn, { type: 'session_close', sessionId: s.id, endTime: s.endTime ?? 0, finalCount: s.eventCount });
+      this.connections.send(link, { type: 'session_close', sessionId: s.id, endTime: s.endTime ?? 0, finalCount: s.eventCount });
     }
     while (this.inFlight.size < this.window) {
       const pick = this.pickNext();
       if (!pick) break;
       const { s, range } = pick;
       const events = await this.store.readEvents(s.id, range.first, range.last, range.limit);
-      if (this.conn !== conn || this.stopped) return;
+      if (this.connections.link !== link || this.stopped) return;
       const slice = nextBatch(events, range.first, { maxEvents: range.limit, maxBytes: this.limits.maxBytes });
       if (slice.kind !== 'batch') {
-        // A deleted session reads as empty: that is the worker's choice, not a gap to report.
-        const pending = await this.store.listPendingSessions();
-        if (this.conn !== conn || this.stopped) return;
-        if (!pending.some((p) => p.sessionId === s.id)) {
-          this.sessions.delete(s.id);
-          continue;
-        }
-        await this.quarantine(s, range.first, range.first, 'local_gap',
-          `event ${range.first} is missing from local storage; later events cannot be acknowledged`);
+        await this.onUnreadable(s, range.first);
+        if (this.connections.link !== link || this.stopped) return;
         continue;
       }
       const last = range.first + slice.events.length - 1;
       const batchId = `${this.batchPrefix}-${(++this.batchCounter).toString(36)}`;
-      const message: BatchMessage = {
-        type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId, sessionId: s.id, session: s.meta,
-        firstSequence: range.first, lastSequence: last, events: slice.events,
-      };
       // Weighted towards recent batches: event sizes drift with the pages being recorded.
       this.avgEventBytes = 0.8 * this.avgEventBytes + 0.2 * (slice.bytes / slice.events.length);
       this.inFlight.set(batchId, { sessionId: s.id, first: range.first, last });
-      this.send(conn, message);
+      this.connections.send(link, {
+        type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId, sessionId: s.id, session: s.meta,
+        firstSequence: range.first, lastSequence: last, events: slice.events,
+      });
     }
   }
 
-  private pickNext(): { s: SessionSync; range: NonNullable<ReturnType<typeof nextSendRange>> } | undefined {
+  /** The next session (round-robin) with something to send, and what. */
+  private pickNext(): { s: SessionSync; range: SendRange } | undefined {
     const list = [...this.sessions.values()];
     for (let i = 0; i < list.length; i++) {
       const index = (this.roundRobin + i) % list.length;
@@ -611,60 +394,34 @@ class Engine implements SyncEngine {
     return undefined;
   }
 
-  private send(conn: Connection, message: Parameters<SyncTransport['send']>[0]): void {
-    if (this.outstanding() === 0) this.lastActivityAt = this.clock.now();
-    conn.transport.send(message);
-    this.armWatchdog();
+  /** The store has no event `sequence` although the session claims it. */
+  private async onUnreadable(s: SessionSync, sequence: number): Promise<void> {
+    // A deleted session reads as empty: that is the worker's choice, not a gap to report.
+    const pending = await this.store.listPendingSessions();
+    if (!pending.some((p) => p.sessionId === s.id)) {
+      this.sessions.delete(s.id);
+      return;
+    }
+    await this.quarantine(s, sequence, sequence, 'local_gap',
+      `event ${sequence} is missing from local storage; later events cannot be acknowledged`);
   }
-
-  // ---- watchdog, poll, timers -------------------------------------------------------------------
 
   /** Requests awaiting an answer on the current connection (a connect in progress counts as one). */
   private outstanding(): number {
-    const conn = this.conn;
-    if (!conn) return 0;
+    const link = this.connections.link;
+    if (!link) return 0;
     let closes = 0;
     for (const s of this.sessions.values()) if (s.closeInFlight) closes += 1;
-    const waiting = conn.phase === 'connecting' || conn.pendingResumes > 0 ? 1 : 0;
+    const waiting = link.phase === 'connecting' || link.pendingResumes > 0 ? 1 : 0;
     return this.inFlight.size + closes + waiting;
   }
 
-  private armWatchdog(): void {
-    if (this.timers.has('watchdog') || this.outstanding() === 0) return;
-    const due = this.lastActivityAt + this.ackTimeoutMs - this.clock.now();
-    this.setTimer('watchdog', Math.max(0, due), async () => {
-      if (this.outstanding() === 0) return;
-      if (this.clock.now() - this.lastActivityAt >= this.ackTimeoutMs) {
-        await this.connectionLost(`no answer for ${this.ackTimeoutMs / 1000} s`, 'ack_timeout');
-      } else {
-        this.armWatchdog();
-      }
-    });
-  }
-
   private schedulePoll(): void {
-    this.setTimer('poll', this.pollIntervalMs, async () => {
+    this.timers.set('poll', this.pollIntervalMs, async () => {
       this.schedulePoll();
       await this.refreshSessions();
       await this.pump();
     });
-  }
-
-  private setTimer(name: TimerName, ms: number, task: () => Promise<void> | void): void {
-    this.clearTimer(name);
-    const handle = this.clock.setTimeout(() => {
-      if (this.timers.get(name) !== handle) return;
-      this.timers.delete(name);
-      this.enqueue(task);
-    }, ms);
-    this.timers.set(name, handle);
-  }
-
-  private clearTimer(name: TimerName): void {
-    const handle = this.timers.get(name);
-    if (handle === undefined) return;
-    this.clock.clearTimeout(handle);
-    this.timers.delete(name);
   }
 
   // ---- store-backed state -----------------------------------------------------------------------
@@ -713,20 +470,10 @@ class Engine implements SyncEngine {
   // ---- status -----------------------------------------------------------------------------------
 
   private computeStatus(): SyncStatus {
-    const conn = this.conn;
-    const connection = !conn ? 'offline' : conn.phase !== 'ready' ? 'connecting' : conn.kind === 'ws' ? 'live' : 'fallback-http';
-    let pendingEvents = 0;
-    for (const s of this.sessions.values()) pendingEvents += Math.max(0, s.eventCount - s.acked);
-    const quarantined = [...this.quarantined.values()].map((q) => {
-      const eventCount = this.sessions.get(q.sessionId)?.eventCount ?? q.lastSequence;
-      return { ...q, blockedEvents: Math.max(0, eventCount - q.firstSequence + 1) };
+    return computeStatus({
+      link: this.connections.link, sessions: this.sessions.values(), quarantined: this.quarantined.values(),
+      meta: this.meta, avgEventBytes: this.avgEventBytes,
     });
-    const status: SyncStatus = {
-      connection, pendingEvents, pendingBytes: Math.round(pendingEvents * this.avgEventBytes), quarantined,
-    };
-    if (this.meta.lastSyncAt !== undefined) status.lastSyncAt = this.meta.lastSyncAt;
-    if (this.meta.lastError !== undefined) status.lastError = this.meta.lastError;
-    return status;
   }
 
   private emitStatus(): void {

@@ -14,10 +14,19 @@ interface MemorySession {
 
 const copy = <T>(value: T): T => structuredClone(value);
 
+/** Stored rows are frozen rather than copied on every read: same protection, far cheaper for big reads. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 /**
  * {@link SyncStore} in memory, for tests. Also plays the recorder's part (`createSession`,
  * `appendEvents`, `endSession`), assigning sequences 1..N at write time like the real database does.
- * Everything is copied in and out so nobody can mutate stored rows by accident.
+ * Metadata is copied in and out and events are frozen, so nobody can mutate stored rows by accident.
  */
 export class MemorySyncStore implements SyncStore {
   private readonly sessions = new Map<string, MemorySession>();
@@ -37,7 +46,9 @@ export class MemorySyncStore implements SyncStore {
     if (s.ended) throw new Error(`session ${sessionId} has ended`);
     for (const event of events) {
       s.eventCount += 1;
-      s.events.push({ ...copy(event), sessionId, sequence: s.eventCount } as RecordedEvent);
+      // A JSON round trip copies plain event data several times faster than structuredClone.
+      const row = JSON.parse(JSON.stringify({ ...event, sessionId, sequence: s.eventCount })) as RecordedEvent;
+      s.events.push(deepFreeze(row));
     }
     return s.eventCount;
   }
@@ -83,7 +94,7 @@ export class MemorySyncStore implements SyncStore {
     const last = Math.min(toSequence, s.eventCount);
     for (let q = Math.max(1, fromSequence); q <= last && out.length < limit; q++) {
       const e = s.events[q - 1];
-      if (e) out.push(copy(e));
+      if (e) out.push(e);
     }
     return out;
   }

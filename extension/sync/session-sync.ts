@@ -113,3 +113,15 @@ export function nextSendRange(s: SessionSync, inFlight: readonly SeqRange[], max
 export function readyToClose(s: SessionSync): boolean {
   return s.ended && !s.closedOnServer && !s.quarantine && !s.closeInFlight && s.eventCount > 0 && s.acked >= s.eventCount;
 }
+
+/**
+ * A permanent refusal of `batch` that splitting may solve: from now on batches up to its end carry at
+ * most half as many events (never more than an earlier narrowing allowed).
+ */
+export function narrowAfterRefusal(s: SessionSync, batch: SeqRange): void {
+  const half = Math.ceil((batch.last - batch.first + 1) / 2);
+  s.narrow = {
+    until: Math.max(batch.last, s.narrow?.until ?? 0),
+    maxEvents: Math.min(half, s.narrow?.maxEvents ?? half),
+  };
+}

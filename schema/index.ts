@@ -21,3 +21,4 @@ export * from './protocol/legacy';
 export * from './protocol/sync';
 export * from './protocol/codec';
 export * from './protocol/extension-messages';
+export * from './protocol/upload';

@@ -130,6 +130,8 @@ export const ErrorMessageSchema = v.object({
   message: v.string(),
   /** Echoed when the refused message was a sync batch, so the client knows which one. */
   batchId: v.optional(v.string()),
+  /** The session the refused message was about, when it named one (e.g. a `session_close`). */
+  sessionId: v.optional(SessionIdSchema),
   /** False when retrying the same message cannot succeed. */
   retryable: v.optional(v.boolean()),
 });

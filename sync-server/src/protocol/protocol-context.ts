@@ -21,12 +21,13 @@ export interface ProtocolContext {
 export type Reply = { type: string } & Record<string, unknown>;
 
 /** The `error` message of the socket protocol; `retryable` is false for codes a resend cannot fix. */
-export function errorReply(code: ErrorCode, message: string, batchId?: string): ErrorMessage {
+export function errorReply(code: ErrorCode, message: string, batchId?: string, sessionId?: string): ErrorMessage {
   return {
     type: 'error',
     code,
     message,
     ...(batchId !== undefined && { batchId }),
+    ...(sessionId !== undefined && { sessionId }),
     retryable: !PERMANENT_ERROR_CODES.includes(code),
   };
 }

@@ -57,6 +57,6 @@ export async function handleSessionClose(ctx: ProtocolContext, workerId: string,
   if (!checked.ok) return errorReply('validation_failed', checked.message);
   const { sessionId, endTime, finalCount } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount);
-  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message, undefined, sessionId);
   return { type: 'session_closed', sessionId, status: result.status, ackedThrough: result.ackedThrough, missing: result.missing };
 }

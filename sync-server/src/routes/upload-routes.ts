@@ -12,7 +12,7 @@ import { readValidBody } from '../http/read-body';
 import { isIngestFailure } from '../ingest/ingest-error';
 import { createUploadIntent, recordAudioChunk, recordScreenshot } from '../ingest/media';
 import type { RouteDeps } from './route-deps';
-import { UploadRequestSchema, type UploadRequest } from './upload-schemas';
+import { UploadRequestSchema, type UploadRequest } from '@codesight/schema';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,9 +1,11 @@
 import * as v from 'valibot';
-import { SessionIdSchema, Sha256Schema } from '@codesight/schema';
+import { SessionIdSchema } from '../entities/session-id';
+import { Sha256Schema } from '../entities/media';
 
 /**
- * Bodies of the media upload API (`POST /api/upload/url`, `POST /api/upload/complete`). They belong in
- * schema/ (the extension sends them); kept here until moved, built only from schema/ pieces.
+ * The media upload API, in three steps so large bytes never pass through the sync socket:
+ * `POST /api/upload/url` (announce) → PUT the bytes where told → `POST /api/upload/complete`
+ * (the server verifies size and SHA-256, then records the screenshot or audio row).
  */
 
 const NonNegInt = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -47,3 +49,29 @@ export const UploadRequestSchema = v.variant('kind', [
 ]);
 /** A validated upload announcement. */
 export type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;
+
+/** Answer to `POST /api/upload/url`: nothing to send (content-addressed, already stored), or where to PUT. */
+export const UploadUrlReplySchema = v.union([
+  v.object({ alreadyExists: v.literal(true), blobKey: v.string() }),
+  v.object({
+    alreadyExists: v.literal(false),
+    uploadId: v.string(),
+    blobKey: v.string(),
+    method: v.literal('PUT'),
+    url: v.string(),
+    headers: v.record(v.string(), v.string()),
+    /** ISO 8601: ask again after this. */
+    expiresAt: v.string(),
+  }),
+]);
+export type UploadUrlReply = v.InferOutput<typeof UploadUrlReplySchema>;
+
+/** Answer to `POST /api/upload/complete`: the media row is recorded (`created` false for a repeat). */
+export const UploadCompleteReplySchema = v.object({
+  recorded: v.literal(true),
+  kind: v.picklist(['screenshot', 'audio']),
+  id: v.string(),
+  created: v.boolean(),
+  blobKey: v.string(),
+});
+export type UploadCompleteReply = v.InferOutput<typeof UploadCompleteReplySchema>;

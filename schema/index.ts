@@ -22,3 +22,4 @@ export * from './protocol/sync';
 export * from './protocol/codec';
 export * from './protocol/extension-messages';
 export * from './protocol/upload';
+export * from './entities/sync-status';

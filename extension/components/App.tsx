@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { Dexie } from 'dexie';
-import type { RecordedEvent, Session } from '@codesight/schema';
+import { SYNC_STATUS_KEY, type RecordedEvent, type Session } from '@codesight/schema';
 import { db } from '../db';
 import { parseStoredSettings, SETTINGS_KEY } from '../settings/settings-store';
 import { STORAGE_ERROR_KEY } from '../recording/storage-health';
 import { RecordingPanel } from './RecordingPanel';
 import { SessionList } from './SessionList';
 import { SettingsPanel } from './SettingsPanel';
+import { parseSyncStatus, SyncPanel } from './SyncPanel';
 import { StorageUsage } from './StorageUsage';
 import { useChromeStorage } from './use-chrome-storage';
 import { useLiveQuery } from './use-live-query';
@@ -30,6 +31,7 @@ export function App() {
     [active?.id],
     [] as RecordedEvent[],
   );
+  const syncStatus = useChromeStorage(SYNC_STATUS_KEY, parseSyncStatus);
   const [notice, setNotice] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
   const onNotice = (text: string, kind: 'ok' | 'error') => setNotice({ text, kind });
 
@@ -41,6 +43,7 @@ export function App() {
       </header>
       <p id="notice" role="status" aria-live="polite" class={notice?.kind === 'error' ? 'notice error' : 'notice'}>{notice?.text}</p>
       <RecordingPanel active={active} recent={recent} onNotice={onNotice} />
+      <SyncPanel status={syncStatus ?? null} onNotice={onNotice} />
       <SessionList sessions={sessions} onNotice={onNotice} />
       {settings && <SettingsPanel settings={settings} />}
       <StorageUsage storageError={storageError} />

@@ -8,6 +8,9 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
   const [apiKey, setApiKey] = useState(settings.apiKey);
   const [autoDownload, setAutoDownload] = useState(settings.autoDownloadJson);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  // Open at first for a worker who has not set a server yet; afterwards the worker decides (saving
+  // must not fold the panel away under the "Saved." confirmation).
+  const [initiallyOpen] = useState(!settings.serverUrl);
 
   useEffect(() => {
     setServerUrl(settings.serverUrl);
@@ -22,7 +25,7 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
   };
 
   return (
-    <details class="card" open={!settings.serverUrl}>
+    <details class="card" open={initiallyOpen}>
       <summary>Settings{settings.serverUrl ? '' : ' (no server yet: recording stays on this computer)'}</summary>
       <form onSubmit={onSubmit} class="settings">
         <label for="server-url">Server URL</label>

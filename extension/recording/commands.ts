@@ -10,6 +10,9 @@ export interface CommandDeps {
   publishRecording(state: { sessionId: string; startTime: number; throttle: Settings['throttle'] } | null): Promise<void>;
   download(sessionId: string, format: 'json' | 'zip'): Promise<{ ok: true; filename: string } | { ok: false; error: string }>;
   sleep(ms: number): Promise<void>;
+  /** Tells the sync engine something changed (a session ended) or asks it to retry a refused session. */
+  syncKick(): void;
+  syncRetry(sessionId: string): Promise<void>;
 }
 
 /**
@@ -33,6 +36,7 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
       await deps.publishRecording(null);
       const stopped = await stopSession(deps.db, deps.environment().now);
       if (!stopped.ok) return { ok: false, error: stopped.error };
+      deps.syncKick();
       const { autoDownloadJson } = await deps.settings();
       if (!autoDownloadJson) return { ok: true, sessionId: stopped.session.id };
       await deps.sleep(STOP_SETTLE_MS);
@@ -48,6 +52,10 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
     case 'session/download': {
       const download = await deps.download(command.sessionId, command.format);
       return download.ok ? { ok: true, sessionId: command.sessionId, detail: download.filename } : download;
+    }
+    case 'sync/retry': {
+      await deps.syncRetry(command.sessionId);
+      return { ok: true, sessionId: command.sessionId, detail: 'sending again' };
     }
   }
 }

@@ -64,6 +64,8 @@ export const CommandSchema = v.variant('type', [
     sessionId: SessionIdSchema,
     format: v.picklist(['json', 'zip']),
   }),
+  /** Send a session the server refused once more (after the worker or an update fixed the cause). */
+  v.object({ type: v.literal('sync/retry'), sessionId: SessionIdSchema }),
 ]);
 export type Command = v.InferOutput<typeof CommandSchema>;
 

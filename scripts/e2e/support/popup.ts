@@ -14,3 +14,26 @@ export async function startRecording(popup: Page, sessionId: string): Promise<vo
   await popup.locator('#start').click();
   await popup.locator('#active-session-id').waitFor();
 }
+
+/** Stops the recording from the popup and waits for the idle form to come back. */
+export async function stopRecording(popup: Page): Promise<void> {
+  await popup.locator('#stop').click();
+  await popup.locator('#start').waitFor();
+}
+
+/** Enters the server address and API key in the popup's settings and saves them. */
+export async function configureServer(popup: Page, serverUrl: string, apiKey: string): Promise<void> {
+  const details = popup.locator('details.card');
+  if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
+  await popup.locator('#server-url').fill(serverUrl);
+  await popup.locator('#api-key').fill(apiKey);
+  await popup.locator('#save-settings').click();
+  await popup.locator('.settings [role="status"]', { hasText: 'Saved.' }).waitFor();
+}
+
+/** The popup's sync connection label and waiting-event count. */
+export async function syncState(popup: Page): Promise<{ connection: string; pending: number | null }> {
+  const connection = (await popup.locator('#sync-state').textContent()) ?? '';
+  const pendingText = await popup.locator('#sync-pending').textContent().catch(() => null);
+  return { connection, pending: pendingText === null ? null : Number(pendingText) };
+}

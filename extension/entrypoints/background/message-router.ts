@@ -1,0 +1,38 @@
+import { CommandSchema, validate, type CaptureEnvelope, type CaptureEventsReply, type Command, type CommandReply } from '@codesight/schema';
+import { validateEnvelopes } from '../../delivery/validate-envelopes';
+
+/** The background's answers to runtime messages, by sender kind. */
+export interface MessageHandlers {
+  capture(envelopes: CaptureEnvelope[]): Promise<CaptureEventsReply>;
+  command(command: Command): Promise<CommandReply>;
+}
+
+/**
+ * Routes runtime messages: `capture/events` from content scripts, `session/*` and `sync/*` commands
+ * from the popup. Returns true (keep the channel open) for the ones answered asynchronously.
+ */
+export function createMessageRouter(handlers: MessageHandlers) {
+  return (message: unknown, sender: chrome.runtime.MessageSender, sendResponse: (reply: unknown) => void): boolean => {
+    const type = (message as { type?: unknown } | null)?.type;
+    if (type === 'capture/events') {
+      const { valid, refused } = validateEnvelopes(message);
+      // Tab and frame come from the browser, not from the page's word.
+      const envelopes = valid.map((e) => ({ ...e, event: { ...e.event, tabId: sender.tab?.id, frameId: sender.frameId } }));
+      void handlers.capture(envelopes).then((reply) => sendResponse({ ...reply, refused: [...reply.refused, ...refused] }));
+      return true;
+    }
+    if (typeof type === 'string' && (type.startsWith('session/') || type.startsWith('sync/'))) {
+      const parsed = validate(CommandSchema, message);
+      if (!parsed.ok) {
+        sendResponse({ ok: false, error: parsed.message } satisfies CommandReply);
+        return false;
+      }
+      void handlers
+        .command(parsed.value)
+        .catch((err: unknown): CommandReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
+        .then(sendResponse);
+      return true;
+    }
+    return false;
+  };
+}

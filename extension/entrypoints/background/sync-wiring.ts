@@ -1,0 +1,38 @@
+import { SYNC_STATUS_KEY } from '@codesight/schema';
+import { db } from '../../db';
+import { parseStoredSettings, SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
+import { createSyncService, type SyncService } from '../../sync-service/sync-service';
+import type { WebSocketLike } from '../../sync/ws-transport';
+
+/** Name of the alarm that wakes a stopped service worker while events wait to be synced. */
+export const SYNC_ALARM = 'sync-wake';
+/** Chrome's floor for alarm periods (30 s since Chrome 120): the worker is woken at most this often. */
+const SYNC_ALARM_PERIOD_MIN = 0.5;
+
+/**
+ * Connects the sync service to the browser: settings (and their changes), the wake-up alarm while a
+ * backlog exists, and online events.
+ */
+export function startSyncWiring(): SyncService {
+  const sync = createSyncService({
+    db,
+    // The browser's WebSocket has exactly the members WebSocketLike names; only its handler types are narrower.
+    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    fetch: (...args) => fetch(...args),
+    publish: (status) => void chrome.storage.local.set({ [SYNC_STATUS_KEY]: status }),
+    onBacklogChange: (backlog) => {
+      if (backlog) void chrome.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_ALARM_PERIOD_MIN });
+      else void chrome.alarms.clear(SYNC_ALARM);
+    },
+  });
+  void loadSettings().then((settings) => sync.configure(settings));
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && SETTINGS_KEY in changes) void sync.configure(parseStoredSettings(changes[SETTINGS_KEY]!.newValue));
+  });
+  // The alarm's only job is to wake the worker: start-up already (re)creates the engine; kick it.
+  chrome.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === SYNC_ALARM) sync.kick('events');
+  });
+  self.addEventListener('online', () => sync.kick('online'));
+  return sync;
+}

@@ -1,0 +1,97 @@
+import type { PublishedSyncStatus, Settings } from '@codesight/schema';
+import type { AppDB } from '../db';
+import { createSyncEngine, type KickReason, type SyncEngine, type SyncStatus } from '../sync';
+import { DexieSyncStore } from '../sync/dexie-store';
+import { createHttpTransport } from '../sync/http-transport';
+import { deriveServerAddress } from '../sync/server-address';
+import { createWsTransport, type WebSocketLike } from '../sync/ws-transport';
+
+/** What the service needs from the runtime, injected so it runs in Node tests as in the service worker. */
+export interface SyncServiceDeps {
+  db: AppDB;
+  createSocket(url: string): WebSocketLike;
+  fetch: typeof fetch;
+  publish(status: PublishedSyncStatus): void;
+  /** Called whenever the backlog goes from none to some or back, to keep (or drop) the wake-up alarm. */
+  onBacklogChange?(hasBacklog: boolean): void;
+  now?(): number;
+}
+
+/** The one sync engine of the background, rebuilt whenever the server address or key changes. */
+export interface SyncService {
+  configure(settings: Pick<Settings, 'serverUrl' | 'apiKey'>): Promise<void>;
+  kick(reason?: KickReason): void;
+  retryQuarantined(sessionId: string): Promise<void>;
+  stop(): Promise<void>;
+  status(): PublishedSyncStatus;
+}
+
+const IDLE: Omit<PublishedSyncStatus, 'updatedAt'> = { configured: false, connection: 'offline', pendingEvents: 0, pendingBytes: 0, quarantined: [] };
+
+/**
+ * Owns the engine's lifecycle: no server configured → no engine (recording stays local); configured →
+ * one engine over the Dexie store with the WebSocket and its HTTP twin derived from the one address
+ * the worker typed. Every engine status change is published for the popup.
+ */
+export function createSyncService(deps: SyncServiceDeps): SyncService {
+  const now = deps.now ?? Date.now;
+  let engine: SyncEngine | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let configKey = '';
+  let current: PublishedSyncStatus = { ...IDLE, updatedAt: now() };
+  let hadBacklog: boolean | undefined;
+
+  const publish = (status: Omit<PublishedSyncStatus, 'updatedAt'>) => {
+    current = { ...status, updatedAt: now() };
+    deps.publish(current);
+    const backlog = status.configured && (status.pendingEvents > 0 || status.connection !== 'live');
+    if (backlog !== hadBacklog) {
+      hadBacklog = backlog;
+      deps.onBacklogChange?.(backlog);
+    }
+  };
+
+  const stopEngine = async () => {
+    unsubscribe?.();
+    unsubscribe = null;
+    const old = engine;
+    engine = null;
+    await old?.stop();
+  };
+
+  return {
+    async configure({ serverUrl, apiKey }) {
+      const key = `${serverUrl}\n${apiKey}`;
+      if (key === configKey && (engine || !serverUrl || !apiKey)) return;
+      configKey = key;
+      await stopEngine();
+      if (!serverUrl || !apiKey) {
+        publish({ ...IDLE, configError: serverUrl && !apiKey ? 'enter the API key to sync' : undefined });
+        return;
+      }
+      const address = deriveServerAddress(serverUrl);
+      if ('error' in address) {
+        publish({ ...IDLE, configured: true, configError: address.error });
+        return;
+      }
+      const endpoints = { wsUrl: address.wsUrl, httpBase: address.httpBase };
+      engine = createSyncEngine({
+        store: new DexieSyncStore(deps.db),
+        ws: createWsTransport({ url: address.wsUrl, apiKey, createSocket: deps.createSocket }),
+        http: createHttpTransport({ baseUrl: address.httpBase, apiKey, fetch: deps.fetch }),
+      });
+      const onStatus = (s: SyncStatus) => publish({ configured: true, endpoints, ...s });
+      unsubscribe = engine.subscribe(onStatus);
+      onStatus(engine.getStatus());
+      engine.start();
+    },
+    kick(reason) {
+      engine?.kick(reason);
+    },
+    async retryQuarantined(sessionId) {
+      await engine?.retryQuarantined(sessionId);
+    },
+    stop: stopEngine,
+    status: () => current,
+  };
+}

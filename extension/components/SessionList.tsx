@@ -26,9 +26,10 @@ export function SessionList({ sessions, onNotice }: { sessions: Session[]; onNot
               <code>{s.id}</code>
               <span class="meta">{new Date(s.startTime).toLocaleString()} · {s.eventCount} events</span>
             </div>
+            {s.prunedAt && <p class="hint">Synced and removed from this computer: the server holds it.</p>}
             <div class="row actions">
-              <button disabled={busy === s.id} onClick={() => run(s.id, 'JSON downloaded', { type: 'session/download', sessionId: s.id, format: 'json' })}>Download JSON</button>
-              <button disabled={busy === s.id} onClick={() => run(s.id, 'ZIP downloaded', { type: 'session/download', sessionId: s.id, format: 'zip' })}>Download ZIP</button>
+              <button disabled={busy === s.id || !!s.prunedAt} onClick={() => run(s.id, 'JSON downloaded', { type: 'session/download', sessionId: s.id, format: 'json' })}>Download JSON</button>
+              <button disabled={busy === s.id || !!s.prunedAt} onClick={() => run(s.id, 'ZIP downloaded', { type: 'session/download', sessionId: s.id, format: 'zip' })}>Download ZIP</button>
               {confirming === s.id ? (
                 <>
                   <button class="danger" onClick={() => { setConfirming(null); void run(s.id, `Deleted ${s.id}`, { type: 'session/delete', sessionId: s.id }); }}>Really delete</button>

@@ -7,6 +7,7 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
   const [serverUrl, setServerUrl] = useState(settings.serverUrl);
   const [apiKey, setApiKey] = useState(settings.apiKey);
   const [autoDownload, setAutoDownload] = useState(settings.autoDownloadJson);
+  const [prune, setPrune] = useState(settings.pruneSyncedData);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   // Open at first for a worker who has not set a server yet; afterwards the worker decides (saving
   // must not fold the panel away under the "Saved." confirmation).
@@ -16,11 +17,12 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
     setServerUrl(settings.serverUrl);
     setApiKey(settings.apiKey);
     setAutoDownload(settings.autoDownloadJson);
+    setPrune(settings.pruneSyncedData);
   }, [settings]);
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
-    const saved = await saveSettings({ serverUrl, apiKey, autoDownloadJson: autoDownload });
+    const saved = await saveSettings({ serverUrl, apiKey, autoDownloadJson: autoDownload, pruneSyncedData: prune });
     setMessage(saved.ok ? { kind: 'ok', text: 'Saved.' } : { kind: 'error', text: saved.error });
   };
 
@@ -48,6 +50,10 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
         <label class="check">
           <input id="auto-download" type="checkbox" checked={autoDownload} onChange={(e) => setAutoDownload(e.currentTarget.checked)} />
           Download the session JSON when I press Stop
+        </label>
+        <label class="check">
+          <input id="prune-synced" type="checkbox" checked={prune} onChange={(e) => setPrune(e.currentTarget.checked)} />
+          Free space: delete a session here once the server has all of it
         </label>
         <div class="row">
           <button type="submit" id="save-settings">Save settings</button>

@@ -1,5 +1,6 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { AudioChunk, RecordedEvent, Screenshot, Session } from '@codesight/schema';
+import type { MediaKind, MediaQuarantineCode } from '../sync/media-store';
 import type { QuarantinedBatch, SyncMeta } from '../sync/store';
 
 /** A media blob, content-addressed: screenshots and audio chunks point at it by `sha256`. */
@@ -34,6 +35,25 @@ export interface SyncMetaRow extends SyncMeta {
   key: 'sync';
 }
 
+/**
+ * Upload state of one screenshot or audio chunk, written by the media uploader only. No row: still to
+ * upload. Kept apart from the recorder's media rows for the same reason as {@link SyncStateRow}.
+ */
+export interface MediaSyncRow {
+  kind: MediaKind;
+  /** The Screenshot / AudioChunk id. */
+  id: string;
+  sessionId: string;
+  state: 'uploaded' | 'quarantined';
+  /** Epoch ms of the upload, or of the quarantine. */
+  at: number;
+  /** Quarantine only: what was refused, and why. */
+  sha256?: string;
+  bytes?: number;
+  code?: MediaQuarantineCode;
+  reason?: string;
+}
+
 /** The extension's IndexedDB (extension origin: shared by background, popup and offscreen document). */
 export class AppDB extends Dexie {
   sessions!: EntityTable<Session, 'id'>;
@@ -45,6 +65,7 @@ export class AppDB extends Dexie {
   blobs!: EntityTable<BlobRow, 'sha256'>;
   syncState!: EntityTable<SyncStateRow, 'sessionId'>;
   syncMeta!: EntityTable<SyncMetaRow, 'key'>;
+  mediaSync!: Table<MediaSyncRow, [MediaKind, string]>;
 
   constructor(name = 'codesight') {
     super(name);
@@ -63,6 +84,11 @@ export class AppDB extends Dexie {
     this.version(2).stores({
       syncState: 'sessionId',
       syncMeta: 'key',
+    });
+    // v3: media upload state. Compound key: screenshot and audio ids are unique per kind only. `state`
+    // finds the quarantined rows for the popup without reading every uploaded one.
+    this.version(3).stores({
+      mediaSync: '[kind+id], state, sessionId',
     });
   }
 }

@@ -14,6 +14,8 @@ export interface SyncServiceDeps {
   publish(status: PublishedSyncStatus): void;
   /** Called whenever the backlog goes from none to some or back, to keep (or drop) the wake-up alarm. */
   onBacklogChange?(hasBacklog: boolean): void;
+  /** Whether to delete a session's events locally once the server confirmed it complete. */
+  pruneSyncedData?(): Promise<boolean>;
   now?(): number;
 }
 
@@ -76,7 +78,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
       }
       const endpoints = { wsUrl: address.wsUrl, httpBase: address.httpBase };
       engine = createSyncEngine({
-        store: new DexieSyncStore(deps.db),
+        store: new DexieSyncStore(deps.db, { pruneWhenClosed: deps.pruneSyncedData }),
         ws: createWsTransport({ url: address.wsUrl, apiKey, createSocket: deps.createSocket }),
         http: createHttpTransport({ baseUrl: address.httpBase, apiKey, fetch: deps.fetch }),
       });

@@ -2,9 +2,21 @@ import type { RecordedEvent } from '@codesight/schema';
 import type { AppDB, SyncStateRow } from '../db';
 import type { PendingSession, QuarantinedBatch, SyncMeta, SyncStore } from './store';
 
-/** The sync engine's store over the extension's IndexedDB: events and sessions are read, never written. */
+export interface DexieSyncStoreOptions {
+  /** Read when a session closes complete on the server: true deletes its events locally (setting `pruneSyncedData`). */
+  pruneWhenClosed?: () => boolean | Promise<boolean>;
+}
+
+/**
+ * The sync engine's store over the extension's IndexedDB. Events and sessions are read, never written,
+ * except that a session confirmed complete on the server may have its events pruned when the worker
+ * chose so.
+ */
 export class DexieSyncStore implements SyncStore {
-  constructor(private readonly db: AppDB) {}
+  constructor(
+    private readonly db: AppDB,
+    private readonly options: DexieSyncStoreOptions = {},
+  ) {}
 
   async listPendingSessions(): Promise<PendingSession[]> {
     const [sessions, states] = await Promise.all([this.db.sessions.toArray(), this.db.syncState.toArray()]);
@@ -50,8 +62,19 @@ export class DexieSyncStore implements SyncStore {
     });
   }
 
-  markClosedOnServer(sessionId: string): Promise<void> {
-    return this.update(sessionId, (row) => ({ ...row, closedOnServer: true }));
+  async markClosedOnServer(sessionId: string): Promise<void> {
+    await this.update(sessionId, (row) => ({ ...row, closedOnServer: true }));
+    if (await this.options.pruneWhenClosed?.()) await this.prune(sessionId);
+  }
+
+  /** Deletes a completed session's events (the session row, receipts and sync state stay). */
+  private prune(sessionId: string): Promise<void> {
+    return this.db.transaction('rw', this.db.sessions, this.db.events, async () => {
+      const session = await this.db.sessions.get(sessionId);
+      if (!session || session.status !== 'stopped') return;
+      await this.db.events.where('[sessionId+sequence]').between([sessionId, 1], [sessionId, session.eventCount], true, true).delete();
+      await this.db.sessions.update(sessionId, { prunedAt: Date.now() });
+    });
   }
 
   addQuarantine(entry: QuarantinedBatch): Promise<void> {

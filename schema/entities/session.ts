@@ -22,6 +22,11 @@ export const SessionSchema = v.object({
   userAgent: v.pipe(v.string(), v.maxLength(LIMITS.label)),
   extensionVersion: v.optional(v.pipe(v.string(), v.maxLength(32))),
   maskingPolicy: MaskingPolicySchema,
+  /**
+   * Epoch ms when the session's events were deleted locally after the server confirmed it complete
+   * (setting `pruneSyncedData`); its data then lives only on the server.
+   */
+  prunedAt: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 export type Session = v.InferOutput<typeof SessionSchema>;
 

@@ -20,6 +20,7 @@ export function startSyncWiring(): SyncService {
     createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     fetch: (...args) => fetch(...args),
     publish: (status) => void chrome.storage.local.set({ [SYNC_STATUS_KEY]: status }),
+    pruneSyncedData: async () => (await loadSettings()).pruneSyncedData,
     onBacklogChange: (backlog) => {
       if (backlog) void chrome.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_ALARM_PERIOD_MIN });
       else void chrome.alarms.clear(SYNC_ALARM);

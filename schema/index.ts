@@ -23,3 +23,4 @@ export * from './protocol/codec';
 export * from './protocol/extension-messages';
 export * from './protocol/upload';
 export * from './entities/sync-status';
+export * from './entities/media-types';

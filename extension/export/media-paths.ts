@@ -1,19 +1,6 @@
-import type { Screenshot } from '@codesight/schema';
+import { baseMime, extensionForMime, type Screenshot } from '@codesight/schema';
 
-/** File extensions for the media types the recorder produces; anything else is stored as `.bin`. */
-const EXTENSIONS: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'audio/webm': 'webm',
-  'audio/ogg': 'ogg',
-  'audio/mp4': 'm4a',
-  'audio/mpeg': 'mp3',
-  'audio/wav': 'wav',
-  'video/webm': 'webm',
-  'video/mp4': 'mp4',
-};
+export { baseMime, extensionForMime };
 
 /**
  * Types whose bytes are already compressed: stored, not deflated (deflate would burn CPU for ~0%).
@@ -23,16 +10,6 @@ const COMPRESSED = new Set([
   'image/png', 'image/jpeg', 'image/webp', 'image/gif',
   'audio/webm', 'audio/ogg', 'audio/mp4', 'audio/mpeg', 'video/webm', 'video/mp4',
 ]);
-
-/** `audio/webm;codecs=opus` → `audio/webm`. */
-export function baseMime(mime: string): string {
-  return (mime.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-/** File extension (no dot) for a MIME type. */
-export function extensionForMime(mime: string): string {
-  return EXTENSIONS[baseMime(mime)] ?? 'bin';
-}
 
 /** Whether a file of this type is already compressed and should be stored as is. */
 export function isCompressedMime(mime: string): boolean {

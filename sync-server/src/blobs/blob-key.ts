@@ -1,3 +1,6 @@
+import { extensionForMime, MEDIA_EXTENSIONS } from '@codesight/schema';
+export { extensionForMime };
+
 /**
  * Content-addressed blob keys: `sha256/ab/cd/<sha256>.<ext>`. The same bytes always land on the same
  * key, so an upload repeated by a retrying client is a no-op, and the two directory levels keep any
@@ -6,37 +9,12 @@
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** File extension per MIME type (parameters such as `;codecs=opus` ignored); anything else is `bin`. */
-const EXTENSIONS: Readonly<Record<string, string>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'audio/webm': 'webm',
-  'audio/ogg': 'ogg',
-  'audio/mp4': 'm4a',
-  'audio/mpeg': 'mp3',
-  'audio/wav': 'wav',
-  'video/webm': 'webm',
-  'video/mp4': 'mp4',
-  'application/json': 'json',
-  'application/zip': 'zip',
-  'application/gzip': 'gz',
-  'application/octet-stream': 'bin',
-};
-
 /** MIME type per extension, for serving a blob: the first MIME type listed for it wins (webm is audio). */
 const MIME_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(EXTENSIONS)
+  Object.entries(MEDIA_EXTENSIONS)
     .reverse()
     .map(([mime, ext]) => [ext, mime]),
 );
-
-/** The extension used in blob keys for a MIME type. */
-export function extensionForMime(mime: string): string {
-  const base = mime.split(';', 1)[0]!.trim().toLowerCase();
-  return EXTENSIONS[base] ?? 'bin';
-}
 
 /** The MIME type to serve a blob key with, from its extension; `application/octet-stream` when unknown. */
 export function mimeForBlobKey(key: string): string {

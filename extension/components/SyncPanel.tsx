@@ -40,6 +40,18 @@ export function SyncPanel({ status, onNotice }: { status: PublishedSyncStatus | 
         {status.pendingEvents > 0 && <> (~{formatBytes(status.pendingBytes)})</>}
         {' · '}last sync {status.lastSyncAt ? new Date(status.lastSyncAt).toLocaleTimeString() : 'never'}
       </p>
+      {status.media && (status.media.pendingItems > 0 || status.media.lastUploadAt) && (
+        <p class="meta" id="sync-media">
+          {status.media.pendingItems} media files waiting
+          {status.media.pendingItems > 0 && <> (~{formatBytes(status.media.pendingBytes)}{status.media.waitingForAck > 0 && `, ${status.media.waitingForAck} until their events are synced`})</>}
+          {status.media.lastUploadAt && <> · last upload {new Date(status.media.lastUploadAt).toLocaleTimeString()}</>}
+        </p>
+      )}
+      {status.media?.quarantined.map((q) => (
+        <p class="error" key={`${q.kind}-${q.id}`}>
+          {q.kind} {q.id} of <code>{q.sessionId}</code> refused ({q.code}): {q.reason}
+        </p>
+      ))}
       {status.lastError && (
         <p class={errorIsCurrent ? 'error' : 'meta'} id="sync-error">
           {errorIsCurrent ? 'Last error' : 'Earlier error'} ({new Date(status.lastError.at).toLocaleTimeString()}): {status.lastError.message}

@@ -61,7 +61,7 @@ export async function stopSession(db: AppDB, now: number): Promise<LifecycleResu
  * A recording session cannot be deleted: stop it first.
  */
 export async function deleteSession(db: AppDB, sessionId: string): Promise<{ ok: true } | { ok: false; error: string }> {
-  return db.transaction('rw', [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs, db.syncState], async () => {
+  return db.transaction('rw', [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs, db.syncState, db.mediaSync], async () => {
     const session = await db.sessions.get(sessionId);
     if (!session) return { ok: false as const, error: `no session ${sessionId}` };
     if (session.status === 'recording') return { ok: false as const, error: 'stop the session before deleting it' };
@@ -76,6 +76,7 @@ export async function deleteSession(db: AppDB, sessionId: string): Promise<{ ok:
       if (stillUsed === 0) await db.blobs.delete(sha256);
     }
     await db.syncState.delete(sessionId);
+    await db.mediaSync.where('sessionId').equals(sessionId).delete();
     await db.sessions.delete(sessionId);
     return { ok: true as const };
   });

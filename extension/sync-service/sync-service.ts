@@ -1,10 +1,12 @@
 import type { PublishedSyncStatus, Settings } from '@codesight/schema';
 import type { AppDB } from '../db';
-import { createSyncEngine, type KickReason, type SyncEngine, type SyncStatus } from '../sync';
+import { createSyncEngine, type KickReason, type SyncEngine } from '../sync';
 import { DexieSyncStore } from '../sync/dexie-store';
 import { createHttpTransport } from '../sync/http-transport';
 import { deriveServerAddress } from '../sync/server-address';
 import { createWsTransport, type WebSocketLike } from '../sync/ws-transport';
+import { DexieMediaStore } from '../sync/dexie-media-store';
+import { createMediaUploader, type MediaUploader, type MediaUploadStatus } from '../sync/media-uploader';
 
 /** What the service needs from the runtime, injected so it runs in Node tests as in the service worker. */
 export interface SyncServiceDeps {
@@ -38,6 +40,7 @@ const IDLE: Omit<PublishedSyncStatus, 'updatedAt'> = { configured: false, connec
 export function createSyncService(deps: SyncServiceDeps): SyncService {
   const now = deps.now ?? Date.now;
   let engine: SyncEngine | null = null;
+  let media: MediaUploader | null = null;
   let unsubscribe: (() => void) | null = null;
   let configKey = '';
   let current: PublishedSyncStatus = { ...IDLE, updatedAt: now() };
@@ -56,9 +59,10 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   const stopEngine = async () => {
     unsubscribe?.();
     unsubscribe = null;
-    const old = engine;
+    const [oldEngine, oldMedia] = [engine, media];
     engine = null;
-    await old?.stop();
+    media = null;
+    await Promise.all([oldEngine?.stop(), oldMedia?.stop()]);
   };
 
   return {
@@ -82,18 +86,49 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
         ws: createWsTransport({ url: address.wsUrl, apiKey, createSocket: deps.createSocket }),
         http: createHttpTransport({ baseUrl: address.httpBase, apiKey, fetch: deps.fetch }),
       });
-      const onStatus = (s: SyncStatus) => publish({ configured: true, endpoints, ...s });
-      unsubscribe = engine.subscribe(onStatus);
-      onStatus(engine.getStatus());
-      engine.start();
+      // Media go after the events they belong to are acked: every new ack is a reason to look again.
+      const uploader = createMediaUploader({ store: new DexieMediaStore(deps.db), baseUrl: address.httpBase, apiKey, fetch: deps.fetch });
+      media = uploader;
+      const sync = engine;
+      let lastSyncAt: number | undefined;
+      const onStatus = () => {
+        const s = sync.getStatus();
+        if (s.lastSyncAt !== lastSyncAt) {
+          lastSyncAt = s.lastSyncAt;
+          uploader.kick('acked');
+        }
+        publish({ configured: true, endpoints, ...s, media: mediaSummary(uploader.getStatus()) });
+      };
+      const unsubscribeEngine = sync.subscribe(onStatus);
+      const unsubscribeMedia = uploader.subscribe(onStatus);
+      unsubscribe = () => {
+        unsubscribeEngine();
+        unsubscribeMedia();
+      };
+      onStatus();
+      sync.start();
+      uploader.start();
     },
     kick(reason) {
       engine?.kick(reason);
+      if (reason === 'online') media?.kick('online');
     },
     async retryQuarantined(sessionId) {
-      await engine?.retryQuarantined(sessionId);
+      await Promise.all([engine?.retryQuarantined(sessionId), media?.retryQuarantined(sessionId)]);
     },
     stop: stopEngine,
     status: () => current,
+  };
+}
+
+/** The popup's view of the uploader. */
+function mediaSummary(s: MediaUploadStatus): NonNullable<PublishedSyncStatus['media']> {
+  return {
+    pendingItems: s.pendingItems,
+    pendingBytes: s.pendingBytes,
+    waitingForAck: s.waitingForAck,
+    lastUploadAt: s.lastUploadAt,
+    lastError: s.lastError,
+    quarantined: s.quarantined.map(({ kind, id, sessionId, code, reason, at }) => ({ kind, id, sessionId, code, reason, at })),
   };
 }

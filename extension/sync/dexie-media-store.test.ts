@@ -10,11 +10,13 @@ import { createMediaUploader } from './media-uploader';
 let n = 0;
 
 async function openDb() {
-  const db = new AppDB(`dexie-media-${++n}`);
+  const name = `dexie-media-${++n}`;
+  const db = new AppDB(name);
   const putBlob = (sha256: string, mime: string, bytes: Uint8Array) =>
     db.blobs.put({ sha256, mime, bytes: bytes.byteLength, blob: new Blob([new Uint8Array(bytes)], { type: mime }) });
   return {
     db,
+    name,
     async addScreenshot(row: Parameters<typeof db.screenshots.add>[0], bytes: Uint8Array) {
       await db.transaction('rw', db.screenshots, db.blobs, async () => {
         await putBlob(row.sha256, row.mime, bytes);
@@ -37,8 +39,8 @@ async function openDb() {
 // and the sync engine write them (Blob bytes, syncState rows).
 describeMediaStoreContract('dexie', async () => {
   const t = await openDb();
-  return { ...t, store: new DexieMediaStore(t.db), reopen: () => new DexieMediaStore(t.db) };
-});
+  return { ...t, store: new DexieMediaStore(t.db), reopen: () => new DexieMediaStore(new AppDB(t.name)) };
+}, { durable: true });
 
 describe('DexieMediaStore', () => {
   it('drives the uploader end to end over IndexedDB: uploads once, and a new worker finds nothing to redo', async () => {
@@ -84,7 +86,22 @@ describe('DexieMediaStore', () => {
       ['audio', missing.id, 'local_blob_missing'],
       ['screenshot', damaged.id, 'local_hash_mismatch'],
     ]);
-    expect(server.requests.every((r) => !r.url.includes(damaged.sha256))).toBe(true);
+    expect(server.requests.map((r) => r.sha256)).toEqual([good.sha256, good.sha256, good.sha256]);
     expect(uploader.getStatus()).toMatchObject({ pendingItems: 0, quarantined: expect.arrayContaining([expect.objectContaining({ id: damaged.id })]) });
+  });
+
+  it('writes no upload state for media deleted while they were uploading', async () => {
+    const t = await openDb();
+    const row = sampleScreenshot('cs_gone', 0, samplePng(0));
+    await t.addScreenshot(row, samplePng(0));
+    const chunk = sampleAudioChunk('cs_gone', 0, sampleWebm(0));
+    await t.addAudioChunk(chunk, sampleWebm(0));
+    const store = new DexieMediaStore(t.db);
+    // As deleteSession does, between the uploader's listing and its writes.
+    await t.db.screenshots.delete(row.id);
+    await t.db.audioChunks.delete(chunk.id);
+    await store.markUploaded({ kind: 'screenshot', id: row.id, sessionId: 'cs_gone' }, 1);
+    await store.quarantine({ kind: 'audio', id: chunk.id, sessionId: 'cs_gone', sha256: chunk.sha256, bytes: chunk.bytes, code: 'local_blob_missing', reason: 'gone', at: 1 });
+    expect(await t.db.mediaSync.count()).toBe(0);
   });
 });

@@ -46,7 +46,7 @@ export class DexieMediaStore implements MediaStore {
   }
 
   async markUploaded(ref: MediaRef, at: number): Promise<void> {
-    await this.db.transaction('rw', this.db.mediaSync, async () => {
+    await this.writeIfStillStored(ref, async () => {
       const existing = await this.db.mediaSync.get([ref.kind, ref.id]);
       // The first upload time stays: a repeat (after a lost mark) changes nothing.
       if (existing?.state === 'uploaded') return;
@@ -55,11 +55,24 @@ export class DexieMediaStore implements MediaStore {
   }
 
   async quarantine(entry: MediaQuarantine): Promise<void> {
-    await this.db.mediaSync.put({ ...entry, state: 'quarantined' });
+    await this.writeIfStillStored(entry, () => this.db.mediaSync.put({ ...entry, state: 'quarantined' }));
   }
 
   async listQuarantined(): Promise<MediaQuarantine[]> {
     return (await this.db.mediaSync.where('state').equals('quarantined').toArray()).map(toQuarantine);
+  }
+
+  /**
+   * Runs `write` only if the media row still exists: the worker may delete a session while its media
+   * are uploading, and a late mark (or a "blob missing" quarantine caused by the deletion itself) must
+   * not leave an orphan row behind, shown to the worker as a problem.
+   */
+  private writeIfStillStored(ref: Pick<MediaRef, 'kind' | 'id'>, write: () => Promise<unknown>): Promise<void> {
+    const table = ref.kind === 'screenshot' ? this.db.screenshots : this.db.audioChunks;
+    return this.db.transaction('rw', [this.db.mediaSync, table], async () => {
+      if ((await table.where('id').equals(ref.id).count()) === 0) return;
+      await write();
+    });
   }
 
   releaseQuarantined(sessionId?: string): Promise<number> {

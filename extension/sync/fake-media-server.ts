@@ -38,6 +38,8 @@ export interface FakeRequestLog {
   step: UploadStep;
   url: string;
   headers: Record<string, string>;
+  /** The hash the request is about (from the JSON body, or the upload intent of a PUT). */
+  sha256?: string;
 }
 
 interface Intent {
@@ -110,7 +112,7 @@ export class FakeMediaServer {
     new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
     const step = this.stepOf(url, method);
     if (!step) return error(404, 'not_found', `no route ${method} ${url.pathname}`);
-    this.requests.push({ step, url: url.href, headers });
+    this.requests.push({ step, url: url.href, headers, sha256: this.hashOf(step, url, init?.body) });
 
     const fault = this.takeFault(step);
     if (fault?.phase === 'before') return this.faultResponse(fault.answer, init?.signal);
@@ -124,6 +126,19 @@ export class FakeMediaServer {
     if (method === 'POST' && url.href === `${this.baseUrl}/api/upload/complete`) return 'complete';
     if (method === 'PUT' && (url.href.startsWith(`${this.baseUrl}/api/upload/`) || url.origin === this.s3Origin)) return 'put';
     return undefined;
+  }
+
+  private hashOf(step: UploadStep, url: URL, body: BodyInit | null | undefined): string | undefined {
+    if (step === 'put') return this.intents.get(this.uploadIdOf(url))?.sha256;
+    try {
+      return (JSON.parse(body as string) as { sha256?: string }).sha256;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private uploadIdOf(url: URL): string {
+    return url.origin === this.s3Origin ? url.searchParams.get('upload') ?? '' : url.pathname.split('/').pop() ?? '';
   }
 
   private takeFault(step: UploadStep): Required<Fault> | undefined {
@@ -177,8 +192,7 @@ export class FakeMediaServer {
 
   private async put(url: URL, headers: Record<string, string>, body: BodyInit | null | undefined): Promise<Response> {
     const s3 = url.origin === this.s3Origin;
-    const uploadId = s3 ? url.searchParams.get('upload') ?? '' : url.pathname.split('/').pop() ?? '';
-    const intent = this.intents.get(uploadId);
+    const intent = this.intents.get(this.uploadIdOf(url));
     if (!intent || intent.expired) {
       // What each target really answers for an expired URL.
       return s3

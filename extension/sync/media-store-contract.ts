@@ -17,9 +17,13 @@ const idsOf = (items: MediaItem[]) => items.map((i) => `${i.kind}:${i.row.id}`).
 
 /**
  * The behaviour every {@link MediaStore} must have, as a vitest suite: run it for the memory store and
- * for the Dexie store (with fake-indexeddb).
+ * for the Dexie store (with fake-indexeddb). `durable` stores also keep their state across `reopen()`.
  */
-export function describeMediaStoreContract(name: string, create: () => Promise<MediaStoreUnderTest>): void {
+export function describeMediaStoreContract(
+  name: string,
+  create: () => Promise<MediaStoreUnderTest>,
+  options: { durable?: boolean } = {},
+): void {
   async function withMedia() {
     const t = await create();
     const shots = [0, 1, 2].map((i) => sampleScreenshot('s1', i, samplePng(i)));
@@ -98,9 +102,9 @@ export function describeMediaStoreContract(name: string, create: () => Promise<M
       expect(await t.store.listPending()).toHaveLength(2);
     });
 
-    it('keeps upload marks and quarantines across a restart', async (ctx) => {
+    it.runIf(options.durable)('keeps upload marks and quarantines across a restart', async () => {
       const t = await withMedia();
-      if (!t.reopen) return ctx.skip();
+      if (!t.reopen) throw new Error('a durable store under test must offer reopen()');
       await t.store.markUploaded({ kind: 'screenshot', id: t.shots[0]!.id, sessionId: 's1' }, 1);
       await t.store.quarantine(quarantineOf(t.shots[1]!));
       const again = t.reopen();

@@ -1,5 +1,6 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { systemClock, type Clock, type TimerHandle } from './clock';
+import { isMediaUploadable, mediaUploadOrder } from './media-eligibility';
 import type { MediaItem, MediaQuarantine, MediaStore, SessionAck } from './media-store';
 import type { SyncError } from './store';
 import { sha256Hex, uploadMediaItem, uploadRequestFor, type MediaHttp } from './upload-media-item';
@@ -91,25 +92,7 @@ export interface MediaUploader {
   idle(): Promise<void>;
 }
 
-/**
- * True when the server holds what `item` belongs to, so media never arrives for events the server does
- * not have: the session (at least one event acked, or closed), and for a screenshot taken for an
- * event, that event.
- */
-export function isMediaUploadable(item: MediaItem, ack: SessionAck | undefined): boolean {
-  if (!ack) return false;
-  if (ack.closedOnServer) return true;
-  if (ack.ackedThrough < 1) return false;
-  const trigger = item.kind === 'screenshot' ? item.row.triggerSequence : undefined;
-  return trigger === undefined || ack.ackedThrough >= trigger;
-}
-
-/** Upload order: per session, oldest first, so a session's media arrive roughly in recording order. */
-function compareMedia(a: MediaItem, b: MediaItem): number {
-  if (a.row.sessionId !== b.row.sessionId) return a.row.sessionId < b.row.sessionId ? -1 : 1;
-  const at = (m: MediaItem) => (m.kind === 'screenshot' ? m.row.timestamp : m.row.startTime);
-  return at(a) - at(b) || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0);
-}
+const emptyResult = (): MediaRunResult => ({ uploaded: 0, skipped: 0, failed: 0, quarantined: 0, remaining: 0, bytesSent: 0 });
 
 /**
  * Creates the media uploader: screenshots and audio chunks go to the server through its upload-URL
@@ -147,7 +130,14 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
   const publish = (next: MediaUploadStatus) => {
     if (JSON.stringify(next) === JSON.stringify(status)) return;
     status = next;
-    for (const listener of listeners) listener(status);
+    for (const listener of listeners) {
+      try {
+        listener(status);
+      } catch (err) {
+        // A broken subscriber (the popup bridge) must not stop uploads.
+        console.warn('media upload status listener failed:', err);
+      }
+    }
   };
 
   const quarantine = async (item: MediaItem, bytes: number, code: MediaQuarantine['code'], reason: string) => {
@@ -205,7 +195,7 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
   };
 
   const run = async (): Promise<MediaRunResult> => {
-    const result: MediaRunResult = { uploaded: 0, skipped: 0, failed: 0, quarantined: 0, remaining: 0, bytesSent: 0 };
+    const result = emptyResult();
     let pending: MediaItem[];
     let acks: Map<string, SessionAck>;
     try {
@@ -216,7 +206,7 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
       publish({ ...status, lastError: result.error });
       return result;
     }
-    const eligible = pending.filter((item) => isMediaUploadable(item, acks.get(item.row.sessionId))).sort(compareMedia);
+    const eligible = pending.filter((item) => isMediaUploadable(item, acks.get(item.row.sessionId))).sort(mediaUploadOrder);
     result.skipped = pending.length - eligible.length;
 
     const settled = new Set<MediaItem>();
@@ -272,10 +262,15 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
       timer = undefined;
       timerAt = undefined;
       scheduledRunQueued = true;
-      void runOnce().then((result) => {
-        scheduledRunQueued = false;
-        afterScheduledRun(result);
-      });
+      void runOnce()
+        .catch((err: unknown): MediaRunResult => ({
+          // run() catches what it expects; this keeps the schedule alive through a bug.
+          ...emptyResult(), error: { code: 'internal', message: (err as Error).message, at: clock.now() },
+        }))
+        .then((result) => {
+          scheduledRunQueued = false;
+          afterScheduledRun(result);
+        });
     }, ms);
   };
 

@@ -32,6 +32,27 @@ export const PublishedSyncStatusSchema = v.object({
       blockedEvents: Count,
     }),
   ),
+  /** Screenshot and audio uploads (content-addressed, after their session's events are acked). */
+  media: v.optional(
+    v.object({
+      pendingItems: Count,
+      pendingBytes: Count,
+      /** Items held until the server has acked the events they belong to. */
+      waitingForAck: Count,
+      lastUploadAt: v.optional(v.number()),
+      lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number(), sessionId: v.optional(v.string()) })),
+      quarantined: v.array(
+        v.object({
+          kind: v.picklist(['screenshot', 'audio']),
+          id: v.string(),
+          sessionId: SessionIdSchema,
+          code: v.string(),
+          reason: v.string(),
+          at: v.number(),
+        }),
+      ),
+    }),
+  ),
   /** Epoch ms of this snapshot. */
   updatedAt: v.number(),
 });

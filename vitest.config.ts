@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'integration',
           // The AWS SDK warns on every client creation under Node 20; the warning is known and noisy.
           env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-          include: ['sync-server/test/**/*.test.ts', 'scripts/lib/**/*.test.ts'],
+          include: ['sync-server/test/**/*.test.ts', 'scripts/lib/**/*.test.ts', 'scripts/faults/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -2,16 +2,22 @@ import { SYNC_STATUS_KEY } from '@codesight/schema';
 import { db } from '../../db';
 import { parseStoredSettings, SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
 import { createSyncService, type SyncService } from '../../sync-service/sync-service';
+import { createOnlineWatch } from '../../sync/online-watch';
 import type { WebSocketLike } from '../../sync/ws-transport';
 
 /** Name of the alarm that wakes a stopped service worker while events wait to be synced. */
 export const SYNC_ALARM = 'sync-wake';
 /** Chrome's floor for alarm periods (30 s since Chrome 120): the worker is woken at most this often. */
 const SYNC_ALARM_PERIOD_MIN = 0.5;
+/**
+ * How often the worker samples `navigator.onLine` while it runs (Chrome sends it no `online` event):
+ * the reconnect follows the network's return within this, for the price of reading a boolean.
+ */
+const ONLINE_SAMPLE_MS = 2_000;
 
 /**
  * Connects the sync service to the browser: settings (and their changes), the wake-up alarm while a
- * backlog exists, and online events.
+ * backlog exists, and the network's return (sampled, see createOnlineWatch).
  */
 export function startSyncWiring(): SyncService {
   const sync = createSyncService({
@@ -30,10 +36,18 @@ export function startSyncWiring(): SyncService {
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && SETTINGS_KEY in changes) void sync.configure(parseStoredSettings(changes[SETTINGS_KEY]!.newValue));
   });
+  const watch = createOnlineWatch(() => navigator.onLine);
+  const sampleOnline = () => {
+    if (watch.cameOnline()) sync.kick('online');
+  };
+  setInterval(sampleOnline, ONLINE_SAMPLE_MS);
   // The alarm's only job is to wake the worker: start-up already (re)creates the engine; kick it.
   chrome.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === SYNC_ALARM) sync.kick('events');
+    if (alarm.name !== SYNC_ALARM) return;
+    sampleOnline();
+    sync.kick('events');
   });
+  // Kept for a browser that does dispatch it to workers; a second kick finds the reconnect under way.
   self.addEventListener('online', () => sync.kick('online'));
   return sync;
 }

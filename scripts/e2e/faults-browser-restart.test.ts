@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopServiceWorker } from '../lib/chromium';
+import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
+import { expectExactlyOnce } from './support/exactly-once';
+import { startFaultRig, type FaultRig } from './support/fault-rig';
+import { countLocalEvents, readLocalSession } from './support/local-events';
+import { addMediaRows, audioFixture, screenshotFixture, type MediaFixture } from './support/media-rows';
+import { configureServer, startRecording, stopRecording, syncState } from './support/popup';
+import { storedCounts } from './support/server-db';
+import { servedBlobSha256, storedMedia } from './support/server-media';
+import { isServiceWorkerRunning } from './support/service-worker-status';
+import { createTeardown } from './support/teardown';
+import { browseLikeAWorker, clickBurst } from './support/traffic';
+import { sleep, waitFor } from './support/wait';
+
+/**
+ * Fault 4: the worker closes the browser while events still wait to be synced (the server is
+ * unreachable), and opens it again later. With no click and no page of ours open, the extension's
+ * service worker starts with the browser and rebuilds its engine from the stored settings (its first
+ * attempts fail: still unreachable). Then Chrome stops the idle worker, as it does after 30 s without
+ * events, and the server becomes reachable: only the sync alarm can wake the worker now, and it must,
+ * drain the backlog and close the session complete. Screenshots and audio chunks recorded while
+ * unreachable wait too, and must reach the server's blob store byte for byte (same SHA-256).
+ */
+
+const SESSION_ID = 'e2e_fault_browser_restart_1';
+const BACKLOG_EVENTS = 1500;
+/** The browser stays closed this long ("later"). */
+const CLOSED_MS = 2_000;
+/** After the relaunch the server stays unreachable this long, so the engine's first attempts fail. */
+const STILL_BLOCKED_MS = 3_000;
+/**
+ * The alarm fires every 30 s (Chrome's floor) and is re-armed on every worker start-up, so the worker
+ * is woken within 30 s of being stopped; the rest is time to drain.
+ */
+const ALARM_WAKE_TIMEOUT_MS = 30_000 + 30_000;
+
+const teardown = createTeardown();
+let rig: FaultRig;
+let proxy: TcpProxy;
+
+beforeAll(async () => {
+  rig = await startFaultRig(teardown);
+  proxy = await startTcpProxy({ target: rig.servers[0]!.url });
+  teardown.add('proxy', () => proxy.close());
+  await configureServer(rig.popup, proxy.url, 'test-key-dev');
+  await waitFor(() => syncState(rig.popup), (s) => s.connection === 'live (WebSocket)', 'live sync through the proxy');
+});
+
+afterAll(() => teardown.run());
+
+describe('fault 4: browser closed with a backlog', () => {
+  it('drains the backlog after a relaunch on the same profile without any click', async (ctx) => {
+    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+    const { shop } = rig;
+
+    await startRecording(rig.popup, SESSION_ID);
+    await browseLikeAWorker(rig.page, shop.url);
+    await waitFor(() => storedCounts(rig.pg.url, SESSION_ID), (c) => c.stored > 0, 'first events on the server');
+
+    proxy.block();
+    await clickBurst(rig.page, shop.url, BACKLOG_EVENTS);
+    // Media captured meanwhile: screenshots for an event the server has, one in the backlog and the
+    // latest, and two narration chunks.
+    const count = await countLocalEvents(rig.popup, SESSION_ID);
+    const media: MediaFixture[] = [
+      screenshotFixture(SESSION_ID, await rig.page.screenshot(), 1, 0, 1),
+      screenshotFixture(SESSION_ID, await rig.page.screenshot({ clip: { x: 0, y: 0, width: 400, height: 120 } }), Math.ceil(count / 2), 0, 2),
+      screenshotFixture(SESSION_ID, await rig.page.screenshot({ clip: { x: 0, y: 120, width: 640, height: 360 } }), count, 1, 2),
+      audioFixture(SESSION_ID, 0, 24 * 1024),
+      audioFixture(SESSION_ID, 1, 48 * 1024),
+    ];
+    await addMediaRows(rig.popup, media);
+    await rig.popup.bringToFront();
+    await stopRecording(rig.popup);
+    const local = await readLocalSession(rig.popup, SESSION_ID);
+    const recorded = local.events.length;
+    const storedBeforeClose = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
+    expect(local.session?.status).toBe('stopped');
+    expect(recorded - storedBeforeClose, 'a backlog exists when the browser closes').toBeGreaterThanOrEqual(BACKLOG_EVENTS);
+
+    await rig.closeBrowser();
+    await sleep(CLOSED_MS);
+        const refusedBefore = proxy.counters().refusedConnections;
+    await rig.launchBrowser(); // no page is opened: nothing of ours runs but the extension
+    await sleep(STILL_BLOCKED_MS);
+    const triedWhileBlocked = proxy.counters().refusedConnections - refusedBefore;
+    expect(triedWhileBlocked, 'the engine started with the worker and tried the server').toBeGreaterThan(0);
+
+    // CDP from the blank start page, not an extension page: nothing of the extension is open.
+    const blank = rig.browser.context.pages()[0] ?? (await rig.browser.context.newPage());
+    expect(blank.url()).toBe('about:blank');
+    await stopServiceWorker(blank);
+    expect(await isServiceWorkerRunning(blank)).toBe(false);
+    const connectionsAtStop = proxy.counters().connections;
+    proxy.unblock();
+    const unblockedAt = Date.now();
+
+    const counts = await waitFor(() => storedCounts(rig.pg.url, SESSION_ID), (c) => c.status === 'complete', 'the alarm to wake the worker and the backlog to drain', {
+      timeoutMs: ALARM_WAKE_TIMEOUT_MS,
+      intervalMs: 500,
+    });
+    console.log(
+      `fault 4: ${recorded - storedBeforeClose} events waited through the restart; the relaunched worker tried ${triedWhileBlocked} times while ` +
+        `still blocked, was stopped, and was woken by its alarm: drained ${Math.round((Date.now() - unblockedAt) / 1000)} s after the server ` +
+        `became reachable; server holds ${counts.stored}`,
+    );
+    expect(proxy.counters().connections, 'the woken worker connected on its own').toBeGreaterThan(connectionsAtStop);
+    expect(await isServiceWorkerRunning(blank), 'the alarm woke the worker').toBe(true);
+    expect(rig.browser.context.pages().map((p) => p.url()), 'no page but the blank one').toEqual(['about:blank']);
+
+    await rig.openPages();
+    await expectExactlyOnce({ label: 'fault 4', extensionPage: rig.popup, databaseUrl: rig.pg.url, sessionId: SESSION_ID });
+    await waitFor(() => syncState(rig.popup), (s) => s.pending === 0, 'the popup to show nothing waiting');
+
+    // The media: every row recorded once, verified by the server, and the served bytes hash the same.
+    const server = rig.servers[0]!;
+    const rows = await waitFor(() => storedMedia(rig.pg.url, SESSION_ID), (r) => r.length === media.length && r.every((m) => m.uploadedAt !== null), 'every media item uploaded', {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    expect(rows.map(({ kind, id, sha256, bytes }) => ({ kind, id, sha256, bytes })).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      media.map(({ kind, row }) => ({ kind, id: row.id, sha256: row.sha256, bytes: row.bytes })).sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    for (const row of rows) expect(await servedBlobSha256(server.url, 'test-key-dev', row.blobKey), `blob of ${row.id}`).toEqual({ sha256: row.sha256, bytes: row.bytes });
+    console.log(`fault 4: media ${rows.length} of ${media.length} uploaded (${proxy.counters().messages['http:/api/upload/url'] ?? 0} upload announcements), served bytes match their SHA-256`);
+  }, 240_000);
+});

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDuplicatingProxy, type DuplicatingProxy, type UpstreamAck } from '../faults/duplicating-proxy';
+import { expectExactlyOnce } from './support/exactly-once';
+import { startFaultRig, type FaultRig } from './support/fault-rig';
+import { configureServer, startRecording, stopRecording, syncState } from './support/popup';
+import { createTeardown } from './support/teardown';
+import { browseLikeAWorker, clickBurst } from './support/traffic';
+import { sleep, waitFor } from './support/wait';
+
+/**
+ * Fault 6: every batch is delivered twice, to two server instances sharing one PostgreSQL, at the
+ * same moment (a retry through a load balancer that landed on both). Over the WebSocket the client's
+ * socket is mirrored to both instances; over HTTP each batch POST goes to both. The instances must
+ * store each event once between them, and each must ack what it holds.
+ */
+
+const teardown = createTeardown();
+let rig: FaultRig;
+let overWebSocket: DuplicatingProxy;
+let overHttp: DuplicatingProxy;
+
+beforeAll(async () => {
+  rig = await startFaultRig(teardown, { servers: 2 });
+  const upstreams: [string, string] = [rig.servers[0]!.url, rig.servers[1]!.url];
+  overWebSocket = await startDuplicatingProxy({ upstreams });
+  teardown.add('duplicating proxy (WebSocket)', () => overWebSocket.close());
+  overHttp = await startDuplicatingProxy({ upstreams });
+  overHttp.refuseWebSocket();
+  teardown.add('duplicating proxy (HTTP)', () => overHttp.close());
+});
+
+afterAll(() => teardown.run());
+
+/** Records a session of real and scripted input through whatever proxy the extension is set to. */
+async function recordSession(sessionId: string): Promise<void> {
+  const { popup, page, shop } = rig;
+  await startRecording(popup, sessionId);
+  await browseLikeAWorker(page, shop.url);
+  for (let i = 0; i < 4; i++) {
+    await clickBurst(page, shop.url, 250);
+    await sleep(300);
+  }
+  await waitFor(() => syncState(popup), (s) => s.pending === 0, 'the backlog to drain', { timeoutMs: 60_000, intervalMs: 500 });
+  await popup.bringToFront();
+  await stopRecording(popup);
+}
+
+/**
+ * Both instances acked every batch of the session, and together they inserted each recorded event
+ * exactly once: the other copy of every event was reported as a duplicate.
+ */
+async function expectBothInstancesAcked(proxy: DuplicatingProxy, sessionId: string, recorded: number, via: 'ws' | 'http'): Promise<UpstreamAck[]> {
+  const acksOf = () => proxy.counters().acks.filter((a) => a.sessionId === sessionId && a.via === via);
+  // The silent instance's acks may trail the answering one's by a few milliseconds.
+  const acks = await waitFor(async () => acksOf(), (list) => list.reduce((n, a) => n + a.inserted, 0) >= recorded, 'acks of both instances', {
+    timeoutMs: 10_000,
+  }).catch(() => acksOf());
+  const inserted = acks.reduce((n, a) => n + a.inserted, 0);
+  const duplicates = acks.reduce((n, a) => n + a.duplicates, 0);
+  const batchIds = new Set(acks.map((a) => a.batchId));
+  const perInstance = [0, 1].map((i) => acks.filter((a) => a.upstream === i).reduce((n, a) => n + a.inserted, 0));
+  console.log(
+    `fault 6 (${via}): ${batchIds.size} batches, each delivered to both instances; inserted ${inserted} ` +
+      `(instance A ${perInstance[0]}, B ${perInstance[1]}), refused as duplicates ${duplicates}`,
+  );
+  expect(batchIds.size).toBeGreaterThan(0);
+  for (const id of batchIds) {
+    expect(new Set(acks.filter((a) => a.batchId === id).map((a) => a.upstream)), `batch ${id} acked by both instances`).toEqual(new Set([0, 1]));
+  }
+  expect(inserted, 'the two instances together inserted each event once').toBe(recorded);
+  expect(duplicates, 'the second copy of every event was refused as a duplicate').toBeGreaterThanOrEqual(recorded);
+  return acks;
+}
+
+describe('fault 6: every batch delivered twice, to two instances on one database', () => {
+  it('over a WebSocket mirrored to both instances', async (ctx) => {
+    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+    const sessionId = 'e2e_fault_duplicate_ws_1';
+    await configureServer(rig.popup, overWebSocket.url, 'test-key-dev');
+    await waitFor(() => syncState(rig.popup), (s) => s.connection === 'live (WebSocket)', 'live sync through the mirror');
+    await recordSession(sessionId);
+    const result = await expectExactlyOnce({ label: 'fault 6', note: 'WebSocket mirrored to two instances', extensionPage: rig.popup, databaseUrl: rig.pg.url, sessionId });
+    expect(overWebSocket.counters().mirroredBatches).toBeGreaterThan(0);
+    await expectBothInstancesAcked(overWebSocket, sessionId, result.recorded, 'ws');
+  }, 180_000);
+
+  it('over HTTP, each batch POST sent to both instances', async (ctx) => {
+    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+    const sessionId = 'e2e_fault_duplicate_http_1';
+    await configureServer(rig.popup, overHttp.url, 'test-key-dev');
+    await waitFor(() => syncState(rig.popup), (s) => s.connection === 'fallback (HTTP)', 'the HTTP fallback', { timeoutMs: 30_000 });
+    await recordSession(sessionId);
+    const result = await expectExactlyOnce({ label: 'fault 6', note: 'HTTP batches posted to two instances', extensionPage: rig.popup, databaseUrl: rig.pg.url, sessionId });
+    expect(overHttp.counters().mirroredBatches).toBeGreaterThan(0);
+    await expectBothInstancesAcked(overHttp, sessionId, result.recorded, 'http');
+  }, 180_000);
+});

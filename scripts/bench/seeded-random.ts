@@ -1,0 +1,14 @@
+/**
+ * mulberry32, the engine's test PRNG (extension/sync/random.ts), repeated here so the bench's data does
+ * not depend on a test helper's internals: the same seed must give the same session in every version.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -8,10 +8,10 @@ export interface BatchLimits {
 }
 
 /**
- * Provisional defaults; the bench (scripts/bench, later) decides the final numbers.
- * 500 events: one server transaction of ~500 rows measured ~40k rows/s with batched inserts, so a batch
- * is stored in ~12 ms and an ack comes back quickly. 256 KiB uncompressed is ~25 KiB gzipped (~10x on
- * recorded UI events): small enough that a lost batch costs little to resend on a slow link.
+ * Chosen by `scripts/bench/sync` (batch-size sweep on a realistic session, ~770 B of JSON per event):
+ * the 256 KiB cap cuts real batches at ~340 events, ~21 KiB gzipped (12.4x). Throughput is flat from
+ * 250 to 500 events and falls beyond 1000 (one transaction holds its locks longer); gzip gains little
+ * past 500 (12.6x at 500, 13.0x at 1000). Small enough that a lost batch costs little to resend.
  */
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxEvents: 500, maxBytes: 256 * 1024 };
 

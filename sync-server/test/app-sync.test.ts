@@ -70,6 +70,9 @@ describe('HTTP twins of the batch protocol', () => {
     const closed: unknown = await incomplete.json();
     expect(validate(SessionClosedSchema, closed).ok).toBe(true);
     expect(closed).toEqual({ type: 'session_closed', sessionId: 'cs_sync_1', status: 'incomplete', ackedThrough: 64, missing: 6 });
+    // The session list tells an admin the same: incomplete, 6 missing.
+    const listed = (await (await t.request('/api/extension/sessions', { bearer: alice.key })).json()) as { sessions: { sessionId: string; status: string; missing: number | null }[] };
+    expect(listed.sessions.find((s) => s.sessionId === 'cs_sync_1')).toMatchObject({ status: 'incomplete', missing: 6 });
     await t.request('/api/sync/batch', { bearer: alice.key, json: batch('cs_sync_1', 65, 6, 'b65') });
     const complete = await t.request('/api/sync/session-close', { bearer: alice.key, json: { type: 'session_close', sessionId: 'cs_sync_1', endTime: meta.startTime + 60_000, finalCount: 70 } });
     expect(await complete.json()).toEqual({ type: 'session_closed', sessionId: 'cs_sync_1', status: 'complete', ackedThrough: 70, missing: 0 });

@@ -16,6 +16,8 @@ export interface SessionSummary {
   ackedThrough: number;
   /** What the client announced at the end; null while open. */
   finalCount: number | null;
+  /** Events announced but not stored (`incomplete: N missing`); null while the final count is unknown. */
+  missing: number | null;
   pagesVisited: string[];
   counts: Record<string, number>;
   userAgent: string | null;
@@ -37,6 +39,7 @@ export function toSessionSummary(row: SessionRow): SessionSummary {
     totalEvents: row.event_count,
     ackedThrough: row.acked_through,
     finalCount: row.final_count,
+    missing: row.final_count === null ? null : Math.max(0, row.final_count - row.event_count),
     pagesVisited: row.hosts,
     counts: row.counts,
     userAgent: row.user_agent,

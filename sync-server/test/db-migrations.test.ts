@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
 import { createDatabase, type OpenDatabase } from '../src/db/database';
@@ -25,7 +25,7 @@ describe('migrations on PostgreSQL 15', () => {
   it('creates every table with its indexes and constraints, once', async () => {
     const { db, kind } = await open(cluster.url);
     expect(kind).toBe('postgres');
-    expect(await migrateToLatest(db)).toEqual({ applied: ['2026-11-28T0000-initial'] });
+    expect(await migrateToLatest(db)).toEqual({ applied: ['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function'] });
     expect(await migrateToLatest(db)).toEqual({ applied: [] });
 
     const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
@@ -57,17 +57,17 @@ describe('migrations on PostgreSQL 15', () => {
     const url = await cluster.createDatabase('race');
     const [a, b] = await Promise.all([open(url), open(url)]);
     const results = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
-    expect(results.flatMap((r) => r.applied)).toEqual(['2026-11-28T0000-initial']);
+    expect(results.flatMap((r) => r.applied)).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
   });
 
   it('migrates down to an empty schema and up again', async () => {
     const url = await cluster.createDatabase('updown');
     const { db } = await open(url);
     await migrateToLatest(db);
-    const down = await createMigrator(db).migrateDown();
+    const down = await createMigrator(db).migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect((await db.introspection.getTables()).map((t) => t.name)).toEqual([]);
-    expect((await migrateToLatest(db)).applied).toEqual(['2026-11-28T0000-initial']);
+    expect((await migrateToLatest(db)).applied).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
   });
 
   it('names the failing migration in one clear error', async () => {

@@ -33,7 +33,7 @@ describe('admin CLI', () => {
     const lines: string[] = [];
     expect(await runMigrate(env, (l) => lines.push(l), database)).toBe(0);
     expect(await runMigrate(env, (l) => lines.push(l), database)).toBe(0);
-    expect(lines[0]).toMatch(/^Applied 1 migration\(s\) to pglite/);
+    expect(lines[0]).toMatch(/^Applied 2 migration\(s\) to pglite/);
     expect(lines[1]).toBe('Database (pglite) is up to date.');
   });
 

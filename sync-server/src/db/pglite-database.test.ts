@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchMessage, RecordedEvent } from '@codesight/schema';
-import { sql } from 'kysely';
+import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleRecordedEvents } from '../../../schema/fixtures/events';
 import { abandonStaleSessions, countAll, endSession, listSessions, readSessionEvents, storeBatch, storeLegacyInteractions } from '../ingest';
@@ -41,7 +41,7 @@ describe('embedded PGlite database', () => {
   it('opens under dataDir/pglite and migrates; a second migrate applies nothing', async () => {
     expect(open.kind).toBe('pglite');
     const first = await migrateToLatest(open.db);
-    expect(first.applied).toEqual(['2026-11-28T0000-initial']);
+    expect(first.applied).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
     expect(await migrateToLatest(open.db)).toEqual({ applied: [] });
     await open.db.insertInto('workers').values([{ id: 'w1', name: 'Worker one' }, { id: 'w2', name: 'Worker two' }]).execute();
   });
@@ -116,10 +116,10 @@ describe('embedded PGlite database', () => {
 
   it('migrates down to nothing and up again', async () => {
     const migrator = createMigrator(open.db);
-    const down = await migrator.migrateDown();
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     const tables = await open.db.introspection.getTables();
     expect(tables.map((t) => t.name)).not.toContain('sessions');
-    expect((await migrateToLatest(open.db)).applied).toEqual(['2026-11-28T0000-initial']);
+    expect((await migrateToLatest(open.db)).applied).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
   });
 });

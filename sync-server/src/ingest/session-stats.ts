@@ -15,7 +15,8 @@ export interface StatsEvent {
   url?: string | null | undefined;
 }
 
-function hostOf(url: string): string | null {
+/** The hostname of a URL (WHATWG parser), or null when it has none or does not parse. */
+export function hostOf(url: string): string | null {
   try {
     const host = new URL(url).hostname;
     return host === '' ? null : host;

@@ -6,6 +6,7 @@ import { mapEventToRow } from './event-row';
 import { ingestFailure, isIngestFailure, type IngestFailure } from './ingest-error';
 import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
 import { lockSession } from './session-lock';
+import { storeBatchInOneCall } from './store-batch-call';
 import { insertInteractionRows, recordSessionProgress } from './store-events';
 
 /** What storing a batch did: events newly stored, events already held, and the session's watermark. */
@@ -42,6 +43,9 @@ function checkBatch(batch: BatchMessage): IngestFailure | null {
  * `acked_through`. Sending the same batch again, concurrently, or to another instance stores each
  * event exactly once. Refusals (another worker's session, out-of-range values) come back as
  * `{ error }`; database failures throw.
+ *
+ * Every batch after a session's first takes one database call ({@link storeBatchInOneCall}); the first,
+ * and one for another worker's session, take {@link storeBatchStepwise}.
  */
 export async function storeBatch(
   db: Kysely<Database>,
@@ -50,6 +54,23 @@ export async function storeBatch(
 ): Promise<StoreBatchResult | IngestFailure> {
   const invalid = checkBatch(batch);
   if (invalid) return invalid;
+  const stored = await storeBatchInOneCall(db, workerId, batch);
+  if (stored !== undefined) {
+    return { inserted: stored.inserted, duplicates: batch.events.length - stored.inserted, ackedThrough: stored.ackedThrough };
+  }
+  return storeBatchStepwise(db, workerId, batch);
+}
+
+/**
+ * {@link storeBatch} statement by statement in TypeScript: the path that creates a session and refuses
+ * another worker's. Expects a batch `storeBatch` has range-checked. Exported so tests can compare it
+ * with the one-call path.
+ */
+export async function storeBatchStepwise(
+  db: Kysely<Database>,
+  workerId: string,
+  batch: BatchMessage,
+): Promise<StoreBatchResult | IngestFailure> {
   const meta = batch.session;
   const firstTimestamp = batch.events[0]?.timestamp ?? Date.now();
 

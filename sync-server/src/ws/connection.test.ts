@@ -134,3 +134,91 @@ describe('connection', () => {
     expect(s.socket.closed()).toEqual({ code: 1001, reason: 'server shutting down' });
   });
 });
+
+describe('connection queues', () => {
+  /** A handler whose delay depends on the message; records when each message starts and ends. */
+  function timedSetup(delay: (m: Record<string, unknown>) => number) {
+    const log: string[] = [];
+    const s = setup({
+      handleMessage: async (_p, m) => {
+        const name = `${m.type}:${String(m.sessionId ?? '')}:${String(m.n ?? '')}`;
+        log.push(`start ${name}`);
+        await sleep(delay(m));
+        log.push(`end ${name}`);
+        return { type: `${m.type}_reply`, sessionId: m.sessionId, n: m.n };
+      },
+    });
+    s.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    return { ...s, log };
+  }
+  const replies = (sent: Record<string, unknown>[]) => sent.slice(1).map((m) => `${m.type}:${String(m.sessionId)}:${String(m.n)}`);
+
+  it('stores two sessions\u2019 interleaved batches concurrently, each session in order', async () => {
+    const s = timedSetup((m) => (m.sessionId === 'A' ? 40 : 5));
+    await sleep(5);
+    s.receive(text({ type: 'batch', sessionId: 'A', n: 1 }));
+    s.receive(encodeCompressed({ type: 'batch', sessionId: 'B', n: 1 }).slice().buffer as ArrayBuffer);
+    s.receive(text({ type: 'batch', sessionId: 'A', n: 2 }));
+    s.receive(text({ type: 'batch', sessionId: 'B', n: 2 }));
+    await sleep(150);
+    const sent = replies(s.socket.sent);
+    // B's batches do not wait for A's slow ones ...
+    expect(sent).toEqual(['batch_reply:B:1', 'batch_reply:B:2', 'batch_reply:A:1', 'batch_reply:A:2']);
+    expect(s.log.indexOf('start batch:B:1')).toBeLessThan(s.log.indexOf('end batch:A:1'));
+    // ... and within a session one batch runs at a time.
+    expect(s.log.indexOf('start batch:A:2')).toBeGreaterThan(s.log.indexOf('end batch:A:1'));
+  });
+
+  it('answers a session_close only after the batches of its session received before it', async () => {
+    const s = timedSetup((m) => (m.type === 'batch' && m.sessionId === 'A' ? 30 : 1));
+    await sleep(5);
+    s.receive(text({ type: 'batch', sessionId: 'A', n: 1 }));
+    s.receive(text({ type: 'batch', sessionId: 'A', n: 2 }));
+    s.receive(text({ type: 'session_close', sessionId: 'A', n: 3 }));
+    s.receive(text({ type: 'batch', sessionId: 'A', n: 4 })); // late events wait for the close
+    s.receive(text({ type: 'session_close', sessionId: 'B', n: 5 }));
+    s.receive(text({ type: 'batch', sessionId: 'C', n: 6 })); // another session's batch waits for neither close
+    await sleep(150);
+    expect(replies(s.socket.sent)).toEqual([
+      'batch_reply:C:6',
+      'batch_reply:A:1',
+      'batch_reply:A:2',
+      'session_close_reply:A:3',
+      'session_close_reply:B:5',
+      'batch_reply:A:4',
+    ]);
+    expect(s.log.indexOf('start session_close:A:3')).toBeGreaterThan(s.log.indexOf('end batch:A:2'));
+    expect(s.log.indexOf('start batch:A:4')).toBeGreaterThan(s.log.indexOf('end session_close:A:3'));
+  });
+
+  it('keeps legacy messages in strict arrival order', async () => {
+    // The first legacy message is the slowest: without one queue the others would overtake it.
+    const s = timedSetup((m) => (m.n === 1 ? 30 : 1));
+    await sleep(5);
+    s.receive(text({ type: 'session_start', sessionId: 'L1', n: 1 }));
+    s.receive(text({ type: 'interaction_data', sessionId: 'L2', n: 2 }));
+    s.receive(text({ type: 'interaction_data', sessionId: 'L1', n: 3 }));
+    s.receive(text({ type: 'resume', sessionIds: ['L1'], n: 4 }));
+    s.receive(text({ type: 'session_end', sessionId: 'L1', n: 5 }));
+    await sleep(120);
+    expect(replies(s.socket.sent)).toEqual([
+      'session_start_reply:L1:1',
+      'interaction_data_reply:L2:2',
+      'interaction_data_reply:L1:3',
+      'resume_reply:undefined:4',
+      'session_end_reply:L1:5',
+    ]);
+  });
+
+  it('answers a refusal after everything received before it, and drains session queues on shutdown', async () => {
+    const s = timedSetup((m) => (m.sessionId === 'A' ? 30 : 1));
+    await sleep(5);
+    s.receive(text({ type: 'batch', sessionId: 'A', n: 1 }));
+    s.receive(new Uint8Array([1, 2, 3]).buffer); // refused while A's batch is still being stored
+    s.receive(text({ type: 'batch', sessionId: 'A', n: 2 }));
+    const closing = s.registry.closeAll('server shutting down', 1000);
+    await closing;
+    expect(s.socket.sent.slice(1).map((m) => (m.code as string | undefined) ?? `${m.type}:${String(m.n)}`)).toEqual(['batch_reply:1', 'invalid_json', 'batch_reply:2']);
+    expect(s.socket.closed()).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+});

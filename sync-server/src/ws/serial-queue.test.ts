@@ -28,4 +28,18 @@ describe('serial queue', () => {
     expect(done).toEqual(['after']);
     expect((errors[0] as Error).message).toBe('boom');
   });
+
+  it('reports each time it drains, not between queued tasks', async () => {
+    let drained = 0;
+    const q = createSerialQueue(() => {}, () => drained++);
+    q.push(async () => { await sleep(5); });
+    let seenBySecond = -1;
+    q.push(async () => { seenBySecond = drained; });
+    await q.idle();
+    expect(seenBySecond).toBe(0);
+    expect(drained).toBe(1);
+    q.push(async () => {});
+    await q.idle();
+    expect(drained).toBe(2);
+  });
 });

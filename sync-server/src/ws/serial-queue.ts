@@ -1,6 +1,6 @@
 /**
- * Runs tasks one after another in arrival order. One per connection: a socket's messages are handled
- * in order, so its acks go back in order, even though each handler awaits the database.
+ * Runs tasks one after another in arrival order, even though each awaits the database. A connection
+ * has one for its messages, and one per session for that session's batches (see connection.ts).
  */
 export interface SerialQueue {
   /** Appends a task; it starts once every earlier task settled. A task that throws does not stop the queue. */
@@ -11,8 +11,11 @@ export interface SerialQueue {
   idle(): Promise<void>;
 }
 
-/** Creates an empty {@link SerialQueue}; `onError` receives whatever a task threw. */
-export function createSerialQueue(onError: (err: unknown) => void): SerialQueue {
+/**
+ * Creates an empty {@link SerialQueue}; `onError` receives whatever a task threw, `onDrained` (optional)
+ * runs each time the last queued task has settled.
+ */
+export function createSerialQueue(onError: (err: unknown) => void, onDrained?: () => void): SerialQueue {
   let tail: Promise<void> = Promise.resolve();
   let pending = 0;
   return {
@@ -25,6 +28,7 @@ export function createSerialQueue(onError: (err: unknown) => void): SerialQueue 
           onError(err);
         } finally {
           pending--;
+          if (pending === 0) onDrained?.();
         }
       });
     },

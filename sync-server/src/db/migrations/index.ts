@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026-11-28T0000-initial';
+import * as storeBatchFunction from './2026-11-28T0100-store-batch-function';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -7,6 +8,7 @@ import * as initial from './2026-11-28T0000-initial';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-28T0000-initial': initial,
+  '2026-11-28T0100-store-batch-function': storeBatchFunction,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

@@ -94,6 +94,11 @@ export class FakeMediaServer {
     this.faults.push({ times: 1, phase: 'before', ...fault });
   }
 
+  /** Injected faults not yet used up. */
+  pendingFaults(): number {
+    return this.faults.length;
+  }
+
   /** The next `count` upload URLs handed out have expired by the time they are used. */
   expireNextUrls(count: number): void {
     this.expireNext += count;

@@ -24,3 +24,4 @@ export * from './protocol/extension-messages';
 export * from './protocol/upload';
 export * from './entities/sync-status';
 export * from './entities/media-types';
+export * from './entities/web-host';

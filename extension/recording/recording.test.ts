@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CaptureEnvelope } from '@codesight/schema';
 import { sampleCapturedEvents } from '@codesight/schema/fixtures';
 import { AppDB } from '../db/app-db';
-import { hostOf, storeCapturedEvents, LATE_EVENT_GRACE_MS } from './store-captured';
+import { storeCapturedEvents, LATE_EVENT_GRACE_MS } from './store-captured';
 import { deleteSession, startSession, stopSession } from './session-lifecycle';
 
 const env = { userAgent: 'test', maskingPolicy: { version: '1', rules: ['password' as const] }, now: 1_000_000 };
@@ -79,17 +79,6 @@ describe('storeCapturedEvents', () => {
     const seqs = (await db.events.toArray()).map((r) => r.sequence);
     expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   });
-});
-
-describe('hostOf', () => {
-  it.each([
-    ['https://shop.example/cart', 'shop.example'],
-    ['http://127.0.0.1:8080/x', '127.0.0.1'],
-    ['chrome-extension://abcdef/popup.html', null],
-    ['chrome://newtab/', null],
-    ['about:blank', null],
-    ['', null],
-  ])('%s -> %s', (url, host) => expect(hostOf(url)).toBe(host));
 });
 
 describe('deleteSession', () => {

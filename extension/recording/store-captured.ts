@@ -1,4 +1,4 @@
-import type { CaptureEnvelope, CaptureEventsReply, RecordedEvent, Session } from '@codesight/schema';
+import { webHostOf, type CaptureEnvelope, type CaptureEventsReply, type RecordedEvent, type Session } from '@codesight/schema';
 import type { AppDB } from '../db';
 
 /**
@@ -6,19 +6,6 @@ import type { AppDB } from '../db';
  * the background a moment later (content-script batching, a service worker waking up).
  */
 export const LATE_EVENT_GRACE_MS = 5_000;
-
-/**
- * Hostname of a web page URL, or null for anything else: about:blank, data:, and browser or extension
- * pages (chrome://, chrome-extension://) are not sites the worker visited.
- */
-export function hostOf(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.hostname || null : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Durably writes captured events, assigning each session's next sequences in one IndexedDB transaction.
@@ -56,7 +43,7 @@ export async function storeCapturedEvents(db: AppDB, envelopes: readonly Capture
       const sequence = session.eventCount + 1;
       session.eventCount = sequence;
       session.eventCounts[envelope.event.type] = (session.eventCounts[envelope.event.type] ?? 0) + 1;
-      const host = hostOf(envelope.event.url);
+      const host = webHostOf(envelope.event.url);
       if (host && !session.pagesVisited.includes(host)) session.pagesVisited.push(host);
       rows.push({ ...envelope.event, sessionId: session.id, sequence } as RecordedEvent);
     }

@@ -1,3 +1,4 @@
+import { webHostOf } from '../entities/web-host';
 import type { RecordedEvent } from '../entities/event';
 import type { Mask } from '../entities/masking';
 import type { Session } from '../entities/session';
@@ -68,7 +69,7 @@ export class EventSummarizer {
     }
     if (event.url !== this.lastUrl) {
       this.lastUrl = event.url;
-      const host = hostnameOf(event.url);
+      const host = webHostOf(event.url);
       if (host) this.hostnames.add(host);
     }
   }
@@ -303,16 +304,6 @@ function sameSummary(a: EventSummary, b: EventSummary): boolean {
     a.hostnames.length === b.hostnames.length &&
     a.hostnames.every((host, i) => host === b.hostnames[i])
   );
-}
-
-/** Hostname of an http(s) URL; '' for other schemes (about:, chrome:, file:) and unparsable strings. */
-function hostnameOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.hostname : '';
-  } catch {
-    return '';
-  }
 }
 
 function setIfDefined(data: LegacyEventData, key: string, value: unknown): void {

@@ -1,4 +1,4 @@
-import type { ServerSessionStatus } from '@codesight/schema';
+import { webHostOf, type ServerSessionStatus } from '@codesight/schema';
 import type { EventCounts } from '../db/schema';
 import { MAX_SESSION_HOSTS, MAX_SESSION_URLS } from './limits';
 
@@ -15,15 +15,11 @@ export interface StatsEvent {
   url?: string | null | undefined;
 }
 
-/** The hostname of a URL (WHATWG parser), or null when it has none or does not parse. */
-export function hostOf(url: string): string | null {
-  try {
-    const host = new URL(url).hostname;
-    return host === '' ? null : host;
-  } catch {
-    return null;
-  }
-}
+/**
+ * The session's hosts are the sites visited: the same rule as the extension's `pagesVisited`
+ * (http(s) only; extension and browser pages are not sites).
+ */
+export const hostOf = webHostOf;
 
 function appendDistinct(list: string[], seen: Set<string>, value: string, cap: number): void {
   if (list.length < cap && !seen.has(value)) {

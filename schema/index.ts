@@ -25,3 +25,6 @@ export * from './protocol/upload';
 export * from './entities/sync-status';
 export * from './entities/media-types';
 export * from './entities/web-host';
+export * from './core/result';
+export * from './core/clock';
+export * from './entities/sync-state';

@@ -1,5 +1,5 @@
 import type { CapturedEvent, ThrottleSettings } from '@codesight/schema';
-import type { Clock } from './throttle';
+import type { Clock } from '@codesight/schema';
 
 /** Fields every captured event starts with. */
 export interface EventBase {

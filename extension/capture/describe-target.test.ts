@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Window as HappyWindow } from 'happy-dom';
 import { ElementContextSchema, TargetSchema, validate } from '@codesight/schema';
 import { actionableTarget, analyzeElement, describeContext, describeTarget, eventElement, framePathOf, MASKED_TEXT } from './describe-target';
-import { buildShop } from './test-support/shop-dom';
+import { buildShop } from './testing/shop-dom';
 
 const $ = (selector: string) => document.querySelector(selector)!;
 

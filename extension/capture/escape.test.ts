@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cssEscape, cssEscapePolyfill, cssString, quotedName, xpathString } from './escape';
 import { buildCssSelector } from './css-selector';
-import { buildShop } from './test-support/shop-dom';
+import { buildShop } from './testing/shop-dom';
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -20,7 +20,7 @@ export {
 } from './describe-target';
 export { isVisibleAt, deepElementFromPoint } from './is-visible';
 export {
-  createKeyedThrottle, createDwellTimer, createSettleDebouncer, systemClock, type Clock, type KeyedThrottle,
+  createKeyedThrottle, createDwellTimer, createSettleDebouncer, type KeyedThrottle,
   type DwellTimer, type SettleDebouncer,
 } from './throttle';
 export { watchNavigation, classify as classifyUrlChange, URL_POLL_MS, type NavigationWatcher, type UrlChangeKind } from './navigation-watcher';

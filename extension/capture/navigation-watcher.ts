@@ -1,5 +1,5 @@
-import type { Clock } from './throttle';
-import { systemClock } from './throttle';
+import type { Clock } from '@codesight/schema';
+import { systemClock } from '@codesight/schema';
 
 /** How a same-document URL change happened (the `navigationType` of a navigation event, minus `load`). */
 export type UrlChangeKind = 'push_state' | 'replace_state' | 'popstate' | 'hashchange';

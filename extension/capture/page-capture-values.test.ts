@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import { buildShop } from './test-support/shop-dom';
-import { CHECKOUT_HTML } from './test-support/checkout-dom';
-import { $, blur, change, click, ofType, start, state, typeInto, types, useCaptureHarness } from './test-support/capture-harness';
+import { buildShop } from './testing/shop-dom';
+import { CHECKOUT_HTML } from './testing/checkout-dom';
+import { $, blur, change, click, ofType, start, state, typeInto, types, useCaptureHarness } from './testing/capture-harness';
 
 /** startPageCapture end to end in happy-dom: values, privacy, scroll, resize and visibility. */
 useCaptureHarness();

@@ -6,7 +6,7 @@ import { createKeyCapture } from './key-capture';
 import { watchNavigation } from './navigation-watcher';
 import { createPointerCapture } from './pointer-capture';
 import { createScrollCapture } from './scroll-capture';
-import { systemClock, type Clock } from './throttle';
+import { systemClock, type Clock } from '@codesight/schema';
 import { createValueCapture } from './value-capture';
 
 /** Options of {@link startPageCapture}. */

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCssSelector, buildSelectorSet, buildTextSelector, buildXPath, matchesOnly } from './selectors';
-import { buildShop } from './test-support/shop-dom';
-import { evaluateXPathSubset } from './test-support/xpath-subset';
+import { buildShop } from './testing/shop-dom';
+import { evaluateXPathSubset } from './testing/xpath-subset';
 
 let shadow: ShadowRoot;
 beforeEach(() => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDwellTimer, createKeyedThrottle, createSettleDebouncer, systemClock } from './throttle';
+import { createDwellTimer, createKeyedThrottle, createSettleDebouncer } from './throttle';
+import { systemClock } from '@codesight/schema';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });

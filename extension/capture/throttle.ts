@@ -1,24 +1,9 @@
+import { systemClock, type Clock } from '@codesight/schema';
+
 /**
  * Timing helpers for high-frequency DOM events, all driven by an injectable clock so tests can use
  * fake timers (or a hand-written clock) and the content script the real one.
  */
-
-/** The clock the helpers read and schedule with. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/**
- * The global clock. Looked up on each call rather than captured, so vitest fake timers installed after
- * module load are honoured.
- */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** A throttle with one independent timeline per key. */
 export interface KeyedThrottle<K, V> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '@codesight/schema/fixtures';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { describeEvent, formatBytes, formatDuration } from './format';
 
 describe('popup formatting', () => {

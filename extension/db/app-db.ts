@@ -1,7 +1,7 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { AudioChunk, RecordedEvent, Screenshot, Session } from '@codesight/schema';
-import type { MediaKind, MediaQuarantineCode } from '../sync/media-store';
-import type { QuarantinedBatch, SyncMeta } from '../sync/store';
+import type {
+  AudioChunk, MediaKind, MediaQuarantineCode, QuarantinedBatch, RecordedEvent, Screenshot, Session, SyncMeta,
+} from '@codesight/schema';
 
 /** A media blob, content-addressed: screenshots and audio chunks point at it by `sha256`. */
 export interface BlobRow {

@@ -15,7 +15,7 @@ import {
   type Session,
   type ZipManifest,
 } from '@codesight/schema';
-import { sampleCapturedEvents, sampleRecordedEvents, sampleSession } from '../../schema/fixtures/events';
+import { sampleCapturedEvents, sampleRecordedEvents, sampleSession } from '../../schema/testing/events';
 import { collectToBlob } from './byte-streams';
 import { downloadFileName } from './download-file-name';
 import { zipSession, ZIP_PATHS, type AudioIndex, type ScreenshotIndex, type SessionZipSources, type ZipExportProgress } from './zip-session';

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sampleCapturedEvents } from '@codesight/schema/fixtures';
+import { sampleCapturedEvents } from '@codesight/schema/testing';
 import { AppDB } from '../db/app-db';
 import { createCaptureSink } from './capture-sink';
 import { startSession } from './session-lifecycle';

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CaptureEnvelope } from '@codesight/schema';
-import { sampleCapturedEvents } from '@codesight/schema/fixtures';
+import { sampleCapturedEvents } from '@codesight/schema/testing';
 import { AppDB } from '../db/app-db';
 import { storeCapturedEvents, LATE_EVENT_GRACE_MS } from './store-captured';
 import { deleteSession, startSession, stopSession } from './session-lifecycle';

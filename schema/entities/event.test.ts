@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapturedEventSchema, EVENT_TYPES, RecordedEventSchema } from './event';
 import { validate } from '../validate';
-import { sampleCapturedEvents, sampleRecordedEvents } from '../fixtures/events';
+import { sampleCapturedEvents, sampleRecordedEvents } from '../testing/events';
 
 describe('event schemas', () => {
   it('accepts one sample of every whitelisted type', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../entities/event';
-import { sampleRecordedEvents, sampleSession } from '../fixtures/events';
+import { sampleRecordedEvents, sampleSession } from '../testing/events';
 import { validate } from '../validate';
 import {
   buildLegacySession,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../entities/event';
-import { sampleRecordedEvents } from '../fixtures/events';
+import { sampleRecordedEvents } from '../testing/events';
 import { validate } from '../validate';
 import { buildTrainingData, trainingDataChunks, TRAINING_ACTION_TYPES } from './build-training-data';
 import { TrainingDataSchema } from './training-data';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'fflate';
 import { decodeCompressed, encodeCompressed, InflateLimitError } from './codec';
-import { sampleRecordedEvents } from '../fixtures/events';
+import { sampleRecordedEvents } from '../testing/events';
 
 describe('compressed frames', () => {
   it('round-trips and compresses realistic events well', () => {

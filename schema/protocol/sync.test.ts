@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchMessageSchema, SYNC_PROTOCOL_VERSION } from './sync';
 import { validate } from '../validate';
-import { sampleRecordedEvents } from '../fixtures/events';
+import { sampleRecordedEvents } from '../testing/events';
 
 const batch = (first: number, count: number) => ({
   type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId: 'b1', sessionId: 's1',

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { SYNC_PROTOCOL_VERSION, type RecordedEvent, type SessionMeta } from '@codesight/schema';
 import type { SyncClientMessage, SyncServerMessage } from '../../extension/sync/index';
-import { createWsTransport, type WebSocketLike } from '../../extension/sync/ws-transport';
+import { createWsTransport, type WebSocketLike } from '../../extension/sync/transport/ws-transport';
 
 /** Options of {@link measureAckLatency}. */
 export interface AckLatencyOptions {

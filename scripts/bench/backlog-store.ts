@@ -1,5 +1,5 @@
 import { generateSessionId, type CapturedEvent, type SessionMeta } from '@codesight/schema';
-import { MemorySyncStore } from '../../extension/sync/memory-store';
+import { MemorySyncStore } from '../../extension/sync/store/memory-store';
 
 /** One session of a backlog: its id and how many events were written to it. */
 export interface BacklogSession {

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { createSyncEngine, type BatchLimits } from '../../extension/sync/index';
-import { createWsTransport, type WebSocketLike } from '../../extension/sync/ws-transport';
+import { createWsTransport, type WebSocketLike } from '../../extension/sync/transport/ws-transport';
 import type { BacklogStore } from './backlog-store';
 
 /** What to drain and how. */

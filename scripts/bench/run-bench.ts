@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { SYNC_PROTOCOL_VERSION, type BatchMessage, type CapturedEvent, type RecordedEvent } from '@codesight/schema';
-import { sampleRecordedEvents } from '@codesight/schema/fixtures';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { DEFAULT_BATCH_LIMITS, DEFAULT_WINDOW, type BatchLimits } from '../../extension/sync/index';

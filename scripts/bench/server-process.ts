@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../sync-server/src/main';
-import { testSettings } from '../../sync-server/src/settings';
+import { testSettings } from '../../sync-server/src/testing/test-settings';
 import type { ParentMessage, ServerProcessMessage } from './bench-server';
 
 /**

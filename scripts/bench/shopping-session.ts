@@ -3,7 +3,7 @@ import { seededRandom } from './seeded-random';
 
 /**
  * A synthetic but realistic recorded shopping session, for the sync bench. The fixtures in
- * `@codesight/schema/fixtures` repeat 15 identical samples, which gzip far better than anything a worker
+ * `@codesight/schema/testing` repeat 15 identical samples, which gzip far better than anything a worker
  * records; this walks a worker through several shops instead: searches, result pages, product pages,
  * cart and checkout, with a fresh URL (tracking parameters included), page title, element pool,
  * coordinates, scroll offsets and typed values on every page, in the proportions and at the rhythm the

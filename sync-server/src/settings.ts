@@ -262,12 +262,6 @@ export function loadSettings(env: Env = process.env): SettingsResult {
   return { ok: true, settings };
 }
 
-/** Settings for tests and tools: development defaults with `overrides` applied, no env read. */
-export function testSettings(overrides: Partial<Settings> = {}): Settings {
-  const r = loadSettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  if (!r.ok) throw new Error(r.errors.join('\n'));
-  return { ...r.settings, ...overrides };
-}
 
 /** True when the public development key and secret are accepted. */
 export function isProduction(settings: Pick<Settings, 'nodeEnv'>): boolean {

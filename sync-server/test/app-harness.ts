@@ -11,7 +11,8 @@ import { createDatabase, type OpenDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import type { AppEnv } from '../src/http/app-env';
 import { createLogger } from '../src/log';
-import { testSettings, type Settings } from '../src/settings';
+import type { Settings } from '../src/settings';
+import { testSettings } from '../src/testing/test-settings';
 
 /**
  * An in-process app on its own PGlite database and file-system blob store (one per test file),

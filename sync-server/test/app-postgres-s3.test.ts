@@ -8,8 +8,9 @@ import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-
 import { startS3Server, type S3TestServer } from '../../scripts/lib/s3-server';
 import { signAdminToken } from '../src/auth/admin-token';
 import { startServer, type RunningServer } from '../src/main';
-import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/protocol/test-images';
-import { testSettings, type Settings } from '../src/settings';
+import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/testing/test-images';
+import type { Settings } from '../src/settings';
+import { testSettings } from '../src/testing/test-settings';
 import { connectAuthenticated } from './ws-client';
 
 /** The production shape: PostgreSQL 15 and an S3 bucket, clients uploading media with presigned PUTs. */

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { BatchAckSchema, ResumeStateSchema, SessionClosedSchema, encodeCompressed, validate, type BatchMessage } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../schema/fixtures/events';
+import { sampleRecordedEvents } from '../../schema/testing/events';
 import { createTestApp, type TestApp } from './app-harness';
 
 let t: TestApp;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TrainingDataSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_PNG_BASE64 } from '../src/protocol/test-images';
+import { TINY_PNG_BASE64 } from '../src/testing/test-images';
 import { createTestApp, type TestApp } from './app-harness';
 
 let t: TestApp;

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../src/db/migrate';
 import type { Database } from '../src/db/schema';
 import { isIngestFailure, type IngestFailure } from '../src/ingest';
 
-export { sampleRecordedEvents } from '../../schema/fixtures/events';
+export { sampleRecordedEvents } from '../../schema/testing/events';
 
 /** A migrated database on a throwaway PostgreSQL 15 cluster, and a way to open more pools on it. */
 export interface TestDatabase {

@@ -2,16 +2,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchAckSchema, TrainingDataSchema, validate } from '@codesight/schema';
-import { sampleRecordedEvents, sampleSession } from '@codesight/schema/fixtures';
+import { sampleRecordedEvents, sampleSession } from '@codesight/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm, sha256Of } from '../../extension/sync/media-fixtures';
-import { MemoryMediaStore } from '../../extension/sync/media-store';
-import { createMediaUploader } from '../../extension/sync/media-uploader';
+import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm, sha256Of } from '../../extension/sync/testing/media-fixtures';
+import { MemoryMediaStore } from '../../extension/sync/testing/memory-media-store';
+import { createMediaUploader } from '../../extension/sync/media/media-uploader';
 import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
 import { startS3Server, type S3TestServer } from '../../scripts/lib/s3-server';
 import { signAdminToken } from '../src/auth/admin-token';
 import { startServer, type RunningServer } from '../src/main';
-import { testSettings, type Settings } from '../src/settings';
+import type { Settings } from '../src/settings';
+import { testSettings } from '../src/testing/test-settings';
 
 /**
  * The extension's media uploader (extension/sync/media-uploader.ts) against the real server: the

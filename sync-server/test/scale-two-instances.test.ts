@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { encodeCompressed, type BatchMessage } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
-import { sampleRecordedEvents } from '../../schema/fixtures/events';
+import { sampleRecordedEvents } from '../../schema/testing/events';
 import { createDatabase, type OpenDatabase } from '../src/db/database';
 import { startServer, type RunningServer } from '../src/main';
-import { testSettings } from '../src/settings';
+import { testSettings } from '../src/testing/test-settings';
 import { connectAuthenticated, type TestSocket } from './ws-client';
 
 /**

@@ -11,8 +11,8 @@ import {
 } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/main';
-import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/protocol/test-images';
-import { testSettings } from '../src/settings';
+import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/testing/test-images';
+import { testSettings } from '../src/testing/test-settings';
 import { connect } from './ws-client';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ErrorMessageSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/main';
-import { testSettings } from '../src/settings';
+import { testSettings } from '../src/testing/test-settings';
 import { connectAuthenticated } from './ws-client';
 
 let dir: string;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeCompressed } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../schema/fixtures/events';
+import { sampleRecordedEvents } from '../../schema/testing/events';
 import { createDatabase } from '../src/db/database';
 import { startServer, type RunningServer } from '../src/main';
-import { testSettings } from '../src/settings';
+import { testSettings } from '../src/testing/test-settings';
 import { connect, connectAuthenticated } from './ws-client';
 
 let dir: string;

@@ -2,8 +2,8 @@ import { defineBackground } from 'wxt/utils/define-background';
 import type { CaptureEnvelope } from '@codesight/schema';
 import { MASKING_POLICY } from '../../capture/masking';
 import { db } from '../../db';
-import { drainParkedEnvelopes, PARKED_PREFIX } from '../../delivery/parked-events';
-import { downloadSession } from '../../downloads/request-download';
+import { drainParkedEnvelopes, PARKED_PREFIX } from '../../content-outbox/parked-events';
+import { downloadSession } from '../../export/request-download';
 import { createCaptureSink } from '../../recording/capture-sink';
 import { runCommand } from '../../recording/commands';
 import { readRecordingState, writeRecordingState } from '../../recording/recording-state';
@@ -11,7 +11,7 @@ import { reportStorageError } from '../../recording/storage-health';
 import { tabEvent } from '../../recording/tab-events';
 import { loadSettings } from '../../settings/settings-store';
 import { createMessageRouter } from './message-router';
-import { startSyncWiring } from './sync-wiring';
+import { startSyncWiring } from '../../sync/service/sync-wiring';
 
 /**
  * The background only wires browser events to the recording and sync modules. Every listener is

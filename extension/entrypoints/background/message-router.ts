@@ -1,5 +1,5 @@
 import { CommandSchema, validate, type CaptureEnvelope, type CaptureEventsReply, type Command, type CommandReply } from '@codesight/schema';
-import { validateEnvelopes } from '../../delivery/validate-envelopes';
+import { validateEnvelopes } from '../../content-outbox/validate-envelopes';
 
 /** The background's answers to runtime messages, by sender kind. */
 export interface MessageHandlers {

@@ -1,8 +1,8 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { CaptureEventsReplySchema, validate, type CaptureEventsReply, type RecordingState } from '@codesight/schema';
+import { CaptureEventsReplySchema, systemClock, validate, type CaptureEventsReply, type RecordingState } from '@codesight/schema';
 import { startPageCapture } from '../../capture';
-import { createOutbox } from '../../delivery/outbox';
-import { parkEnvelopes } from '../../delivery/parked-events';
+import { createOutbox } from '../../content-outbox/outbox';
+import { parkEnvelopes } from '../../content-outbox/parked-events';
 import { onRecordingStateChange, readRecordingState } from '../../recording/recording-state';
 
 /**
@@ -24,8 +24,7 @@ export default defineContentScript({
         return reply.value satisfies CaptureEventsReply;
       },
       park: parkEnvelopes,
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (handle) => clearTimeout(handle as number),
+      clock: systemClock,
       onError: (message) => console.debug('[codesight]', message),
     });
 

@@ -1,6 +1,6 @@
 import { ExportRequestSchema, validate, type ExportReply } from '@codesight/schema';
 import { db } from '../../db';
-import { buildExport, OBJECT_URL_LIFETIME_MS } from '../../downloads/build-export';
+import { buildExport, OBJECT_URL_LIFETIME_MS } from '../../export/build-export';
 
 /**
  * The offscreen document exists because a service worker cannot create object URLs. It answers

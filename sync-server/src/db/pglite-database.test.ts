@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BatchMessage, RecordedEvent } from '@codesight/schema';
 import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../../schema/fixtures/events';
+import { sampleRecordedEvents } from '../../../schema/testing/events';
 import { abandonStaleSessions, countAll, endSession, listSessions, readSessionEvents, storeBatch, storeLegacyInteractions } from '../ingest';
 import { createDatabase, type OpenDatabase } from './database';
 import { createMigrator, migrateToLatest } from './migrate';

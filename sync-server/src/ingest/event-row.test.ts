@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../../schema/fixtures/events';
+import { sampleRecordedEvents } from '../../../schema/testing/events';
 import { mapEventToRow } from './event-row';
 
 const events = sampleRecordedEvents('cs_row_test', 15);

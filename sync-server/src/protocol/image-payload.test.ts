@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeImagePayload } from './image-payload';
-import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from './test-images';
+import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../testing/test-images';
 
 const pngBytes = Buffer.from(TINY_PNG_BASE64, 'base64');
 

@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { systemClock, type CaptureEnvelope, type CaptureEventsReply } from '@codesight/schema';
+import { sampleCapturedEvents } from '@codesight/schema/testing';
+import { createOutbox, type OutboxDeps } from './outbox';
+
+const envelope = (i: number): CaptureEnvelope => ({ clientId: `client-${i}-abcdef`, sessionId: 's1', event: sampleCapturedEvents()[0]! });
+const okReply = (envs: CaptureEnvelope[]): CaptureEventsReply => ({ ok: true, stored: envs.map((e) => e.clientId), refused: [] });
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+function deps(send: OutboxDeps['send']): OutboxDeps & { parked: CaptureEnvelope[][]; errors: string[] } {
+  const parked: CaptureEnvelope[][] = [];
+  const errors: string[] = [];
+  return {
+    send,
+    park: async (e) => void parked.push(e),
+    clock: systemClock,
+    onError: (m) => void errors.push(m),
+    parked,
+    errors,
+  };
+}
+
+describe('outbox', () => {
+  it('sends events pushed in one task together and forgets them once stored', async () => {
+    const send = vi.fn(async (e: CaptureEnvelope[]) => okReply(e));
+    const box = createOutbox(deps(send));
+    box.push(envelope(1));
+    box.push(envelope(2));
+    expect(box.pending()).toBe(2);
+    await vi.runAllTimersAsync();
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send.mock.calls[0]![0]).toHaveLength(2);
+    expect(box.pending()).toBe(0);
+  });
+
+  it('keeps events while the background is unreachable and retries until confirmed', async () => {
+    let up = false;
+    const send = vi.fn(async (e: CaptureEnvelope[]) => {
+      if (!up) throw new Error('Could not establish connection. Receiving end does not exist.');
+      return okReply(e);
+    });
+    const d = deps(send);
+    const box = createOutbox(d);
+    box.push(envelope(1));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(box.pending()).toBe(1);
+    expect(send.mock.calls.length).toBeGreaterThan(2);
+    up = true;
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(box.pending()).toBe(0);
+    expect(d.errors[0]).toMatch(/Receiving end/);
+  });
+
+  it('keeps everything when the background reports a storage failure', async () => {
+    let full = true;
+    const box = createOutbox(deps(async (e) => (full ? { ok: false, stored: [], refused: [], error: 'QuotaExceededError' } : okReply(e))));
+    box.push(envelope(1));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(box.pending()).toBe(1);
+    full = false;
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(box.pending()).toBe(0);
+  });
+
+  it('drops refused events (with an error) instead of resending them forever', async () => {
+    const d = deps(async (e) => ({ ok: true, stored: [], refused: e.map((x) => ({ clientId: x.clientId, reason: 'no session s1' })) }));
+    const box = createOutbox(d);
+    box.push(envelope(1));
+    await vi.runAllTimersAsync();
+    expect(box.pending()).toBe(0);
+    expect(d.errors).toEqual(['event dropped by the recorder: no session s1']);
+  });
+
+  it('parks unconfirmed events when the page goes away', async () => {
+    const d = deps(() => new Promise(() => {}));
+    const box = createOutbox(d);
+    box.push(envelope(1));
+    box.push(envelope(2));
+    await box.park();
+    expect(d.parked.flat().map((e) => e.clientId)).toEqual(['client-1-abcdef', 'client-2-abcdef']);
+  });
+
+  it('splits large backlogs into bounded messages', async () => {
+    const send = vi.fn(async (e: CaptureEnvelope[]) => okReply(e));
+    const box = createOutbox(deps(send));
+    for (let i = 0; i < 450; i++) box.push(envelope(i));
+    await vi.runAllTimersAsync();
+    expect(send.mock.calls.map((c) => c[0].length)).toEqual([200, 200, 50]);
+    expect(box.pending()).toBe(0);
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
+import { isMediaUploadable, mediaUploadOrder } from './media-eligibility';
+import type { MediaItem } from './media-store';
+
+describe('isMediaUploadable', () => {
+  it.each([
+    ['no sync state', undefined, undefined, false],
+    ['nothing acked', { ackedThrough: 0, closedOnServer: false }, 1, false],
+    ['trigger beyond the ack', { ackedThrough: 4, closedOnServer: false }, 5, false],
+    ['trigger acked', { ackedThrough: 5, closedOnServer: false }, 5, true],
+    ['no trigger, session known', { ackedThrough: 1, closedOnServer: false }, undefined, true],
+    ['closed on the server', { ackedThrough: 0, closedOnServer: true }, 50, true],
+  ])('%s', (_name, ack, triggerSequence, expected) => {
+    const row = sampleScreenshot('s', 0, samplePng(0), { triggerSequence });
+    expect(isMediaUploadable({ kind: 'screenshot', row }, ack)).toBe(expected);
+    if (triggerSequence === undefined || expected) {
+      expect(isMediaUploadable({ kind: 'audio', row: sampleAudioChunk('s', 0, sampleWebm(0)) }, ack)).toBe(expected);
+    }
+  });
+});
+
+describe('mediaUploadOrder', () => {
+  it('groups by session, oldest first, screenshots and audio interleaved by time', () => {
+    const items: MediaItem[] = [
+      { kind: 'screenshot', row: sampleScreenshot('b', 0, samplePng(0)) },
+      { kind: 'audio', row: sampleAudioChunk('a', 1, sampleWebm(1)) },
+      { kind: 'screenshot', row: sampleScreenshot('a', 3, samplePng(3)) },
+      { kind: 'audio', row: sampleAudioChunk('a', 0, sampleWebm(0)) },
+      { kind: 'screenshot', row: sampleScreenshot('a', 0, samplePng(0)) },
+    ];
+    expect(items.sort(mediaUploadOrder).map((i) => i.row.id)).toEqual(['a-audio-0', 'a-shot-0', 'a-shot-3', 'a-audio-1', 'b-shot-0']); // a tie in time goes by id
+  });
+});

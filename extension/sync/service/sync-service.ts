@@ -1,0 +1,134 @@
+import type { PublishedSyncStatus, Settings } from '@codesight/schema';
+import type { AppDB } from '../../db';
+import { createSyncEngine, type KickReason, type SyncEngine } from '..';
+import { DexieSyncStore } from '../store/dexie-store';
+import { createHttpTransport } from '../transport/http-transport';
+import { deriveServerAddress } from '../transport/server-address';
+import { createWsTransport, type WebSocketLike } from '../transport/ws-transport';
+import { DexieMediaStore } from '../media/dexie-media-store';
+import { createMediaUploader, type MediaUploader, type MediaUploadStatus } from '../media/media-uploader';
+
+/** What the service needs from the runtime, injected so it runs in Node tests as in the service worker. */
+export interface SyncServiceDeps {
+  db: AppDB;
+  createSocket(url: string): WebSocketLike;
+  fetch: typeof fetch;
+  publish(status: PublishedSyncStatus): void;
+  /** Called whenever the backlog goes from none to some or back, to keep (or drop) the wake-up alarm. */
+  onBacklogChange?(hasBacklog: boolean): void;
+  /** Whether to delete a session's events locally once the server confirmed it complete. */
+  pruneSyncedData?(): Promise<boolean>;
+  now?(): number;
+}
+
+/** The one sync engine of the background, rebuilt whenever the server address or key changes. */
+export interface SyncService {
+  configure(settings: Pick<Settings, 'serverUrl' | 'apiKey'>): Promise<void>;
+  kick(reason?: KickReason): void;
+  retryQuarantined(sessionId: string): Promise<void>;
+  stop(): Promise<void>;
+  status(): PublishedSyncStatus;
+}
+
+const IDLE: Omit<PublishedSyncStatus, 'updatedAt'> = { configured: false, connection: 'offline', pendingEvents: 0, pendingBytes: 0, quarantined: [] };
+
+/**
+ * Owns the engine's lifecycle: no server configured → no engine (recording stays local); configured →
+ * one engine over the Dexie store with the WebSocket and its HTTP twin derived from the one address
+ * the worker typed. Every engine status change is published for the popup.
+ */
+export function createSyncService(deps: SyncServiceDeps): SyncService {
+  const now = deps.now ?? Date.now;
+  let engine: SyncEngine | null = null;
+  let media: MediaUploader | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let configKey = '';
+  let current: PublishedSyncStatus = { ...IDLE, updatedAt: now() };
+  let hadBacklog: boolean | undefined;
+
+  const publish = (status: Omit<PublishedSyncStatus, 'updatedAt'>) => {
+    current = { ...status, updatedAt: now() };
+    deps.publish(current);
+    const backlog = status.configured && (status.pendingEvents > 0 || status.connection !== 'live');
+    if (backlog !== hadBacklog) {
+      hadBacklog = backlog;
+      deps.onBacklogChange?.(backlog);
+    }
+  };
+
+  const stopEngine = async () => {
+    unsubscribe?.();
+    unsubscribe = null;
+    const [oldEngine, oldMedia] = [engine, media];
+    engine = null;
+    media = null;
+    await Promise.all([oldEngine?.stop(), oldMedia?.stop()]);
+  };
+
+  return {
+    async configure({ serverUrl, apiKey }) {
+      const key = `${serverUrl}\n${apiKey}`;
+      if (key === configKey && (engine || !serverUrl || !apiKey)) return;
+      configKey = key;
+      await stopEngine();
+      if (!serverUrl || !apiKey) {
+        publish({ ...IDLE, configError: serverUrl && !apiKey ? 'enter the API key to sync' : undefined });
+        return;
+      }
+      const address = deriveServerAddress(serverUrl);
+      if ('error' in address) {
+        publish({ ...IDLE, configured: true, configError: address.error });
+        return;
+      }
+      const endpoints = { wsUrl: address.wsUrl, httpBase: address.httpBase };
+      engine = createSyncEngine({
+        store: new DexieSyncStore(deps.db, { pruneWhenClosed: deps.pruneSyncedData }),
+        ws: createWsTransport({ url: address.wsUrl, apiKey, createSocket: deps.createSocket }),
+        http: createHttpTransport({ baseUrl: address.httpBase, apiKey, fetch: deps.fetch }),
+      });
+      // Media go after the events they belong to are acked: every new ack is a reason to look again.
+      const uploader = createMediaUploader({ store: new DexieMediaStore(deps.db), baseUrl: address.httpBase, apiKey, fetch: deps.fetch });
+      media = uploader;
+      const sync = engine;
+      let lastSyncAt: number | undefined;
+      const onStatus = () => {
+        const s = sync.getStatus();
+        if (s.lastSyncAt !== lastSyncAt) {
+          lastSyncAt = s.lastSyncAt;
+          uploader.kick('acked');
+        }
+        publish({ configured: true, endpoints, ...s, media: mediaSummary(uploader.getStatus()) });
+      };
+      const unsubscribeEngine = sync.subscribe(onStatus);
+      const unsubscribeMedia = uploader.subscribe(onStatus);
+      unsubscribe = () => {
+        unsubscribeEngine();
+        unsubscribeMedia();
+      };
+      onStatus();
+      sync.start();
+      uploader.start();
+    },
+    kick(reason) {
+      engine?.kick(reason);
+      if (reason === 'online') media?.kick('online');
+    },
+    async retryQuarantined(sessionId) {
+      await Promise.all([engine?.retryQuarantined(sessionId), media?.retryQuarantined(sessionId)]);
+    },
+    stop: stopEngine,
+    status: () => current,
+  };
+}
+
+/** The popup's view of the uploader. */
+function mediaSummary(s: MediaUploadStatus): NonNullable<PublishedSyncStatus['media']> {
+  return {
+    pendingItems: s.pendingItems,
+    pendingBytes: s.pendingBytes,
+    waitingForAck: s.waitingForAck,
+    lastUploadAt: s.lastUploadAt,
+    lastError: s.lastError,
+    quarantined: s.quarantined.map(({ kind, id, sessionId, code, reason, at }) => ({ kind, id, sessionId, code, reason, at })),
+  };
+}

@@ -1,0 +1,53 @@
+import { SYNC_STATUS_KEY } from '@codesight/schema';
+import { db } from '../../db';
+import { parseStoredSettings, SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
+import { createSyncService, type SyncService } from './sync-service';
+import { createOnlineWatch } from './online-watch';
+import type { WebSocketLike } from '../transport/ws-transport';
+
+/** Name of the alarm that wakes a stopped service worker while events wait to be synced. */
+export const SYNC_ALARM = 'sync-wake';
+/** Chrome's floor for alarm periods (30 s since Chrome 120): the worker is woken at most this often. */
+const SYNC_ALARM_PERIOD_MIN = 0.5;
+/**
+ * How often the worker samples `navigator.onLine` while it runs (Chrome sends it no `online` event):
+ * the reconnect follows the network's return within this, for the price of reading a boolean.
+ */
+const ONLINE_SAMPLE_MS = 2_000;
+
+/**
+ * Connects the sync service to the browser: settings (and their changes), the wake-up alarm while a
+ * backlog exists, and the network's return (sampled, see createOnlineWatch).
+ */
+export function startSyncWiring(): SyncService {
+  const sync = createSyncService({
+    db,
+    // The browser's WebSocket has exactly the members WebSocketLike names; only its handler types are narrower.
+    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    fetch: (...args) => fetch(...args),
+    publish: (status) => void chrome.storage.local.set({ [SYNC_STATUS_KEY]: status }),
+    pruneSyncedData: async () => (await loadSettings()).pruneSyncedData,
+    onBacklogChange: (backlog) => {
+      if (backlog) void chrome.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_ALARM_PERIOD_MIN });
+      else void chrome.alarms.clear(SYNC_ALARM);
+    },
+  });
+  void loadSettings().then((settings) => sync.configure(settings));
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && SETTINGS_KEY in changes) void sync.configure(parseStoredSettings(changes[SETTINGS_KEY]!.newValue));
+  });
+  const watch = createOnlineWatch(() => navigator.onLine);
+  const sampleOnline = () => {
+    if (watch.cameOnline()) sync.kick('online');
+  };
+  setInterval(sampleOnline, ONLINE_SAMPLE_MS);
+  // The alarm's only job is to wake the worker: start-up already (re)creates the engine; kick it.
+  chrome.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name !== SYNC_ALARM) return;
+    sampleOnline();
+    sync.kick('events');
+  });
+  // Kept for a browser that does dispatch it to workers; a second kick finds the reconnect under way.
+  self.addEventListener('online', () => sync.kick('online'));
+  return sync;
+}

@@ -22,13 +22,18 @@ export default tseslint.config(
     },
     plugins: { 'import-x': importX },
     settings: {
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['./tsconfig.json', './sync-server/tsconfig.json'] })],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['./tsconfig.json', './sync-server/tsconfig.json'] }),
+      ],
     },
     rules: {
       // Dependencies point one way (entrypoints → features → schema); a cycle is a boundary drawn wrong.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-duplicates': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
@@ -36,7 +41,17 @@ export default tseslint.config(
     // Production code never reaches into test support: fakes and fixtures stay out of every build.
     ignores: TEST_FILES,
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/testing', '**/testing/**', '@codesight/schema/testing'], message: 'test support is for tests only' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/testing', '**/testing/**', '@codesight/schema/testing'],
+              message: 'test support is for tests only',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -13,7 +13,8 @@ export default defineConfig({
   }),
   manifest: {
     name: 'CodeSight Collector',
-    description: 'Records web-browsing sessions (clicks, inputs, navigation, narration, screenshots) for agent training data.',
+    description:
+      'Records web-browsing sessions (clicks, inputs, navigation, narration, screenshots) for agent training data.',
     permissions: ['storage', 'unlimitedStorage', 'tabs', 'downloads', 'alarms', 'offscreen'],
     host_permissions: ['<all_urls>'],
   },

@@ -48,10 +48,22 @@ describe('getRole', () => {
 
 describe('accessibleName', () => {
   it.each([
-    ['aria-labelledby wins', '<span id="a">Ship</span><span id="b">to home</span><button data-t aria-labelledby="a b" aria-label="no">x</button>', 'Ship to home'],
+    [
+      'aria-labelledby wins',
+      '<span id="a">Ship</span><span id="b">to home</span><button data-t aria-labelledby="a b" aria-label="no">x</button>',
+      'Ship to home',
+    ],
     ['aria-label', '<button data-t aria-label="Close dialog">×</button>', 'Close dialog'],
-    ['label for', '<label for="q">Search the shop</label><input data-t id="q" placeholder="e.g. mug">', 'Search the shop'],
-    ['wrapping label, without the control\'s own options', '<label>Quantity <select data-t><option>1</option><option>2</option></select></label>', 'Quantity'],
+    [
+      'label for',
+      '<label for="q">Search the shop</label><input data-t id="q" placeholder="e.g. mug">',
+      'Search the shop',
+    ],
+    [
+      "wrapping label, without the control's own options",
+      '<label>Quantity <select data-t><option>1</option><option>2</option></select></label>',
+      'Quantity',
+    ],
     ['placeholder as the last resort', '<input data-t placeholder="Search products">', 'Search products'],
     ['title before placeholder', '<input data-t title="Coupon" placeholder="ABC">', 'Coupon'],
     ['button content, whitespace collapsed', '<button data-t>\n  Add   to\n cart </button>', 'Add to cart'],
@@ -62,7 +74,11 @@ describe('accessibleName', () => {
     ['image input alt', '<input data-t type="image" alt="Go">', 'Go'],
     ['img alt', '<img data-t alt="Blue mug">', 'Blue mug'],
     ['fieldset legend', '<fieldset data-t><legend>Payment</legend><input></fieldset>', 'Payment'],
-    ['hidden content left out', '<button data-t>Buy <span hidden>secret</span><span style="display:none">x</span></button>', 'Buy'],
+    [
+      'hidden content left out',
+      '<button data-t>Buy <span hidden>secret</span><span style="display:none">x</span></button>',
+      'Buy',
+    ],
     ['private content left out', '<button data-t>Pay <span data-private>Jo Doe</span></button>', 'Pay'],
     ['no name for a generic div', '<div data-t>Some text</div>', undefined],
     ['never the typed value', '<input data-t value="typed secret">', undefined],

@@ -11,9 +11,25 @@ const BUTTON_INPUT_TYPES = new Set(['button', 'submit', 'reset', 'image']);
 
 // Roles whose accessible name comes from their content (WAI-ARIA 1.2 "name from: contents").
 const NAME_FROM_CONTENT_ROLES = new Set([
-  'button', 'link', 'heading', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option',
-  'checkbox', 'radio', 'switch', 'cell', 'gridcell', 'columnheader', 'rowheader', 'row', 'tooltip',
-  'treeitem', 'sectionhead',
+  'button',
+  'link',
+  'heading',
+  'tab',
+  'menuitem',
+  'menuitemcheckbox',
+  'menuitemradio',
+  'option',
+  'checkbox',
+  'radio',
+  'switch',
+  'cell',
+  'gridcell',
+  'columnheader',
+  'rowheader',
+  'row',
+  'tooltip',
+  'treeitem',
+  'sectionhead',
 ]);
 
 /**
@@ -49,7 +65,12 @@ export function implicitRole(el: Element): string | undefined {
     case 'fieldset':
     case 'details':
       return 'group';
-    case 'h1': case 'h2': case 'h3': case 'h4': case 'h5': case 'h6':
+    case 'h1':
+    case 'h2':
+    case 'h3':
+    case 'h4':
+    case 'h5':
+    case 'h6':
       return 'heading';
     case 'img':
       return el.getAttribute('alt') === '' ? 'presentation' : 'img';
@@ -104,7 +125,10 @@ function inputRole(el: Element): string | undefined {
   const type = (el.getAttribute('type') ?? 'text').toLowerCase();
   const hasList = el.hasAttribute('list');
   switch (type) {
-    case 'button': case 'submit': case 'reset': case 'image':
+    case 'button':
+    case 'submit':
+    case 'reset':
+    case 'image':
       return 'button';
     case 'checkbox':
       return 'checkbox';
@@ -116,8 +140,14 @@ function inputRole(el: Element): string | undefined {
       return 'spinbutton';
     case 'search':
       return hasList ? 'combobox' : 'searchbox';
-    case 'hidden': case 'file': case 'color': case 'date': case 'datetime-local': case 'month':
-    case 'time': case 'week':
+    case 'hidden':
+    case 'file':
+    case 'color':
+    case 'date':
+    case 'datetime-local':
+    case 'month':
+    case 'time':
+    case 'week':
       return undefined;
     // HTML-AAM gives password no role; Playwright and most agents address it as a textbox, so do we.
     default:

@@ -88,10 +88,12 @@ function* ownCandidates(el: Element, allowed: AttrFilter): Generator<string> {
     yield byName;
     // Radio groups share a name; the option's value is the page's, not typed by the user.
     const value = el.getAttribute('value');
-    if (isCheckable(el) && value && isStableAttrValue(value) && safeValue(value)) yield `${byName}[value=${cssString(value)}]`;
+    if (isCheckable(el) && value && isStableAttrValue(value) && safeValue(value))
+      yield `${byName}[value=${cssString(value)}]`;
   }
   const label = el.getAttribute('aria-label');
-  if (label && allowed('aria-label') && isStableAttrValue(label) && safeValue(label)) yield `${tag}[aria-label=${cssString(label)}]`;
+  if (label && allowed('aria-label') && isStableAttrValue(label) && safeValue(label))
+    yield `${tag}[aria-label=${cssString(label)}]`;
 
   const tokens = descriptiveTokens(el, allowed);
   for (const token of tokens) yield `${tag}${token}`;
@@ -175,7 +177,8 @@ function finderSelector(el: Element, root: SelectorRoot, allowed: AttrFilter): s
       root: root as unknown as Element,
       idName: (name) => isStableId(name) && safeValue(name),
       className: isStableClass,
-      attr: (name, value) => FINDER_ATTRIBUTES.has(name) && allowed(name) && isStableAttrValue(value) && safeValue(value),
+      attr: (name, value) =>
+        FINDER_ATTRIBUTES.has(name) && allowed(name) && isStableAttrValue(value) && safeValue(value),
       timeoutMs: FINDER_TIMEOUT_MS,
       maxNumberOfPathChecks: FINDER_MAX_PATH_CHECKS,
     });

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { Window as HappyWindow } from 'happy-dom';
 import { ElementContextSchema, TargetSchema, validate } from '@codesight/schema';
-import { actionableTarget, analyzeElement, describeContext, describeTarget, eventElement, framePathOf, MASKED_TEXT } from './describe-target';
+import {
+  actionableTarget,
+  analyzeElement,
+  describeContext,
+  describeTarget,
+  eventElement,
+  framePathOf,
+  MASKED_TEXT,
+} from './describe-target';
 import { buildShop } from './testing/shop-dom';
 
 const $ = (selector: string) => document.querySelector(selector)!;
@@ -22,7 +30,11 @@ describe('describeTarget', () => {
       text: 'Add to cart',
       shadowPath: [],
       framePath: [],
-      selectors: { css: '#product-4 button', xpath: '//*[@id="product-4"]/button', aria: 'role=button[name="Add to cart"]' },
+      selectors: {
+        css: '#product-4 button',
+        xpath: '//*[@id="product-4"]/button',
+        aria: 'role=button[name="Add to cart"]',
+      },
     });
     expect(target.boundingBox).toEqual({ x: 0, y: 0, width: 0, height: 0 });
   });
@@ -44,7 +56,8 @@ describe('describeTarget', () => {
   });
 
   it('says "masked" for elements in private blocks, and keeps private content out of ancestors\' text', () => {
-    document.body.innerHTML = '<div id="outer">Ship to <span data-private id="addr">12 Main St, Springfield</span> today</div>';
+    document.body.innerHTML =
+      '<div id="outer">Ship to <span data-private id="addr">12 Main St, Springfield</span> today</div>';
     expect(describeTarget($('#addr')).text).toBe(MASKED_TEXT);
     expect(describeTarget($('#outer')).text).toBe('Ship to today');
     expect(JSON.stringify(describeTarget($('#addr')))).not.toContain('Main St');
@@ -139,7 +152,12 @@ describe('describeContext', () => {
   it('reports the form with its resolved action', () => {
     buildShop();
     const context = describeContext($('#nl-email'));
-    expect(context.form).toEqual({ selector: '#newsletter', id: 'newsletter', name: 'newsletter', action: new URL('/subscribe', location.href).href });
+    expect(context.form).toEqual({
+      selector: '#newsletter',
+      id: 'newsletter',
+      name: 'newsletter',
+      action: new URL('/subscribe', location.href).href,
+    });
     expect(context.landmark).toEqual({ role: 'form', selector: '#newsletter' });
     expect(context.heading).toBe('Mugs & cups');
   });
@@ -147,7 +165,11 @@ describe('describeContext', () => {
   it('treats role=search and nav as landmarks', () => {
     buildShop();
     expect(describeContext($('input[name="q"]')).landmark).toEqual({ role: 'search', selector: 'form.search' });
-    expect(describeContext($('#nav-cart')).landmark).toEqual({ role: 'navigation', name: 'Main', selector: 'nav[aria-label="Main"]' });
+    expect(describeContext($('#nav-cart')).landmark).toEqual({
+      role: 'navigation',
+      name: 'Main',
+      selector: 'nav[aria-label="Main"]',
+    });
   });
 
   it('crosses shadow hosts to find the landmark', () => {
@@ -157,13 +179,15 @@ describe('describeContext', () => {
   });
 
   it('does not take the heading from a private block, and masks it otherwise', () => {
-    document.body.innerHTML = '<section><h2 data-private>Orders of Jo Doe</h2><button id="a">x</button></section><section><h2>Mail jo@example.com</h2><button id="b">y</button></section>';
+    document.body.innerHTML =
+      '<section><h2 data-private>Orders of Jo Doe</h2><button id="a">x</button></section><section><h2>Mail jo@example.com</h2><button id="b">y</button></section>';
     expect(describeContext($('#a')).heading).toBeUndefined();
     expect(describeContext($('#b')).heading).toBe('Mail [email]');
   });
 
   it('does not look past the enclosing section for a heading', () => {
-    document.body.innerHTML = '<section><h2>First</h2></section><section><button id="b">y</button><h2>Second</h2></section>';
+    document.body.innerHTML =
+      '<section><h2>First</h2></section><section><button id="b">y</button><h2>Second</h2></section>';
     expect(describeContext($('#b')).heading).toBeUndefined();
   });
 });
@@ -173,13 +197,22 @@ describe('analyzeElement', () => {
     ['<button data-t>x</button>', { isInteractive: true, isDisabled: false, isEditable: false }],
     ['<button data-t disabled>x</button>', { isInteractive: true, isDisabled: true, isEditable: false }],
     ['<fieldset disabled><input data-t></fieldset>', { isInteractive: true, isDisabled: true, isEditable: false }],
-    ['<fieldset disabled><legend><input data-t></legend></fieldset>', { isInteractive: true, isDisabled: false, isEditable: true }],
-    ['<div aria-disabled="true"><div data-t role="button">x</div></div>', { isInteractive: true, isDisabled: true, isEditable: false }],
+    [
+      '<fieldset disabled><legend><input data-t></legend></fieldset>',
+      { isInteractive: true, isDisabled: false, isEditable: true },
+    ],
+    [
+      '<div aria-disabled="true"><div data-t role="button">x</div></div>',
+      { isInteractive: true, isDisabled: true, isEditable: false },
+    ],
     ['<input data-t>', { isInteractive: true, isDisabled: false, isEditable: true }],
     ['<input data-t readonly>', { isInteractive: true, isDisabled: false, isEditable: false }],
     ['<input data-t type="checkbox">', { isInteractive: true, isDisabled: false, isEditable: false }],
     ['<textarea data-t></textarea>', { isInteractive: true, isDisabled: false, isEditable: true }],
-    ['<div contenteditable="true"><p data-t>x</p></div>', { isInteractive: false, isDisabled: false, isEditable: true }],
+    [
+      '<div contenteditable="true"><p data-t>x</p></div>',
+      { isInteractive: false, isDisabled: false, isEditable: true },
+    ],
     ['<div data-t onclick="void 0">x</div>', { isInteractive: true, isDisabled: false, isEditable: false }],
     ['<p data-t>text</p>', { isInteractive: false, isDisabled: false, isEditable: false }],
   ])('%s', (html, expected) => {
@@ -190,7 +223,8 @@ describe('analyzeElement', () => {
 
 describe('actionableTarget and eventElement', () => {
   it('attributes a click on a span to its button, but not plain text to a focusable wrapper', () => {
-    document.body.innerHTML = '<div tabindex="0" id="page"><p id="p">text</p><button id="b"><span id="s">Buy</span></button></div>';
+    document.body.innerHTML =
+      '<div tabindex="0" id="page"><p id="p">text</p><button id="b"><span id="s">Buy</span></button></div>';
     expect(actionableTarget($('#s'))).toBe($('#b'));
     expect(actionableTarget($('#p'))).toBe($('#p'));
   });

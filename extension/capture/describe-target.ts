@@ -9,7 +9,14 @@ import { buildSelectorSet } from './selectors';
 import { cleanText, truncate } from './text';
 import { visibleText } from './visible-text';
 
-export { analyzeElement, actionableTarget, interactiveAncestor, isDisabled, isEditable, INTERACTIVE_SELECTOR } from './element-analysis';
+export {
+  analyzeElement,
+  actionableTarget,
+  interactiveAncestor,
+  isDisabled,
+  isEditable,
+  INTERACTIVE_SELECTOR,
+} from './element-analysis';
 export { describeContext, nearestHeadingText } from './element-context';
 export { eventElement } from './dom';
 
@@ -29,7 +36,9 @@ export function describeTarget(el: Element): Target {
   const isPrivate = isInPrivateBlock(el);
   const target: Target = {
     tag: truncate(el.localName, 64),
-    classes: Array.from(el.classList).slice(0, LIMITS.classes).map((c) => truncate(c, LIMITS.label)),
+    classes: Array.from(el.classList)
+      .slice(0, LIMITS.classes)
+      .map((c) => truncate(c, LIMITS.label)),
     boundingBox: boundingBoxOf(el),
     shadowPath: shadowPathOf(el),
     framePath: framePathOf(el),
@@ -75,7 +84,7 @@ function hrefOf(el: Element): string | undefined {
   if (!el.hasAttribute('href')) return undefined;
   // The resolved absolute URL; `mailto:` links and tracking parameters may carry an email.
   const resolved: unknown = (el as HTMLAnchorElement).href;
-  const href = typeof resolved === 'string' && resolved ? resolved : el.getAttribute('href') ?? '';
+  const href = typeof resolved === 'string' && resolved ? resolved : (el.getAttribute('href') ?? '');
   return href ? truncate(maskText(href), LIMITS.url) : undefined;
 }
 

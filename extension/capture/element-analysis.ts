@@ -6,10 +6,37 @@ import { closestComposed, isShadowRoot, windowOf } from './dom';
  * regions, widgets by ARIA role, inline click handlers and focusable custom controls.
  */
 export const INTERACTIVE_SELECTOR = [
-  'a[href]', 'area[href]', 'button', 'input:not([type="hidden"])', 'select', 'textarea', 'summary', 'label',
-  'option', '[contenteditable]:not([contenteditable="false"])', '[onclick]', '[tabindex]:not([tabindex="-1"])',
-  ...['button', 'link', 'checkbox', 'radio', 'switch', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio',
-    'option', 'combobox', 'textbox', 'searchbox', 'slider', 'spinbutton', 'treeitem', 'gridcell'].map((r) => `[role="${r}"]`),
+  'a[href]',
+  'area[href]',
+  'button',
+  'input:not([type="hidden"])',
+  'select',
+  'textarea',
+  'summary',
+  'label',
+  'option',
+  '[contenteditable]:not([contenteditable="false"])',
+  '[onclick]',
+  '[tabindex]:not([tabindex="-1"])',
+  ...[
+    'button',
+    'link',
+    'checkbox',
+    'radio',
+    'switch',
+    'tab',
+    'menuitem',
+    'menuitemcheckbox',
+    'menuitemradio',
+    'option',
+    'combobox',
+    'textbox',
+    'searchbox',
+    'slider',
+    'spinbutton',
+    'treeitem',
+    'gridcell',
+  ].map((r) => `[role="${r}"]`),
 ].join(',');
 
 /**
@@ -18,14 +45,44 @@ export const INTERACTIVE_SELECTOR = [
  * (`<div tabindex=0>`) or a click-handler container must not swallow clicks on plain text.
  */
 const ACTIONABLE_SELECTOR = [
-  'a[href]', 'area[href]', 'button', 'input:not([type="hidden"])', 'select', 'textarea', 'summary', 'label', 'option',
-  ...['button', 'link', 'checkbox', 'radio', 'switch', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio',
-    'option', 'treeitem'].map((r) => `[role="${r}"]`),
+  'a[href]',
+  'area[href]',
+  'button',
+  'input:not([type="hidden"])',
+  'select',
+  'textarea',
+  'summary',
+  'label',
+  'option',
+  ...[
+    'button',
+    'link',
+    'checkbox',
+    'radio',
+    'switch',
+    'tab',
+    'menuitem',
+    'menuitemcheckbox',
+    'menuitemradio',
+    'option',
+    'treeitem',
+  ].map((r) => `[role="${r}"]`),
 ].join(',');
 
 // Input types whose value the user types (as opposed to toggles and buttons).
 const EDITABLE_INPUT_TYPES = new Set([
-  'text', 'search', 'email', 'tel', 'url', 'password', 'number', 'date', 'datetime-local', 'month', 'time', 'week',
+  'text',
+  'search',
+  'email',
+  'tel',
+  'url',
+  'password',
+  'number',
+  'date',
+  'datetime-local',
+  'month',
+  'time',
+  'week',
 ]);
 
 /** The nearest actionable element at or above `el` (crossing shadow hosts), or `el` itself when none is. */
@@ -62,7 +119,11 @@ const FORM_CONTROL_TAGS = new Set(['button', 'input', 'select', 'textarea']);
 
 // A disabled fieldset disables its controls, except those inside its first <legend>.
 function inDisabledFieldset(el: Element): boolean {
-  for (let fieldset = el.parentElement?.closest('fieldset[disabled]'); fieldset; fieldset = fieldset.parentElement?.closest('fieldset[disabled]')) {
+  for (
+    let fieldset = el.parentElement?.closest('fieldset[disabled]');
+    fieldset;
+    fieldset = fieldset.parentElement?.closest('fieldset[disabled]')
+  ) {
     const legend = Array.from(fieldset.children).find((child) => child.localName === 'legend');
     if (!legend || !legend.contains(el)) return true;
   }

@@ -8,7 +8,16 @@ import { cleanText, truncate } from './text';
 import { visibleText } from './visible-text';
 
 // Landmark roles (WAI-ARIA) and the tags that imply them; header/footer only at page level (see getRole).
-const LANDMARK_ROLES = new Set(['main', 'navigation', 'banner', 'contentinfo', 'complementary', 'form', 'region', 'search']);
+const LANDMARK_ROLES = new Set([
+  'main',
+  'navigation',
+  'banner',
+  'contentinfo',
+  'complementary',
+  'form',
+  'region',
+  'search',
+]);
 
 const HEADING_SELECTOR = 'h1,h2,h3,h4,h5,h6,[role="heading"]';
 

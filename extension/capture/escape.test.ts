@@ -29,7 +29,8 @@ describe('cssEscapePolyfill', () => {
   it('agrees with the environment CSS.escape where one exists', () => {
     const native = (globalThis as { CSS?: { escape?: (v: string) => string } }).CSS?.escape;
     if (!native) return;
-    for (const value of ['abc', 'a b', '1abc', '-1a', 'a:b.c', 'x[y]', 'é']) expect(cssEscapePolyfill(value)).toBe(native(value));
+    for (const value of ['abc', 'a b', '1abc', '-1a', 'a:b.c', 'x[y]', 'é'])
+      expect(cssEscapePolyfill(value)).toBe(native(value));
   });
 
   it('is used when CSS.escape is missing, and selectors still resolve', () => {

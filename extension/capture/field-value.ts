@@ -47,12 +47,19 @@ export function rawValue(el: Element): string {
 
 /** The selected values of a <select>, comma-joined for `multiple`. */
 export function selectValue(el: HTMLSelectElement): string {
-  return selectedOptions(el).map((o) => o.value).join(',');
+  return selectedOptions(el)
+    .map((o) => o.value)
+    .join(',');
 }
 
 /** The visible text of a <select>'s selected options (raw: callers mask it). */
 export function selectText(el: HTMLSelectElement): string | undefined {
-  return cleanText(selectedOptions(el).map((o) => o.label || o.text).join(', '), LIMITS.targetText * 2);
+  return cleanText(
+    selectedOptions(el)
+      .map((o) => o.label || o.text)
+      .join(', '),
+    LIMITS.targetText * 2,
+  );
 }
 
 function selectedOptions(el: HTMLSelectElement): HTMLOptionElement[] {

@@ -11,7 +11,21 @@ import { truncate } from './text';
 const NAVIGATION_KEYS = new Set(['Enter', 'Escape', 'Tab']);
 
 // Pressing a modifier alone is not a shortcut.
-const MODIFIER_KEYS = new Set(['Control', 'Shift', 'Alt', 'AltGraph', 'Meta', 'OS', 'Fn', 'FnLock', 'Hyper', 'Super', 'CapsLock', 'NumLock', 'ScrollLock']);
+const MODIFIER_KEYS = new Set([
+  'Control',
+  'Shift',
+  'Alt',
+  'AltGraph',
+  'Meta',
+  'OS',
+  'Fn',
+  'FnLock',
+  'Hyper',
+  'Super',
+  'CapsLock',
+  'NumLock',
+  'ScrollLock',
+]);
 
 // `key` and `code` are capped by the schema at 32 characters.
 const MAX_KEY_LENGTH = 32;

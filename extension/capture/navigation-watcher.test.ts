@@ -16,7 +16,11 @@ afterEach(() => {
 });
 
 const watch = (win: Window = window) =>
-  (watcher = watchNavigation({ win, onChange: (kind, from, to) => changes.push([kind, new URL(from).pathname + new URL(from).hash, new URL(to).pathname + new URL(to).hash]) }));
+  (watcher = watchNavigation({
+    win,
+    onChange: (kind, from, to) =>
+      changes.push([kind, new URL(from).pathname + new URL(from).hash, new URL(to).pathname + new URL(to).hash]),
+  }));
 
 describe('classify', () => {
   it.each([

@@ -2,7 +2,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import { buildShop } from './testing/shop-dom';
 import { CHECKOUT_HTML } from './testing/checkout-dom';
-import { $, blur, change, click, ofType, start, state, typeInto, types, useCaptureHarness } from './testing/capture-harness';
+import {
+  $,
+  blur,
+  change,
+  click,
+  ofType,
+  start,
+  state,
+  typeInto,
+  types,
+  useCaptureHarness,
+} from './testing/capture-harness';
 
 /** startPageCapture end to end in happy-dom: values, privacy, scroll, resize and visibility. */
 useCaptureHarness();
@@ -16,7 +27,10 @@ describe('values', () => {
     vi.advanceTimersByTime(800);
     const inputs = ofType('input');
     expect(inputs).toHaveLength(1);
-    expect(inputs[0]).toMatchObject({ value: 'blue mug', target: { tag: 'input', selectors: { css: 'input[name="q"]' } } });
+    expect(inputs[0]).toMatchObject({
+      value: 'blue mug',
+      target: { tag: 'input', selectors: { css: 'input[name="q"]' } },
+    });
     expect(inputs[0]!.mask).toBeUndefined();
   });
 
@@ -37,7 +51,10 @@ describe('values', () => {
     start();
     typeInto($('textarea[name="notes"]'), 'wrap it', 10);
     change($('textarea[name="notes"]'));
-    expect(state.events.map((e) => [e.type, 'value' in e ? e.value : undefined])).toEqual([['input', 'wrap it'], ['change', 'wrap it']]);
+    expect(state.events.map((e) => [e.type, 'value' in e ? e.value : undefined])).toEqual([
+      ['input', 'wrap it'],
+      ['change', 'wrap it'],
+    ]);
   });
 
   it('reports checkboxes and radios by change only, with checked', () => {
@@ -51,7 +68,10 @@ describe('values', () => {
     radio.checked = true;
     change(radio);
     expect(ofType('input')).toEqual([]);
-    expect(ofType('change').map((e) => [e.target.name, e.checked, e.value])).toEqual([['agree', true, 'on'], ['freq', true, 'monthly']]);
+    expect(ofType('change').map((e) => [e.target.name, e.checked, e.value])).toEqual([
+      ['agree', true, 'on'],
+      ['freq', true, 'monthly'],
+    ]);
   });
 
   it('reports a <select> as a select event with value and selected text', () => {
@@ -62,7 +82,11 @@ describe('values', () => {
     select.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
     change(select);
     expect(types()).toEqual(['select']);
-    expect(ofType('select')[0]).toMatchObject({ value: '1', selectedText: 'One', target: { tag: 'select', type: 'select-one' } });
+    expect(ofType('select')[0]).toMatchObject({
+      value: '1',
+      selectedText: 'One',
+      target: { tag: 'select', type: 'select-one' },
+    });
   });
 
   it('reports submit after flushing what was typed', () => {
@@ -71,7 +95,10 @@ describe('values', () => {
     typeInto($('#nl-email'), 'x', 10);
     $('#newsletter').dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     expect(types()).toEqual(['input', 'submit']);
-    expect(ofType('submit')[0]).toMatchObject({ target: { tag: 'form', id: 'newsletter' }, context: { landmark: { role: 'main' } } });
+    expect(ofType('submit')[0]).toMatchObject({
+      target: { tag: 'form', id: 'newsletter' },
+      context: { landmark: { role: 'main' } },
+    });
   });
 
   it('captures change events inside open shadow roots (they are not composed)', () => {
@@ -83,7 +110,9 @@ describe('values', () => {
     box.dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
     box.checked = true;
     box.dispatchEvent(new Event('change', { bubbles: true, composed: false }));
-    expect(ofType('change').map((e) => [e.target.id, e.target.shadowPath, e.checked])).toEqual([['gift', ['x-field'], true]]);
+    expect(ofType('change').map((e) => [e.target.id, e.target.shadowPath, e.checked])).toEqual([
+      ['gift', ['x-field'], true],
+    ]);
   });
 });
 
@@ -108,9 +137,13 @@ describe('privacy end to end', () => {
     typeInto($('#password'), SECRETS.password);
     // Keys typed into the password field, including shortcuts, are never recorded beyond Enter/Tab/Escape.
     for (const key of ['a', 'V', '@']) {
-      $('#password').dispatchEvent(new KeyboardEvent('keydown', { key, ctrlKey: key === 'V', altKey: key === '@', bubbles: true, composed: true }));
+      $('#password').dispatchEvent(
+        new KeyboardEvent('keydown', { key, ctrlKey: key === 'V', altKey: key === '@', bubbles: true, composed: true }),
+      );
     }
-    $('#password').dispatchEvent(new KeyboardEvent('keydown', { key: 'Tab', code: 'Tab', bubbles: true, composed: true }));
+    $('#password').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Tab', code: 'Tab', bubbles: true, composed: true }),
+    );
     blur($('#password'));
     typeInto($('#phone'), SECRETS.phone);
     typeInto($('#cardnumber'), SECRETS.card);
@@ -124,7 +157,9 @@ describe('privacy end to end', () => {
     editor.textContent = SECRETS.editor;
     editor.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
     click(editor);
-    $('#notes').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, composed: true }));
+    $('#notes').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, composed: true }),
+    );
     $('#checkout-form').dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     state.capture!.flush();
 
@@ -147,7 +182,10 @@ describe('privacy end to end', () => {
     expect(byField('gift')!.mask!.rule).toBe('private-block');
     expect(byField('editor')!.mask!.rule).toBe('private-block');
     expect(byField('name')!.value).toBe('Pat');
-    expect(byField('notes')).toMatchObject({ value: 'leave at door, card [card], mail [email]', mask: { rule: 'text-card-number' } });
+    expect(byField('notes')).toMatchObject({
+      value: 'leave at door, card [card], mail [email]',
+      mask: { rule: 'text-card-number' },
+    });
     expect(ofType('click')[0]!.target.text).toBe('masked');
     expect(ofType('keydown').map((e) => e.key)).toEqual(['Tab', 'Enter']);
     expect(types().at(-1)).toBe('submit');
@@ -170,7 +208,8 @@ describe('scroll, resize and visibility', () => {
     expect(scrolls[0]!.scrollY).toBe(100);
     expect(scrolls.at(-1)!.scrollY).toBe(1000);
     expect(scrolls.every((s) => s.target === undefined)).toBe(true);
-    for (let i = 1; i < scrolls.length; i++) expect(scrolls[i]!.timestamp - scrolls[i - 1]!.timestamp).toBeGreaterThanOrEqual(200);
+    for (let i = 1; i < scrolls.length; i++)
+      expect(scrolls[i]!.timestamp - scrolls[i - 1]!.timestamp).toBeGreaterThanOrEqual(200);
   });
 
   it('tracks scrollable elements separately, with their target', () => {
@@ -210,7 +249,11 @@ describe('scroll, resize and visibility', () => {
     document.dispatchEvent(new Event('visibilitychange'));
     visibility.mockReturnValue('visible');
     document.dispatchEvent(new Event('visibilitychange'));
-    expect(state.events.map((e) => (e.type === 'visibility' ? `visibility:${e.state}` : e.type))).toEqual(['input', 'visibility:hidden', 'visibility:visible']);
+    expect(state.events.map((e) => (e.type === 'visibility' ? `visibility:${e.state}` : e.type))).toEqual([
+      'input',
+      'visibility:hidden',
+      'visibility:visible',
+    ]);
   });
 
   it('flushes on pagehide', () => {
@@ -221,4 +264,3 @@ describe('scroll, resize and visibility', () => {
     expect(types()).toEqual(['input']);
   });
 });
-

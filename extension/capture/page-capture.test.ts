@@ -11,7 +11,9 @@ describe('start, stop and load', () => {
   it('emits the load navigation only when asked', () => {
     buildShop();
     start({ emitLoad: true });
-    expect(state.events).toEqual([{ type: 'navigation', navigationType: 'load', timestamp: START, url: 'http://localhost:3000/shop' }]);
+    expect(state.events).toEqual([
+      { type: 'navigation', navigationType: 'load', timestamp: START, url: 'http://localhost:3000/shop' },
+    ]);
     state.capture!.stop();
     state.events = [];
     start();
@@ -46,7 +48,12 @@ describe('start, stop and load', () => {
   it('never throws into the page when the consumer throws', () => {
     buildShop();
     const onError = vi.fn();
-    start({ emit: () => { throw new Error('consumer broke'); }, onError });
+    start({
+      emit: () => {
+        throw new Error('consumer broke');
+      },
+      onError,
+    });
     expect(() => click($('.brand'))).not.toThrow();
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'consumer broke' }));
   });
@@ -83,7 +90,13 @@ describe('pointer events', () => {
       isVisible: false,
       target: { tag: 'button', selectors: { css: '#product-4 button' }, text: 'Add to cart' },
       context: { landmark: { role: 'region', name: 'Products' }, heading: 'Espresso cup' },
-      elementAnalysis: { isInteractive: true, isDisabled: false, isEditable: false, isInShadowDom: false, isInIframe: false },
+      elementAnalysis: {
+        isInteractive: true,
+        isDisabled: false,
+        isEditable: false,
+        isInShadowDom: false,
+        isInIframe: false,
+      },
     });
   });
 
@@ -102,7 +115,12 @@ describe('pointer events', () => {
     const inner = $('shop-checkout-button').shadowRoot!.querySelector('#checkout')!;
     click(inner);
     const [event] = ofType('click');
-    expect(event!.target).toMatchObject({ tag: 'button', id: 'checkout', shadowPath: ['shop-checkout-button'], selectors: { css: '#checkout' } });
+    expect(event!.target).toMatchObject({
+      tag: 'button',
+      id: 'checkout',
+      shadowPath: ['shop-checkout-button'],
+      selectors: { css: '#checkout' },
+    });
     expect(event!.elementAnalysis.isInShadowDom).toBe(true);
   });
 
@@ -126,12 +144,17 @@ describe('pointer events', () => {
     buildShop();
     start();
     const button = $('#product-4 button');
-    vi.spyOn(button, 'getBoundingClientRect').mockReturnValue(DOMRect.fromRect({ x: 100, y: 50, width: 80, height: 30 }) as DOMRect);
+    vi.spyOn(button, 'getBoundingClientRect').mockReturnValue(
+      DOMRect.fromRect({ x: 100, y: 50, width: 80, height: 30 }) as DOMRect,
+    );
     const fromPoint = vi.spyOn(document, 'elementFromPoint').mockReturnValue(button);
     click(button, { clientX: 120, clientY: 64 });
     fromPoint.mockReturnValue($('h1'));
     click(button, { clientX: 120, clientY: 64 });
-    expect(ofType('click').map((e) => [e.isVisible, e.offsetX, e.offsetY])).toEqual([[true, 20, 14], [false, 20, 14]]);
+    expect(ofType('click').map((e) => [e.isVisible, e.offsetX, e.offsetY])).toEqual([
+      [true, 20, 14],
+      [false, 20, 14],
+    ]);
   });
 });
 
@@ -140,7 +163,9 @@ describe('hover', () => {
     buildShop();
     start();
     const link = $('#nav-cart');
-    link.querySelector('span')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, composed: true, clientX: 5, clientY: 6 }));
+    link
+      .querySelector('span')!
+      .dispatchEvent(new MouseEvent('mouseover', { bubbles: true, composed: true, clientX: 5, clientY: 6 }));
     vi.advanceTimersByTime(500);
     link.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, composed: true, clientX: 9, clientY: 7 }));
     vi.advanceTimersByTime(499);
@@ -149,7 +174,11 @@ describe('hover', () => {
     vi.advanceTimersByTime(5_000);
     const hovers = ofType('hover');
     expect(hovers).toHaveLength(1);
-    expect(hovers[0]).toMatchObject({ coordinates: { x: 9, y: 7 }, dwellMs: 1000, target: { tag: 'a', id: 'nav-cart' } });
+    expect(hovers[0]).toMatchObject({
+      coordinates: { x: 9, y: 7 },
+      dwellMs: 1000,
+      target: { tag: 'a', id: 'nav-cart' },
+    });
   });
 
   it('ignores plain content and pointers that move on or click early', () => {
@@ -182,7 +211,9 @@ describe('keys', () => {
     press(q, { key: 'ArrowLeft', code: 'ArrowLeft', altKey: true });
     press(q, { key: 'Escape', code: 'Escape' });
     press(document.body, { key: 'Tab', code: 'Tab', shiftKey: true });
-    expect(ofType('keydown').map((e) => [e.key, e.modifiers.ctrl, e.modifiers.alt, e.modifiers.shift, e.target?.tag])).toEqual([
+    expect(
+      ofType('keydown').map((e) => [e.key, e.modifiers.ctrl, e.modifiers.alt, e.modifiers.shift, e.target?.tag]),
+    ).toEqual([
       ['a', true, false, false, 'input'],
       ['ArrowLeft', false, true, false, 'input'],
       ['Escape', false, false, false, 'input'],
@@ -208,7 +239,13 @@ describe('navigation', () => {
     expect(ofType('navigation')).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(ofType('navigation')).toEqual([
-      { type: 'navigation', timestamp: START + 500, url: 'http://localhost:3000/shop/cart?step=2', navigationType: 'push_state', fromUrl: 'http://localhost:3000/shop' },
+      {
+        type: 'navigation',
+        timestamp: START + 500,
+        url: 'http://localhost:3000/shop/cart?step=2',
+        navigationType: 'push_state',
+        fromUrl: 'http://localhost:3000/shop',
+      },
     ]);
   });
 

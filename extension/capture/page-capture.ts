@@ -73,7 +73,8 @@ export function startPageCapture(options: PageCaptureOptions): PageCapture {
     win,
     clock,
     onError,
-    onChange: (kind, fromUrl) => send({ type: 'navigation', ...base(), navigationType: kind, fromUrl: maskUrl(fromUrl) }),
+    onChange: (kind, fromUrl) =>
+      send({ type: 'navigation', ...base(), navigationType: kind, fromUrl: maskUrl(fromUrl) }),
   });
 
   const ctx: CaptureContext = { win, doc, clock, settings, send, now, base, checkUrl: () => navigation.check() };
@@ -107,7 +108,8 @@ export function startPageCapture(options: PageCaptureOptions): PageCapture {
       if (!isShadowRoot(node) || shadowRoots.has(node)) continue;
       shadowRoots.add(node);
       for (const module of modules) {
-        for (const [type, listener] of Object.entries(module.shadowListeners ?? {})) if (listener) listen(node, type, listener);
+        for (const [type, listener] of Object.entries(module.shadowListeners ?? {}))
+          if (listener) listen(node, type, listener);
       }
     }
   };

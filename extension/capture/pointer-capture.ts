@@ -1,5 +1,11 @@
 import type { CaptureContext, CaptureModule } from './capture-context';
-import { actionableTarget, analyzeElement, describeContext, describeTarget, interactiveAncestor } from './describe-target';
+import {
+  actionableTarget,
+  analyzeElement,
+  describeContext,
+  describeTarget,
+  interactiveAncestor,
+} from './describe-target';
 import { eventElement } from './dom';
 import { finite, modifiersOf, viewportOf } from './event-parts';
 import { isVisibleAt } from './is-visible';

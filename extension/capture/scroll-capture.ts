@@ -52,7 +52,12 @@ export function createScrollCapture(ctx: CaptureContext): CaptureModule {
   const onScroll = (event: Event) => {
     const { doc, win } = ctx;
     const el = eventElement(event);
-    const isWindow = !el || isDocument(event.target) || event.target === win || el === doc.documentElement || el === doc.scrollingElement;
+    const isWindow =
+      !el ||
+      isDocument(event.target) ||
+      event.target === win ||
+      el === doc.documentElement ||
+      el === doc.scrollingElement;
     ctx.checkUrl();
     if (isWindow) {
       const page = doc.scrollingElement ?? doc.documentElement;

@@ -2,7 +2,10 @@ import type { MaskRule } from '@codesight/schema';
 import { labelledByText, labelTexts } from './accessible-name';
 
 /** The mask rules a form field can fall under because of what it is (not because of what was typed). */
-export type FieldRule = Extract<MaskRule, 'password' | 'email' | 'phone' | 'card-number' | 'card-cvc' | 'card-expiry' | 'ssn' | 'one-time-code'>;
+export type FieldRule = Extract<
+  MaskRule,
+  'password' | 'email' | 'phone' | 'card-number' | 'card-cvc' | 'card-expiry' | 'ssn' | 'one-time-code'
+>;
 
 // Autocomplete tokens (WHATWG autofill field names) are the most reliable signal: payment forms that use
 // type=text or type=tel for card fields still tag them (Stripe, Adyen, Shopify checkouts do).
@@ -58,7 +61,10 @@ const HEURISTICS: readonly (readonly [FieldRule, RegExp])[] = [
     'ssn',
     /\b(?:ssn|social ?security|national ?(?:id|identity|insurance)|tax ?(?:id|number)|passport ?(?:number|no)?|driver'?s? ?licen[cs]e|sozialversicherung\w*|steuer ?id|steueridentifikation\w*|personalausweis\w*|s[ée]curit[ée] sociale|dni|nif|cpf|curp|codice fiscale|bsn|pesel|personnummer|henkil[öo]tunnus)\b|снилс|инн|マイナンバー|身份证|주민등록/,
   ],
-  ['email', /(?:^|[^a-z])e ?mail|email|courriel|correo|posta elettronica|электронн|почта|メール|邮箱|電子郵件|电子邮件|이메일/],
+  [
+    'email',
+    /(?:^|[^a-z])e ?mail|email|courriel|correo|posta elettronica|электронн|почта|メール|邮箱|電子郵件|电子邮件|이메일/,
+  ],
   [
     'phone',
     /\b(?:phone\w*|tel|tel ?no|telephone|mobile(?:phone|number|no)?|cell|cellphone|handy(?:nummer)?|fax|msisdn|whatsapp|telefon\w*|t[ée]l[ée]phone|tel[ée]fono|celular|m[óo]vil|cellulare)\b|телефон|電話|电话|手机|전화/,
@@ -66,7 +72,18 @@ const HEURISTICS: readonly (readonly [FieldRule, RegExp])[] = [
 ];
 
 // Controls whose value the page set, not the user: their value is never masked as a field.
-const NON_TEXT_INPUT_TYPES = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'hidden', 'range', 'color', 'file']);
+const NON_TEXT_INPUT_TYPES = new Set([
+  'checkbox',
+  'radio',
+  'button',
+  'submit',
+  'reset',
+  'image',
+  'hidden',
+  'range',
+  'color',
+  'file',
+]);
 
 /**
  * Which field rule `el` falls under, judged by type, autocomplete tokens, inputmode, and name / id /
@@ -109,7 +126,10 @@ export function fieldDescriptors(el: Element): string {
     labelledByText(el),
     ...labelTexts(el),
   ];
-  return raw.filter((s): s is string => !!s).map(normalizeDescriptor).join(' | ');
+  return raw
+    .filter((s): s is string => !!s)
+    .map(normalizeDescriptor)
+    .join(' | ');
 }
 
 /** "billingCardNumber" and "billing_card-number" both become "billing card number". */

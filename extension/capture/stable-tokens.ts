@@ -57,5 +57,8 @@ export function isStableAttrValue(value: string): boolean {
   const trimmed = value.trim();
   if (trimmed === '' || value.length > MAX_ATTR_VALUE_LENGTH || /[\n\r\t]/.test(value)) return false;
   // Values are prose ("Add to cart") or paths ("/product/3"): judge each word, not the whole string.
-  return trimmed.split(/[\s/?&=#]+/).filter(Boolean).every((word) => !looksGenerated(word) || /^\d{1,5}$/.test(word));
+  return trimmed
+    .split(/[\s/?&=#]+/)
+    .filter(Boolean)
+    .every((word) => !looksGenerated(word) || /^\d{1,5}$/.test(word));
 }

@@ -51,9 +51,16 @@ describe('createKeyedThrottle', () => {
     throttle.push('a', 1);
     throttle.push('b', 1);
     throttle.push('a', 2);
-    expect(emitted.map((e) => e.slice(0, 2))).toEqual([['a', 1], ['b', 1]]);
+    expect(emitted.map((e) => e.slice(0, 2))).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
     vi.advanceTimersByTime(200);
-    expect(emitted.map((e) => e.slice(0, 2))).toEqual([['a', 1], ['b', 1], ['a', 2]]);
+    expect(emitted.map((e) => e.slice(0, 2))).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['a', 2],
+    ]);
   });
 
   it('emits leading again after a quiet interval', () => {
@@ -108,7 +115,10 @@ describe('createKeyedThrottle', () => {
 describe('createDwellTimer', () => {
   function setup(dwellMs = 1_000) {
     const fired: [string, { x: number }, number][] = [];
-    const dwell = createDwellTimer<string, { x: number }>({ dwellMs, onDwell: (key, data, ms) => fired.push([key, data, ms]) });
+    const dwell = createDwellTimer<string, { x: number }>({
+      dwellMs,
+      onDwell: (key, data, ms) => fired.push([key, data, ms]),
+    });
     return { dwell, fired };
   }
 
@@ -164,7 +174,10 @@ describe('createDwellTimer', () => {
 describe('createSettleDebouncer', () => {
   function setup(settleMs = 800) {
     const emitted: [string, string, number][] = [];
-    const settle = createSettleDebouncer<string, string>({ settleMs, emit: (key, value) => emitted.push([key, value, Date.now() - 1_000_000]) });
+    const settle = createSettleDebouncer<string, string>({
+      settleMs,
+      emit: (key, value) => emitted.push([key, value, Date.now() - 1_000_000]),
+    });
     return { settle, emitted };
   }
 
@@ -200,7 +213,10 @@ describe('createSettleDebouncer', () => {
     settle.push('first', '11');
     expect(settle.pendingKeys()).toEqual(['first', 'second']);
     settle.flush();
-    expect(emitted.map((e) => e.slice(0, 2))).toEqual([['first', '11'], ['second', '2']]);
+    expect(emitted.map((e) => e.slice(0, 2))).toEqual([
+      ['first', '11'],
+      ['second', '2'],
+    ]);
     vi.advanceTimersByTime(5_000);
     expect(emitted).toHaveLength(2);
   });

@@ -49,7 +49,10 @@ export function createValueCapture(ctx: CaptureContext): ValueCapture {
 
   const sendSelect = (el: HTMLSelectElement) => {
     const masked = maskInputValue(el, selectValue(el));
-    const text = masked.mask && masked.value === undefined ? undefined : cleanText(maskText(selectText(el) ?? ''), LIMITS.targetText);
+    const text =
+      masked.mask && masked.value === undefined
+        ? undefined
+        : cleanText(maskText(selectText(el) ?? ''), LIMITS.targetText);
     const event: CapturedEvent = {
       type: 'select',
       ...ctx.base(),

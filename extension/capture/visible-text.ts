@@ -19,15 +19,55 @@ const MAX_NODES = 2000;
 // Never text: scripts, styles, metadata, and form controls, whose text content is a default value the
 // page may have pre-filled with the worker's data (a textarea's content, a select's options).
 const SKIPPED_TAGS = new Set([
-  'script', 'style', 'noscript', 'template', 'head', 'title', 'meta', 'link',
-  'input', 'textarea', 'select', 'iframe', 'object', 'embed', 'svg', 'canvas', 'video', 'audio',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'head',
+  'title',
+  'meta',
+  'link',
+  'input',
+  'textarea',
+  'select',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'canvas',
+  'video',
+  'audio',
 ]);
 
 // Elements that flow inline: no separator between their text and their neighbours' ("$<b>12</b>" is "$12").
 // Any other element boundary counts as a word break, like innerText's line breaks for blocks.
 const INLINE_TAGS = new Set([
-  'a', 'abbr', 'b', 'bdi', 'bdo', 'cite', 'code', 'data', 'dfn', 'em', 'font', 'i', 'kbd', 'mark', 'q',
-  's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'var', 'wbr',
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'cite',
+  'code',
+  'data',
+  'dfn',
+  'em',
+  'font',
+  'i',
+  'kbd',
+  'mark',
+  'q',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'sup',
+  'time',
+  'u',
+  'var',
+  'wbr',
 ]);
 
 /**

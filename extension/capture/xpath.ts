@@ -32,13 +32,16 @@ export function buildXPath(el: Element): string {
 
 /** One location step: the name test plus a 1-based index among same-name siblings when there are several. */
 function step(el: Element): string {
-  const name = el.namespaceURI === HTML_NAMESPACE || el.namespaceURI === null
-    ? el.localName
-    // SVG/MathML elements are in another namespace; a bare name test would not match them in HTML documents.
-    : `*[local-name()=${xpathString(el.localName)}]`;
+  const name =
+    el.namespaceURI === HTML_NAMESPACE || el.namespaceURI === null
+      ? el.localName
+      : // SVG/MathML elements are in another namespace; a bare name test would not match them in HTML documents.
+        `*[local-name()=${xpathString(el.localName)}]`;
   const parent = el.parentNode;
   if (!parent) return name;
-  const same = Array.from(parent.children).filter((c) => c.localName === el.localName && c.namespaceURI === el.namespaceURI);
+  const same = Array.from(parent.children).filter(
+    (c) => c.localName === el.localName && c.namespaceURI === el.namespaceURI,
+  );
   return same.length > 1 ? `${name}[${same.indexOf(el) + 1}]` : name;
 }
 

@@ -20,13 +20,25 @@ const RECENT_EVENTS = 8;
 /** The popup: recording controls, past sessions, settings and storage. */
 export function App() {
   const settings = useChromeStorage(SETTINGS_KEY, parseStoredSettings);
-  const storageError = useChromeStorage(STORAGE_ERROR_KEY, (raw) => (raw ?? null) as { message: string; at: number } | null);
-  const sessions = useLiveQuery(() => db.sessions.orderBy('startTime').reverse().limit(SESSIONS_SHOWN).toArray(), [], [] as Session[]);
+  const storageError = useChromeStorage(
+    STORAGE_ERROR_KEY,
+    (raw) => (raw ?? null) as { message: string; at: number } | null,
+  );
+  const sessions = useLiveQuery(
+    () => db.sessions.orderBy('startTime').reverse().limit(SESSIONS_SHOWN).toArray(),
+    [],
+    [] as Session[],
+  );
   const active = sessions.find((s) => s.status === 'recording');
   const recent = useLiveQuery(
     () =>
       active
-        ? db.events.where('[sessionId+sequence]').between([active.id, Dexie.minKey], [active.id, Dexie.maxKey]).reverse().limit(RECENT_EVENTS).toArray()
+        ? db.events
+            .where('[sessionId+sequence]')
+            .between([active.id, Dexie.minKey], [active.id, Dexie.maxKey])
+            .reverse()
+            .limit(RECENT_EVENTS)
+            .toArray()
         : [],
     [active?.id],
     [] as RecordedEvent[],
@@ -41,7 +53,9 @@ export function App() {
         <h1>CodeSight Collector</h1>
         <span class={`badge ${active ? 'live' : ''}`}>{active ? 'recording' : 'idle'}</span>
       </header>
-      <p id="notice" role="status" aria-live="polite" class={notice?.kind === 'error' ? 'notice error' : 'notice'}>{notice?.text}</p>
+      <p id="notice" role="status" aria-live="polite" class={notice?.kind === 'error' ? 'notice error' : 'notice'}>
+        {notice?.text}
+      </p>
       <RecordingPanel active={active} recent={recent} onNotice={onNotice} />
       <SyncPanel status={syncStatus ?? null} onNotice={onNotice} />
       <SessionList sessions={sessions} onNotice={onNotice} />

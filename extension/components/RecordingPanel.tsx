@@ -4,7 +4,15 @@ import { describeEvent, formatDuration } from './format';
 import { sendCommand } from './send-command';
 
 /** Session id, Start/Stop, live counts, pages visited and the recent-activity log. */
-export function RecordingPanel({ active, recent, onNotice }: { active: Session | undefined; recent: RecordedEvent[]; onNotice(text: string, kind: 'ok' | 'error'): void }) {
+export function RecordingPanel({
+  active,
+  recent,
+  onNotice,
+}: {
+  active: Session | undefined;
+  recent: RecordedEvent[];
+  onNotice(text: string, kind: 'ok' | 'error'): void;
+}) {
   const [sessionId, setSessionId] = useState(() => generateSessionId());
   const [busy, setBusy] = useState(false);
   const [now, setNow] = useState(Date.now());
@@ -48,7 +56,9 @@ export function RecordingPanel({ active, recent, onNotice }: { active: Session |
             aria-describedby="session-id-help"
             onInput={(e) => setSessionId(e.currentTarget.value)}
           />
-          <button id="start" class="primary" disabled={busy || !idCheck.ok} onClick={start}>Start</button>
+          <button id="start" class="primary" disabled={busy || !idCheck.ok} onClick={start}>
+            Start
+          </button>
         </div>
         <p id="session-id-help" class={idCheck.ok ? 'hint' : 'error'}>
           {idCheck.ok ? 'Letters, digits, _ and -, up to 64.' : idCheck.message.replace(/^[^:]*: /, '')}
@@ -61,19 +71,34 @@ export function RecordingPanel({ active, recent, onNotice }: { active: Session |
   return (
     <section class="card recording" aria-labelledby="rec-title">
       <div class="row spread">
-        <h2 id="rec-title"><span class="dot" aria-hidden="true" />Recording <code id="active-session-id">{active.id}</code></h2>
-        <button id="stop" class="danger" disabled={busy} onClick={stop}>Stop</button>
+        <h2 id="rec-title">
+          <span class="dot" aria-hidden="true" />
+          Recording <code id="active-session-id">{active.id}</code>
+        </h2>
+        <button id="stop" class="danger" disabled={busy} onClick={stop}>
+          Stop
+        </button>
       </div>
       <p class="meta">
-        <span id="elapsed">{formatDuration(now - active.startTime)}</span> · <span id="event-count">{active.eventCount}</span> events ·{' '}
-        {active.pagesVisited.length} site{active.pagesVisited.length === 1 ? '' : 's'}
+        <span id="elapsed">{formatDuration(now - active.startTime)}</span> ·{' '}
+        <span id="event-count">{active.eventCount}</span> events · {active.pagesVisited.length} site
+        {active.pagesVisited.length === 1 ? '' : 's'}
       </p>
       {counts.length > 0 && (
         <ul class="counts" aria-label="Events by type">
-          {counts.map(([type, n]) => <li key={type} data-type={type}><span>{type}</span><b>{n}</b></li>)}
+          {counts.map(([type, n]) => (
+            <li key={type} data-type={type}>
+              <span>{type}</span>
+              <b>{n}</b>
+            </li>
+          ))}
         </ul>
       )}
-      {active.pagesVisited.length > 0 && <p class="pages" title="Pages visited">{active.pagesVisited.join(' · ')}</p>}
+      {active.pagesVisited.length > 0 && (
+        <p class="pages" title="Pages visited">
+          {active.pagesVisited.join(' · ')}
+        </p>
+      )}
       <h3>Recent activity</h3>
       <ol class="log" aria-live="polite" id="activity-log">
         {recent.length === 0 && <li class="hint">Interact with a page: events appear here.</li>}

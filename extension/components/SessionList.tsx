@@ -3,7 +3,13 @@ import type { Session } from '@codesight/schema';
 import { sendCommand } from './send-command';
 
 /** Past sessions with their downloads and deletion (confirmed, since it cannot be undone). */
-export function SessionList({ sessions, onNotice }: { sessions: Session[]; onNotice(text: string, kind: 'ok' | 'error'): void }) {
+export function SessionList({
+  sessions,
+  onNotice,
+}: {
+  sessions: Session[];
+  onNotice(text: string, kind: 'ok' | 'error'): void;
+}) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const past = sessions.filter((s) => s.status === 'stopped');
@@ -24,19 +30,45 @@ export function SessionList({ sessions, onNotice }: { sessions: Session[]; onNot
           <li key={s.id} data-session-id={s.id}>
             <div class="row spread">
               <code>{s.id}</code>
-              <span class="meta">{new Date(s.startTime).toLocaleString()} · {s.eventCount} events</span>
+              <span class="meta">
+                {new Date(s.startTime).toLocaleString()} · {s.eventCount} events
+              </span>
             </div>
             {s.prunedAt && <p class="hint">Synced and removed from this computer: the server holds it.</p>}
             <div class="row actions">
-              <button disabled={busy === s.id || !!s.prunedAt} onClick={() => run(s.id, 'JSON downloaded', { type: 'session/download', sessionId: s.id, format: 'json' })}>Download JSON</button>
-              <button disabled={busy === s.id || !!s.prunedAt} onClick={() => run(s.id, 'ZIP downloaded', { type: 'session/download', sessionId: s.id, format: 'zip' })}>Download ZIP</button>
+              <button
+                disabled={busy === s.id || !!s.prunedAt}
+                onClick={() =>
+                  run(s.id, 'JSON downloaded', { type: 'session/download', sessionId: s.id, format: 'json' })
+                }
+              >
+                Download JSON
+              </button>
+              <button
+                disabled={busy === s.id || !!s.prunedAt}
+                onClick={() =>
+                  run(s.id, 'ZIP downloaded', { type: 'session/download', sessionId: s.id, format: 'zip' })
+                }
+              >
+                Download ZIP
+              </button>
               {confirming === s.id ? (
                 <>
-                  <button class="danger" onClick={() => { setConfirming(null); void run(s.id, `Deleted ${s.id}`, { type: 'session/delete', sessionId: s.id }); }}>Really delete</button>
+                  <button
+                    class="danger"
+                    onClick={() => {
+                      setConfirming(null);
+                      void run(s.id, `Deleted ${s.id}`, { type: 'session/delete', sessionId: s.id });
+                    }}
+                  >
+                    Really delete
+                  </button>
                   <button onClick={() => setConfirming(null)}>Keep</button>
                 </>
               ) : (
-                <button class="quiet" aria-label={`Delete ${s.id}`} onClick={() => setConfirming(s.id)}>Delete</button>
+                <button class="quiet" aria-label={`Delete ${s.id}`} onClick={() => setConfirming(s.id)}>
+                  Delete
+                </button>
               )}
             </div>
           </li>

@@ -31,7 +31,13 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
-    const saved = await saveSettings({ serverUrl, apiKey, autoDownloadJson: autoDownload, pruneSyncedData: prune, throttle });
+    const saved = await saveSettings({
+      serverUrl,
+      apiKey,
+      autoDownloadJson: autoDownload,
+      pruneSyncedData: prune,
+      throttle,
+    });
     setMessage(saved.ok ? { kind: 'ok', text: 'Saved.' } : { kind: 'error', text: saved.error });
   };
 
@@ -57,11 +63,21 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
           onInput={(e) => setApiKey(e.currentTarget.value)}
         />
         <label class="check">
-          <input id="auto-download" type="checkbox" checked={autoDownload} onChange={(e) => setAutoDownload(e.currentTarget.checked)} />
+          <input
+            id="auto-download"
+            type="checkbox"
+            checked={autoDownload}
+            onChange={(e) => setAutoDownload(e.currentTarget.checked)}
+          />
           Download the session JSON when I press Stop
         </label>
         <label class="check">
-          <input id="prune-synced" type="checkbox" checked={prune} onChange={(e) => setPrune(e.currentTarget.checked)} />
+          <input
+            id="prune-synced"
+            type="checkbox"
+            checked={prune}
+            onChange={(e) => setPrune(e.currentTarget.checked)}
+          />
           Free space: delete a session here once the server has all of it
         </label>
         <fieldset class="throttles">
@@ -81,8 +97,12 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
           ))}
         </fieldset>
         <div class="row">
-          <button type="submit" id="save-settings">Save settings</button>
-          <span role="status" class={message?.kind === 'error' ? 'error' : 'ok'}>{message?.text}</span>
+          <button type="submit" id="save-settings">
+            Save settings
+          </button>
+          <span role="status" class={message?.kind === 'error' ? 'error' : 'ok'}>
+            {message?.text}
+          </span>
         </div>
       </form>
     </details>

@@ -23,7 +23,11 @@ export function StorageUsage({ storageError }: { storageError: { message: string
         {estimate ? `${formatBytes(estimate.usage)} used of ${formatBytes(estimate.quota)}` : 'Measuring storage…'}
       </span>
       {persisted === false && <span class="warn"> · storage may be cleared by the browser</span>}
-      {storageError && <p role="alert" class="error">Saving failed: {storageError.message}. Events are kept in the page and retried; free disk space.</p>}
+      {storageError && (
+        <p role="alert" class="error">
+          Saving failed: {storageError.message}. Events are kept in the page and retried; free disk space.
+        </p>
+      )}
     </footer>
   );
 }

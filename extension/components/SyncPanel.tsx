@@ -16,12 +16,21 @@ const LABELS: Record<PublishedSyncStatus['connection'], string> = {
 };
 
 /** Connection state, backlog, last sync, last error, and sessions held back by a refusal. */
-export function SyncPanel({ status, onNotice }: { status: PublishedSyncStatus | null; onNotice(text: string, kind: 'ok' | 'error'): void }) {
+export function SyncPanel({
+  status,
+  onNotice,
+}: {
+  status: PublishedSyncStatus | null;
+  onNotice(text: string, kind: 'ok' | 'error'): void;
+}) {
   if (!status?.configured) {
     return (
       <section class="card sync" aria-labelledby="sync-title">
         <h2 id="sync-title">Sync</h2>
-        <p class="hint" id="sync-state">{status?.configError ?? 'Not configured: recordings stay on this computer. Add a server URL and API key in Settings.'}</p>
+        <p class="hint" id="sync-state">
+          {status?.configError ??
+            'Not configured: recordings stay on this computer. Add a server URL and API key in Settings.'}
+        </p>
       </section>
     );
   }
@@ -31,10 +40,16 @@ export function SyncPanel({ status, onNotice }: { status: PublishedSyncStatus | 
     <section class="card sync" aria-labelledby="sync-title">
       <div class="row spread">
         <h2 id="sync-title">Sync</h2>
-        <span id="sync-state" class={`badge conn-${status.connection}`}>{LABELS[status.connection]}</span>
+        <span id="sync-state" class={`badge conn-${status.connection}`}>
+          {LABELS[status.connection]}
+        </span>
       </div>
       {status.configError && <p class="error">{status.configError}</p>}
-      {endpoint && <p class="meta" title="Endpoint in use"><code>{endpoint}</code></p>}
+      {endpoint && (
+        <p class="meta" title="Endpoint in use">
+          <code>{endpoint}</code>
+        </p>
+      )}
       <p class="meta">
         <span id="sync-pending">{status.pendingEvents}</span> events waiting
         {status.pendingEvents > 0 && <> (~{formatBytes(status.pendingBytes)})</>}
@@ -43,7 +58,13 @@ export function SyncPanel({ status, onNotice }: { status: PublishedSyncStatus | 
       {status.media && (status.media.pendingItems > 0 || status.media.lastUploadAt) && (
         <p class="meta" id="sync-media">
           {status.media.pendingItems} media files waiting
-          {status.media.pendingItems > 0 && <> (~{formatBytes(status.media.pendingBytes)}{status.media.waitingForAck > 0 && `, ${status.media.waitingForAck} until their events are synced`})</>}
+          {status.media.pendingItems > 0 && (
+            <>
+              {' '}
+              (~{formatBytes(status.media.pendingBytes)}
+              {status.media.waitingForAck > 0 && `, ${status.media.waitingForAck} until their events are synced`})
+            </>
+          )}
           {status.media.lastUploadAt && <> · last upload {new Date(status.media.lastUploadAt).toLocaleTimeString()}</>}
         </p>
       )}
@@ -54,7 +75,8 @@ export function SyncPanel({ status, onNotice }: { status: PublishedSyncStatus | 
       ))}
       {status.lastError && (
         <p class={errorIsCurrent ? 'error' : 'meta'} id="sync-error">
-          {errorIsCurrent ? 'Last error' : 'Earlier error'} ({new Date(status.lastError.at).toLocaleTimeString()}): {status.lastError.message}
+          {errorIsCurrent ? 'Last error' : 'Earlier error'} ({new Date(status.lastError.at).toLocaleTimeString()}):{' '}
+          {status.lastError.message}
         </p>
       )}
       {status.quarantined.length > 0 && (
@@ -62,7 +84,8 @@ export function SyncPanel({ status, onNotice }: { status: PublishedSyncStatus | 
           {status.quarantined.map((q) => (
             <li key={q.sessionId}>
               <p class="error">
-                <code>{q.sessionId}</code>: events {q.firstSequence}–{q.lastSequence} refused ({q.code}): {q.reason}. {q.blockedEvents} events wait.
+                <code>{q.sessionId}</code>: events {q.firstSequence}–{q.lastSequence} refused ({q.code}): {q.reason}.{' '}
+                {q.blockedEvents} events wait.
               </p>
               <button
                 onClick={async () => {

@@ -3,8 +3,16 @@ import { systemClock, type CaptureEnvelope, type CaptureEventsReply } from '@cod
 import { sampleCapturedEvents } from '@codesight/schema/testing';
 import { createOutbox, type OutboxDeps } from './outbox';
 
-const envelope = (i: number): CaptureEnvelope => ({ clientId: `client-${i}-abcdef`, sessionId: 's1', event: sampleCapturedEvents()[0]! });
-const okReply = (envs: CaptureEnvelope[]): CaptureEventsReply => ({ ok: true, stored: envs.map((e) => e.clientId), refused: [] });
+const envelope = (i: number): CaptureEnvelope => ({
+  clientId: `client-${i}-abcdef`,
+  sessionId: 's1',
+  event: sampleCapturedEvents()[0]!,
+});
+const okReply = (envs: CaptureEnvelope[]): CaptureEventsReply => ({
+  ok: true,
+  stored: envs.map((e) => e.clientId),
+  refused: [],
+});
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -55,7 +63,9 @@ describe('outbox', () => {
 
   it('keeps everything when the background reports a storage failure', async () => {
     let full = true;
-    const box = createOutbox(deps(async (e) => (full ? { ok: false, stored: [], refused: [], error: 'QuotaExceededError' } : okReply(e))));
+    const box = createOutbox(
+      deps(async (e) => (full ? { ok: false, stored: [], refused: [], error: 'QuotaExceededError' } : okReply(e))),
+    );
     box.push(envelope(1));
     await vi.advanceTimersByTimeAsync(50);
     expect(box.pending()).toBe(1);
@@ -65,7 +75,11 @@ describe('outbox', () => {
   });
 
   it('drops refused events (with an error) instead of resending them forever', async () => {
-    const d = deps(async (e) => ({ ok: true, stored: [], refused: e.map((x) => ({ clientId: x.clientId, reason: 'no session s1' })) }));
+    const d = deps(async (e) => ({
+      ok: true,
+      stored: [],
+      refused: e.map((x) => ({ clientId: x.clientId, reason: 'no session s1' })),
+    }));
     const box = createOutbox(d);
     box.push(envelope(1));
     await vi.runAllTimersAsync();

@@ -71,7 +71,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     scheduled = false;
     const ready = [...unconfirmed.values()].filter((e) => !inFlight.has(e.clientId));
     const sends: Promise<void>[] = [];
-    for (let i = 0; i < ready.length; i += MAX_ENVELOPES_PER_SEND) sends.push(sendSome(ready.slice(i, i + MAX_ENVELOPES_PER_SEND)));
+    for (let i = 0; i < ready.length; i += MAX_ENVELOPES_PER_SEND)
+      sends.push(sendSome(ready.slice(i, i + MAX_ENVELOPES_PER_SEND)));
     await Promise.all(sends);
   }
 

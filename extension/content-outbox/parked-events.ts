@@ -22,10 +22,12 @@ export async function drainParkedEnvelopes(store: (envelopes: CaptureEnvelope[])
   let drained = 0;
   for (const [key, value] of Object.entries(all)) {
     if (!key.startsWith(PARKED_PREFIX)) continue;
-    const envelopes = Array.isArray(value) ? value.flatMap((e) => {
-      const parsed = validate(CaptureEnvelopeSchema, e);
-      return parsed.ok ? [parsed.value] : [];
-    }) : [];
+    const envelopes = Array.isArray(value)
+      ? value.flatMap((e) => {
+          const parsed = validate(CaptureEnvelopeSchema, e);
+          return parsed.ok ? [parsed.value] : [];
+        })
+      : [];
     await store(envelopes);
     await chrome.storage.session.remove(key);
     drained += envelopes.length;

@@ -4,7 +4,10 @@ import { CaptureEnvelopeSchema, validate, type CaptureEnvelope } from '@codesigh
  * Validates a `capture/events` message envelope by envelope, so one malformed event is refused on its
  * own (and the sender stops resending it) instead of blocking the whole batch forever.
  */
-export function validateEnvelopes(message: unknown): { valid: CaptureEnvelope[]; refused: { clientId: string; reason: string }[] } {
+export function validateEnvelopes(message: unknown): {
+  valid: CaptureEnvelope[];
+  refused: { clientId: string; reason: string }[];
+} {
   const list = (message as { envelopes?: unknown } | null)?.envelopes;
   const valid: CaptureEnvelope[] = [];
   const refused: { clientId: string; reason: string }[] = [];

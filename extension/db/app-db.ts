@@ -1,6 +1,13 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type {
-  AudioChunk, MediaKind, MediaQuarantineCode, QuarantinedBatch, RecordedEvent, Screenshot, Session, SyncMeta,
+  AudioChunk,
+  MediaKind,
+  MediaQuarantineCode,
+  QuarantinedBatch,
+  RecordedEvent,
+  Screenshot,
+  Session,
+  SyncMeta,
 } from '@codesight/schema';
 
 /** A media blob, content-addressed: screenshots and audio chunks point at it by `sha256`. */

@@ -9,7 +9,11 @@ import type { AppDB } from './app-db';
 export const EVENT_PAGE_SIZE = 1000;
 
 /** A session's events in sequence order, page by page (keyset on the compound key, no offsets). */
-export async function* eventPages(db: AppDB, sessionId: string, pageSize = EVENT_PAGE_SIZE): AsyncGenerator<RecordedEvent[]> {
+export async function* eventPages(
+  db: AppDB,
+  sessionId: string,
+  pageSize = EVENT_PAGE_SIZE,
+): AsyncGenerator<RecordedEvent[]> {
   let after = 0;
   for (;;) {
     const page = await db.events
@@ -25,7 +29,10 @@ export async function* eventPages(db: AppDB, sessionId: string, pageSize = EVENT
 }
 
 /** A session's screenshots with their bytes, in burst order. A row whose blob is missing is reported, not skipped. */
-export async function* screenshotsWithBlobs(db: AppDB, sessionId: string): AsyncGenerator<{ meta: Screenshot; blob: Blob }> {
+export async function* screenshotsWithBlobs(
+  db: AppDB,
+  sessionId: string,
+): AsyncGenerator<{ meta: Screenshot; blob: Blob }> {
   const shots = await db.screenshots.where('sessionId').equals(sessionId).sortBy('timestamp');
   for (const meta of shots) {
     const row = await db.blobs.get(meta.sha256);
@@ -35,8 +42,14 @@ export async function* screenshotsWithBlobs(db: AppDB, sessionId: string): Async
 }
 
 /** A session's audio chunks with their bytes, in chunkIndex order (the order they concatenate in). */
-export async function* audioChunksWithBlobs(db: AppDB, sessionId: string): AsyncGenerator<{ meta: AudioChunk; blob: Blob }> {
-  const chunks = await db.audioChunks.where('[sessionId+chunkIndex]').between([sessionId, Dexie.minKey], [sessionId, Dexie.maxKey]).toArray();
+export async function* audioChunksWithBlobs(
+  db: AppDB,
+  sessionId: string,
+): AsyncGenerator<{ meta: AudioChunk; blob: Blob }> {
+  const chunks = await db.audioChunks
+    .where('[sessionId+chunkIndex]')
+    .between([sessionId, Dexie.minKey], [sessionId, Dexie.maxKey])
+    .toArray();
   for (const meta of chunks) {
     const row = await db.blobs.get(meta.sha256);
     if (!row) throw new Error(`audio chunk ${meta.chunkIndex} has no stored audio (sha256 ${meta.sha256})`);

@@ -39,7 +39,9 @@ describe('buildExport', () => {
     const { blob } = await buildExport(db, 'cs_test_00001', 'zip');
     const files = unzipSync(new Uint8Array(await blob.arrayBuffer()));
     const manifest = JSON.parse(strFromU8(files['manifest.json']!));
-    expect(Object.keys(files).sort()).toEqual(['manifest.json', ...manifest.files.map((f: { path: string }) => f.path)].sort());
+    expect(Object.keys(files).sort()).toEqual(
+      ['manifest.json', ...manifest.files.map((f: { path: string }) => f.path)].sort(),
+    );
     expect(strFromU8(files['events.jsonl']!).trim().split('\n')).toHaveLength(30);
   });
 

@@ -12,7 +12,11 @@ export const OBJECT_URL_LIFETIME_MS = 10 * 60_000;
  * Builds a session's JSON or ZIP export as a Blob. The bytes are streamed from IndexedDB into the
  * Blob (Chrome spills large blobs to disk), so a long session is never one string in memory.
  */
-export async function buildExport(db: AppDB, sessionId: string, format: 'json' | 'zip'): Promise<{ blob: Blob; filename: string }> {
+export async function buildExport(
+  db: AppDB,
+  sessionId: string,
+  format: 'json' | 'zip',
+): Promise<{ blob: Blob; filename: string }> {
   const session = await db.sessions.get(sessionId);
   if (!session) throw new Error(`no session ${sessionId}`);
   const events = () => eventPages(db, sessionId);

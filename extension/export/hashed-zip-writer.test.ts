@@ -34,8 +34,18 @@ describe('HashedZipWriter', () => {
     const files = unzipSync(concat(out));
     expect(new TextDecoder().decode(files['a.txt'])).toBe('hello world');
     expect(files['dir/b.bin']).toEqual(new Uint8Array([1, 2, 3]));
-    expect(lineA).toEqual({ path: 'a.txt', bytes: 11, sha256: createHash('sha256').update('hello world').digest('hex') });
-    expect(lineB).toEqual({ path: 'dir/b.bin', bytes: 3, sha256: createHash('sha256').update(new Uint8Array([1, 2, 3])).digest('hex') });
+    expect(lineA).toEqual({
+      path: 'a.txt',
+      bytes: 11,
+      sha256: createHash('sha256').update('hello world').digest('hex'),
+    });
+    expect(lineB).toEqual({
+      path: 'dir/b.bin',
+      bytes: 3,
+      sha256: createHash('sha256')
+        .update(new Uint8Array([1, 2, 3]))
+        .digest('hex'),
+    });
     expect(zip.files).toEqual([lineA, lineB]);
     expect(zip.take()).toEqual([]);
   });

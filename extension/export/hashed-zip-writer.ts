@@ -50,7 +50,8 @@ export class HashedZipWriter {
         return;
       }
       this.bytesOut += chunk.length;
-      if (this.bytesOut > ZIP32_LIMIT) this.failure ??= new Error('export is larger than 4 GiB, which ZIP without ZIP64 cannot hold');
+      if (this.bytesOut > ZIP32_LIMIT)
+        this.failure ??= new Error('export is larger than 4 GiB, which ZIP without ZIP64 cannot hold');
       this.queue.push(chunk);
     });
   }

@@ -7,8 +7,16 @@ export { baseMime, extensionForMime };
  * WAV is the exception among audio types and is deflated.
  */
 const COMPRESSED = new Set([
-  'image/png', 'image/jpeg', 'image/webp', 'image/gif',
-  'audio/webm', 'audio/ogg', 'audio/mp4', 'audio/mpeg', 'video/webm', 'video/mp4',
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/gif',
+  'audio/webm',
+  'audio/ogg',
+  'audio/mp4',
+  'audio/mpeg',
+  'video/webm',
+  'video/mp4',
 ]);
 
 /** Whether a file of this type is already compressed and should be stored as is. */

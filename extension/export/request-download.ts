@@ -34,6 +34,11 @@ export async function downloadSession(sessionId: string, format: 'json' | 'zip')
   const reply = validate(ExportReplySchema, raw);
   if (!reply.ok) return { ok: false, error: `export failed: ${reply.message}` };
   if (!reply.value.ok) return reply.value;
-  await chrome.downloads.download({ url: reply.value.url, filename: reply.value.filename, conflictAction: 'uniquify', saveAs: false });
+  await chrome.downloads.download({
+    url: reply.value.url,
+    filename: reply.value.filename,
+    conflictAction: 'uniquify',
+    saveAs: false,
+  });
   return reply.value;
 }

@@ -14,7 +14,10 @@ describe('sessionJsonStream', () => {
   it('streams the legacy JSON byte for byte as buildLegacySession would serialize it', async () => {
     const events = sampleRecordedEvents(ID, 2_000);
     const session = sampleSession(ID, events.length);
-    const blob = await collectToBlob(sessionJsonStream({ session, events: () => pagesOf(events, 300) }), 'application/json');
+    const blob = await collectToBlob(
+      sessionJsonStream({ session, events: () => pagesOf(events, 300) }),
+      'application/json',
+    );
     const text = await blob.text();
     expect(blob.type).toBe('application/json');
     expect(text).toBe(JSON.stringify(buildLegacySession(session, events)));

@@ -18,7 +18,14 @@ import {
 import { sampleCapturedEvents, sampleRecordedEvents, sampleSession } from '../../schema/testing/events';
 import { collectToBlob } from './byte-streams';
 import { downloadFileName } from './download-file-name';
-import { zipSession, ZIP_PATHS, type AudioIndex, type ScreenshotIndex, type SessionZipSources, type ZipExportProgress } from './zip-session';
+import {
+  zipSession,
+  ZIP_PATHS,
+  type AudioIndex,
+  type ScreenshotIndex,
+  type SessionZipSources,
+  type ZipExportProgress,
+} from './zip-session';
 
 const ID = 'cs_md0ap0gn_thwyx';
 /** 2025-07-12T13:31:40Z: a fixed export time so the manifest is reproducible. */
@@ -37,7 +44,12 @@ function fakeBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function screenshot(burstId: string, burstIndex: number, mime: string, bytes: Uint8Array<ArrayBuffer>): { meta: Screenshot; blob: Blob } {
+function screenshot(
+  burstId: string,
+  burstIndex: number,
+  mime: string,
+  bytes: Uint8Array<ArrayBuffer>,
+): { meta: Screenshot; blob: Blob } {
   const meta: Screenshot = {
     id: `shot-${burstId}-${burstIndex}`,
     sessionId: ID,
@@ -56,7 +68,11 @@ function screenshot(burstId: string, burstIndex: number, mime: string, bytes: Ui
   return { meta, blob: new Blob([bytes], { type: mime }) };
 }
 
-function audioChunk(chunkIndex: number, bytes: Uint8Array<ArrayBuffer>, mime = 'audio/webm;codecs=opus'): { meta: AudioChunk; blob: Blob } {
+function audioChunk(
+  chunkIndex: number,
+  bytes: Uint8Array<ArrayBuffer>,
+  mime = 'audio/webm;codecs=opus',
+): { meta: AudioChunk; blob: Blob } {
   const meta: AudioChunk = {
     id: `audio-${chunkIndex}`,
     sessionId: ID,
@@ -274,7 +290,11 @@ describe('zipSession', () => {
   it('without media: null audio_path, no narration file, empty indexes, zero counts', async () => {
     const f = fixture();
     const files = unzipSync(await zipBytes(sources(f, { screenshots: () => each([]), audioChunks: () => each([]) })));
-    expect(Object.keys(files).filter((p) => p.startsWith('media/')).sort()).toEqual([ZIP_PATHS.audioIndex, ZIP_PATHS.screenshotIndex]);
+    expect(
+      Object.keys(files)
+        .filter((p) => p.startsWith('media/'))
+        .sort(),
+    ).toEqual([ZIP_PATHS.audioIndex, ZIP_PATHS.screenshotIndex]);
     expect(json<{ audio_path: unknown }>(files, ZIP_PATHS.trainingData).audio_path).toBeNull();
     expect(json<ScreenshotIndex>(files, ZIP_PATHS.screenshotIndex)).toEqual([]);
     expect(json<AudioIndex>(files, ZIP_PATHS.audioIndex)).toEqual({ path: null, mime: null, chunks: [] });
@@ -284,7 +304,13 @@ describe('zipSession', () => {
   it('an empty session still makes a valid archive', async () => {
     const session = sampleSession(ID, 0);
     const files = unzipSync(
-      await zipBytes({ session, events: () => each([]), screenshots: () => each([]), audioChunks: () => each([]), now: () => NOW }),
+      await zipBytes({
+        session,
+        events: () => each([]),
+        screenshots: () => each([]),
+        audioChunks: () => each([]),
+        now: () => NOW,
+      }),
     );
     expect(files[ZIP_PATHS.events]).toHaveLength(0);
     expect(validate(LegacySessionExportSchema, json(files, ZIP_PATHS.session)).ok).toBe(true);
@@ -302,7 +328,9 @@ describe('zipSession', () => {
     // Each pass sees 5 more events, as if the worker kept clicking during the export.
     const growing = () => pagesOf(all.slice(0, 40 + 5 * calls++), 7);
     const { endTime: _, ...recording } = f.session;
-    const files = unzipSync(await zipBytes(sources(f, { session: { ...recording, status: 'recording' }, events: growing })));
+    const files = unzipSync(
+      await zipBytes(sources(f, { session: { ...recording, status: 'recording' }, events: growing })),
+    );
     expect(calls).toBe(3);
     const lines = decode(files[ZIP_PATHS.events]!).trim().split('\n');
     const session = json<{ totalEvents: number; events: unknown[]; endTime: unknown }>(files, ZIP_PATHS.session);
@@ -311,7 +339,9 @@ describe('zipSession', () => {
     expect(session.events).toHaveLength(40);
     expect(session.endTime).toBeNull();
     const training = json<{ annotations: unknown[] }>(files, ZIP_PATHS.trainingData);
-    expect(training.annotations).toEqual(buildTrainingData(all.slice(0, 40), { videoPath: null, audioPath: null }).annotations);
+    expect(training.annotations).toEqual(
+      buildTrainingData(all.slice(0, 40), { videoPath: null, audioPath: null }).annotations,
+    );
     expect(json<ZipManifest>(files, ZIP_PATHS.manifest).counts.events).toBe(40);
   });
 
@@ -446,8 +476,14 @@ describe('zipSession', () => {
     }
     expect(jsonlLines).toBe(total);
     expect(jsonlTail).toBe('');
-    expect(sessionHead).toMatch(new RegExp(`^\\{"sessionId":"${ID}","startTime":"[^"]+","endTime":"[^"]+","duration":3600000,"totalEvents":${total},"events":\\[`));
-    const summary = JSON.parse(sessionTail.slice(sessionTail.lastIndexOf('"summary":') + '"summary":'.length, -1)) as unknown;
+    expect(sessionHead).toMatch(
+      new RegExp(
+        `^\\{"sessionId":"${ID}","startTime":"[^"]+","endTime":"[^"]+","duration":3600000,"totalEvents":${total},"events":\\[`,
+      ),
+    );
+    const summary = JSON.parse(
+      sessionTail.slice(sessionTail.lastIndexOf('"summary":') + '"summary":'.length, -1),
+    ) as unknown;
     // Event i has the type of fixture position i % 15; count how many of the 100k land on each position.
     const types = samples.map((e) => e.type);
     const at = (type: string) =>

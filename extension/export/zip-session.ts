@@ -147,10 +147,14 @@ export async function* zipSessionChunks(sources: SessionZipSources): AsyncGenera
   for await (const { meta, blob } of sources.audioChunks()) {
     const previous = audio.chunks[audio.chunks.length - 1];
     if (previous && meta.chunkIndex <= previous.chunkIndex) {
-      throw new Error(`audio chunk ${meta.chunkIndex} came after chunk ${previous.chunkIndex}: audioChunks() must yield in ascending chunkIndex order`);
+      throw new Error(
+        `audio chunk ${meta.chunkIndex} came after chunk ${previous.chunkIndex}: audioChunks() must yield in ascending chunkIndex order`,
+      );
     }
     if (audio.mime !== null && baseMime(meta.mime) !== baseMime(audio.mime)) {
-      throw new Error(`audio chunk ${meta.chunkIndex} is ${meta.mime} but the narration is ${audio.mime}: chunks of different types cannot be concatenated`);
+      throw new Error(
+        `audio chunk ${meta.chunkIndex} is ${meta.mime} but the narration is ${audio.mime}: chunks of different types cannot be concatenated`,
+      );
     }
     if (!narration) {
       audio.mime = meta.mime;
@@ -171,7 +175,9 @@ export async function* zipSessionChunks(sources: SessionZipSources): AsyncGenera
 
   // Pass 3: training-data.json, now that the audio path is known.
   const training = zip.open(ZIP_PATHS.trainingData, { compress: true });
-  const pass3 = eventsUpTo(sources.events, summary.lastSequence, (done) => report({ phase: 'training-data', done, total }));
+  const pass3 = eventsUpTo(sources.events, summary.lastSequence, (done) =>
+    report({ phase: 'training-data', done, total }),
+  );
   for await (const piece of trainingDataChunks(pass3, { videoPath: null, audioPath: audio.path })) {
     training.writeText(piece);
     yield* zip.take();

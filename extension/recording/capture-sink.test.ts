@@ -16,12 +16,21 @@ describe('capture sink', () => {
     await startSession(db, 's1', { userAgent: 'ua', maskingPolicy: { version: '1', rules: [] }, now: 1 });
     const reports: (string | null)[] = [];
     const sink = createCaptureSink(db, async (m) => void reports.push(m));
-    const envelope = { clientId: 'client-0001', sessionId: 's1', event: { ...sampleCapturedEvents()[0]!, timestamp: 2 } };
+    const envelope = {
+      clientId: 'client-0001',
+      sessionId: 's1',
+      event: { ...sampleCapturedEvents()[0]!, timestamp: 2 },
+    };
 
     const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     const spy = vi.spyOn(db.events, 'bulkAdd').mockRejectedValueOnce(quota);
     const failed = await sink([envelope]);
-    expect(failed).toEqual({ ok: false, stored: [], refused: [], error: 'QuotaExceededError: The quota has been exceeded.' });
+    expect(failed).toEqual({
+      ok: false,
+      stored: [],
+      refused: [],
+      error: 'QuotaExceededError: The quota has been exceeded.',
+    });
     expect(reports).toEqual(['QuotaExceededError: The quota has been exceeded.']);
     expect(await db.receipts.count()).toBe(0);
     expect((await db.sessions.get('s1'))?.eventCount).toBe(0);

@@ -7,8 +7,13 @@ export interface CommandDeps {
   db: AppDB;
   environment(): SessionEnvironment;
   settings(): Promise<Settings>;
-  publishRecording(state: { sessionId: string; startTime: number; throttle: Settings['throttle'] } | null): Promise<void>;
-  download(sessionId: string, format: 'json' | 'zip'): Promise<{ ok: true; filename: string } | { ok: false; error: string }>;
+  publishRecording(
+    state: { sessionId: string; startTime: number; throttle: Settings['throttle'] } | null,
+  ): Promise<void>;
+  download(
+    sessionId: string,
+    format: 'json' | 'zip',
+  ): Promise<{ ok: true; filename: string } | { ok: false; error: string }>;
   sleep(ms: number): Promise<void>;
   /** Tells the sync engine something changed (a session ended) or asks it to retry a refused session. */
   syncKick(): void;
@@ -43,7 +48,11 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
       const download = await deps.download(stopped.session.id, 'json');
       return download.ok
         ? { ok: true, sessionId: stopped.session.id, detail: `downloaded ${download.filename}` }
-        : { ok: true, sessionId: stopped.session.id, detail: `stopped, but the automatic download failed: ${download.error}` };
+        : {
+            ok: true,
+            sessionId: stopped.session.id,
+            detail: `stopped, but the automatic download failed: ${download.error}`,
+          };
     }
     case 'session/delete': {
       const deleted = await deleteSession(deps.db, command.sessionId);

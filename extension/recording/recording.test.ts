@@ -20,7 +20,11 @@ afterEach(async () => {
 const envelopes = (sessionId: string, count: number, from = 0): CaptureEnvelope[] =>
   sampleCapturedEvents()
     .slice(0, count)
-    .map((event, i) => ({ clientId: `client-${from + i}-xxxxxx`, sessionId, event: { ...event, timestamp: env.now + i } }));
+    .map((event, i) => ({
+      clientId: `client-${from + i}-xxxxxx`,
+      sessionId,
+      event: { ...event, timestamp: env.now + i },
+    }));
 
 describe('session lifecycle', () => {
   it('starts with a generated id, refuses a second start and a bad id', async () => {
@@ -29,7 +33,10 @@ describe('session lifecycle', () => {
     const again = await startSession(db, 'other', env);
     expect(again).toEqual({ ok: false, error: expect.stringMatching(/still recording/) });
     await stopSession(db, env.now + 10);
-    expect(await startSession(db, 'bad id!', env)).toEqual({ ok: false, error: expect.stringMatching(/session id must be/) });
+    expect(await startSession(db, 'bad id!', env)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/session id must be/),
+    });
   });
 
   it('refuses a duplicate id and stopping when idle', async () => {
@@ -47,7 +54,11 @@ describe('storeCapturedEvents', () => {
     expect(reply.stored).toHaveLength(5);
     const rows = await db.events.toArray();
     expect(rows.map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
-    expect(rows.map((r) => r.type)).toEqual(sampleCapturedEvents().slice(0, 5).map((e) => e.type));
+    expect(rows.map((r) => r.type)).toEqual(
+      sampleCapturedEvents()
+        .slice(0, 5)
+        .map((e) => e.type),
+    );
     const session = await db.sessions.get('s1');
     expect(session?.eventCount).toBe(5);
     expect(session?.eventCounts.click).toBe(1);
@@ -67,7 +78,10 @@ describe('storeCapturedEvents', () => {
   it('refuses unknown sessions and events captured long after stop, accepts late in-flight ones', async () => {
     await startSession(db, 's1', env);
     await stopSession(db, env.now + 100);
-    const late = envelopes('s1', 2).map((e, i) => ({ ...e, event: { ...e.event, timestamp: env.now + 100 + (i ? LATE_EVENT_GRACE_MS + 1 : 50) } }));
+    const late = envelopes('s1', 2).map((e, i) => ({
+      ...e,
+      event: { ...e.event, timestamp: env.now + 100 + (i ? LATE_EVENT_GRACE_MS + 1 : 50) },
+    }));
     const reply = await storeCapturedEvents(db, [...late, ...envelopes('nope', 1, 5)]);
     expect(reply.stored).toEqual([late[0]!.clientId]);
     expect(reply.refused.map((r) => r.reason)).toEqual([expect.stringMatching(/stopped before/), 'no session nope']);
@@ -89,7 +103,20 @@ describe('deleteSession', () => {
     await stopSession(db, env.now + 10);
     const blob = { sha256: 'a'.repeat(64), mime: 'image/png', bytes: 3, blob: new Blob(['abc']) };
     await db.blobs.add(blob);
-    await db.screenshots.add({ id: 'sh1', sessionId: 's1', burstId: 'b', burstIndex: 0, burstTotal: 1, trigger: 'click', timestamp: 1, mime: 'image/png', width: 1, height: 1, bytes: 3, sha256: blob.sha256 });
+    await db.screenshots.add({
+      id: 'sh1',
+      sessionId: 's1',
+      burstId: 'b',
+      burstIndex: 0,
+      burstTotal: 1,
+      trigger: 'click',
+      timestamp: 1,
+      mime: 'image/png',
+      width: 1,
+      height: 1,
+      bytes: 3,
+      sha256: blob.sha256,
+    });
     expect(await deleteSession(db, 's1')).toEqual({ ok: true });
     expect(await db.events.count()).toBe(0);
     expect(await db.receipts.count()).toBe(0);

@@ -20,14 +20,19 @@ export async function activeSession(db: AppDB): Promise<Session | undefined> {
  * Creates and starts a session. A worker-typed id is validated; an empty one is generated. Refused when
  * another session is recording or the id is taken: ids are the key the server files data under.
  */
-export async function startSession(db: AppDB, requestedId: string | undefined, env: SessionEnvironment): Promise<LifecycleResult> {
+export async function startSession(
+  db: AppDB,
+  requestedId: string | undefined,
+  env: SessionEnvironment,
+): Promise<LifecycleResult> {
   const id = requestedId?.trim() || generateSessionId(env.now);
   const checked = validate(SessionIdSchema, id);
   if (!checked.ok) return { ok: false, error: checked.message };
   return db.transaction('rw', db.sessions, async () => {
     const running = await activeSession(db);
     if (running) return { ok: false as const, error: `session ${running.id} is still recording: stop it first` };
-    if (await db.sessions.get(id)) return { ok: false as const, error: `a session named ${id} already exists: pick another id` };
+    if (await db.sessions.get(id))
+      return { ok: false as const, error: `a session named ${id} already exists: pick another id` };
     const session: Session = {
       id,
       startTime: env.now,
@@ -60,24 +65,36 @@ export async function stopSession(db: AppDB, now: number): Promise<LifecycleResu
  * session uses.
  * A recording session cannot be deleted: stop it first.
  */
-export async function deleteSession(db: AppDB, sessionId: string): Promise<{ ok: true } | { ok: false; error: string }> {
-  return db.transaction('rw', [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs, db.syncState, db.mediaSync], async () => {
-    const session = await db.sessions.get(sessionId);
-    if (!session) return { ok: false as const, error: `no session ${sessionId}` };
-    if (session.status === 'recording') return { ok: false as const, error: 'stop the session before deleting it' };
-    const shots = await db.screenshots.where('sessionId').equals(sessionId).toArray();
-    const chunks = await db.audioChunks.where('[sessionId+chunkIndex]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
-    await db.events.where('[sessionId+sequence]').between([sessionId, -Infinity], [sessionId, Infinity]).delete();
-    await db.receipts.where('sessionId').equals(sessionId).delete();
-    await db.screenshots.bulkDelete(shots.map((s) => s.id));
-    await db.audioChunks.bulkDelete(chunks.map((c) => c.id));
-    for (const sha256 of new Set([...shots, ...chunks].map((m) => m.sha256))) {
-      const stillUsed = (await db.screenshots.where('sha256').equals(sha256).count()) + (await db.audioChunks.where('sha256').equals(sha256).count());
-      if (stillUsed === 0) await db.blobs.delete(sha256);
-    }
-    await db.syncState.delete(sessionId);
-    await db.mediaSync.where('sessionId').equals(sessionId).delete();
-    await db.sessions.delete(sessionId);
-    return { ok: true as const };
-  });
+export async function deleteSession(
+  db: AppDB,
+  sessionId: string,
+): Promise<{ ok: true } | { ok: false; error: string }> {
+  return db.transaction(
+    'rw',
+    [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs, db.syncState, db.mediaSync],
+    async () => {
+      const session = await db.sessions.get(sessionId);
+      if (!session) return { ok: false as const, error: `no session ${sessionId}` };
+      if (session.status === 'recording') return { ok: false as const, error: 'stop the session before deleting it' };
+      const shots = await db.screenshots.where('sessionId').equals(sessionId).toArray();
+      const chunks = await db.audioChunks
+        .where('[sessionId+chunkIndex]')
+        .between([sessionId, -Infinity], [sessionId, Infinity])
+        .toArray();
+      await db.events.where('[sessionId+sequence]').between([sessionId, -Infinity], [sessionId, Infinity]).delete();
+      await db.receipts.where('sessionId').equals(sessionId).delete();
+      await db.screenshots.bulkDelete(shots.map((s) => s.id));
+      await db.audioChunks.bulkDelete(chunks.map((c) => c.id));
+      for (const sha256 of new Set([...shots, ...chunks].map((m) => m.sha256))) {
+        const stillUsed =
+          (await db.screenshots.where('sha256').equals(sha256).count()) +
+          (await db.audioChunks.where('sha256').equals(sha256).count());
+        if (stillUsed === 0) await db.blobs.delete(sha256);
+      }
+      await db.syncState.delete(sessionId);
+      await db.mediaSync.where('sessionId').equals(sessionId).delete();
+      await db.sessions.delete(sessionId);
+      return { ok: true as const };
+    },
+  );
 }

@@ -1,4 +1,10 @@
-import { webHostOf, type CaptureEnvelope, type CaptureEventsReply, type RecordedEvent, type Session } from '@codesight/schema';
+import {
+  webHostOf,
+  type CaptureEnvelope,
+  type CaptureEventsReply,
+  type RecordedEvent,
+  type Session,
+} from '@codesight/schema';
 import type { AppDB } from '../db';
 
 /**
@@ -14,7 +20,10 @@ export const LATE_EVENT_GRACE_MS = 5_000;
  * their session stopped, are refused for good. Storage failures (quota) reject, so the caller keeps
  * the events and retries.
  */
-export async function storeCapturedEvents(db: AppDB, envelopes: readonly CaptureEnvelope[]): Promise<CaptureEventsReply> {
+export async function storeCapturedEvents(
+  db: AppDB,
+  envelopes: readonly CaptureEnvelope[],
+): Promise<CaptureEventsReply> {
   const reply: CaptureEventsReply = { ok: true, stored: [], refused: [] };
   if (envelopes.length === 0) return reply;
   await db.transaction('rw', db.sessions, db.events, db.receipts, async () => {
@@ -27,7 +36,8 @@ export async function storeCapturedEvents(db: AppDB, envelopes: readonly Capture
         reply.stored.push(envelope.clientId);
         continue;
       }
-      if (!sessions.has(envelope.sessionId)) sessions.set(envelope.sessionId, await db.sessions.get(envelope.sessionId));
+      if (!sessions.has(envelope.sessionId))
+        sessions.set(envelope.sessionId, await db.sessions.get(envelope.sessionId));
       const session = sessions.get(envelope.sessionId);
       const refusal = refusalReason(session, envelope);
       if (refusal) {

@@ -19,9 +19,15 @@ export async function loadSettings(): Promise<Settings> {
 }
 
 /** Validates and saves a change; returns the readable validation message instead of saving bad input. */
-export async function saveSettings(change: SettingsInput): Promise<{ ok: true; settings: Settings } | { ok: false; error: string }> {
+export async function saveSettings(
+  change: SettingsInput,
+): Promise<{ ok: true; settings: Settings } | { ok: false; error: string }> {
   const current = await loadSettings();
-  const parsed = validate(SettingsSchema, { ...current, ...change, throttle: { ...current.throttle, ...change.throttle } });
+  const parsed = validate(SettingsSchema, {
+    ...current,
+    ...change,
+    throttle: { ...current.throttle, ...change.throttle },
+  });
   if (!parsed.ok) return { ok: false, error: parsed.message };
   await chrome.storage.local.set({ [SETTINGS_KEY]: parsed.value });
   return { ok: true, settings: parsed.value };

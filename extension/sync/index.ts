@@ -5,11 +5,22 @@
  * transports, fake clock, the SyncWorld simulation, the store contract suite) are imported by path.
  */
 export { createSyncEngine } from './engine/engine';
-export { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WINDOW, MAX_INCOMPLETE_CLOSES } from './engine/engine-types';
+export {
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_WINDOW,
+  MAX_INCOMPLETE_CLOSES,
+} from './engine/engine-types';
 export type { KickReason, SyncEngine, SyncEngineOptions } from './engine/engine-types';
 export type { ConnectionStatus, QuarantineStatus, SyncStatus } from './engine/status';
 export type { PendingSession, QuarantineCode, QuarantinedBatch, SyncError, SyncMeta, SyncStore } from './store/store';
-export type { SyncClientMessage, SyncServerMessage, SyncTransport, TransportListener, TransportState } from './transport/transport';
+export type {
+  SyncClientMessage,
+  SyncServerMessage,
+  SyncTransport,
+  TransportListener,
+  TransportState,
+} from './transport/transport';
 export { DEFAULT_BATCH_LIMITS, estimateEventBytes, nextBatch } from './engine/batcher';
 export type { BatchLimits, BatchSlice } from './engine/batcher';
 export { backoffDelay, DEFAULT_BACKOFF } from './engine/backoff';

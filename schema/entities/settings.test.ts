@@ -6,8 +6,13 @@ describe('settings', () => {
   it('fills every default from an empty object', () => {
     const r = validate(SettingsSchema, {});
     expect(r.ok && r.value).toEqual({
-      serverUrl: '', apiKey: '', autoDownloadJson: true, captureScreenshots: true, recordAudio: false,
-      pruneSyncedData: false, throttle: { scrollMs: 200, hoverDwellMs: 1000, inputSettleMs: 800 },
+      serverUrl: '',
+      apiKey: '',
+      autoDownloadJson: true,
+      captureScreenshots: true,
+      recordAudio: false,
+      pruneSyncedData: false,
+      throttle: { scrollMs: 200, hoverDwellMs: 1000, inputSettleMs: 800 },
     });
   });
 

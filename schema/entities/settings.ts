@@ -12,7 +12,15 @@ export const ThrottleSettingsSchema = v.object({
 export type ThrottleSettings = v.InferOutput<typeof ThrottleSettingsSchema>;
 
 const ServerUrl = v.union(
-  [v.literal(''), v.pipe(v.string(), v.trim(), v.url('server URL must be a full URL like https://host:port'), v.regex(/^(https?|wss?):\/\//i, 'server URL must start with http(s):// or ws(s)://'))],
+  [
+    v.literal(''),
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.url('server URL must be a full URL like https://host:port'),
+      v.regex(/^(https?|wss?):\/\//i, 'server URL must start with http(s):// or ws(s)://'),
+    ),
+  ],
   'server URL must be empty or a full URL like https://host:port',
 );
 

@@ -20,7 +20,9 @@ export const PublishedSyncStatusSchema = v.object({
   pendingBytes: Count,
   /** Epoch ms of the last acknowledged batch. */
   lastSyncAt: v.optional(v.number()),
-  lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number(), sessionId: v.optional(v.string()) })),
+  lastError: v.optional(
+    v.object({ code: v.string(), message: v.string(), at: v.number(), sessionId: v.optional(v.string()) }),
+  ),
   quarantined: v.array(
     v.object({
       sessionId: SessionIdSchema,
@@ -40,7 +42,9 @@ export const PublishedSyncStatusSchema = v.object({
       /** Items held until the server has acked the events they belong to. */
       waitingForAck: Count,
       lastUploadAt: v.optional(v.number()),
-      lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number(), sessionId: v.optional(v.string()) })),
+      lastError: v.optional(
+        v.object({ code: v.string(), message: v.string(), at: v.number(), sessionId: v.optional(v.string()) }),
+      ),
       quarantined: v.array(
         v.object({
           kind: v.picklist(['screenshot', 'audio']),

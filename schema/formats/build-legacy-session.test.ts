@@ -51,7 +51,15 @@ describe('buildLegacySession', () => {
   it('fills the header from the session: ISO times, duration from endTime, totalEvents', () => {
     const session = sampleSession(ID, 15);
     const out = buildLegacySession(session, fixture());
-    expect(Object.keys(out)).toEqual(['sessionId', 'startTime', 'endTime', 'duration', 'totalEvents', 'events', 'summary']);
+    expect(Object.keys(out)).toEqual([
+      'sessionId',
+      'startTime',
+      'endTime',
+      'duration',
+      'totalEvents',
+      'events',
+      'summary',
+    ]);
     expect(out.sessionId).toBe(ID);
     expect(out.startTime).toBe(new Date(session.startTime).toISOString());
     expect(out.endTime).toBe(new Date(session.endTime!).toISOString());
@@ -90,7 +98,12 @@ describe('buildLegacySession', () => {
     events[7] = { ...events[7]!, url: 'https://www.compare.example/p/2' };
     const session = { ...sampleSession(ID, 15), pagesVisited: ['first.example', 'shop.example'] };
     const out = buildLegacySession(session, events);
-    expect(out.summary.pagesVisited).toEqual(['first.example', 'shop.example', 'www.compare.example', 'reviews.example']);
+    expect(out.summary.pagesVisited).toEqual([
+      'first.example',
+      'shop.example',
+      'www.compare.example',
+      'reviews.example',
+    ]);
   });
 
   it('maps a click: selector, lower-case tag, target text, client coordinates, pointer extras', () => {
@@ -124,7 +137,12 @@ describe('buildLegacySession', () => {
   it('maps a masked input to the mask token and keeps the mask; a kept value is used as is', () => {
     const events = fixture();
     const input = toLegacyEvent(ofType(events, 'input'));
-    expect(input.data).toMatchObject({ selector: '#email', element: 'input', text: '[masked:email:13-32]', coordinates: null });
+    expect(input.data).toMatchObject({
+      selector: '#email',
+      element: 'input',
+      text: '[masked:email:13-32]',
+      coordinates: null,
+    });
     expect(input.data.mask).toEqual({ rule: 'email', lengthClass: '13-32' });
     expect(maskToken({ rule: 'password', lengthClass: 'empty' })).toBe('[masked:password:empty]');
 
@@ -142,10 +160,23 @@ describe('buildLegacySession', () => {
   it('keeps scroll offsets out of coordinates; events without a target have a null selector', () => {
     const events = fixture();
     const scroll = toLegacyEvent(ofType(events, 'scroll'));
-    expect(scroll.data).toMatchObject({ selector: null, element: null, text: null, coordinates: null, scrollX: 0, scrollY: 700 });
+    expect(scroll.data).toMatchObject({
+      selector: null,
+      element: null,
+      text: null,
+      coordinates: null,
+      scrollX: 0,
+      scrollY: 700,
+    });
 
     const nav = toLegacyEvent(events.filter((e) => e.type === 'navigation')[1]!);
-    expect(nav.data).toMatchObject({ selector: null, text: null, coordinates: null, navigationType: 'push_state', url: 'https://shop.example/cart' });
+    expect(nav.data).toMatchObject({
+      selector: null,
+      text: null,
+      coordinates: null,
+      navigationType: 'push_state',
+      url: 'https://shop.example/cart',
+    });
     expect(nav.data.fromUrl).toBe('https://shop.example/product?id=3');
 
     const key = toLegacyEvent(ofType(events, 'keydown'));
@@ -202,6 +233,8 @@ describe('legacySessionChunks', () => {
   it('refuses a summary of other events rather than emit a contradictory file', async () => {
     const events = fixture();
     const summary = await summarizeEvents(events.slice(0, 10));
-    await expect(collect(legacySessionChunks(sampleSession(ID, 15), events, summary))).rejects.toThrow(/do not match the summary/);
+    await expect(collect(legacySessionChunks(sampleSession(ID, 15), events, summary))).rejects.toThrow(
+      /do not match the summary/,
+    );
   });
 });

@@ -28,7 +28,12 @@ describe('buildTrainingData', () => {
     expect(r.ok, r.ok ? '' : r.message).toBe(true);
     expect(Object.keys(data)).toEqual(['video_path', 'audio_path', 'annotations']);
     expect(Object.keys(data.annotations[0]!)).toEqual([
-      'timestamp', 'action_type', 'target_selector', 'coordinates', 'element_text', 'page_url',
+      'timestamp',
+      'action_type',
+      'target_selector',
+      'coordinates',
+      'element_text',
+      'page_url',
     ]);
     expect(data.video_path).toBeNull();
     expect(data.audio_path).toBe('media/audio/narration.webm');
@@ -55,12 +60,31 @@ describe('buildTrainingData', () => {
       page_url: 'https://shop.example/product?id=3',
     });
     expect(annotationFor(events, 'hover')).toMatchObject({ coordinates: [450, 200], element_text: 'Add to cart' });
-    expect(annotationFor(events, 'input')).toMatchObject({ target_selector: '#email', coordinates: null, element_text: '[masked:email:13-32]' });
+    expect(annotationFor(events, 'input')).toMatchObject({
+      target_selector: '#email',
+      coordinates: null,
+      element_text: '[masked:email:13-32]',
+    });
     expect(annotationFor(events, 'change')).toMatchObject({ element_text: 'gift wrap please' });
-    expect(annotationFor(events, 'keydown')).toMatchObject({ target_selector: null, element_text: 'Enter', coordinates: null });
-    expect(annotationFor(events, 'scroll')).toMatchObject({ target_selector: null, coordinates: [0, 700], element_text: null });
-    expect(annotationFor(events, 'submit')).toMatchObject({ action_type: 'submit', element_text: null, coordinates: null });
-    const nav = buildTrainingData(events.filter((e) => e.type === 'navigation'), media).annotations;
+    expect(annotationFor(events, 'keydown')).toMatchObject({
+      target_selector: null,
+      element_text: 'Enter',
+      coordinates: null,
+    });
+    expect(annotationFor(events, 'scroll')).toMatchObject({
+      target_selector: null,
+      coordinates: [0, 700],
+      element_text: null,
+    });
+    expect(annotationFor(events, 'submit')).toMatchObject({
+      action_type: 'submit',
+      element_text: null,
+      coordinates: null,
+    });
+    const nav = buildTrainingData(
+      events.filter((e) => e.type === 'navigation'),
+      media,
+    ).annotations;
     expect(nav.map((a) => a.page_url)).toEqual(['https://shop.example/product?id=3', 'https://shop.example/cart']);
     expect(nav[1]).toMatchObject({ target_selector: null, coordinates: null, element_text: null });
   });

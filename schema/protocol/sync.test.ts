@@ -4,8 +4,13 @@ import { validate } from '../validate';
 import { sampleRecordedEvents } from '../testing/events';
 
 const batch = (first: number, count: number) => ({
-  type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId: 'b1', sessionId: 's1',
-  firstSequence: first, lastSequence: first + count - 1, events: sampleRecordedEvents('s1', count, first),
+  type: 'batch',
+  v: SYNC_PROTOCOL_VERSION,
+  batchId: 'b1',
+  sessionId: 's1',
+  firstSequence: first,
+  lastSequence: first + count - 1,
+  events: sampleRecordedEvents('s1', count, first),
 });
 
 describe('batch message', () => {

@@ -44,8 +44,18 @@ const common = {
 
 /** Body of `POST /api/upload/url` and `POST /api/upload/complete`. */
 export const UploadRequestSchema = v.variant('kind', [
-  v.object({ ...common, kind: v.literal('screenshot'), meta: ScreenshotUploadMetaSchema, uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))) }),
-  v.object({ ...common, kind: v.literal('audio'), meta: AudioUploadMetaSchema, uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))) }),
+  v.object({
+    ...common,
+    kind: v.literal('screenshot'),
+    meta: ScreenshotUploadMetaSchema,
+    uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  }),
+  v.object({
+    ...common,
+    kind: v.literal('audio'),
+    meta: AudioUploadMetaSchema,
+    uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  }),
 ]);
 /** A validated upload announcement. */
 export type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;

@@ -64,7 +64,10 @@ async function openLink(wsUrl: string, apiKey: string, timeoutMs: number) {
     async request(message: SyncClientMessage, label: string): Promise<{ ms: number; reply: SyncServerMessage }> {
       let timer: NodeJS.Timeout | undefined;
       const reply = new Promise<SyncServerMessage>((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`ack latency: no answer to ${label} within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`ack latency: no answer to ${label} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiting = resolve;
         lost = reject;
       });
@@ -99,17 +102,31 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
       const events = options.events.slice(next - 1, next - 1 + count);
       if (events.length !== count) throw new Error('ack latency: not enough events for the requested batches');
       const batchId = `lat-${i}`;
-      const { ms, reply } = await link.request({
-        type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId, sessionId: options.sessionId, session: options.meta,
-        firstSequence: next, lastSequence: next + count - 1, events,
-      }, batchId);
-      if (reply.type !== 'batch_ack' || reply.batchId !== batchId) throw new Error(`ack latency: ${batchId} answered ${JSON.stringify(reply)}`);
-      if (reply.ackedThrough !== next + count - 1) throw new Error(`ack latency: ${batchId} acked through ${reply.ackedThrough}, expected ${next + count - 1}`);
+      const { ms, reply } = await link.request(
+        {
+          type: 'batch',
+          v: SYNC_PROTOCOL_VERSION,
+          batchId,
+          sessionId: options.sessionId,
+          session: options.meta,
+          firstSequence: next,
+          lastSequence: next + count - 1,
+          events,
+        },
+        batchId,
+      );
+      if (reply.type !== 'batch_ack' || reply.batchId !== batchId)
+        throw new Error(`ack latency: ${batchId} answered ${JSON.stringify(reply)}`);
+      if (reply.ackedThrough !== next + count - 1)
+        throw new Error(`ack latency: ${batchId} acked through ${reply.ackedThrough}, expected ${next + count - 1}`);
       if (i >= options.warmup) result.batches.push(ms);
       next += count;
     }
     result.eventsSent = next - 1;
-    for (const [sessionIds, samples] of [[[], result.floor], [[options.sessionId], result.oneQuery]] as const) {
+    for (const [sessionIds, samples] of [
+      [[], result.floor],
+      [[options.sessionId], result.oneQuery],
+    ] as const) {
       for (let i = 0; i < options.warmup + options.batches; i++) {
         const { ms, reply } = await link.request({ type: 'resume', sessionIds: [...sessionIds] }, 'resume');
         if (reply.type !== 'resume_state') throw new Error(`ack latency: resume answered ${JSON.stringify(reply)}`);

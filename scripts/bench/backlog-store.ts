@@ -63,7 +63,10 @@ export function benchSessionMeta(startTime: number): SessionMeta {
  * would while offline: sessions created, events appended (sequences 1..n), sessions ended. `random`
  * makes the session ids; distinct per run so that runs never see each other's rows.
  */
-export function writeBacklog(sessions: readonly (readonly CapturedEvent[])[], random: () => number): { store: BacklogStore; sessions: BacklogSession[] } {
+export function writeBacklog(
+  sessions: readonly (readonly CapturedEvent[])[],
+  random: () => number,
+): { store: BacklogStore; sessions: BacklogSession[] } {
   const store = new BacklogStore();
   const written: BacklogSession[] = [];
   for (const events of sessions) {

@@ -16,9 +16,15 @@ export function storedExactly(run: { check: IngestCheck; result: { events: numbe
 }
 
 /** Counts the rows stored for `sessions` and checks each session row against what was written. */
-export async function checkIngest(client: pg.Client, sessions: readonly { id: string; events: number }[]): Promise<IngestCheck> {
+export async function checkIngest(
+  client: pg.Client,
+  sessions: readonly { id: string; events: number }[],
+): Promise<IngestCheck> {
   const ids = sessions.map((s) => s.id);
-  const rows = await client.query<{ n: number }>('select count(*)::int as n from interactions where session_id = any($1)', [ids]);
+  const rows = await client.query<{ n: number }>(
+    'select count(*)::int as n from interactions where session_id = any($1)',
+    [ids],
+  );
   const duplicates = await client.query<{ n: number }>(
     `select count(*)::int as n from (
        select session_id, sequence from interactions where session_id = any($1)

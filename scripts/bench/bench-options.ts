@@ -41,7 +41,14 @@ const DEFAULTS: BenchOptions = {
 };
 
 /** `--quick`: the same measurements on a tenth of the data (~20 s here). */
-const QUICK: Partial<BenchOptions> = { events: 10_000, sessions: 5, sweepEvents: 5_000, sweepRepeats: 1, latencyBatches: 500, compressionEvents: 10_000 };
+const QUICK: Partial<BenchOptions> = {
+  events: 10_000,
+  sessions: 5,
+  sweepEvents: 5_000,
+  sweepRepeats: 1,
+  latencyBatches: 500,
+  compressionEvents: 10_000,
+};
 
 /** The `--help` text. */
 export const USAGE = `Usage: npx tsx scripts/bench/sync.ts [options]
@@ -91,11 +98,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   const options: BenchOptions = { ...DEFAULTS, ...(values.quick ? QUICK : {}) };
   if (values.events !== undefined) options.events = positiveInt('events', values.events);
   if (values.sessions !== undefined) options.sessions = positiveInt('sessions', values.sessions);
-  if (values['sweep-events'] !== undefined) options.sweepEvents = positiveInt('sweep-events', values['sweep-events'], 0);
+  if (values['sweep-events'] !== undefined)
+    options.sweepEvents = positiveInt('sweep-events', values['sweep-events'], 0);
   if (values.windows !== undefined) options.windows = intList('windows', values.windows);
   if (values['batch-sizes'] !== undefined) options.batchSizes = intList('batch-sizes', values['batch-sizes']);
-  if (values['sweep-repeats'] !== undefined) options.sweepRepeats = positiveInt('sweep-repeats', values['sweep-repeats']);
-  if (values['latency-batches'] !== undefined) options.latencyBatches = positiveInt('latency-batches', values['latency-batches']);
+  if (values['sweep-repeats'] !== undefined)
+    options.sweepRepeats = positiveInt('sweep-repeats', values['sweep-repeats']);
+  if (values['latency-batches'] !== undefined)
+    options.latencyBatches = positiveInt('latency-batches', values['latency-batches']);
   if (values.seed !== undefined) options.seed = positiveInt('seed', values.seed, 0);
   options.profileServerDir = values['profile-server'];
   if (options.sessions > options.events) throw new Error('--sessions must not exceed --events');

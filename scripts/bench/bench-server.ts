@@ -68,10 +68,15 @@ function waitFor<T extends ServerProcessMessage['type']>(
  * resolves once it listens on 127.0.0.1 and has migrated the database. With `cpuProfileDir`, the server
  * writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
  */
-export async function startBenchServer(databaseUrl: string, options: { cpuProfileDir?: string } = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  databaseUrl: string,
+  options: { cpuProfileDir?: string } = {},
+): Promise<BenchServer> {
   const child = fork(SERVER_ENTRY, [], {
     // Node writes the .cpuprofile when the process exits, so a profile covers the whole bench.
-    execArgv: options.cpuProfileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : process.execArgv,
+    execArgv: options.cpuProfileDir
+      ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
+      : process.execArgv,
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

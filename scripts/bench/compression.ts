@@ -24,7 +24,12 @@ export interface CompressionResult {
  * Cuts the session into batches exactly as the engine would under `limits` and compresses each with the
  * WebSocket transport's codec (fflate gzip, level 6), summing the bytes before and after.
  */
-export function measureCompression(sessionId: string, meta: SessionMeta, events: readonly RecordedEvent[], limits: BatchLimits): CompressionResult {
+export function measureCompression(
+  sessionId: string,
+  meta: SessionMeta,
+  events: readonly RecordedEvent[],
+  limits: BatchLimits,
+): CompressionResult {
   const batches = engineBatches(sessionId, meta, events, limits);
   let jsonBytes = 0;
   let gzipBytes = 0;

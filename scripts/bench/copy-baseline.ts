@@ -6,9 +6,27 @@ import type { NewInteraction } from '../../sync-server/src/db/schema';
 
 /** The interactions columns the server writes (all but `id` and `created_at`, which default). */
 const COLUMNS = [
-  'session_id', 'sequence', 'type', 'source', 'timestamp', 'timestamp_ms', 'url', 'title', 'tab_id', 'frame_id',
-  'selector', 'selectors', 'coordinates', 'modifiers', 'offset_x', 'offset_y', 'is_visible', 'context',
-  'element_analysis', 'target', 'data',
+  'session_id',
+  'sequence',
+  'type',
+  'source',
+  'timestamp',
+  'timestamp_ms',
+  'url',
+  'title',
+  'tab_id',
+  'frame_id',
+  'selector',
+  'selectors',
+  'coordinates',
+  'modifiers',
+  'offset_x',
+  'offset_y',
+  'is_visible',
+  'context',
+  'element_analysis',
+  'target',
+  'data',
 ] as const satisfies readonly (keyof NewInteraction)[];
 
 /**
@@ -28,7 +46,9 @@ function copyField(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'boolean') return value ? 't' : 'f';
   const text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : text;
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!)
+    : text;
 }
 
 /** One row as a line of COPY text. */

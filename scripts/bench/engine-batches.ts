@@ -19,8 +19,14 @@ export function engineBatches(
     const slice = nextBatch(events.slice(index, index + limits.maxEvents), from, limits);
     if (slice.kind !== 'batch') throw new Error(`engineBatches: events of ${sessionId} are not 1..n without gaps`);
     out.push({
-      type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId: `bench-${out.length + 1}`, sessionId, session: meta,
-      firstSequence: from, lastSequence: from + slice.events.length - 1, events: slice.events,
+      type: 'batch',
+      v: SYNC_PROTOCOL_VERSION,
+      batchId: `bench-${out.length + 1}`,
+      sessionId,
+      session: meta,
+      firstSequence: from,
+      lastSequence: from + slice.events.length - 1,
+      events: slice.events,
     });
     from += slice.events.length;
     index += slice.events.length;

@@ -34,7 +34,10 @@ export interface DrainResult {
 }
 
 /** A `ws` socket that counts what the transport sends through it. */
-function countingSocket(url: string, counters: { batchFrames: number; batchBytes: number; textFrames: number }): WebSocketLike {
+function countingSocket(
+  url: string,
+  counters: { batchFrames: number; batchBytes: number; textFrames: number },
+): WebSocketLike {
   const socket = new WebSocket(url);
   const send = socket.send.bind(socket);
   socket.send = ((data: string | ArrayBufferView | ArrayBuffer) => {
@@ -71,13 +74,20 @@ export async function drainWithEngine(options: DrainOptions): Promise<DrainResul
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const status = engine.getStatus();
-      reject(new Error(`engine drain not finished after ${options.timeoutMs} ms: ${status.pendingEvents} events pending, connection ${status.connection}, last error ${status.lastError?.message ?? 'none'}`));
+      reject(
+        new Error(
+          `engine drain not finished after ${options.timeoutMs} ms: ${status.pendingEvents} events pending, connection ${status.connection}, last error ${status.lastError?.message ?? 'none'}`,
+        ),
+      );
     }, options.timeoutMs);
   });
   const started = performance.now();
   try {
     engine.start();
-    const [ackedAt, closedAt] = await Promise.race([Promise.all([options.store.whenAllAcked(), options.store.whenAllClosed()]), timeout]);
+    const [ackedAt, closedAt] = await Promise.race([
+      Promise.all([options.store.whenAllAcked(), options.store.whenAllClosed()]),
+      timeout,
+    ]);
     const lastError = engine.getStatus().lastError;
     return {
       events,

@@ -17,7 +17,9 @@ export const GOALS = {
 const rate = (run: DrainRun) => (run.result.events / run.result.closedMs) * 1000;
 const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
 const limitsLabel = (run: DrainRun) =>
-  run.limits.maxBytes >= 64 * 1024 * 1024 ? `${run.limits.maxEvents}` : `${run.limits.maxEvents} / ${run.limits.maxBytes / 1024} KiB`;
+  run.limits.maxBytes >= 64 * 1024 * 1024
+    ? `${run.limits.maxEvents}`
+    : `${run.limits.maxEvents} / ${run.limits.maxBytes / 1024} KiB`;
 
 function best(runs: readonly DrainRun[]): DrainRun | undefined {
   return runs.reduce<DrainRun | undefined>((top, run) => (!top || rate(run) > rate(top) ? run : top), undefined);
@@ -34,95 +36,225 @@ export function formatResults(r: BenchResults): string {
   const meanEventBytes = compression.defaults.jsonBytes / compression.events;
 
   out.push(`# Sync bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
-  out.push(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, PostgreSQL 15 (throwaway cluster, fsync off), server in its own process, loopback only.`);
-  out.push(`Load average (1 min) at the start ${num(r.loadAtStart, 2)}, at the end ${num(loadavg()[0] ?? Number.NaN, 2)}: anything else running on the machine slows every number below.`);
-  out.push(`Backlog: ${num(drain.result.events)} generated shopping-session events in ${drain.sessions} sessions (~${num(meanEventBytes)} B of JSON per event), written before the engine starts.`);
+  out.push(
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, PostgreSQL 15 (throwaway cluster, fsync off), server in its own process, loopback only.`,
+  );
+  out.push(
+    `Load average (1 min) at the start ${num(r.loadAtStart, 2)}, at the end ${num(loadavg()[0] ?? Number.NaN, 2)}: anything else running on the machine slows every number below.`,
+  );
+  out.push(
+    `Backlog: ${num(drain.result.events)} generated shopping-session events in ${drain.sessions} sessions (~${num(meanEventBytes)} B of JSON per event), written before the engine starts.`,
+  );
   out.push('');
   out.push('## Goals');
-  out.push(formatTable(['metric', 'value', 'goal', 'met?'], [
-    ['End-to-end ingest: engine → WebSocket → server → PostgreSQL', `${num(engineRate)} events/s`, '—', '—'],
-    ['Baseline: COPY of the same rows, one connection', `${num(copyRate)} rows/s`, '—', '—'],
-    ['Engine / COPY', `${num(ratio, 2)}×`, `≥ ${GOALS.engineOverCopy}×`, yes(ratio >= GOALS.engineOverCopy)],
-    ['Compression at the default batch limits (realistic session)', `${num(compression.defaults.ratio, 1)}×`, `≥ ${GOALS.compression}×`, yes(compression.defaults.ratio >= GOALS.compression)],
-    ['Ack latency p50 (1–10 events per batch, one at a time)', duration(latency.batches.p50), `< ${GOALS.p50Ms} ms`, yes(latency.batches.p50 < GOALS.p50Ms)],
-    ['Ack latency p99', duration(latency.batches.p99), `< ${GOALS.p99Ms} ms`, yes(latency.batches.p99 < GOALS.p99Ms)],
-    [`Offline backlog drain, ${num(drain.result.events)} events (same run as the ingest row)`, duration(drain.result.closedMs), `< ${duration(drainGoalMs)}`, yes(drain.result.closedMs < drainGoalMs)],
-    ['Stored exactly once (SQL: count = N, no duplicate (session, sequence), sessions complete)',
-      `${num(drain.check.rows)} rows, ${drain.check.duplicates} dup., ${drain.check.sessionsWrong} bad sessions`, 'exact', yes(storedExactly(drain))],
-  ]));
+  out.push(
+    formatTable(
+      ['metric', 'value', 'goal', 'met?'],
+      [
+        ['End-to-end ingest: engine → WebSocket → server → PostgreSQL', `${num(engineRate)} events/s`, '—', '—'],
+        ['Baseline: COPY of the same rows, one connection', `${num(copyRate)} rows/s`, '—', '—'],
+        ['Engine / COPY', `${num(ratio, 2)}×`, `≥ ${GOALS.engineOverCopy}×`, yes(ratio >= GOALS.engineOverCopy)],
+        [
+          'Compression at the default batch limits (realistic session)',
+          `${num(compression.defaults.ratio, 1)}×`,
+          `≥ ${GOALS.compression}×`,
+          yes(compression.defaults.ratio >= GOALS.compression),
+        ],
+        [
+          'Ack latency p50 (1–10 events per batch, one at a time)',
+          duration(latency.batches.p50),
+          `< ${GOALS.p50Ms} ms`,
+          yes(latency.batches.p50 < GOALS.p50Ms),
+        ],
+        [
+          'Ack latency p99',
+          duration(latency.batches.p99),
+          `< ${GOALS.p99Ms} ms`,
+          yes(latency.batches.p99 < GOALS.p99Ms),
+        ],
+        [
+          `Offline backlog drain, ${num(drain.result.events)} events (same run as the ingest row)`,
+          duration(drain.result.closedMs),
+          `< ${duration(drainGoalMs)}`,
+          yes(drain.result.closedMs < drainGoalMs),
+        ],
+        [
+          'Stored exactly once (SQL: count = N, no duplicate (session, sequence), sessions complete)',
+          `${num(drain.check.rows)} rows, ${drain.check.duplicates} dup., ${drain.check.sessionsWrong} bad sessions`,
+          'exact',
+          yes(storedExactly(drain)),
+        ],
+      ],
+    ),
+  );
   out.push('');
-  out.push(`Drain detail: last ack after ${duration(drain.result.ackedMs)}, all sessions closed complete after ${duration(drain.result.closedMs)}; ` +
-    `${drain.result.batchFrames} batch frames (${num(drain.result.events / drain.result.batchFrames)} events each on average), ${bytes(drain.result.batchBytes)} on the wire` +
-    `${drain.result.lastError ? `; engine error seen: ${drain.result.lastError}` : ''}.`);
-  out.push(`COPY detail: ${num(copy.rows)} rows, ${bytes(copy.copyBytes)} of COPY text, ${duration(copy.ms)} (mapEventToRow ${duration(copy.mapMs)} and COPY encoding ${duration(copy.encodeMs)} beforehand, not timed); ${num(copy.storedRows)} rows stored.`);
-  out.push(`Latency detail: ${latency.batches.count} batches (${num(latency.events)} events), mean ${duration(latency.batches.mean)}, max ${duration(latency.batches.max)}.`);
+  out.push(
+    `Drain detail: last ack after ${duration(drain.result.ackedMs)}, all sessions closed complete after ${duration(drain.result.closedMs)}; ` +
+      `${drain.result.batchFrames} batch frames (${num(drain.result.events / drain.result.batchFrames)} events each on average), ${bytes(drain.result.batchBytes)} on the wire` +
+      `${drain.result.lastError ? `; engine error seen: ${drain.result.lastError}` : ''}.`,
+  );
+  out.push(
+    `COPY detail: ${num(copy.rows)} rows, ${bytes(copy.copyBytes)} of COPY text, ${duration(copy.ms)} (mapEventToRow ${duration(copy.mapMs)} and COPY encoding ${duration(copy.encodeMs)} beforehand, not timed); ${num(copy.storedRows)} rows stored.`,
+  );
+  out.push(
+    `Latency detail: ${latency.batches.count} batches (${num(latency.events)} events), mean ${duration(latency.batches.mean)}, max ${duration(latency.batches.max)}.`,
+  );
 
   if (r.windowSweep.length > 0) {
     const base = r.windowSweep.find((run) => run.window === DEFAULT_WINDOW);
     out.push('');
-    out.push(`## Window sweep (${num(r.options.sweepEvents)} events each, default batch limits, fastest of ${r.options.sweepRepeats})`);
-    out.push(formatTable(['window', 'events/s', 'drain', 'batches', 'vs default'], r.windowSweep.map((run) => [
-      `${run.window}${run.window === DEFAULT_WINDOW ? ' (default)' : ''}`, num(rate(run)), duration(run.result.closedMs), num(run.result.batchFrames),
-      base ? `${num((rate(run) / rate(base) - 1) * 100, 0)}%` : '—',
-    ])));
+    out.push(
+      `## Window sweep (${num(r.options.sweepEvents)} events each, default batch limits, fastest of ${r.options.sweepRepeats})`,
+    );
+    out.push(
+      formatTable(
+        ['window', 'events/s', 'drain', 'batches', 'vs default'],
+        r.windowSweep.map((run) => [
+          `${run.window}${run.window === DEFAULT_WINDOW ? ' (default)' : ''}`,
+          num(rate(run)),
+          duration(run.result.closedMs),
+          num(run.result.batchFrames),
+          base ? `${num((rate(run) / rate(base) - 1) * 100, 0)}%` : '—',
+        ]),
+      ),
+    );
   }
   if (r.batchSweep.length > 0) {
     const bySize = new Map(compression.sizes.map((c) => [c.limits.maxEvents, c]));
     out.push('');
-    out.push(`## Batch-size sweep (window ${DEFAULT_WINDOW}, ${num(r.options.sweepEvents)} events each, no byte cap, fastest of ${r.options.sweepRepeats}) with the gzip ratio of each size`);
-    out.push(formatTable(['events/batch', 'events/s', 'drain', 'gzip ratio', 'mean frame'], [
-      ...r.batchSweep.map((run) => {
-        const c = bySize.get(run.limits.maxEvents);
-        return [limitsLabel(run), num(rate(run)), duration(run.result.closedMs), c ? `${num(c.ratio, 1)}×` : '—', c ? bytes(c.meanFrameBytes) : '—'];
-      }),
-      [`default ${DEFAULT_BATCH_LIMITS.maxEvents} / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB (≈${num(compression.defaults.meanEvents)} events)`,
-        r.windowSweep.find((run) => run.window === DEFAULT_WINDOW) ? num(rate(r.windowSweep.find((run) => run.window === DEFAULT_WINDOW)!)) : '—',
-        r.windowSweep.find((run) => run.window === DEFAULT_WINDOW) ? duration(r.windowSweep.find((run) => run.window === DEFAULT_WINDOW)!.result.closedMs) : '—',
-        `${num(compression.defaults.ratio, 1)}×`, bytes(compression.defaults.meanFrameBytes)],
-    ]));
+    out.push(
+      `## Batch-size sweep (window ${DEFAULT_WINDOW}, ${num(r.options.sweepEvents)} events each, no byte cap, fastest of ${r.options.sweepRepeats}) with the gzip ratio of each size`,
+    );
+    out.push(
+      formatTable(
+        ['events/batch', 'events/s', 'drain', 'gzip ratio', 'mean frame'],
+        [
+          ...r.batchSweep.map((run) => {
+            const c = bySize.get(run.limits.maxEvents);
+            return [
+              limitsLabel(run),
+              num(rate(run)),
+              duration(run.result.closedMs),
+              c ? `${num(c.ratio, 1)}×` : '—',
+              c ? bytes(c.meanFrameBytes) : '—',
+            ];
+          }),
+          [
+            `default ${DEFAULT_BATCH_LIMITS.maxEvents} / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB (≈${num(compression.defaults.meanEvents)} events)`,
+            r.windowSweep.find((run) => run.window === DEFAULT_WINDOW)
+              ? num(rate(r.windowSweep.find((run) => run.window === DEFAULT_WINDOW)!))
+              : '—',
+            r.windowSweep.find((run) => run.window === DEFAULT_WINDOW)
+              ? duration(r.windowSweep.find((run) => run.window === DEFAULT_WINDOW)!.result.closedMs)
+              : '—',
+            `${num(compression.defaults.ratio, 1)}×`,
+            bytes(compression.defaults.meanFrameBytes),
+          ],
+        ],
+      ),
+    );
   }
 
   out.push('');
-  out.push(`## Compression (one ${num(compression.events)}-event realistic session, the transport's encodeCompressed: fflate gzip level 6)`);
-  const compressionRow = (label: string, c: BenchResults['compression']['defaults']) =>
-    [label, num(c.batches), num(c.meanEvents), bytes(c.jsonBytes), bytes(c.gzipBytes), `${num(c.ratio, 1)}×`, bytes(c.meanFrameBytes), num(c.encodeMBps, 0)];
-  out.push(formatTable(['batches of', 'batches', 'events/batch', 'JSON', 'gzip', 'ratio', 'mean frame', 'gzip MB/s'], [
-    compressionRow(`default (${DEFAULT_BATCH_LIMITS.maxEvents} / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB)`, compression.defaults),
-    ...compression.sizes.map((c) => compressionRow(`${c.limits.maxEvents} events`, c)),
-    compressionRow('fixtures (15 samples repeated), default', compression.fixture),
-  ]));
+  out.push(
+    `## Compression (one ${num(compression.events)}-event realistic session, the transport's encodeCompressed: fflate gzip level 6)`,
+  );
+  const compressionRow = (label: string, c: BenchResults['compression']['defaults']) => [
+    label,
+    num(c.batches),
+    num(c.meanEvents),
+    bytes(c.jsonBytes),
+    bytes(c.gzipBytes),
+    `${num(c.ratio, 1)}×`,
+    bytes(c.meanFrameBytes),
+    num(c.encodeMBps, 0),
+  ];
+  out.push(
+    formatTable(
+      ['batches of', 'batches', 'events/batch', 'JSON', 'gzip', 'ratio', 'mean frame', 'gzip MB/s'],
+      [
+        compressionRow(
+          `default (${DEFAULT_BATCH_LIMITS.maxEvents} / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB)`,
+          compression.defaults,
+        ),
+        ...compression.sizes.map((c) => compressionRow(`${c.limits.maxEvents} events`, c)),
+        compressionRow('fixtures (15 samples repeated), default', compression.fixture),
+      ],
+    ),
+  );
 
   out.push('');
   out.push('## Where the time goes');
   const wall = drain.result.closedMs;
-  const pct = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${num(ms / 1000, 1)} s (${num((ms / wall) * 100, 0)}% of wall)`);
-  out.push(`CPU during the ${num(drain.result.events)}-event drain (wall ${duration(wall)}, ${cpus().length} cores): engine process ${pct(drain.cpu.client)}, ` +
-    `server process ${pct(drain.cpu.server)}, PostgreSQL ${pct(drain.cpu.postgres)}.`);
+  const pct = (ms: number | undefined) =>
+    ms === undefined ? 'n/a' : `${num(ms / 1000, 1)} s (${num((ms / wall) * 100, 0)}% of wall)`;
+  out.push(
+    `CPU during the ${num(drain.result.events)}-event drain (wall ${duration(wall)}, ${cpus().length} cores): engine process ${pct(drain.cpu.client)}, ` +
+      `server process ${pct(drain.cpu.server)}, PostgreSQL ${pct(drain.cpu.postgres)}.`,
+  );
   out.push('');
-  out.push('Ack latency, decomposed (same socket, one request at a time; storeBatch alone on batches of the same sizes, no socket):');
-  out.push(formatTable(['round trip', 'p50', 'p99', 'mean'], [
-    ['resume of no session: WebSocket + server dispatch, no database', latency.floor, ''] as const,
-    ['resume of one session: the same plus one query', latency.oneQuery, ''] as const,
-    ['storeBatch alone (one transaction, ~6 statements)', latency.store, ''] as const,
-    ['batch → batch_ack (the metric: gzip, socket, validation, storeBatch)', latency.batches, ''] as const,
-  ].map(([label, st]) => [label, duration(st.p50), duration(st.p99), duration(st.mean)])));
+  out.push(
+    'Ack latency, decomposed (same socket, one request at a time; storeBatch alone on batches of the same sizes, no socket):',
+  );
+  out.push(
+    formatTable(
+      ['round trip', 'p50', 'p99', 'mean'],
+      [
+        ['resume of no session: WebSocket + server dispatch, no database', latency.floor, ''] as const,
+        ['resume of one session: the same plus one query', latency.oneQuery, ''] as const,
+        ['storeBatch alone (one transaction, ~6 statements)', latency.store, ''] as const,
+        ['batch → batch_ack (the metric: gzip, socket, validation, storeBatch)', latency.batches, ''] as const,
+      ].map(([label, st]) => [label, duration(st.p50), duration(st.p99), duration(st.mean)]),
+    ),
+  );
   out.push('');
   if (r.stages) {
     const s = r.stages;
     const per = (ms: number) => num((ms * 1000) / s.events, 1);
     const e2e = r.windowSweep.find((run) => run.window === DEFAULT_WINDOW);
-    out.push(`Each step alone over the ${num(s.events)} sweep events in ${s.batches} default batches (same process, no socket):`);
-    out.push(formatTable(['step', 'runs in', 'total', 'µs/event'], [
-      ['encodeCompressed (JSON.stringify + fflate gzip)', 'engine', duration(s.encodeMs), per(s.encodeMs)],
-      ['decodeCompressed (fflate gunzip + JSON.parse)', 'server', duration(s.decodeMs), per(s.decodeMs)],
-      ['validate(BatchMessageSchema) (valibot)', 'server', duration(s.validateMs), per(s.validateMs)],
-      ['mapEventToRow (jsonb texts; inside storeBatch)', 'server', duration(s.mapMs), per(s.mapMs)],
-      ['storeBatch, batch after batch (one transaction each)', 'server + PostgreSQL', duration(s.storeMs), per(s.storeMs)],
-      ['  of which Node CPU (map, Kysely, pg driver)', 'server', duration(s.storeNodeCpuMs), per(s.storeNodeCpuMs)],
-      ['  of which PostgreSQL CPU', 'PostgreSQL', s.storePgCpuMs === undefined ? 'n/a' : duration(s.storePgCpuMs), s.storePgCpuMs === undefined ? 'n/a' : per(s.storePgCpuMs)],
-      ['COPY of the same kind of rows (main backlog)', 'PostgreSQL', duration(copy.ms), num((copy.ms * 1000) / copy.rows, 1)],
-      ...(e2e ? [['end to end through the engine (window sweep, default run)', 'all', duration(e2e.result.closedMs), per(e2e.result.closedMs)]] : []),
-    ]));
+    out.push(
+      `Each step alone over the ${num(s.events)} sweep events in ${s.batches} default batches (same process, no socket):`,
+    );
+    out.push(
+      formatTable(
+        ['step', 'runs in', 'total', 'µs/event'],
+        [
+          ['encodeCompressed (JSON.stringify + fflate gzip)', 'engine', duration(s.encodeMs), per(s.encodeMs)],
+          ['decodeCompressed (fflate gunzip + JSON.parse)', 'server', duration(s.decodeMs), per(s.decodeMs)],
+          ['validate(BatchMessageSchema) (valibot)', 'server', duration(s.validateMs), per(s.validateMs)],
+          ['mapEventToRow (jsonb texts; inside storeBatch)', 'server', duration(s.mapMs), per(s.mapMs)],
+          [
+            'storeBatch, batch after batch (one transaction each)',
+            'server + PostgreSQL',
+            duration(s.storeMs),
+            per(s.storeMs),
+          ],
+          ['  of which Node CPU (map, Kysely, pg driver)', 'server', duration(s.storeNodeCpuMs), per(s.storeNodeCpuMs)],
+          [
+            '  of which PostgreSQL CPU',
+            'PostgreSQL',
+            s.storePgCpuMs === undefined ? 'n/a' : duration(s.storePgCpuMs),
+            s.storePgCpuMs === undefined ? 'n/a' : per(s.storePgCpuMs),
+          ],
+          [
+            'COPY of the same kind of rows (main backlog)',
+            'PostgreSQL',
+            duration(copy.ms),
+            num((copy.ms * 1000) / copy.rows, 1),
+          ],
+          ...(e2e
+            ? [
+                [
+                  'end to end through the engine (window sweep, default run)',
+                  'all',
+                  duration(e2e.result.closedMs),
+                  per(e2e.result.closedMs),
+                ],
+              ]
+            : []),
+        ],
+      ),
+    );
   }
 
   out.push('');
@@ -131,7 +263,10 @@ export function formatResults(r: BenchResults): string {
   return out.join('\n');
 }
 
-function summary(r: BenchResults, k: { engineRate: number; copyRate: number; ratio: number; drainGoalMs: number }): string[] {
+function summary(
+  r: BenchResults,
+  k: { engineRate: number; copyRate: number; ratio: number; drainGoalMs: number },
+): string[] {
   const lines: string[] = [];
   const goals = [
     ['engine/COPY ≥ 0.5×', k.ratio >= GOALS.engineOverCopy],
@@ -144,33 +279,45 @@ function summary(r: BenchResults, k: { engineRate: number; copyRate: number; rat
   const met = goals.filter(([, ok]) => ok).map(([name]) => name);
   const missed = goals.filter(([, ok]) => !ok).map(([name]) => name);
   lines.push(`Goals met: ${met.join(', ') || 'none'}. Missed: ${missed.join(', ') || 'none'}.`);
-  lines.push(`The engine drained ${num(r.drain.result.events)} events at ${num(k.engineRate)} events/s, ${num(k.ratio, 2)}× the ${num(k.copyRate)} rows/s of a raw COPY of the same rows.`);
+  lines.push(
+    `The engine drained ${num(r.drain.result.events)} events at ${num(k.engineRate)} events/s, ${num(k.ratio, 2)}× the ${num(k.copyRate)} rows/s of a raw COPY of the same rows.`,
+  );
 
   const { client, server, postgres } = r.drain.cpu;
   const wall = r.drain.result.closedMs;
   if (postgres !== undefined) {
-    lines.push(`During the drain the server process was busy ${num((server / wall) * 100, 0)}% and PostgreSQL ${num((postgres / wall) * 100, 0)}% of the wall time ` +
-      `(engine ${num((client / wall) * 100, 0)}%); server + PostgreSQL CPU = ${num(((server + postgres) / wall) * 100, 0)}% of wall: ` +
-      `${server + postgres > 0.8 * wall ? 'the two run one after the other (one batch at a time per connection), not in parallel' : 'neither is saturated: the time is spent waiting'}.`);
+    lines.push(
+      `During the drain the server process was busy ${num((server / wall) * 100, 0)}% and PostgreSQL ${num((postgres / wall) * 100, 0)}% of the wall time ` +
+        `(engine ${num((client / wall) * 100, 0)}%); server + PostgreSQL CPU = ${num(((server + postgres) / wall) * 100, 0)}% of wall: ` +
+        `${server + postgres > 0.8 * wall ? 'the two run one after the other (one batch at a time per connection), not in parallel' : 'neither is saturated: the time is spent waiting'}.`,
+    );
   }
   const l = r.latency;
-  lines.push(`Ack latency p50 ${duration(l.batches.p50)} (p99 ${duration(l.batches.p99)}): a database-free round trip on the same socket takes ${duration(l.floor.p50)}, ` +
-    `one query ${duration(l.oneQuery.p50)}, and storeBatch alone ${duration(l.store.p50)} — ${l.store.p50 > l.floor.p50 ? 'the transaction is the larger part' : 'the socket path is the larger part'}.`);
+  lines.push(
+    `Ack latency p50 ${duration(l.batches.p50)} (p99 ${duration(l.batches.p99)}): a database-free round trip on the same socket takes ${duration(l.floor.p50)}, ` +
+      `one query ${duration(l.oneQuery.p50)}, and storeBatch alone ${duration(l.store.p50)} — ${l.store.p50 > l.floor.p50 ? 'the transaction is the larger part' : 'the socket path is the larger part'}.`,
+  );
   const w = best(r.windowSweep);
   const wDefault = r.windowSweep.find((run) => run.window === DEFAULT_WINDOW);
   if (w && wDefault) {
     const gain = rate(w) / rate(wDefault) - 1;
-    lines.push(gain > 0.1
-      ? `Window: ${w.window} was fastest (${num(rate(w))} events/s, +${num(gain * 100, 0)}% over the default ${DEFAULT_WINDOW}).`
-      : `Window: the default ${DEFAULT_WINDOW} is within 10% of the fastest (${w.window}: ${num(rate(w))} events/s); ` +
-        `window 1 gives ${num(rate(r.windowSweep.find((run) => run.window === 1) ?? wDefault))} events/s, so pipelining matters up to the default and little beyond.`);
+    lines.push(
+      gain > 0.1
+        ? `Window: ${w.window} was fastest (${num(rate(w))} events/s, +${num(gain * 100, 0)}% over the default ${DEFAULT_WINDOW}).`
+        : `Window: the default ${DEFAULT_WINDOW} is within 10% of the fastest (${w.window}: ${num(rate(w))} events/s); ` +
+            `window 1 gives ${num(rate(r.windowSweep.find((run) => run.window === 1) ?? wDefault))} events/s, so pipelining matters up to the default and little beyond.`,
+    );
   }
   const b = best(r.batchSweep);
   if (b) {
     const c = r.compression.sizes.find((x) => x.limits.maxEvents === b.limits.maxEvents);
-    lines.push(`Batch size: ${b.limits.maxEvents} events per batch was fastest (${num(rate(b))} events/s${c ? `, gzip ${num(c.ratio, 1)}×, ${bytes(c.meanFrameBytes)} frames` : ''}); ` +
-      `the default limits (${DEFAULT_BATCH_LIMITS.maxEvents} events / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB) cut realistic batches at ≈${num(r.compression.defaults.meanEvents)} events by the byte cap.`);
+    lines.push(
+      `Batch size: ${b.limits.maxEvents} events per batch was fastest (${num(rate(b))} events/s${c ? `, gzip ${num(c.ratio, 1)}×, ${bytes(c.meanFrameBytes)} frames` : ''}); ` +
+        `the default limits (${DEFAULT_BATCH_LIMITS.maxEvents} events / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB) cut realistic batches at ≈${num(r.compression.defaults.meanEvents)} events by the byte cap.`,
+    );
   }
-  lines.push(`The repeated 15-sample fixtures compress ${num(r.compression.fixture.ratio, 1)}× against ${num(r.compression.defaults.ratio, 1)}× for the realistic session: do not size anything from fixture ratios.`);
+  lines.push(
+    `The repeated 15-sample fixtures compress ${num(r.compression.fixture.ratio, 1)}× against ${num(r.compression.defaults.ratio, 1)}× for the realistic session: do not size anything from fixture ratios.`,
+  );
   return lines;
 }

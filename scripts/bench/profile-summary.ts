@@ -39,7 +39,9 @@ function top(totals: Map<string, number>, all: number, count: number): string {
   return [...totals]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([key, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / all).toFixed(1).padStart(5)}%  ${key}`)
+    .map(
+      ([key, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / all).toFixed(1).padStart(5)}%  ${key}`,
+    )
     .join('\n');
 }
 
@@ -62,11 +64,18 @@ async function main(): Promise<void> {
       const frame = nodes.get(id)!.callFrame;
       all += us;
       byArea.set(areaOf(frame), (byArea.get(areaOf(frame)) ?? 0) + us);
-      const name = frame.url === '' ? frame.functionName : `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}`;
+      const name =
+        frame.url === ''
+          ? frame.functionName
+          : `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}`;
       byFunction.set(name, (byFunction.get(name) ?? 0) + us);
     }
-    process.stdout.write(`${file}: ${(all / 1000).toFixed(0)} ms sampled ("(idle)" is time waiting, mostly for PostgreSQL)\n\n`);
-    process.stdout.write(`By package or folder:\n${top(byArea, all, 20)}\n\nBy function:\n${top(byFunction, all, Number(count))}\n\n`);
+    process.stdout.write(
+      `${file}: ${(all / 1000).toFixed(0)} ms sampled ("(idle)" is time waiting, mostly for PostgreSQL)\n\n`,
+    );
+    process.stdout.write(
+      `By package or folder:\n${top(byArea, all, 20)}\n\nBy function:\n${top(byFunction, all, Number(count))}\n\n`,
+    );
   }
 }
 

@@ -4,7 +4,9 @@
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^[-+~≈<>]?[\d.,]+\s?[a-zA-Z/%×µ]*$/.test(r[i] ?? '')));
+  const numeric = headers.map(
+    (_, i) => rows.length > 0 && rows.every((r) => /^[-+~≈<>]?[\d.,]+\s?[a-zA-Z/%×µ]*$/.test(r[i] ?? '')),
+  );
   const cell = (text: string, i: number) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
   const line = (cells: readonly string[]) => `| ${headers.map((_, i) => cell(cells[i] ?? '', i)).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;

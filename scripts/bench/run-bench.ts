@@ -112,12 +112,19 @@ async function drainRun(
   const server0 = await infra.server.cpuMs();
   const pg0 = await postgresCpuMs(infra.pgDataDir);
   const result = await drainWithEngine({
-    wsUrl: infra.server.wsUrl, apiKey: DEV_API_KEY, store, window, batchLimits: limits, timeoutMs: drainTimeout(events),
+    wsUrl: infra.server.wsUrl,
+    apiKey: DEV_API_KEY,
+    store,
+    window,
+    batchLimits: limits,
+    timeoutMs: drainTimeout(events),
   });
   const cpu = {
     client: ownCpuMs() - client0,
     server: (await infra.server.cpuMs()) - server0,
-    postgres: await postgresCpuMs(infra.pgDataDir).then((after) => (after === undefined || pg0 === undefined ? undefined : after - pg0)),
+    postgres: await postgresCpuMs(infra.pgDataDir).then((after) =>
+      after === undefined || pg0 === undefined ? undefined : after - pg0,
+    ),
   };
   const check = await checkIngest(infra.admin, written);
   return { window, limits, sessions: written.length, result, check, cpu, written, store };
@@ -134,16 +141,26 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
   const random = seededRandom(options.seed);
   log(`generating ${options.events} realistic events in ${options.sessions} sessions`);
   const sessionEvents = split(options.events, options.sessions).map((count, i) =>
-    generateShoppingSession({ events: count, seed: options.seed * 1000 + i, startTime: 1_752_327_000_000 + i * 3_600_000 }));
+    generateShoppingSession({
+      events: count,
+      seed: options.seed * 1000 + i,
+      startTime: 1_752_327_000_000 + i * 3_600_000,
+    }),
+  );
 
   // 1–3, 6: the offline backlog drained by the engine, then the same rows by COPY.
-  log(`draining a ${options.events}-event offline backlog with the engine (window ${DEFAULT_WINDOW}, ${DEFAULT_BATCH_LIMITS.maxEvents} events / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB)`);
+  log(
+    `draining a ${options.events}-event offline backlog with the engine (window ${DEFAULT_WINDOW}, ${DEFAULT_BATCH_LIMITS.maxEvents} events / ${DEFAULT_BATCH_LIMITS.maxBytes / 1024} KiB)`,
+  );
   const main = await drainRun(infra, sessionEvents, random, DEFAULT_WINDOW, DEFAULT_BATCH_LIMITS);
-  log(`  drained in ${Math.round(main.result.closedMs)} ms; ${main.check.rows} rows stored, ${main.check.duplicates} duplicates`);
+  log(
+    `  drained in ${Math.round(main.result.closedMs)} ms; ${main.check.rows} rows stored, ${main.check.duplicates} duplicates`,
+  );
 
   log('COPY baseline: the same rows, mapped by mapEventToRow, into interactions over one connection');
   let recorded: { id: string; events: RecordedEvent[] }[] = [];
-  for (const s of main.written) recorded.push({ id: s.id, events: await main.store.readEvents(s.id, 1, s.events, s.events) });
+  for (const s of main.written)
+    recorded.push({ id: s.id, events: await main.store.readEvents(s.id, 1, s.events, s.events) });
   let started = performance.now();
   const rows = recorded.flatMap((s) => s.events.map((e) => mapEventToRow(s.id, e)));
   const mapMs = performance.now() - started;
@@ -154,19 +171,38 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
   await resetInteractions(infra.admin);
   const copyMs = await copyIntoInteractions(infra.databaseUrl, chunks);
   const storedRows = (await checkIngest(infra.admin, main.written)).rows;
-  const copy = { rows: rows.length, ms: copyMs, mapMs, encodeMs, copyBytes: chunks.reduce((sum, c) => sum + Buffer.byteLength(c), 0), storedRows };
+  const copy = {
+    rows: rows.length,
+    ms: copyMs,
+    mapMs,
+    encodeMs,
+    copyBytes: chunks.reduce((sum, c) => sum + Buffer.byteLength(c), 0),
+    storedRows,
+  };
   log(`  COPY of ${rows.length} rows in ${Math.round(copyMs)} ms`);
 
   // 5: ack latency of small batches, one at a time, and what it is made of.
-  log(`ack latency: ${options.latencyBatches} batches of 1–${LATENCY_MAX_EVENTS} events, one at a time; then database-free and one-query round trips`);
+  log(
+    `ack latency: ${options.latencyBatches} batches of 1–${LATENCY_MAX_EVENTS} events, one at a time; then database-free and one-query round trips`,
+  );
   await resetSessions(infra.admin);
-  const latencyEvents = generateShoppingSession({ events: LATENCY_MAX_EVENTS * (options.latencyBatches + LATENCY_WARMUP), seed: options.seed * 1000 + 999 });
+  const latencyEvents = generateShoppingSession({
+    events: LATENCY_MAX_EVENTS * (options.latencyBatches + LATENCY_WARMUP),
+    seed: options.seed * 1000 + 999,
+  });
   const latencySession = `cs_latency_${options.seed}`;
   const latencyMeta = benchSessionMeta(latencyEvents[0]!.timestamp);
   const measured = await measureAckLatency({
-    wsUrl: infra.server.wsUrl, apiKey: DEV_API_KEY, sessionId: latencySession, meta: latencyMeta,
-    events: asRecorded(latencySession, latencyEvents), batches: options.latencyBatches, warmup: LATENCY_WARMUP,
-    maxEventsPerBatch: LATENCY_MAX_EVENTS, random, timeoutMs: LATENCY_ACK_TIMEOUT_MS,
+    wsUrl: infra.server.wsUrl,
+    apiKey: DEV_API_KEY,
+    sessionId: latencySession,
+    meta: latencyMeta,
+    events: asRecorded(latencySession, latencyEvents),
+    batches: options.latencyBatches,
+    warmup: LATENCY_WARMUP,
+    maxEventsPerBatch: LATENCY_MAX_EVENTS,
+    random,
+    timeoutMs: LATENCY_ACK_TIMEOUT_MS,
   });
   log('store latency: the same kind of small batches through storeBatch alone');
   const directSession = `cs_direct_${options.seed}`;
@@ -175,13 +211,25 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
   for (let first = 1; first <= directEvents.length;) {
     const count = Math.min(1 + Math.floor(random() * LATENCY_MAX_EVENTS), directEvents.length - first + 1);
     directBatches.push({
-      type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId: `direct-${first}`, sessionId: directSession, session: latencyMeta,
-      firstSequence: first, lastSequence: first + count - 1, events: directEvents.slice(first - 1, first - 1 + count),
+      type: 'batch',
+      v: SYNC_PROTOCOL_VERSION,
+      batchId: `direct-${first}`,
+      sessionId: directSession,
+      session: latencyMeta,
+      firstSequence: first,
+      lastSequence: first + count - 1,
+      events: directEvents.slice(first - 1, first - 1 + count),
     });
     first += count;
   }
   const direct = (await measureStoreLatency(infra.db, DEV_WORKER_ID, directBatches)).slice(LATENCY_WARMUP);
-  const stats = (samples: number[]) => ({ p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples), count: samples.length });
+  const stats = (samples: number[]) => ({
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+    max: Math.max(...samples),
+    count: samples.length,
+  });
 
   // 7: sweeps over the window and the batch size, on a smaller backlog each.
   const windowSweep: DrainRun[] = [];
@@ -205,7 +253,9 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
       windowSweep.push(await fastest(window, DEFAULT_BATCH_LIMITS));
     }
     for (const size of options.batchSizes) {
-      log(`sweep: window ${DEFAULT_WINDOW}, ${size} events per batch (no byte cap), ${options.sweepEvents} events × ${options.sweepRepeats}`);
+      log(
+        `sweep: window ${DEFAULT_WINDOW}, ${size} events per batch (no byte cap), ${options.sweepEvents} events × ${options.sweepRepeats}`,
+      );
       batchSweep.push(await fastest(DEFAULT_WINDOW, { maxEvents: size, maxBytes: UNCAPPED_BYTES }));
     }
   }
@@ -225,13 +275,23 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
   // 4: compression on one realistic session, at the default limits and at fixed batch sizes.
   log(`compression: one ${options.compressionEvents}-event realistic session`);
   const compressionSession = 'cs_compression_1';
-  const compressionEvents = asRecorded(compressionSession, generateShoppingSession({ events: options.compressionEvents, seed: options.seed * 1000 + 998 }));
+  const compressionEvents = asRecorded(
+    compressionSession,
+    generateShoppingSession({ events: options.compressionEvents, seed: options.seed * 1000 + 998 }),
+  );
   const meta = benchSessionMeta(compressionEvents[0]!.timestamp);
   const compression = {
     events: compressionEvents.length,
     defaults: measureCompression(compressionSession, meta, compressionEvents, DEFAULT_BATCH_LIMITS),
-    sizes: options.batchSizes.map((size) => measureCompression(compressionSession, meta, compressionEvents, { maxEvents: size, maxBytes: UNCAPPED_BYTES })),
-    fixture: measureCompression(compressionSession, meta, sampleRecordedEvents(compressionSession, compressionEvents.length), DEFAULT_BATCH_LIMITS),
+    sizes: options.batchSizes.map((size) =>
+      measureCompression(compressionSession, meta, compressionEvents, { maxEvents: size, maxBytes: UNCAPPED_BYTES }),
+    ),
+    fixture: measureCompression(
+      compressionSession,
+      meta,
+      sampleRecordedEvents(compressionSession, compressionEvents.length),
+      DEFAULT_BATCH_LIMITS,
+    ),
   };
 
   return {

@@ -59,6 +59,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  send({ type: 'failed', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   process.exit(1);
 });

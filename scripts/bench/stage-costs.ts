@@ -35,7 +35,12 @@ const WARMUP_BATCHES = 5;
  * per-event cost of every step can be compared with the end-to-end figure. `db` must be the bench's
  * database with the dev worker in it; the batches' sessions must not exist yet.
  */
-export async function measureStageCosts(db: Kysely<Database>, workerId: string, pgDataDir: string, batches: readonly BatchMessage[]): Promise<StageCosts> {
+export async function measureStageCosts(
+  db: Kysely<Database>,
+  workerId: string,
+  pgDataDir: string,
+  batches: readonly BatchMessage[],
+): Promise<StageCosts> {
   const time = (task: () => void) => {
     const started = performance.now();
     task();
@@ -51,7 +56,8 @@ export async function measureStageCosts(db: Kysely<Database>, workerId: string, 
   const encodeMs = time(() => (frames = batches.map((b) => encodeCompressed(b))));
   const decodeMs = time(() => (decoded = frames.map((f) => decodeCompressed(f, MAX_INFLATED))));
   const validateMs = time(() => {
-    for (const message of decoded) if (!validate(BatchMessageSchema, message).ok) throw new Error('stage costs: a batch failed validation');
+    for (const message of decoded)
+      if (!validate(BatchMessageSchema, message).ok) throw new Error('stage costs: a batch failed validation');
   });
   const mapMs = time(() => {
     for (const b of batches) for (const e of b.events) mapEventToRow(b.sessionId, e);
@@ -70,7 +76,12 @@ export async function measureStageCosts(db: Kysely<Database>, workerId: string, 
   return {
     events: batches.reduce((sum, b) => sum + b.events.length, 0),
     batches: batches.length,
-    encodeMs, decodeMs, validateMs, mapMs, storeMs, storeNodeCpuMs,
+    encodeMs,
+    decodeMs,
+    validateMs,
+    mapMs,
+    storeMs,
+    storeNodeCpuMs,
     storePgCpuMs: pgBefore === undefined || pgAfter === undefined ? undefined : pgAfter - pgBefore,
   };
 }
@@ -79,7 +90,11 @@ export async function measureStageCosts(db: Kysely<Database>, workerId: string, 
  * `storeBatch` alone (no socket, no gzip, no validation) for each of `batches` in turn, in ms: how much
  * of the ack latency is the database transaction itself.
  */
-export async function measureStoreLatency(db: Kysely<Database>, workerId: string, batches: readonly BatchMessage[]): Promise<number[]> {
+export async function measureStoreLatency(
+  db: Kysely<Database>,
+  workerId: string,
+  batches: readonly BatchMessage[],
+): Promise<number[]> {
   const samples: number[] = [];
   for (const batch of batches) {
     const started = performance.now();

@@ -16,14 +16,16 @@ import { formatResults } from './print-results';
 import { runBench } from './run-bench';
 
 const started = performance.now();
-const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
 /** Teardown steps, run last-registered first: the server before the database it uses. */
 const teardown: (() => Promise<unknown>)[] = [];
 let tearingDown: Promise<void> | undefined;
 function cleanUp(): Promise<void> {
   tearingDown ??= (async () => {
-    for (const step of teardown.reverse()) await step().catch((err: unknown) => log(`cleanup step failed: ${(err as Error).message}`));
+    for (const step of teardown.reverse())
+      await step().catch((err: unknown) => log(`cleanup step failed: ${(err as Error).message}`));
   })();
   return tearingDown;
 }
@@ -45,7 +47,10 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const deadline = setTimeout(() => abort(`deadline of ${options.deadlineMs / 1000} s exceeded: stopping`, 3), options.deadlineMs);
+  const deadline = setTimeout(
+    () => abort(`deadline of ${options.deadlineMs / 1000} s exceeded: stopping`, 3),
+    options.deadlineMs,
+  );
   process.once('SIGINT', () => abort('interrupted: stopping', 130));
   process.once('SIGTERM', () => abort('terminated: stopping', 143));
   try {
@@ -63,7 +68,11 @@ async function main(): Promise<number> {
     const open: OpenDatabase = await createDatabase({ databaseUrl: cluster.url, dataDir: join(tmpdir(), 'unused') });
     teardown.push(() => open.close());
 
-    const results = await runBench(options, { databaseUrl: cluster.url, pgDataDir: join(cluster.dir, 'data'), server, admin, db: open.db }, log);
+    const results = await runBench(
+      options,
+      { databaseUrl: cluster.url, pgDataDir: join(cluster.dir, 'data'), server, admin, db: open.db },
+      log,
+    );
     await cleanUp();
     log('done; cluster stopped and removed');
     process.stdout.write(`${formatResults(results)}\n`);
@@ -71,7 +80,7 @@ async function main(): Promise<number> {
     // A bench that stored the wrong data measured nothing: that is a failure, a missed speed goal is not.
     return storedExactly(results.drain) && results.windowSweep.concat(results.batchSweep).every(storedExactly) ? 0 : 1;
   } catch (err) {
-    log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   } finally {
     clearTimeout(deadline);

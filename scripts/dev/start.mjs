@@ -15,10 +15,16 @@ if (build.status !== 0) {
   process.exit(build.status ?? 1);
 }
 const extensionDir = resolve(root, '.output/chrome-mv3');
-console.log(`\nExtension built. Load it in Chrome: chrome://extensions → Developer mode → Load unpacked → ${extensionDir}\n`);
+console.log(
+  `\nExtension built. Load it in Chrome: chrome://extensions → Developer mode → Load unpacked → ${extensionDir}\n`,
+);
 
 console.log('Starting the sync server…');
-const server = spawn(npx, ['tsx', 'src/main.ts'], { cwd: resolve(root, 'sync-server'), stdio: 'inherit', env: process.env });
+const server = spawn(npx, ['tsx', 'src/main.ts'], {
+  cwd: resolve(root, 'sync-server'),
+  stdio: 'inherit',
+  env: process.env,
+});
 const forward = (signal) => server.kill(signal);
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);

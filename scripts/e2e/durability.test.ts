@@ -48,7 +48,9 @@ async function stopWorkerForSure(): Promise<void> {
 async function workerRunning(): Promise<boolean> {
   const cdp = await popup.context().newCDPSession(popup);
   const statuses: string[] = [];
-  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => statuses.push(...versions.map((v) => v.runningStatus)));
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) =>
+    statuses.push(...versions.map((v) => v.runningStatus)),
+  );
   await cdp.send('ServiceWorker.enable');
   await new Promise((r) => setTimeout(r, 200));
   await cdp.detach();
@@ -93,6 +95,8 @@ describe('durable capture', () => {
     const sequences = rows.map((e) => e.sequence).sort((a, b) => a - b);
     expect(sequences).toEqual(sequences.map((_, i) => i + 1));
     const clicks = rows.filter((e) => e.type === 'click');
-    expect(clicks.filter((c) => c.type === 'click' && c.target.selectors.css.includes('product-link-4'))).toHaveLength(1);
+    expect(clicks.filter((c) => c.type === 'click' && c.target.selectors.css.includes('product-link-4'))).toHaveLength(
+      1,
+    );
   });
 });

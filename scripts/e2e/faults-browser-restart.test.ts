@@ -44,7 +44,11 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ target: rig.servers[0]!.url });
   teardown.add('proxy', () => proxy.close());
   await configureServer(rig.popup, proxy.url, 'test-key-dev');
-  await waitFor(() => syncState(rig.popup), (s) => s.connection === 'live (WebSocket)', 'live sync through the proxy');
+  await waitFor(
+    () => syncState(rig.popup),
+    (s) => s.connection === 'live (WebSocket)',
+    'live sync through the proxy',
+  );
 });
 
 afterAll(() => teardown.run());
@@ -56,7 +60,11 @@ describe('fault 4: browser closed with a backlog', () => {
 
     await startRecording(rig.popup, SESSION_ID);
     await browseLikeAWorker(rig.page, shop.url);
-    await waitFor(() => storedCounts(rig.pg.url, SESSION_ID), (c) => c.stored > 0, 'first events on the server');
+    await waitFor(
+      () => storedCounts(rig.pg.url, SESSION_ID),
+      (c) => c.stored > 0,
+      'first events on the server',
+    );
 
     proxy.block();
     await clickBurst(rig.page, shop.url, BACKLOG_EVENTS);
@@ -65,8 +73,20 @@ describe('fault 4: browser closed with a backlog', () => {
     const count = await countLocalEvents(rig.popup, SESSION_ID);
     const media: MediaFixture[] = [
       screenshotFixture(SESSION_ID, await rig.page.screenshot(), 1, 0, 1),
-      screenshotFixture(SESSION_ID, await rig.page.screenshot({ clip: { x: 0, y: 0, width: 400, height: 120 } }), Math.ceil(count / 2), 0, 2),
-      screenshotFixture(SESSION_ID, await rig.page.screenshot({ clip: { x: 0, y: 120, width: 640, height: 360 } }), count, 1, 2),
+      screenshotFixture(
+        SESSION_ID,
+        await rig.page.screenshot({ clip: { x: 0, y: 0, width: 400, height: 120 } }),
+        Math.ceil(count / 2),
+        0,
+        2,
+      ),
+      screenshotFixture(
+        SESSION_ID,
+        await rig.page.screenshot({ clip: { x: 0, y: 120, width: 640, height: 360 } }),
+        count,
+        1,
+        2,
+      ),
       audioFixture(SESSION_ID, 0, 24 * 1024),
       audioFixture(SESSION_ID, 1, 48 * 1024),
     ];
@@ -77,11 +97,13 @@ describe('fault 4: browser closed with a backlog', () => {
     const recorded = local.events.length;
     const storedBeforeClose = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
     expect(local.session?.status).toBe('stopped');
-    expect(recorded - storedBeforeClose, 'a backlog exists when the browser closes').toBeGreaterThanOrEqual(BACKLOG_EVENTS);
+    expect(recorded - storedBeforeClose, 'a backlog exists when the browser closes').toBeGreaterThanOrEqual(
+      BACKLOG_EVENTS,
+    );
 
     await rig.closeBrowser();
     await sleep(CLOSED_MS);
-        const refusedBefore = proxy.counters().refusedConnections;
+    const refusedBefore = proxy.counters().refusedConnections;
     await rig.launchBrowser(); // no page is opened: nothing of ours runs but the extension
     await sleep(STILL_BLOCKED_MS);
     const triedWhileBlocked = proxy.counters().refusedConnections - refusedBefore;
@@ -96,10 +118,15 @@ describe('fault 4: browser closed with a backlog', () => {
     proxy.unblock();
     const unblockedAt = Date.now();
 
-    const counts = await waitFor(() => storedCounts(rig.pg.url, SESSION_ID), (c) => c.status === 'complete', 'the alarm to wake the worker and the backlog to drain', {
-      timeoutMs: ALARM_WAKE_TIMEOUT_MS,
-      intervalMs: 500,
-    });
+    const counts = await waitFor(
+      () => storedCounts(rig.pg.url, SESSION_ID),
+      (c) => c.status === 'complete',
+      'the alarm to wake the worker and the backlog to drain',
+      {
+        timeoutMs: ALARM_WAKE_TIMEOUT_MS,
+        intervalMs: 500,
+      },
+    );
     console.log(
       `fault 4: ${recorded - storedBeforeClose} events waited through the restart; the relaunched worker tried ${triedWhileBlocked} times while ` +
         `still blocked, was stopped, and was woken by its alarm: drained ${Math.round((Date.now() - unblockedAt) / 1000)} s after the server ` +
@@ -107,22 +134,49 @@ describe('fault 4: browser closed with a backlog', () => {
     );
     expect(proxy.counters().connections, 'the woken worker connected on its own').toBeGreaterThan(connectionsAtStop);
     expect(await isServiceWorkerRunning(blank), 'the alarm woke the worker').toBe(true);
-    expect(rig.browser.context.pages().map((p) => p.url()), 'no page but the blank one').toEqual(['about:blank']);
+    expect(
+      rig.browser.context.pages().map((p) => p.url()),
+      'no page but the blank one',
+    ).toEqual(['about:blank']);
 
     await rig.openPages();
-    await expectExactlyOnce({ label: 'fault 4', extensionPage: rig.popup, databaseUrl: rig.pg.url, sessionId: SESSION_ID });
-    await waitFor(() => syncState(rig.popup), (s) => s.pending === 0, 'the popup to show nothing waiting');
+    await expectExactlyOnce({
+      label: 'fault 4',
+      extensionPage: rig.popup,
+      databaseUrl: rig.pg.url,
+      sessionId: SESSION_ID,
+    });
+    await waitFor(
+      () => syncState(rig.popup),
+      (s) => s.pending === 0,
+      'the popup to show nothing waiting',
+    );
 
     // The media: every row recorded once, verified by the server, and the served bytes hash the same.
     const server = rig.servers[0]!;
-    const rows = await waitFor(() => storedMedia(rig.pg.url, SESSION_ID), (r) => r.length === media.length && r.every((m) => m.uploadedAt !== null), 'every media item uploaded', {
-      timeoutMs: 60_000,
-      intervalMs: 500,
-    });
-    expect(rows.map(({ kind, id, sha256, bytes }) => ({ kind, id, sha256, bytes })).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
-      media.map(({ kind, row }) => ({ kind, id: row.id, sha256: row.sha256, bytes: row.bytes })).sort((a, b) => a.id.localeCompare(b.id)),
+    const rows = await waitFor(
+      () => storedMedia(rig.pg.url, SESSION_ID),
+      (r) => r.length === media.length && r.every((m) => m.uploadedAt !== null),
+      'every media item uploaded',
+      {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
     );
-    for (const row of rows) expect(await servedBlobSha256(server.url, 'test-key-dev', row.blobKey), `blob of ${row.id}`).toEqual({ sha256: row.sha256, bytes: row.bytes });
-    console.log(`fault 4: media ${rows.length} of ${media.length} uploaded (${proxy.counters().messages['http:/api/upload/url'] ?? 0} upload announcements), served bytes match their SHA-256`);
+    expect(
+      rows.map(({ kind, id, sha256, bytes }) => ({ kind, id, sha256, bytes })).sort((a, b) => a.id.localeCompare(b.id)),
+    ).toEqual(
+      media
+        .map(({ kind, row }) => ({ kind, id: row.id, sha256: row.sha256, bytes: row.bytes }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    for (const row of rows)
+      expect(await servedBlobSha256(server.url, 'test-key-dev', row.blobKey), `blob of ${row.id}`).toEqual({
+        sha256: row.sha256,
+        bytes: row.bytes,
+      });
+    console.log(
+      `fault 4: media ${rows.length} of ${media.length} uploaded (${proxy.counters().messages['http:/api/upload/url'] ?? 0} upload announcements), served bytes match their SHA-256`,
+    );
   }, 240_000);
 });

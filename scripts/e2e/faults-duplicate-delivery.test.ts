@@ -40,7 +40,12 @@ async function recordSession(sessionId: string): Promise<void> {
     await clickBurst(page, shop.url, 250);
     await sleep(300);
   }
-  await waitFor(() => syncState(popup), (s) => s.pending === 0, 'the backlog to drain', { timeoutMs: 60_000, intervalMs: 500 });
+  await waitFor(
+    () => syncState(popup),
+    (s) => s.pending === 0,
+    'the backlog to drain',
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
   await popup.bringToFront();
   await stopRecording(popup);
 }
@@ -49,12 +54,22 @@ async function recordSession(sessionId: string): Promise<void> {
  * Both instances acked every batch of the session, and together they inserted each recorded event
  * exactly once: the other copy of every event was reported as a duplicate.
  */
-async function expectBothInstancesAcked(proxy: DuplicatingProxy, sessionId: string, recorded: number, via: 'ws' | 'http'): Promise<UpstreamAck[]> {
+async function expectBothInstancesAcked(
+  proxy: DuplicatingProxy,
+  sessionId: string,
+  recorded: number,
+  via: 'ws' | 'http',
+): Promise<UpstreamAck[]> {
   const acksOf = () => proxy.counters().acks.filter((a) => a.sessionId === sessionId && a.via === via);
   // The silent instance's acks may trail the answering one's by a few milliseconds.
-  const acks = await waitFor(async () => acksOf(), (list) => list.reduce((n, a) => n + a.inserted, 0) >= recorded, 'acks of both instances', {
-    timeoutMs: 10_000,
-  }).catch(() => acksOf());
+  const acks = await waitFor(
+    async () => acksOf(),
+    (list) => list.reduce((n, a) => n + a.inserted, 0) >= recorded,
+    'acks of both instances',
+    {
+      timeoutMs: 10_000,
+    },
+  ).catch(() => acksOf());
   const inserted = acks.reduce((n, a) => n + a.inserted, 0);
   const duplicates = acks.reduce((n, a) => n + a.duplicates, 0);
   const batchIds = new Set(acks.map((a) => a.batchId));
@@ -65,7 +80,10 @@ async function expectBothInstancesAcked(proxy: DuplicatingProxy, sessionId: stri
   );
   expect(batchIds.size).toBeGreaterThan(0);
   for (const id of batchIds) {
-    expect(new Set(acks.filter((a) => a.batchId === id).map((a) => a.upstream)), `batch ${id} acked by both instances`).toEqual(new Set([0, 1]));
+    expect(
+      new Set(acks.filter((a) => a.batchId === id).map((a) => a.upstream)),
+      `batch ${id} acked by both instances`,
+    ).toEqual(new Set([0, 1]));
   }
   expect(inserted, 'the two instances together inserted each event once').toBe(recorded);
   expect(duplicates, 'the second copy of every event was refused as a duplicate').toBeGreaterThanOrEqual(recorded);
@@ -77,9 +95,19 @@ describe('fault 6: every batch delivered twice, to two instances on one database
     ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
     const sessionId = 'e2e_fault_duplicate_ws_1';
     await configureServer(rig.popup, overWebSocket.url, 'test-key-dev');
-    await waitFor(() => syncState(rig.popup), (s) => s.connection === 'live (WebSocket)', 'live sync through the mirror');
+    await waitFor(
+      () => syncState(rig.popup),
+      (s) => s.connection === 'live (WebSocket)',
+      'live sync through the mirror',
+    );
     await recordSession(sessionId);
-    const result = await expectExactlyOnce({ label: 'fault 6', note: 'WebSocket mirrored to two instances', extensionPage: rig.popup, databaseUrl: rig.pg.url, sessionId });
+    const result = await expectExactlyOnce({
+      label: 'fault 6',
+      note: 'WebSocket mirrored to two instances',
+      extensionPage: rig.popup,
+      databaseUrl: rig.pg.url,
+      sessionId,
+    });
     expect(overWebSocket.counters().mirroredBatches).toBeGreaterThan(0);
     await expectBothInstancesAcked(overWebSocket, sessionId, result.recorded, 'ws');
   }, 180_000);
@@ -88,9 +116,20 @@ describe('fault 6: every batch delivered twice, to two instances on one database
     ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
     const sessionId = 'e2e_fault_duplicate_http_1';
     await configureServer(rig.popup, overHttp.url, 'test-key-dev');
-    await waitFor(() => syncState(rig.popup), (s) => s.connection === 'fallback (HTTP)', 'the HTTP fallback', { timeoutMs: 30_000 });
+    await waitFor(
+      () => syncState(rig.popup),
+      (s) => s.connection === 'fallback (HTTP)',
+      'the HTTP fallback',
+      { timeoutMs: 30_000 },
+    );
     await recordSession(sessionId);
-    const result = await expectExactlyOnce({ label: 'fault 6', note: 'HTTP batches posted to two instances', extensionPage: rig.popup, databaseUrl: rig.pg.url, sessionId });
+    const result = await expectExactlyOnce({
+      label: 'fault 6',
+      note: 'HTTP batches posted to two instances',
+      extensionPage: rig.popup,
+      databaseUrl: rig.pg.url,
+      sessionId,
+    });
     expect(overHttp.counters().mirroredBatches).toBeGreaterThan(0);
     await expectBothInstancesAcked(overHttp, sessionId, result.recorded, 'http');
   }, 180_000);

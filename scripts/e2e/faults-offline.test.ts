@@ -39,7 +39,11 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ target: rig.servers[0]!.url });
   teardown.add('proxy', () => proxy.close());
   await configureServer(rig.popup, proxy.url, 'test-key-dev');
-  await waitFor(() => syncState(rig.popup), (s) => s.connection === 'live (WebSocket)', 'live sync through the proxy');
+  await waitFor(
+    () => syncState(rig.popup),
+    (s) => s.connection === 'live (WebSocket)',
+    'live sync through the proxy',
+  );
 });
 
 afterAll(() => teardown.run());
@@ -54,7 +58,11 @@ describe('fault 1: offline while recording', () => {
       await browseLikeAWorker(page, shop.url);
       await clickBurst(page, shop.url, 150);
       // Sync works before the fault: some of it is on the server already.
-      await waitFor(() => storedCounts(rig.pg.url, SESSION_ID), (c) => c.stored > 0, 'first events on the server');
+      await waitFor(
+        () => storedCounts(rig.pg.url, SESSION_ID),
+        (c) => c.stored > 0,
+        'first events on the server',
+      );
 
       proxy.block();
       const offlineAt = Date.now();
@@ -95,16 +103,28 @@ describe('fault 1: offline while recording', () => {
       await rig.browser.context.setOffline(false);
       proxy.unblock();
       const onlineAt = Date.now();
-      await waitFor(() => syncState(popup), (s) => s.pending === 0, 'the backlog to drain soon after the network returned', {
-        timeoutMs: RECOVERY_TIMEOUT_MS,
-        intervalMs: 500,
-      });
-      console.log(`fault 1: backlog drained ${Math.round((Date.now() - onlineAt) / 1000)} s after the network came back (${(await syncState(popup)).connection})`);
+      await waitFor(
+        () => syncState(popup),
+        (s) => s.pending === 0,
+        'the backlog to drain soon after the network returned',
+        {
+          timeoutMs: RECOVERY_TIMEOUT_MS,
+          intervalMs: 500,
+        },
+      );
+      console.log(
+        `fault 1: backlog drained ${Math.round((Date.now() - onlineAt) / 1000)} s after the network came back (${(await syncState(popup)).connection})`,
+      );
 
       await clickBurst(page, shop.url, 30); // recording goes on after the fault
       await popup.bringToFront();
       await stopRecording(popup);
-      await expectExactlyOnce({ label: 'fault 1', extensionPage: popup, databaseUrl: rig.pg.url, sessionId: SESSION_ID });
+      await expectExactlyOnce({
+        label: 'fault 1',
+        extensionPage: popup,
+        databaseUrl: rig.pg.url,
+        sessionId: SESSION_ID,
+      });
     },
     OFFLINE_MS + RECOVERY_TIMEOUT_MS + 120_000,
   );

@@ -48,7 +48,11 @@ describe('fault 2: server killed mid-batch', () => {
     await startRecording(popup, SESSION_ID);
     await browseLikeAWorker(page, shop.url);
     await clickBurst(page, shop.url, BACKLOG_EVENTS);
-    const backlog = await waitFor(() => countLocalEvents(popup, SESSION_ID), (n) => n >= BACKLOG_EVENTS, 'the backlog in IndexedDB');
+    const backlog = await waitFor(
+      () => countLocalEvents(popup, SESSION_ID),
+      (n) => n >= BACKLOG_EVENTS,
+      'the backlog in IndexedDB',
+    );
 
     let killed: Promise<void> | undefined;
     let batchesUp = 0;
@@ -64,7 +68,11 @@ describe('fault 2: server killed mid-batch', () => {
       killed = server.kill('SIGKILL');
     });
     await configureServer(popup, proxy.url, 'test-key-dev');
-    await waitFor(async () => killed !== undefined, (k) => k, 'a batch to go up while the backlog drains');
+    await waitFor(
+      async () => killed !== undefined,
+      (k) => k,
+      'a batch to go up while the backlog drains',
+    );
     await killed;
     stopWatching();
     const storedAtKill = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
@@ -79,8 +87,15 @@ describe('fault 2: server killed mid-batch', () => {
     await sleep(DOWN_MS);
     await server.start();
     await clickBurst(page, shop.url, 40); // recording goes on
-    await waitFor(() => syncState(popup), (s) => s.pending === 0, 'the backlog to drain after the restart', { timeoutMs: 120_000, intervalMs: 500 });
-    console.log(`fault 2: drained after the restart (${(await syncState(popup)).connection}); proxy saw ${proxy.counters().upgrades} upgrades`);
+    await waitFor(
+      () => syncState(popup),
+      (s) => s.pending === 0,
+      'the backlog to drain after the restart',
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    console.log(
+      `fault 2: drained after the restart (${(await syncState(popup)).connection}); proxy saw ${proxy.counters().upgrades} upgrades`,
+    );
 
     await popup.bringToFront();
     await stopRecording(popup);

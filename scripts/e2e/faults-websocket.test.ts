@@ -39,7 +39,11 @@ describe('fault 5: a misbehaving WebSocket', () => {
     const { popup, page, shop } = rig;
     const sessionId = 'e2e_fault_ws_flapping_1';
     await configureServer(popup, flapping.url, 'test-key-dev');
-    await waitFor(() => syncState(popup), (s) => s.connection === 'live (WebSocket)', 'live sync through the proxy');
+    await waitFor(
+      () => syncState(popup),
+      (s) => s.connection === 'live (WebSocket)',
+      'live sync through the proxy',
+    );
 
     flapping.flapWebSocket({ everyNFrames: FLAP_EVERY_N_FRAMES });
     await startRecording(popup, sessionId);
@@ -60,12 +64,25 @@ describe('fault 5: a misbehaving WebSocket', () => {
     expect(c.cuts, 'sockets were cut').toBeGreaterThanOrEqual(3);
     expect(c.messages['ws:up:batch'] ?? 0, 'batches went over the flapping socket').toBeGreaterThan(0);
     // Every cut after a batch went up loses its ack: the server holds batches the extension must resend.
-    expect(c.messages['ws:down:batch_ack'] ?? 0, 'acks were lost to the cuts').toBeLessThan(c.messages['ws:up:batch'] ?? 0);
+    expect(c.messages['ws:down:batch_ack'] ?? 0, 'acks were lost to the cuts').toBeLessThan(
+      c.messages['ws:up:batch'] ?? 0,
+    );
 
-    await waitFor(() => syncState(popup), (s) => s.pending === 0, 'the backlog to drain', { timeoutMs: 90_000, intervalMs: 500 });
+    await waitFor(
+      () => syncState(popup),
+      (s) => s.pending === 0,
+      'the backlog to drain',
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
     await popup.bringToFront();
     await stopRecording(popup);
-    await expectExactlyOnce({ label: 'fault 5', note: 'flapping WebSocket', extensionPage: popup, databaseUrl: rig.pg.url, sessionId });
+    await expectExactlyOnce({
+      label: 'fault 5',
+      note: 'flapping WebSocket',
+      extensionPage: popup,
+      databaseUrl: rig.pg.url,
+      sessionId,
+    });
     flapping.flapWebSocket(null);
   }, 180_000);
 
@@ -76,7 +93,12 @@ describe('fault 5: a misbehaving WebSocket', () => {
     noWebSocket.refuseWebSocket();
     // A new address: the extension starts a fresh engine, WebSocket first.
     await configureServer(popup, noWebSocket.url, 'test-key-dev');
-    await waitFor(() => syncState(popup), (s) => s.connection === 'fallback (HTTP)', 'the HTTP fallback', { timeoutMs: 30_000 });
+    await waitFor(
+      () => syncState(popup),
+      (s) => s.connection === 'fallback (HTTP)',
+      'the HTTP fallback',
+      { timeoutMs: 30_000 },
+    );
 
     await startRecording(popup, sessionId);
     await browseLikeAWorker(page, shop.url);
@@ -84,15 +106,28 @@ describe('fault 5: a misbehaving WebSocket', () => {
       await clickBurst(page, shop.url, 150);
       await sleep(500);
     }
-    await waitFor(() => syncState(popup), (s) => s.pending === 0, 'the backlog to drain over HTTP', { timeoutMs: 60_000, intervalMs: 500 });
+    await waitFor(
+      () => syncState(popup),
+      (s) => s.pending === 0,
+      'the backlog to drain over HTTP',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     expect((await syncState(popup)).connection).toBe('fallback (HTTP)');
     await popup.bringToFront();
     await stopRecording(popup);
-    await expectExactlyOnce({ label: 'fault 5', note: 'WebSocket never connects', extensionPage: popup, databaseUrl: rig.pg.url, sessionId });
+    await expectExactlyOnce({
+      label: 'fault 5',
+      note: 'WebSocket never connects',
+      extensionPage: popup,
+      databaseUrl: rig.pg.url,
+      sessionId,
+    });
     expect((await syncState(popup)).connection).toBe('fallback (HTTP)');
 
     const c = noWebSocket.counters();
-    console.log(`fault 5: ${c.refusedUpgrades} WebSocket upgrades refused, ${c.messages['http:/api/sync/batch'] ?? 0} batches over HTTP`);
+    console.log(
+      `fault 5: ${c.refusedUpgrades} WebSocket upgrades refused, ${c.messages['http:/api/sync/batch'] ?? 0} batches over HTTP`,
+    );
     expect(c.webSockets, 'no WebSocket ever opened').toBe(0);
     expect(c.refusedUpgrades).toBeGreaterThanOrEqual(3);
     expect(c.messages['http:/api/sync/batch'] ?? 0).toBeGreaterThan(0);

@@ -44,13 +44,21 @@ describe('fault 3: service worker stopped mid-push', () => {
     await startRecording(popup, SESSION_ID);
     await browseLikeAWorker(page, shop.url);
     await clickBurst(page, shop.url, BACKLOG_EVENTS);
-    const backlog = await waitFor(() => countLocalEvents(popup, SESSION_ID), (n) => n >= BACKLOG_EVENTS, 'the backlog in IndexedDB');
+    const backlog = await waitFor(
+      () => countLocalEvents(popup, SESSION_ID),
+      (n) => n >= BACKLOG_EVENTS,
+      'the backlog in IndexedDB',
+    );
 
     // The server's acks are held back (the socket still authenticates and resumes), so the worker
     // dies with its batches stored but unanswered.
     proxy.holdReplies({ types: ['batch_ack'] });
     await configureServer(popup, proxy.url, 'test-key-dev');
-    await waitFor(async () => proxy.counters().messages['ws:up:batch'] ?? 0, (n) => n >= BATCHES_IN_FLIGHT, 'batches on the wire');
+    await waitFor(
+      async () => proxy.counters().messages['ws:up:batch'] ?? 0,
+      (n) => n >= BATCHES_IN_FLIGHT,
+      'batches on the wire',
+    );
     await stopServiceWorker(popup);
     const socketsBefore = proxy.counters().webSockets;
     expect(await isServiceWorkerRunning(popup)).toBe(false);
@@ -61,14 +69,31 @@ describe('fault 3: service worker stopped mid-push', () => {
     expect(await isServiceWorkerRunning(popup), 'the worker is still stopped').toBe(false);
     expect(proxy.counters().webSockets, 'no connection while stopped').toBe(socketsBefore);
     const storedWhileStopped = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
-    console.log(`fault 3: worker stopped with ${proxy.counters().messages['ws:up:batch']} batches sent, none acked; server held ${storedWhileStopped} of ${backlog}`);
+    console.log(
+      `fault 3: worker stopped with ${proxy.counters().messages['ws:up:batch']} batches sent, none acked; server held ${storedWhileStopped} of ${backlog}`,
+    );
     expect(storedWhileStopped).toBeLessThan(backlog);
 
     // The next event: a real click in the page wakes the worker (content script → runtime message).
     await page.locator('#tab-details').click();
-    await waitFor(() => isServiceWorkerRunning(popup), (running) => running, 'the click to wake the worker', { timeoutMs: 10_000 });
-    await waitFor(async () => proxy.counters().webSockets, (n) => n > socketsBefore, 'the woken worker to reconnect', { timeoutMs: 30_000 });
-    await waitFor(() => syncState(popup), (s) => s.pending === 0, 'the push to finish', { timeoutMs: 90_000, intervalMs: 500 });
+    await waitFor(
+      () => isServiceWorkerRunning(popup),
+      (running) => running,
+      'the click to wake the worker',
+      { timeoutMs: 10_000 },
+    );
+    await waitFor(
+      async () => proxy.counters().webSockets,
+      (n) => n > socketsBefore,
+      'the woken worker to reconnect',
+      { timeoutMs: 30_000 },
+    );
+    await waitFor(
+      () => syncState(popup),
+      (s) => s.pending === 0,
+      'the push to finish',
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
 
     await popup.bringToFront();
     await stopRecording(popup);

@@ -123,7 +123,10 @@ beforeAll(async () => {
 
   const page = await browser.context.newPage();
   await shop_around(page);
-  await waitForStoredEvents((rows) => rows.some((e) => e.type === 'click' && e.url.includes('frame-inner')), 'the iframe click');
+  await waitForStoredEvents(
+    (rows) => rows.some((e) => e.type === 'click' && e.url.includes('frame-inner')),
+    'the iframe click',
+  );
 
   const stopAt = Date.now();
   await popup.bringToFront();
@@ -135,7 +138,9 @@ beforeAll(async () => {
   zipDownload = await waitForDownload(popup, 'application/zip', zipAt);
 
   dump = await dumpExtensionDb(popup);
-  events = (dump.events as RecordedEvent[]).filter((e) => e.sessionId === SESSION_ID).sort((a, b) => a.sequence - b.sequence);
+  events = (dump.events as RecordedEvent[])
+    .filter((e) => e.sessionId === SESSION_ID)
+    .sort((a, b) => a.sequence - b.sequence);
   session = (dump.sessions as Session[]).find((s) => s.id === SESSION_ID)!;
   await page.close();
 }, 240_000);
@@ -146,7 +151,8 @@ afterAll(async () => {
   if (downloadsDir) await rm(downloadsDir, { recursive: true, force: true });
 });
 
-const eventsOf = <T extends RecordedEvent['type']>(type: T) => events.filter((e): e is Extract<RecordedEvent, { type: T }> => e.type === type);
+const eventsOf = <T extends RecordedEvent['type']>(type: T) =>
+  events.filter((e): e is Extract<RecordedEvent, { type: T }> => e.type === type);
 
 describe('recording a shopping session in real Chromium', () => {
   it('stores a valid, gap-free sequence of events in IndexedDB', () => {
@@ -160,18 +166,44 @@ describe('recording a shopping session in real Chromium', () => {
       expect(r.ok, r.ok ? '' : `${e.type} #${e.sequence}: ${r.message}`).toBe(true);
     }
     expect(session.pagesVisited).toEqual(['127.0.0.1']);
-    expect(session.maskingPolicy.rules).toEqual(expect.arrayContaining(['password', 'email', 'card-number', 'private-block']));
+    expect(session.maskingPolicy.rules).toEqual(
+      expect.arrayContaining(['password', 'email', 'card-number', 'private-block']),
+    );
   });
 
   it('captures every kind of interaction, in order, with tab and frame ids', () => {
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['click', 'input', 'select', 'submit', 'keydown', 'scroll', 'hover', 'navigation', 'tab'] as const) {
+    for (const t of [
+      'click',
+      'input',
+      'select',
+      'submit',
+      'keydown',
+      'scroll',
+      'hover',
+      'navigation',
+      'tab',
+    ] as const) {
       expect(types, `missing ${t}`).toContain(t);
     }
     const clicksTo = eventsOf('click').map((c) => c.target.id ?? c.target.selectors.css);
-    const order = ['product-link-2', 'tab-details', 'add-to-cart', 'go-to-cart', 'checkout', 'place-order', 'push-orders', 'replace-settings', 'hash-help', 'inner-button'];
+    const order = [
+      'product-link-2',
+      'tab-details',
+      'add-to-cart',
+      'go-to-cart',
+      'checkout',
+      'place-order',
+      'push-orders',
+      'replace-settings',
+      'hash-help',
+      'inner-button',
+    ];
     const positions = order.map((id) => clicksTo.findIndex((c) => c === id || c.includes(id)));
-    expect(positions.every((p) => p >= 0), `clicks seen: ${clicksTo.join(', ')}`).toBe(true);
+    expect(
+      positions.every((p) => p >= 0),
+      `clicks seen: ${clicksTo.join(', ')}`,
+    ).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(events.every((e) => e.type === 'tab' || typeof e.tabId === 'number')).toBe(true);
     const frameClick = eventsOf('click').find((c) => c.target.id === 'inner-button')!;
@@ -197,8 +229,20 @@ describe('recording a shopping session in real Chromium', () => {
   it('records SPA route changes, hash changes and back navigation', () => {
     const kinds = eventsOf('navigation').map((n) => n.navigationType);
     expect(kinds).toEqual(expect.arrayContaining(['load', 'push_state', 'hashchange', 'popstate']));
-    const loads = eventsOf('navigation').filter((n) => n.navigationType === 'load').map((n) => new URL(n.url).pathname);
-    expect(loads).toEqual(expect.arrayContaining(['/index.html', '/product.html', '/cart.html', '/checkout.html', '/long.html', '/spa.html', '/frame.html']));
+    const loads = eventsOf('navigation')
+      .filter((n) => n.navigationType === 'load')
+      .map((n) => new URL(n.url).pathname);
+    expect(loads).toEqual(
+      expect.arrayContaining([
+        '/index.html',
+        '/product.html',
+        '/cart.html',
+        '/checkout.html',
+        '/long.html',
+        '/spa.html',
+        '/frame.html',
+      ]),
+    );
   });
 
   it('records window and inner scrolls, throttled', () => {
@@ -213,7 +257,16 @@ describe('recording a shopping session in real Chromium', () => {
     expect(search.some((e) => e.value === SEARCH_TEXT)).toBe(true);
     expect(search.length).toBeLessThan(SEARCH_TEXT.length);
     const byField = (id: string) => [...eventsOf('input'), ...eventsOf('change')].filter((e) => e.target.id === id);
-    for (const [id, rule] of [['email', 'email'], ['password', 'password'], ['cardnumber', 'card-number'], ['cvc', 'card-cvc'], ['expiry', 'card-expiry'], ['otp', 'one-time-code'], ['phone', 'phone'], ['gift-message', 'private-block']] as const) {
+    for (const [id, rule] of [
+      ['email', 'email'],
+      ['password', 'password'],
+      ['cardnumber', 'card-number'],
+      ['cvc', 'card-cvc'],
+      ['expiry', 'card-expiry'],
+      ['otp', 'one-time-code'],
+      ['phone', 'phone'],
+      ['gift-message', 'private-block'],
+    ] as const) {
       const fieldEvents = byField(id);
       expect(fieldEvents.length, `no event for #${id}`).toBeGreaterThan(0);
       for (const e of fieldEvents) {
@@ -227,7 +280,9 @@ describe('recording a shopping session in real Chromium', () => {
   });
 
   it('keeps planted secrets out of IndexedDB, the JSON and the ZIP', () => {
-    const zipText = Object.values(unzipSync(zipDownload.bytes)).map((f) => strFromU8(f)).join('\n');
+    const zipText = Object.values(unzipSync(zipDownload.bytes))
+      .map((f) => strFromU8(f))
+      .join('\n');
     const places = { indexeddb: JSON.stringify(dump), json: strFromU8(jsonDownload.bytes), zip: zipText };
     for (const [where, text] of Object.entries(places)) {
       for (const secret of [PASSWORD, EMAIL, CARD, CARD_DIGITS, GIFT_MESSAGE]) {
@@ -254,10 +309,15 @@ describe('recording a shopping session in real Chromium', () => {
         await page.goto(url.replace(/#.*$/, ''));
         if (click!.target.framePath.length) await page.frameLocator('#inner-frame').locator('#inner-button').waitFor();
         if (id === 'checkout') await page.locator('shop-checkout-button #checkout').waitFor();
-        const resolved = await resolveTarget(page, click!.target, click!.target.framePath.length ? undefined : expected);
+        const resolved = await resolveTarget(
+          page,
+          click!.target,
+          click!.target.framePath.length ? undefined : expected,
+        );
         expect(resolved.cssMatches, `${id}: ${click!.target.selectors.css}`).toBe(1);
         expect(resolved.tagMatches).toBe(true);
-        if (resolved.xpathSame !== null) expect(resolved.xpathSame, `${id}: ${click!.target.selectors.xpath}`).toBe(true);
+        if (resolved.xpathSame !== null)
+          expect(resolved.xpathSame, `${id}: ${click!.target.selectors.xpath}`).toBe(true);
         if (resolved.isExpected !== null) expect(resolved.isExpected, `${id} resolved elsewhere`).toBe(true);
       }
       // Every click on the shop's pages resolves uniquely (pages reloaded fresh, so state-dependent DOM may differ: skip those that vanished).
@@ -279,11 +339,17 @@ describe('recording a shopping session in real Chromium', () => {
     expect(parsed.value.sessionId).toBe(SESSION_ID);
     expect(parsed.value.totalEvents).toBe(events.length);
     expect(parsed.value.events).toHaveLength(events.length);
-    expect(parsed.value.summary.clicks).toBe(events.filter((e) => ['click', 'dblclick', 'contextmenu'].includes(e.type)).length);
+    expect(parsed.value.summary.clicks).toBe(
+      events.filter((e) => ['click', 'dblclick', 'contextmenu'].includes(e.type)).length,
+    );
     expect(parsed.value.summary.pagesVisited).toEqual(['127.0.0.1']);
     const addCss = eventsOf('click').find((c) => c.target.id === 'add-to-cart')!.target.selectors.css;
     const add = parsed.value.events.find((e) => e.type === 'click' && e.data.selector === addCss);
-    expect(add?.data).toMatchObject({ element: 'button', text: 'Add to cart', coordinates: { x: expect.any(Number), y: expect.any(Number) } });
+    expect(add?.data).toMatchObject({
+      element: 'button',
+      text: 'Add to cart',
+      coordinates: { x: expect.any(Number), y: expect.any(Number) },
+    });
   });
 
   it('downloads a ZIP with session.json, events.jsonl, training data and a verified manifest', () => {
@@ -298,12 +364,18 @@ describe('recording a shopping session in real Chromium', () => {
       expect(createHash('sha256').update(bytes!).digest('hex')).toBe(f.sha256);
       expect(bytes!.length).toBe(f.bytes);
     }
-    const lines = strFromU8(files['events.jsonl']!).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = strFromU8(files['events.jsonl']!)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(events);
     expect(validate(LegacySessionExportSchema, JSON.parse(strFromU8(files['session.json']!))).ok).toBe(true);
     const training = validate(TrainingDataSchema, JSON.parse(strFromU8(files['training-data.json']!)));
     expect(training.ok).toBe(true);
     const addCss = eventsOf('click').find((c) => c.target.id === 'add-to-cart')!.target.selectors.css;
-    if (training.ok) expect(training.value.annotations.some((a) => a.action_type === 'click' && a.target_selector === addCss)).toBe(true);
+    if (training.ok)
+      expect(training.value.annotations.some((a) => a.action_type === 'click' && a.target_selector === addCss)).toBe(
+        true,
+      );
   });
 });

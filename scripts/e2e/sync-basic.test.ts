@@ -49,7 +49,11 @@ afterAll(async () => {
 describe('sync to the server', () => {
   it('goes live over the WebSocket with the base URL', async () => {
     await configureServer(popup, server.url, 'test-key-dev');
-    const state = await until(() => syncState(popup), (s) => s.connection.includes('live'), 'live connection');
+    const state = await until(
+      () => syncState(popup),
+      (s) => s.connection.includes('live'),
+      'live connection',
+    );
     expect(state.connection).toBe('live (WebSocket)');
   });
 
@@ -68,15 +72,24 @@ describe('sync to the server', () => {
     await stopRecording(popup);
 
     const local = await until(
-      async () => ((await dumpExtensionDb(popup)).events as RecordedEvent[]).filter((e) => e.sessionId === sessionId).length,
+      async () =>
+        ((await dumpExtensionDb(popup)).events as RecordedEvent[]).filter((e) => e.sessionId === sessionId).length,
       (n) => n > 5,
       'local events',
     );
-    const counts = await until(() => storedCounts(pg.url, sessionId), (c) => c.status === 'complete', 'session complete on the server');
+    const counts = await until(
+      () => storedCounts(pg.url, sessionId),
+      (c) => c.status === 'complete',
+      'session complete on the server',
+    );
     console.log(`recorded ${local} / stored ${counts.stored} / duplicates ${counts.duplicates}`);
     expect(counts.stored).toBe(local);
     expect(counts.maxSequence).toBe(local);
     expect(counts.duplicates).toBe(0);
-    await until(() => syncState(popup), (s) => s.pending === 0, 'popup shows nothing pending');
+    await until(
+      () => syncState(popup),
+      (s) => s.pending === 0,
+      'popup shows nothing pending',
+    );
   });
 });

@@ -27,8 +27,10 @@ function connect(): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]
 }
 
 // Buffer: a body fetch accepts and a frame ws sends, with the gzip bytes the extension would send.
-const batch = (id: string) => Buffer.from(encodeCompressed({ type: 'batch', batchId: id, sessionId: 's1', events: [] }));
-const wsTypes = (u: FakeUpstream) => u.received.filter((m) => m.via === 'ws').map((m) => m.summary.batchId ?? m.summary.type);
+const batch = (id: string) =>
+  Buffer.from(encodeCompressed({ type: 'batch', batchId: id, sessionId: 's1', events: [] }));
+const wsTypes = (u: FakeUpstream) =>
+  u.received.filter((m) => m.via === 'ws').map((m) => m.summary.batchId ?? m.summary.type);
 
 beforeEach(async () => {
   a = await startFakeUpstream(1);
@@ -41,7 +43,6 @@ afterEach(async () => {
   await a.close();
   await b.close();
 });
-
 
 describe('duplicating proxy: WebSocket', () => {
   it('sends every client message to both instances and only one instance answers', async () => {
@@ -104,14 +105,19 @@ describe('duplicating proxy: WebSocket', () => {
 });
 
 describe('duplicating proxy: HTTP', () => {
-  const post = (path: string, body: BodyInit, type: string) => fetch(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+  const post = (path: string, body: BodyInit, type: string) =>
+    fetch(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
 
   it('posts each batch to both instances and returns one answer', async () => {
     const r1 = await post('/api/sync/batch', batch('h1'), 'application/octet-stream');
     const r2 = await post('/api/sync/batch', batch('h2'), 'application/octet-stream');
     expect([(await r1.json()).inserted, (await r2.json()).inserted]).toEqual([1, 2]);
     await until(() => proxy.counters().acks.length === 4, 'acks from both');
-    for (const u of [a, b]) expect(u.received.map((m) => [m.path, m.binary, m.summary.batchId])).toEqual([['/api/sync/batch', true, 'h1'], ['/api/sync/batch', true, 'h2']]);
+    for (const u of [a, b])
+      expect(u.received.map((m) => [m.path, m.binary, m.summary.batchId])).toEqual([
+        ['/api/sync/batch', true, 'h1'],
+        ['/api/sync/batch', true, 'h2'],
+      ]);
     expect(proxy.counters()).toMatchObject({ mirroredBatches: 2, httpRequests: 2 });
   });
 

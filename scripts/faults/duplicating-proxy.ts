@@ -77,8 +77,13 @@ function ackOf(summary: MessageSummary, upstream: number, via: 'ws' | 'http'): U
   const m = summary.message;
   if (summary.type !== 'batch_ack' || !m) return undefined;
   return {
-    upstream, via, batchId: String(m.batchId), sessionId: String(m.sessionId),
-    inserted: Number(m.inserted), duplicates: Number(m.duplicates), ackedThrough: Number(m.ackedThrough),
+    upstream,
+    via,
+    batchId: String(m.batchId),
+    sessionId: String(m.sessionId),
+    inserted: Number(m.inserted),
+    duplicates: Number(m.duplicates),
+    ackedThrough: Number(m.ackedThrough),
   };
 }
 
@@ -90,7 +95,13 @@ export async function startDuplicatingProxy(options: DuplicatingProxyOptions): P
   const extraSockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const counters: DuplicationCounters = {
-    webSockets: 0, refusedUpgrades: 0, mirroredMessages: 0, mirroredBatches: 0, httpRequests: 0, droppedReplies: 0, acks: [],
+    webSockets: 0,
+    refusedUpgrades: 0,
+    mirroredMessages: 0,
+    mirroredBatches: 0,
+    httpRequests: 0,
+    droppedReplies: 0,
+    acks: [],
   };
   let refusing = false;
   let turn = 0;
@@ -119,7 +130,13 @@ export async function startDuplicatingProxy(options: DuplicatingProxyOptions): P
 
   const startMirror = (client: WebSocket, sockets: WebSocket[], primaryIndex: number) => {
     const secondaryIndex = 1 - primaryIndex;
-    const mirror: Mirror = { client, primary: sockets[primaryIndex]!, secondary: sockets[secondaryIndex]!, secondaryIndex, secondaryOwed: 0 };
+    const mirror: Mirror = {
+      client,
+      primary: sockets[primaryIndex]!,
+      secondary: sockets[secondaryIndex]!,
+      secondaryIndex,
+      secondaryOwed: 0,
+    };
     mirrors.add(mirror);
     counters.webSockets += 1;
     client.on('message', (data: Buffer, binary) => {
@@ -181,7 +198,8 @@ export async function startDuplicatingProxy(options: DuplicatingProxyOptions): P
       .then((body) => {
         const send = (index: number) =>
           exchange(upstreams[index]!, method, path, headers, body).then((answer) => {
-            if (String(answer.headers['content-type'] ?? '').includes('json')) recordAck(summarizeMessage(answer.body, false), index, 'http');
+            if (String(answer.headers['content-type'] ?? '').includes('json'))
+              recordAck(summarizeMessage(answer.body, false), index, 'http');
             return answer;
           });
         if (duplicate) {

@@ -30,7 +30,14 @@ export async function startFakeUpstream(name: number): Promise<FakeUpstream> {
   const received: ReceivedMessage[] = [];
   const reply = (summary: MessageSummary) =>
     summary.type === 'batch'
-      ? { type: 'batch_ack', batchId: summary.batchId, sessionId: summary.sessionId, ackedThrough: 1, inserted: name, duplicates: 0 }
+      ? {
+          type: 'batch_ack',
+          batchId: summary.batchId,
+          sessionId: summary.sessionId,
+          ackedThrough: 1,
+          inserted: name,
+          duplicates: 0,
+        }
       : { type: 'echo', of: summary.type, from: name };
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer(async (req: IncomingMessage, res) => {
@@ -39,7 +46,11 @@ export async function startFakeUpstream(name: number): Promise<FakeUpstream> {
     const summary = body.length > 0 ? summarizeMessage(body, binary) : { type: 'empty' };
     received.push({ via: 'http', path: req.url ?? '/', binary, summary });
     const answer = Buffer.from(JSON.stringify(reply(summary)));
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length, 'x-upstream': String(name) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': answer.length,
+      'x-upstream': String(name),
+    });
     res.end(answer);
   });
   server.on('upgrade', (req, socket, head) =>

@@ -1,9 +1,22 @@
-import { request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 
 /** Headers that describe one hop, not the message: a proxy must not pass them on (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
-  'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
 ]);
 
 /** An upstream server on loopback. */
@@ -53,7 +66,13 @@ const UPSTREAM_TIMEOUT_MS = 60_000;
  * Sends one request to `upstream` and reads the whole answer. Rejects on a network failure (the server
  * is down or was killed mid-request), which the caller turns into a dead client connection.
  */
-export function exchange(upstream: Upstream, method: string, path: string, headers: OutgoingHttpHeaders, body: Buffer): Promise<BufferedResponse> {
+export function exchange(
+  upstream: Upstream,
+  method: string,
+  path: string,
+  headers: OutgoingHttpHeaders,
+  body: Buffer,
+): Promise<BufferedResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -65,7 +84,10 @@ export function exchange(upstream: Upstream, method: string, path: string, heade
         timeout: UPSTREAM_TIMEOUT_MS,
       },
       (res) => {
-        readBody(res).then((data) => resolve({ status: res.statusCode ?? 502, headers: endToEndHeaders(res.headers), body: data }), reject);
+        readBody(res).then(
+          (data) => resolve({ status: res.statusCode ?? 502, headers: endToEndHeaders(res.headers), body: data }),
+          reject,
+        );
       },
     );
     req.once('timeout', () => req.destroy(new Error(`upstream ${upstream.host}:${upstream.port} timed out`)));

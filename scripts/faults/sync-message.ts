@@ -20,7 +20,9 @@ const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 export function summarizeMessage(data: Buffer, binary: boolean): MessageSummary {
   let parsed: unknown;
   try {
-    parsed = binary ? decodeCompressed(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), MAX_INFLATED_BYTES) : JSON.parse(data.toString('utf8'));
+    parsed = binary
+      ? decodeCompressed(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), MAX_INFLATED_BYTES)
+      : JSON.parse(data.toString('utf8'));
   } catch {
     return { type: 'unreadable' };
   }

@@ -48,11 +48,19 @@ afterAll(async () => {
 describe('tcp proxy: plain HTTP', () => {
   it('forwards requests and answers unchanged and counts them', async () => {
     proxy = await startTcpProxy({ target: upstream.url });
-    const res = await fetch(`${proxy.url}/api/sync/resume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"resume","sessionIds":[]}' });
+    const res = await fetch(`${proxy.url}/api/sync/resume`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"resume","sessionIds":[]}',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-upstream')).toBe('1');
     expect(await res.json()).toEqual({ type: 'echo', of: 'resume', from: 1 });
-    expect(upstream.received.at(-1)).toMatchObject({ via: 'http', path: '/api/sync/resume', summary: { type: 'resume' } });
+    expect(upstream.received.at(-1)).toMatchObject({
+      via: 'http',
+      path: '/api/sync/resume',
+      summary: { type: 'resume' },
+    });
     const c = proxy.counters();
     expect(c.httpRequests).toBe(1);
     expect(c.messages['http:/api/sync/resume']).toBe(1);
@@ -84,9 +92,22 @@ describe('tcp proxy: WebSocket relay', () => {
       { type: 'batch_ack', batchId: 'b1', sessionId: 's1', ackedThrough: 1, inserted: 1, duplicates: 0 },
     ]);
     // The batch arrived upstream as a binary (gzip) frame, as the client sent it.
-    expect(upstream.received.filter((m) => m.via === 'ws').slice(-2).map((m) => [m.binary, m.summary.type])).toEqual([[false, 'authenticate'], [true, 'batch']]);
+    expect(
+      upstream.received
+        .filter((m) => m.via === 'ws')
+        .slice(-2)
+        .map((m) => [m.binary, m.summary.type]),
+    ).toEqual([
+      [false, 'authenticate'],
+      [true, 'batch'],
+    ]);
     await until(() => frames.length === 4, 'four frame reports');
-    expect(frames.map((f) => `${f.direction}:${f.summary.type}`).sort()).toEqual(['down:batch_ack', 'down:echo', 'up:authenticate', 'up:batch']);
+    expect(frames.map((f) => `${f.direction}:${f.summary.type}`).sort()).toEqual([
+      'down:batch_ack',
+      'down:echo',
+      'up:authenticate',
+      'up:batch',
+    ]);
     const c = proxy.counters();
     expect(c).toMatchObject({ upgrades: 1, webSockets: 1, cuts: 0 });
     expect(c.messages).toMatchObject({ 'ws:up:batch': 1, 'ws:down:batch_ack': 1, 'ws:up:authenticate': 1 });

@@ -108,7 +108,13 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const frameListeners = new Set<(frame: RelayedFrame) => void>();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const counters = {
-    connections: 0, refusedConnections: 0, httpRequests: 0, upgrades: 0, refusedUpgrades: 0, webSockets: 0, cuts: 0,
+    connections: 0,
+    refusedConnections: 0,
+    httpRequests: 0,
+    upgrades: 0,
+    refusedUpgrades: 0,
+    webSockets: 0,
+    cuts: 0,
   };
   const messages: Record<string, number> = {};
   const count = (key: string) => (messages[key] = (messages[key] ?? 0) + 1);
@@ -157,7 +163,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     client.on('message', (data: Buffer, binary) => pass(relay, 'up', data, binary));
     up.on('message', (data: Buffer, binary) => {
       const hold =
-        holding !== null && (relay.held.length > 0 || holding.size === 0 || holding.has(summarizeMessage(data, binary).type));
+        holding !== null &&
+        (relay.held.length > 0 || holding.size === 0 || holding.has(summarizeMessage(data, binary).type));
       if (hold) relay.held.push({ data, binary });
       else pass(relay, 'down', data, binary);
     });
@@ -202,7 +209,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       .then(
         (answer) => {
           count(`http:${path}:${answer.status}`);
-          if (String(answer.headers['content-type'] ?? '').includes('json')) count(`http:reply:${summarizeMessage(answer.body, false).type}`);
+          if (String(answer.headers['content-type'] ?? '').includes('json'))
+            count(`http:reply:${summarizeMessage(answer.body, false).type}`);
           respond(res, answer);
         },
         // The server died mid-request (or the client went away): the client sees its connection drop.
@@ -273,7 +281,12 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     },
     counters() {
       const bytes = tracker.bytes();
-      return { ...counters, bytesFromClients: bytes.fromClients, bytesToClients: bytes.toClients, messages: { ...messages } };
+      return {
+        ...counters,
+        bytesFromClients: bytes.fromClients,
+        bytesToClients: bytes.toClients,
+        messages: { ...messages },
+      };
     },
     onFrame(listener) {
       frameListeners.add(listener);

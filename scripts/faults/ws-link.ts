@@ -31,7 +31,9 @@ export function openUpstreamSocket(upstream: Upstream, req: IncomingMessage): Pr
       resolve(ws);
     });
     ws.once('error', fail);
-    ws.once('unexpected-response', (_req, res) => fail(new Error(`upstream answered the upgrade with HTTP ${res.statusCode}`)));
+    ws.once('unexpected-response', (_req, res) =>
+      fail(new Error(`upstream answered the upgrade with HTTP ${res.statusCode}`)),
+    );
   });
 }
 
@@ -52,5 +54,7 @@ export function closeLike(target: WebSocket, code: number, reason: Buffer): void
 
 /** Refuses a WebSocket upgrade with an HTTP error, as a proxy or firewall that strips WebSockets does. */
 export function refuseUpgrade(socket: Duplex, status = 503, text = 'Service Unavailable'): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n`,
+  );
 }

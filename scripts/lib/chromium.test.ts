@@ -62,7 +62,13 @@ describe('chromium helpers', () => {
     expect(browser.extensionId).toMatch(/^[a-p]{32}$/);
     const worker = browser.context.serviceWorkers().find((w) => w.url().includes(browser.extensionId));
     expect(worker?.url()).toBe(`chrome-extension://${browser.extensionId}/sw.js`);
-    expect(await withTimeout(worker!.evaluate(() => typeof (self as any).startedAt), 5_000, 'worker.evaluate')).toBe('number');
+    expect(
+      await withTimeout(
+        worker!.evaluate(() => typeof (self as any).startedAt),
+        5_000,
+        'worker.evaluate',
+      ),
+    ).toBe('number');
   });
 
   it('runs the content script on a 127.0.0.1 page', async () => {
@@ -104,7 +110,11 @@ describe('chromium helpers', () => {
       await first.close();
       expect(existsSync(first.userDataDir)).toBe(true);
 
-      second = await launchWithExtension({ extensionPath: extensionDir, userDataDir: first.userDataDir, keepUserDataDir: false });
+      second = await launchWithExtension({
+        extensionPath: extensionDir,
+        userDataDir: first.userDataDir,
+        keepUserDataDir: false,
+      });
       expect(second.extensionId).toBe(first.extensionId);
       const page2 = await second.context.newPage();
       await page2.goto(`chrome-extension://${second.extensionId}/page.html`);

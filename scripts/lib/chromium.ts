@@ -18,7 +18,9 @@ export function ensureChromium(): string {
   try {
     accessSync(CHROMIUM_PATH, constants.X_OK);
   } catch {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium fonts-liberation (.ci/run does this)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium fonts-liberation (.ci/run does this)`,
+    );
   }
   return CHROMIUM_PATH;
 }

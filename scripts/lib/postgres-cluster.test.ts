@@ -32,7 +32,10 @@ describe('startPostgres', () => {
     expect(await queryOne(otherUrl, 'select current_database() as db')).toEqual({ db: 'other_db' });
     await expect(cluster.createDatabase('Bad-Name')).rejects.toThrow(/bad database name/);
 
-    const processesUsingDir = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(cluster!.dir));
+    const processesUsingDir = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(cluster!.dir));
     expect(processesUsingDir().length).toBeGreaterThanOrEqual(2); // postmaster and watchdog
 
     await cluster.stop();

@@ -108,7 +108,22 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     const settings = [`listen_addresses=127.0.0.1`, ...SERVER_SETTINGS].map((s) => `-c ${s}`).join(' ');
     try {
       // -l is required: without it the postmaster inherits our stdout and execFile never returns.
-      await runPg('pg_ctl', ['-D', dataDir, '-l', logFile, '-t', String(START_TIMEOUT_S), '-w', '-o', `-p ${port} -k ${dir} ${settings}`, 'start'], dir);
+      await runPg(
+        'pg_ctl',
+        [
+          '-D',
+          dataDir,
+          '-l',
+          logFile,
+          '-t',
+          String(START_TIMEOUT_S),
+          '-w',
+          '-o',
+          `-p ${port} -k ${dir} ${settings}`,
+          'start',
+        ],
+        dir,
+      );
       break;
     } catch (err) {
       const log = await readLogTail(logFile);

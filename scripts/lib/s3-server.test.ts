@@ -25,7 +25,9 @@ describe('startS3Server', () => {
   it('serves put and get on a preconfigured bucket', async () => {
     expect(s3.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const body = new Uint8Array(256 * 1024).map((_, i) => i % 251);
-    await client.send(new PutObjectCommand({ Bucket: 'blobs', Key: 'a/b.bin', Body: body, ContentType: 'application/octet-stream' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: 'blobs', Key: 'a/b.bin', Body: body, ContentType: 'application/octet-stream' }),
+    );
     const got = await client.send(new GetObjectCommand({ Bucket: 'blobs', Key: 'a/b.bin' }));
     expect(got.ContentType).toBe('application/octet-stream');
     expect(await got.Body!.transformToByteArray()).toEqual(body);
@@ -39,11 +41,17 @@ describe('startS3Server', () => {
   });
 
   it('accepts a presigned PUT from plain fetch', async () => {
-    const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: 'blobs', Key: 'presigned.txt', ContentType: 'text/plain' }), { expiresIn: 60 });
+    const url = await getSignedUrl(
+      client,
+      new PutObjectCommand({ Bucket: 'blobs', Key: 'presigned.txt', ContentType: 'text/plain' }),
+      { expiresIn: 60 },
+    );
     const put = await fetch(url, { method: 'PUT', body: 'hello presigned', headers: { 'content-type': 'text/plain' } });
     expect(put.status).toBe(200);
 
-    const getUrl = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'blobs', Key: 'presigned.txt' }), { expiresIn: 60 });
+    const getUrl = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'blobs', Key: 'presigned.txt' }), {
+      expiresIn: 60,
+    });
     const res = await fetch(getUrl);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('hello presigned');

@@ -123,7 +123,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => errorResponse(c, 'not_found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err.code, err.message);
-    logger.error('http_unhandled', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, error: err });
+    logger.error('http_unhandled', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      error: err,
+    });
     return errorResponse(c, 'internal', 'internal server error');
   });
   return app;

@@ -130,7 +130,10 @@ export async function startServer(settings: Settings, options: StartServerOption
         if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections();
         await connections.closeAll('server shutting down', DRAIN_TIMEOUT_MS);
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([httpClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
+        await Promise.race([
+          httpClosed,
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS))),
+        ]);
         clearTimeout(timer);
         if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
         wss.close();
@@ -166,7 +169,8 @@ async function main(): Promise<void> {
   // Every handler catches its own errors; this is the net for a bug that lets one slip, so one bad
   // promise is logged instead of taking every worker's connection down with the process.
   process.on('unhandledRejection', (reason) => logger.error('unhandled_rejection', { error: reason }));
-  if (settings.jwtSecretIsDevDefault) logger.warn('jwt_dev_secret', { note: 'JWT_SECRET unset: using the public development secret' });
+  if (settings.jwtSecretIsDevDefault)
+    logger.warn('jwt_dev_secret', { note: 'JWT_SECRET unset: using the public development secret' });
   let running: RunningServer;
   try {
     running = await startServer(settings, { logger });

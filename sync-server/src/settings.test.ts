@@ -30,15 +30,28 @@ describe('loadSettings', () => {
 
   it('parses every kind of value', () => {
     const r = loadSettings({
-      NODE_ENV: 'production', PORT: '8080', JWT_SECRET: SECRET, DATABASE_URL: 'postgres://u@db:5432/x',
-      S3_BUCKET: 'media', S3_ENDPOINT: 'http://127.0.0.1:9000', CORS_ORIGINS: 'https://a.example, https://b.example:8443/',
-      TRUST_PROXY: 'true', MAX_FRAME_BYTES: '2048', LOG_LEVEL: 'warn', JWT_EXPIRES_IN: '30m',
+      NODE_ENV: 'production',
+      PORT: '8080',
+      JWT_SECRET: SECRET,
+      DATABASE_URL: 'postgres://u@db:5432/x',
+      S3_BUCKET: 'media',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      CORS_ORIGINS: 'https://a.example, https://b.example:8443/',
+      TRUST_PROXY: 'true',
+      MAX_FRAME_BYTES: '2048',
+      LOG_LEVEL: 'warn',
+      JWT_EXPIRES_IN: '30m',
     });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.settings.host).toBe('0.0.0.0');
     expect(r.settings.port).toBe(8080);
-    expect(r.settings.s3).toEqual({ bucket: 'media', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', forcePathStyle: true });
+    expect(r.settings.s3).toEqual({
+      bucket: 'media',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      forcePathStyle: true,
+    });
     expect(r.settings.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
     expect(r.settings.trustProxy).toBe(1);
     expect(r.settings.maxFrameBytes).toBe(2048);
@@ -58,7 +71,7 @@ describe('loadSettings', () => {
     [{ JWT_SECRET: 'short' }, /JWT_SECRET: must be at least 32/],
     [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY: must be true, false/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres/],
-    [{ CORS_ORIGINS: "https://ok.example,not an origin" }, /CORS_ORIGINS: "not an origin" must be an origin/],
+    [{ CORS_ORIGINS: 'https://ok.example,not an origin' }, /CORS_ORIGINS: "not an origin" must be an origin/],
     [{ CORS_ORIGINS: 'https://a.example/path' }, /CORS_ORIGINS: .*without a path/],
     [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, /S3_ENDPOINT: has no effect without S3_BUCKET/],
     [{ JWT_EXPIRES_IN: 'forever' }, /JWT_EXPIRES_IN: must be a duration/],

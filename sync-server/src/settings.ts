@@ -103,7 +103,8 @@ const trustProxyFromEnv = v.pipe(
 );
 
 // The subset of jose's duration syntax we document: a whole number and one unit.
-const DURATION = /^\d+\s?(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)$/;
+const DURATION =
+  /^\d+\s?(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)$/;
 
 /** `scheme://host[:port]` of `s`, or undefined when `s` is not exactly an origin (a path, no scheme...). */
 function asOrigin(s: string): string | undefined {
@@ -124,17 +125,26 @@ const EnvSchema = v.object({
   PORT: v.optional(intFromEnv(0, 65_535)),
   HOST: v.optional(nonEmpty),
   PUBLIC_URL: v.optional(
-    v.pipe(v.string(), v.trim(), v.url('must be a URL like https://collector.example'), v.regex(/^https?:\/\//, 'must start with http:// or https://')),
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.url('must be a URL like https://collector.example'),
+      v.regex(/^https?:\/\//, 'must start with http:// or https://'),
+    ),
   ),
   DATABASE_URL: v.optional(
     v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
   ),
   DATA_DIR: v.optional(nonEmpty),
-  S3_BUCKET: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'))),
+  S3_BUCKET: v.optional(
+    v.pipe(v.string(), v.trim(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
+  ),
   S3_ENDPOINT: v.optional(v.pipe(v.string(), v.trim(), v.url('must be a URL like http://127.0.0.1:9000'))),
   S3_REGION: v.optional(nonEmpty),
   S3_FORCE_PATH_STYLE: v.optional(boolFromEnv),
-  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(MIN_JWT_SECRET_LENGTH, `must be at least ${MIN_JWT_SECRET_LENGTH} characters`))),
+  JWT_SECRET: v.optional(
+    v.pipe(v.string(), v.minLength(MIN_JWT_SECRET_LENGTH, `must be at least ${MIN_JWT_SECRET_LENGTH} characters`)),
+  ),
   JWT_EXPIRES_IN: v.optional(v.pipe(v.string(), v.trim(), v.regex(DURATION, 'must be a duration like 12h, 30m or 7d'))),
   CORS_ORIGINS: v.optional(v.string()),
   TRUST_PROXY: v.optional(trustProxyFromEnv),
@@ -209,7 +219,10 @@ export function loadSettings(env: Env = process.env): SettingsResult {
   }
 
   const corsOrigins: string[] = [];
-  for (const item of (e.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (e.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const parsedOrigin = asOrigin(item);
     if (parsedOrigin) corsOrigins.push(parsedOrigin);
     else errors.push(`setting CORS_ORIGINS: "${item}" must be an origin (scheme://host[:port]) without a path`);
@@ -261,7 +274,6 @@ export function loadSettings(env: Env = process.env): SettingsResult {
   };
   return { ok: true, settings };
 }
-
 
 /** True when the public development key and secret are accepted. */
 export function isProduction(settings: Pick<Settings, 'nodeEnv'>): boolean {

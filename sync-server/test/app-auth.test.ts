@@ -27,22 +27,45 @@ describe('health', () => {
     expect(await live.json()).toMatchObject({ status: 'ok' });
     const ready = await t.request('/api/health');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'healthy', services: { database: 'connected', storage: 'connected' }, databaseKind: 'pglite', blobStore: 'fs' });
+    expect(await ready.json()).toMatchObject({
+      status: 'healthy',
+      services: { database: 'connected', storage: 'connected' },
+      databaseKind: 'pglite',
+      blobStore: 'fs',
+    });
   });
 
   it('reports 503 when the blob store is unusable', async () => {
-    const broken = { ...t.blobs, check: async () => { throw new Error('bucket gone'); } };
-    const app = createApp({ settings: t.settings, db: t.open.db, dbKind: 'pglite', blobs: broken, logger: createLogger('silent') });
+    const broken = {
+      ...t.blobs,
+      check: async () => {
+        throw new Error('bucket gone');
+      },
+    };
+    const app = createApp({
+      settings: t.settings,
+      db: t.open.db,
+      dbKind: 'pglite',
+      blobs: broken,
+      logger: createLogger('silent'),
+    });
     const res = await app.request('/api/health');
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: 'unhealthy', services: { database: 'connected', storage: 'disconnected' } });
+    expect(await res.json()).toMatchObject({
+      status: 'unhealthy',
+      services: { database: 'connected', storage: 'disconnected' },
+    });
   });
 });
 
 describe('worker authentication', () => {
   it('refuses a request without credentials, with a bad key, and with a revoked key', async () => {
     await expectError(await t.request('/api/extension/sessions'), 401, 'not_authenticated');
-    await expectError(await t.request('/api/extension/sessions', { bearer: 'csk_not-a-real-key' }), 401, 'authentication_failed');
+    await expectError(
+      await t.request('/api/extension/sessions', { bearer: 'csk_not-a-real-key' }),
+      401,
+      'authentication_failed',
+    );
     await expectError(await t.request('/api/extension/sessions', { apiKey: 'nope' }), 401, 'authentication_failed');
 
     const admin = await t.adminToken();
@@ -55,13 +78,19 @@ describe('worker authentication', () => {
 
     const revoked = await t.request(`/api/keys/${worker.keyId}/revoke`, { bearer: admin, method: 'POST' });
     expect(await revoked.json()).toEqual({ revoked: 1 });
-    await expectError(await t.request('/api/extension/sessions', { bearer: worker.apiKey }), 401, 'authentication_failed');
+    await expectError(
+      await t.request('/api/extension/sessions', { bearer: worker.apiKey }),
+      401,
+      'authentication_failed',
+    );
   });
 
   it('accepts test-key-dev outside production as the built-in dev worker', async () => {
     const res = await t.request('/api/sessions', { apiKey: 'test-key-dev', json: { sessionId: 'cs_dev_1' } });
     expect(res.status).toBe(201);
-    const list = (await (await t.request('/api/sessions', { bearer: 'test-key-dev' })).json()) as { sessions: { workerId: string }[] };
+    const list = (await (await t.request('/api/sessions', { bearer: 'test-key-dev' })).json()) as {
+      sessions: { workerId: string }[];
+    };
     expect(list.sessions.map((s) => s.workerId)).toEqual(['dev-worker']);
   });
 
@@ -87,16 +116,31 @@ describe('admin authentication', () => {
     await expectError(await t.request('/api/workers', { bearer: key, json: { name: 'x' } }), 403, 'forbidden');
     const status = await t.request('/api/status', { bearer: await t.adminToken() });
     expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ status: 'ok', database: 'pglite', connections: { open: 0 }, counts: { workers: expect.any(Number) } });
+    expect(await status.json()).toMatchObject({
+      status: 'ok',
+      database: 'pglite',
+      connections: { open: 0 },
+      counts: { workers: expect.any(Number) },
+    });
   });
 
   it('refuses an expired token, a token signed with another secret and one without the admin role', async () => {
     const key = new TextEncoder().encode(TEST_JWT_SECRET);
-    const base = () => new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('codesight-sync-server').setAudience('codesight-admin');
+    const base = () =>
+      new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('codesight-sync-server')
+        .setAudience('codesight-admin');
     const expired = await base().setIssuedAt(1000).setExpirationTime(2000).sign(key);
-    const body = await expectError(await t.request('/api/debug/counts', { bearer: expired }), 401, 'authentication_failed');
+    const body = await expectError(
+      await t.request('/api/debug/counts', { bearer: expired }),
+      401,
+      'authentication_failed',
+    );
     expect(body.error.message).toBe('admin token expired');
-    const foreign = await base().setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-another-secret-another-1'));
+    const foreign = await base()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('another-secret-another-secret-another-1'));
     await expectError(await t.request('/api/debug/counts', { bearer: foreign }), 401, 'authentication_failed');
     const noAlg = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"role":"admin"}').toString('base64url')}.`;
     await expectError(await t.request('/api/debug/counts', { bearer: noAlg }), 401, 'authentication_failed');
@@ -106,7 +150,15 @@ describe('admin authentication', () => {
     const admin = await t.adminToken();
     await expectError(await t.request('/api/workers', { bearer: admin, json: { name: '' } }), 400, 'validation_failed');
     await expectError(await t.request('/api/workers', { bearer: admin, json: [1, 2] }), 400, 'validation_failed');
-    await expectError(await t.request('/api/workers', { bearer: admin, body: '{"name":', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
+    await expectError(
+      await t.request('/api/workers', {
+        bearer: admin,
+        body: '{"name":',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'invalid_json',
+    );
   });
 
   it('lists workers with their keys but never the key or its hash', async () => {
@@ -139,7 +191,9 @@ describe('cross-cutting HTTP behaviour', () => {
       app.request('/api/sessions', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
     const ext = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
     expect((await preflight(ext)).headers.get('access-control-allow-origin')).toBe(ext);
-    expect((await preflight('https://admin.example')).headers.get('access-control-allow-origin')).toBe('https://admin.example');
+    expect((await preflight('https://admin.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://admin.example',
+    );
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
     expect((await preflight('chrome-extension://not-an-id')).headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -147,9 +201,15 @@ describe('cross-cutting HTTP behaviour', () => {
   it('refuses a body over MAX_BODY_BYTES with 413', async () => {
     const small = t.variant({ maxBodyBytes: 2048 });
     const { key } = await t.createWorker();
-    const res = await small.request('/api/interactions', { bearer: key, json: { sessionId: 's1', data: { type: 'click', timestamp: 1, text: 'x'.repeat(4000) } } });
+    const res = await small.request('/api/interactions', {
+      bearer: key,
+      json: { sessionId: 's1', data: { type: 'click', timestamp: 1, text: 'x'.repeat(4000) } },
+    });
     await expectError(res, 413, 'payload_too_large');
-    const fits = await small.request('/api/interactions', { bearer: key, json: { sessionId: 's1', data: { type: 'click', timestamp: 1, text: 'x'.repeat(100) } } });
+    const fits = await small.request('/api/interactions', {
+      bearer: key,
+      json: { sessionId: 's1', data: { type: 'click', timestamp: 1, text: 'x'.repeat(100) } },
+    });
     expect(fits.status).toBe(201);
   });
 
@@ -157,7 +217,8 @@ describe('cross-cutting HTTP behaviour', () => {
     const limited = t.variant({ rateLimitPerMinute: 3, rateLimitPerMinuteIp: 5 });
     {
       const { key } = await t.createWorker();
-      for (let i = 0; i < 3; i++) expect((await limited.request('/api/sessions', { bearer: key, ip: '10.0.0.1' })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await limited.request('/api/sessions', { bearer: key, ip: '10.0.0.1' })).status).toBe(200);
       const refused = await limited.request('/api/sessions', { bearer: key, ip: '10.0.0.2' });
       await expectError(refused, 429, 'rate_limited');
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -171,13 +232,23 @@ describe('cross-cutting HTTP behaviour', () => {
   it('logs one line per request without keys, tokens or bodies', async () => {
     const { key } = await t.createWorker();
     const token = await t.adminToken();
-    await t.request('/api/interactions', { bearer: key, json: { sessionId: 'cs_log_1', data: { type: 'input', timestamp: 1_752_327_000_000, text: 'secret-typed-value' } } });
+    await t.request('/api/interactions', {
+      bearer: key,
+      json: {
+        sessionId: 'cs_log_1',
+        data: { type: 'input', timestamp: 1_752_327_000_000, text: 'secret-typed-value' },
+      },
+    });
     await t.request('/api/status', { bearer: token });
     const lines = t.rawLogs.join('\n');
     expect(lines).not.toContain(key);
     expect(lines).not.toContain(token);
     expect(lines).not.toContain('secret-typed-value');
     const requests = t.logs.filter((l) => l.event === 'http_request' && l.path === '/api/interactions');
-    expect(requests.at(-1)).toMatchObject({ method: 'POST', status: 201, principal: expect.stringMatching(/^worker:/) });
+    expect(requests.at(-1)).toMatchObject({
+      method: 'POST',
+      status: 201,
+      principal: expect.stringMatching(/^worker:/),
+    });
   });
 });

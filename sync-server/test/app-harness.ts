@@ -35,7 +35,10 @@ export interface TestApp {
   /** `app.request` with JSON and credentials filled in. */
   request(path: string, options?: RequestOptions): Promise<Response>;
   /** Another app on the same database and blob store with other settings (fresh rate limiters). */
-  variant(overrides: Partial<Settings>): { app: Hono<AppEnv>; request(path: string, options?: RequestOptions): Promise<Response> };
+  variant(overrides: Partial<Settings>): {
+    app: Hono<AppEnv>;
+    request(path: string, options?: RequestOptions): Promise<Response>;
+  };
   close(): Promise<void>;
 }
 
@@ -116,7 +119,13 @@ export async function createTestApp(overrides: Partial<Settings> = {}): Promise<
     adminToken: (expiresIn = '1h') => signAdminToken(settings.jwtSecret, 'test-admin', expiresIn),
     request: requester(app),
     variant(variantOverrides) {
-      const variantApp = createApp({ settings: { ...settings, ...variantOverrides }, db: open.db, dbKind: open.kind, blobs, logger });
+      const variantApp = createApp({
+        settings: { ...settings, ...variantOverrides },
+        db: open.db,
+        dbKind: open.kind,
+        blobs,
+        logger,
+      });
       return { app: variantApp, request: requester(variantApp) };
     },
     async close() {

@@ -28,37 +28,85 @@ const click = (i: number, extra: Record<string, unknown> = {}) => ({
 
 describe('legacy REST session management', () => {
   it('creates a session, stores one interaction and an array, and lists it', async () => {
-    const start = await t.request('/api/sessions', { bearer: alice.key, json: { sessionId: 'cs_rest_1', startTime: T0, url: 'https://shop.example/', userAgent: 'Chrome/156', campaign: 'mugs' } });
+    const start = await t.request('/api/sessions', {
+      bearer: alice.key,
+      json: {
+        sessionId: 'cs_rest_1',
+        startTime: T0,
+        url: 'https://shop.example/',
+        userAgent: 'Chrome/156',
+        campaign: 'mugs',
+      },
+    });
     expect(start.status).toBe(201);
-    expect(await start.json()).toEqual({ type: 'ack', for: 'session_start', sessionId: 'cs_rest_1', stored: 1, status: 'active' });
+    expect(await start.json()).toEqual({
+      type: 'ack',
+      for: 'session_start',
+      sessionId: 'cs_rest_1',
+      stored: 1,
+      status: 'active',
+    });
     const again = await t.request('/api/sessions', { bearer: alice.key, json: { sessionId: 'cs_rest_1' } });
     expect(again.status).toBe(200);
 
-    const one = await t.request('/api/interactions', { bearer: alice.key, json: { sessionId: 'cs_rest_1', data: click(1) } });
+    const one = await t.request('/api/interactions', {
+      bearer: alice.key,
+      json: { sessionId: 'cs_rest_1', data: click(1) },
+    });
     expect(await one.json()).toMatchObject({ for: 'interaction_data', stored: 1, sequences: [1] });
     const many = await t.request('/api/interactions', {
       bearer: alice.key,
-      json: { sessionId: 'cs_rest_1', interactions: [click(2), { type: 'scroll', timestamp: T0 + 3000, url: 'https://shop.example/cart' }] },
+      json: {
+        sessionId: 'cs_rest_1',
+        interactions: [click(2), { type: 'scroll', timestamp: T0 + 3000, url: 'https://shop.example/cart' }],
+      },
     });
     expect(await many.json()).toMatchObject({ stored: 2, duplicates: 0, sequences: [2, 3] });
 
-    const list = (await (await t.request('/api/sessions', { bearer: alice.key })).json()) as { sessions: Record<string, unknown>[]; nextCursor: string | null };
+    const list = (await (await t.request('/api/sessions', { bearer: alice.key })).json()) as {
+      sessions: Record<string, unknown>[];
+      nextCursor: string | null;
+    };
     expect(list.nextCursor).toBeNull();
     expect(list.sessions).toEqual([
-      expect.objectContaining({ sessionId: 'cs_rest_1', workerId: alice.workerId, status: 'active', totalEvents: 3, ackedThrough: 3, pagesVisited: ['shop.example'] }),
+      expect.objectContaining({
+        sessionId: 'cs_rest_1',
+        workerId: alice.workerId,
+        status: 'active',
+        totalEvents: 3,
+        ackedThrough: 3,
+        pagesVisited: ['shop.example'],
+      }),
     ]);
   });
 
   it('stores a screenshot posted as a data URL in the blob store, content-addressed', async () => {
-    const res = await t.request('/api/sessions/cs_rest_1/screenshots', { bearer: alice.key, json: { image: TINY_PNG_DATA_URL, timestamp: T0 + 1500, trigger: 'click' } });
+    const res = await t.request('/api/sessions/cs_rest_1/screenshots', {
+      bearer: alice.key,
+      json: { image: TINY_PNG_DATA_URL, timestamp: T0 + 1500, trigger: 'click' },
+    });
     expect(res.status).toBe(201);
     const ack = (await res.json()) as { screenshotId: string };
-    const row = await t.open.db.selectFrom('screenshots').selectAll().where('id', '=', ack.screenshotId).executeTakeFirstOrThrow();
+    const row = await t.open.db
+      .selectFrom('screenshots')
+      .selectAll()
+      .where('id', '=', ack.screenshotId)
+      .executeTakeFirstOrThrow();
     const sha = createHash('sha256').update(Buffer.from(TINY_PNG_BASE64, 'base64')).digest('hex');
-    expect(row).toMatchObject({ session_id: 'cs_rest_1', sha256: sha, mime: 'image/png', width: 2, height: 2, trigger: 'click' });
+    expect(row).toMatchObject({
+      session_id: 'cs_rest_1',
+      sha256: sha,
+      mime: 'image/png',
+      width: 2,
+      height: 2,
+      trigger: 'click',
+    });
     expect(Buffer.from((await t.blobs.get(row.blob_key))!).toString('base64')).toBe(TINY_PNG_BASE64);
     // A resend records nothing new.
-    const resend = await t.request('/api/sessions/cs_rest_1/screenshots', { bearer: alice.key, json: { image: TINY_PNG_DATA_URL, timestamp: T0 + 1500, trigger: 'click' } });
+    const resend = await t.request('/api/sessions/cs_rest_1/screenshots', {
+      bearer: alice.key,
+      json: { image: TINY_PNG_DATA_URL, timestamp: T0 + 1500, trigger: 'click' },
+    });
     expect(resend.status).toBe(200);
     expect(await resend.json()).toMatchObject({ stored: 0, screenshotId: ack.screenshotId });
     // The worker may fetch the blob it owns; another worker may not.
@@ -74,76 +122,130 @@ describe('legacy REST session management', () => {
 
   it('refuses bad input with 4xx and the error body, never a 500', async () => {
     const cases: [string, Record<string, unknown> | string, number, string][] = [
-      ['/api/interactions', { sessionId: 'cs_rest_1', data: { ...click(9), type: 'keylogger' } }, 400, 'validation_failed'],
+      [
+        '/api/interactions',
+        { sessionId: 'cs_rest_1', data: { ...click(9), type: 'keylogger' } },
+        400,
+        'validation_failed',
+      ],
       ['/api/interactions', { sessionId: "x'; drop table sessions; --", data: click(9) }, 400, 'validation_failed'],
       ['/api/interactions', { sessionId: 'cs_rest_1', data: [] }, 400, 'validation_failed'],
       ['/api/interactions', '{not json', 400, 'invalid_json'],
       ['/api/sessions', { sessionId: 42 }, 400, 'validation_failed'],
-      ['/api/sessions/cs_rest_1/screenshots', { image: 'data:text/html;base64,PHNjcmlwdD4=' }, 400, 'validation_failed'],
+      [
+        '/api/sessions/cs_rest_1/screenshots',
+        { image: 'data:text/html;base64,PHNjcmlwdD4=' },
+        400,
+        'validation_failed',
+      ],
       ['/api/sessions/bad%20id/screenshots', { image: TINY_PNG_DATA_URL }, 400, 'validation_failed'],
     ];
     for (const [path, body, status, code] of cases) {
-      const res = await t.request(path, typeof body === 'string' ? { bearer: alice.key, body, headers: { 'content-type': 'application/json' } } : { bearer: alice.key, json: body });
+      const res = await t.request(
+        path,
+        typeof body === 'string'
+          ? { bearer: alice.key, body, headers: { 'content-type': 'application/json' } }
+          : { bearer: alice.key, json: body },
+      );
       expect({ path, status: res.status }).toEqual({ path, status });
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
     }
   });
 
   it('stores SQL-looking and hostile strings verbatim', async () => {
-    const hostile = "Robert'); DROP TABLE interactions;-- \" \\ %_ \u0000 ${x} <script>";
-    const res = await t.request('/api/interactions', { bearer: alice.key, json: { sessionId: 'cs_sql', data: click(1, { text: hostile, selector: "a[href='x' OR 1=1]" }) } });
+    const hostile = 'Robert\'); DROP TABLE interactions;-- " \\ %_ \u0000 ${x} <script>';
+    const res = await t.request('/api/interactions', {
+      bearer: alice.key,
+      json: { sessionId: 'cs_sql', data: click(1, { text: hostile, selector: "a[href='x' OR 1=1]" }) },
+    });
     expect(res.status).toBe(201);
-    const row = await t.open.db.selectFrom('interactions').select(['selector', 'data']).where('session_id', '=', 'cs_sql').executeTakeFirstOrThrow();
+    const row = await t.open.db
+      .selectFrom('interactions')
+      .select(['selector', 'data'])
+      .where('session_id', '=', 'cs_sql')
+      .executeTakeFirstOrThrow();
     expect(row.selector).toBe("a[href='x' OR 1=1]");
     // NUL cannot be stored by PostgreSQL: it becomes U+FFFD, everything else is kept exactly.
     expect(row.data.text).toBe(hostile.replace('\u0000', '\ufffd'));
-    const data = (await (await t.request('/api/extension/sessions/cs_sql/data', { bearer: alice.key })).json()) as { events: { data: { text: string } }[] };
+    const data = (await (await t.request('/api/extension/sessions/cs_sql/data', { bearer: alice.key })).json()) as {
+      events: { data: { text: string } }[];
+    };
     expect(data.events[0]!.data.text).toBe(hostile.replace('\u0000', '\ufffd'));
     expect((await t.open.db.selectFrom('interactions').select('id').execute()).length).toBeGreaterThan(0);
   });
 });
 
 describe('cross-worker access', () => {
-  it('refuses writes and reads of another worker\'s session with forbidden', async () => {
-    const write = await t.request('/api/interactions', { bearer: bob.key, json: { sessionId: 'cs_rest_1', data: click(50) } });
+  it("refuses writes and reads of another worker's session with forbidden", async () => {
+    const write = await t.request('/api/interactions', {
+      bearer: bob.key,
+      json: { sessionId: 'cs_rest_1', data: click(50) },
+    });
     expect(write.status).toBe(403);
     expect(((await write.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     expect((await t.request('/api/sessions', { bearer: bob.key, json: { sessionId: 'cs_rest_1' } })).status).toBe(403);
-    expect((await t.request('/api/sessions/cs_rest_1/screenshots', { bearer: bob.key, json: { image: TINY_PNG_DATA_URL } })).status).toBe(403);
+    expect(
+      (await t.request('/api/sessions/cs_rest_1/screenshots', { bearer: bob.key, json: { image: TINY_PNG_DATA_URL } }))
+        .status,
+    ).toBe(403);
     expect((await t.request('/api/extension/sessions/cs_rest_1/data', { bearer: bob.key })).status).toBe(403);
     expect((await t.request('/api/extension/sessions/cs_rest_1/training-data', { bearer: bob.key })).status).toBe(403);
-    const bobs = (await (await t.request('/api/extension/sessions', { bearer: bob.key })).json()) as { sessions: unknown[] };
+    const bobs = (await (await t.request('/api/extension/sessions', { bearer: bob.key })).json()) as {
+      sessions: unknown[];
+    };
     expect(bobs.sessions).toEqual([]);
     expect((await t.request('/api/extension/sessions/cs_missing/data', { bearer: bob.key })).status).toBe(404);
   });
 
   it('lets an admin read every session and filter by worker', async () => {
     const admin = await t.adminToken();
-    const all = (await (await t.request('/api/extension/sessions', { bearer: admin })).json()) as { sessions: { sessionId: string }[] };
+    const all = (await (await t.request('/api/extension/sessions', { bearer: admin })).json()) as {
+      sessions: { sessionId: string }[];
+    };
     expect(all.sessions.map((s) => s.sessionId)).toEqual(expect.arrayContaining(['cs_rest_1', 'cs_sql']));
-    const none = (await (await t.request(`/api/extension/sessions?workerId=${bob.workerId}`, { bearer: admin })).json()) as { sessions: unknown[] };
+    const none = (await (
+      await t.request(`/api/extension/sessions?workerId=${bob.workerId}`, { bearer: admin })
+    ).json()) as { sessions: unknown[] };
     expect(none.sessions).toEqual([]);
     expect((await t.request('/api/extension/sessions/cs_rest_1/data', { bearer: admin })).status).toBe(200);
-    const recent = (await (await t.request('/api/admin/recent?limit=1', { bearer: admin })).json()) as { sessions: unknown[] };
+    const recent = (await (await t.request('/api/admin/recent?limit=1', { bearer: admin })).json()) as {
+      sessions: unknown[];
+    };
     expect(recent.sessions).toHaveLength(1);
     const counts = (await (await t.request('/api/debug/counts', { bearer: admin })).json()) as Record<string, number>;
     expect(counts).toMatchObject({ sessions: expect.any(Number), interactions: expect.any(Number), screenshots: 1 });
   });
 
   it('refuses admin tokens on write routes (admins read, workers write)', async () => {
-    const res = await t.request('/api/interactions', { bearer: await t.adminToken(), json: { sessionId: 'cs_admin', data: click(1) } });
+    const res = await t.request('/api/interactions', {
+      bearer: await t.adminToken(),
+      json: { sessionId: 'cs_admin', data: click(1) },
+    });
     expect(res.status).toBe(403);
   });
 });
 
 describe('session exports', () => {
   it('returns the legacy session JSON and the training data, valid against their schemas', async () => {
-    await t.request('/api/sessions', { bearer: alice.key, json: { sessionId: 'cs_export', startTime: T0, url: 'https://shop.example/' } });
+    await t.request('/api/sessions', {
+      bearer: alice.key,
+      json: { sessionId: 'cs_export', startTime: T0, url: 'https://shop.example/' },
+    });
     await t.request('/api/interactions', {
       bearer: alice.key,
       json: {
         sessionId: 'cs_export',
-        data: [click(1), { type: 'input', timestamp: T0 + 2000, url: 'https://shop.example/checkout', selector: '#email', text: '[masked:email:13-32]' }, { type: 'navigation', timestamp: T0 + 3000, url: 'https://shop.example/cart' }],
+        data: [
+          click(1),
+          {
+            type: 'input',
+            timestamp: T0 + 2000,
+            url: 'https://shop.example/checkout',
+            selector: '#email',
+            text: '[masked:email:13-32]',
+          },
+          { type: 'navigation', timestamp: T0 + 3000, url: 'https://shop.example/cart' },
+        ],
       },
     });
     const data = await t.request('/api/extension/sessions/cs_export/data', { bearer: alice.key });
@@ -157,7 +259,16 @@ describe('session exports', () => {
       endTime: null,
       totalEvents: 3,
       events: [
-        { type: 'click', data: { selector: '#add-to-cart', element: 'button', text: 'Add to cart', coordinates: { x: 450, y: 200 }, timestamp: T0 + 1000 } },
+        {
+          type: 'click',
+          data: {
+            selector: '#add-to-cart',
+            element: 'button',
+            text: 'Add to cart',
+            coordinates: { x: 450, y: 200 },
+            timestamp: T0 + 1000,
+          },
+        },
         { type: 'input', data: { selector: '#email', text: '[masked:email:13-32]' } },
         { type: 'navigation', data: { url: 'https://shop.example/cart' } },
       ],
@@ -171,7 +282,13 @@ describe('session exports', () => {
       video_path: null,
       audio_path: null,
       annotations: [
-        { action_type: 'click', target_selector: '#add-to-cart', coordinates: [450, 200], element_text: 'Add to cart', page_url: 'https://shop.example/product?id=3' },
+        {
+          action_type: 'click',
+          target_selector: '#add-to-cart',
+          coordinates: [450, 200],
+          element_text: 'Add to cart',
+          page_url: 'https://shop.example/product?id=3',
+        },
         { action_type: 'input', target_selector: '#email' },
         { action_type: 'navigation', page_url: 'https://shop.example/cart' },
       ],
@@ -182,17 +299,26 @@ describe('session exports', () => {
     const total = 5300;
     const batch = Array.from({ length: total }, (_, i) => click(i, { sequence: i + 1 }));
     for (let i = 0; i < total; i += 2000) {
-      const res = await t.request('/api/interactions', { bearer: alice.key, json: { sessionId: 'cs_long', data: batch.slice(i, i + 2000) } });
+      const res = await t.request('/api/interactions', {
+        bearer: alice.key,
+        json: { sessionId: 'cs_long', data: batch.slice(i, i + 2000) },
+      });
       expect(res.status).toBe(201);
     }
     const res = await t.request('/api/extension/sessions/cs_long/data', { bearer: alice.key });
-    const legacy = (await res.json()) as { totalEvents: number; events: { data: { sequence: number } }[]; summary: { clicks: number } };
+    const legacy = (await res.json()) as {
+      totalEvents: number;
+      events: { data: { sequence: number } }[];
+      summary: { clicks: number };
+    };
     expect(validate(LegacySessionExportSchema, legacy).ok).toBe(true);
     expect(legacy.totalEvents).toBe(total);
     expect(legacy.events).toHaveLength(total);
     expect(legacy.events.at(-1)!.data.sequence).toBe(total);
     expect(legacy.summary.clicks).toBe(total);
-    const training = (await (await t.request('/api/extension/sessions/cs_long/training-data', { bearer: alice.key })).json()) as { annotations: unknown[] };
+    const training = (await (
+      await t.request('/api/extension/sessions/cs_long/training-data', { bearer: alice.key })
+    ).json()) as { annotations: unknown[] };
     expect(validate(TrainingDataSchema, training).ok).toBe(true);
     expect(training.annotations).toHaveLength(total);
   });
@@ -202,7 +328,10 @@ describe('session exports', () => {
     let cursor: string | null = null;
     do {
       const url: string = `/api/extension/sessions?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page = (await (await t.request(url, { bearer: alice.key })).json()) as { sessions: { sessionId: string }[]; nextCursor: string | null };
+      const page = (await (await t.request(url, { bearer: alice.key })).json()) as {
+        sessions: { sessionId: string }[];
+        nextCursor: string | null;
+      };
       expect(page.sessions.length).toBeLessThanOrEqual(2);
       seen.push(...page.sessions.map((s) => s.sessionId));
       cursor = page.nextCursor;

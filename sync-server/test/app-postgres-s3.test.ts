@@ -50,7 +50,10 @@ afterAll(async () => {
 const api = (path: string, init: { json?: unknown; key?: string; bearer?: string } = {}) =>
   fetch(`${server.url}${path}`, {
     method: init.json === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${init.bearer ?? init.key ?? 'test-key-dev'}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${init.bearer ?? init.key ?? 'test-key-dev'}`,
+      'content-type': 'application/json',
+    },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
   });
 
@@ -64,8 +67,21 @@ describe('PostgreSQL + S3', () => {
 
   it('uploads audio with a presigned PUT, verifies it and names it s3://bucket/key in the training data', async () => {
     const audio = new Uint8Array(Buffer.from('1a45dfa3 pretend this is webm/opus audio', 'utf8'));
-    const body = { sha256: sha(audio), bytes: audio.byteLength, mime: 'audio/webm', sessionId: 'cs_s3_audio', kind: 'audio', meta: { chunkIndex: 0, startTime: 1_752_327_000_000, durationMs: 10_000 } };
-    const grant = (await (await api('/api/upload/url', { json: body })).json()) as { alreadyExists: boolean; url: string; method: string; headers: Record<string, string>; blobKey: string };
+    const body = {
+      sha256: sha(audio),
+      bytes: audio.byteLength,
+      mime: 'audio/webm',
+      sessionId: 'cs_s3_audio',
+      kind: 'audio',
+      meta: { chunkIndex: 0, startTime: 1_752_327_000_000, durationMs: 10_000 },
+    };
+    const grant = (await (await api('/api/upload/url', { json: body })).json()) as {
+      alreadyExists: boolean;
+      url: string;
+      method: string;
+      headers: Record<string, string>;
+      blobKey: string;
+    };
     expect(grant.alreadyExists).toBe(false);
     expect(grant.url.startsWith(`${s3.endpoint}/${BUCKET}/`)).toBe(true);
     expect(grant.url).toContain('X-Amz-Signature=');
@@ -80,26 +96,45 @@ describe('PostgreSQL + S3', () => {
     const again = (await (await api('/api/upload/url', { json: body })).json()) as { alreadyExists: boolean };
     expect(again.alreadyExists).toBe(true);
 
-    const training = (await (await api('/api/extension/sessions/cs_s3_audio/training-data')).json()) as { audio_path: string };
+    const training = (await (await api('/api/extension/sessions/cs_s3_audio/training-data')).json()) as {
+      audio_path: string;
+    };
     expect(validate(TrainingDataSchema, training).ok).toBe(true);
     expect(training.audio_path).toBe(`s3://${BUCKET}/${grant.blobKey}`);
   });
 
   it('refuses to record an object whose bytes were swapped after the grant', async () => {
     const real = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
-    const body = { sha256: sha(real), bytes: real.byteLength, mime: 'image/png', sessionId: 'cs_s3_bad', kind: 'screenshot', meta: { timestamp: 1_752_327_000_000 } };
-    const grant = (await (await api('/api/upload/url', { json: body })).json()) as { url: string; headers: Record<string, string> };
+    const body = {
+      sha256: sha(real),
+      bytes: real.byteLength,
+      mime: 'image/png',
+      sessionId: 'cs_s3_bad',
+      kind: 'screenshot',
+      meta: { timestamp: 1_752_327_000_000 },
+    };
+    const grant = (await (await api('/api/upload/url', { json: body })).json()) as {
+      url: string;
+      headers: Record<string, string>;
+    };
     await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]) });
     const res = await api('/api/upload/complete', { json: body });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/SHA-256/);
-    const shots = await fetch(`${server.url}/api/debug/counts`, { headers: { authorization: `Bearer ${await signAdminToken(settings.jwtSecret, 't', '5m')}` } });
+    const shots = await fetch(`${server.url}/api/debug/counts`, {
+      headers: { authorization: `Bearer ${await signAdminToken(settings.jwtSecret, 't', '5m')}` },
+    });
     expect(((await shots.json()) as { screenshots: number }).screenshots).toBe(0);
   });
 
   it('puts a legacy screenshot_data image into the bucket', async () => {
     const socket = await connectAuthenticated(server.wsUrls[1]!, { apiKey: 'test-key-dev' });
-    socket.send({ type: 'screenshot_data', sessionId: 'cs_s3_shot', dataUrl: TINY_PNG_DATA_URL, timestamp: 1_752_327_000_000 });
+    socket.send({
+      type: 'screenshot_data',
+      sessionId: 'cs_s3_shot',
+      dataUrl: TINY_PNG_DATA_URL,
+      timestamp: 1_752_327_000_000,
+    });
     expect(await socket.next()).toMatchObject({ type: 'ack', for: 'screenshot_data', stored: 1 });
     socket.close();
     const png = new Uint8Array(Buffer.from(TINY_PNG_BASE64, 'base64'));

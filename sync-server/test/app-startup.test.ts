@@ -26,8 +26,16 @@ interface Started {
 }
 
 function run(env: Record<string, string>): Started {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PORT|HOST|DATABASE_URL|DATA_DIR|S3_|JWT_|NODE_ENV|CORS_|TRUST_PROXY|LOG_LEVEL|RATE_LIMIT)/.test(k)));
-  const child = spawn(tsx, ['src/main.ts'], { cwd: serverDir, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(PORT|HOST|DATABASE_URL|DATA_DIR|S3_|JWT_|NODE_ENV|CORS_|TRUST_PROXY|LOG_LEVEL|RATE_LIMIT)/.test(k),
+    ),
+  );
+  const child = spawn(tsx, ['src/main.ts'], {
+    cwd: serverDir,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let out = '';
   let err = '';
@@ -40,7 +48,10 @@ function run(env: Record<string, string>): Started {
 async function waitForBanner(started: Started, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const line = started.stdout().split('\n').find((l) => l.startsWith('CodeSight sync server on '));
+    const line = started
+      .stdout()
+      .split('\n')
+      .find((l) => l.startsWith('CodeSight sync server on '));
     if (line) return line;
     if (started.child.exitCode !== null) throw new Error(`server exited: ${started.stderr()}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -72,7 +83,9 @@ describe('server start-up', () => {
   it('prints one line with the URLs, database and dev key, and shuts down gracefully on SIGTERM', async () => {
     const started = run({ DATA_DIR: await tempDir(), PORT: '0', LOG_LEVEL: 'warn' });
     const banner = await waitForBanner(started);
-    expect(banner).toMatch(/^CodeSight sync server on http:\/\/127\.0\.0\.1:\d+ \(WebSocket: ws:\/\/127\.0\.0\.1:\d+\/ws, ws:\/\/127\.0\.0\.1:\d+\/extension-ws; database: pglite\); development key: test-key-dev$/);
+    expect(banner).toMatch(
+      /^CodeSight sync server on http:\/\/127\.0\.0\.1:\d+ \(WebSocket: ws:\/\/127\.0\.0\.1:\d+\/ws, ws:\/\/127\.0\.0\.1:\d+\/extension-ws; database: pglite\); development key: test-key-dev$/,
+    );
     const url = /on (http:\/\/\S+) /.exec(banner)![1]!;
     const socket = await connect(`${url.replace('http', 'ws')}/ws`);
     socket.send({ type: 'authenticate', apiKey: 'test-key-dev' });
@@ -83,13 +96,23 @@ describe('server start-up', () => {
   });
 
   it('in production with a secret: no dev key in the banner, and test-key-dev is refused', async () => {
-    const started = run({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(48), HOST: '127.0.0.1', DATA_DIR: await tempDir(), PORT: '0', LOG_LEVEL: 'warn' });
+    const started = run({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'p'.repeat(48),
+      HOST: '127.0.0.1',
+      DATA_DIR: await tempDir(),
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
     const banner = await waitForBanner(started);
     expect(banner).not.toContain('test-key-dev');
     const url = /on (http:\/\/\S+) /.exec(banner)![1]!;
     const socket = await connect(`${url.replace('http', 'ws')}/extension-ws`);
     socket.send({ type: 'authenticate', apiKey: 'test-key-dev' });
-    expect(await socket.next()).toEqual({ type: 'authentication_failed', message: 'the development key is not accepted in production' });
+    expect(await socket.next()).toEqual({
+      type: 'authentication_failed',
+      message: 'the development key is not accepted in production',
+    });
     expect((await socket.closed).code).toBe(4401);
     const res = await fetch(`${url}/api/extension/sessions`, { headers: { authorization: 'Bearer test-key-dev' } });
     expect(res.status).toBe(401);

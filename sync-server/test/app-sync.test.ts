@@ -1,5 +1,12 @@
 import { gzipSync } from 'node:zlib';
-import { BatchAckSchema, ResumeStateSchema, SessionClosedSchema, encodeCompressed, validate, type BatchMessage } from '@codesight/schema';
+import {
+  BatchAckSchema,
+  ResumeStateSchema,
+  SessionClosedSchema,
+  encodeCompressed,
+  validate,
+  type BatchMessage,
+} from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleRecordedEvents } from '../../schema/testing/events';
 import { createTestApp, type TestApp } from './app-harness';
@@ -14,17 +21,30 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const meta = { startTime: 1_752_327_000_000, userAgent: 'Chrome/156', extensionVersion: '0.1.0', maskingPolicy: { version: '1', rules: ['password' as const] } };
+const meta = {
+  startTime: 1_752_327_000_000,
+  userAgent: 'Chrome/156',
+  extensionVersion: '0.1.0',
+  maskingPolicy: { version: '1', rules: ['password' as const] },
+};
 
 function batch(sessionId: string, first: number, count: number, batchId = `b${first}`): BatchMessage {
   return {
-    type: 'batch', v: 1, batchId, sessionId, session: meta,
-    firstSequence: first, lastSequence: first + count - 1,
+    type: 'batch',
+    v: 1,
+    batchId,
+    sessionId,
+    session: meta,
+    firstSequence: first,
+    lastSequence: first + count - 1,
     events: sampleRecordedEvents(sessionId, count, first),
   };
 }
 
-const gzipBody = (message: unknown) => ({ body: Buffer.from(encodeCompressed(message)), headers: { 'content-type': 'application/octet-stream' } });
+const gzipBody = (message: unknown) => ({
+  body: Buffer.from(encodeCompressed(message)),
+  headers: { 'content-type': 'application/octet-stream' },
+});
 
 describe('HTTP twins of the batch protocol', () => {
   it('stores a gzip batch and acknowledges it; a resend is all duplicates with the same ackedThrough', async () => {
@@ -33,9 +53,23 @@ describe('HTTP twins of the batch protocol', () => {
     expect(first.status).toBe(200);
     const ack: unknown = await first.json();
     expect(validate(BatchAckSchema, ack).ok).toBe(true);
-    expect(ack).toEqual({ type: 'batch_ack', batchId: 'b1', sessionId: 'cs_sync_1', ackedThrough: 40, inserted: 40, duplicates: 0 });
+    expect(ack).toEqual({
+      type: 'batch_ack',
+      batchId: 'b1',
+      sessionId: 'cs_sync_1',
+      ackedThrough: 40,
+      inserted: 40,
+      duplicates: 0,
+    });
     const again = await t.request('/api/sync/batch', { bearer: alice.key, json: b });
-    expect(await again.json()).toEqual({ type: 'batch_ack', batchId: 'b1', sessionId: 'cs_sync_1', ackedThrough: 40, inserted: 0, duplicates: 40 });
+    expect(await again.json()).toEqual({
+      type: 'batch_ack',
+      batchId: 'b1',
+      sessionId: 'cs_sync_1',
+      ackedThrough: 40,
+      inserted: 0,
+      duplicates: 40,
+    });
   });
 
   it('accepts JSON with Content-Encoding: gzip and a body without `type`', async () => {
@@ -56,7 +90,10 @@ describe('HTTP twins of the batch protocol', () => {
   });
 
   it('answers resume and session-close', async () => {
-    const resume = await t.request('/api/sync/resume', { bearer: alice.key, json: { sessionIds: ['cs_sync_1', 'cs_never'] } });
+    const resume = await t.request('/api/sync/resume', {
+      bearer: alice.key,
+      json: { sessionIds: ['cs_sync_1', 'cs_never'] },
+    });
     const state: unknown = await resume.json();
     expect(validate(ResumeStateSchema, state).ok).toBe(true);
     expect(state).toEqual({
@@ -66,25 +103,56 @@ describe('HTTP twins of the batch protocol', () => {
         { sessionId: 'cs_never', known: false, ackedThrough: 0 },
       ],
     });
-    const incomplete = await t.request('/api/sync/session-close', { bearer: alice.key, json: { sessionId: 'cs_sync_1', endTime: meta.startTime + 60_000, finalCount: 70 } });
+    const incomplete = await t.request('/api/sync/session-close', {
+      bearer: alice.key,
+      json: { sessionId: 'cs_sync_1', endTime: meta.startTime + 60_000, finalCount: 70 },
+    });
     const closed: unknown = await incomplete.json();
     expect(validate(SessionClosedSchema, closed).ok).toBe(true);
-    expect(closed).toEqual({ type: 'session_closed', sessionId: 'cs_sync_1', status: 'incomplete', ackedThrough: 64, missing: 6 });
+    expect(closed).toEqual({
+      type: 'session_closed',
+      sessionId: 'cs_sync_1',
+      status: 'incomplete',
+      ackedThrough: 64,
+      missing: 6,
+    });
     // The session list tells an admin the same: incomplete, 6 missing.
-    const listed = (await (await t.request('/api/extension/sessions', { bearer: alice.key })).json()) as { sessions: { sessionId: string; status: string; missing: number | null }[] };
-    expect(listed.sessions.find((s) => s.sessionId === 'cs_sync_1')).toMatchObject({ status: 'incomplete', missing: 6 });
+    const listed = (await (await t.request('/api/extension/sessions', { bearer: alice.key })).json()) as {
+      sessions: { sessionId: string; status: string; missing: number | null }[];
+    };
+    expect(listed.sessions.find((s) => s.sessionId === 'cs_sync_1')).toMatchObject({
+      status: 'incomplete',
+      missing: 6,
+    });
     await t.request('/api/sync/batch', { bearer: alice.key, json: batch('cs_sync_1', 65, 6, 'b65') });
-    const complete = await t.request('/api/sync/session-close', { bearer: alice.key, json: { type: 'session_close', sessionId: 'cs_sync_1', endTime: meta.startTime + 60_000, finalCount: 70 } });
-    expect(await complete.json()).toEqual({ type: 'session_closed', sessionId: 'cs_sync_1', status: 'complete', ackedThrough: 70, missing: 0 });
+    const complete = await t.request('/api/sync/session-close', {
+      bearer: alice.key,
+      json: { type: 'session_close', sessionId: 'cs_sync_1', endTime: meta.startTime + 60_000, finalCount: 70 },
+    });
+    expect(await complete.json()).toEqual({
+      type: 'session_closed',
+      sessionId: 'cs_sync_1',
+      status: 'complete',
+      ackedThrough: 70,
+      missing: 0,
+    });
   });
 
-  it('hides other workers\' sessions from resume and refuses their batches', async () => {
+  it("hides other workers' sessions from resume and refuses their batches", async () => {
     const resume = await t.request('/api/sync/resume', { bearer: bob.key, json: { sessionIds: ['cs_sync_1'] } });
-    expect(await resume.json()).toEqual({ type: 'resume_state', sessions: [{ sessionId: 'cs_sync_1', known: false, ackedThrough: 0 }] });
+    expect(await resume.json()).toEqual({
+      type: 'resume_state',
+      sessions: [{ sessionId: 'cs_sync_1', known: false, ackedThrough: 0 }],
+    });
     const res = await t.request('/api/sync/batch', { bearer: bob.key, json: batch('cs_sync_1', 1, 2) });
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/another worker/) } });
-    const close = await t.request('/api/sync/session-close', { bearer: bob.key, json: { sessionId: 'cs_sync_1', endTime: 1, finalCount: 1 } });
+    expect(await res.json()).toEqual({
+      error: { code: 'forbidden', message: expect.stringMatching(/another worker/) },
+    });
+    const close = await t.request('/api/sync/session-close', {
+      bearer: bob.key,
+      json: { sessionId: 'cs_sync_1', endTime: 1, finalCount: 1 },
+    });
     expect(close.status).toBe(403);
   });
 
@@ -114,6 +182,8 @@ describe('HTTP twins of the batch protocol', () => {
 
   it('needs a worker key', async () => {
     expect((await t.request('/api/sync/resume', { json: { sessionIds: [] } })).status).toBe(401);
-    expect((await t.request('/api/sync/resume', { bearer: await t.adminToken(), json: { sessionIds: [] } })).status).toBe(403);
+    expect(
+      (await t.request('/api/sync/resume', { bearer: await t.adminToken(), json: { sessionIds: [] } })).status,
+    ).toBe(403);
   });
 });

@@ -27,7 +27,14 @@ interface UploadUrl {
 }
 
 describe('media upload through the server (file-system blob store)', () => {
-  const shot = { sha256: sha(png), bytes: png.byteLength, mime: 'image/png', sessionId: 'cs_up_1', kind: 'screenshot', meta: { timestamp: T0, burstId: 'b1', burstIndex: 0, burstTotal: 1, trigger: 'click', width: 2, height: 2 } };
+  const shot = {
+    sha256: sha(png),
+    bytes: png.byteLength,
+    mime: 'image/png',
+    sessionId: 'cs_up_1',
+    kind: 'screenshot',
+    meta: { timestamp: T0, burstId: 'b1', burstIndex: 0, burstTotal: 1, trigger: 'click', width: 2, height: 2 },
+  };
 
   it('hands out the server upload route, accepts the PUT, and records the row on complete', async () => {
     const res = await t.request('/api/upload/url', { bearer: alice.key, json: shot });
@@ -40,20 +47,41 @@ describe('media upload through the server (file-system blob store)', () => {
     // Before the bytes are there, complete refuses.
     expect((await t.request('/api/upload/complete', { bearer: alice.key, json: shot })).status).toBe(404);
     // The upload id is the credential: wrong bytes are refused, right bytes stored.
-    const wrong = await t.request(path, { method: 'PUT', body: new Uint8Array([1, 2, 3]), headers: { 'content-type': 'image/png' } });
+    const wrong = await t.request(path, {
+      method: 'PUT',
+      body: new Uint8Array([1, 2, 3]),
+      headers: { 'content-type': 'image/png' },
+    });
     expect(wrong.status).toBe(400);
     const put = await t.request(path, { method: 'PUT', body: png, headers: { 'content-type': 'image/png' } });
     expect(put.status).toBe(200);
     // The upload id works like a presigned URL: it is not written to the logs.
     expect(t.rawLogs.join('\n')).not.toContain(upload.uploadId!);
 
-    const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: { ...shot, uploadId: upload.uploadId } });
+    const complete = await t.request('/api/upload/complete', {
+      bearer: alice.key,
+      json: { ...shot, uploadId: upload.uploadId },
+    });
     expect(complete.status).toBe(201);
     const recorded = (await complete.json()) as { id: string; kind: string };
     expect(recorded.kind).toBe('screenshot');
-    const row = await t.open.db.selectFrom('screenshots').selectAll().where('id', '=', recorded.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ session_id: 'cs_up_1', sha256: shot.sha256, bytes: png.byteLength, burst_id: 'b1', uploaded_at: expect.any(Date) });
-    const intent = await t.open.db.selectFrom('uploads').selectAll().where('id', '=', upload.uploadId!).executeTakeFirstOrThrow();
+    const row = await t.open.db
+      .selectFrom('screenshots')
+      .selectAll()
+      .where('id', '=', recorded.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      session_id: 'cs_up_1',
+      sha256: shot.sha256,
+      bytes: png.byteLength,
+      burst_id: 'b1',
+      uploaded_at: expect.any(Date),
+    });
+    const intent = await t.open.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', upload.uploadId!)
+      .executeTakeFirstOrThrow();
     expect(intent.completed_at).toBeInstanceOf(Date);
 
     // Completing again is harmless.
@@ -65,19 +93,33 @@ describe('media upload through the server (file-system blob store)', () => {
   it('answers alreadyExists for bytes the store holds, so the client skips the PUT', async () => {
     const res = await t.request('/api/upload/url', { bearer: alice.key, json: { ...shot, sessionId: 'cs_up_2' } });
     expect(await res.json()).toMatchObject({ alreadyExists: true });
-    const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: { ...shot, sessionId: 'cs_up_2' } });
+    const complete = await t.request('/api/upload/complete', {
+      bearer: alice.key,
+      json: { ...shot, sessionId: 'cs_up_2' },
+    });
     expect(complete.status).toBe(201);
   });
 
   it('records audio chunks and points the training data at them', async () => {
     const chunks = [new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3]), new Uint8Array([4, 5, 6, 7])];
     for (const [i, bytes] of chunks.entries()) {
-      const body = { sha256: sha(bytes), bytes: bytes.byteLength, mime: 'audio/webm;codecs=opus', sessionId: 'cs_up_1', kind: 'audio', meta: { chunkIndex: i, startTime: T0 + i * 5000, durationMs: 5000 } };
-      const upload = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as UploadUrl;
+      const body = {
+        sha256: sha(bytes),
+        bytes: bytes.byteLength,
+        mime: 'audio/webm;codecs=opus',
+        sessionId: 'cs_up_1',
+        kind: 'audio',
+        meta: { chunkIndex: i, startTime: T0 + i * 5000, durationMs: 5000 },
+      };
+      const upload = (await (
+        await t.request('/api/upload/url', { bearer: alice.key, json: body })
+      ).json()) as UploadUrl;
       expect((await t.request(new URL(upload.url!).pathname, { method: 'PUT', body: bytes })).status).toBe(200);
       expect((await t.request('/api/upload/complete', { bearer: alice.key, json: body })).status).toBe(201);
     }
-    const training = (await (await t.request('/api/extension/sessions/cs_up_1/training-data', { bearer: alice.key })).json()) as { audio_path: string };
+    const training = (await (
+      await t.request('/api/extension/sessions/cs_up_1/training-data', { bearer: alice.key })
+    ).json()) as { audio_path: string };
     expect(validate(TrainingDataSchema, training).ok).toBe(true);
     expect(training.audio_path).toBe('http://localhost/api/extension/sessions/cs_up_1/audio');
     const audio = await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: alice.key });
@@ -86,7 +128,7 @@ describe('media upload through the server (file-system blob store)', () => {
     expect((await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: bob.key })).status).toBe(403);
   });
 
-  it('refuses another worker\'s session, bad announcements and expired or unknown upload ids', async () => {
+  it("refuses another worker's session, bad announcements and expired or unknown upload ids", async () => {
     expect((await t.request('/api/upload/url', { bearer: bob.key, json: shot })).status).toBe(403);
     expect((await t.request('/api/upload/complete', { bearer: bob.key, json: shot })).status).toBe(403);
     const bad: [Record<string, unknown>, string][] = [
@@ -100,13 +142,19 @@ describe('media upload through the server (file-system blob store)', () => {
       const res = await t.request('/api/upload/url', { bearer: alice.key, json: body });
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
     }
-    expect((await t.request('/api/upload/00000000-0000-4000-8000-000000000000', { method: 'PUT', body: png })).status).toBe(404);
+    expect(
+      (await t.request('/api/upload/00000000-0000-4000-8000-000000000000', { method: 'PUT', body: png })).status,
+    ).toBe(404);
     expect((await t.request('/api/upload/../../etc', { method: 'PUT', body: png })).status).toBe(404);
 
     const fresh = new Uint8Array([9, 8, 7, 6, 5]);
     const body = { ...shot, sha256: sha(fresh), bytes: fresh.byteLength, sessionId: 'cs_up_3' };
     const upload = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as UploadUrl;
-    await t.open.db.updateTable('uploads').set({ created_at: new Date(Date.now() - 3_600_000) }).where('id', '=', upload.uploadId!).execute();
+    await t.open.db
+      .updateTable('uploads')
+      .set({ created_at: new Date(Date.now() - 3_600_000) })
+      .where('id', '=', upload.uploadId!)
+      .execute();
     const late = await t.request(new URL(upload.url!).pathname, { method: 'PUT', body: fresh });
     expect(late.status).toBe(404);
   });
@@ -114,7 +162,9 @@ describe('media upload through the server (file-system blob store)', () => {
   it('removes an object whose bytes do not match its content address, so an honest upload can follow', async () => {
     const real = new Uint8Array([1, 1, 2, 3, 5, 8]);
     const body = { ...shot, sha256: sha(real), bytes: real.byteLength, sessionId: 'cs_up_4' };
-    const key = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as { blobKey: string };
+    const key = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as {
+      blobKey: string;
+    };
     // As if a client had PUT other bytes of the same size straight to S3.
     await t.blobs.put(key.blobKey, new Uint8Array([0, 0, 0, 0, 0, 0]), 'image/png');
     const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: body });

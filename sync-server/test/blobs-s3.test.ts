@@ -14,7 +14,13 @@ let server: S3TestServer;
 let store: BlobStore;
 beforeAll(async () => {
   server = await startS3Server({ buckets: [BUCKET] });
-  store = createS3BlobStore({ bucket: BUCKET, endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+  store = createS3BlobStore({
+    bucket: BUCKET,
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials,
+  });
 });
 afterAll(() => server?.stop());
 
@@ -48,7 +54,10 @@ describe('createS3BlobStore against s3rver', () => {
     await store.put(key, bytes, 'application/zip');
     const res2 = await fetch(`${server.endpoint}/${BUCKET}/${key}`, { method: 'HEAD' });
     expect(res2.headers.get('last-modified')).toBe(res1.headers.get('last-modified'));
-    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: sha256(bytes) })).toEqual({ ok: true, bytes: bytes.byteLength });
+    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: sha256(bytes) })).toEqual({
+      ok: true,
+      bytes: bytes.byteLength,
+    });
   });
 
   it('presigns a PUT the client can use with fetch, then verifyBlob accepts it', async () => {
@@ -65,7 +74,10 @@ describe('createS3BlobStore against s3rver', () => {
 
     const res = await fetch(upload!.url, { method: upload!.method, headers: upload!.headers, body: bytes });
     expect(res.status).toBe(200);
-    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toEqual({ ok: true, bytes: bytes.byteLength });
+    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toEqual({
+      ok: true,
+      bytes: bytes.byteLength,
+    });
     const head = await fetch(`${server.endpoint}/${BUCKET}/${key}`, { method: 'HEAD' });
     expect(head.headers.get('content-type')).toBe('audio/webm');
   });
@@ -74,21 +86,36 @@ describe('createS3BlobStore against s3rver', () => {
     const promised = new TextEncoder().encode('what the client promised');
     const hash = sha256(promised);
     const key = blobKeyFor(hash, 'image/jpeg');
-    expect(await verifyBlob(store, key, { bytes: promised.byteLength, sha256: hash })).toMatchObject({ ok: false, reason: 'missing' });
+    expect(await verifyBlob(store, key, { bytes: promised.byteLength, sha256: hash })).toMatchObject({
+      ok: false,
+      reason: 'missing',
+    });
     const upload = await store.createUploadUrl(key, 'image/jpeg', promised.byteLength, hash);
     // Same size, one byte changed: only the hash can tell.
     const tampered = promised.slice();
     tampered[0] = tampered[0]! ^ 1;
     await fetch(upload!.url, { method: 'PUT', headers: upload!.headers, body: tampered });
-    expect(await verifyBlob(store, key, { bytes: promised.byteLength, sha256: hash })).toMatchObject({ ok: false, reason: 'hash_mismatch' });
-    expect(await verifyBlob(store, key, { bytes: promised.byteLength + 1, sha256: hash })).toMatchObject({ ok: false, reason: 'size_mismatch' });
+    expect(await verifyBlob(store, key, { bytes: promised.byteLength, sha256: hash })).toMatchObject({
+      ok: false,
+      reason: 'hash_mismatch',
+    });
+    expect(await verifyBlob(store, key, { bytes: promised.byteLength + 1, sha256: hash })).toMatchObject({
+      ok: false,
+      reason: 'size_mismatch',
+    });
   });
 
   it('refuses invalid keys and reports a missing bucket in check()', async () => {
     await expect(store.get('../other-bucket/x')).rejects.toBeInstanceOf(InvalidBlobKeyError);
     await expect(store.createUploadUrl('a//b', 'image/png', 1, 'x')).rejects.toBeInstanceOf(InvalidBlobKeyError);
     await expect(store.check()).resolves.toBeUndefined();
-    const missing = createS3BlobStore({ bucket: 'no-such-bucket', endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+    const missing = createS3BlobStore({
+      bucket: 'no-such-bucket',
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials,
+    });
     await expect(missing.check()).rejects.toThrow();
   });
 });

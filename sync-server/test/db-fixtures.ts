@@ -51,7 +51,10 @@ export async function startTestDatabase(workerIds: string[] = []): Promise<TestD
 /** Inserts workers named after their ids. */
 export async function addWorkers(db: Kysely<Database>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.insertInto('workers').values(ids.map((id) => ({ id, name: `Worker ${id}` }))).execute();
+  await db
+    .insertInto('workers')
+    .values(ids.map((id) => ({ id, name: `Worker ${id}` })))
+    .execute();
 }
 
 /** The batch carrying `events` (consecutive events of one session). */

@@ -25,13 +25,26 @@ describe('migrations on PostgreSQL 15', () => {
   it('creates every table with its indexes and constraints, once', async () => {
     const { db, kind } = await open(cluster.url);
     expect(kind).toBe('postgres');
-    expect(await migrateToLatest(db)).toEqual({ applied: ['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function'] });
+    expect(await migrateToLatest(db)).toEqual({
+      applied: ['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function'],
+    });
     expect(await migrateToLatest(db)).toEqual({ applied: [] });
 
     const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
-    expect(tables).toEqual(['api_keys', 'audio_chunks', 'interactions', 'screenshots', 'session_archives', 'sessions', 'uploads', 'workers']);
+    expect(tables).toEqual([
+      'api_keys',
+      'audio_chunks',
+      'interactions',
+      'screenshots',
+      'session_archives',
+      'sessions',
+      'uploads',
+      'workers',
+    ]);
 
-    const { rows } = await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = 'public' order by indexname`.execute(db);
+    const { rows } = await sql<{
+      indexname: string;
+    }>`select indexname from pg_indexes where schemaname = 'public' order by indexname`.execute(db);
     expect(rows.map((r) => r.indexname)).toEqual(
       expect.arrayContaining([
         'interactions_session_sequence_key',
@@ -46,18 +59,24 @@ describe('migrations on PostgreSQL 15', () => {
 
     await db.insertInto('workers').values({ id: 'w', name: 'W' }).execute();
     await expect(
-      db.insertInto('sessions').values({ id: 's', worker_id: 'w', start_time: new Date(), status: 'bogus' as 'active' }).execute(),
+      db
+        .insertInto('sessions')
+        .values({ id: 's', worker_id: 'w', start_time: new Date(), status: 'bogus' as 'active' })
+        .execute(),
     ).rejects.toThrow(/check constraint/);
-    await expect(db.insertInto('sessions').values({ id: 's', worker_id: 'nobody', start_time: new Date() }).execute()).rejects.toThrow(
-      /foreign key/,
-    );
+    await expect(
+      db.insertInto('sessions').values({ id: 's', worker_id: 'nobody', start_time: new Date() }).execute(),
+    ).rejects.toThrow(/foreign key/);
   });
 
   it('lets two instances migrate a fresh database at the same time', async () => {
     const url = await cluster.createDatabase('race');
     const [a, b] = await Promise.all([open(url), open(url)]);
     const results = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
-    expect(results.flatMap((r) => r.applied)).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
+    expect(results.flatMap((r) => r.applied)).toEqual([
+      '2026-11-28T0000-initial',
+      '2026-11-28T0100-store-batch-function',
+    ]);
   });
 
   it('migrates down to an empty schema and up again', async () => {
@@ -67,7 +86,10 @@ describe('migrations on PostgreSQL 15', () => {
     const down = await createMigrator(db).migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect((await db.introspection.getTables()).map((t) => t.name)).toEqual([]);
-    expect((await migrateToLatest(db)).applied).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
+    expect((await migrateToLatest(db)).applied).toEqual([
+      '2026-11-28T0000-initial',
+      '2026-11-28T0100-store-batch-function',
+    ]);
   });
 
   it('names the failing migration in one clear error', async () => {

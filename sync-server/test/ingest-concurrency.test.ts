@@ -18,7 +18,12 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 async function storedSequences(sessionId: string): Promise<number[]> {
-  const rows = await t.open.db.selectFrom('interactions').select('sequence').where('session_id', '=', sessionId).orderBy('sequence').execute();
+  const rows = await t.open.db
+    .selectFrom('interactions')
+    .select('sequence')
+    .where('session_id', '=', sessionId)
+    .orderBy('sequence')
+    .execute();
   return rows.map((r) => r.sequence);
 }
 
@@ -27,7 +32,9 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 describe('two instances storing concurrently', () => {
   it('stores every event of a batch sent 24 times at once exactly once, creating the session once', async () => {
     const batch = batchOf(sampleRecordedEvents('cs_race', 300));
-    const results = (await Promise.all(range(1, 24).map((i) => storeBatch(i % 2 ? a.db : b.db, 'alice', batch)))).map(unwrap);
+    const results = (await Promise.all(range(1, 24).map((i) => storeBatch(i % 2 ? a.db : b.db, 'alice', batch)))).map(
+      unwrap,
+    );
 
     expect(results.reduce((sum, r) => sum + r.inserted, 0)).toBe(300);
     for (const r of results) {

@@ -22,7 +22,12 @@ describe('legacy protocol storage', () => {
       taskId: 'task-7',
     });
     expect(first).toEqual({ sessionId: 'cs_md0ap0gn_thwyx', created: true, status: 'active', ackedThrough: 0 });
-    const again = await startLegacySession(t.open.db, 'alice', { type: 'session_start', sessionId: 'cs_md0ap0gn_thwyx', url: 'https://ebay.com/x', shift: 'b' });
+    const again = await startLegacySession(t.open.db, 'alice', {
+      type: 'session_start',
+      sessionId: 'cs_md0ap0gn_thwyx',
+      url: 'https://ebay.com/x',
+      shift: 'b',
+    });
     expect(again).toMatchObject({ created: false });
     expect(await getSession(t.open.db, 'cs_md0ap0gn_thwyx')).toMatchObject({
       start_time: new Date('2025-07-12T13:30:00.000Z'),
@@ -31,7 +36,9 @@ describe('legacy protocol storage', () => {
       urls: ['https://amazon.com/', 'https://ebay.com/x'],
       hosts: ['amazon.com', 'ebay.com'],
     });
-    expect(await startLegacySession(t.open.db, 'bob', { type: 'session_start', sessionId: 'cs_md0ap0gn_thwyx' })).toMatchObject({
+    expect(
+      await startLegacySession(t.open.db, 'bob', { type: 'session_start', sessionId: 'cs_md0ap0gn_thwyx' }),
+    ).toMatchObject({
       error: { code: 'forbidden' },
     });
   });
@@ -41,20 +48,39 @@ describe('legacy protocol storage', () => {
     const first = unwrap(
       await storeLegacyInteractions(t.open.db, 'alice', id, [
         { type: 'navigation', timestamp: T0, url: 'https://amazon.com/' },
-        { type: 'click', timestamp: T0 + 1, selector: '#add-to-cart-button', element: 'button', text: 'Add to Cart', coordinates: { x: 450, y: 200 } },
+        {
+          type: 'click',
+          timestamp: T0 + 1,
+          selector: '#add-to-cart-button',
+          element: 'button',
+          text: 'Add to Cart',
+          coordinates: { x: 450, y: 200 },
+        },
       ]),
     );
     expect(first).toEqual({ stored: 2, duplicates: 0, sequences: [1, 2] });
 
-    const numbered = unwrap(await storeLegacyInteractions(t.open.db, 'alice', id, [{ type: 'scroll', timestamp: T0 + 2, sequence: 5 }]));
+    const numbered = unwrap(
+      await storeLegacyInteractions(t.open.db, 'alice', id, [{ type: 'scroll', timestamp: T0 + 2, sequence: 5 }]),
+    );
     expect(numbered).toEqual({ stored: 1, duplicates: 0, sequences: [5] });
-    const resent = unwrap(await storeLegacyInteractions(t.open.db, 'alice', id, [{ type: 'scroll', timestamp: T0 + 2, sequence: 5 }]));
+    const resent = unwrap(
+      await storeLegacyInteractions(t.open.db, 'alice', id, [{ type: 'scroll', timestamp: T0 + 2, sequence: 5 }]),
+    );
     expect(resent).toEqual({ stored: 0, duplicates: 1, sequences: [5] });
     const after = unwrap(await storeLegacyInteractions(t.open.db, 'alice', id, [{ type: 'hover', timestamp: T0 + 3 }]));
     expect(after.sequences).toEqual([6]);
     // 3 and 4 were never sent: the watermark stops at the gap.
-    expect(await getSession(t.open.db, id)).toMatchObject({ event_count: 4, acked_through: 2, start_time: new Date(T0) });
-    expect(await endSession(t.open.db, 'alice', id, T0 + 60_000)).toEqual({ status: 'incomplete', missing: 2, ackedThrough: 2 });
+    expect(await getSession(t.open.db, id)).toMatchObject({
+      event_count: 4,
+      acked_through: 2,
+      start_time: new Date(T0),
+    });
+    expect(await endSession(t.open.db, 'alice', id, T0 + 60_000)).toEqual({
+      status: 'incomplete',
+      missing: 2,
+      ackedThrough: 2,
+    });
   });
 
   it('reads legacy rows back as schema-valid RecordedEvents keeping the legacy fields', async () => {
@@ -73,29 +99,61 @@ describe('legacy protocol storage', () => {
     const evil = "'); drop table sessions; --";
     const result = unwrap(
       await storeLegacyInteractions(t.open.db, 'alice', 'cs_legacy_evil', [
-        { type: 'input', timestamp: T0, selector: `input[name="${evil}"]`, text: evil, url: `https://x.example/?${evil}`, [evil]: evil },
+        {
+          type: 'input',
+          timestamp: T0,
+          selector: `input[name="${evil}"]`,
+          text: evil,
+          url: `https://x.example/?${evil}`,
+          [evil]: evil,
+        },
       ]),
     );
     expect(result.stored).toBe(1);
-    const row = await t.open.db.selectFrom('interactions').selectAll().where('session_id', '=', 'cs_legacy_evil').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ selector: `input[name="${evil}"]`, url: `https://x.example/?${evil}`, source: 'legacy' });
+    const row = await t.open.db
+      .selectFrom('interactions')
+      .selectAll()
+      .where('session_id', '=', 'cs_legacy_evil')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      selector: `input[name="${evil}"]`,
+      url: `https://x.example/?${evil}`,
+      source: 'legacy',
+    });
     expect(row.target).toEqual({ text: evil, [evil]: evil });
     expect(row.data).toMatchObject({ text: evil, [evil]: evil });
-    expect(await t.open.db.selectFrom('sessions').select('id').where('id', '=', 'cs_legacy_evil').execute()).toHaveLength(1);
+    expect(
+      await t.open.db.selectFrom('sessions').select('id').where('id', '=', 'cs_legacy_evil').execute(),
+    ).toHaveLength(1);
   });
 
   it('session_end without totalEvents is complete when the stored events have no gap', async () => {
     const id = 'cs_legacy_end';
-    unwrap(await storeLegacyInteractions(t.open.db, 'alice', id, [{ type: 'click', timestamp: T0 }, { type: 'click', timestamp: T0 + 1 }]));
-    expect(await endSession(t.open.db, 'alice', id, '2025-07-12T13:45:00.000Z')).toEqual({ status: 'complete', missing: 0, ackedThrough: 2 });
-    expect(await getSession(t.open.db, id)).toMatchObject({ status: 'complete', final_count: null, end_time: new Date('2025-07-12T13:45:00.000Z') });
+    unwrap(
+      await storeLegacyInteractions(t.open.db, 'alice', id, [
+        { type: 'click', timestamp: T0 },
+        { type: 'click', timestamp: T0 + 1 },
+      ]),
+    );
+    expect(await endSession(t.open.db, 'alice', id, '2025-07-12T13:45:00.000Z')).toEqual({
+      status: 'complete',
+      missing: 0,
+      ackedThrough: 2,
+    });
+    expect(await getSession(t.open.db, id)).toMatchObject({
+      status: 'complete',
+      final_count: null,
+      end_time: new Date('2025-07-12T13:45:00.000Z'),
+    });
     // Late interactions keep it complete (still no gap).
     unwrap(await storeLegacyInteractions(t.open.db, 'alice', id, [{ type: 'scroll', timestamp: T0 + 2 }]));
     expect((await getSession(t.open.db, id))?.status).toBe('complete');
   });
 
   it('refuses interaction_data for another worker\u2019s session', async () => {
-    expect(await storeLegacyInteractions(t.open.db, 'bob', 'cs_legacy_end', [{ type: 'click', timestamp: T0 }])).toMatchObject({
+    expect(
+      await storeLegacyInteractions(t.open.db, 'bob', 'cs_legacy_end', [{ type: 'click', timestamp: T0 }]),
+    ).toMatchObject({
       error: { code: 'forbidden' },
     });
     expect((await getSession(t.open.db, 'cs_legacy_end'))?.event_count).toBe(3);

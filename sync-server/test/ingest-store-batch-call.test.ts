@@ -24,7 +24,8 @@ const LONE_LOW = '\udc00';
 /** Realistic events plus the awkward ones: unstorable characters in values and keys, odd milliseconds, nulls. */
 function awkwardEvents(sessionId: string): RecordedEvent[] {
   const events = sampleRecordedEvents(sessionId, 45);
-  const tweak = (i: number, change: (e: Record<string, unknown>) => void) => change(events[i] as unknown as Record<string, unknown>);
+  const tweak = (i: number, change: (e: Record<string, unknown>) => void) =>
+    change(events[i] as unknown as Record<string, unknown>);
   tweak(1, (e) => {
     e.title = `title with ${NUL} and ${LONE_HIGH}`;
     e.url = `https://shop.example/p?q=${NUL}x${LONE_LOW}`;
@@ -52,14 +53,27 @@ function awkwardEvents(sessionId: string): RecordedEvent[] {
 /** Every column but the generated ones, as PostgreSQL renders it (to_jsonb: timestamps as text, jsonb as is). */
 async function storedRows(sessionId: string): Promise<Record<string, unknown>[]> {
   const { rows } = await sql<{ row: Record<string, unknown> }>`
-    select to_jsonb(i) - 'id' - 'created_at' as row from interactions i where session_id = ${sessionId} order by sequence`.execute(t.open.db);
+    select to_jsonb(i) - 'id' - 'created_at' as row from interactions i where session_id = ${sessionId} order by sequence`.execute(
+    t.open.db,
+  );
   return rows.map((r) => r.row);
 }
 
 async function sessionSummary(sessionId: string) {
   return t.open.db
     .selectFrom('sessions')
-    .select(['status', 'acked_through', 'event_count', 'counts', 'urls', 'hosts', 'user_agent', 'extension_version', 'masking_policy', 'final_count'])
+    .select([
+      'status',
+      'acked_through',
+      'event_count',
+      'counts',
+      'urls',
+      'hosts',
+      'user_agent',
+      'extension_version',
+      'masking_policy',
+      'final_count',
+    ])
     .where('id', '=', sessionId)
     .executeTakeFirstOrThrow();
 }
@@ -71,9 +85,18 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events.slice(0, 1))));
     const rest = events.slice(1);
 
-    await t.open.db.transaction().execute((trx) => insertInteractionRows(trx, rest.map((e) => mapEventToRow('cs_cmp_rows', e))));
+    await t.open.db.transaction().execute((trx) =>
+      insertInteractionRows(
+        trx,
+        rest.map((e) => mapEventToRow('cs_cmp_rows', e)),
+      ),
+    );
     const viaMapping = await storedRows('cs_cmp_rows');
-    await t.open.db.deleteFrom('interactions').where('session_id', '=', 'cs_cmp_rows').where('sequence', '>', 1).execute();
+    await t.open.db
+      .deleteFrom('interactions')
+      .where('session_id', '=', 'cs_cmp_rows')
+      .where('sequence', '>', 1)
+      .execute();
 
     const result = await storeBatchInOneCall(t.open.db, 'alice', batchOf(rest));
     expect(result).toEqual({ inserted: rest.length, ackedThrough: events.length });
@@ -83,10 +106,14 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
     for (const [i, row] of viaFunction.entries()) {
       const expected = viaMapping[i]!;
       expect(Object.keys(row).sort()).toEqual(Object.keys(expected).sort());
-      for (const column of Object.keys(expected)) expect([row.sequence, column, row[column]]).toEqual([row.sequence, column, expected[column]]);
+      for (const column of Object.keys(expected))
+        expect([row.sequence, column, row[column]]).toEqual([row.sequence, column, expected[column]]);
     }
     // The awkward values really were there and were scrubbed, not dropped.
-    expect(viaFunction[1]).toMatchObject({ title: 'title with \ufffd and \ufffd', url: 'https://shop.example/p?q=\ufffdx\ufffd' });
+    expect(viaFunction[1]).toMatchObject({
+      title: 'title with \ufffd and \ufffd',
+      url: 'https://shop.example/p?q=\ufffdx\ufffd',
+    });
     expect(viaFunction[2]).toMatchObject({ timestamp_ms: 1_732_761_234_999 });
     expect(String(viaFunction[2]!.timestamp)).toContain(':54.999');
   });
@@ -116,7 +143,13 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
       for (const [i, [from, to, withMeta]] of slices.entries()) {
         if (i === closeAfter) unwrap(await endSession(t.open.db, 'alice', sessionId, Date.now(), 1300));
         const batch = batchOf(events.slice(from, to));
-        if (withMeta) batch.session = { startTime: 1_732_700_000_000, userAgent: 'UA/1', extensionVersion: '2.0.0', maskingPolicy: { maskInputs: true } } as never;
+        if (withMeta)
+          batch.session = {
+            startTime: 1_732_700_000_000,
+            userAgent: 'UA/1',
+            extensionVersion: '2.0.0',
+            maskingPolicy: { maskInputs: true },
+          } as never;
         if (i > 0 && oneCall) {
           const r = await storeBatchInOneCall(t.open.db, 'alice', batch);
           expect(r).toBeDefined();
@@ -143,18 +176,26 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events.slice(0, 1))));
     for (let from = 2; from < 12_001; from += 2000) {
       await t.open.db.transaction().execute((trx) =>
-        insertInteractionRows(trx, events.slice(from, from + 2000).map((e) => mapEventToRow('cs_cmp_walk', e))),
+        insertInteractionRows(
+          trx,
+          events.slice(from, from + 2000).map((e) => mapEventToRow('cs_cmp_walk', e)),
+        ),
       );
     }
     // Stored: 1, 3..12001 — sequence 2 closes a 12,000-long run.
-    expect(await storeBatchInOneCall(t.open.db, 'alice', batchOf(events.slice(1, 2)))).toEqual({ inserted: 1, ackedThrough: 12_001 });
+    expect(await storeBatchInOneCall(t.open.db, 'alice', batchOf(events.slice(1, 2)))).toEqual({
+      inserted: 1,
+      ackedThrough: 12_001,
+    });
   });
 
   it('leaves new sessions and other workers\u2019 sessions to the stepwise path', async () => {
     const events = sampleRecordedEvents('cs_cmp_owner', 10);
     expect(await storeBatchInOneCall(t.open.db, 'alice', batchOf(events))).toBeUndefined();
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events)));
-    expect(await storeBatchInOneCall(t.open.db, 'bob', batchOf(sampleRecordedEvents('cs_cmp_owner', 5, 11)))).toBeUndefined();
+    expect(
+      await storeBatchInOneCall(t.open.db, 'bob', batchOf(sampleRecordedEvents('cs_cmp_owner', 5, 11))),
+    ).toBeUndefined();
     expect(await sessionSummary('cs_cmp_owner')).toMatchObject({ event_count: 10, acked_through: 10 });
   });
 });

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { BatchAckSchema, TrainingDataSchema, validate } from '@codesight/schema';
 import { sampleRecordedEvents, sampleSession } from '@codesight/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm, sha256Of } from '../../extension/sync/testing/media-fixtures';
+import {
+  sampleAudioChunk,
+  samplePng,
+  sampleScreenshot,
+  sampleWebm,
+  sha256Of,
+} from '../../extension/sync/testing/media-fixtures';
 import { MemoryMediaStore } from '../../extension/sync/testing/memory-media-store';
 import { createMediaUploader } from '../../extension/sync/media/media-uploader';
 import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
@@ -36,9 +42,19 @@ async function syncEvents(server: RunningServer, sessionId: string, first: numbe
     method: 'POST',
     headers: { authorization: `Bearer ${DEV_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({
-      type: 'batch', v: 1, batchId: `${sessionId}-${first}`, sessionId,
-      session: { startTime: session.startTime, userAgent: session.userAgent, extensionVersion: session.extensionVersion, maskingPolicy: session.maskingPolicy },
-      firstSequence: first, lastSequence: last, events: sampleRecordedEvents(sessionId, last - first + 1, first),
+      type: 'batch',
+      v: 1,
+      batchId: `${sessionId}-${first}`,
+      sessionId,
+      session: {
+        startTime: session.startTime,
+        userAgent: session.userAgent,
+        extensionVersion: session.extensionVersion,
+        maskingPolicy: session.maskingPolicy,
+      },
+      firstSequence: first,
+      lastSequence: last,
+      events: sampleRecordedEvents(sessionId, last - first + 1, first),
     }),
   });
   const ack = validate(BatchAckSchema, await res.json());
@@ -104,7 +120,11 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
 
       const store = new MemoryMediaStore();
       const shots = [0, 1, 2, 3, 4].map((i) => ({ bytes: samplePng(i, 8 + i, 6), i }));
-      for (const { bytes, i } of shots) store.addScreenshot(sampleScreenshot(sessionId, i, bytes, { triggerSequence: 2 * (i + 1), width: 8 + i, height: 6 }), bytes);
+      for (const { bytes, i } of shots)
+        store.addScreenshot(
+          sampleScreenshot(sessionId, i, bytes, { triggerSequence: 2 * (i + 1), width: 8 + i, height: 6 }),
+          bytes,
+        );
       // Taken for event 15, which the server does not hold yet.
       const late = samplePng(99, 5, 5);
       store.addScreenshot(sampleScreenshot(sessionId, 5, late, { triggerSequence: 15 }), late);
@@ -112,8 +132,20 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
       for (const [i, bytes] of chunks.entries()) store.addAudioChunk(sampleAudioChunk(sessionId, i, bytes), bytes);
       store.setAck(sessionId, 10);
 
-      const traffic: Traffic = { url: 0, put: 0, complete: 0, putTargets: [], putAuthorizations: [], failPuts: new Set([3]) };
-      const uploader = createMediaUploader({ store, baseUrl: t.server.url, apiKey: DEV_KEY, fetch: observedFetch(traffic) });
+      const traffic: Traffic = {
+        url: 0,
+        put: 0,
+        complete: 0,
+        putTargets: [],
+        putAuthorizations: [],
+        failPuts: new Set([3]),
+      };
+      const uploader = createMediaUploader({
+        store,
+        baseUrl: t.server.url,
+        apiKey: DEV_KEY,
+        fetch: observedFetch(traffic),
+      });
 
       // Run 1: the third PUT drops; the run stops and says why.
       const first = await uploader.runOnce();
@@ -131,7 +163,14 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
 
       // Run 3: nothing new; not a single request.
       const before = { ...traffic };
-      expect(await uploader.runOnce()).toEqual({ uploaded: 0, skipped: 1, failed: 0, quarantined: 0, remaining: 0, bytesSent: 0 });
+      expect(await uploader.runOnce()).toEqual({
+        uploaded: 0,
+        skipped: 1,
+        failed: 0,
+        quarantined: 0,
+        remaining: 0,
+        bytesSent: 0,
+      });
       expect([traffic.url, traffic.put, traffic.complete]).toEqual([before.url, before.put, before.complete]);
 
       // Events 11..15 arrive on the server: the late screenshot goes.
@@ -161,7 +200,10 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
       }
 
       // The training data names the session's audio; it is the three chunks in order.
-      const training = validate(TrainingDataSchema, await (await api(`/api/extension/sessions/${sessionId}/training-data`)).json());
+      const training = validate(
+        TrainingDataSchema,
+        await (await api(`/api/extension/sessions/${sessionId}/training-data`)).json(),
+      );
       if (!training.ok) throw new Error(training.message);
       expect(training.value.audio_path).toBe(`${t.server.url}/api/extension/sessions/${sessionId}/audio`);
       expect(training.value.annotations.length).toBe(15);
@@ -191,7 +233,10 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
       const uploader = createMediaUploader({ store, baseUrl: t.server.url, apiKey: DEV_KEY });
       expect(await uploader.runOnce()).toMatchObject({ uploaded: 1, quarantined: 2, failed: 0 });
       const codes = Object.fromEntries((await store.listQuarantined()).map((q) => [q.id, q.code]));
-      expect(codes).toEqual({ [`${sessionId}-shot-1`]: 'validation_failed', [`${sessionId}-audio-0`]: 'payload_too_large' });
+      expect(codes).toEqual({
+        [`${sessionId}-shot-1`]: 'validation_failed',
+        [`${sessionId}-audio-0`]: 'payload_too_large',
+      });
       expect(await uploader.runOnce()).toMatchObject({ uploaded: 0, quarantined: 0 });
     });
   });
@@ -208,7 +253,9 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
       const settings = testSettings({ dataDir: dir, port: 0, maxBodyBytes: SMALL_BODY_LIMIT });
       server = await startServer(settings);
       return {
-        server, settings, putPrefix: `${server.url}/api/upload/`,
+        server,
+        settings,
+        putPrefix: `${server.url}/api/upload/`,
         readStored: async (key) => new Uint8Array(await readFile(join(dir, 'blobs', key))),
       };
     },
@@ -235,7 +282,10 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
       [pg, s3] = await Promise.all([startPostgres(), startS3Server({ buckets: [BUCKET] })]);
       dir = await mkdtemp(join(tmpdir(), 'media-e2e-s3-'));
       const settings = testSettings({
-        databaseUrl: pg.url, dataDir: dir, port: 0, maxBodyBytes: SMALL_BODY_LIMIT,
+        databaseUrl: pg.url,
+        dataDir: dir,
+        port: 0,
+        maxBodyBytes: SMALL_BODY_LIMIT,
         s3: { bucket: BUCKET, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true },
       });
       server = await startServer(settings);
@@ -245,7 +295,10 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
       await server?.close();
       await Promise.allSettled([pg?.stop(), s3?.stop()]);
       if (dir) await rm(dir, { recursive: true, force: true });
-      for (const [name, value] of [['AWS_ACCESS_KEY_ID', savedEnv.id], ['AWS_SECRET_ACCESS_KEY', savedEnv.secret]] as const) {
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', savedEnv.id],
+        ['AWS_SECRET_ACCESS_KEY', savedEnv.secret],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

@@ -40,7 +40,15 @@ afterAll(async () => {
 const wsOf = (s: RunningServer) => s.wsUrls[0]!;
 
 function batchOf(sessionId: string, first: number, count: number): BatchMessage {
-  return { type: 'batch', v: 1, batchId: `b${first}`, sessionId, firstSequence: first, lastSequence: first + count - 1, events: sampleRecordedEvents(sessionId, count, first) };
+  return {
+    type: 'batch',
+    v: 1,
+    batchId: `b${first}`,
+    sessionId,
+    firstSequence: first,
+    lastSequence: first + count - 1,
+    events: sampleRecordedEvents(sessionId, count, first),
+  };
 }
 
 /** Sends `message` and waits for the reply that names `batchId` (acks of one socket come in order). */
@@ -60,14 +68,21 @@ async function postBatch(server: RunningServer, batch: BatchMessage) {
 
 describe('two instances, one database', () => {
   it('stores a batch sent to both at once exactly once, and both acks agree', async () => {
-    const sockets = await Promise.all([a, a, b, b].map((s) => connectAuthenticated(wsOf(s), { apiKey: 'test-key-dev' })));
+    const sockets = await Promise.all(
+      [a, a, b, b].map((s) => connectAuthenticated(wsOf(s), { apiKey: 'test-key-dev' })),
+    );
     const rounds = 25;
     const size = 40;
     for (let r = 0; r < rounds; r++) {
       const batch = batchOf('cs_scale', r * size + 1, size);
       // Four sockets and two HTTP requests, across both instances, all carrying the same batch.
-      const acks = await Promise.all([...sockets.map((s) => sendBatch(s, batch)), postBatch(a, batch), postBatch(b, batch)]);
-      for (const ack of acks) expect(ack).toMatchObject({ type: 'batch_ack', batchId: batch.batchId, ackedThrough: (r + 1) * size });
+      const acks = await Promise.all([
+        ...sockets.map((s) => sendBatch(s, batch)),
+        postBatch(a, batch),
+        postBatch(b, batch),
+      ]);
+      for (const ack of acks)
+        expect(ack).toMatchObject({ type: 'batch_ack', batchId: batch.batchId, ackedThrough: (r + 1) * size });
       expect(acks.reduce((n, ack) => n + (ack.inserted as number), 0)).toBe(size);
       expect(acks.reduce((n, ack) => n + (ack.duplicates as number), 0)).toBe(size * (acks.length - 1));
     }
@@ -79,17 +94,32 @@ describe('two instances, one database', () => {
       .where('session_id', '=', 'cs_scale')
       .executeTakeFirstOrThrow();
     expect(Number(count)).toBe(rounds * size);
-    const session = await check.db.selectFrom('sessions').selectAll().where('id', '=', 'cs_scale').executeTakeFirstOrThrow();
-    expect(session).toMatchObject({ event_count: rounds * size, acked_through: rounds * size, worker_id: 'dev-worker' });
+    const session = await check.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id', '=', 'cs_scale')
+      .executeTakeFirstOrThrow();
+    expect(session).toMatchObject({
+      event_count: rounds * size,
+      acked_through: rounds * size,
+      worker_id: 'dev-worker',
+    });
   });
 
   it('gives legacy interactions without sequences distinct sequences across instances', async () => {
-    const [sa, sb] = await Promise.all([connectAuthenticated(wsOf(a), { apiKey: 'test-key-dev' }), connectAuthenticated(wsOf(b), { apiKey: 'test-key-dev' })]);
+    const [sa, sb] = await Promise.all([
+      connectAuthenticated(wsOf(a), { apiKey: 'test-key-dev' }),
+      connectAuthenticated(wsOf(b), { apiKey: 'test-key-dev' }),
+    ]);
     const per = 30;
     const send = async (socket: TestSocket, tag: string) => {
       const sequences: number[] = [];
       for (let i = 0; i < per; i++) {
-        socket.send({ type: 'interaction_data', sessionId: 'cs_scale_legacy', data: { type: 'click', timestamp: 1_752_327_000_000 + i, selector: `#${tag}${i}` } });
+        socket.send({
+          type: 'interaction_data',
+          sessionId: 'cs_scale_legacy',
+          data: { type: 'click', timestamp: 1_752_327_000_000 + i, selector: `#${tag}${i}` },
+        });
       }
       for (let i = 0; i < per; i++) sequences.push(...((await socket.next(20_000)).sequences as number[]));
       return sequences;
@@ -104,7 +134,13 @@ describe('two instances, one database', () => {
   it('answers resume identically on both instances', async () => {
     const body = JSON.stringify({ sessionIds: ['cs_scale', 'cs_scale_legacy', 'cs_nothing'] });
     const ask = async (s: RunningServer) =>
-      (await fetch(`${s.url}/api/sync/resume`, { method: 'POST', headers: { 'x-api-key': 'test-key-dev', 'content-type': 'application/json' }, body })).json();
+      (
+        await fetch(`${s.url}/api/sync/resume`, {
+          method: 'POST',
+          headers: { 'x-api-key': 'test-key-dev', 'content-type': 'application/json' },
+          body,
+        })
+      ).json();
     const [ra, rb] = await Promise.all([ask(a), ask(b)]);
     expect(ra).toEqual(rb);
     expect(ra).toMatchObject({ sessions: [{ ackedThrough: 1000 }, { ackedThrough: 60 }, { known: false }] });

@@ -58,7 +58,10 @@ export function connect(url: string, options: ClientOptions = {}): Promise<TestS
 }
 
 /** Connects and authenticates; throws unless the server answers authentication_success. */
-export async function connectAuthenticated(url: string, credential: { apiKey?: string; token?: string }): Promise<TestSocket> {
+export async function connectAuthenticated(
+  url: string,
+  credential: { apiKey?: string; token?: string },
+): Promise<TestSocket> {
   const socket = await connect(url);
   socket.send({ type: 'authenticate', ...credential });
   const reply = await socket.next();

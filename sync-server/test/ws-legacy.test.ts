@@ -44,7 +44,14 @@ describe('an old client on /extension-ws, message for message', () => {
     expect(auth).toMatchObject({ type: 'authentication_success', workerId: 'dev-worker' });
     expect(Math.abs((auth.serverTime as number) - Date.now())).toBeLessThan(10_000);
 
-    socket.send({ type: 'session_start', sessionId: SESSION, startTime: T0, url: 'https://shop.example/', userAgent: 'Mozilla/5.0 Chrome/120', task: 'buy a mug' });
+    socket.send({
+      type: 'session_start',
+      sessionId: SESSION,
+      startTime: T0,
+      url: 'https://shop.example/',
+      userAgent: 'Mozilla/5.0 Chrome/120',
+      task: 'buy a mug',
+    });
     const started = await socket.next();
     expect(validate(AckMessageSchema, started).ok).toBe(true);
     expect(started).toEqual({ type: 'ack', for: 'session_start', sessionId: SESSION, stored: 1, status: 'active' });
@@ -54,31 +61,85 @@ describe('an old client on /extension-ws, message for message', () => {
       type: 'interaction_data',
       sessionId: SESSION,
       data: {
-        type: 'click', timestamp: T0 + 1000, url: 'https://shop.example/product?id=3', selector: '#add-to-cart', element: 'button',
-        text: 'Add to Cart', coordinates: { x: 450, y: 200 }, modifiers: { ctrlKey: false }, offsetX: 12, offsetY: 8, isVisible: true,
+        type: 'click',
+        timestamp: T0 + 1000,
+        url: 'https://shop.example/product?id=3',
+        selector: '#add-to-cart',
+        element: 'button',
+        text: 'Add to Cart',
+        coordinates: { x: 450, y: 200 },
+        modifiers: { ctrlKey: false },
+        offsetX: 12,
+        offsetY: 8,
+        isVisible: true,
       },
     });
-    expect(await socket.next()).toEqual({ type: 'ack', for: 'interaction_data', sessionId: SESSION, stored: 1, duplicates: 0, sequences: [1] });
+    expect(await socket.next()).toEqual({
+      type: 'ack',
+      for: 'interaction_data',
+      sessionId: SESSION,
+      stored: 1,
+      duplicates: 0,
+      sequences: [1],
+    });
 
     // An array, as the old background flushed its buffer.
     socket.send({
       type: 'interaction_data',
       sessionId: SESSION,
       data: [
-        { type: 'scroll', timestamp: T0 + 2000, url: 'https://shop.example/product?id=3', coordinates: { x: 0, y: 700 } },
-        { type: 'input', timestamp: T0 + 3000, url: 'https://shop.example/checkout', selector: '#qty', element: 'input', text: '2' },
+        {
+          type: 'scroll',
+          timestamp: T0 + 2000,
+          url: 'https://shop.example/product?id=3',
+          coordinates: { x: 0, y: 700 },
+        },
+        {
+          type: 'input',
+          timestamp: T0 + 3000,
+          url: 'https://shop.example/checkout',
+          selector: '#qty',
+          element: 'input',
+          text: '2',
+        },
         { type: 'navigation', timestamp: T0 + 4000, url: 'https://shop.example/cart' },
       ],
     });
-    expect(await socket.next()).toMatchObject({ type: 'ack', for: 'interaction_data', stored: 3, sequences: [2, 3, 4] });
+    expect(await socket.next()).toMatchObject({
+      type: 'ack',
+      for: 'interaction_data',
+      stored: 3,
+      sequences: [2, 3, 4],
+    });
 
-    socket.send({ type: 'screenshot_data', sessionId: SESSION, image: TINY_PNG_DATA_URL, timestamp: T0 + 1000, trigger: 'click', burstId: 'burst-1', burstIndex: 0, burstTotal: 1 });
+    socket.send({
+      type: 'screenshot_data',
+      sessionId: SESSION,
+      image: TINY_PNG_DATA_URL,
+      timestamp: T0 + 1000,
+      trigger: 'click',
+      burstId: 'burst-1',
+      burstIndex: 0,
+      burstTotal: 1,
+    });
     const shot = await socket.next();
     expect(validate(AckMessageSchema, shot).ok).toBe(true);
-    expect(shot).toMatchObject({ type: 'ack', for: 'screenshot_data', sessionId: SESSION, stored: 1, screenshotId: expect.any(String) });
+    expect(shot).toMatchObject({
+      type: 'ack',
+      for: 'screenshot_data',
+      sessionId: SESSION,
+      stored: 1,
+      screenshotId: expect.any(String),
+    });
 
     socket.send({ type: 'session_end', sessionId: SESSION, endTime: T0 + 900_000, totalEvents: 4 });
-    expect(await socket.next()).toEqual({ type: 'ack', for: 'session_end', sessionId: SESSION, stored: 0, status: 'complete' });
+    expect(await socket.next()).toEqual({
+      type: 'ack',
+      for: 'session_end',
+      sessionId: SESSION,
+      stored: 0,
+      status: 'complete',
+    });
     socket.close();
     expect((await socket.closed).code).toBe(1005);
 
@@ -92,7 +153,17 @@ describe('an old client on /extension-ws, message for message', () => {
       duration: 900_000,
       totalEvents: 4,
       events: [
-        { type: 'click', data: { selector: '#add-to-cart', element: 'button', text: 'Add to Cart', coordinates: { x: 450, y: 200 }, url: 'https://shop.example/product?id=3', timestamp: T0 + 1000 } },
+        {
+          type: 'click',
+          data: {
+            selector: '#add-to-cart',
+            element: 'button',
+            text: 'Add to Cart',
+            coordinates: { x: 450, y: 200 },
+            url: 'https://shop.example/product?id=3',
+            timestamp: T0 + 1000,
+          },
+        },
         { type: 'scroll', data: { timestamp: T0 + 2000 } },
         { type: 'input', data: { selector: '#qty', text: '2' } },
         { type: 'navigation', data: { url: 'https://shop.example/cart' } },
@@ -106,7 +177,14 @@ describe('an old client on /extension-ws, message for message', () => {
       video_path: null,
       audio_path: null,
       annotations: [
-        { timestamp: T0 + 1000, action_type: 'click', target_selector: '#add-to-cart', coordinates: [450, 200], element_text: 'Add to Cart', page_url: 'https://shop.example/product?id=3' },
+        {
+          timestamp: T0 + 1000,
+          action_type: 'click',
+          target_selector: '#add-to-cart',
+          coordinates: [450, 200],
+          element_text: 'Add to Cart',
+          page_url: 'https://shop.example/product?id=3',
+        },
         { action_type: 'scroll' },
         { action_type: 'input', target_selector: '#qty', element_text: '2' },
         { action_type: 'navigation', page_url: 'https://shop.example/cart' },
@@ -116,7 +194,10 @@ describe('an old client on /extension-ws, message for message', () => {
     const list = (await get('/api/extension/sessions')) as { sessions: Record<string, unknown>[] };
     expect(list.sessions[0]).toMatchObject({ sessionId: SESSION, status: 'complete', totalEvents: 4 });
     // The screenshot's bytes are in the blob store under their hash.
-    const shotPath = `/api/blobs/sha256/${createHash('sha256').update(Buffer.from(TINY_PNG_BASE64, 'base64')).digest('hex').replace(/^(..)(..)/, '$1/$2/$1$2')}.png`;
+    const shotPath = `/api/blobs/sha256/${createHash('sha256')
+      .update(Buffer.from(TINY_PNG_BASE64, 'base64'))
+      .digest('hex')
+      .replace(/^(..)(..)/, '$1/$2/$1$2')}.png`;
     const blob = await fetch(`${server.url}${shotPath}`, { headers: { 'x-api-key': 'test-key-dev' } });
     expect(blob.status).toBe(200);
     expect(Buffer.from(await blob.arrayBuffer()).toString('base64')).toBe(TINY_PNG_BASE64);
@@ -127,7 +208,11 @@ describe('an old client on /extension-ws, message for message', () => {
     // An old client that does not wait for authentication_success before streaming.
     socket.send({ type: 'authenticate', apiKey: 'test-key-dev' });
     for (let i = 1; i <= 30; i++) {
-      socket.send({ type: 'interaction_data', sessionId: 'cs_burst', data: { type: 'click', timestamp: T0 + i, url: 'https://shop.example/', selector: `#b${i}` } });
+      socket.send({
+        type: 'interaction_data',
+        sessionId: 'cs_burst',
+        data: { type: 'click', timestamp: T0 + i, url: 'https://shop.example/', selector: `#b${i}` },
+      });
     }
     expect((await socket.next()).type).toBe('authentication_success');
     for (let i = 1; i <= 30; i++) expect(await socket.next()).toMatchObject({ type: 'ack', sequences: [i] });

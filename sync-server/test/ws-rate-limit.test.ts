@@ -11,7 +11,9 @@ let dir: string;
 let server: RunningServer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ws-rate-'));
-  server = await startServer(testSettings({ dataDir: dir, port: 0, rateLimitPerMinute: 5, rateLimitPerMinuteIp: 1000 }));
+  server = await startServer(
+    testSettings({ dataDir: dir, port: 0, rateLimitPerMinute: 5, rateLimitPerMinuteIp: 1000 }),
+  );
 });
 afterAll(async () => {
   await server?.close();

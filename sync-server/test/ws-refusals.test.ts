@@ -34,7 +34,10 @@ beforeAll(async () => {
   // A second worker, created the way an admin would.
   const res = await fetch(`${server.url}/api/workers`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${await signAdminToken(SECRET, 'test', '5m')}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${await signAdminToken(SECRET, 'test', '5m')}`,
+      'content-type': 'application/json',
+    },
     body: JSON.stringify({ name: 'Other' }),
   });
   otherKey = ((await res.json()) as { apiKey: string }).apiKey;
@@ -58,8 +61,13 @@ describe('authentication on the socket', () => {
   });
 
   it('refuses an expired admin JWT and accepts a valid one', async () => {
-    const expired = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('codesight-sync-server')
-      .setAudience('codesight-admin').setIssuedAt(1000).setExpirationTime(2000).sign(new TextEncoder().encode(SECRET));
+    const expired = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('codesight-sync-server')
+      .setAudience('codesight-admin')
+      .setIssuedAt(1000)
+      .setExpirationTime(2000)
+      .sign(new TextEncoder().encode(SECRET));
     const socket = await connect(wsUrl);
     socket.send({ type: 'authenticate', token: expired });
     expect(await socket.next()).toEqual({ type: 'authentication_failed', message: 'admin token expired' });
@@ -75,7 +83,10 @@ describe('authentication on the socket', () => {
   it('refuses any message before authenticate and closes 4401', async () => {
     const socket = await connect(wsUrl);
     socket.send({ type: 'session_start', sessionId: 'cs_early' });
-    expect(await socket.next()).toMatchObject({ type: 'authentication_failed', message: expect.stringMatching(/first message must be/) });
+    expect(await socket.next()).toMatchObject({
+      type: 'authentication_failed',
+      message: expect.stringMatching(/first message must be/),
+    });
     expect((await socket.closed).code).toBe(4401);
     const garbage = await connect(wsUrl);
     garbage.send('not json');
@@ -86,14 +97,17 @@ describe('authentication on the socket', () => {
   it('closes a socket that does not authenticate within AUTH_TIMEOUT_MS', async () => {
     const socket = await connect(wsUrl);
     const started = Date.now();
-    expect(await socket.next()).toEqual({ type: 'authentication_failed', message: 'authentication timed out after 400 ms' });
+    expect(await socket.next()).toEqual({
+      type: 'authentication_failed',
+      message: 'authentication timed out after 400 ms',
+    });
     expect((await socket.closed).code).toBe(4401);
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
   });
 });
 
 describe('refusals after authentication keep the connection open', () => {
-  it('answers malformed JSON, unknown types, invalid messages and another worker\'s session with error codes', async () => {
+  it("answers malformed JSON, unknown types, invalid messages and another worker's session with error codes", async () => {
     const owner = await connectAuthenticated(wsUrl, { apiKey: otherKey });
     owner.send({ type: 'session_start', sessionId: 'cs_owned' });
     expect((await owner.next()).type).toBe('ack');
@@ -125,20 +139,34 @@ describe('refusals after authentication keep the connection open', () => {
   it('stores SQL-looking strings verbatim', async () => {
     const socket = await connectAuthenticated(wsUrl, { apiKey: 'test-key-dev' });
     const text = "1'; DELETE FROM sessions WHERE '1'='1";
-    socket.send({ type: 'interaction_data', sessionId: 'cs_sqlws', data: { type: 'input', timestamp: 5, selector: 'input[name="q\'"]', text } });
+    socket.send({
+      type: 'interaction_data',
+      sessionId: 'cs_sqlws',
+      data: { type: 'input', timestamp: 5, selector: 'input[name="q\'"]', text },
+    });
     expect(await socket.next()).toMatchObject({ type: 'ack', stored: 1 });
     socket.close();
-    const res = await fetch(`${server.url}/api/extension/sessions/cs_sqlws/data`, { headers: { 'x-api-key': 'test-key-dev' } });
+    const res = await fetch(`${server.url}/api/extension/sessions/cs_sqlws/data`, {
+      headers: { 'x-api-key': 'test-key-dev' },
+    });
     const body = (await res.json()) as { events: { data: { text: string; selector: string } }[] };
     expect(body.events[0]!.data).toMatchObject({ text, selector: 'input[name="q\'"]' });
     // The table the string names is still there.
-    const list = await fetch(`${server.url}/api/extension/sessions?limit=200`, { headers: { 'x-api-key': 'test-key-dev' } });
-    expect(((await list.json()) as { sessions: { sessionId: string }[] }).sessions.map((s) => s.sessionId)).toContain('cs_sqlws');
+    const list = await fetch(`${server.url}/api/extension/sessions?limit=200`, {
+      headers: { 'x-api-key': 'test-key-dev' },
+    });
+    expect(((await list.json()) as { sessions: { sessionId: string }[] }).sessions.map((s) => s.sessionId)).toContain(
+      'cs_sqlws',
+    );
   });
 
   it('closes with 1009 on a frame over MAX_FRAME_BYTES', async () => {
     const socket = await connectAuthenticated(wsUrl, { apiKey: 'test-key-dev' });
-    socket.send({ type: 'interaction_data', sessionId: 'cs_big', data: { type: 'click', timestamp: 1, text: 'x'.repeat(70 * 1024) } });
+    socket.send({
+      type: 'interaction_data',
+      sessionId: 'cs_big',
+      data: { type: 'click', timestamp: 1, text: 'x'.repeat(70 * 1024) },
+    });
     expect((await socket.closed).code).toBe(1009);
   });
 
@@ -156,15 +184,39 @@ describe('refusals after authentication keep the connection open', () => {
   it('takes gzip binary frames of the batch protocol: batch, resume, session_close', async () => {
     const socket = await connectAuthenticated(wsUrl, { apiKey: 'test-key-dev' });
     const events = sampleRecordedEvents('cs_binary', 20);
-    const batch = { type: 'batch', v: 1, batchId: 'bb1', sessionId: 'cs_binary', firstSequence: 1, lastSequence: 20, events };
+    const batch = {
+      type: 'batch',
+      v: 1,
+      batchId: 'bb1',
+      sessionId: 'cs_binary',
+      firstSequence: 1,
+      lastSequence: 20,
+      events,
+    };
     socket.ws.send(encodeCompressed(batch));
-    expect(await socket.next()).toEqual({ type: 'batch_ack', batchId: 'bb1', sessionId: 'cs_binary', ackedThrough: 20, inserted: 20, duplicates: 0 });
+    expect(await socket.next()).toEqual({
+      type: 'batch_ack',
+      batchId: 'bb1',
+      sessionId: 'cs_binary',
+      ackedThrough: 20,
+      inserted: 20,
+      duplicates: 0,
+    });
     socket.send(batch); // the same JSON uncompressed in a text frame
     expect(await socket.next()).toMatchObject({ type: 'batch_ack', inserted: 0, duplicates: 20 });
     socket.ws.send(encodeCompressed({ type: 'resume', sessionIds: ['cs_binary'] }));
-    expect(await socket.next()).toEqual({ type: 'resume_state', sessions: [{ sessionId: 'cs_binary', known: true, ackedThrough: 20, status: 'active' }] });
+    expect(await socket.next()).toEqual({
+      type: 'resume_state',
+      sessions: [{ sessionId: 'cs_binary', known: true, ackedThrough: 20, status: 'active' }],
+    });
     socket.send({ type: 'session_close', sessionId: 'cs_binary', endTime: 1_752_327_060_000, finalCount: 20 });
-    expect(await socket.next()).toEqual({ type: 'session_closed', sessionId: 'cs_binary', status: 'complete', ackedThrough: 20, missing: 0 });
+    expect(await socket.next()).toEqual({
+      type: 'session_closed',
+      sessionId: 'cs_binary',
+      status: 'complete',
+      ackedThrough: 20,
+      missing: 0,
+    });
     const bad = { ...batch, batchId: 'bb2', lastSequence: 21 };
     socket.ws.send(encodeCompressed(bad));
     const refused = await socket.next();

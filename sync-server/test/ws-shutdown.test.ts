@@ -25,7 +25,11 @@ afterAll(async () => {
 describe('abandoned sessions', () => {
   it('marks an idle session abandoned, keeps its data, and revives it on new data', async () => {
     const socket = await connectAuthenticated(server.wsUrls[1]!, { apiKey: 'test-key-dev' });
-    socket.send({ type: 'interaction_data', sessionId: 'cs_idle', data: { type: 'click', timestamp: 1_752_327_000_000 } });
+    socket.send({
+      type: 'interaction_data',
+      sessionId: 'cs_idle',
+      data: { type: 'click', timestamp: 1_752_327_000_000 },
+    });
     expect(await socket.next()).toMatchObject({ type: 'ack', stored: 1 });
     const resume = async () => {
       socket.send({ type: 'resume', sessionIds: ['cs_idle'] });
@@ -34,7 +38,11 @@ describe('abandoned sessions', () => {
     expect(await resume()).toMatchObject({ status: 'active' });
     await new Promise((r) => setTimeout(r, 800));
     expect(await resume()).toEqual({ sessionId: 'cs_idle', known: true, ackedThrough: 1, status: 'abandoned' });
-    socket.send({ type: 'interaction_data', sessionId: 'cs_idle', data: { type: 'click', timestamp: 1_752_327_001_000 } });
+    socket.send({
+      type: 'interaction_data',
+      sessionId: 'cs_idle',
+      data: { type: 'click', timestamp: 1_752_327_001_000 },
+    });
     expect(await socket.next()).toMatchObject({ type: 'ack', stored: 1, sequences: [2] });
     expect(await resume()).toMatchObject({ status: 'active', ackedThrough: 2 });
     socket.close();
@@ -47,7 +55,17 @@ describe('graceful shutdown', () => {
     const batches = 8;
     for (let i = 0; i < batches; i++) {
       const first = i * 500 + 1;
-      socket.ws.send(encodeCompressed({ type: 'batch', v: 1, batchId: `b${i}`, sessionId: 'cs_shutdown', firstSequence: first, lastSequence: first + 499, events: sampleRecordedEvents('cs_shutdown', 500, first) }));
+      socket.ws.send(
+        encodeCompressed({
+          type: 'batch',
+          v: 1,
+          batchId: `b${i}`,
+          sessionId: 'cs_shutdown',
+          firstSequence: first,
+          lastSequence: first + 499,
+          events: sampleRecordedEvents('cs_shutdown', 500, first),
+        }),
+      );
     }
     // Let the frames arrive, then stop while they are being written.
     await new Promise((r) => setTimeout(r, 50));
@@ -62,7 +80,11 @@ describe('graceful shutdown', () => {
 
     // The database was closed cleanly: it opens again with everything in it.
     const reopened = await createDatabase({ dataDir: dir });
-    const row = await reopened.db.selectFrom('sessions').select(['event_count', 'acked_through']).where('id', '=', 'cs_shutdown').executeTakeFirstOrThrow();
+    const row = await reopened.db
+      .selectFrom('sessions')
+      .select(['event_count', 'acked_through'])
+      .where('id', '=', 'cs_shutdown')
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ event_count: batches * 500, acked_through: batches * 500 });
     await reopened.close();
   });

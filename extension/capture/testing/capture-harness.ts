@@ -38,14 +38,17 @@ export function start(options: Partial<PageCaptureOptions> = {}): PageCapture {
   return state.capture;
 }
 
-export const $ = <T extends Element = HTMLElement>(selector: string) => document.querySelector(selector) as unknown as T;
+export const $ = <T extends Element = HTMLElement>(selector: string) =>
+  document.querySelector(selector) as unknown as T;
 export const ofType = <T extends EventType>(type: T) =>
   state.events.filter((e): e is Extract<CapturedEvent, { type: T }> => e.type === type);
 export const types = () => state.events.map((e) => e.type);
 
 /** Dispatches a composed mouse event (default: click at 40,30). */
 export function click(el: Element, init: MouseEventInit = {}, type = 'click') {
-  el.dispatchEvent(new MouseEvent(type, { bubbles: true, composed: true, cancelable: true, clientX: 40, clientY: 30, ...init }));
+  el.dispatchEvent(
+    new MouseEvent(type, { bubbles: true, composed: true, cancelable: true, clientX: 40, clientY: 30, ...init }),
+  );
 }
 
 /** Focuses `el`, then sets its value prefix by prefix with an input event each, `stepMs` apart. */

@@ -57,7 +57,9 @@ export default defineBackground(() => {
     const state = await readRecordingState();
     if (!state) return;
     const info = tab ?? (action === 'closed' ? undefined : await chrome.tabs.get(tabId).catch(() => undefined));
-    await capture([{ clientId: crypto.randomUUID(), sessionId: state.sessionId, event: tabEvent(action, info, Date.now(), tabId) }]);
+    await capture([
+      { clientId: crypto.randomUUID(), sessionId: state.sessionId, event: tabEvent(action, info, Date.now(), tabId) },
+    ]);
   };
   chrome.tabs.onActivated.addListener(({ tabId }) => void recordTab('activated', tabId));
   chrome.tabs.onCreated.addListener((tab) => void recordTab('created', tab.id ?? -1, tab));

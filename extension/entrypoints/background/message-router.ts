@@ -1,4 +1,11 @@
-import { CommandSchema, validate, type CaptureEnvelope, type CaptureEventsReply, type Command, type CommandReply } from '@codesight/schema';
+import {
+  CommandSchema,
+  validate,
+  type CaptureEnvelope,
+  type CaptureEventsReply,
+  type Command,
+  type CommandReply,
+} from '@codesight/schema';
 import { validateEnvelopes } from '../../content-outbox/validate-envelopes';
 
 /** The background's answers to runtime messages, by sender kind. */
@@ -17,8 +24,13 @@ export function createMessageRouter(handlers: MessageHandlers) {
     if (type === 'capture/events') {
       const { valid, refused } = validateEnvelopes(message);
       // Tab and frame come from the browser, not from the page's word.
-      const envelopes = valid.map((e) => ({ ...e, event: { ...e.event, tabId: sender.tab?.id, frameId: sender.frameId } }));
-      void handlers.capture(envelopes).then((reply) => sendResponse({ ...reply, refused: [...reply.refused, ...refused] }));
+      const envelopes = valid.map((e) => ({
+        ...e,
+        event: { ...e.event, tabId: sender.tab?.id, frameId: sender.frameId },
+      }));
+      void handlers
+        .capture(envelopes)
+        .then((reply) => sendResponse({ ...reply, refused: [...reply.refused, ...refused] }));
       return true;
     }
     if (typeof type === 'string' && (type.startsWith('session/') || type.startsWith('sync/'))) {

@@ -1,5 +1,11 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { CaptureEventsReplySchema, systemClock, validate, type CaptureEventsReply, type RecordingState } from '@codesight/schema';
+import {
+  CaptureEventsReplySchema,
+  systemClock,
+  validate,
+  type CaptureEventsReply,
+  type RecordingState,
+} from '@codesight/schema';
 import { startPageCapture } from '../../capture';
 import { createOutbox } from '../../content-outbox/outbox';
 import { parkEnvelopes } from '../../content-outbox/parked-events';
@@ -56,9 +62,13 @@ export default defineContentScript({
     onRecordingStateChange(apply);
 
     // The page is going away: emit what is pending, then park everything unconfirmed.
-    addEventListener('pagehide', () => {
-      capture?.flush();
-      void outbox.park();
-    }, { capture: true });
+    addEventListener(
+      'pagehide',
+      () => {
+        capture?.flush();
+        void outbox.park();
+      },
+      { capture: true },
+    );
   },
 });

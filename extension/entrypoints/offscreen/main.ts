@@ -20,6 +20,8 @@ chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse) =
       setTimeout(() => URL.revokeObjectURL(url), OBJECT_URL_LIFETIME_MS);
       sendResponse({ ok: true, url, filename, bytes: blob.size } satisfies ExportReply);
     })
-    .catch((err: unknown) => sendResponse({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ExportReply));
+    .catch((err: unknown) =>
+      sendResponse({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ExportReply),
+    );
   return true;
 });

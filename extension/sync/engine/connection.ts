@@ -2,7 +2,13 @@ import { backoffDelay, type BackoffOptions } from './backoff';
 import type { Clock } from '@codesight/schema';
 import type { SyncError } from '../store/store';
 import { TimerSet } from './timer-set';
-import type { SyncClientMessage, SyncServerMessage, SyncTransport, TransportListener, TransportState } from '../transport/transport';
+import type {
+  SyncClientMessage,
+  SyncServerMessage,
+  SyncTransport,
+  TransportListener,
+  TransportState,
+} from '../transport/transport';
 import { TransportPolicy, type TransportKind, type TransportPolicyOptions } from './transport-policy';
 
 /** One connection attempt and, once open, the connection; `epoch` tells its events from older ones'. */
@@ -79,7 +85,14 @@ export class ConnectionManager {
     const kind: TransportKind = this.o.http ? this.policy.mode : 'ws';
     const transport = kind === 'http' && this.o.http ? this.o.http : this.o.ws;
     const epoch = ++this.epoch;
-    this.current = { epoch, kind, transport, phase: 'connecting', pendingResumes: 0, unsubscribe: transport.subscribe(this.listenerFor(epoch)) };
+    this.current = {
+      epoch,
+      kind,
+      transport,
+      phase: 'connecting',
+      pendingResumes: 0,
+      unsubscribe: transport.subscribe(this.listenerFor(epoch)),
+    };
     this.lastActivityAt = this.o.clock.now();
     this.armWatchdog();
     transport.connect();
@@ -205,7 +218,10 @@ export class ConnectionManager {
     }
     this.scheduleReconnect();
     if (cause === 'transport' || cause === 'ack_timeout') {
-      await this.o.onError({ code: cause === 'ack_timeout' ? 'ack_timeout' : 'connection', message: `${link.kind}: ${reason}` });
+      await this.o.onError({
+        code: cause === 'ack_timeout' ? 'ack_timeout' : 'connection',
+        message: `${link.kind}: ${reason}`,
+      });
     }
   }
 
@@ -252,8 +268,13 @@ export class ConnectionManager {
     this.timers.clear('reconnect');
     const now = this.o.clock.now();
     const link: Link = {
-      epoch: probe.epoch, kind: 'ws', transport: this.o.ws, phase: 'resuming', openedAt: now,
-      pendingResumes: 0, unsubscribe: probe.unsubscribe,
+      epoch: probe.epoch,
+      kind: 'ws',
+      transport: this.o.ws,
+      phase: 'resuming',
+      openedAt: now,
+      pendingResumes: 0,
+      unsubscribe: probe.unsubscribe,
     };
     this.current = link;
     this.lastActivityAt = now;

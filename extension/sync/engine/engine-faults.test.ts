@@ -180,7 +180,10 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'messages lost in both directions on an open connection (ack timeout recovers)',
-    world: { ws: { dropOutboundRate: 0.15, dropInboundRate: 0.15 }, http: { dropOutboundRate: 0.15, dropInboundRate: 0.15 } },
+    world: {
+      ws: { dropOutboundRate: 0.15, dropInboundRate: 0.15 },
+      http: { dropOutboundRate: 0.15, dropInboundRate: 0.15 },
+    },
     async run(w) {
       const a = w.startSession();
       for (let round = 0; round < 10; round++) {
@@ -195,7 +198,11 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'server refuses batches with retryable errors',
-    world: { ws: { retryableRejectRate: 0.4 }, http: { retryableRejectRate: 0.4 }, engine: { batchLimits: { maxEvents: 100 } } },
+    world: {
+      ws: { retryableRejectRate: 0.4 },
+      http: { retryableRejectRate: 0.4 },
+      engine: { batchLimits: { maxEvents: 100 } },
+    },
     async run(w) {
       const a = w.startSession();
       w.write(a, 2_000);
@@ -229,7 +236,10 @@ describe('reconnect timing', () => {
     w.setNetwork(false);
     const start = w.clock.now();
     await w.advance(3 * 3_600_000);
-    const times = w.transports.flatMap((t) => t.stats.connectTimes).filter((t) => t > start).sort((x, y) => x - y);
+    const times = w.transports
+      .flatMap((t) => t.stats.connectTimes)
+      .filter((t) => t > start)
+      .sort((x, y) => x - y);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     // Connect attempts (connect latency included) never wait more than the cap...
     expect(Math.max(...gaps)).toBeLessThanOrEqual(5 * 60_000 + 1_000);

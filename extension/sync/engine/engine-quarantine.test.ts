@@ -15,7 +15,8 @@ function poison(w: SyncWorld, sessionId: string, sequence: number, refusal: Fake
 const refusals = (w: SyncWorld) => w.servers.reduce((sum, s) => sum + s.refusals, 0);
 
 /** Problems of every session but `except` (which is expected to be stuck). */
-const othersProblems = (w: SyncWorld, except: string) => w.problems().filter((p) => !p.startsWith(except) && !p.startsWith('server stored'));
+const othersProblems = (w: SyncWorld, except: string) =>
+  w.problems().filter((p) => !p.startsWith(except) && !p.startsWith('server stored'));
 
 describe('quarantine', () => {
   it('a permanently refused event is isolated by bisection, quarantined with its reason, never retried; other sessions finish', async () => {
@@ -34,10 +35,17 @@ describe('quarantine', () => {
     expect(held.slice(0, 736)).toEqual(Array.from({ length: 736 }, (_, i) => i + 1));
     expect(held).not.toContain(737);
     const status = w.engine.getStatus();
-    expect(status.quarantined).toEqual([{
-      sessionId: b, firstSequence: 737, lastSequence: 737, code: 'validation_failed',
-      reason: 'events.236.target: invalid type', at: expect.any(Number), blockedEvents: 1_500 - 736,
-    }]);
+    expect(status.quarantined).toEqual([
+      {
+        sessionId: b,
+        firstSequence: 737,
+        lastSequence: 737,
+        code: 'validation_failed',
+        reason: 'events.236.target: invalid type',
+        at: expect.any(Number),
+        blockedEvents: 1_500 - 736,
+      },
+    ]);
     expect(status.pendingEvents).toBe(1_500 - 736);
     expect(await w.store.listQuarantine()).toHaveLength(1);
     // Bisection of a 500-event batch takes about log2(500) refusals, not one per retry forever.
@@ -65,7 +73,10 @@ describe('quarantine', () => {
     w.startEngine();
     const [a, b] = [w.startSession(), w.startSession()];
     for (const server of w.servers) {
-      server.refuseBatch = (batch) => (batch.sessionId === b ? { code: 'forbidden', message: 'session belongs to another worker', retryable: false } : undefined);
+      server.refuseBatch = (batch) =>
+        batch.sessionId === b
+          ? { code: 'forbidden', message: 'session belongs to another worker', retryable: false }
+          : undefined;
     }
     w.write(a, 800);
     w.write(b, 800);
@@ -73,7 +84,13 @@ describe('quarantine', () => {
     await w.advance(3_600_000);
     expect(w.store.inspect(a)).toMatchObject({ ackedThrough: 800, closedOnServer: true });
     const [q] = w.engine.getStatus().quarantined;
-    expect(q).toMatchObject({ sessionId: b, code: 'forbidden', firstSequence: 1, reason: 'session belongs to another worker', blockedEvents: 800 });
+    expect(q).toMatchObject({
+      sessionId: b,
+      code: 'forbidden',
+      firstSequence: 1,
+      reason: 'session belongs to another worker',
+      blockedEvents: 800,
+    });
     expect(q!.lastSequence).toBeGreaterThan(1);
     // Only the batches already in flight when the first refusal came back were refused.
     expect(refusals(w)).toBeLessThanOrEqual(DEFAULT_WINDOW);
@@ -85,7 +102,10 @@ describe('quarantine', () => {
     w.startEngine();
     const a = w.startSession();
     for (const server of w.servers) {
-      server.refuseBatch = (b) => (b.events.length > 120 ? { code: 'payload_too_large', message: 'batch over 64 KiB', retryable: false } : undefined);
+      server.refuseBatch = (b) =>
+        b.events.length > 120
+          ? { code: 'payload_too_large', message: 'batch over 64 KiB', retryable: false }
+          : undefined;
     }
     w.write(a, 1_000);
     w.end(a);
@@ -104,7 +124,9 @@ describe('quarantine', () => {
     await w.advance(60_000);
     expect(w.store.inspect(a).ackedThrough).toBe(119);
     expect(w.store.inspect(other).ackedThrough).toBe(40);
-    expect(w.engine.getStatus().quarantined).toMatchObject([{ sessionId: a, code: 'local_gap', firstSequence: 120, lastSequence: 120, blockedEvents: 181 }]);
+    expect(w.engine.getStatus().quarantined).toMatchObject([
+      { sessionId: a, code: 'local_gap', firstSequence: 120, lastSequence: 120, blockedEvents: 181 },
+    ]);
   });
 
   it('a session the server lost rows of is caught by session_close and resent', async () => {

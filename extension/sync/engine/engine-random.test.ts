@@ -94,8 +94,11 @@ async function run(seed: number): Promise<RunResult> {
   const problems = w.problems();
   await w.engine.stop();
   const fingerprint = JSON.stringify({
-    endedAt: w.clock.now(), inserts: w.db.insertAttempts, duplicates: w.db.duplicateInserts,
-    connects: w.total((t) => t.stats.connectAttempts), batches: w.total((t) => t.stats.sent.batch ?? 0),
+    endedAt: w.clock.now(),
+    inserts: w.db.insertAttempts,
+    duplicates: w.db.duplicateInserts,
+    connects: w.total((t) => t.stats.connectAttempts),
+    batches: w.total((t) => t.stats.sent.batch ?? 0),
   });
   return { log, problems, converged, fingerprint };
 }
@@ -106,7 +109,9 @@ describe('randomized fault runs', () => {
     for (const seed of SEEDS) {
       const { log, problems, converged } = await run(seed);
       if (!converged || problems.length > 0) {
-        failures.push(`seed ${seed} (rerun with SYNC_SEEDS=${seed}): ${converged ? '' : 'did not converge; '}${problems.join('; ')}\n  ${log.slice(-12).join('\n  ')}`);
+        failures.push(
+          `seed ${seed} (rerun with SYNC_SEEDS=${seed}): ${converged ? '' : 'did not converge; '}${problems.join('; ')}\n  ${log.slice(-12).join('\n  ')}`,
+        );
         if (failures.length >= 3) break;
       }
     }

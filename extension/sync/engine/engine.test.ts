@@ -15,7 +15,12 @@ import type { SyncStatus } from './status';
 
 const META: SessionMeta = (() => {
   const s = sampleSession('x', 0);
-  return { startTime: s.startTime, userAgent: s.userAgent, extensionVersion: s.extensionVersion, maskingPolicy: s.maskingPolicy };
+  return {
+    startTime: s.startTime,
+    userAgent: s.userAgent,
+    extensionVersion: s.extensionVersion,
+    maskingPolicy: s.maskingPolicy,
+  };
 })();
 const SID = 'cs_test_aaaaa';
 const SID2 = 'cs_test_bbbbb';
@@ -29,7 +34,10 @@ function setup({ events, ended, http: withHttp, ...options }: SetupOptions = {})
   const http = withHttp ? new ScriptedTransport('http') : undefined;
   const captured = sampleCapturedEvents();
   const write = (id: string, n: number) => {
-    store.appendEvents(id, Array.from({ length: n }, (_, i) => captured[i % captured.length]!));
+    store.appendEvents(
+      id,
+      Array.from({ length: n }, (_, i) => captured[i % captured.length]!),
+    );
   };
   if (events !== undefined) {
     store.createSession(SID, META);
@@ -37,7 +45,13 @@ function setup({ events, ended, http: withHttp, ...options }: SetupOptions = {})
     if (ended) store.endSession(SID, clock.now());
   }
   const engine = createSyncEngine({
-    store, ws, http, clock, random: createSeededRandom(42), batchLimits: { maxEvents: 10 }, ...options,
+    store,
+    ws,
+    http,
+    clock,
+    random: createSeededRandom(42),
+    batchLimits: { maxEvents: 10 },
+    ...options,
   });
   const statuses: SyncStatus[] = [];
   engine.subscribe((s) => statuses.push(s));
@@ -50,14 +64,22 @@ function setup({ events, ended, http: withHttp, ...options }: SetupOptions = {})
     expect(resume).toBeDefined();
     ws.reply({
       type: 'resume_state',
-      sessions: resume!.sessionIds.map((id) => ({ sessionId: id, known: (acked[id] ?? 0) > 0, ackedThrough: acked[id] ?? 0 })),
+      sessions: resume!.sessionIds.map((id) => ({
+        sessionId: id,
+        known: (acked[id] ?? 0) > 0,
+        ackedThrough: acked[id] ?? 0,
+      })),
     });
     await flush();
   };
   const ack = async (batch: BatchMessage, ackedThrough: number) => {
     ws.reply({
-      type: 'batch_ack', batchId: batch.batchId, sessionId: batch.sessionId, ackedThrough,
-      inserted: batch.events.length, duplicates: 0,
+      type: 'batch_ack',
+      batchId: batch.batchId,
+      sessionId: batch.sessionId,
+      ackedThrough,
+      inserted: batch.events.length,
+      duplicates: 0,
     });
     await flush();
   };
@@ -67,8 +89,22 @@ function setup({ events, ended, http: withHttp, ...options }: SetupOptions = {})
 
 describe('resume', () => {
   it.each([
-    { name: 'server behind the local watermark: trust the local one', local: 100, server: 50, known: true, first: 101, stored: 100 },
-    { name: 'server ahead (acks lost when the worker died): skip what it holds', local: 100, server: 250, known: true, first: 251, stored: 250 },
+    {
+      name: 'server behind the local watermark: trust the local one',
+      local: 100,
+      server: 50,
+      known: true,
+      first: 101,
+      stored: 100,
+    },
+    {
+      name: 'server ahead (acks lost when the worker died): skip what it holds',
+      local: 100,
+      server: 250,
+      known: true,
+      first: 251,
+      stored: 250,
+    },
     { name: 'server never saw the session: resend from 1', local: 100, server: 0, known: false, first: 1, stored: 100 },
   ])('$name', async ({ local, server, known, first, stored }) => {
     const t = setup({ events: 300 });
@@ -78,7 +114,12 @@ describe('resume', () => {
     expect(t.ws.sent).toEqual([{ type: 'resume', sessionIds: [SID] }]);
     t.ws.reply({ type: 'resume_state', sessions: [{ sessionId: SID, known, ackedThrough: server }] });
     await t.flush();
-    expect(t.ws.batches()[0]).toMatchObject({ sessionId: SID, firstSequence: first, lastSequence: first + 9, session: META });
+    expect(t.ws.batches()[0]).toMatchObject({
+      sessionId: SID,
+      firstSequence: first,
+      lastSequence: first + 9,
+      session: META,
+    });
     expect(t.store.inspect(SID).ackedThrough).toBe(stored);
   });
 
@@ -99,7 +140,10 @@ describe('resume', () => {
     const t = setup({ events: 30, ended: true });
     t.engine.start();
     await t.flush();
-    t.ws.reply({ type: 'resume_state', sessions: [{ sessionId: SID, known: true, ackedThrough: 30, status: 'complete' }] });
+    t.ws.reply({
+      type: 'resume_state',
+      sessions: [{ sessionId: SID, known: true, ackedThrough: 30, status: 'complete' }],
+    });
     await t.flush();
     expect(t.ws.batches()).toEqual([]);
     expect(t.ws.ofType('session_close')).toEqual([]);
@@ -184,7 +228,9 @@ describe('errors', () => {
     await t.startAndResume();
     await t.ack(t.ws.batches()[1]!, 0);
     await t.ack(t.ws.batches()[0]!, 20);
-    expect(t.ws.ofType('session_close')).toEqual([{ type: 'session_close', sessionId: SID, endTime: t.clock.now(), finalCount: 20 }]);
+    expect(t.ws.ofType('session_close')).toEqual([
+      { type: 'session_close', sessionId: SID, endTime: t.clock.now(), finalCount: 20 },
+    ]);
     t.ws.reply({ type: 'error', code: 'internal', message: 'db down', retryable: true });
     await t.flush();
     expect(t.ws.closes).toEqual(['server error internal']);
@@ -217,7 +263,9 @@ describe('errors', () => {
       await t.flush();
     }
     expect(t.ws.batches()).toHaveLength(MAX_INCOMPLETE_CLOSES + 1);
-    expect(t.engine.getStatus().quarantined).toMatchObject([{ sessionId: SID, code: 'incomplete_close', firstSequence: 1, lastSequence: 10 }]);
+    expect(t.engine.getStatus().quarantined).toMatchObject([
+      { sessionId: SID, code: 'incomplete_close', firstSequence: 1, lastSequence: 10 },
+    ]);
   });
 });
 
@@ -303,10 +351,24 @@ describe('status and lifecycle', () => {
     const httpBatches = t.http!.batches();
     expect(t.ranges(httpBatches)).toEqual(['1-10', '11-20', '21-30']);
     for (const [i, b] of httpBatches.slice(0, 2).entries()) {
-      t.http!.reply({ type: 'batch_ack', batchId: b.batchId, sessionId: SID, ackedThrough: 10 * (i + 1), inserted: 10, duplicates: 0 });
+      t.http!.reply({
+        type: 'batch_ack',
+        batchId: b.batchId,
+        sessionId: SID,
+        ackedThrough: 10 * (i + 1),
+        inserted: 10,
+        duplicates: 0,
+      });
     }
     await t.flush();
-    t.http!.reply({ type: 'batch_ack', batchId: httpBatches[2]!.batchId, sessionId: SID, ackedThrough: 30, inserted: 10, duplicates: 0 });
+    t.http!.reply({
+      type: 'batch_ack',
+      batchId: httpBatches[2]!.batchId,
+      sessionId: SID,
+      ackedThrough: 30,
+      inserted: 10,
+      duplicates: 0,
+    });
     await t.flush();
     // First probe 30 s after falling back; it fails, so the next one waits 60 s.
     await t.clock.advance(25_000);

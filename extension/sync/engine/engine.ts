@@ -1,23 +1,48 @@
-import { SYNC_PROTOCOL_VERSION, type BatchAck, type ErrorMessage, type ResumeState, type SessionClosed } from '@codesight/schema';
+import {
+  SYNC_PROTOCOL_VERSION,
+  type BatchAck,
+  type ErrorMessage,
+  type ResumeState,
+  type SessionClosed,
+} from '@codesight/schema';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { DEFAULT_BATCH_LIMITS, nextBatch, type BatchLimits } from './batcher';
 import { systemClock, type Clock } from '@codesight/schema';
 import { ConnectionManager, type Link } from './connection';
 import { classifyRefusal } from './refusals';
 import {
-  createSessionSync, narrowAfterRefusal, nextSendRange, raiseAcked, readyToClose, recordHeld, resetAcked,
-  updateFromStore, type SendRange, type SeqRange, type SessionSync,
+  createSessionSync,
+  narrowAfterRefusal,
+  nextSendRange,
+  raiseAcked,
+  readyToClose,
+  recordHeld,
+  resetAcked,
+  updateFromStore,
+  type SendRange,
+  type SeqRange,
+  type SessionSync,
 } from './session-sync';
 import { computeStatus, sameStatus, type SyncStatus } from './status';
 import type { QuarantineCode, QuarantinedBatch, SyncError, SyncMeta, SyncStore } from '../store/store';
 import {
-  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WINDOW, MAX_INCOMPLETE_CLOSES,
-  type KickReason, type SyncEngine, type SyncEngineOptions,
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_WINDOW,
+  MAX_INCOMPLETE_CLOSES,
+  type KickReason,
+  type SyncEngine,
+  type SyncEngineOptions,
 } from './engine-types';
 import { TimerSet } from './timer-set';
 import type { SyncServerMessage } from '../transport/transport';
 
-export { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WINDOW, MAX_INCOMPLETE_CLOSES } from './engine-types';
+export {
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_WINDOW,
+  MAX_INCOMPLETE_CLOSES,
+} from './engine-types';
 export type { KickReason, SyncEngine, SyncEngineOptions } from './engine-types';
 
 /*
@@ -93,8 +118,14 @@ class Engine implements SyncEngine {
     const run = (task: () => Promise<void> | void) => this.enqueue(task);
     this.timers = new TimerSet(this.clock, run);
     this.connections = new ConnectionManager({
-      ws: options.ws, http: options.http, clock: this.clock, random: this.random, backoff: this.backoff,
-      policy: options.transportPolicy, ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS, run,
+      ws: options.ws,
+      http: options.http,
+      clock: this.clock,
+      random: this.random,
+      backoff: this.backoff,
+      policy: options.transportPolicy,
+      ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+      run,
       outstanding: () => this.outstanding(),
       onOpen: (link) => this.beginResume(link),
       onMessage: (link, message) => this.onMessage(link, message),
@@ -102,7 +133,9 @@ class Engine implements SyncEngine {
       onError: (error) => this.setError(error),
     });
     // Batch ids only correlate acks with batches; a random prefix keeps them distinct across engine lives.
-    this.batchPrefix = Math.floor(this.random() * 36 ** 8).toString(36).padStart(8, '0');
+    this.batchPrefix = Math.floor(this.random() * 36 ** 8)
+      .toString(36)
+      .padStart(8, '0');
     this.lastStatus = this.computeStatus();
   }
 
@@ -300,14 +333,20 @@ class Engine implements SyncEngine {
     s.closeInFlight = false;
     s.incompleteCloses += 1;
     if (s.incompleteCloses > MAX_INCOMPLETE_CLOSES) {
-      await this.quarantine(s, closed.ackedThrough + 1, s.eventCount, 'incomplete_close',
-        `the server still misses ${closed.missing} events after ${MAX_INCOMPLETE_CLOSES} resends`);
+      await this.quarantine(
+        s,
+        closed.ackedThrough + 1,
+        s.eventCount,
+        'incomplete_close',
+        `the server still misses ${closed.missing} events after ${MAX_INCOMPLETE_CLOSES} resends`,
+      );
       return;
     }
     // The server lost events it once acked: resend everything after what it really holds.
     resetAcked(s, Math.min(s.acked, closed.ackedThrough));
     await this.setError({
-      code: 'incomplete', sessionId: s.id,
+      code: 'incomplete',
+      sessionId: s.id,
       message: `server holds ${closed.ackedThrough} of ${s.eventCount} events (${closed.missing} missing); resending`,
     });
   }
@@ -352,7 +391,12 @@ class Engine implements SyncEngine {
     for (const s of this.sessions.values()) {
       if (!readyToClose(s)) continue;
       s.closeInFlight = true;
-      this.connections.send(link, { type: 'session_close', sessionId: s.id, endTime: s.endTime ?? 0, finalCount: s.eventCount });
+      this.connections.send(link, {
+        type: 'session_close',
+        sessionId: s.id,
+        endTime: s.endTime ?? 0,
+        finalCount: s.eventCount,
+      });
     }
     while (this.inFlight.size < this.window) {
       const pick = this.pickNext();
@@ -372,8 +416,14 @@ class Engine implements SyncEngine {
       this.avgEventBytes = 0.8 * this.avgEventBytes + 0.2 * (slice.bytes / slice.events.length);
       this.inFlight.set(batchId, { sessionId: s.id, first: range.first, last });
       this.connections.send(link, {
-        type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId, sessionId: s.id, session: s.meta,
-        firstSequence: range.first, lastSequence: last, events: slice.events,
+        type: 'batch',
+        v: SYNC_PROTOCOL_VERSION,
+        batchId,
+        sessionId: s.id,
+        session: s.meta,
+        firstSequence: range.first,
+        lastSequence: last,
+        events: slice.events,
       });
     }
   }
@@ -402,8 +452,13 @@ class Engine implements SyncEngine {
       this.sessions.delete(s.id);
       return;
     }
-    await this.quarantine(s, sequence, sequence, 'local_gap',
-      `event ${sequence} is missing from local storage; later events cannot be acknowledged`);
+    await this.quarantine(
+      s,
+      sequence,
+      sequence,
+      'local_gap',
+      `event ${sequence} is missing from local storage; later events cannot be acknowledged`,
+    );
   }
 
   /** Requests awaiting an answer on the current connection (a connect in progress counts as one). */
@@ -451,8 +506,21 @@ class Engine implements SyncEngine {
     this.sessions.delete(s.id);
   }
 
-  private async quarantine(s: SessionSync, first: number, last: number, code: QuarantineCode, reason: string): Promise<void> {
-    const entry: QuarantinedBatch = { sessionId: s.id, firstSequence: first, lastSequence: last, code, reason, at: this.clock.now() };
+  private async quarantine(
+    s: SessionSync,
+    first: number,
+    last: number,
+    code: QuarantineCode,
+    reason: string,
+  ): Promise<void> {
+    const entry: QuarantinedBatch = {
+      sessionId: s.id,
+      firstSequence: first,
+      lastSequence: last,
+      code,
+      reason,
+      at: this.clock.now(),
+    };
     await this.store.addQuarantine(entry);
     this.quarantined.set(s.id, entry);
     s.quarantine = entry;
@@ -471,8 +539,11 @@ class Engine implements SyncEngine {
 
   private computeStatus(): SyncStatus {
     return computeStatus({
-      link: this.connections.link, sessions: this.sessions.values(), quarantined: this.quarantined.values(),
-      meta: this.meta, avgEventBytes: this.avgEventBytes,
+      link: this.connections.link,
+      sessions: this.sessions.values(),
+      quarantined: this.quarantined.values(),
+      meta: this.meta,
+      avgEventBytes: this.avgEventBytes,
     });
   }
 

@@ -15,7 +15,11 @@ export type RefusalAction =
  * codes (`forbidden`, `sequence_mismatch`) concern the whole session: splitting cannot help.
  */
 export const BISECTABLE_CODES: readonly ErrorCode[] = [
-  'payload_too_large', 'validation_failed', 'unknown_type', 'invalid_json', 'bad_request',
+  'payload_too_large',
+  'validation_failed',
+  'unknown_type',
+  'invalid_json',
+  'bad_request',
 ];
 
 /**

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sampleSession } from '@codesight/schema/testing';
-import { createSessionSync, nextSendRange, raiseAcked, readyToClose, recordHeld, resetAcked, type SeqRange } from './session-sync';
+import {
+  createSessionSync,
+  nextSendRange,
+  raiseAcked,
+  readyToClose,
+  recordHeld,
+  resetAcked,
+  type SeqRange,
+} from './session-sync';
 
 const meta = (() => {
   const s = sampleSession('x', 0);
@@ -10,15 +18,58 @@ const session = (eventCount: number, ackedThrough: number, ended = false) =>
   createSessionSync({ sessionId: 's1', eventCount, ackedThrough, ended, closedOnServer: false, meta });
 
 describe('nextSendRange', () => {
-  it.each<{ name: string; acked: number; count: number; held?: SeqRange[]; inFlight?: SeqRange[]; expected: string | undefined }>([
+  it.each<{
+    name: string;
+    acked: number;
+    count: number;
+    held?: SeqRange[];
+    inFlight?: SeqRange[];
+    expected: string | undefined;
+  }>([
     { name: 'from the watermark to the end', acked: 10, count: 100, expected: '11-100' },
     { name: 'nothing new', acked: 100, count: 100, expected: undefined },
-    { name: 'after what is in flight', acked: 0, count: 100, inFlight: [{ first: 1, last: 20 }, { first: 21, last: 40 }], expected: '41-100' },
-    { name: 'a lost batch below one in flight', acked: 0, count: 100, inFlight: [{ first: 21, last: 40 }], expected: '1-20' },
-    { name: 'skips ranges the server holds', acked: 0, count: 100, held: [{ first: 1, last: 30 }], inFlight: [{ first: 31, last: 35 }], expected: '36-100' },
+    {
+      name: 'after what is in flight',
+      acked: 0,
+      count: 100,
+      inFlight: [
+        { first: 1, last: 20 },
+        { first: 21, last: 40 },
+      ],
+      expected: '41-100',
+    },
+    {
+      name: 'a lost batch below one in flight',
+      acked: 0,
+      count: 100,
+      inFlight: [{ first: 21, last: 40 }],
+      expected: '1-20',
+    },
+    {
+      name: 'skips ranges the server holds',
+      acked: 0,
+      count: 100,
+      held: [{ first: 1, last: 30 }],
+      inFlight: [{ first: 31, last: 35 }],
+      expected: '36-100',
+    },
     { name: 'stops before a held range', acked: 5, count: 100, held: [{ first: 50, last: 60 }], expected: '6-49' },
-    { name: 'overlapping and unsorted cover', acked: 0, count: 100, held: [{ first: 30, last: 50 }], inFlight: [{ first: 1, last: 35 }], expected: '51-100' },
-    { name: 'everything covered', acked: 0, count: 40, held: [{ first: 11, last: 40 }], inFlight: [{ first: 1, last: 10 }], expected: undefined },
+    {
+      name: 'overlapping and unsorted cover',
+      acked: 0,
+      count: 100,
+      held: [{ first: 30, last: 50 }],
+      inFlight: [{ first: 1, last: 35 }],
+      expected: '51-100',
+    },
+    {
+      name: 'everything covered',
+      acked: 0,
+      count: 40,
+      held: [{ first: 11, last: 40 }],
+      inFlight: [{ first: 1, last: 10 }],
+      expected: undefined,
+    },
   ])('$name', ({ acked, count, held = [], inFlight = [], expected }) => {
     const s = session(count, acked);
     s.held = held;

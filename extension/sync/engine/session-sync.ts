@@ -37,8 +37,17 @@ export interface SessionSync {
 /** A fresh view of a stored pending session. */
 export function createSessionSync(p: PendingSession, quarantine?: QuarantinedBatch): SessionSync {
   return {
-    id: p.sessionId, eventCount: p.eventCount, ended: p.ended, endTime: p.endTime, closedOnServer: p.closedOnServer,
-    meta: p.meta, acked: p.ackedThrough, held: [], quarantine, closeInFlight: false, incompleteCloses: 0,
+    id: p.sessionId,
+    eventCount: p.eventCount,
+    ended: p.ended,
+    endTime: p.endTime,
+    closedOnServer: p.closedOnServer,
+    meta: p.meta,
+    acked: p.ackedThrough,
+    held: [],
+    quarantine,
+    closeInFlight: false,
+    incompleteCloses: 0,
   };
 }
 
@@ -111,7 +120,9 @@ export function nextSendRange(s: SessionSync, inFlight: readonly SeqRange[], max
 
 /** Everything is acked and recording has ended: time for `session_close`. */
 export function readyToClose(s: SessionSync): boolean {
-  return s.ended && !s.closedOnServer && !s.quarantine && !s.closeInFlight && s.eventCount > 0 && s.acked >= s.eventCount;
+  return (
+    s.ended && !s.closedOnServer && !s.quarantine && !s.closeInFlight && s.eventCount > 0 && s.acked >= s.eventCount
+  );
 }
 
 /**

@@ -44,9 +44,13 @@ export interface StatusInputs {
 
 /** The popup's view of the engine's state. */
 export function computeStatus({ link, sessions, quarantined, meta, avgEventBytes }: StatusInputs): SyncStatus {
-  const connection: ConnectionStatus = !link ? 'offline'
-    : link.phase !== 'ready' ? 'connecting'
-    : link.kind === 'ws' ? 'live' : 'fallback-http';
+  const connection: ConnectionStatus = !link
+    ? 'offline'
+    : link.phase !== 'ready'
+      ? 'connecting'
+      : link.kind === 'ws'
+        ? 'live'
+        : 'fallback-http';
   let pendingEvents = 0;
   const eventCounts = new Map<string, number>();
   for (const s of sessions) {
@@ -58,7 +62,8 @@ export function computeStatus({ link, sessions, quarantined, meta, avgEventBytes
     pendingEvents,
     pendingBytes: Math.round(pendingEvents * avgEventBytes),
     quarantined: [...quarantined].map((q) => ({
-      ...q, blockedEvents: Math.max(0, (eventCounts.get(q.sessionId) ?? q.lastSequence) - q.firstSequence + 1),
+      ...q,
+      blockedEvents: Math.max(0, (eventCounts.get(q.sessionId) ?? q.lastSequence) - q.firstSequence + 1),
     })),
   };
   if (meta.lastSyncAt !== undefined) status.lastSyncAt = meta.lastSyncAt;

@@ -14,11 +14,14 @@ export class TimerSet<Name extends string> {
 
   set(name: Name, ms: number, task: () => Promise<void> | void): void {
     this.clear(name);
-    const handle = this.clock.setTimeout(() => {
-      if (this.handles.get(name) !== handle) return;
-      this.handles.delete(name);
-      this.run(task);
-    }, Math.max(0, ms));
+    const handle = this.clock.setTimeout(
+      () => {
+        if (this.handles.get(name) !== handle) return;
+        this.handles.delete(name);
+        this.run(task);
+      },
+      Math.max(0, ms),
+    );
     this.handles.set(name, handle);
   }
 

@@ -37,10 +37,14 @@ async function openDb() {
 
 // The same behaviour suite the memory store passes, over IndexedDB with rows written as the recorder
 // and the sync engine write them (Blob bytes, syncState rows).
-describeMediaStoreContract('dexie', async () => {
-  const t = await openDb();
-  return { ...t, store: new DexieMediaStore(t.db), reopen: () => new DexieMediaStore(new AppDB(t.name)) };
-}, { durable: true });
+describeMediaStoreContract(
+  'dexie',
+  async () => {
+    const t = await openDb();
+    return { ...t, store: new DexieMediaStore(t.db), reopen: () => new DexieMediaStore(new AppDB(t.name)) };
+  },
+  { durable: true },
+);
 
 describe('DexieMediaStore', () => {
   it('drives the uploader end to end over IndexedDB: uploads once, and a new worker finds nothing to redo', async () => {
@@ -49,14 +53,28 @@ describe('DexieMediaStore', () => {
     await t.addAudioChunk(sampleAudioChunk('cs_dx', 0, sampleWebm(7)), sampleWebm(7));
     await t.setAck('cs_dx', 2);
     const server = new FakeMediaServer({ apiKey: 'k' });
-    const first = createMediaUploader({ store: new DexieMediaStore(t.db), baseUrl: server.baseUrl, apiKey: 'k', fetch: server.fetch });
+    const first = createMediaUploader({
+      store: new DexieMediaStore(t.db),
+      baseUrl: server.baseUrl,
+      apiKey: 'k',
+      fetch: server.fetch,
+    });
     // Screenshot 2 was taken for event 3, which the server does not hold yet.
     expect(await first.runOnce()).toMatchObject({ uploaded: 3, skipped: 1, failed: 0, quarantined: 0 });
-    expect([...server.rows.keys()].sort()).toEqual(['audio:cs_dx-audio-0', 'screenshot:cs_dx-shot-0', 'screenshot:cs_dx-shot-1']);
+    expect([...server.rows.keys()].sort()).toEqual([
+      'audio:cs_dx-audio-0',
+      'screenshot:cs_dx-shot-0',
+      'screenshot:cs_dx-shot-1',
+    ]);
     expect(server.rows.get('screenshot:cs_dx-shot-1')?.sha256).toBe(sampleScreenshot('cs_dx', 1, samplePng(1)).sha256);
 
     await t.setAck('cs_dx', 3);
-    const restarted = createMediaUploader({ store: new DexieMediaStore(t.db), baseUrl: server.baseUrl, apiKey: 'k', fetch: server.fetch });
+    const restarted = createMediaUploader({
+      store: new DexieMediaStore(t.db),
+      baseUrl: server.baseUrl,
+      apiKey: 'k',
+      fetch: server.fetch,
+    });
     expect(await restarted.runOnce()).toMatchObject({ uploaded: 1, skipped: 0 });
     const requests = server.requests.length;
     expect(await restarted.runOnce()).toMatchObject({ uploaded: 0, skipped: 0, failed: 0 });
@@ -79,7 +97,12 @@ describe('DexieMediaStore', () => {
     await t.setAck('cs_dq', 10, true);
 
     const server = new FakeMediaServer({ apiKey: 'k' });
-    const uploader = createMediaUploader({ store: new DexieMediaStore(t.db), baseUrl: server.baseUrl, apiKey: 'k', fetch: server.fetch });
+    const uploader = createMediaUploader({
+      store: new DexieMediaStore(t.db),
+      baseUrl: server.baseUrl,
+      apiKey: 'k',
+      fetch: server.fetch,
+    });
     expect(await uploader.runOnce()).toMatchObject({ uploaded: 1, quarantined: 2, failed: 0 });
     const quarantined = await new DexieMediaStore(t.db).listQuarantined();
     expect(quarantined.map((q) => [q.kind, q.id, q.code]).sort()).toEqual([
@@ -87,7 +110,10 @@ describe('DexieMediaStore', () => {
       ['screenshot', damaged.id, 'local_hash_mismatch'],
     ]);
     expect(server.requests.map((r) => r.sha256)).toEqual([good.sha256, good.sha256, good.sha256]);
-    expect(uploader.getStatus()).toMatchObject({ pendingItems: 0, quarantined: expect.arrayContaining([expect.objectContaining({ id: damaged.id })]) });
+    expect(uploader.getStatus()).toMatchObject({
+      pendingItems: 0,
+      quarantined: expect.arrayContaining([expect.objectContaining({ id: damaged.id })]),
+    });
   });
 
   it('writes no upload state for media deleted while they were uploading', async () => {
@@ -101,7 +127,16 @@ describe('DexieMediaStore', () => {
     await t.db.screenshots.delete(row.id);
     await t.db.audioChunks.delete(chunk.id);
     await store.markUploaded({ kind: 'screenshot', id: row.id, sessionId: 'cs_gone' }, 1);
-    await store.quarantine({ kind: 'audio', id: chunk.id, sessionId: 'cs_gone', sha256: chunk.sha256, bytes: chunk.bytes, code: 'local_blob_missing', reason: 'gone', at: 1 });
+    await store.quarantine({
+      kind: 'audio',
+      id: chunk.id,
+      sessionId: 'cs_gone',
+      sha256: chunk.sha256,
+      bytes: chunk.bytes,
+      code: 'local_blob_missing',
+      reason: 'gone',
+      at: 1,
+    });
     expect(await t.db.mediaSync.count()).toBe(0);
   });
 });

@@ -1,10 +1,23 @@
 import type { AppDB, MediaSyncRow } from '../../db/app-db';
-import { mediaKey, type MediaItem, type MediaQuarantine, type MediaRef, type MediaStore, type SessionAck } from './media-store';
+import {
+  mediaKey,
+  type MediaItem,
+  type MediaQuarantine,
+  type MediaRef,
+  type MediaStore,
+  type SessionAck,
+} from './media-store';
 
 function toQuarantine(row: MediaSyncRow): MediaQuarantine {
   return {
-    kind: row.kind, id: row.id, sessionId: row.sessionId, sha256: row.sha256 ?? '', bytes: row.bytes ?? 0,
-    code: row.code ?? 'internal', reason: row.reason ?? '', at: row.at,
+    kind: row.kind,
+    id: row.id,
+    sessionId: row.sessionId,
+    sha256: row.sha256 ?? '',
+    bytes: row.bytes ?? 0,
+    code: row.code ?? 'internal',
+    reason: row.reason ?? '',
+    at: row.at,
   };
 }
 
@@ -20,7 +33,9 @@ export class DexieMediaStore implements MediaStore {
     // "no mediaSync row" cannot be indexed, and metadata rows are small (a day of recording is a few
     // thousand of them, read in tens of milliseconds).
     return this.db.transaction('r', [this.db.mediaSync, this.db.screenshots, this.db.audioChunks], async () => {
-      const done = new Set((await this.db.mediaSync.toCollection().primaryKeys()).map(([kind, id]) => mediaKey(kind, id)));
+      const done = new Set(
+        (await this.db.mediaSync.toCollection().primaryKeys()).map(([kind, id]) => mediaKey(kind, id)),
+      );
       const [shots, chunks] = await Promise.all([this.db.screenshots.toArray(), this.db.audioChunks.toArray()]);
       const pending: MediaItem[] = [];
       for (const row of shots) if (!done.has(mediaKey('screenshot', row.id))) pending.push({ kind: 'screenshot', row });

@@ -29,6 +29,12 @@ describe('mediaUploadOrder', () => {
       { kind: 'audio', row: sampleAudioChunk('a', 0, sampleWebm(0)) },
       { kind: 'screenshot', row: sampleScreenshot('a', 0, samplePng(0)) },
     ];
-    expect(items.sort(mediaUploadOrder).map((i) => i.row.id)).toEqual(['a-audio-0', 'a-shot-0', 'a-shot-3', 'a-audio-1', 'b-shot-0']); // a tie in time goes by id
+    expect(items.sort(mediaUploadOrder).map((i) => i.row.id)).toEqual([
+      'a-audio-0',
+      'a-shot-0',
+      'a-shot-3',
+      'a-audio-1',
+      'b-shot-0',
+    ]); // a tie in time goes by id
   });
 });

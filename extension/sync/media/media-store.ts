@@ -2,7 +2,6 @@ import type { AudioChunk, MediaKind, MediaQuarantineCode, Screenshot } from '@co
 
 export type { MediaKind, MediaQuarantineCode } from '@codesight/schema';
 
-
 /** One media item as the recorder stored it: its metadata row (the bytes are in the blob table). */
 export type MediaItem = { kind: 'screenshot'; row: Screenshot } | { kind: 'audio'; row: AudioChunk };
 

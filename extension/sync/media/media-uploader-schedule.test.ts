@@ -14,7 +14,15 @@ function setup(extra: Partial<MediaUploaderOptions> = {}) {
   for (let i = 0; i < 3; i++) store.addScreenshot(sampleScreenshot('s', i, samplePng(i)), samplePng(i));
   store.addAudioChunk(sampleAudioChunk('s', 0, sampleWebm(0)), sampleWebm(0));
   // random() = 0.999: each backoff delay is just under its ceiling, so the doubling is visible.
-  const uploader = createMediaUploader({ store, baseUrl: server.baseUrl, apiKey: KEY, fetch: server.fetch, clock, random: () => 0.999, ...extra });
+  const uploader = createMediaUploader({
+    store,
+    baseUrl: server.baseUrl,
+    apiKey: KEY,
+    fetch: server.fetch,
+    clock,
+    random: () => 0.999,
+    ...extra,
+  });
   /** Lets due timers fire and the runs they start finish (hashing is real async work). */
   const settle = async (ms = 0) => {
     await clock.advance(ms);

@@ -9,15 +9,32 @@ import { createSeededRandom, randomInt } from '../testing/random';
 const KEY = 'csk_test_key';
 
 /** A store with `shots` screenshots (taken for events 1..shots) and `chunks` audio chunks in session `sessionId`. */
-function world(options: { shots?: number; chunks?: number; sessionId?: string; ackedThrough?: number; target?: 'server' | 's3' } = {}) {
+function world(
+  options: {
+    shots?: number;
+    chunks?: number;
+    sessionId?: string;
+    ackedThrough?: number;
+    target?: 'server' | 's3';
+  } = {},
+) {
   const sessionId = options.sessionId ?? 'cs_media';
   const store = new MemoryMediaStore();
   const server = new FakeMediaServer({ apiKey: KEY, target: options.target });
-  for (let i = 0; i < (options.shots ?? 4); i++) store.addScreenshot(sampleScreenshot(sessionId, i, samplePng(i)), samplePng(i));
-  for (let i = 0; i < (options.chunks ?? 2); i++) store.addAudioChunk(sampleAudioChunk(sessionId, i, sampleWebm(i)), sampleWebm(i));
+  for (let i = 0; i < (options.shots ?? 4); i++)
+    store.addScreenshot(sampleScreenshot(sessionId, i, samplePng(i)), samplePng(i));
+  for (let i = 0; i < (options.chunks ?? 2); i++)
+    store.addAudioChunk(sampleAudioChunk(sessionId, i, sampleWebm(i)), sampleWebm(i));
   if (options.ackedThrough !== undefined) store.setAck(sessionId, options.ackedThrough);
   const uploader = (extra: Partial<MediaUploaderOptions> = {}) =>
-    createMediaUploader({ store, baseUrl: server.baseUrl, apiKey: KEY, fetch: server.fetch, random: createSeededRandom(7), ...extra });
+    createMediaUploader({
+      store,
+      baseUrl: server.baseUrl,
+      apiKey: KEY,
+      fetch: server.fetch,
+      random: createSeededRandom(7),
+      ...extra,
+    });
   return { store, server, sessionId, uploader };
 }
 
@@ -32,40 +49,79 @@ async function expectAllOnServer(store: MemoryMediaStore, server: FakeMediaServe
 }
 
 describe('media uploader: the happy path', () => {
-  it.each(['server', 's3'] as const)('uploads every eligible item exactly once with matching hashes (PUT target: %s)', async (target) => {
-    const { store, server, sessionId, uploader } = world({ shots: 4, chunks: 2, ackedThrough: 10, target });
-    const result = await uploader().runOnce();
-    expect(result).toEqual({ uploaded: 6, skipped: 0, failed: 0, quarantined: 0, remaining: 0, bytesSent: expect.any(Number) });
-    expect(result.bytesSent).toBe([0, 1, 2, 3].reduce((n, i) => n + samplePng(i).byteLength, 0) + sampleWebm(0).byteLength + sampleWebm(1).byteLength);
-    expect(server.created).toBe(6);
-    const shot2 = server.rows.get(`screenshot:${sessionId}-shot-2`)!;
-    expect(shot2).toMatchObject({ sessionId, sha256: sha256Of(samplePng(2)), bytes: samplePng(2).byteLength, mime: 'image/png' });
-    expect(shot2.meta).toEqual({
-      id: `${sessionId}-shot-2`, timestamp: sampleScreenshot(sessionId, 2, samplePng(2)).timestamp, width: 4, height: 3,
-      burstId: `${sessionId}-b2`, burstIndex: 0, burstTotal: 1, trigger: 'click', triggerSequence: 3, compressionRatio: 0.5,
-    });
-    expect(server.rows.get(`audio:${sessionId}-audio-1`)).toMatchObject({ mime: 'audio/webm;codecs=opus', meta: { chunkIndex: 1, durationMs: 10_000 } });
-    await expectAllOnServer(store, server);
-    expect(server.blobs.get(sha256Of(sampleWebm(1)))).toEqual(sampleWebm(1));
+  it.each(['server', 's3'] as const)(
+    'uploads every eligible item exactly once with matching hashes (PUT target: %s)',
+    async (target) => {
+      const { store, server, sessionId, uploader } = world({ shots: 4, chunks: 2, ackedThrough: 10, target });
+      const result = await uploader().runOnce();
+      expect(result).toEqual({
+        uploaded: 6,
+        skipped: 0,
+        failed: 0,
+        quarantined: 0,
+        remaining: 0,
+        bytesSent: expect.any(Number),
+      });
+      expect(result.bytesSent).toBe(
+        [0, 1, 2, 3].reduce((n, i) => n + samplePng(i).byteLength, 0) +
+          sampleWebm(0).byteLength +
+          sampleWebm(1).byteLength,
+      );
+      expect(server.created).toBe(6);
+      const shot2 = server.rows.get(`screenshot:${sessionId}-shot-2`)!;
+      expect(shot2).toMatchObject({
+        sessionId,
+        sha256: sha256Of(samplePng(2)),
+        bytes: samplePng(2).byteLength,
+        mime: 'image/png',
+      });
+      expect(shot2.meta).toEqual({
+        id: `${sessionId}-shot-2`,
+        timestamp: sampleScreenshot(sessionId, 2, samplePng(2)).timestamp,
+        width: 4,
+        height: 3,
+        burstId: `${sessionId}-b2`,
+        burstIndex: 0,
+        burstTotal: 1,
+        trigger: 'click',
+        triggerSequence: 3,
+        compressionRatio: 0.5,
+      });
+      expect(server.rows.get(`audio:${sessionId}-audio-1`)).toMatchObject({
+        mime: 'audio/webm;codecs=opus',
+        meta: { chunkIndex: 1, durationMs: 10_000 },
+      });
+      await expectAllOnServer(store, server);
+      expect(server.blobs.get(sha256Of(sampleWebm(1)))).toEqual(sampleWebm(1));
 
-    // The API key goes to the server's API only; the PUT carries the headers the server handed out.
-    for (const r of server.requests) {
-      if (r.step === 'put') {
-        expect(r.headers.authorization).toBeUndefined();
-        expect(r.headers['content-type']).toMatch(/^(image\/png|audio\/webm;codecs=opus)$/);
-        expect(r.url.startsWith(target === 's3' ? 'http://s3.fake.test/' : `${server.baseUrl}/api/upload/`)).toBe(true);
-      } else {
-        expect(r.headers.authorization).toBe(`Bearer ${KEY}`);
+      // The API key goes to the server's API only; the PUT carries the headers the server handed out.
+      for (const r of server.requests) {
+        if (r.step === 'put') {
+          expect(r.headers.authorization).toBeUndefined();
+          expect(r.headers['content-type']).toMatch(/^(image\/png|audio\/webm;codecs=opus)$/);
+          expect(r.url.startsWith(target === 's3' ? 'http://s3.fake.test/' : `${server.baseUrl}/api/upload/`)).toBe(
+            true,
+          );
+        } else {
+          expect(r.headers.authorization).toBe(`Bearer ${KEY}`);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('makes no request at all on a repeated run', async () => {
     const { server, uploader } = world({ ackedThrough: 10 });
     const u = uploader();
     await u.runOnce();
     const requests = server.requests.length;
-    expect(await u.runOnce()).toEqual({ uploaded: 0, skipped: 0, failed: 0, quarantined: 0, remaining: 0, bytesSent: 0 });
+    expect(await u.runOnce()).toEqual({
+      uploaded: 0,
+      skipped: 0,
+      failed: 0,
+      quarantined: 0,
+      remaining: 0,
+      bytesSent: 0,
+    });
     expect(server.requests.length).toBe(requests);
   });
 
@@ -136,7 +192,6 @@ describe('media uploader: eligibility follows the acks', () => {
     expect(server.created).toBe(6);
     expect(u.getStatus()).toMatchObject({ pendingItems: 0, pendingBytes: 0, waitingForAck: 0 });
   });
-
 });
 
 describe('media uploader: interruptions are retried', () => {
@@ -181,11 +236,31 @@ describe('media uploader: interruptions are retried', () => {
   it.each<[string, UploadStep, FaultAnswer, string]>([
     ['a 503 on the URL request', 'url', { status: 503, code: 'unavailable', message: 'shutting down' }, 'unavailable'],
     ['rate limiting', 'url', { status: 429, code: 'rate_limited', message: 'slow down' }, 'rate_limited'],
-    ['a rejected API key', 'url', { status: 401, code: 'authentication_failed', message: 'unknown API key' }, 'authentication_failed'],
+    [
+      'a rejected API key',
+      'url',
+      { status: 401, code: 'authentication_failed', message: 'unknown API key' },
+      'authentication_failed',
+    ],
     ['a proxy error page', 'url', { status: 502, text: '<html><body>Bad Gateway</body></html>' }, 'http_502'],
-    ['a captive portal answering 200 with HTML', 'url', { status: 200, text: '<html>Sign in to Wi-Fi</html>' }, 'bad_reply'],
-    ['an unknown session on complete', 'complete', { status: 404, code: 'unknown_session', message: 'no session' }, 'unknown_session'],
-    ['an S3 internal error on the PUT', 'put', { status: 500, text: '<Error><Code>InternalError</Code></Error>' }, 'http_500'],
+    [
+      'a captive portal answering 200 with HTML',
+      'url',
+      { status: 200, text: '<html>Sign in to Wi-Fi</html>' },
+      'bad_reply',
+    ],
+    [
+      'an unknown session on complete',
+      'complete',
+      { status: 404, code: 'unknown_session', message: 'no session' },
+      'unknown_session',
+    ],
+    [
+      'an S3 internal error on the PUT',
+      'put',
+      { status: 500, text: '<Error><Code>InternalError</Code></Error>' },
+      'http_500',
+    ],
   ])('treats %s as transient: not quarantined, retried next run', async (_name, step, answer, code) => {
     const { store, server, uploader } = world({ shots: 1, chunks: 0, ackedThrough: 10 });
     server.inject({ step, answer });
@@ -224,7 +299,12 @@ describe('media uploader: interruptions are retried', () => {
     const again = world({ shots: 1, chunks: 0, ackedThrough: 10, target });
     again.server.expireNextUrls(2);
     const u = again.uploader();
-    expect(await u.runOnce()).toMatchObject({ uploaded: 0, failed: 1, quarantined: 0, error: { code: target === 's3' ? 'http_403' : 'not_found' } });
+    expect(await u.runOnce()).toMatchObject({
+      uploaded: 0,
+      failed: 1,
+      quarantined: 0,
+      error: { code: target === 's3' ? 'http_403' : 'not_found' },
+    });
     expect(await u.runOnce()).toMatchObject({ uploaded: 1 });
   });
 
@@ -252,7 +332,11 @@ describe('media uploader: interruptions are retried', () => {
       // Keep at most 3 faults queued: a run stops at its first failure, so with one item left an
       // unbounded queue would grow faster than it is used up and no run could ever succeed.
       for (let i = randomInt(random, 1, 3); i > 0 && server.pendingFaults() < 3; i--) {
-        server.inject({ step: steps[randomInt(random, 0, 2)]!, answer: answers[randomInt(random, 0, 2)]!, phase: random() < 0.5 ? 'before' : 'after' });
+        server.inject({
+          step: steps[randomInt(random, 0, 2)]!,
+          answer: answers[randomInt(random, 0, 2)]!,
+          phase: random() < 0.5 ? 'before' : 'after',
+        });
       }
       if (random() < 0.3) server.expireNextUrls(1);
       if ((await u.runOnce()).error) failedRuns += 1;
@@ -268,13 +352,21 @@ describe('media uploader: interruptions are retried', () => {
 describe('media uploader: permanent refusals are quarantined', () => {
   it('quarantines an item refused as invalid with the server reason, and goes on with the others', async () => {
     const { store, server, uploader } = world({ shots: 3, chunks: 0, ackedThrough: 10 });
-    server.inject({ step: 'url', answer: { status: 422, code: 'validation_failed', message: 'meta.timestamp: must be at most 9999' } });
+    server.inject({
+      step: 'url',
+      answer: { status: 422, code: 'validation_failed', message: 'meta.timestamp: must be at most 9999' },
+    });
     const u = uploader({ concurrency: 1 });
     const result = await u.runOnce();
     expect(result).toMatchObject({ uploaded: 2, quarantined: 1, failed: 0 });
     expect(result.error).toBeUndefined();
     const [q] = await store.listQuarantined();
-    expect(q).toMatchObject({ kind: 'screenshot', id: 'cs_media-shot-0', code: 'validation_failed', sha256: sha256Of(samplePng(0)) });
+    expect(q).toMatchObject({
+      kind: 'screenshot',
+      id: 'cs_media-shot-0',
+      code: 'validation_failed',
+      sha256: sha256Of(samplePng(0)),
+    });
     expect(q!.reason).toContain('meta.timestamp: must be at most 9999');
     expect(u.getStatus().quarantined).toEqual([q]);
 
@@ -296,7 +388,15 @@ describe('media uploader: permanent refusals are quarantined', () => {
     const small = samplePng(1);
     store.addScreenshot(sampleScreenshot(sessionId, 0, small, { id: 'taken' }), small);
     const tooSmallServer = new FakeMediaServer({ apiKey: KEY, maxBytes: 1000 });
-    tooSmallServer.rows.set('screenshot:taken', { kind: 'screenshot', id: 'taken', sessionId: 'someone-else', sha256: 'x', bytes: 1, mime: 'image/png', meta: { timestamp: 1 } });
+    tooSmallServer.rows.set('screenshot:taken', {
+      kind: 'screenshot',
+      id: 'taken',
+      sessionId: 'someone-else',
+      sha256: 'x',
+      bytes: 1,
+      mime: 'image/png',
+      meta: { timestamp: 1 },
+    });
     const result = await uploader({ fetch: tooSmallServer.fetch, baseUrl: tooSmallServer.baseUrl }).runOnce();
     expect(result).toMatchObject({ uploaded: 0, quarantined: 2, failed: 0 });
     const codes = Object.fromEntries((await store.listQuarantined()).map((q) => [q.kind, q.code]));
@@ -309,7 +409,9 @@ describe('media uploader: permanent refusals are quarantined', () => {
     const entityTooLarge = { status: 400, text: '<Error><Code>EntityTooLarge</Code></Error>' };
     server.inject({ step: 'put', answer: entityTooLarge, times: 2 });
     expect(await uploader().runOnce()).toMatchObject({ uploaded: 0, quarantined: 1, failed: 0 });
-    expect(await store.listQuarantined()).toEqual([expect.objectContaining({ code: 'upload_refused', reason: expect.stringContaining('EntityTooLarge') })]);
+    expect(await store.listQuarantined()).toEqual([
+      expect.objectContaining({ code: 'upload_refused', reason: expect.stringContaining('EntityTooLarge') }),
+    ]);
   });
 
   it('never uploads a damaged or missing local blob', async () => {
@@ -339,7 +441,12 @@ describe('media uploader: status', () => {
     expect(seen).toEqual([3]);
     store.setAck('cs_media', 1);
     await u.runOnce();
-    expect(u.getStatus()).toMatchObject({ pendingItems: 1, waitingForAck: 1, pendingBytes: samplePng(1).byteLength, lastUploadAt: expect.any(Number) });
+    expect(u.getStatus()).toMatchObject({
+      pendingItems: 1,
+      waitingForAck: 1,
+      pendingBytes: samplePng(1).byteLength,
+      lastUploadAt: expect.any(Number),
+    });
     expect(seen).toEqual([3, 1]);
   });
 });

@@ -92,7 +92,14 @@ export interface MediaUploader {
   idle(): Promise<void>;
 }
 
-const emptyResult = (): MediaRunResult => ({ uploaded: 0, skipped: 0, failed: 0, quarantined: 0, remaining: 0, bytesSent: 0 });
+const emptyResult = (): MediaRunResult => ({
+  uploaded: 0,
+  skipped: 0,
+  failed: 0,
+  quarantined: 0,
+  remaining: 0,
+  bytesSent: 0,
+});
 
 /**
  * Creates the media uploader: screenshots and audio chunks go to the server through its upload-URL
@@ -141,22 +148,42 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
   };
 
   const quarantine = async (item: MediaItem, bytes: number, code: MediaQuarantine['code'], reason: string) => {
-    await store.quarantine({ kind: item.kind, id: item.row.id, sessionId: item.row.sessionId, sha256: item.row.sha256, bytes, code, reason, at: clock.now() });
+    await store.quarantine({
+      kind: item.kind,
+      id: item.row.id,
+      sessionId: item.row.sessionId,
+      sha256: item.row.sha256,
+      bytes,
+      code,
+      reason,
+      at: clock.now(),
+    });
   };
 
-  type ItemResult = { kind: 'uploaded'; bytesSent: number } | { kind: 'quarantined' } | { kind: 'failed'; error: SyncError };
+  type ItemResult =
+    { kind: 'uploaded'; bytesSent: number } | { kind: 'quarantined' } | { kind: 'failed'; error: SyncError };
 
   const uploadOne = async (item: MediaItem): Promise<ItemResult> => {
     const label = `${item.kind} ${item.row.id}`;
     try {
       const bytes = await store.readBlob(item.row.sha256);
       if (!bytes) {
-        await quarantine(item, item.row.bytes, 'local_blob_missing', `${label}: its bytes (${item.row.sha256}) are not in local storage`);
+        await quarantine(
+          item,
+          item.row.bytes,
+          'local_blob_missing',
+          `${label}: its bytes (${item.row.sha256}) are not in local storage`,
+        );
         return { kind: 'quarantined' };
       }
       const actual = await sha256Hex(bytes);
       if (actual !== item.row.sha256) {
-        await quarantine(item, bytes.byteLength, 'local_hash_mismatch', `${label}: the local bytes hash to ${actual}, not ${item.row.sha256} (damaged local copy); not uploaded`);
+        await quarantine(
+          item,
+          bytes.byteLength,
+          'local_hash_mismatch',
+          `${label}: the local bytes hash to ${actual}, not ${item.row.sha256} (damaged local copy); not uploaded`,
+        );
         return { kind: 'quarantined' };
       }
       // The size announced is the verified bytes' size: the hash proves they are the recorded content.
@@ -169,11 +196,27 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
           await quarantine(item, bytes.byteLength, outcome.code, outcome.reason);
           return { kind: 'quarantined' };
         case 'retry':
-          return { kind: 'failed', error: { code: outcome.code, message: `${label}: ${outcome.message}`, at: clock.now(), sessionId: item.row.sessionId } };
+          return {
+            kind: 'failed',
+            error: {
+              code: outcome.code,
+              message: `${label}: ${outcome.message}`,
+              at: clock.now(),
+              sessionId: item.row.sessionId,
+            },
+          };
       }
     } catch (err) {
       // Only the store can throw here (IndexedDB quota, a closed database): transient as far as we know.
-      return { kind: 'failed', error: { code: 'store', message: `${label}: ${(err as Error).message}`, at: clock.now(), sessionId: item.row.sessionId } };
+      return {
+        kind: 'failed',
+        error: {
+          code: 'store',
+          message: `${label}: ${(err as Error).message}`,
+          at: clock.now(),
+          sessionId: item.row.sessionId,
+        },
+      };
     }
   };
 
@@ -202,11 +245,17 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
       pending = await store.listPending();
       acks = await store.sessionAcks([...new Set(pending.map((item) => item.row.sessionId))]);
     } catch (err) {
-      result.error = { code: 'store', message: `cannot read pending media: ${(err as Error).message}`, at: clock.now() };
+      result.error = {
+        code: 'store',
+        message: `cannot read pending media: ${(err as Error).message}`,
+        at: clock.now(),
+      };
       publish({ ...status, lastError: result.error });
       return result;
     }
-    const eligible = pending.filter((item) => isMediaUploadable(item, acks.get(item.row.sessionId))).sort(mediaUploadOrder);
+    const eligible = pending
+      .filter((item) => isMediaUploadable(item, acks.get(item.row.sessionId)))
+      .sort(mediaUploadOrder);
     result.skipped = pending.length - eligible.length;
 
     const settled = new Set<MediaItem>();
@@ -231,7 +280,10 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, eligible.length) }, worker));
     result.remaining = eligible.length - next;
-    await finishRun(result, pending.filter((item) => !settled.has(item)));
+    await finishRun(
+      result,
+      pending.filter((item) => !settled.has(item)),
+    );
     return result;
   };
 
@@ -265,7 +317,8 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
       void runOnce()
         .catch((err: unknown): MediaRunResult => ({
           // run() catches what it expects; this keeps the schedule alive through a bug.
-          ...emptyResult(), error: { code: 'internal', message: (err as Error).message, at: clock.now() },
+          ...emptyResult(),
+          error: { code: 'internal', message: (err as Error).message, at: clock.now() },
         }))
         .then((result) => {
           scheduledRunQueued = false;

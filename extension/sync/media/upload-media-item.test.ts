@@ -7,12 +7,28 @@ import { sha256Hex, uploadMediaItem, uploadRequestFor, type MediaHttp } from './
 
 describe('uploadRequestFor', () => {
   it('builds a valid upload request for a screenshot, without local-only fields', () => {
-    const row = sampleScreenshot('cs_req', 3, samplePng(3), { triggerSequence: undefined, compressionRatio: undefined });
+    const row = sampleScreenshot('cs_req', 3, samplePng(3), {
+      triggerSequence: undefined,
+      compressionRatio: undefined,
+    });
     const request = uploadRequestFor({ kind: 'screenshot', row }, row.bytes);
     expect(validate(UploadRequestSchema, JSON.parse(JSON.stringify(request)))).toMatchObject({ ok: true });
     expect(JSON.parse(JSON.stringify(request))).toEqual({
-      sha256: row.sha256, bytes: row.bytes, mime: 'image/png', sessionId: 'cs_req', kind: 'screenshot',
-      meta: { id: row.id, timestamp: row.timestamp, width: 4, height: 3, burstId: row.burstId, burstIndex: 0, burstTotal: 1, trigger: 'click' },
+      sha256: row.sha256,
+      bytes: row.bytes,
+      mime: 'image/png',
+      sessionId: 'cs_req',
+      kind: 'screenshot',
+      meta: {
+        id: row.id,
+        timestamp: row.timestamp,
+        width: 4,
+        height: 3,
+        burstId: row.burstId,
+        burstIndex: 0,
+        burstTotal: 1,
+        trigger: 'click',
+      },
     });
   });
 
@@ -21,7 +37,11 @@ describe('uploadRequestFor', () => {
     const request = uploadRequestFor({ kind: 'audio', row }, 999);
     expect(validate(UploadRequestSchema, request)).toMatchObject({ ok: true });
     expect(request).toEqual({
-      sha256: row.sha256, bytes: 999, mime: 'audio/webm;codecs=opus', sessionId: 'cs_req', kind: 'audio',
+      sha256: row.sha256,
+      bytes: 999,
+      mime: 'audio/webm;codecs=opus',
+      sessionId: 'cs_req',
+      kind: 'audio',
       meta: { id: row.id, chunkIndex: 2, startTime: row.startTime, durationMs: 10_000 },
     });
   });
@@ -36,15 +56,29 @@ describe('sha256Hex', () => {
 });
 
 describe('uploadMediaItem', () => {
-  const http = (server: FakeMediaServer): MediaHttp => ({ baseUrl: server.baseUrl, apiKey: 'k', fetch: server.fetch, clock: systemClock, requestTimeoutMs: 5000 });
+  const http = (server: FakeMediaServer): MediaHttp => ({
+    baseUrl: server.baseUrl,
+    apiKey: 'k',
+    fetch: server.fetch,
+    clock: systemClock,
+    requestTimeoutMs: 5000,
+  });
   const bytes = samplePng(8);
   const request = uploadRequestFor({ kind: 'screenshot', row: sampleScreenshot('cs_one', 0, bytes) }, bytes.byteLength);
 
   it('does the three steps, then only the announcement and the completion for a repeat', async () => {
     const server = new FakeMediaServer({ apiKey: 'k' });
-    expect(await uploadMediaItem(http(server), request, bytes)).toEqual({ kind: 'uploaded', created: true, bytesSent: bytes.byteLength });
+    expect(await uploadMediaItem(http(server), request, bytes)).toEqual({
+      kind: 'uploaded',
+      created: true,
+      bytesSent: bytes.byteLength,
+    });
     expect(server.requests.map((r) => r.step)).toEqual(['url', 'put', 'complete']);
-    expect(await uploadMediaItem(http(server), request, bytes)).toEqual({ kind: 'uploaded', created: false, bytesSent: 0 });
+    expect(await uploadMediaItem(http(server), request, bytes)).toEqual({
+      kind: 'uploaded',
+      created: false,
+      bytesSent: 0,
+    });
     expect(server.requests.map((r) => r.step)).toEqual(['url', 'put', 'complete', 'url', 'complete']);
   });
 

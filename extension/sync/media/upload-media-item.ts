@@ -1,6 +1,12 @@
 import {
-  HttpErrorBodySchema, PERMANENT_ERROR_CODES, UploadCompleteReplySchema, UploadUrlReplySchema, validate,
-  type ErrorCode, type UploadRequest, type UploadUrlReply,
+  HttpErrorBodySchema,
+  PERMANENT_ERROR_CODES,
+  UploadCompleteReplySchema,
+  UploadUrlReplySchema,
+  validate,
+  type ErrorCode,
+  type UploadRequest,
+  type UploadUrlReply,
 } from '@codesight/schema';
 import type { GenericSchema, InferOutput } from 'valibot';
 import type { Clock } from '@codesight/schema';
@@ -45,8 +51,20 @@ export function uploadRequestFor(item: MediaItem, bytes: number): UploadRequest 
     const { id, chunkIndex, startTime, durationMs } = item.row;
     return { ...common, kind: 'audio', meta: { id, chunkIndex, startTime, durationMs } };
   }
-  const { id, timestamp, width, height, burstId, burstIndex, burstTotal, trigger, triggerSequence, compressionRatio } = item.row;
-  const meta = { id, timestamp, width, height, burstId, burstIndex, burstTotal, trigger, triggerSequence, compressionRatio };
+  const { id, timestamp, width, height, burstId, burstIndex, burstTotal, trigger, triggerSequence, compressionRatio } =
+    item.row;
+  const meta = {
+    id,
+    timestamp,
+    width,
+    height,
+    burstId,
+    burstIndex,
+    burstTotal,
+    trigger,
+    triggerSequence,
+    compressionRatio,
+  };
   return { ...common, kind: 'screenshot', meta };
 }
 
@@ -64,7 +82,8 @@ async function send(http: MediaHttp, url: string, init: RequestInit, timeoutMs: 
     const res = await http.fetch(url, { ...init, signal: controller.signal });
     return { ok: true, status: res.status, text: await res.text() };
   } catch (err) {
-    if (timedOut) return { ok: false, code: 'timeout', message: `${what}: no answer within ${Math.round(timeoutMs / 1000)} s` };
+    if (timedOut)
+      return { ok: false, code: 'timeout', message: `${what}: no answer within ${Math.round(timeoutMs / 1000)} s` };
     return { ok: false, code: 'network', message: `${what}: ${(err as Error).message}` };
   } finally {
     http.clock.clearTimeout(timer);
@@ -95,19 +114,30 @@ function refusalOf(status: number, text: string): Refusal {
 function classify(refusal: Refusal, what: string): MediaItemOutcome {
   const code = refusal.code ?? `http_${refusal.status}`;
   const message = `${what}: ${refusal.message}`;
-  if (refusal.status === 401 || refusal.status === 429 || refusal.status >= 500) return { kind: 'retry', code, message };
-  if (refusal.code && QUARANTINE_CODES.includes(refusal.code)) return { kind: 'quarantine', code: refusal.code, reason: message };
+  if (refusal.status === 401 || refusal.status === 429 || refusal.status >= 500)
+    return { kind: 'retry', code, message };
+  if (refusal.code && QUARANTINE_CODES.includes(refusal.code))
+    return { kind: 'quarantine', code: refusal.code, reason: message };
   return { kind: 'retry', code, message };
 }
 
 type Posted<T> = { ok: true; value: T } | { ok: false; refusal?: Refusal; outcome: MediaItemOutcome };
 
-async function postJson<S extends GenericSchema>(http: MediaHttp, path: string, body: unknown, reply: S): Promise<Posted<InferOutput<S>>> {
+async function postJson<S extends GenericSchema>(
+  http: MediaHttp,
+  path: string,
+  body: unknown,
+  reply: S,
+): Promise<Posted<InferOutput<S>>> {
   const what = `POST ${path}`;
   const answer = await send(
     http,
     `${http.baseUrl}${path}`,
-    { method: 'POST', headers: { Authorization: `Bearer ${http.apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+    {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${http.apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    },
     http.requestTimeoutMs,
     what,
   );
@@ -122,7 +152,10 @@ async function postJson<S extends GenericSchema>(http: MediaHttp, path: string, 
     const parsed = validate(reply, json);
     if (parsed.ok) return { ok: true, value: parsed.value };
     // A 2xx that is not our API (a captive portal, a misconfigured proxy): the network's fault, not the item's.
-    return { ok: false, outcome: { kind: 'retry', code: 'bad_reply', message: `${what}: unexpected answer (${parsed.message})` } };
+    return {
+      ok: false,
+      outcome: { kind: 'retry', code: 'bad_reply', message: `${what}: unexpected answer (${parsed.message})` },
+    };
   }
   const refusal = refusalOf(answer.status, answer.text);
   return { ok: false, refusal, outcome: classify(refusal, what) };
@@ -131,16 +164,29 @@ async function postJson<S extends GenericSchema>(http: MediaHttp, path: string, 
 type Put = { ok: true } | { ok: false; refusal?: Refusal; outcome: MediaItemOutcome };
 
 /** PUTs the bytes where the server said, with its headers only: never the API key (it may be S3). */
-async function putBytes(http: MediaHttp, grant: Extract<UploadUrlReply, { alreadyExists: false }>, bytes: Uint8Array<ArrayBuffer>): Promise<Put> {
+async function putBytes(
+  http: MediaHttp,
+  grant: Extract<UploadUrlReply, { alreadyExists: false }>,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Put> {
   // Named by host only: the URL itself is a credential (a presigned query, or the upload id in the path).
   let host = 'the upload URL';
   try {
     host = `PUT ${new URL(grant.url).host}`;
   } catch {
-    return { ok: false, outcome: { kind: 'retry', code: 'bad_reply', message: 'the server handed out an invalid upload URL' } };
+    return {
+      ok: false,
+      outcome: { kind: 'retry', code: 'bad_reply', message: 'the server handed out an invalid upload URL' },
+    };
   }
   const timeoutMs = http.requestTimeoutMs + Math.ceil(bytes.byteLength / PUT_BYTES_PER_SECOND) * 1000;
-  const answer = await send(http, grant.url, { method: grant.method, headers: grant.headers, body: bytes }, timeoutMs, host);
+  const answer = await send(
+    http,
+    grant.url,
+    { method: grant.method, headers: grant.headers, body: bytes },
+    timeoutMs,
+    host,
+  );
   if (!answer.ok) return { ok: false, outcome: { kind: 'retry', code: answer.code, message: answer.message } };
   if (answer.status >= 200 && answer.status < 300) return { ok: true };
   const refusal = refusalOf(answer.status, answer.text);
@@ -154,7 +200,11 @@ async function putBytes(http: MediaHttp, grant: Extract<UploadUrlReply, { alread
  * completion earns one fresh start with a new URL; a second such failure is a retry (or, for bytes
  * refused as invalid, a quarantine). Never throws.
  */
-export async function uploadMediaItem(http: MediaHttp, request: UploadRequest, bytes: Uint8Array<ArrayBuffer>): Promise<MediaItemOutcome> {
+export async function uploadMediaItem(
+  http: MediaHttp,
+  request: UploadRequest,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<MediaItemOutcome> {
   let freshStarts = 1;
   for (;;) {
     const grant = await postJson(http, '/api/upload/url', request, UploadUrlReplySchema);

@@ -30,7 +30,13 @@ export interface SyncService {
   status(): PublishedSyncStatus;
 }
 
-const IDLE: Omit<PublishedSyncStatus, 'updatedAt'> = { configured: false, connection: 'offline', pendingEvents: 0, pendingBytes: 0, quarantined: [] };
+const IDLE: Omit<PublishedSyncStatus, 'updatedAt'> = {
+  configured: false,
+  connection: 'offline',
+  pendingEvents: 0,
+  pendingBytes: 0,
+  quarantined: [],
+};
 
 /**
  * Owns the engine's lifecycle: no server configured → no engine (recording stays local); configured →
@@ -87,7 +93,12 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
         http: createHttpTransport({ baseUrl: address.httpBase, apiKey, fetch: deps.fetch }),
       });
       // Media go after the events they belong to are acked: every new ack is a reason to look again.
-      const uploader = createMediaUploader({ store: new DexieMediaStore(deps.db), baseUrl: address.httpBase, apiKey, fetch: deps.fetch });
+      const uploader = createMediaUploader({
+        store: new DexieMediaStore(deps.db),
+        baseUrl: address.httpBase,
+        apiKey,
+        fetch: deps.fetch,
+      });
       media = uploader;
       const sync = engine;
       let lastSyncAt: number | undefined;
@@ -129,6 +140,13 @@ function mediaSummary(s: MediaUploadStatus): NonNullable<PublishedSyncStatus['me
     waitingForAck: s.waitingForAck,
     lastUploadAt: s.lastUploadAt,
     lastError: s.lastError,
-    quarantined: s.quarantined.map(({ kind, id, sessionId, code, reason, at }) => ({ kind, id, sessionId, code, reason, at })),
+    quarantined: s.quarantined.map(({ kind, id, sessionId, code, reason, at }) => ({
+      kind,
+      id,
+      sessionId,
+      code,
+      reason,
+      at,
+    })),
   };
 }

@@ -34,7 +34,8 @@ export function startSyncWiring(): SyncService {
   });
   void loadSettings().then((settings) => sync.configure(settings));
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && SETTINGS_KEY in changes) void sync.configure(parseStoredSettings(changes[SETTINGS_KEY]!.newValue));
+    if (area === 'local' && SETTINGS_KEY in changes)
+      void sync.configure(parseStoredSettings(changes[SETTINGS_KEY]!.newValue));
   });
   const watch = createOnlineWatch(() => navigator.onLine);
   const sampleOnline = () => {

@@ -16,13 +16,24 @@ describeSyncStoreContract('dexie', async () => {
     store: new DexieSyncStore(db),
     async createSession(sessionId, meta) {
       await db.sessions.add({
-        id: sessionId, startTime: meta.startTime, status: 'recording', eventCount: 0, eventCounts: {},
-        pagesVisited: [], userAgent: meta.userAgent, extensionVersion: meta.extensionVersion, maskingPolicy: meta.maskingPolicy,
+        id: sessionId,
+        startTime: meta.startTime,
+        status: 'recording',
+        eventCount: 0,
+        eventCounts: {},
+        pagesVisited: [],
+        userAgent: meta.userAgent,
+        extensionVersion: meta.extensionVersion,
+        maskingPolicy: meta.maskingPolicy,
       });
     },
     async appendEvents(sessionId, events) {
-      const reply = await storeCapturedEvents(db, events.map((event) => ({ clientId: `client-${++clientIds}-x`, sessionId, event })));
-      if (reply.stored.length !== events.length) throw new Error(`stored ${reply.stored.length} of ${events.length}: ${JSON.stringify(reply.refused)}`);
+      const reply = await storeCapturedEvents(
+        db,
+        events.map((event) => ({ clientId: `client-${++clientIds}-x`, sessionId, event })),
+      );
+      if (reply.stored.length !== events.length)
+        throw new Error(`stored ${reply.stored.length} of ${events.length}: ${JSON.stringify(reply.refused)}`);
     },
     async endSession(sessionId, endTime) {
       await db.sessions.update(sessionId, { status: 'stopped', endTime });
@@ -31,12 +42,26 @@ describeSyncStoreContract('dexie', async () => {
 });
 
 describe('DexieSyncStore pruning', () => {
-  it('deletes a completed session\'s events only when the worker chose to prune', async () => {
+  it("deletes a completed session's events only when the worker chose to prune", async () => {
     for (const prune of [false, true]) {
       const db = new AppDB(`dexie-prune-${prune}`);
       const store = new DexieSyncStore(db, { pruneWhenClosed: () => prune });
-      await db.sessions.add({ id: 's', startTime: 1, status: 'recording', eventCount: 0, eventCounts: {}, pagesVisited: [], userAgent: 'ua', maskingPolicy: { version: '1', rules: [] } });
-      await storeCapturedEvents(db, sampleCapturedEvents().slice(0, 3).map((event, i) => ({ clientId: `prune-${i}-xxxx`, sessionId: 's', event })));
+      await db.sessions.add({
+        id: 's',
+        startTime: 1,
+        status: 'recording',
+        eventCount: 0,
+        eventCounts: {},
+        pagesVisited: [],
+        userAgent: 'ua',
+        maskingPolicy: { version: '1', rules: [] },
+      });
+      await storeCapturedEvents(
+        db,
+        sampleCapturedEvents()
+          .slice(0, 3)
+          .map((event, i) => ({ clientId: `prune-${i}-xxxx`, sessionId: 's', event })),
+      );
       await db.sessions.update('s', { status: 'stopped', endTime: 2 });
       await store.setAckedThrough('s', 3);
       await store.markClosedOnServer('s');

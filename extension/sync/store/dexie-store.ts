@@ -72,7 +72,10 @@ export class DexieSyncStore implements SyncStore {
     return this.db.transaction('rw', this.db.sessions, this.db.events, async () => {
       const session = await this.db.sessions.get(sessionId);
       if (!session || session.status !== 'stopped') return;
-      await this.db.events.where('[sessionId+sequence]').between([sessionId, 1], [sessionId, session.eventCount], true, true).delete();
+      await this.db.events
+        .where('[sessionId+sequence]')
+        .between([sessionId, 1], [sessionId, session.eventCount], true, true)
+        .delete();
       await this.db.sessions.update(sessionId, { prunedAt: Date.now() });
     });
   }

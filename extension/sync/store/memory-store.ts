@@ -37,7 +37,14 @@ export class MemorySyncStore implements SyncStore {
 
   createSession(sessionId: string, meta: SessionMeta): void {
     if (this.sessions.has(sessionId)) throw new Error(`session ${sessionId} exists`);
-    this.sessions.set(sessionId, { meta: copy(meta), events: [], eventCount: 0, ackedThrough: 0, ended: false, closedOnServer: false });
+    this.sessions.set(sessionId, {
+      meta: copy(meta),
+      events: [],
+      eventCount: 0,
+      ackedThrough: 0,
+      ended: false,
+      closedOnServer: false,
+    });
   }
 
   /** Durably "writes" events, giving them the next sequences; returns the new eventCount. */
@@ -68,7 +75,14 @@ export class MemorySyncStore implements SyncStore {
   /** A snapshot of one session's sync bookkeeping. */
   inspect(sessionId: string): Omit<PendingSession, 'meta'> {
     const s = this.get(sessionId);
-    return { sessionId, eventCount: s.eventCount, ackedThrough: s.ackedThrough, ended: s.ended, endTime: s.endTime, closedOnServer: s.closedOnServer };
+    return {
+      sessionId,
+      eventCount: s.eventCount,
+      ackedThrough: s.ackedThrough,
+      ended: s.ended,
+      endTime: s.endTime,
+      closedOnServer: s.closedOnServer,
+    };
   }
 
   sessionIds(): string[] {
@@ -80,14 +94,24 @@ export class MemorySyncStore implements SyncStore {
     for (const [sessionId, s] of this.sessions) {
       if (s.ackedThrough >= s.eventCount && !(s.ended && !s.closedOnServer)) continue;
       out.push({
-        sessionId, eventCount: s.eventCount, ackedThrough: s.ackedThrough, ended: s.ended,
-        endTime: s.endTime, closedOnServer: s.closedOnServer, meta: copy(s.meta),
+        sessionId,
+        eventCount: s.eventCount,
+        ackedThrough: s.ackedThrough,
+        ended: s.ended,
+        endTime: s.endTime,
+        closedOnServer: s.closedOnServer,
+        meta: copy(s.meta),
       });
     }
     return out;
   }
 
-  async readEvents(sessionId: string, fromSequence: number, toSequence: number, limit: number): Promise<RecordedEvent[]> {
+  async readEvents(
+    sessionId: string,
+    fromSequence: number,
+    toSequence: number,
+    limit: number,
+  ): Promise<RecordedEvent[]> {
     const s = this.sessions.get(sessionId);
     if (!s) return [];
     const out: RecordedEvent[] = [];

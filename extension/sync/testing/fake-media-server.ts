@@ -129,7 +129,8 @@ export class FakeMediaServer {
   private stepOf(url: URL, method: string): UploadStep | undefined {
     if (method === 'POST' && url.href === `${this.baseUrl}/api/upload/url`) return 'url';
     if (method === 'POST' && url.href === `${this.baseUrl}/api/upload/complete`) return 'complete';
-    if (method === 'PUT' && (url.href.startsWith(`${this.baseUrl}/api/upload/`) || url.origin === this.s3Origin)) return 'put';
+    if (method === 'PUT' && (url.href.startsWith(`${this.baseUrl}/api/upload/`) || url.origin === this.s3Origin))
+      return 'put';
     return undefined;
   }
 
@@ -143,7 +144,9 @@ export class FakeMediaServer {
   }
 
   private uploadIdOf(url: URL): string {
-    return url.origin === this.s3Origin ? url.searchParams.get('upload') ?? '' : url.pathname.split('/').pop() ?? '';
+    return url.origin === this.s3Origin
+      ? (url.searchParams.get('upload') ?? '')
+      : (url.pathname.split('/').pop() ?? '');
   }
 
   private takeFault(step: UploadStep): Required<Fault> | undefined {
@@ -167,13 +170,20 @@ export class FakeMediaServer {
     return Promise.resolve(new Response(answer.text ?? '', { status: answer.status }));
   }
 
-  private async handle(step: UploadStep, url: URL, headers: Record<string, string>, body: BodyInit | null | undefined): Promise<Response> {
+  private async handle(
+    step: UploadStep,
+    url: URL,
+    headers: Record<string, string>,
+    body: BodyInit | null | undefined,
+  ): Promise<Response> {
     if (step === 'put') return this.put(url, headers, body);
-    if (headers.authorization !== `Bearer ${this.options.apiKey}`) return error(401, 'authentication_failed', 'unknown API key');
+    if (headers.authorization !== `Bearer ${this.options.apiKey}`)
+      return error(401, 'authentication_failed', 'unknown API key');
     const parsed = validate(UploadRequestSchema, typeof body === 'string' ? JSON.parse(body) : undefined);
     if (!parsed.ok) return error(400, 'validation_failed', parsed.message);
     const request = parsed.value;
-    if (request.bytes > (this.options.maxBytes ?? 16 * 1024 * 1024)) return error(413, 'payload_too_large', 'too large');
+    if (request.bytes > (this.options.maxBytes ?? 16 * 1024 * 1024))
+      return error(413, 'payload_too_large', 'too large');
     return step === 'url' ? this.grant(request) : this.complete(request);
   }
 
@@ -190,7 +200,12 @@ export class FakeMediaServer {
         ? `${this.s3Origin}/bucket/${blobKey}?upload=${uploadId}&X-Amz-Signature=fake`
         : `${this.baseUrl}/api/upload/${uploadId}`;
     return json(200, {
-      alreadyExists: false, uploadId, blobKey, method: 'PUT', url, headers: { 'content-type': request.mime },
+      alreadyExists: false,
+      uploadId,
+      blobKey,
+      method: 'PUT',
+      url,
+      headers: { 'content-type': request.mime },
       expiresAt: new Date(Date.UTC(2030, 0, 1)).toISOString(),
     });
   }
@@ -201,16 +216,26 @@ export class FakeMediaServer {
     if (!intent || intent.expired) {
       // What each target really answers for an expired URL.
       return s3
-        ? new Response('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', { status: 403 })
+        ? new Response(
+            '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+            { status: 403 },
+          )
         : error(404, 'not_found', 'no such upload, or it expired: ask for a new upload URL');
     }
     if (s3 && headers.authorization !== undefined) {
-      return new Response('<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>', { status: 400 });
+      return new Response(
+        '<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>',
+        { status: 400 },
+      );
     }
-    if (headers['content-type'] !== intent.mime) return error(400, 'validation_failed', 'content-type differs from the announced one');
-    const bytes = body instanceof Uint8Array ? new Uint8Array(body) : new Uint8Array(await new Response(body).arrayBuffer());
-    if (bytes.byteLength !== intent.bytes) return error(400, 'validation_failed', `body has ${bytes.byteLength} bytes, announced ${intent.bytes}`);
-    if (sha(bytes) !== intent.sha256) return error(400, 'validation_failed', 'body does not match the announced SHA-256');
+    if (headers['content-type'] !== intent.mime)
+      return error(400, 'validation_failed', 'content-type differs from the announced one');
+    const bytes =
+      body instanceof Uint8Array ? new Uint8Array(body) : new Uint8Array(await new Response(body).arrayBuffer());
+    if (bytes.byteLength !== intent.bytes)
+      return error(400, 'validation_failed', `body has ${bytes.byteLength} bytes, announced ${intent.bytes}`);
+    if (sha(bytes) !== intent.sha256)
+      return error(400, 'validation_failed', 'body does not match the announced SHA-256');
     this.blobs.set(intent.sha256, bytes);
     return json(200, { stored: true });
   }
@@ -225,9 +250,19 @@ export class FakeMediaServer {
     const id = request.meta.id ?? `generated-${this.rows.size + 1}`;
     const key = `${request.kind}:${id}`;
     const existing = this.rows.get(key);
-    if (existing && existing.sessionId !== request.sessionId) return error(409, 'conflict', `${request.kind} id ${id} is already used by another session`);
-    if (existing) return json(200, { recorded: true, kind: request.kind, id, created: false, blobKey: `sha256/${request.sha256}` });
-    this.rows.set(key, { kind: request.kind, id, sessionId: request.sessionId, sha256: request.sha256, bytes: request.bytes, mime: request.mime, meta: request.meta });
+    if (existing && existing.sessionId !== request.sessionId)
+      return error(409, 'conflict', `${request.kind} id ${id} is already used by another session`);
+    if (existing)
+      return json(200, { recorded: true, kind: request.kind, id, created: false, blobKey: `sha256/${request.sha256}` });
+    this.rows.set(key, {
+      kind: request.kind,
+      id,
+      sessionId: request.sessionId,
+      sha256: request.sha256,
+      bytes: request.bytes,
+      mime: request.mime,
+      meta: request.meta,
+    });
     this.created += 1;
     return json(201, { recorded: true, kind: request.kind, id, created: true, blobKey: `sha256/${request.sha256}` });
   }

@@ -1,6 +1,14 @@
 import {
-  BatchMessageSchema, decodeCompressed, ResumeMessageSchema, SessionCloseMessageSchema, validate,
-  type BatchMessage, type ErrorCode, type RecordedEvent, type ServerSessionStatus, type SessionMeta,
+  BatchMessageSchema,
+  decodeCompressed,
+  ResumeMessageSchema,
+  SessionCloseMessageSchema,
+  validate,
+  type BatchMessage,
+  type ErrorCode,
+  type RecordedEvent,
+  type ServerSessionStatus,
+  type SessionMeta,
 } from '@codesight/schema';
 import type { SyncServerMessage } from '../transport/transport';
 
@@ -76,13 +84,23 @@ export class FakeSyncDatabase {
   }
 
   /** `resume_state` entry for one session. */
-  resumeEntry(sessionId: string): { sessionId: string; known: boolean; ackedThrough: number; status?: ServerSessionStatus } {
+  resumeEntry(sessionId: string): {
+    sessionId: string;
+    known: boolean;
+    ackedThrough: number;
+    status?: ServerSessionStatus;
+  } {
     const s = this.sessions.get(sessionId);
-    return s ? { sessionId, known: true, ackedThrough: s.contiguous, status: s.status } : { sessionId, known: false, ackedThrough: 0 };
+    return s
+      ? { sessionId, known: true, ackedThrough: s.contiguous, status: s.status }
+      : { sessionId, known: false, ackedThrough: 0 };
   }
 
   /** Applies the end marker: complete once 1..finalCount are all stored. */
-  close(sessionId: string, finalCount: number): { status: 'complete' | 'incomplete'; ackedThrough: number; missing: number } {
+  close(
+    sessionId: string,
+    finalCount: number,
+  ): { status: 'complete' | 'incomplete'; ackedThrough: number; missing: number } {
     const s = this.sessions.get(sessionId);
     if (!s) return { status: 'incomplete', ackedThrough: 0, missing: finalCount };
     s.finalCount = finalCount;
@@ -122,7 +140,10 @@ export class FakeSyncServer {
   /** Test hook: return a refusal to answer a batch with an `error` instead of storing it. */
   refuseBatch: ((batch: BatchMessage) => FakeRefusal | undefined) | undefined;
 
-  constructor(readonly db: FakeSyncDatabase, readonly name = 'server') {}
+  constructor(
+    readonly db: FakeSyncDatabase,
+    readonly name = 'server',
+  ) {}
 
   /** Handles one frame: binary = compressed batch, text = JSON message. */
   receive(frame: Uint8Array | string): SyncServerMessage[] {
@@ -144,7 +165,13 @@ export class FakeSyncServer {
     if (type === 'session_close') {
       const r = validate(SessionCloseMessageSchema, message);
       if (!r.ok) return [error('validation_failed', r.message, false)];
-      return [{ type: 'session_closed', sessionId: r.value.sessionId, ...this.db.close(r.value.sessionId, r.value.finalCount) }];
+      return [
+        {
+          type: 'session_closed',
+          sessionId: r.value.sessionId,
+          ...this.db.close(r.value.sessionId, r.value.finalCount),
+        },
+      ];
     }
     return [error('unknown_type', `unknown message type ${String(type)}`, false)];
   }
@@ -160,8 +187,12 @@ export class FakeSyncServer {
     }
     const { inserted, duplicates } = this.db.storeBatch(r.value);
     return {
-      type: 'batch_ack', batchId: r.value.batchId, sessionId: r.value.sessionId,
-      ackedThrough: this.db.ackedThrough(r.value.sessionId), inserted, duplicates,
+      type: 'batch_ack',
+      batchId: r.value.batchId,
+      sessionId: r.value.sessionId,
+      ackedThrough: this.db.ackedThrough(r.value.sessionId),
+      inserted,
+      duplicates,
     };
   }
 

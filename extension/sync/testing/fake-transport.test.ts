@@ -8,8 +8,13 @@ import { createSeededRandom } from './random';
 import type { SyncServerMessage, TransportState } from '../transport/transport';
 
 const batch = (first: number, count = 5): BatchMessage => ({
-  type: 'batch', v: SYNC_PROTOCOL_VERSION, batchId: `b${first}`, sessionId: 's1', firstSequence: first,
-  lastSequence: first + count - 1, events: sampleRecordedEvents('s1', count, first),
+  type: 'batch',
+  v: SYNC_PROTOCOL_VERSION,
+  batchId: `b${first}`,
+  sessionId: 's1',
+  firstSequence: first,
+  lastSequence: first + count - 1,
+  events: sampleRecordedEvents('s1', count, first),
 });
 
 function setup(faults: Partial<FaultConfig> = {}, seed = 1, instances = 1) {
@@ -46,48 +51,84 @@ describe('FakeTransport', () => {
   });
 
   it.each<{ name: string; faults: Partial<FaultConfig>; check: (t: ReturnType<typeof setup>) => void }>([
-    { name: 'connect failure', faults: { connectFailRate: 1 }, check: (t) => {
-      expect(t.states.at(-1)).toEqual({ status: 'closed', reason: 'connect failed' });
-      expect(t.db.storedRows).toBe(0);
-    } },
-    { name: 'outbound drop', faults: { dropOutboundRate: 0.5 }, check: (t) => {
-      expect(t.transport.stats.droppedOut).toBeGreaterThan(3);
-      expect(t.db.storedRows).toBe(100 - 5 * t.transport.stats.droppedOut);
-    } },
-    { name: 'inbound drop', faults: { dropInboundRate: 0.5 }, check: (t) => {
-      expect(t.db.storedRows).toBe(100);
-      expect(ackOrder(t.inbound).length).toBe(20 - t.transport.stats.droppedIn);
-    } },
-    { name: 'outbound duplicate (to the next instance)', faults: { duplicateOutboundRate: 0.5 }, check: (t) => {
-      expect(t.db.duplicateInserts).toBe(5 * t.transport.stats.duplicatedOut);
-      expect(t.servers[1]!.received.batch).toBe(t.transport.stats.duplicatedOut);
-    } },
-    { name: 'inbound duplicate', faults: { duplicateInboundRate: 0.5 }, check: (t) => {
-      expect(ackOrder(t.inbound).length).toBe(20 + t.transport.stats.duplicatedIn);
-    } },
-    { name: 'reorder', faults: { reorderRate: 0.3 }, check: (t) => {
-      const order = ackOrder(t.inbound);
-      expect(order).toHaveLength(20);
-      expect(order).not.toEqual([...order].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))));
-    } },
-    { name: 'disconnect after N messages', faults: { disconnectAfterMessages: 4 }, check: (t) => {
-      expect(t.states.at(-1)).toEqual({ status: 'closed', reason: 'dropped after 4 messages' });
-      expect(t.db.storedRows).toBe(20);
-      // The 4th batch (1..4 -> b16) was stored but its answer never came: the connection died first.
-      expect(ackOrder(t.inbound)).not.toContain('b16');
-      expect(t.transport.isOpen).toBe(false);
-    } },
-    { name: 'server killed mid-batch', faults: { killMidBatchRate: 1 }, check: (t) => {
-      expect(t.states.at(-1)).toEqual({ status: 'closed', reason: 'server killed mid-batch' });
-      expect(t.transport.stats.kills).toBe(1);
-      expect(t.inbound).toEqual([]);
-    } },
-    { name: 'retryable refusal', faults: { retryableRejectRate: 0.5 }, check: (t) => {
-      const errors = t.inbound.filter((m) => m.type === 'error');
-      expect(errors.length).toBe(t.transport.stats.rejected);
-      expect(errors[0]).toMatchObject({ code: 'unavailable', retryable: true });
-      expect(t.db.storedRows).toBe(100 - 5 * errors.length);
-    } },
+    {
+      name: 'connect failure',
+      faults: { connectFailRate: 1 },
+      check: (t) => {
+        expect(t.states.at(-1)).toEqual({ status: 'closed', reason: 'connect failed' });
+        expect(t.db.storedRows).toBe(0);
+      },
+    },
+    {
+      name: 'outbound drop',
+      faults: { dropOutboundRate: 0.5 },
+      check: (t) => {
+        expect(t.transport.stats.droppedOut).toBeGreaterThan(3);
+        expect(t.db.storedRows).toBe(100 - 5 * t.transport.stats.droppedOut);
+      },
+    },
+    {
+      name: 'inbound drop',
+      faults: { dropInboundRate: 0.5 },
+      check: (t) => {
+        expect(t.db.storedRows).toBe(100);
+        expect(ackOrder(t.inbound).length).toBe(20 - t.transport.stats.droppedIn);
+      },
+    },
+    {
+      name: 'outbound duplicate (to the next instance)',
+      faults: { duplicateOutboundRate: 0.5 },
+      check: (t) => {
+        expect(t.db.duplicateInserts).toBe(5 * t.transport.stats.duplicatedOut);
+        expect(t.servers[1]!.received.batch).toBe(t.transport.stats.duplicatedOut);
+      },
+    },
+    {
+      name: 'inbound duplicate',
+      faults: { duplicateInboundRate: 0.5 },
+      check: (t) => {
+        expect(ackOrder(t.inbound).length).toBe(20 + t.transport.stats.duplicatedIn);
+      },
+    },
+    {
+      name: 'reorder',
+      faults: { reorderRate: 0.3 },
+      check: (t) => {
+        const order = ackOrder(t.inbound);
+        expect(order).toHaveLength(20);
+        expect(order).not.toEqual([...order].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))));
+      },
+    },
+    {
+      name: 'disconnect after N messages',
+      faults: { disconnectAfterMessages: 4 },
+      check: (t) => {
+        expect(t.states.at(-1)).toEqual({ status: 'closed', reason: 'dropped after 4 messages' });
+        expect(t.db.storedRows).toBe(20);
+        // The 4th batch (1..4 -> b16) was stored but its answer never came: the connection died first.
+        expect(ackOrder(t.inbound)).not.toContain('b16');
+        expect(t.transport.isOpen).toBe(false);
+      },
+    },
+    {
+      name: 'server killed mid-batch',
+      faults: { killMidBatchRate: 1 },
+      check: (t) => {
+        expect(t.states.at(-1)).toEqual({ status: 'closed', reason: 'server killed mid-batch' });
+        expect(t.transport.stats.kills).toBe(1);
+        expect(t.inbound).toEqual([]);
+      },
+    },
+    {
+      name: 'retryable refusal',
+      faults: { retryableRejectRate: 0.5 },
+      check: (t) => {
+        const errors = t.inbound.filter((m) => m.type === 'error');
+        expect(errors.length).toBe(t.transport.stats.rejected);
+        expect(errors[0]).toMatchObject({ code: 'unavailable', retryable: true });
+        expect(t.db.storedRows).toBe(100 - 5 * errors.length);
+      },
+    },
   ])('$name', async ({ faults, check }) => {
     const t = setup({ ...faults, latencyMs: [5, 50] }, 11, 2);
     await sendMany(t, 20);

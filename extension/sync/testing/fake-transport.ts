@@ -1,7 +1,13 @@
 import { encodeCompressed } from '@codesight/schema';
 import type { Clock } from '@codesight/schema';
 import type { FakeSyncServer } from './fake-server';
-import type { SyncClientMessage, SyncServerMessage, SyncTransport, TransportListener, TransportState } from '../transport/transport';
+import type {
+  SyncClientMessage,
+  SyncServerMessage,
+  SyncTransport,
+  TransportListener,
+  TransportState,
+} from '../transport/transport';
 import type { TransportKind } from '../engine/transport-policy';
 
 /** Faults the fake network injects; every draw comes from the transport's seeded PRNG. */
@@ -75,8 +81,20 @@ export class FakeTransport implements SyncTransport {
   /** When false the endpoint is unreachable: connects fail and the open connection drops. */
   private reachable = true;
   readonly stats = {
-    connectAttempts: 0, connectFailures: 0, connectTimes: [] as number[], opens: 0, drops: 0, sent: {} as Record<string, number>,
-    discarded: 0, droppedOut: 0, droppedIn: 0, duplicatedOut: 0, duplicatedIn: 0, reordered: 0, kills: 0, rejected: 0,
+    connectAttempts: 0,
+    connectFailures: 0,
+    connectTimes: [] as number[],
+    opens: 0,
+    drops: 0,
+    sent: {} as Record<string, number>,
+    discarded: 0,
+    droppedOut: 0,
+    droppedIn: 0,
+    duplicatedOut: 0,
+    duplicatedIn: 0,
+    reordered: 0,
+    kills: 0,
+    rejected: 0,
   };
   private conn: Connection | undefined;
   private nextId = 1;
@@ -173,7 +191,12 @@ export class FakeTransport implements SyncTransport {
     this.listeners.clear();
   }
 
-  private toServer(conn: Connection, frame: Uint8Array | string, serverIndex: number, batchId: string | undefined): void {
+  private toServer(
+    conn: Connection,
+    frame: Uint8Array | string,
+    serverIndex: number,
+    batchId: string | undefined,
+  ): void {
     const delay = this.scheduleDelay(conn, 'out');
     this.clock.setTimeout(() => {
       if (this.conn !== conn || !conn.open) return;
@@ -207,11 +230,14 @@ export class FakeTransport implements SyncTransport {
     if (copies === 2) this.stats.duplicatedIn += 1;
     const text = JSON.stringify(reply);
     for (let i = 0; i < copies; i++) {
-      this.clock.setTimeout(() => {
-        if (this.conn !== conn || !conn.open) return;
-        const message = JSON.parse(text) as SyncServerMessage;
-        for (const l of [...this.listeners]) l.onMessage(message);
-      }, this.scheduleDelay(conn, 'in'));
+      this.clock.setTimeout(
+        () => {
+          if (this.conn !== conn || !conn.open) return;
+          const message = JSON.parse(text) as SyncServerMessage;
+          for (const l of [...this.listeners]) l.onMessage(message);
+        },
+        this.scheduleDelay(conn, 'in'),
+      );
     }
   }
 

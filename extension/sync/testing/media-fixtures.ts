@@ -73,7 +73,12 @@ export function sampleWebm(seed: number, size = 200): Uint8Array<ArrayBuffer> {
 }
 
 /** A screenshot row for `bytes` (burst `b<index>`, taken for the event `triggerSequence` unless undefined). */
-export function sampleScreenshot(sessionId: string, index: number, bytes: Uint8Array, overrides: Partial<Screenshot> = {}): Screenshot {
+export function sampleScreenshot(
+  sessionId: string,
+  index: number,
+  bytes: Uint8Array,
+  overrides: Partial<Screenshot> = {},
+): Screenshot {
   return {
     id: `${sessionId}-shot-${index}`,
     sessionId,
@@ -94,7 +99,12 @@ export function sampleScreenshot(sessionId: string, index: number, bytes: Uint8A
 }
 
 /** An audio chunk row for `bytes`: chunk `index` of 10 s timeslices. */
-export function sampleAudioChunk(sessionId: string, index: number, bytes: Uint8Array, overrides: Partial<AudioChunk> = {}): AudioChunk {
+export function sampleAudioChunk(
+  sessionId: string,
+  index: number,
+  bytes: Uint8Array,
+  overrides: Partial<AudioChunk> = {},
+): AudioChunk {
   return {
     id: `${sessionId}-audio-${index}`,
     sessionId,

@@ -34,15 +34,27 @@ export function describeMediaStoreContract(
   }
 
   const quarantineOf = (row: Screenshot, overrides: Partial<MediaQuarantine> = {}): MediaQuarantine => ({
-    kind: 'screenshot', id: row.id, sessionId: row.sessionId, sha256: row.sha256, bytes: row.bytes,
-    code: 'validation_failed', reason: 'meta.timestamp: out of range', at: 1000, ...overrides,
+    kind: 'screenshot',
+    id: row.id,
+    sessionId: row.sessionId,
+    sha256: row.sha256,
+    bytes: row.bytes,
+    code: 'validation_failed',
+    reason: 'meta.timestamp: out of range',
+    at: 1000,
+    ...overrides,
   });
 
   describe(`MediaStore contract: ${name}`, () => {
     it('lists every stored item with its row intact until it is uploaded', async () => {
       const { store, shots, audio } = await withMedia();
       const pending = await store.listPending();
-      expect(idsOf(pending)).toEqual(['audio:s1-audio-0', 'screenshot:s1-shot-0', 'screenshot:s1-shot-1', 'screenshot:s1-shot-2']);
+      expect(idsOf(pending)).toEqual([
+        'audio:s1-audio-0',
+        'screenshot:s1-shot-0',
+        'screenshot:s1-shot-1',
+        'screenshot:s1-shot-2',
+      ]);
       expect(pending.find((i) => i.row.id === shots[1]!.id)).toEqual({ kind: 'screenshot', row: shots[1] });
       expect(pending.find((i) => i.kind === 'audio')).toEqual({ kind: 'audio', row: audio });
 
@@ -73,7 +85,10 @@ export function describeMediaStoreContract(
       await t.setAck('s1', 12);
       await t.setAck('s2', 40, true);
       const acks = await t.store.sessionAcks(['s1', 's2', 'never-synced']);
-      expect(Object.fromEntries(acks)).toEqual({ s1: { ackedThrough: 12, closedOnServer: false }, s2: { ackedThrough: 40, closedOnServer: true } });
+      expect(Object.fromEntries(acks)).toEqual({
+        s1: { ackedThrough: 12, closedOnServer: false },
+        s2: { ackedThrough: 40, closedOnServer: true },
+      });
       expect((await t.store.sessionAcks([])).size).toBe(0);
     });
 

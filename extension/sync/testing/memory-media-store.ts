@@ -1,5 +1,12 @@
 import type { AudioChunk, Screenshot } from '@codesight/schema';
-import { mediaKey, type MediaItem, type MediaQuarantine, type MediaRef, type MediaStore, type SessionAck } from '../media/media-store';
+import {
+  mediaKey,
+  type MediaItem,
+  type MediaQuarantine,
+  type MediaRef,
+  type MediaStore,
+  type SessionAck,
+} from '../media/media-store';
 
 /**
  * {@link MediaStore} in memory, for tests. Also plays the recorder's part (`addScreenshot`,

@@ -1,5 +1,11 @@
 import type { BatchMessage } from '@codesight/schema';
-import type { SyncClientMessage, SyncServerMessage, SyncTransport, TransportListener, TransportState } from '../transport/transport';
+import type {
+  SyncClientMessage,
+  SyncServerMessage,
+  SyncTransport,
+  TransportListener,
+  TransportState,
+} from '../transport/transport';
 import type { TransportKind } from '../engine/transport-policy';
 
 /**

@@ -24,7 +24,12 @@ export interface SyncWorldOptions {
 
 const META: SessionMeta = (() => {
   const s = sampleSession('meta', 0);
-  return { startTime: s.startTime, userAgent: s.userAgent, extensionVersion: s.extensionVersion, maskingPolicy: s.maskingPolicy };
+  return {
+    startTime: s.startTime,
+    userAgent: s.userAgent,
+    extensionVersion: s.extensionVersion,
+    maskingPolicy: s.maskingPolicy,
+  };
 })();
 
 /** Compact text of sorted sequences, e.g. `1-40,42-50`. */
@@ -74,7 +79,10 @@ export class SyncWorld {
 
   constructor(readonly options: SyncWorldOptions) {
     this.random = createSeededRandom(options.seed);
-    this.servers = Array.from({ length: options.serverInstances ?? 1 }, (_, i) => new FakeSyncServer(this.db, `server-${i}`));
+    this.servers = Array.from(
+      { length: options.serverInstances ?? 1 },
+      (_, i) => new FakeSyncServer(this.db, `server-${i}`),
+    );
     this.wsFaults = { ...NO_FAULTS, ...options.ws };
     this.httpFaults = { ...NO_FAULTS, ...options.http };
   }
@@ -84,14 +92,30 @@ export class SyncWorld {
     this.scope = this.clock.scope();
     this.engineLives += 1;
     const fork = () => createSeededRandom(Math.floor(this.random() * 2 ** 32));
-    this.ws = new FakeTransport({ kind: 'ws', clock: this.scope, random: fork(), servers: this.servers, faults: this.wsFaults });
-    this.http = new FakeTransport({ kind: 'http', clock: this.scope, random: fork(), servers: this.servers, faults: this.httpFaults });
+    this.ws = new FakeTransport({
+      kind: 'ws',
+      clock: this.scope,
+      random: fork(),
+      servers: this.servers,
+      faults: this.wsFaults,
+    });
+    this.http = new FakeTransport({
+      kind: 'http',
+      clock: this.scope,
+      random: fork(),
+      servers: this.servers,
+      faults: this.httpFaults,
+    });
     this.ws.setReachable(this.networkUp && this.wsUp);
     this.http.setReachable(this.networkUp);
     this.transports.push(this.ws, this.http);
     this.engine = createSyncEngine({
-      ...engine, store: this.store, ws: this.ws, http: this.options.withHttp === false ? undefined : this.http,
-      clock: this.scope, random: fork(),
+      ...engine,
+      store: this.store,
+      ws: this.ws,
+      http: this.options.withHttp === false ? undefined : this.http,
+      clock: this.scope,
+      random: fork(),
     });
     this.engine.start();
     return this.engine;
@@ -208,12 +232,16 @@ export class SyncWorld {
       if (local.ackedThrough !== n) out.push(`${id}: local ackedThrough ${local.ackedThrough}, expected ${n}`);
       if (local.ended && n > 0) {
         if (!local.closedOnServer) out.push(`${id}: ended but not closed on server`);
-        if (this.db.status(id) !== 'complete') out.push(`${id}: server status ${this.db.status(id) ?? 'unknown'}, expected complete`);
+        if (this.db.status(id) !== 'complete')
+          out.push(`${id}: server status ${this.db.status(id) ?? 'unknown'}, expected complete`);
       }
     }
-    if (this.db.storedRows !== expectedRows) out.push(`server stored ${this.db.storedRows} rows, expected ${expectedRows}`);
-    if (this.db.conflictingDuplicates > 0) out.push(`${this.db.conflictingDuplicates} resends differed from the stored row`);
-    if (this.store.loweringAttempts > 0) out.push(`the engine tried to lower ackedThrough ${this.store.loweringAttempts} times`);
+    if (this.db.storedRows !== expectedRows)
+      out.push(`server stored ${this.db.storedRows} rows, expected ${expectedRows}`);
+    if (this.db.conflictingDuplicates > 0)
+      out.push(`${this.db.conflictingDuplicates} resends differed from the stored row`);
+    if (this.store.loweringAttempts > 0)
+      out.push(`the engine tried to lower ackedThrough ${this.store.loweringAttempts} times`);
     return out;
   }
 }

@@ -14,7 +14,12 @@ export interface StoreUnderTest {
 
 const meta: SessionMeta = (() => {
   const s = sampleSession('x', 0);
-  return { startTime: s.startTime, userAgent: s.userAgent, extensionVersion: s.extensionVersion, maskingPolicy: s.maskingPolicy };
+  return {
+    startTime: s.startTime,
+    userAgent: s.userAgent,
+    extensionVersion: s.extensionVersion,
+    maskingPolicy: s.maskingPolicy,
+  };
 })();
 
 /**
@@ -26,7 +31,10 @@ export function describeSyncStoreContract(name: string, create: () => Promise<St
     const t = await create();
     await t.createSession('a', meta);
     const captured = sampleCapturedEvents();
-    await t.appendEvents('a', Array.from({ length: count }, (_, i) => captured[i % captured.length]!));
+    await t.appendEvents(
+      'a',
+      Array.from({ length: count }, (_, i) => captured[i % captured.length]!),
+    );
     return t;
   }
 
@@ -55,7 +63,9 @@ export function describeSyncStoreContract(name: string, create: () => Promise<St
       await t.store.setAckedThrough('a', 30);
       expect(await t.store.listPendingSessions()).toEqual([]);
       await t.endSession('a', 123);
-      expect(await t.store.listPendingSessions()).toMatchObject([{ sessionId: 'a', ended: true, endTime: 123, closedOnServer: false }]);
+      expect(await t.store.listPendingSessions()).toMatchObject([
+        { sessionId: 'a', ended: true, endTime: 123, closedOnServer: false },
+      ]);
       await t.store.markClosedOnServer('a');
       expect(await t.store.listPendingSessions()).toEqual([]);
     });

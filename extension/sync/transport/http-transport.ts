@@ -1,5 +1,18 @@
-import { encodeCompressed, SyncServerMessageSchema, validate, HttpErrorBodySchema, PERMANENT_ERROR_CODES, type ErrorMessage } from '@codesight/schema';
-import type { SyncClientMessage, SyncServerMessage, SyncTransport, TransportListener, TransportState } from './transport';
+import {
+  encodeCompressed,
+  SyncServerMessageSchema,
+  validate,
+  HttpErrorBodySchema,
+  PERMANENT_ERROR_CODES,
+  type ErrorMessage,
+} from '@codesight/schema';
+import type {
+  SyncClientMessage,
+  SyncServerMessage,
+  SyncTransport,
+  TransportListener,
+  TransportState,
+} from './transport';
 
 export interface HttpTransportOptions {
   /** `https://host[:port][/prefix]`. */
@@ -61,7 +74,11 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
       const gen = ++generation;
       emit({ status: 'connecting' });
       // An empty resume is the cheapest authenticated request with no side effect.
-      request(PATHS.resume, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'resume', sessionIds: [] }) })
+      request(PATHS.resume, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'resume', sessionIds: [] }),
+      })
         .then((res) => {
           if (gen !== generation) return;
           if (res.ok) {
@@ -69,7 +86,10 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
             emit({ status: 'open' });
           } else {
             generation++;
-            emit({ status: 'closed', reason: res.status === 401 ? 'authentication failed (HTTP 401)' : `server answered HTTP ${res.status}` });
+            emit({
+              status: 'closed',
+              reason: res.status === 401 ? 'authentication failed (HTTP 401)' : `server answered HTTP ${res.status}`,
+            });
           }
         })
         .catch((err: unknown) => {
@@ -82,7 +102,10 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
       if (!open) return;
       const gen = generation;
       const body = message.type === 'batch' ? encodeCompressed(message) : JSON.stringify(message);
-      const headers = message.type === 'batch' ? { 'Content-Type': 'application/octet-stream' } : { 'Content-Type': 'application/json' };
+      const headers =
+        message.type === 'batch'
+          ? { 'Content-Type': 'application/octet-stream' }
+          : { 'Content-Type': 'application/json' };
       request(PATHS[message.type], { method: 'POST', headers, body: body as BodyInit })
         .then(async (res) => {
           const json: unknown = await res.json().catch(() => null);

@@ -8,7 +8,11 @@ describe('deriveServerAddress', () => {
     ['http://127.0.0.1:3000', 'http://127.0.0.1:3000', 'ws://127.0.0.1:3000/ws'],
     ['wss://collector.example/extension-ws', 'https://collector.example', 'wss://collector.example/extension-ws'],
     ['ws://10.0.0.5:8080/ws', 'http://10.0.0.5:8080', 'ws://10.0.0.5:8080/ws'],
-    ['https://example.org/collector/extension-ws', 'https://example.org/collector', 'wss://example.org/collector/extension-ws'],
+    [
+      'https://example.org/collector/extension-ws',
+      'https://example.org/collector',
+      'wss://example.org/collector/extension-ws',
+    ],
     ['  https://example.org/collector  ', 'https://example.org/collector', 'wss://example.org/collector/ws'],
   ])('%s', (input, httpBase, wsUrl) => {
     expect(deriveServerAddress(input)).toEqual({ httpBase, wsUrl });

@@ -1,5 +1,11 @@
 import type {
-  BatchAck, BatchMessage, ErrorMessage, ResumeMessage, ResumeState, SessionCloseMessage, SessionClosed,
+  BatchAck,
+  BatchMessage,
+  ErrorMessage,
+  ResumeMessage,
+  ResumeState,
+  SessionCloseMessage,
+  SessionClosed,
 } from '@codesight/schema';
 import type { TransportKind } from '../engine/transport-policy';
 

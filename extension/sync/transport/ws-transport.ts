@@ -63,7 +63,12 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
 
   const parseFrame = (data: unknown): unknown => {
     if (typeof data === 'string') return JSON.parse(data);
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : null;
     if (!bytes) throw new Error('unsupported frame type');
     return decodeCompressed(bytes, options.maxInboundBytes ?? DEFAULT_MAX_INBOUND);
   };
@@ -84,7 +89,10 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
       s.binaryType = 'arraybuffer';
       s.onopen = () => {
         s.send(JSON.stringify({ type: 'authenticate', apiKey: options.apiKey }));
-        authTimer = setTimeout(() => fail(s, 'no answer to authenticate'), options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
+        authTimer = setTimeout(
+          () => fail(s, 'no answer to authenticate'),
+          options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
+        );
       };
       s.onmessage = ({ data }) => {
         let message: unknown;

@@ -13,7 +13,13 @@ describe('fixture shop', () => {
     browser = await chromium.launch({
       executablePath: ensureChromium(),
       headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -29,7 +35,13 @@ describe('fixture shop', () => {
   }
 
   it('serves every page and asset, and nothing outside site/', async () => {
-    const paths = [...Object.values(SHOP_PAGES).filter((p) => typeof p === 'string'), SHOP_PAGES.product(1), '/', '/shop.css', '/shop.js'];
+    const paths = [
+      ...Object.values(SHOP_PAGES).filter((p) => typeof p === 'string'),
+      SHOP_PAGES.product(1),
+      '/',
+      '/shop.css',
+      '/shop.js',
+    ];
     for (const path of paths) {
       const res = await fetch(shop.url + path);
       expect(res.status, path).toBe(200);
@@ -64,14 +76,25 @@ describe('fixture shop', () => {
 
     await p.goto(shop.url + SHOP_PAGES.cart);
     expect(await p.getByTestId('cart-item-2').textContent()).toContain('× 3');
-    expect(await p.evaluate(() => document.querySelector('shop-checkout-button')!.shadowRoot!.querySelector('#checkout') !== null)).toBe(true);
+    expect(
+      await p.evaluate(
+        () => document.querySelector('shop-checkout-button')!.shadowRoot!.querySelector('#checkout') !== null,
+      ),
+    ).toBe(true);
     await p.locator('shop-checkout-button #checkout').click(); // Playwright CSS pierces open shadow roots
     await p.waitForURL(/checkout\.html$/);
 
     const fields: Record<string, string> = {
-      '#name': 'Jane Hiker', '#email': 'jane@example.invalid', '#password': 'hunter22', '#phone': '+1 555 0100',
-      '#cardnumber': '4242424242424242', '#expiry': '12/30', '#cvc': '123', '#otp': '654321',
-      '[data-private] input': 'secret gift', '#delivery-notes': 'Leave at the door',
+      '#name': 'Jane Hiker',
+      '#email': 'jane@example.invalid',
+      '#password': 'hunter22',
+      '#phone': '+1 555 0100',
+      '#cardnumber': '4242424242424242',
+      '#expiry': '12/30',
+      '#cvc': '123',
+      '#otp': '654321',
+      '[data-private] input': 'secret gift',
+      '#delivery-notes': 'Leave at the door',
     };
     for (const [selector, value] of Object.entries(fields)) await p.locator(selector).fill(value);
     expect(await p.locator('#email').getAttribute('type')).toBe('email');
@@ -104,7 +127,10 @@ describe('fixture shop', () => {
     const p = await open(SHOP_PAGES.long);
     const sizes = await p.evaluate(() => {
       const inner = document.getElementById('inner-scroll')!;
-      return { screens: document.documentElement.scrollHeight / innerHeight, innerScrolls: inner.scrollHeight > inner.clientHeight * 3 };
+      return {
+        screens: document.documentElement.scrollHeight / innerHeight,
+        innerScrolls: inner.scrollHeight > inner.clientHeight * 3,
+      };
     });
     expect(sizes.screens).toBeGreaterThan(9);
     expect(sizes.innerScrolls).toBe(true);

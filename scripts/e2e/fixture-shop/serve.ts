@@ -53,7 +53,8 @@ export async function startFixtureShop(): Promise<FixtureShop> {
       const file = normalize(join(siteRoot, pathname === '/' ? 'index.html' : pathname));
       const type = CONTENT_TYPES[extname(file)];
       // The startsWith check keeps "/../" requests inside site/.
-      if (!file.startsWith(siteRoot) || !type || (req.method !== 'GET' && req.method !== 'HEAD')) throw new Error('not served');
+      if (!file.startsWith(siteRoot) || !type || (req.method !== 'GET' && req.method !== 'HEAD'))
+        throw new Error('not served');
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -12,7 +12,12 @@ export interface FinishedDownload {
  * Waits for the newest completed download of `mime` started after `since` (epoch ms) and reads it.
  * Asked from an extension page, which has the downloads permission.
  */
-export async function waitForDownload(extensionPage: Page, mime: string, since: number, timeoutMs = 30_000): Promise<FinishedDownload> {
+export async function waitForDownload(
+  extensionPage: Page,
+  mime: string,
+  since: number,
+  timeoutMs = 30_000,
+): Promise<FinishedDownload> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await extensionPage.evaluate(
@@ -23,7 +28,8 @@ export async function waitForDownload(extensionPage: Page, mime: string, since: 
       },
       { mime, since },
     );
-    if (found?.state === 'complete') return { path: found.path, mime, bytes: new Uint8Array(await readFile(found.path)) };
+    if (found?.state === 'complete')
+      return { path: found.path, mime, bytes: new Uint8Array(await readFile(found.path)) };
     if (found?.state === 'interrupted') throw new Error(`download of ${mime} was interrupted: ${found.error}`);
     if (Date.now() > deadline) throw new Error(`no ${mime} download finished within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));

@@ -36,13 +36,21 @@ export async function expectExactlyOnce(options: ExactlyOnceOptions): Promise<Ex
   expect(session!.status, 'the session was stopped before the check').toBe('stopped');
   expect(recorded, 'events recorded locally').toBeGreaterThan(0);
   expect(session!.eventCount, 'session.eventCount matches the stored events').toBe(recorded);
-  expect(events.map((e) => e.sequence), 'local sequences are 1..R without gaps').toEqual(events.map((_, i) => i + 1));
+  expect(
+    events.map((e) => e.sequence),
+    'local sequences are 1..R without gaps',
+  ).toEqual(events.map((_, i) => i + 1));
 
   const probe = () => storedCounts(options.databaseUrl, options.sessionId);
-  const counts = await waitFor(probe, (c) => c.status === 'complete', `session ${options.sessionId} complete on the server`, {
-    timeoutMs: options.timeoutMs ?? 60_000,
-    intervalMs: 500,
-  }).catch(async (err: Error) => {
+  const counts = await waitFor(
+    probe,
+    (c) => c.status === 'complete',
+    `session ${options.sessionId} complete on the server`,
+    {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      intervalMs: 500,
+    },
+  ).catch(async (err: Error) => {
     // Print the numbers anyway: they say what was lost.
     const last = await probe();
     console.log(`${line(options, recorded, last)} — not complete: ${err.message}`);

@@ -96,10 +96,16 @@ export async function startFaultRig(teardown: Teardown, options: FaultRigOptions
       page = await browser!.context.newPage();
     },
     async publishedSyncStatus() {
-      return rig.popup.evaluate(async (key) => (await chrome.storage.local.get(key))[key] as PublishedSyncStatus | undefined, SYNC_STATUS_KEY);
+      return rig.popup.evaluate(
+        async (key) => (await chrome.storage.local.get(key))[key] as PublishedSyncStatus | undefined,
+        SYNC_STATUS_KEY,
+      );
     },
     async diagnostics() {
-      const status = await rig.publishedSyncStatus().then((s) => JSON.stringify(s), (err: Error) => `unreadable: ${err.message}`);
+      const status = await rig.publishedSyncStatus().then(
+        (s) => JSON.stringify(s),
+        (err: Error) => `unreadable: ${err.message}`,
+      );
       const logs = servers.map((s, i) => `--- server ${i} (${s.url}) ---\n${s.output().slice(-4000)}`).join('\n');
       return `published sync status: ${status}\n${logs}`;
     },

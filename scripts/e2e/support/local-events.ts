@@ -15,7 +15,10 @@ export function countLocalEvents(extensionPage: Page, sessionId: string): Promis
     });
     try {
       return await new Promise<number>((resolve, reject) => {
-        const req = db.transaction('events').objectStore('events').count(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+        const req = db
+          .transaction('events')
+          .objectStore('events')
+          .count(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
       });
@@ -35,6 +38,8 @@ export interface LocalSession {
 export async function readLocalSession(extensionPage: Page, sessionId: string): Promise<LocalSession> {
   const dump = await dumpExtensionDb(extensionPage);
   const session = (dump.sessions as Session[] | undefined)?.find((s) => s.id === sessionId);
-  const events = ((dump.events ?? []) as RecordedEvent[]).filter((e) => e.sessionId === sessionId).sort((a, b) => a.sequence - b.sequence);
+  const events = ((dump.events ?? []) as RecordedEvent[])
+    .filter((e) => e.sessionId === sessionId)
+    .sort((a, b) => a.sequence - b.sequence);
   return { session, events };
 }

@@ -4,8 +4,7 @@ import type { AudioChunk, Screenshot } from '@codesight/schema';
 
 /** One media blob and the metadata row pointing at it, as the recorder stores them. */
 export type MediaFixture =
-  | { kind: 'screenshot'; row: Screenshot; bytes: Buffer }
-  | { kind: 'audio'; row: AudioChunk; bytes: Buffer };
+  { kind: 'screenshot'; row: Screenshot; bytes: Buffer } | { kind: 'audio'; row: AudioChunk; bytes: Buffer };
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -16,7 +15,13 @@ function pngSize(png: Buffer): { width: number; height: number } {
 }
 
 /** A screenshot row for `png`, taken for the event `triggerSequence` of `sessionId`. */
-export function screenshotFixture(sessionId: string, png: Buffer, triggerSequence: number, burstIndex: number, burstTotal: number): MediaFixture {
+export function screenshotFixture(
+  sessionId: string,
+  png: Buffer,
+  triggerSequence: number,
+  burstIndex: number,
+  burstTotal: number,
+): MediaFixture {
   const hash = sha256(png);
   const row: Screenshot = {
     id: `shot-${hash.slice(0, 16)}`,
@@ -72,7 +77,12 @@ export async function addMediaRows(extensionPage: Page, media: MediaFixture[]): 
       const tx = db.transaction(['screenshots', 'audioChunks', 'blobs'], 'readwrite');
       for (const { kind, row, base64 } of items) {
         const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-        tx.objectStore('blobs').put({ sha256: row.sha256, mime: row.mime, bytes: bytes.length, blob: new Blob([bytes], { type: row.mime }) });
+        tx.objectStore('blobs').put({
+          sha256: row.sha256,
+          mime: row.mime,
+          bytes: bytes.length,
+          blob: new Blob([bytes], { type: row.mime }),
+        });
         tx.objectStore(kind === 'screenshot' ? 'screenshots' : 'audioChunks').put(row);
       }
       await new Promise<void>((resolve, reject) => {

@@ -34,6 +34,9 @@ export async function configureServer(popup: Page, serverUrl: string, apiKey: st
 /** The popup's sync connection label and waiting-event count. */
 export async function syncState(popup: Page): Promise<{ connection: string; pending: number | null }> {
   const connection = (await popup.locator('#sync-state').textContent()) ?? '';
-  const pendingText = await popup.locator('#sync-pending').textContent().catch(() => null);
+  const pendingText = await popup
+    .locator('#sync-pending')
+    .textContent()
+    .catch(() => null);
   return { connection, pending: pendingText === null ? null : Number(pendingText) };
 }

@@ -44,7 +44,13 @@ export async function resolveTarget(page: Page, target: TargetLocator, expected?
       const el = matches[0] ?? null;
       let xpathSame: boolean | null = null;
       if (target.shadowPath.length === 0) {
-        const hit = doc.evaluate(target.selectors.xpath, doc, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+        const hit = doc.evaluate(
+          target.selectors.xpath,
+          doc,
+          null,
+          XPathResult.FIRST_ORDERED_NODE_TYPE,
+          null,
+        ).singleNodeValue;
         xpathSame = hit === el;
       }
       let isExpected: boolean | null = null;
@@ -54,7 +60,12 @@ export async function resolveTarget(page: Page, target: TargetLocator, expected?
         const found = inner ? doc.querySelector(outer!)?.shadowRoot?.querySelector(inner) : doc.querySelector(outer!);
         isExpected = found === el;
       }
-      return { cssMatches: matches.length, tagMatches: el?.tagName.toLowerCase() === target.tag, xpathSame, isExpected };
+      return {
+        cssMatches: matches.length,
+        tagMatches: el?.tagName.toLowerCase() === target.tag,
+        xpathSame,
+        isExpected,
+      };
     },
     { target, expected },
   );

@@ -18,14 +18,28 @@ export async function storedMedia(databaseUrl: string, sessionId: string): Promi
   await client.connect();
   try {
     // bytes is a bigint column: pg returns it as a string.
-    const { rows } = await client.query<{ kind: 'screenshot' | 'audio'; id: string; sha256: string; bytes: string | number; blob_key: string; uploaded_at: Date | null }>(
+    const { rows } = await client.query<{
+      kind: 'screenshot' | 'audio';
+      id: string;
+      sha256: string;
+      bytes: string | number;
+      blob_key: string;
+      uploaded_at: Date | null;
+    }>(
       `select 'screenshot' as kind, id, sha256, bytes, blob_key, uploaded_at from screenshots where session_id = $1
        union all
        select 'audio' as kind, id, sha256, bytes, blob_key, uploaded_at from audio_chunks where session_id = $1
        order by id`,
       [sessionId],
     );
-    return rows.map((r) => ({ kind: r.kind, id: r.id, sha256: r.sha256, bytes: Number(r.bytes), blobKey: r.blob_key, uploadedAt: r.uploaded_at }));
+    return rows.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      sha256: r.sha256,
+      bytes: Number(r.bytes),
+      blobKey: r.blob_key,
+      uploadedAt: r.uploaded_at,
+    }));
   } finally {
     await client.end();
   }
@@ -35,7 +49,11 @@ export async function storedMedia(databaseUrl: string, sessionId: string): Promi
  * Downloads a stored blob from the server (`GET /api/blobs/<key>`, as the worker owning the session)
  * and returns the SHA-256 of the bytes actually served.
  */
-export async function servedBlobSha256(serverUrl: string, apiKey: string, blobKey: string): Promise<{ sha256: string; bytes: number }> {
+export async function servedBlobSha256(
+  serverUrl: string,
+  apiKey: string,
+  blobKey: string,
+): Promise<{ sha256: string; bytes: number }> {
   const res = await fetch(`${serverUrl}/api/blobs/${blobKey}`, { headers: { Authorization: `Bearer ${apiKey}` } });
   if (!res.ok) throw new Error(`GET /api/blobs/${blobKey} answered ${res.status}: ${await res.text()}`);
   const body = Buffer.from(await res.arrayBuffer());

@@ -35,7 +35,15 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     if (child) throw new Error('server already running');
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: join(REPO_ROOT, 'sync-server'),
-      env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
@@ -47,9 +55,13 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       if (!child) throw new Error(`server exited during start-up:\n${log}`);
-      const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
-      if (Date.now() > deadline) throw new Error(`server did not answer /health within ${START_TIMEOUT_MS} ms:\n${log}`);
+      if (Date.now() > deadline)
+        throw new Error(`server did not answer /health within ${START_TIMEOUT_MS} ms:\n${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };

@@ -9,7 +9,12 @@ export interface WaitOptions {
  * Probes until `ok(value)` holds and returns that value; throws naming `label` and the last value seen
  * when `timeoutMs` (default 30 s) passes first. A probe that throws counts as "not yet" until the end.
  */
-export async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean, label: string, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  label: string,
+  options: WaitOptions = {},
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   let last: string = 'nothing yet';

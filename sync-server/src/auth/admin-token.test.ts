@@ -13,23 +13,34 @@ describe('admin tokens', () => {
 
   it('refuses an expired token, a wrong secret and a token without the admin role', async () => {
     const key = new TextEncoder().encode(SECRET);
-    const expired = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' })
-      .setIssuer('codesight-sync-server').setAudience('codesight-admin')
-      .setIssuedAt(1_000).setExpirationTime(2_000).sign(key);
+    const expired = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('codesight-sync-server')
+      .setAudience('codesight-admin')
+      .setIssuedAt(1_000)
+      .setExpirationTime(2_000)
+      .sign(key);
     expect(await verifyAdminToken(SECRET, expired)).toEqual({ ok: false, reason: 'expired' });
 
     const token = await signAdminToken(SECRET, 'x', '1h');
     expect(await verifyAdminToken('b'.repeat(40), token)).toEqual({ ok: false, reason: 'invalid' });
 
-    const worker = await new SignJWT({ role: 'worker' }).setProtectedHeader({ alg: 'HS256' })
-      .setIssuer('codesight-sync-server').setAudience('codesight-admin').setExpirationTime('1h').sign(key);
+    const worker = await new SignJWT({ role: 'worker' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('codesight-sync-server')
+      .setAudience('codesight-admin')
+      .setExpirationTime('1h')
+      .sign(key);
     expect(await verifyAdminToken(SECRET, worker)).toEqual({ ok: false, reason: 'not_admin' });
   });
 
   it('refuses a token without expiry and garbage', async () => {
     const key = new TextEncoder().encode(SECRET);
-    const eternal = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' })
-      .setIssuer('codesight-sync-server').setAudience('codesight-admin').sign(key);
+    const eternal = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('codesight-sync-server')
+      .setAudience('codesight-admin')
+      .sign(key);
     expect((await verifyAdminToken(SECRET, eternal)).ok).toBe(false);
     expect((await verifyAdminToken(SECRET, 'not.a.jwt')).ok).toBe(false);
     expect(looksLikeJwt('csk_abc')).toBe(false);

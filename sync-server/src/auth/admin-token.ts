@@ -9,8 +9,7 @@ export interface AdminClaims {
 
 /** Outcome of {@link verifyAdminToken}. */
 export type AdminTokenResult =
-  | { ok: true; claims: AdminClaims }
-  | { ok: false; reason: 'expired' | 'invalid' | 'not_admin' };
+  { ok: true; claims: AdminClaims } | { ok: false; reason: 'expired' | 'invalid' | 'not_admin' };
 
 const ALG = 'HS256';
 /** Issuer and audience pin tokens to this service, so a JWT minted elsewhere with a shared secret is refused. */

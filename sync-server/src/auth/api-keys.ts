@@ -100,7 +100,11 @@ export async function findKeyOwner(db: Kysely<Database>, key: string): Promise<K
   if (!row) return undefined;
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    await db.updateTable('api_keys').set({ last_used_at: new Date(now) }).where('id', '=', row.keyId).execute();
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: new Date(now) })
+      .where('id', '=', row.keyId)
+      .execute();
   }
   return { workerId: row.workerId, keyId: row.keyId };
 }

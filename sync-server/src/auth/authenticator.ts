@@ -43,7 +43,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const byToken = async (token: string): Promise<Outcome<Principal>> => {
     const result = await verifyAdminToken(options.jwtSecret, token);
     if (result.ok) return { ok: true, value: { kind: 'admin', subject: result.claims.sub } };
-    const why = { expired: 'admin token expired', invalid: 'invalid admin token', not_admin: 'token does not grant the admin role' };
+    const why = {
+      expired: 'admin token expired',
+      invalid: 'invalid admin token',
+      not_admin: 'token does not grant the admin role',
+    };
     return fail('authentication_failed', why[result.reason]);
   };
 

@@ -1,7 +1,5 @@
 /** Who is calling: a worker (by API key) or an admin (by JWT). */
-export type Principal =
-  | { kind: 'worker'; workerId: string; keyId: string }
-  | { kind: 'admin'; subject: string };
+export type Principal = { kind: 'worker'; workerId: string; keyId: string } | { kind: 'admin'; subject: string };
 
 /** What a client presented: an API key, an admin JWT, or both (then the key is tried). */
 export interface Credential {

@@ -29,20 +29,32 @@ export function credentialFromHeaders(c: Context): Credential {
  * an admin JWT, `any` accepts both (handlers then scope what they return). Sets `principal`, and
  * charges the worker's rate-limit bucket.
  */
-export function requireAuth(auth: Authenticator, audience: Audience, keyLimiter: RateLimiter): MiddlewareHandler<AppEnv> {
+export function requireAuth(
+  auth: Authenticator,
+  audience: Audience,
+  keyLimiter: RateLimiter,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credential = credentialFromHeaders(c);
     if (credential.apiKey === undefined && credential.token === undefined) {
-      return errorResponse(c, 'not_authenticated', 'send an API key (Authorization: Bearer <key> or X-API-Key) or an admin token', {
-        'WWW-Authenticate': 'Bearer',
-      });
+      return errorResponse(
+        c,
+        'not_authenticated',
+        'send an API key (Authorization: Bearer <key> or X-API-Key) or an admin token',
+        {
+          'WWW-Authenticate': 'Bearer',
+        },
+      );
     }
     const result = await auth.authenticate(credential);
-    if (!result.ok) return errorResponse(c, result.code, result.message, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    if (!result.ok)
+      return errorResponse(c, result.code, result.message, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     const principal = result.value;
     c.set('principal', principal);
-    if (audience === 'admin' && principal.kind !== 'admin') return errorResponse(c, 'forbidden', 'this route needs an admin token');
-    if (audience === 'worker' && principal.kind !== 'worker') return errorResponse(c, 'forbidden', 'this route needs a worker API key');
+    if (audience === 'admin' && principal.kind !== 'admin')
+      return errorResponse(c, 'forbidden', 'this route needs an admin token');
+    if (audience === 'worker' && principal.kind !== 'worker')
+      return errorResponse(c, 'forbidden', 'this route needs a worker API key');
     if (principal.kind === 'worker') {
       const key = `worker:${principal.workerId}`;
       if (!keyLimiter.take(key)) return rateLimitResponse(c, keyLimiter, key);

@@ -82,7 +82,11 @@ describe('createFsBlobStore', () => {
       while (writing) observed.add((await store.get(key))?.byteLength ?? null);
     })();
     // Three writers race on the same key: each finds no file yet and writes its own temp file.
-    await Promise.all([store.put(key, bytes, 'application/zip'), store.put(key, bytes, 'application/zip'), store.put(key, bytes, 'application/zip')]);
+    await Promise.all([
+      store.put(key, bytes, 'application/zip'),
+      store.put(key, bytes, 'application/zip'),
+      store.put(key, bytes, 'application/zip'),
+    ]);
     writing = false;
     await reader;
     for (const size of observed) expect([null, bytes.byteLength]).toContain(size);
@@ -97,11 +101,23 @@ describe('verifyBlob', () => {
     const bytes = new TextEncoder().encode('narration chunk');
     const hash = sha256(bytes);
     const key = blobKeyFor(hash, 'audio/webm');
-    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toMatchObject({ ok: false, reason: 'missing' });
+    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toMatchObject({
+      ok: false,
+      reason: 'missing',
+    });
     await store.put(key, bytes, 'audio/webm');
-    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toEqual({ ok: true, bytes: bytes.byteLength });
-    expect(await verifyBlob(store, key, { bytes: bytes.byteLength + 1, sha256: hash })).toMatchObject({ ok: false, reason: 'size_mismatch' });
+    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toEqual({
+      ok: true,
+      bytes: bytes.byteLength,
+    });
+    expect(await verifyBlob(store, key, { bytes: bytes.byteLength + 1, sha256: hash })).toMatchObject({
+      ok: false,
+      reason: 'size_mismatch',
+    });
     const other = sha256(new TextEncoder().encode('something else'));
-    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: other })).toMatchObject({ ok: false, reason: 'hash_mismatch' });
+    expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: other })).toMatchObject({
+      ok: false,
+      reason: 'hash_mismatch',
+    });
   });
 });

@@ -82,7 +82,13 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       const existing = await head(key);
       if (existing?.bytes === bytes.byteLength) return;
       await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: checked(key), Body: bytes, ContentType: mime, ContentLength: bytes.byteLength }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: checked(key),
+          Body: bytes,
+          ContentType: mime,
+          ContentLength: bytes.byteLength,
+        }),
       );
     },
 

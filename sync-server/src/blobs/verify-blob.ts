@@ -3,8 +3,7 @@ import type { BlobStore } from './blob-store';
 
 /** Outcome of verifyBlob: ok, or why the stored object is not the promised one. */
 export type BlobVerification =
-  | { ok: true; bytes: number }
-  | { ok: false; reason: 'missing' | 'size_mismatch' | 'hash_mismatch'; message: string };
+  { ok: true; bytes: number } | { ok: false; reason: 'missing' | 'size_mismatch' | 'hash_mismatch'; message: string };
 
 /**
  * Reads the stored object and checks it has the promised size and SHA-256. The client uploads
@@ -24,7 +23,11 @@ export async function verifyBlob(
     // Size first: a HEAD-sized mismatch needs no download.
     if (streamed.bytes !== expected.bytes) {
       await streamed.stream.cancel();
-      return { ok: false, reason: 'size_mismatch', message: `blob ${key} has ${streamed.bytes} bytes, expected ${expected.bytes}` };
+      return {
+        ok: false,
+        reason: 'size_mismatch',
+        message: `blob ${key} has ${streamed.bytes} bytes, expected ${expected.bytes}`,
+      };
     }
     size = 0;
     for await (const chunk of streamed.stream) {
@@ -42,7 +45,11 @@ export async function verifyBlob(
   }
   const actual = hash.digest('hex');
   if (actual !== expected.sha256) {
-    return { ok: false, reason: 'hash_mismatch', message: `blob ${key} has SHA-256 ${actual}, expected ${expected.sha256}` };
+    return {
+      ok: false,
+      reason: 'hash_mismatch',
+      message: `blob ${key} has SHA-256 ${actual}, expected ${expected.sha256}`,
+    };
   }
   return { ok: true, bytes: size };
 }

@@ -40,7 +40,10 @@ describe('admin CLI', () => {
   it('mints an admin token with the configured secret', async () => {
     const { code, lines } = await run('token', '--subject', 'ops', '--expires', '5m');
     expect(code).toBe(0);
-    expect(await verifyAdminToken(env.JWT_SECRET!, lines[0]!)).toEqual({ ok: true, claims: { role: 'admin', sub: 'ops' } });
+    expect(await verifyAdminToken(env.JWT_SECRET!, lines[0]!)).toEqual({
+      ok: true,
+      claims: { role: 'admin', sub: 'ops' },
+    });
   });
 
   it('creates a worker whose key works, lists it without the key, and revokes the key', async () => {

@@ -26,7 +26,11 @@ export interface AdminOptions {
   database?: OpenDatabase;
 }
 
-async function withDatabase<T>(settings: Settings, options: AdminOptions, run: (open: OpenDatabase) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  settings: Settings,
+  options: AdminOptions,
+  run: (open: OpenDatabase) => Promise<T>,
+): Promise<T> {
   if (options.database) {
     await migrateToLatest(options.database.db);
     return run(options.database);
@@ -41,13 +45,23 @@ async function withDatabase<T>(settings: Settings, options: AdminOptions, run: (
 }
 
 /** Runs one admin command; returns the process exit code. Output goes to `out`, one line per call. */
-export async function runAdmin(argv: string[], env: Record<string, string | undefined>, out: Out, options: AdminOptions = {}): Promise<number> {
+export async function runAdmin(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: Out,
+  options: AdminOptions = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { subject: { type: 'string' }, expires: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        subject: { type: 'string' },
+        expires: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     out(`${(err as Error).message}\n\n${USAGE}`);
@@ -67,8 +81,15 @@ export async function runAdmin(argv: string[], env: Record<string, string | unde
 
   switch (command) {
     case 'token': {
-      if (settings.jwtSecretIsDevDefault) out('# warning: JWT_SECRET is unset; this token uses the public development secret');
-      out(await signAdminToken(settings.jwtSecret, parsed.values.subject ?? 'admin-cli', parsed.values.expires ?? settings.jwtExpiresIn));
+      if (settings.jwtSecretIsDevDefault)
+        out('# warning: JWT_SECRET is unset; this token uses the public development secret');
+      out(
+        await signAdminToken(
+          settings.jwtSecret,
+          parsed.values.subject ?? 'admin-cli',
+          parsed.values.expires ?? settings.jwtExpiresIn,
+        ),
+      );
       return 0;
     }
     case 'create-worker': {
@@ -116,7 +137,9 @@ export async function runAdmin(argv: string[], env: Record<string, string | unde
       for (const w of workers) {
         out(`${w.id}  ${w.name}${w.disabledAt ? '  (disabled)' : ''}`);
         for (const k of w.keys) {
-          out(`    ${k.prefix}…  id ${k.id}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  last used ${k.lastUsedAt ?? 'never'}`);
+          out(
+            `    ${k.prefix}…  id ${k.id}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  last used ${k.lastUsedAt ?? 'never'}`,
+          );
         }
       }
       return 0;

@@ -23,7 +23,11 @@ export async function runMigrate(
   const database = given ?? (await createDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
   try {
     const { applied } = await migrateToLatest(database.db);
-    out(applied.length === 0 ? `Database (${database.kind}) is up to date.` : `Applied ${applied.length} migration(s) to ${database.kind}: ${applied.join(', ')}`);
+    out(
+      applied.length === 0
+        ? `Database (${database.kind}) is up to date.`
+        : `Applied ${applied.length} migration(s) to ${database.kind}: ${applied.join(', ')}`,
+    );
     return 0;
   } catch (err) {
     out(`Migration failed: ${(err as Error).message}`);

@@ -5,7 +5,15 @@ import type { BatchMessage, RecordedEvent } from '@codesight/schema';
 import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleRecordedEvents } from '../../../schema/testing/events';
-import { abandonStaleSessions, countAll, endSession, listSessions, readSessionEvents, storeBatch, storeLegacyInteractions } from '../ingest';
+import {
+  abandonStaleSessions,
+  countAll,
+  endSession,
+  listSessions,
+  readSessionEvents,
+  storeBatch,
+  storeLegacyInteractions,
+} from '../ingest';
 import { createDatabase, type OpenDatabase } from './database';
 import { createMigrator, migrateToLatest } from './migrate';
 
@@ -43,12 +51,20 @@ describe('embedded PGlite database', () => {
     const first = await migrateToLatest(open.db);
     expect(first.applied).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
     expect(await migrateToLatest(open.db)).toEqual({ applied: [] });
-    await open.db.insertInto('workers').values([{ id: 'w1', name: 'Worker one' }, { id: 'w2', name: 'Worker two' }]).execute();
+    await open.db
+      .insertInto('workers')
+      .values([
+        { id: 'w1', name: 'Worker one' },
+        { id: 'w2', name: 'Worker two' },
+      ])
+      .execute();
   });
 
   it('returns int8, timestamptz, jsonb and real with the same JS types as the pg pool', async () => {
     const row = await sql<{ big: unknown; at: unknown; doc: unknown; ratio: unknown }>`
-      select 9007199254740991::int8 as big, now() as at, '{"a":[1,"x"]}'::jsonb as doc, 0.25::real as ratio`.execute(open.db);
+      select 9007199254740991::int8 as big, now() as at, '{"a":[1,"x"]}'::jsonb as doc, 0.25::real as ratio`.execute(
+      open.db,
+    );
     expect(row.rows[0]).toEqual({ big: 9007199254740991, at: expect.any(Date), doc: { a: [1, 'x'] }, ratio: 0.25 });
   });
 
@@ -84,9 +100,21 @@ describe('embedded PGlite database', () => {
 
   it('stores batches idempotently and advances the watermark over out-of-order batches', async () => {
     const events = sampleRecordedEvents('pg-lite-1', 7);
-    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(3, 6)))).toEqual({ inserted: 3, duplicates: 0, ackedThrough: 0 });
-    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 3)))).toEqual({ inserted: 3, duplicates: 0, ackedThrough: 6 });
-    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 6)))).toEqual({ inserted: 0, duplicates: 6, ackedThrough: 6 });
+    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(3, 6)))).toEqual({
+      inserted: 3,
+      duplicates: 0,
+      ackedThrough: 0,
+    });
+    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 3)))).toEqual({
+      inserted: 3,
+      duplicates: 0,
+      ackedThrough: 6,
+    });
+    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 6)))).toEqual({
+      inserted: 0,
+      duplicates: 6,
+      ackedThrough: 6,
+    });
     expect(await storeBatch(open.db, 'w2', batchOf(events.slice(6)))).toEqual({
       error: { code: 'forbidden', message: expect.stringContaining('another worker') },
     });
@@ -96,18 +124,28 @@ describe('embedded PGlite database', () => {
   it('assigns legacy sequences under concurrent messages and closes the session', async () => {
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        storeLegacyInteractions(open.db, 'w1', 'pg-lite-legacy', [{ type: 'click', timestamp: 1_752_327_000_000 + i, selector: `#b${i}` }]),
+        storeLegacyInteractions(open.db, 'w1', 'pg-lite-legacy', [
+          { type: 'click', timestamp: 1_752_327_000_000 + i, selector: `#b${i}` },
+        ]),
       ),
     );
     const sequences = results.flatMap((r) => ('error' in r ? [] : r.sequences)).sort((a, b) => a - b);
     expect(sequences).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(await endSession(open.db, 'w1', 'pg-lite-legacy', Date.now())).toEqual({ status: 'complete', missing: 0, ackedThrough: 10 });
+    expect(await endSession(open.db, 'w1', 'pg-lite-legacy', Date.now())).toEqual({
+      status: 'complete',
+      missing: 0,
+      ackedThrough: 10,
+    });
   });
 
   it('runs the read side and the abandon sweep', async () => {
     const page = await listSessions(open.db, { workerId: 'w1', limit: 1 });
     expect(page).toMatchObject({ sessions: [{ worker_id: 'w1' }], nextCursor: expect.any(String) });
-    const rest = await listSessions(open.db, { workerId: 'w1', limit: 10, cursor: 'nextCursor' in page ? page.nextCursor! : '' });
+    const rest = await listSessions(open.db, {
+      workerId: 'w1',
+      limit: 10,
+      cursor: 'nextCursor' in page ? page.nextCursor! : '',
+    });
     expect('sessions' in rest && rest.sessions).toHaveLength(1);
     expect(await countAll(open.db)).toMatchObject({ workers: 2, sessions: 2, interactions: 16 });
     await sql`update sessions set last_activity_at = now() - interval '1 hour' where id = 'pg-lite-1'`.execute(open.db);
@@ -120,6 +158,9 @@ describe('embedded PGlite database', () => {
     expect(down.error).toBeUndefined();
     const tables = await open.db.introspection.getTables();
     expect(tables.map((t) => t.name)).not.toContain('sessions');
-    expect((await migrateToLatest(open.db)).applied).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
+    expect((await migrateToLatest(open.db)).applied).toEqual([
+      '2026-11-28T0000-initial',
+      '2026-11-28T0100-store-batch-function',
+    ]);
   });
 });

@@ -42,7 +42,11 @@ class PglitePool implements PostgresPool {
       released = true;
       // Kysely asks to destroy a connection whose ROLLBACK failed. The single backend cannot be
       // replaced, so make sure no transaction is left open before the next user gets it.
-      if (destroy) void pglite.query('rollback').catch(() => {}).finally(unlock);
+      if (destroy)
+        void pglite
+          .query('rollback')
+          .catch(() => {})
+          .finally(unlock);
       else unlock();
     };
     // Kysely only uses the cursor overload of query() for streaming, which this dialect does not offer.

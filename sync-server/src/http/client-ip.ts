@@ -16,7 +16,10 @@ export function clientIp(c: Context, trustProxy: number): string {
   if (trustProxy <= 0) return socketIp;
   const header = c.req.header('x-forwarded-for');
   if (!header) return socketIp;
-  const hops = header.split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = header
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (hops.length === 0) return socketIp;
   return hops[Math.max(0, hops.length - trustProxy)] ?? socketIp;
 }

@@ -41,7 +41,12 @@ export function errorBody(code: ErrorCode, message: string): HttpErrorBody {
 }
 
 /** Answers `{ "error": { code, message } }` with the status that belongs to `code`. */
-export function errorResponse(c: Context, code: ErrorCode, message: string, headers?: Record<string, string>): Response {
+export function errorResponse(
+  c: Context,
+  code: ErrorCode,
+  message: string,
+  headers?: Record<string, string>,
+): Response {
   return c.json(errorBody(code, message), STATUS_OF[code], headers);
 }
 

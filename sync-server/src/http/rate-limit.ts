@@ -4,9 +4,15 @@ import { errorResponse } from './errors';
 import type { RateLimiter } from './rate-limiter';
 
 /** Answers 429 `rate_limited` with Retry-After (seconds) when `key` has no token left. */
-export function rateLimitResponse(c: Parameters<MiddlewareHandler<AppEnv>>[0], limiter: RateLimiter, key: string): Response {
+export function rateLimitResponse(
+  c: Parameters<MiddlewareHandler<AppEnv>>[0],
+  limiter: RateLimiter,
+  key: string,
+): Response {
   const seconds = Math.max(1, Math.ceil(limiter.retryAfterMs(key) / 1000));
-  return errorResponse(c, 'rate_limited', `rate limit exceeded; retry in ${seconds} s`, { 'Retry-After': String(seconds) });
+  return errorResponse(c, 'rate_limited', `rate limit exceeded; retry in ${seconds} s`, {
+    'Retry-After': String(seconds),
+  });
 }
 
 /** Per client IP limit on every request (the per-key limit is applied after authentication). */

@@ -23,7 +23,8 @@ export async function readJsonBody(c: Context, maxInflatedBytes: number): Promis
     try {
       return { ok: true, value: decodeCompressed(bytes, maxInflatedBytes) };
     } catch (err) {
-      if (err instanceof InflateLimitError) return fail('payload_too_large', `inflated body exceeds ${maxInflatedBytes} bytes`);
+      if (err instanceof InflateLimitError)
+        return fail('payload_too_large', `inflated body exceeds ${maxInflatedBytes} bytes`);
       return fail('invalid_json', 'body is not gzip-compressed JSON');
     }
   }

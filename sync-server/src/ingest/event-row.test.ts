@@ -39,7 +39,14 @@ describe('mapEventToRow', () => {
 
   it('leaves pointer and target columns empty (or to their defaults) for a navigation', () => {
     const row = mapEventToRow('cs_row_test', byType('navigation'));
-    expect(row).toMatchObject({ selector: null, selectors: null, coordinates: null, target: null, offset_x: null, is_visible: null });
+    expect(row).toMatchObject({
+      selector: null,
+      selectors: null,
+      coordinates: null,
+      target: null,
+      offset_x: null,
+      is_visible: null,
+    });
     expect(row.modifiers).toBeUndefined();
     expect(row.context).toBeUndefined();
   });

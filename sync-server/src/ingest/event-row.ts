@@ -9,7 +9,8 @@ import type { NewInteraction } from '../db/schema';
  */
 export function mapEventToRow(sessionId: string, event: RecordedEvent): NewInteraction {
   const target = 'target' in event ? event.target : undefined;
-  const pointer = event.type === 'click' || event.type === 'dblclick' || event.type === 'contextmenu' ? event : undefined;
+  const pointer =
+    event.type === 'click' || event.type === 'dblclick' || event.type === 'contextmenu' ? event : undefined;
   return {
     session_id: sessionId,
     sequence: event.sequence,

@@ -41,19 +41,36 @@ describe('legacyToRecordedEvent', () => {
       type: 'input',
       timestamp: 1,
       selectors: ['#q', 'input[name=q]'],
-      element: { tagName: 'INPUT', id: 'q', className: 'search  big', boundingBox: { x: 1, y: 2, width: 3, height: 4 } },
+      element: {
+        tagName: 'INPUT',
+        id: 'q',
+        className: 'search  big',
+        boundingBox: { x: 1, y: 2, width: 3, height: 4 },
+      },
       text: 'x'.repeat(300),
     });
     expect(validate(RecordedEventSchema, event).ok).toBe(true);
     expect(event).toMatchObject({
       value: 'x'.repeat(300),
-      target: { tag: 'input', id: 'q', classes: ['search', 'big'], boundingBox: { x: 1, y: 2, width: 3, height: 4 }, selectors: { css: '#q' } },
+      target: {
+        tag: 'input',
+        id: 'q',
+        classes: ['search', 'big'],
+        boundingBox: { x: 1, y: 2, width: 3, height: 4 },
+        selectors: { css: '#q' },
+      },
     });
     expect((event as { target: { text: string } }).target.text).toHaveLength(200);
   });
 
   it('ignores fields of the wrong type instead of failing', () => {
-    const event = legacyToRecordedEvent('cs_old', 3, 'scroll', { type: 'scroll', timestamp: 'yesterday', url: 42, scrollY: '700', coordinates: { x: 0, y: 650 } });
+    const event = legacyToRecordedEvent('cs_old', 3, 'scroll', {
+      type: 'scroll',
+      timestamp: 'yesterday',
+      url: 42,
+      scrollY: '700',
+      coordinates: { x: 0, y: 650 },
+    });
     expect(validate(RecordedEventSchema, event).ok).toBe(true);
     expect(event).toMatchObject({ timestamp: 0, url: '', scrollY: 650 });
   });

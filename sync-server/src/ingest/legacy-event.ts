@@ -43,7 +43,9 @@ function rectOf(value: unknown): Target['boundingBox'] {
   const y = asNumber(o?.y ?? o?.top);
   const width = asNumber(o?.width);
   const height = asNumber(o?.height);
-  return x !== undefined && y !== undefined && width !== undefined && height !== undefined ? { x, y, width, height } : ZERO_RECT;
+  return x !== undefined && y !== undefined && width !== undefined && height !== undefined
+    ? { x, y, width, height }
+    : ZERO_RECT;
 }
 
 function classesOf(element: Record<string, unknown> | undefined): string[] {
@@ -58,7 +60,9 @@ function classesOf(element: Record<string, unknown> | undefined): string[] {
 /** The target a legacy interaction describes with `selector`, `selectors`, `element` and `text`. */
 export function legacyTarget(raw: Record<string, unknown>): Target {
   const element = asObject(raw.element);
-  const tag = (asString(raw.element) ?? asString(element?.tagName) ?? asString(element?.tag) ?? 'unknown').toLowerCase().slice(0, 64);
+  const tag = (asString(raw.element) ?? asString(element?.tagName) ?? asString(element?.tag) ?? 'unknown')
+    .toLowerCase()
+    .slice(0, 64);
   const selectors = raw.selectors;
   const selectorList = Array.isArray(selectors) ? selectors : undefined;
   const selectorObject = asObject(selectors);
@@ -119,7 +123,12 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], fallback:
  * The RecordedEvent for a stored legacy interaction, valid against RecordedEventSchema whatever the
  * old client omitted. `type` must be on the whitelist (it was validated on the way in).
  */
-export function legacyToRecordedEvent(sessionId: string, sequence: number, type: EventType, raw: Record<string, unknown>): RecordedEvent {
+export function legacyToRecordedEvent(
+  sessionId: string,
+  sequence: number,
+  type: EventType,
+  raw: Record<string, unknown>,
+): RecordedEvent {
   const title = asString(raw.title, LIMITS.label);
   const tabId = asInteger(raw.tabId);
   const frameId = asInteger(raw.frameId);
@@ -207,7 +216,11 @@ export function legacyToRecordedEvent(sessionId: string, sequence: number, type:
       return {
         ...common,
         type,
-        navigationType: pick(raw.navigationType, ['load', 'push_state', 'replace_state', 'popstate', 'hashchange'], 'load'),
+        navigationType: pick(
+          raw.navigationType,
+          ['load', 'push_state', 'replace_state', 'popstate', 'hashchange'],
+          'load',
+        ),
         ...(fromUrl !== undefined && { fromUrl }),
       };
     }

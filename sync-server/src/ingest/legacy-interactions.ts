@@ -18,10 +18,16 @@ export interface StoreLegacyResult {
 function checkInteractions(interactions: readonly LegacyInteraction[]): IngestFailure | null {
   for (const [i, interaction] of interactions.entries()) {
     if (interaction.sequence !== undefined && interaction.sequence > MAX_SEQUENCE) {
-      return ingestFailure('validation_failed', `data[${i}].sequence: ${interaction.sequence} is beyond ${MAX_SEQUENCE}`);
+      return ingestFailure(
+        'validation_failed',
+        `data[${i}].sequence: ${interaction.sequence} is beyond ${MAX_SEQUENCE}`,
+      );
     }
     if (interaction.timestamp > MAX_TIMESTAMP_MS) {
-      return ingestFailure('validation_failed', `data[${i}].timestamp: ${interaction.timestamp} is not a plausible epoch-ms time`);
+      return ingestFailure(
+        'validation_failed',
+        `data[${i}].timestamp: ${interaction.timestamp} is not a plausible epoch-ms time`,
+      );
     }
   }
   return null;

@@ -42,7 +42,14 @@ describe('mapLegacyInteractionToRow', () => {
 
   it('leaves absent fields null or to the column defaults', () => {
     const row = mapLegacyInteractionToRow('cs_l', 1, { type: 'scroll', timestamp: 5 });
-    expect(row).toMatchObject({ url: null, selector: null, selectors: null, coordinates: null, target: null, is_visible: null });
+    expect(row).toMatchObject({
+      url: null,
+      selector: null,
+      selectors: null,
+      coordinates: null,
+      target: null,
+      is_visible: null,
+    });
     expect(row.modifiers).toBeUndefined();
     expect(row.context).toBeUndefined();
   });

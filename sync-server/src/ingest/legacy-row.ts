@@ -5,8 +5,22 @@ import { asBoolean, asEpochMs, asInteger, asNumber, asString } from './legacy-fi
 
 // Fields with a column of their own; everything else an old client sent goes along in `target`.
 const COLUMN_FIELDS = new Set([
-  'type', 'timestamp', 'sequence', 'url', 'title', 'tabId', 'frameId', 'selector', 'selectors',
-  'coordinates', 'modifiers', 'offsetX', 'offsetY', 'isVisible', 'context', 'elementAnalysis',
+  'type',
+  'timestamp',
+  'sequence',
+  'url',
+  'title',
+  'tabId',
+  'frameId',
+  'selector',
+  'selectors',
+  'coordinates',
+  'modifiers',
+  'offsetX',
+  'offsetY',
+  'isVisible',
+  'context',
+  'elementAnalysis',
 ]);
 
 /**
@@ -15,7 +29,11 @@ const COLUMN_FIELDS = new Set([
  * exactly as received. Timestamps are rounded to whole milliseconds (old clients sent
  * `performance.now()`-style fractions).
  */
-export function mapLegacyInteractionToRow(sessionId: string, sequence: number, interaction: LegacyInteraction): NewInteraction {
+export function mapLegacyInteractionToRow(
+  sessionId: string,
+  sequence: number,
+  interaction: LegacyInteraction,
+): NewInteraction {
   const raw: Record<string, unknown> = interaction;
   const timestampMs = asEpochMs(interaction.timestamp) ?? 0;
   const extras = Object.fromEntries(Object.entries(raw).filter(([key]) => !COLUMN_FIELDS.has(key)));

@@ -58,7 +58,8 @@ export interface RecordedMedia {
 
 function checkBlob(blob: BlobRef): IngestFailure | null {
   if (!isSha256Hex(blob.sha256)) return ingestFailure('validation_failed', 'sha256 must be a lower-case hex SHA-256');
-  if (!Number.isSafeInteger(blob.bytes) || blob.bytes < 0) return ingestFailure('validation_failed', 'bytes must be a byte count');
+  if (!Number.isSafeInteger(blob.bytes) || blob.bytes < 0)
+    return ingestFailure('validation_failed', 'bytes must be a byte count');
   return null;
 }
 
@@ -103,7 +104,8 @@ export async function recordScreenshot(
         trigger: storableTextOrNull(shot.trigger),
         trigger_sequence: shot.triggerSequence ?? null,
         timestamp,
-        compression_ratio: shot.compressionRatio !== undefined && Number.isFinite(shot.compressionRatio) ? shot.compressionRatio : null,
+        compression_ratio:
+          shot.compressionRatio !== undefined && Number.isFinite(shot.compressionRatio) ? shot.compressionRatio : null,
         blob_key: shot.blob.key,
         sha256: shot.blob.sha256,
         bytes: shot.blob.bytes,
@@ -124,7 +126,11 @@ export async function recordScreenshot(
         ? existingQuery.where((eb) =>
             eb.or([
               eb('id', '=', id),
-              eb.and([eb('session_id', '=', shot.sessionId), eb('burst_id', '=', shot.burstId!), eb('burst_index', '=', shot.burstIndex!)]),
+              eb.and([
+                eb('session_id', '=', shot.sessionId),
+                eb('burst_id', '=', shot.burstId!),
+                eb('burst_index', '=', shot.burstIndex!),
+              ]),
             ]),
           )
         : existingQuery.where('id', '=', id);
@@ -133,7 +139,11 @@ export async function recordScreenshot(
       return ingestFailure('conflict', `screenshot id ${id} is already used by another session`);
     }
     if (shot.uploaded && existing.uploaded_at === null) {
-      await trx.updateTable('screenshots').set({ uploaded_at: sql<Date>`now()` }).where('id', '=', existing.id).execute();
+      await trx
+        .updateTable('screenshots')
+        .set({ uploaded_at: sql<Date>`now()` })
+        .where('id', '=', existing.id)
+        .execute();
     }
     return { id: existing.id, created: false };
   });
@@ -179,13 +189,22 @@ export async function recordAudioChunk(
     const existing = await trx
       .selectFrom('audio_chunks')
       .select(['id', 'session_id', 'uploaded_at'])
-      .where((eb) => eb.or([eb('id', '=', id), eb.and([eb('session_id', '=', chunk.sessionId), eb('chunk_index', '=', chunk.chunkIndex)])]))
+      .where((eb) =>
+        eb.or([
+          eb('id', '=', id),
+          eb.and([eb('session_id', '=', chunk.sessionId), eb('chunk_index', '=', chunk.chunkIndex)]),
+        ]),
+      )
       .executeTakeFirst();
     if (!existing || existing.session_id !== chunk.sessionId) {
       return ingestFailure('conflict', `audio chunk id ${id} is already used by another session`);
     }
     if (chunk.uploaded && existing.uploaded_at === null) {
-      await trx.updateTable('audio_chunks').set({ uploaded_at: sql<Date>`now()` }).where('id', '=', existing.id).execute();
+      await trx
+        .updateTable('audio_chunks')
+        .set({ uploaded_at: sql<Date>`now()` })
+        .where('id', '=', existing.id)
+        .execute();
     }
     return { id: existing.id, created: false };
   });
@@ -205,7 +224,14 @@ export async function recordSessionArchive(
     const id = randomUUID();
     await trx
       .insertInto('session_archives')
-      .values({ id, session_id: archive.sessionId, kind: archive.kind, blob_key: archive.blob.key, sha256: archive.blob.sha256, bytes: archive.blob.bytes })
+      .values({
+        id,
+        session_id: archive.sessionId,
+        kind: archive.kind,
+        blob_key: archive.blob.key,
+        sha256: archive.blob.sha256,
+        bytes: archive.blob.bytes,
+      })
       .execute();
     return { id, created: true };
   });
@@ -224,7 +250,14 @@ export async function createUploadIntent(
   if (invalid) return invalid;
   return db
     .insertInto('uploads')
-    .values({ id: randomUUID(), worker_id: workerId, sha256: blob.sha256, bytes: blob.bytes, mime: blob.mime, blob_key: blobKeyFor(blob.sha256, blob.mime) })
+    .values({
+      id: randomUUID(),
+      worker_id: workerId,
+      sha256: blob.sha256,
+      bytes: blob.bytes,
+      mime: blob.mime,
+      blob_key: blobKeyFor(blob.sha256, blob.mime),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -241,7 +274,12 @@ export async function completeUpload(
   workerId: string,
   uploadId: string,
 ): Promise<UploadRow | IngestFailure> {
-  const upload = await db.selectFrom('uploads').selectAll().where('id', '=', uploadId).where('worker_id', '=', workerId).executeTakeFirst();
+  const upload = await db
+    .selectFrom('uploads')
+    .selectAll()
+    .where('id', '=', uploadId)
+    .where('worker_id', '=', workerId)
+    .executeTakeFirst();
   if (!upload) return ingestFailure('not_found', `no upload ${uploadId}`);
   const verified = await verifyBlob(store, upload.blob_key, { bytes: upload.bytes, sha256: upload.sha256 });
   if (!verified.ok) {
@@ -259,7 +297,12 @@ export async function completeUpload(
       .returningAll()
       .executeTakeFirstOrThrow();
     for (const table of ['screenshots', 'audio_chunks'] as const) {
-      await trx.updateTable(table).set({ uploaded_at: sql<Date>`now()` }).where('blob_key', '=', upload.blob_key).where('uploaded_at', 'is', null).execute();
+      await trx
+        .updateTable(table)
+        .set({ uploaded_at: sql<Date>`now()` })
+        .where('blob_key', '=', upload.blob_key)
+        .where('uploaded_at', 'is', null)
+        .execute();
     }
     return completed;
   });

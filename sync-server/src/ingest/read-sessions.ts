@@ -25,7 +25,10 @@ export interface SessionPage {
  * Lists sessions newest first with keyset pagination on (created_at, id): stable while sessions are
  * being created, and each page is an index range scan however deep the listing goes.
  */
-export async function listSessions(db: Kysely<Database>, options: ListSessionsOptions): Promise<SessionPage | IngestFailure> {
+export async function listSessions(
+  db: Kysely<Database>,
+  options: ListSessionsOptions,
+): Promise<SessionPage | IngestFailure> {
   const limit = Math.min(MAX_SESSION_PAGE, Math.max(1, Math.floor(options.limit)));
   const after = options.cursor === undefined ? undefined : decodeSessionCursor(options.cursor);
   if (after === null) return ingestFailure('bad_request', 'cursor is not a cursor this server issued');
@@ -33,17 +36,27 @@ export async function listSessions(db: Kysely<Database>, options: ListSessionsOp
   let query = db.selectFrom('sessions').selectAll();
   if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
   if (after !== undefined) {
-    query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(after.createdAt, after.id)));
+    query = query.where(({ eb, refTuple, tuple }) =>
+      eb(refTuple('created_at', 'id'), '<', tuple(after.createdAt, after.id)),
+    );
   }
   // One row more than the page tells whether there is a next page.
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const sessions = rows.slice(0, limit);
   const last = sessions.at(-1);
   return { sessions, nextCursor: rows.length > limit && last ? encodeSessionCursor(last) : null };
 }
 
 /** One session by id, or null. With `workerId`, another worker's session is null too. */
-export async function getSession(db: Kysely<Database>, sessionId: string, options: { workerId?: string } = {}): Promise<SessionRow | null> {
+export async function getSession(
+  db: Kysely<Database>,
+  sessionId: string,
+  options: { workerId?: string } = {},
+): Promise<SessionRow | null> {
   let query = db.selectFrom('sessions').selectAll().where('id', '=', sessionId);
   if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
   return (await query.executeTakeFirst()) ?? null;
@@ -78,12 +91,20 @@ export async function countAll(db: Kysely<Database>): Promise<TableCounts> {
     .selectNoFrom((eb) => [
       eb.selectFrom('workers').select(eb.fn.countAll<number>().as('n')).as('workers'),
       eb.selectFrom('sessions').select(eb.fn.countAll<number>().as('n')).as('sessions'),
-      eb.selectFrom('sessions').select(eb.fn.countAll<number>().as('n')).where('status', '=', 'active').as('activeSessions'),
+      eb
+        .selectFrom('sessions')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'active')
+        .as('activeSessions'),
       eb.selectFrom('interactions').select(eb.fn.countAll<number>().as('n')).as('interactions'),
       eb.selectFrom('screenshots').select(eb.fn.countAll<number>().as('n')).as('screenshots'),
       eb.selectFrom('audio_chunks').select(eb.fn.countAll<number>().as('n')).as('audioChunks'),
       eb.selectFrom('session_archives').select(eb.fn.countAll<number>().as('n')).as('sessionArchives'),
-      eb.selectFrom('uploads').select(eb.fn.countAll<number>().as('n')).where('completed_at', 'is', null).as('pendingUploads'),
+      eb
+        .selectFrom('uploads')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where('completed_at', 'is', null)
+        .as('pendingUploads'),
     ])
     .executeTakeFirstOrThrow();
   // Number(): int8 is a number with our type parsers, but be robust to a driver returning a string.

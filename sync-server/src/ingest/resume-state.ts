@@ -22,6 +22,8 @@ export async function getResumeState(
   const byId = new Map(rows.map((r) => [r.id, r]));
   return sessionIds.map((sessionId) => {
     const row = byId.get(sessionId);
-    return row ? { sessionId, known: true, ackedThrough: row.acked_through, status: row.status } : { sessionId, known: false, ackedThrough: 0 };
+    return row
+      ? { sessionId, known: true, ackedThrough: row.acked_through, status: row.status }
+      : { sessionId, known: false, ackedThrough: 0 };
   });
 }

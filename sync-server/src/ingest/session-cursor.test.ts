@@ -7,10 +7,13 @@ describe('session cursors', () => {
     expect(decodeSessionCursor(encodeSessionCursor(row))).toEqual({ createdAt: row.created_at, id: row.id });
   });
 
-  it.each(['', 'not-base64!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["nope","id"]').toString('base64url'), Buffer.from('[1,2]').toString('base64url')])(
-    'rejects %j',
-    (cursor) => {
-      expect(decodeSessionCursor(cursor)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'not-base64!',
+    Buffer.from('{"a":1}').toString('base64url'),
+    Buffer.from('["nope","id"]').toString('base64url'),
+    Buffer.from('[1,2]').toString('base64url'),
+  ])('rejects %j', (cursor) => {
+    expect(decodeSessionCursor(cursor)).toBeNull();
+  });
 });

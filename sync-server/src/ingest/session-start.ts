@@ -58,7 +58,8 @@ export async function startLegacySession(
           hosts: toJsonb(merged.hosts),
           last_activity_at: sql<Date>`now()`,
           updated_at: sql<Date>`now()`,
-          ...(row.user_agent === null && message.userAgent !== undefined && { user_agent: storableText(message.userAgent) }),
+          ...(row.user_agent === null &&
+            message.userAgent !== undefined && { user_agent: storableText(message.userAgent) }),
         })
         .where('id', '=', row.id)
         .execute();

@@ -21,7 +21,10 @@ describe('addEventsToStats', () => {
   });
 
   it('caps the URL list', () => {
-    const events = Array.from({ length: MAX_SESSION_URLS + 50 }, (_, i) => ({ type: 'navigation', url: `https://s.example/${i}` }));
+    const events = Array.from({ length: MAX_SESSION_URLS + 50 }, (_, i) => ({
+      type: 'navigation',
+      url: `https://s.example/${i}`,
+    }));
     const after = addEventsToStats({ counts: {}, urls: [], hosts: [] }, events);
     expect(after.urls).toHaveLength(MAX_SESSION_URLS);
     expect(after.urls.at(-1)).toBe(`https://s.example/${MAX_SESSION_URLS - 1}`);

@@ -45,5 +45,7 @@ export async function storeBatchInOneCall(
       ${toJsonbOrNull(meta?.maskingPolicy)}::jsonb,
       ${MAX_SESSION_URLS}::int, ${MAX_SESSION_HOSTS}::int)`.execute(db);
   const row = rows[0];
-  return row === undefined ? undefined : { ackedThrough: Number(row.o_acked_through), inserted: Number(row.o_inserted) };
+  return row === undefined
+    ? undefined
+    : { ackedThrough: Number(row.o_acked_through), inserted: Number(row.o_inserted) };
 }

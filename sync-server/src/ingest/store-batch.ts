@@ -21,17 +21,26 @@ export interface StoreBatchResult {
 function checkBatch(batch: BatchMessage): IngestFailure | null {
   if (batch.events.length === 0) return ingestFailure('validation_failed', 'batch has no events');
   if (batch.session !== undefined && batch.session.startTime > MAX_TIMESTAMP_MS) {
-    return ingestFailure('validation_failed', `session.startTime: ${batch.session.startTime} is not a plausible epoch-ms time`);
+    return ingestFailure(
+      'validation_failed',
+      `session.startTime: ${batch.session.startTime} is not a plausible epoch-ms time`,
+    );
   }
   if (batch.lastSequence > MAX_SEQUENCE) {
     return ingestFailure('validation_failed', `sequence ${batch.lastSequence} is beyond ${MAX_SEQUENCE}`);
   }
   for (const [i, event] of batch.events.entries()) {
     if (event.sessionId !== batch.sessionId || event.sequence !== batch.firstSequence + i) {
-      return ingestFailure('validation_failed', `events[${i}]: not sequence ${batch.firstSequence + i} of session ${batch.sessionId}`);
+      return ingestFailure(
+        'validation_failed',
+        `events[${i}]: not sequence ${batch.firstSequence + i} of session ${batch.sessionId}`,
+      );
     }
     if (event.timestamp > MAX_TIMESTAMP_MS) {
-      return ingestFailure('validation_failed', `events[${i}].timestamp: ${event.timestamp} is not a plausible epoch-ms time`);
+      return ingestFailure(
+        'validation_failed',
+        `events[${i}].timestamp: ${event.timestamp} is not a plausible epoch-ms time`,
+      );
     }
   }
   return null;
@@ -56,7 +65,11 @@ export async function storeBatch(
   if (invalid) return invalid;
   const stored = await storeBatchInOneCall(db, workerId, batch);
   if (stored !== undefined) {
-    return { inserted: stored.inserted, duplicates: batch.events.length - stored.inserted, ackedThrough: stored.ackedThrough };
+    return {
+      inserted: stored.inserted,
+      duplicates: batch.events.length - stored.inserted,
+      ackedThrough: stored.ackedThrough,
+    };
   }
   return storeBatchStepwise(db, workerId, batch);
 }
@@ -83,7 +96,10 @@ export async function storeBatchStepwise(
     }));
     if (isIngestFailure(locked)) return locked;
 
-    const inserted = await insertInteractionRows(trx, batch.events.map((e) => mapEventToRow(batch.sessionId, e)));
+    const inserted = await insertInteractionRows(
+      trx,
+      batch.events.map((e) => mapEventToRow(batch.sessionId, e)),
+    );
     const insertedEvents = batch.events.filter((e) => inserted.has(e.sequence));
     const ackedThrough = await recordSessionProgress(trx, locked.row, insertedEvents, {
       user_agent: meta?.userAgent && storableText(meta.userAgent),

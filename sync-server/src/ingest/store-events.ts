@@ -9,7 +9,10 @@ import { readContiguousWatermark } from './watermark';
  * Inserts interaction rows, skipping any (session_id, sequence) already stored, in multi-row INSERTs
  * of at most INSERT_CHUNK_ROWS. Returns the sequences actually inserted.
  */
-export async function insertInteractionRows(trx: Transaction<Database>, rows: readonly NewInteraction[]): Promise<Set<number>> {
+export async function insertInteractionRows(
+  trx: Transaction<Database>,
+  rows: readonly NewInteraction[],
+): Promise<Set<number>> {
   const inserted = new Set<number>();
   for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
     const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS);
@@ -55,7 +58,8 @@ export async function recordSessionProgress(
       updated_at: sql<Date>`now()`,
       ...(stats && { counts: toJsonb(stats.counts), urls: toJsonb(stats.urls), hosts: toJsonb(stats.hosts) }),
       ...(session.user_agent === null && fill.user_agent && { user_agent: fill.user_agent }),
-      ...(session.extension_version === null && fill.extension_version && { extension_version: fill.extension_version }),
+      ...(session.extension_version === null &&
+        fill.extension_version && { extension_version: fill.extension_version }),
       ...(session.masking_policy === null && fill.masking_policy && { masking_policy: fill.masking_policy }),
     }))
     .where('id', '=', session.id)

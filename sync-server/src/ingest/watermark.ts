@@ -22,7 +22,11 @@ const WALK_CHUNK = 5000;
  * Reads the session's stored sequences above `current` and returns the highest contiguous one. Call it
  * with the session row locked, so no other transaction inserts while it walks.
  */
-export async function readContiguousWatermark(db: Kysely<Database>, sessionId: string, current: number): Promise<number> {
+export async function readContiguousWatermark(
+  db: Kysely<Database>,
+  sessionId: string,
+  current: number,
+): Promise<number> {
   let watermark = current;
   for (;;) {
     const rows = await db
@@ -33,7 +37,10 @@ export async function readContiguousWatermark(db: Kysely<Database>, sessionId: s
       .orderBy('sequence')
       .limit(WALK_CHUNK)
       .execute();
-    const next = advanceWatermark(watermark, rows.map((r) => r.sequence));
+    const next = advanceWatermark(
+      watermark,
+      rows.map((r) => r.sequence),
+    );
     // Stop at a gap (fewer advanced than read) or at the end of the stored rows.
     if (rows.length < WALK_CHUNK || next - watermark < rows.length) return next;
     watermark = next;

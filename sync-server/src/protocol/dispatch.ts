@@ -23,11 +23,19 @@ export const MESSAGE_TYPES = Object.keys(HANDLERS);
  * Routes one authenticated message to its handler. Unknown types are refused with `unknown_type`;
  * admins authenticate on sockets to watch, not to write, so data messages from them are `forbidden`.
  */
-export async function dispatchMessage(ctx: ProtocolContext, principal: Principal, message: { type: string }): Promise<Reply> {
+export async function dispatchMessage(
+  ctx: ProtocolContext,
+  principal: Principal,
+  message: { type: string },
+): Promise<Reply> {
   const handler = Object.hasOwn(HANDLERS, message.type) ? HANDLERS[message.type] : undefined;
   if (!handler) {
-    return errorReply('unknown_type', `unknown message type ${JSON.stringify(message.type.slice(0, 64))}; expected one of ${MESSAGE_TYPES.join(', ')}`);
+    return errorReply(
+      'unknown_type',
+      `unknown message type ${JSON.stringify(message.type.slice(0, 64))}; expected one of ${MESSAGE_TYPES.join(', ')}`,
+    );
   }
-  if (principal.kind !== 'worker') return errorReply('forbidden', 'admin tokens cannot write session data; use a worker API key');
+  if (principal.kind !== 'worker')
+    return errorReply('forbidden', 'admin tokens cannot write session data; use a worker API key');
   return handler(ctx, principal.workerId, message);
 }

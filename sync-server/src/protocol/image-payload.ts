@@ -21,7 +21,17 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 function sniffImage(b: Uint8Array): DecodedImage['mime'] | undefined {
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) {
+  if (
+    b.length >= 12 &&
+    b[0] === 0x52 &&
+    b[1] === 0x49 &&
+    b[2] === 0x46 &&
+    b[3] === 0x46 &&
+    b[8] === 0x57 &&
+    b[9] === 0x45 &&
+    b[10] === 0x42 &&
+    b[11] === 0x50
+  ) {
     return 'image/webp';
   }
   if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return 'image/gif';
@@ -45,7 +55,9 @@ export function decodeImagePayload(payload: string): DecodeImageResult {
   const base64 = (match ? payload.slice(match[0].length) : payload).replace(/\s+/g, '');
   if (base64.length === 0) return { ok: false, message: 'image: empty' };
   if (!BASE64.test(base64)) return { ok: false, message: 'image: not a data URL or base64 text' };
-  const bytes = new Uint8Array(Buffer.from(base64, base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64'));
+  const bytes = new Uint8Array(
+    Buffer.from(base64, base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64'),
+  );
   const mime = sniffImage(bytes);
   if (!mime) return { ok: false, message: 'image: not a PNG, JPEG, WebP or GIF image' };
   const size = mime === 'image/png' ? pngSize(bytes) : undefined;

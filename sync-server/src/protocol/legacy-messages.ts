@@ -33,7 +33,13 @@ export async function handleSessionStart(ctx: ProtocolContext, workerId: string,
   if (!checked.ok) return errorReply('validation_failed', checked.message);
   const result = await startLegacySession(ctx.db, workerId, checked.value);
   if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
-  return { type: 'ack', for: 'session_start', sessionId: result.sessionId, stored: result.created ? 1 : 0, status: result.status };
+  return {
+    type: 'ack',
+    for: 'session_start',
+    sessionId: result.sessionId,
+    stored: result.created ? 1 : 0,
+    status: result.status,
+  };
 }
 
 /**
@@ -87,8 +93,13 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
   if (!decoded.ok) return errorReply('validation_failed', decoded.message);
   const image = decoded.image;
   // Refuse before writing the blob: another worker's session must not cost us a stored image.
-  const owner = await ctx.db.selectFrom('sessions').select('worker_id').where('id', '=', m.sessionId).executeTakeFirst();
-  if (owner && owner.worker_id !== workerId) return errorReply('forbidden', `session ${m.sessionId} belongs to another worker`);
+  const owner = await ctx.db
+    .selectFrom('sessions')
+    .select('worker_id')
+    .where('id', '=', m.sessionId)
+    .executeTakeFirst();
+  if (owner && owner.worker_id !== workerId)
+    return errorReply('forbidden', `session ${m.sessionId} belongs to another worker`);
   const blobKey = blobKeyFor(image.sha256, image.mime);
   await ctx.blobs.put(blobKey, image.bytes, image.mime);
   const timestamp = m.timestamp !== undefined ? Math.round(m.timestamp) : Date.now();
@@ -120,7 +131,13 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
 }
 
 /** A stable id for a legacy screenshot: the same session, image, time and burst position give the same id. */
-function legacyScreenshotId(sessionId: string, sha256: string, timestamp: number, burstId?: string, burstIndex?: number): string {
+function legacyScreenshotId(
+  sessionId: string,
+  sha256: string,
+  timestamp: number,
+  burstId?: string,
+  burstIndex?: number,
+): string {
   const parts = [sessionId, sha256, timestamp, burstId ?? '', burstIndex ?? ''].join('\u0000');
   return `legacy_${createHash('sha256').update(parts).digest('hex').slice(0, 32)}`;
 }

@@ -27,7 +27,11 @@ function batchIdOf(message: unknown): string | undefined {
 }
 
 /** Stores a batch for `workerId` and acknowledges it. */
-export async function handleBatch(ctx: ProtocolContext, workerId: string, message: unknown): Promise<BatchAck | ErrorMessage> {
+export async function handleBatch(
+  ctx: ProtocolContext,
+  workerId: string,
+  message: unknown,
+): Promise<BatchAck | ErrorMessage> {
   const checked = validate(BatchMessageSchema, message);
   if (!checked.ok) return errorReply('validation_failed', checked.message, batchIdOf(message));
   const batch = checked.value;
@@ -44,7 +48,11 @@ export async function handleBatch(ctx: ProtocolContext, workerId: string, messag
 }
 
 /** Reports what the server holds of the sessions the client asks about. */
-export async function handleResume(ctx: ProtocolContext, workerId: string, message: unknown): Promise<ResumeState | ErrorMessage> {
+export async function handleResume(
+  ctx: ProtocolContext,
+  workerId: string,
+  message: unknown,
+): Promise<ResumeState | ErrorMessage> {
   const checked = validate(ResumeMessageSchema, message);
   if (!checked.ok) return errorReply('validation_failed', checked.message);
   const sessions = await getResumeState(ctx.db, workerId, checked.value.sessionIds);
@@ -52,11 +60,21 @@ export async function handleResume(ctx: ProtocolContext, workerId: string, messa
 }
 
 /** Closes a session and reports whether every event up to `finalCount` is stored. */
-export async function handleSessionClose(ctx: ProtocolContext, workerId: string, message: unknown): Promise<SessionClosed | ErrorMessage> {
+export async function handleSessionClose(
+  ctx: ProtocolContext,
+  workerId: string,
+  message: unknown,
+): Promise<SessionClosed | ErrorMessage> {
   const checked = validate(SessionCloseMessageSchema, message);
   if (!checked.ok) return errorReply('validation_failed', checked.message);
   const { sessionId, endTime, finalCount } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount);
   if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message, undefined, sessionId);
-  return { type: 'session_closed', sessionId, status: result.status, ackedThrough: result.ackedThrough, missing: result.missing };
+  return {
+    type: 'session_closed',
+    sessionId,
+    status: result.status,
+    ackedThrough: result.ackedThrough,
+    missing: result.missing,
+  };
 }

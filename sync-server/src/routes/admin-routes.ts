@@ -11,12 +11,24 @@ import type { RouteDeps } from './route-deps';
 import { toSessionSummary } from './session-views';
 
 const CreateWorkerSchema = v.object({
-  name: v.pipe(v.string('name must be a string'), v.trim(), v.minLength(1, 'name must not be empty'), v.maxLength(200, 'name is too long')),
+  name: v.pipe(
+    v.string('name must be a string'),
+    v.trim(),
+    v.minLength(1, 'name must not be empty'),
+    v.maxLength(200, 'name is too long'),
+  ),
 });
 
 const RecentQuerySchema = v.object({
   limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d{1,4}$/, 'limit must be a whole number'), v.transform(Number), v.number(), v.minValue(1), v.maxValue(MAX_PAGE_SIZE)),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, 'limit must be a whole number'),
+      v.transform(Number),
+      v.number(),
+      v.minValue(1),
+      v.maxValue(MAX_PAGE_SIZE),
+    ),
     String(DEFAULT_PAGE_SIZE),
   ),
 });
@@ -58,7 +70,16 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
     const issued = await createWorkerWithKey(deps.db, body.value.name);
     deps.logger.info('worker_created', { workerId: issued.workerId, keyId: issued.keyId, prefix: issued.prefix });
     // The only time the key is ever shown.
-    return c.json({ workerId: issued.workerId, name: body.value.name, apiKey: issued.key, keyId: issued.keyId, prefix: issued.prefix }, 201);
+    return c.json(
+      {
+        workerId: issued.workerId,
+        name: body.value.name,
+        apiKey: issued.key,
+        keyId: issued.keyId,
+        prefix: issued.prefix,
+      },
+      201,
+    );
   });
 
   app.get('/workers', admin, async (c) => c.json({ workers: await listWorkers(deps.db) }));

@@ -29,12 +29,18 @@ export function blobRoutes(deps: RouteDeps): Hono<AppEnv> {
       const streamed = await deps.blobs.getStream(key);
       if (!streamed) return errorResponse(c, 'not_found', 'no such blob');
       return new Response(streamed.stream, {
-        headers: { 'Content-Type': mimeForBlobKey(key), 'Content-Length': String(streamed.bytes), 'Cache-Control': 'private, max-age=31536000, immutable' },
+        headers: {
+          'Content-Type': mimeForBlobKey(key),
+          'Content-Length': String(streamed.bytes),
+          'Cache-Control': 'private, max-age=31536000, immutable',
+        },
       });
     }
     const bytes = await deps.blobs.get(key);
     if (!bytes) return errorResponse(c, 'not_found', 'no such blob');
-    return new Response(bytes, { headers: { 'Content-Type': mimeForBlobKey(key), 'Cache-Control': 'private, max-age=31536000, immutable' } });
+    return new Response(bytes, {
+      headers: { 'Content-Type': mimeForBlobKey(key), 'Cache-Control': 'private, max-age=31536000, immutable' },
+    });
   });
 
   return app;

@@ -65,7 +65,11 @@ export function extensionRoutes(deps: RouteDeps): Hono<AppEnv> {
     const media = await sessionMedia(deps, row.id, publicBaseUrl(c, deps.settings));
     const head = await readEventsUpTo(deps.db, row.id, IN_MEMORY_EVENTS);
     if (head.complete) return c.json(buildTrainingData(head.events, media));
-    return streamJsonResponse(trainingDataChunks(iterateSessionEvents(deps.db, row.id), media), deps.logger, `training data ${row.id}`);
+    return streamJsonResponse(
+      trainingDataChunks(iterateSessionEvents(deps.db, row.id), media),
+      deps.logger,
+      `training data ${row.id}`,
+    );
   });
 
   app.get('/sessions/:id/audio', async (c) => {

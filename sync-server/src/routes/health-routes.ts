@@ -30,7 +30,11 @@ export function healthRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/health', (c) =>
-    c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000), timestamp: new Date().toISOString() }),
+    c.json({
+      status: 'ok',
+      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      timestamp: new Date().toISOString(),
+    }),
   );
 
   app.get('/api/health', async (c) => {

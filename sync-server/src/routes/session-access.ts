@@ -9,8 +9,13 @@ import { getSession } from '../ingest/read-sessions';
  * The session `sessionId` if `principal` may read it: admins read every session, workers their own.
  * Another worker's session is `forbidden` (the contract), a missing one `not_found`.
  */
-export async function sessionFor(db: Kysely<Database>, principal: Principal, sessionId: string): Promise<Outcome<SessionRow>> {
-  if (!SESSION_ID_PATTERN.test(sessionId)) return fail('bad_request', 'session id must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+export async function sessionFor(
+  db: Kysely<Database>,
+  principal: Principal,
+  sessionId: string,
+): Promise<Outcome<SessionRow>> {
+  if (!SESSION_ID_PATTERN.test(sessionId))
+    return fail('bad_request', 'session id must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
   const row = await getSession(db, sessionId);
   if (!row) return fail('not_found', `no session ${sessionId}`);
   if (principal.kind === 'worker' && row.worker_id !== principal.workerId) {

@@ -35,7 +35,11 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     const body = await readValidBody(c, UploadRequestSchema, deps.settings.maxInflatedBytes);
     if (!body.ok) return body;
     if (body.value.bytes > maxBytes) {
-      return { ok: false as const, code: 'payload_too_large' as const, message: `uploads are limited to ${maxBytes} bytes` };
+      return {
+        ok: false as const,
+        code: 'payload_too_large' as const,
+        message: `uploads are limited to ${maxBytes} bytes`,
+      };
     }
     return body;
   };
@@ -66,12 +70,25 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
 
     // The intent's id (a random UUID) is the capability for the server's own PUT route, like a
     // presigned URL: unguessable, and it expires.
-    const intent = await createUploadIntent(deps.db, workerId, { sha256: request.sha256, bytes: request.bytes, mime: request.mime });
+    const intent = await createUploadIntent(deps.db, workerId, {
+      sha256: request.sha256,
+      bytes: request.bytes,
+      mime: request.mime,
+    });
     if (isIngestFailure(intent)) return errorResponse(c, intent.error.code, intent.error.message);
     const uploadId = intent.id;
     const direct = await deps.blobs.createUploadUrl(blobKey, request.mime, request.bytes, request.sha256);
     const expiresAt = new Date(Date.now() + UPLOAD_URL_EXPIRY_S * 1000).toISOString();
-    if (direct) return c.json({ alreadyExists: false, uploadId, blobKey, method: direct.method, url: direct.url, headers: direct.headers, expiresAt });
+    if (direct)
+      return c.json({
+        alreadyExists: false,
+        uploadId,
+        blobKey,
+        method: direct.method,
+        url: direct.url,
+        headers: direct.headers,
+        expiresAt,
+      });
     return c.json({
       alreadyExists: false,
       uploadId,
@@ -96,10 +113,15 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     if (!upload) return errorResponse(c, 'not_found', 'no such upload, or it expired: ask for a new upload URL');
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.byteLength !== Number(upload.bytes)) {
-      return errorResponse(c, 'validation_failed', `body has ${bytes.byteLength} bytes, the upload announced ${upload.bytes}`);
+      return errorResponse(
+        c,
+        'validation_failed',
+        `body has ${bytes.byteLength} bytes, the upload announced ${upload.bytes}`,
+      );
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (sha256 !== upload.sha256) return errorResponse(c, 'validation_failed', 'body does not match the announced SHA-256');
+    if (sha256 !== upload.sha256)
+      return errorResponse(c, 'validation_failed', 'body does not match the announced SHA-256');
     await deps.blobs.put(upload.blob_key, bytes, upload.mime);
     return c.json({ stored: true, blobKey: upload.blob_key, bytes: bytes.byteLength });
   });
@@ -115,7 +137,8 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     const blobKey = blobKeyFor(request.sha256, request.mime);
     const verified = await verifyBlob(deps.blobs, blobKey, { bytes: request.bytes, sha256: request.sha256 });
     if (!verified.ok) {
-      if (verified.reason === 'missing') return errorResponse(c, 'not_found', 'nothing was uploaded for this hash: PUT the bytes first');
+      if (verified.reason === 'missing')
+        return errorResponse(c, 'not_found', 'nothing was uploaded for this hash: PUT the bytes first');
       // Wrong bytes under a content-addressed key would block every honest upload of that content.
       await deps.blobs.delete(blobKey);
       return errorResponse(c, 'validation_failed', `${verified.message}; the object was removed, upload it again`);
@@ -131,7 +154,10 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
       .where('blob_key', '=', blobKey)
       .where('completed_at', 'is', null)
       .execute();
-    return c.json({ recorded: true, kind: request.kind, id: result.id, created: result.created, blobKey }, result.created ? 201 : 200);
+    return c.json(
+      { recorded: true, kind: request.kind, id: result.id, created: result.created, blobKey },
+      result.created ? 201 : 200,
+    );
   });
 
   return app;

@@ -43,7 +43,11 @@ describe('connection registry heartbeat', () => {
   it('closes every socket after draining, even when a drain hangs past the timeout', async () => {
     const registry = createConnectionRegistry();
     const closed: string[] = [];
-    registry.add({ ...entry('slow', new FakeRaw()), drain: () => new Promise(() => {}), closeGoingAway: (r) => closed.push(`slow:${r}`) });
+    registry.add({
+      ...entry('slow', new FakeRaw()),
+      drain: () => new Promise(() => {}),
+      closeGoingAway: (r) => closed.push(`slow:${r}`),
+    });
     registry.add({ ...entry('quick', new FakeRaw()), closeGoingAway: (r) => closed.push(`quick:${r}`) });
     const started = Date.now();
     await registry.closeAll('bye', 50);

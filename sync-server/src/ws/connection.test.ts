@@ -31,7 +31,9 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
   const handled: string[] = [];
   const deps: ConnectionDeps = {
     authenticate: async (c) =>
-      c.apiKey === 'good' ? { ok: true, value: { kind: 'worker', workerId: 'w1', keyId: 'k1' } } : { ok: false, code: 'authentication_failed', message: 'invalid or revoked API key' },
+      c.apiKey === 'good'
+        ? { ok: true, value: { kind: 'worker', workerId: 'w1', keyId: 'k1' } }
+        : { ok: false, code: 'authentication_failed', message: 'invalid or revoked API key' },
     handleMessage: async (_p: Principal, m) => {
       // Later messages finish first if not serialized: the first one is slow.
       await sleep(m.n === 1 ? 30 : 1);
@@ -51,7 +53,11 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
   events.onOpen?.(new Event('open'), socket.ctx);
   const receive = (data: string | ArrayBuffer) => events.onMessage?.(new MessageEvent('message', { data }), socket.ctx);
   type OnClose = NonNullable<typeof events.onClose>;
-  const close = () => events.onClose?.(Object.assign(new Event('close'), { code: 1000, reason: '', wasClean: true }) as Parameters<OnClose>[0], socket.ctx);
+  const close = () =>
+    events.onClose?.(
+      Object.assign(new Event('close'), { code: 1000, reason: '', wasClean: true }) as Parameters<OnClose>[0],
+      socket.ctx,
+    );
   return { deps, registry, socket, receive, close, handled };
 }
 
@@ -86,7 +92,10 @@ describe('connection', () => {
 
     const idle = setup();
     await sleep(250);
-    expect(idle.socket.sent[0]).toMatchObject({ type: 'authentication_failed', message: expect.stringMatching(/timed out/) });
+    expect(idle.socket.sent[0]).toMatchObject({
+      type: 'authentication_failed',
+      message: expect.stringMatching(/timed out/),
+    });
     expect(idle.socket.closed()?.code).toBe(4401);
   });
 
@@ -106,8 +115,20 @@ describe('connection', () => {
     s.receive(text({ type: 'boom', batchId: 'b7' }));
     s.receive(text({ type: 'fine' }));
     await sleep(30);
-    expect(s.socket.sent.slice(1).map((m) => m.code ?? m.type)).toEqual(['invalid_json', 'bad_request', 'bad_request', 'invalid_json', 'payload_too_large', 'internal', 'ack']);
-    expect(s.socket.sent[6]).toMatchObject({ batchId: 'b7', retryable: true, message: expect.not.stringContaining('exploded') });
+    expect(s.socket.sent.slice(1).map((m) => m.code ?? m.type)).toEqual([
+      'invalid_json',
+      'bad_request',
+      'bad_request',
+      'invalid_json',
+      'payload_too_large',
+      'internal',
+      'ack',
+    ]);
+    expect(s.socket.sent[6]).toMatchObject({
+      batchId: 'b7',
+      retryable: true,
+      message: expect.not.stringContaining('exploded'),
+    });
     expect(s.socket.closed()).toBeUndefined();
   });
 
@@ -151,7 +172,8 @@ describe('connection queues', () => {
     s.receive(text({ type: 'authenticate', apiKey: 'good' }));
     return { ...s, log };
   }
-  const replies = (sent: Record<string, unknown>[]) => sent.slice(1).map((m) => `${m.type}:${String(m.sessionId)}:${String(m.n)}`);
+  const replies = (sent: Record<string, unknown>[]) =>
+    sent.slice(1).map((m) => `${m.type}:${String(m.sessionId)}:${String(m.n)}`);
 
   it('stores two sessions\u2019 interleaved batches concurrently, each session in order', async () => {
     const s = timedSetup((m) => (m.sessionId === 'A' ? 40 : 5));
@@ -218,7 +240,11 @@ describe('connection queues', () => {
     s.receive(text({ type: 'batch', sessionId: 'A', n: 2 }));
     const closing = s.registry.closeAll('server shutting down', 1000);
     await closing;
-    expect(s.socket.sent.slice(1).map((m) => (m.code as string | undefined) ?? `${m.type}:${String(m.n)}`)).toEqual(['batch_reply:1', 'invalid_json', 'batch_reply:2']);
+    expect(s.socket.sent.slice(1).map((m) => (m.code as string | undefined) ?? `${m.type}:${String(m.n)}`)).toEqual([
+      'batch_reply:1',
+      'invalid_json',
+      'batch_reply:2',
+    ]);
     expect(s.socket.closed()).toEqual({ code: 1001, reason: 'server shutting down' });
   });
 });

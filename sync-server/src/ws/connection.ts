@@ -22,7 +22,10 @@ import { createSerialQueue, type SerialQueue } from './serial-queue';
 export type ServerMessage = { type: string } & Record<string, unknown>;
 
 /** Handles one authenticated message (already parsed JSON); never used before authentication. */
-export type MessageHandler = (principal: Principal, message: Record<string, unknown> & { type: string }) => Promise<ServerMessage>;
+export type MessageHandler = (
+  principal: Principal,
+  message: Record<string, unknown> & { type: string },
+) => Promise<ServerMessage>;
 
 /** What a connection needs from the rest of the server. */
 export interface ConnectionDeps {
@@ -97,7 +100,11 @@ function parseFrame(data: WSMessageReceive, maxInflatedBytes: number): Parsed {
       text = gunzipSync(new Uint8Array(data as ArrayBuffer), { maxOutputLength: maxInflatedBytes });
     } catch (err) {
       if (isOutputTooLarge(err)) {
-        return { ok: false, error: errorMessage('payload_too_large', `inflated frame exceeds ${maxInflatedBytes} bytes`), jsonBytes };
+        return {
+          ok: false,
+          error: errorMessage('payload_too_large', `inflated frame exceeds ${maxInflatedBytes} bytes`),
+          jsonBytes,
+        };
       }
       return { ok: false, error: errorMessage('invalid_json', 'binary frame is not gzip-compressed JSON'), jsonBytes };
     }
@@ -181,7 +188,8 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
   };
 
   /** Settles once every task queued so far, on any queue, has: what a position-matched reply waits for. */
-  const everythingQueued = (): Promise<unknown> => Promise.all([queue.idle(), ...[...sessionQueues.values()].map((q) => q.idle())]);
+  const everythingQueued = (): Promise<unknown> =>
+    Promise.all([queue.idle(), ...[...sessionQueues.values()].map((q) => q.idle())]);
 
   /** Every queue drained, including tasks queued while waiting (shutdown drains connections this way). */
   const drainAll = async (): Promise<void> => {
@@ -262,7 +270,9 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
         send(await deps.handleMessage(principal, message));
       } catch (err) {
         log.error('ws_message_failed', { messageType: message.type.slice(0, 32), error: err });
-        send(errorMessage('internal', 'the server failed to handle this message; retry later', batchId ? { batchId } : {}));
+        send(
+          errorMessage('internal', 'the server failed to handle this message; retry later', batchId ? { batchId } : {}),
+        );
       }
     } finally {
       queuedBytes -= bytes;
@@ -282,7 +292,10 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
   /** Routes one accepted frame to its queue (see createConnectionEvents). */
   const enqueue = (data: WSMessageReceive, bytes: number) => {
     // Before authentication every frame waits, undecoded, for the key check on the connection queue.
-    const decoded = state === 'open' && queuedInflatedBytes < MAX_QUEUED_INFLATED_BYTES ? parseFrame(data, deps.maxInflatedBytes) : undefined;
+    const decoded =
+      state === 'open' && queuedInflatedBytes < MAX_QUEUED_INFLATED_BYTES
+        ? parseFrame(data, deps.maxInflatedBytes)
+        : undefined;
     queuedBytes += bytes;
     if (decoded) queuedInflatedBytes += decoded.jsonBytes;
     const batchSession = batchSessionOf(decoded);
@@ -376,7 +389,9 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
         }
         strikes = 0;
         if (queuedBytes + bytes > MAX_QUEUED_BYTES) {
-          refuseInOrder(errorMessage('rate_limited', 'too much data in flight on this connection: wait for acks, then resend'));
+          refuseInOrder(
+            errorMessage('rate_limited', 'too much data in flight on this connection: wait for acks, then resend'),
+          );
           return;
         }
         if (state === 'awaiting_auth') {

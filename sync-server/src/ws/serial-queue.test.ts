@@ -8,9 +8,17 @@ describe('serial queue', () => {
     const errors: unknown[] = [];
     const q = createSerialQueue((e) => errors.push(e));
     const done: number[] = [];
-    q.push(async () => { await sleep(30); done.push(1); });
-    q.push(async () => { done.push(2); });
-    q.push(async () => { await sleep(5); done.push(3); });
+    q.push(async () => {
+      await sleep(30);
+      done.push(1);
+    });
+    q.push(async () => {
+      done.push(2);
+    });
+    q.push(async () => {
+      await sleep(5);
+      done.push(3);
+    });
     expect(q.pending).toBe(3);
     await q.idle();
     expect(done).toEqual([1, 2, 3]);
@@ -22,8 +30,12 @@ describe('serial queue', () => {
     const errors: unknown[] = [];
     const q = createSerialQueue((e) => errors.push(e));
     const done: string[] = [];
-    q.push(async () => { throw new Error('boom'); });
-    q.push(async () => { done.push('after'); });
+    q.push(async () => {
+      throw new Error('boom');
+    });
+    q.push(async () => {
+      done.push('after');
+    });
     await q.idle();
     expect(done).toEqual(['after']);
     expect((errors[0] as Error).message).toBe('boom');
@@ -31,10 +43,17 @@ describe('serial queue', () => {
 
   it('reports each time it drains, not between queued tasks', async () => {
     let drained = 0;
-    const q = createSerialQueue(() => {}, () => drained++);
-    q.push(async () => { await sleep(5); });
+    const q = createSerialQueue(
+      () => {},
+      () => drained++,
+    );
+    q.push(async () => {
+      await sleep(5);
+    });
     let seenBySecond = -1;
-    q.push(async () => { seenBySecond = drained; });
+    q.push(async () => {
+      seenBySecond = drained;
+    });
     await q.idle();
     expect(seenBySecond).toBe(0);
     expect(drained).toBe(1);

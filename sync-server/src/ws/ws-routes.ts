@@ -30,7 +30,11 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
   for (const path of WS_PATHS) {
     app.get(path, async (c, next) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-        return c.json(errorBody('bad_request', `${path} is a WebSocket endpoint: connect with a WebSocket client`), 426, { Upgrade: 'websocket' });
+        return c.json(
+          errorBody('bad_request', `${path} is a WebSocket endpoint: connect with a WebSocket client`),
+          426,
+          { Upgrade: 'websocket' },
+        );
       }
       if (deps.isShuttingDown()) return errorResponse(c, 'unavailable', 'server is shutting down; reconnect shortly');
       return upgrade(c, next);

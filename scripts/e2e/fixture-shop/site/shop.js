@@ -10,16 +10,30 @@ const PRODUCTS = [
 ];
 const CART_KEY = 'fixture-shop-cart';
 
-function getProduct(id) { return PRODUCTS.find((p) => p.id === Number(id)); }
-function readCart() { try { return JSON.parse(localStorage.getItem(CART_KEY)) || []; } catch { return []; } }
-function writeCart(items) { localStorage.setItem(CART_KEY, JSON.stringify(items)); renderCartCount(); }
+function getProduct(id) {
+  return PRODUCTS.find((p) => p.id === Number(id));
+}
+function readCart() {
+  try {
+    return JSON.parse(localStorage.getItem(CART_KEY)) || [];
+  } catch {
+    return [];
+  }
+}
+function writeCart(items) {
+  localStorage.setItem(CART_KEY, JSON.stringify(items));
+  renderCartCount();
+}
 function addToCart(id, quantity) {
   const items = readCart();
   const line = items.find((i) => i.id === id);
-  if (line) line.quantity += quantity; else items.push({ id, quantity });
+  if (line) line.quantity += quantity;
+  else items.push({ id, quantity });
   writeCart(items);
 }
-function formatPrice(n) { return '$' + n.toFixed(2); }
+function formatPrice(n) {
+  return '$' + n.toFixed(2);
+}
 function renderCartCount() {
   const badge = document.getElementById('cart-count');
   if (badge) badge.textContent = String(readCart().reduce((n, i) => n + i.quantity, 0));

@@ -35,7 +35,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('worker_id', 'text', (c) => c.notNull().references('workers.id'))
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('active').check(sql`status in ('active', 'complete', 'incomplete', 'abandoned')`),
+      c
+        .notNull()
+        .defaultTo('active')
+        .check(sql`status in ('active', 'complete', 'incomplete', 'abandoned')`),
     )
     .addColumn('start_time', TIMESTAMP, (c) => c.notNull())
     .addColumn('end_time', TIMESTAMP)
@@ -54,10 +57,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', TIMESTAMP, (c) => c.notNull().defaultTo(NOW))
     .execute();
   // Listing (newest first, keyset on created_at + id), per worker and for everyone.
-  await db.schema.createIndex('sessions_worker_created_idx').on('sessions').columns(['worker_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('sessions_worker_created_idx')
+    .on('sessions')
+    .columns(['worker_id', 'created_at', 'id'])
+    .execute();
   await db.schema.createIndex('sessions_created_idx').on('sessions').columns(['created_at', 'id']).execute();
   // The abandon sweep: active sessions by last activity.
-  await db.schema.createIndex('sessions_status_activity_idx').on('sessions').columns(['status', 'last_activity_at']).execute();
+  await db.schema
+    .createIndex('sessions_status_activity_idx')
+    .on('sessions')
+    .columns(['status', 'last_activity_at'])
+    .execute();
   // Recent activity across all sessions.
   await db.schema.createIndex('sessions_activity_idx').on('sessions').column('last_activity_at').execute();
 
@@ -67,7 +78,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
     .addColumn('sequence', 'integer', (c) => c.notNull().check(sql`sequence >= 1`))
     .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('source', 'text', (c) => c.notNull().defaultTo('batch').check(sql`source in ('batch', 'legacy')`))
+    .addColumn('source', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('batch')
+        .check(sql`source in ('batch', 'legacy')`),
+    )
     .addColumn('timestamp', TIMESTAMP, (c) => c.notNull())
     .addColumn('timestamp_ms', 'bigint', (c) => c.notNull())
     .addColumn('url', 'text')
@@ -113,7 +129,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', TIMESTAMP, (c) => c.notNull().defaultTo(NOW))
     .addUniqueConstraint('screenshots_session_burst_key', ['session_id', 'burst_id', 'burst_index'])
     .execute();
-  await db.schema.createIndex('screenshots_session_time_idx').on('screenshots').columns(['session_id', 'timestamp']).execute();
+  await db.schema
+    .createIndex('screenshots_session_time_idx')
+    .on('screenshots')
+    .columns(['session_id', 'timestamp'])
+    .execute();
   // Completing an upload marks every row that points at the blob.
   await db.schema.createIndex('screenshots_blob_key_idx').on('screenshots').column('blob_key').execute();
 
@@ -158,12 +178,25 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', TIMESTAMP, (c) => c.notNull().defaultTo(NOW))
     .addColumn('completed_at', TIMESTAMP)
     .execute();
-  await db.schema.createIndex('uploads_worker_created_idx').on('uploads').columns(['worker_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('uploads_worker_created_idx')
+    .on('uploads')
+    .columns(['worker_id', 'created_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   // Children before parents (foreign keys).
-  for (const table of ['uploads', 'session_archives', 'audio_chunks', 'screenshots', 'interactions', 'sessions', 'api_keys', 'workers']) {
+  for (const table of [
+    'uploads',
+    'session_archives',
+    'audio_chunks',
+    'screenshots',
+    'interactions',
+    'sessions',
+    'api_keys',
+    'workers',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

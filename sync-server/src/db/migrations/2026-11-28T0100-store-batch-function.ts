@@ -111,5 +111,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function if exists store_batch_events(text, text, jsonb, jsonb, text, text, jsonb, int, int)`.execute(db);
+  await sql`drop function if exists store_batch_events(text, text, jsonb, jsonb, text, text, jsonb, int, int)`.execute(
+    db,
+  );
 }

@@ -1,6 +1,13 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { EventType } from '@codesight/schema';
-import type { JsonObject, Jsonb, JsonbWithDefault, NullableJsonb, Timestamp, TimestampDefaultNow } from '../column-types';
+import type {
+  JsonObject,
+  Jsonb,
+  JsonbWithDefault,
+  NullableJsonb,
+  Timestamp,
+  TimestampDefaultNow,
+} from '../column-types';
 
 /** How a row arrived: a sync batch (`data` is the RecordedEvent) or a legacy message (`data` is the raw interaction). */
 export type InteractionSource = 'batch' | 'legacy';

@@ -1,7 +1,10 @@
 import * as v from 'valibot';
+import { err, ok, type Failure, type Result } from './core/result';
 
-/** Outcome of {@link validate}: the typed value, or one readable message naming the offending path. */
-export type Validated<T> = { ok: true; value: T } | { ok: false; message: string; issues: string[] };
+/** Why {@link validate} refused: one readable message naming the offending paths, and every issue. */
+export interface ValidationFailure extends Failure<'validation_failed'> {
+  readonly issues: string[];
+}
 
 /** Turns valibot issues into `path.to.field: message` lines a worker or API client can act on. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
@@ -15,9 +18,12 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[
  * Validates `input` against `schema` without throwing. Errors are values at boundaries: callers
  * answer 4xx (server) or show the message (extension) instead of catching exceptions.
  */
-export function validate<S extends v.GenericSchema>(schema: S, input: unknown): Validated<v.InferOutput<S>> {
+export function validate<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+): Result<v.InferOutput<S>, ValidationFailure> {
   const result = v.safeParse(schema, input);
-  if (result.success) return { ok: true, value: result.output };
+  if (result.success) return ok(result.output);
   const issues = describeIssues(result.issues);
-  return { ok: false, message: issues.slice(0, 5).join('; '), issues };
+  return err({ code: 'validation_failed', message: issues.slice(0, 5).join('; '), issues });
 }

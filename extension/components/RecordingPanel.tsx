@@ -61,7 +61,7 @@ export function RecordingPanel({
           </button>
         </div>
         <p id="session-id-help" class={idCheck.ok ? 'hint' : 'error'}>
-          {idCheck.ok ? 'Letters, digits, _ and -, up to 64.' : idCheck.message.replace(/^[^:]*: /, '')}
+          {idCheck.ok ? 'Letters, digits, _ and -, up to 64.' : idCheck.error.message.replace(/^[^:]*: /, '')}
         </p>
       </section>
     );

@@ -5,7 +5,7 @@ export async function sendCommand(command: Command): Promise<CommandReply> {
   try {
     const raw: unknown = await chrome.runtime.sendMessage(command);
     const reply = validate(CommandReplySchema, raw);
-    return reply.ok ? reply.value : { ok: false, error: `unexpected reply: ${reply.message}` };
+    return reply.ok ? reply.value : { ok: false, error: `unexpected reply: ${reply.error.message}` };
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }

@@ -17,7 +17,7 @@ export function validateEnvelopes(message: unknown): {
     if (parsed.ok) valid.push(parsed.value);
     else {
       const clientId = (item as { clientId?: unknown } | null)?.clientId;
-      if (typeof clientId === 'string') refused.push({ clientId, reason: `invalid event: ${parsed.message}` });
+      if (typeof clientId === 'string') refused.push({ clientId, reason: `invalid event: ${parsed.error.message}` });
     }
   }
   return { valid, refused };

@@ -32,7 +32,7 @@ export async function downloadSession(sessionId: string, format: 'json' | 'zip')
   const request: ExportRequest = { type: 'offscreen/export', sessionId, format };
   const raw: unknown = await chrome.runtime.sendMessage(request);
   const reply = validate(ExportReplySchema, raw);
-  if (!reply.ok) return { ok: false, error: `export failed: ${reply.message}` };
+  if (!reply.ok) return { ok: false, error: `export failed: ${reply.error.message}` };
   if (!reply.value.ok) return reply.value;
   await chrome.downloads.download({
     url: reply.value.url,

@@ -182,7 +182,7 @@ describe('zipSession', () => {
     const files = unzipSync(await zipBytes(sources(f)));
     const manifest = json<ZipManifest>(files, ZIP_PATHS.manifest);
     const r = validate(ZipManifestSchema, manifest);
-    expect(r.ok, r.ok ? '' : r.message).toBe(true);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     expect(manifest).toMatchObject({
       format: 'codesight-session-zip',
       version: 1,
@@ -208,7 +208,7 @@ describe('zipSession', () => {
     expect(lines).toHaveLength(f.events.length);
     lines.forEach((line, i) => {
       const r = validate(RecordedEventSchema, JSON.parse(line));
-      expect(r.ok, r.ok ? '' : `line ${i + 1}: ${r.message}`).toBe(true);
+      expect(r.ok, r.ok ? '' : `line ${i + 1}: ${r.error.message}`).toBe(true);
       expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify(f.events[i])));
     });
   });
@@ -218,7 +218,7 @@ describe('zipSession', () => {
     const files = unzipSync(await zipBytes(sources(f)));
     const text = decode(files[ZIP_PATHS.session]!);
     const r = validate(LegacySessionExportSchema, JSON.parse(text));
-    expect(r.ok, r.ok ? '' : r.message).toBe(true);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     expect(text).toBe(JSON.stringify(buildLegacySession(f.session, f.events)));
   });
 
@@ -227,7 +227,7 @@ describe('zipSession', () => {
     const files = unzipSync(await zipBytes(sources(f)));
     const data = json<unknown>(files, ZIP_PATHS.trainingData);
     const r = validate(TrainingDataSchema, data);
-    expect(r.ok, r.ok ? '' : r.message).toBe(true);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     if (!r.ok) return;
     expect(r.value.video_path).toBeNull();
     expect(r.value.audio_path).toBe('media/audio/narration.webm');
@@ -434,7 +434,7 @@ describe('zipSession', () => {
             // Validating every line would dominate the test's time; a spread sample catches format drift.
             if (jsonlLines % 997 === 1) {
               const r = validate(RecordedEventSchema, JSON.parse(line));
-              expect(r.ok, r.ok ? '' : r.message).toBe(true);
+              expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
             }
           }
         }
@@ -464,7 +464,7 @@ describe('zipSession', () => {
 
     const manifest = JSON.parse(manifestText) as unknown;
     const r = validate(ZipManifestSchema, manifest);
-    expect(r.ok, r.ok ? '' : r.message).toBe(true);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     if (!r.ok) return;
     expect(r.value.counts).toEqual({ events: total, screenshots: 3, audioChunks: 3 });
     expect(r.value.files.length).toBe(hashes.size - 1);

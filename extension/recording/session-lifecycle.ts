@@ -27,7 +27,7 @@ export async function startSession(
 ): Promise<LifecycleResult> {
   const id = requestedId?.trim() || generateSessionId(env.now);
   const checked = validate(SessionIdSchema, id);
-  if (!checked.ok) return { ok: false, error: checked.message };
+  if (!checked.ok) return { ok: false, error: checked.error.message };
   return db.transaction('rw', db.sessions, async () => {
     const running = await activeSession(db);
     if (running) return { ok: false as const, error: `session ${running.id} is still recording: stop it first` };

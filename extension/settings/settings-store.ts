@@ -28,7 +28,7 @@ export async function saveSettings(
     ...change,
     throttle: { ...current.throttle, ...change.throttle },
   });
-  if (!parsed.ok) return { ok: false, error: parsed.message };
+  if (!parsed.ok) return { ok: false, error: parsed.error.message };
   await chrome.storage.local.set({ [SETTINGS_KEY]: parsed.value });
   return { ok: true, settings: parsed.value };
 }

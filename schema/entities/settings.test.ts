@@ -29,6 +29,6 @@ describe('settings', () => {
   it('refuses a throttle below its floor', () => {
     const r = validate(SettingsSchema, { throttle: { scrollMs: 1 } });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toMatch(/throttle\.scrollMs/);
+    if (!r.ok) expect(r.error.message).toMatch(/throttle\.scrollMs/);
   });
 });

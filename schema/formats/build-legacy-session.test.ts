@@ -45,7 +45,7 @@ describe('buildLegacySession', () => {
   it('produces a document that validates against LegacySessionExportSchema', () => {
     const out = buildLegacySession(sampleSession(ID, 15), fixture());
     const r = validate(LegacySessionExportSchema, out);
-    expect(r.ok, r.ok ? '' : r.message).toBe(true);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
   });
 
   it('fills the header from the session: ISO times, duration from endTime, totalEvents', () => {
@@ -221,7 +221,7 @@ describe('legacySessionChunks', () => {
     const parsed: unknown = JSON.parse(text);
     expect(parsed).toEqual(buildLegacySession(session, events));
     const r = validate(LegacySessionExportSchema, parsed);
-    expect(r.ok, r.ok ? '' : r.message).toBe(true);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
   });
 
   it('streams an empty session', async () => {

@@ -25,7 +25,7 @@ describe('buildTrainingData', () => {
   it('validates against TrainingDataSchema with exactly the snake_case keys', () => {
     const data = buildTrainingData(sampleRecordedEvents(ID, 15), media);
     const r = validate(TrainingDataSchema, data);
-    expect(r.ok, r.ok ? '' : r.message).toBe(true);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     expect(Object.keys(data)).toEqual(['video_path', 'audio_path', 'annotations']);
     expect(Object.keys(data.annotations[0]!)).toEqual([
       'timestamp',

@@ -163,7 +163,7 @@ describe('recording a shopping session in real Chromium', () => {
     expect(session.eventCount).toBe(events.length);
     for (const e of events) {
       const r = validate(RecordedEventSchema, e);
-      expect(r.ok, r.ok ? '' : `${e.type} #${e.sequence}: ${r.message}`).toBe(true);
+      expect(r.ok, r.ok ? '' : `${e.type} #${e.sequence}: ${r.error.message}`).toBe(true);
     }
     expect(session.pagesVisited).toEqual(['127.0.0.1']);
     expect(session.maskingPolicy.rules).toEqual(
@@ -334,7 +334,7 @@ describe('recording a shopping session in real Chromium', () => {
 
   it('downloads the legacy session JSON on Stop', () => {
     const parsed = validate(LegacySessionExportSchema, JSON.parse(strFromU8(jsonDownload.bytes)));
-    expect(parsed.ok, parsed.ok ? '' : parsed.message).toBe(true);
+    expect(parsed.ok, parsed.ok ? '' : parsed.error.message).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.value.sessionId).toBe(SESSION_ID);
     expect(parsed.value.totalEvents).toBe(events.length);

@@ -252,7 +252,7 @@ describe('session exports', () => {
     expect(data.status).toBe(200);
     const legacy: unknown = await data.json();
     const checked = validate(LegacySessionExportSchema, legacy);
-    expect(checked.ok, checked.ok ? '' : checked.message).toBe(true);
+    expect(checked.ok, checked.ok ? '' : checked.error.message).toBe(true);
     expect(legacy).toMatchObject({
       sessionId: 'cs_export',
       startTime: new Date(T0).toISOString(),

@@ -58,7 +58,7 @@ async function syncEvents(server: RunningServer, sessionId: string, first: numbe
     }),
   });
   const ack = validate(BatchAckSchema, await res.json());
-  if (!ack.ok) throw new Error(`batch not acked: ${ack.message}`);
+  if (!ack.ok) throw new Error(`batch not acked: ${ack.error.message}`);
   return ack.value.ackedThrough;
 }
 
@@ -204,7 +204,7 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
         TrainingDataSchema,
         await (await api(`/api/extension/sessions/${sessionId}/training-data`)).json(),
       );
-      if (!training.ok) throw new Error(training.message);
+      if (!training.ok) throw new Error(training.error.message);
       expect(training.value.audio_path).toBe(`${t.server.url}/api/extension/sessions/${sessionId}/audio`);
       expect(training.value.annotations.length).toBe(15);
       const audio = await fetch(training.value.audio_path!, { headers: { authorization: `Bearer ${DEV_KEY}` } });

@@ -145,7 +145,7 @@ describe('an old client on /extension-ws, message for message', () => {
 
     const legacy = await get(`/api/extension/sessions/${SESSION}/data`);
     const checked = validate(LegacySessionExportSchema, legacy);
-    expect(checked.ok, checked.ok ? '' : checked.message).toBe(true);
+    expect(checked.ok, checked.ok ? '' : checked.error.message).toBe(true);
     expect(legacy).toMatchObject({
       sessionId: SESSION,
       startTime: new Date(T0).toISOString(),

@@ -27,7 +27,7 @@ export function useCaptureHarness(): void {
     vi.restoreAllMocks();
     for (const event of state.events) {
       const result = validate(CapturedEventSchema, event);
-      expect(result.ok, `${event.type}: ${result.ok ? '' : result.message}`).toBe(true);
+      expect(result.ok, `${event.type}: ${result.ok ? '' : result.error.message}`).toBe(true);
     }
   });
 }

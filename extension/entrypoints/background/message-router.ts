@@ -36,7 +36,7 @@ export function createMessageRouter(handlers: MessageHandlers) {
     if (typeof type === 'string' && (type.startsWith('session/') || type.startsWith('sync/'))) {
       const parsed = validate(CommandSchema, message);
       if (!parsed.ok) {
-        sendResponse({ ok: false, error: parsed.message } satisfies CommandReply);
+        sendResponse({ ok: false, error: parsed.error.message } satisfies CommandReply);
         return false;
       }
       void handlers

@@ -26,7 +26,7 @@ export default defineContentScript({
       send: async (envelopes) => {
         const raw: unknown = await chrome.runtime.sendMessage({ type: 'capture/events', envelopes });
         const reply = validate(CaptureEventsReplySchema, raw);
-        if (!reply.ok) throw new Error(`unexpected reply from the recorder: ${reply.message}`);
+        if (!reply.ok) throw new Error(`unexpected reply from the recorder: ${reply.error.message}`);
         return reply.value satisfies CaptureEventsReply;
       },
       park: parkEnvelopes,

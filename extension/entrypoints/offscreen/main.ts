@@ -10,7 +10,7 @@ chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse) =
   if ((message as { type?: unknown } | null)?.type !== 'offscreen/export') return false;
   const parsed = validate(ExportRequestSchema, message);
   if (!parsed.ok) {
-    sendResponse({ ok: false, error: parsed.message } satisfies ExportReply);
+    sendResponse({ ok: false, error: parsed.error.message } satisfies ExportReply);
     return false;
   }
   buildExport(db, parsed.value.sessionId, parsed.value.format)

@@ -154,7 +154,7 @@ async function postJson<S extends GenericSchema>(
     // A 2xx that is not our API (a captive portal, a misconfigured proxy): the network's fault, not the item's.
     return {
       ok: false,
-      outcome: { kind: 'retry', code: 'bad_reply', message: `${what}: unexpected answer (${parsed.message})` },
+      outcome: { kind: 'retry', code: 'bad_reply', message: `${what}: unexpected answer (${parsed.error.message})` },
     };
   }
   const refusal = refusalOf(answer.status, answer.text);

@@ -180,7 +180,7 @@ export class FakeMediaServer {
     if (headers.authorization !== `Bearer ${this.options.apiKey}`)
       return error(401, 'authentication_failed', 'unknown API key');
     const parsed = validate(UploadRequestSchema, typeof body === 'string' ? JSON.parse(body) : undefined);
-    if (!parsed.ok) return error(400, 'validation_failed', parsed.message);
+    if (!parsed.ok) return error(400, 'validation_failed', parsed.error.message);
     const request = parsed.value;
     if (request.bytes > (this.options.maxBytes ?? 16 * 1024 * 1024))
       return error(413, 'payload_too_large', 'too large');

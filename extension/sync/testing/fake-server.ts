@@ -159,12 +159,12 @@ export class FakeSyncServer {
     if (type === 'batch') return [this.batch(message)];
     if (type === 'resume') {
       const r = validate(ResumeMessageSchema, message);
-      if (!r.ok) return [error('validation_failed', r.message, false)];
+      if (!r.ok) return [error('validation_failed', r.error.message, false)];
       return [{ type: 'resume_state', sessions: r.value.sessionIds.map((id) => this.db.resumeEntry(id)) }];
     }
     if (type === 'session_close') {
       const r = validate(SessionCloseMessageSchema, message);
-      if (!r.ok) return [error('validation_failed', r.message, false)];
+      if (!r.ok) return [error('validation_failed', r.error.message, false)];
       return [
         {
           type: 'session_closed',
@@ -179,7 +179,8 @@ export class FakeSyncServer {
   private batch(message: unknown): SyncServerMessage {
     const batchId = (message as { batchId?: unknown }).batchId;
     const r = validate(BatchMessageSchema, message);
-    if (!r.ok) return error('validation_failed', r.message, false, typeof batchId === 'string' ? batchId : undefined);
+    if (!r.ok)
+      return error('validation_failed', r.error.message, false, typeof batchId === 'string' ? batchId : undefined);
     const refusal = this.refuseBatch?.(r.value);
     if (refusal) {
       this.refusals += 1;

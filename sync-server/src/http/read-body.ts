@@ -46,13 +46,13 @@ export async function readValidBody<S extends v.GenericSchema>(
   const body = await readJsonBody(c, maxInflatedBytes);
   if (!body.ok) return body;
   const checked = validate(schema, body.value);
-  if (!checked.ok) return fail('validation_failed', checked.message);
+  if (!checked.ok) return fail('validation_failed', checked.error.message);
   return { ok: true, value: checked.value };
 }
 
 /** Validates query parameters (all strings) against `schema`. */
 export function readValidQuery<S extends v.GenericSchema>(c: Context, schema: S): Outcome<v.InferOutput<S>> {
   const checked = validate(schema, c.req.query());
-  if (!checked.ok) return fail('bad_request', checked.message);
+  if (!checked.ok) return fail('bad_request', checked.error.message);
   return { ok: true, value: checked.value };
 }

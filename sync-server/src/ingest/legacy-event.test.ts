@@ -6,7 +6,7 @@ describe('legacyToRecordedEvent', () => {
   it.each(EVENT_TYPES)('rebuilds a schema-valid %s from the bare minimum an old client sent', (type) => {
     const event = legacyToRecordedEvent('cs_old', 4, type, { type, timestamp: 1_752_327_000_000.6 });
     const result = validate(RecordedEventSchema, event);
-    expect(result.ok ? 'valid' : result.message).toBe('valid');
+    expect(result.ok ? 'valid' : result.error.message).toBe('valid');
     expect(event).toMatchObject({ type, sessionId: 'cs_old', sequence: 4, timestamp: 1_752_327_000_001, url: '' });
   });
 

@@ -30,7 +30,7 @@ type Reply = AckMessage | ErrorMessage;
 /** `session_start`: creates (or re-opens) the session. */
 export async function handleSessionStart(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
   const checked = validate(SessionStartMessageSchema, message);
-  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const result = await startLegacySession(ctx.db, workerId, checked.value);
   if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
   return {
@@ -64,7 +64,10 @@ export async function handleInteractionData(ctx: ProtocolContext, workerId: stri
   const checked = validate(InteractionArrayMessageSchema, singleAsArray(message));
   if (!checked.ok) {
     const single = !Array.isArray((message as { data?: unknown }).data);
-    return errorReply('validation_failed', single ? checked.message.replaceAll('data.0.', 'data.') : checked.message);
+    return errorReply(
+      'validation_failed',
+      single ? checked.error.message.replaceAll('data.0.', 'data.') : checked.error.message,
+    );
   }
   const { sessionId, data: interactions } = checked.value;
   const result = await storeLegacyInteractions(ctx.db, workerId, sessionId, interactions);
@@ -85,7 +88,7 @@ export async function handleInteractionData(ctx: ProtocolContext, workerId: stri
  */
 export async function handleScreenshotData(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
   const checked = validate(ScreenshotDataMessageSchema, message);
-  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const m = checked.value;
   const payload = m.image ?? m.dataUrl;
   if (payload === undefined) return errorReply('validation_failed', 'screenshot_data needs "image" or "dataUrl"');
@@ -145,7 +148,7 @@ function legacyScreenshotId(
 /** `session_end`: closes the session; `totalEvents`, when sent, is the count it must reach to be complete. */
 export async function handleSessionEnd(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
   const checked = validate(SessionEndMessageSchema, message);
-  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const { sessionId, endTime, totalEvents } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, totalEvents);
   if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);

@@ -33,7 +33,7 @@ export async function handleBatch(
   message: unknown,
 ): Promise<BatchAck | ErrorMessage> {
   const checked = validate(BatchMessageSchema, message);
-  if (!checked.ok) return errorReply('validation_failed', checked.message, batchIdOf(message));
+  if (!checked.ok) return errorReply('validation_failed', checked.error.message, batchIdOf(message));
   const batch = checked.value;
   const result = await storeBatch(ctx.db, workerId, batch);
   if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message, batch.batchId);
@@ -54,7 +54,7 @@ export async function handleResume(
   message: unknown,
 ): Promise<ResumeState | ErrorMessage> {
   const checked = validate(ResumeMessageSchema, message);
-  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const sessions = await getResumeState(ctx.db, workerId, checked.value.sessionIds);
   return { type: 'resume_state', sessions };
 }
@@ -66,7 +66,7 @@ export async function handleSessionClose(
   message: unknown,
 ): Promise<SessionClosed | ErrorMessage> {
   const checked = validate(SessionCloseMessageSchema, message);
-  if (!checked.ok) return errorReply('validation_failed', checked.message);
+  if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const { sessionId, endTime, finalCount } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount);
   if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message, undefined, sessionId);

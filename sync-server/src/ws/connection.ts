@@ -224,7 +224,7 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
   const authenticate = async (message: Record<string, unknown>) => {
     const checked = validate(AuthenticateMessageSchema, message);
     if (!checked.ok) {
-      refuseAuth(`invalid authenticate message: ${checked.message}`);
+      refuseAuth(`invalid authenticate message: ${checked.error.message}`);
       return;
     }
     const result = await deps.authenticate({ apiKey: checked.value.apiKey, token: checked.value.token });

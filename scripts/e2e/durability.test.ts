@@ -3,9 +3,9 @@ import type { Page } from 'playwright-core';
 import type { RecordedEvent } from '@codesight/schema';
 import { launchWithExtension, stopServiceWorker, type ExtensionBrowser } from '../lib/chromium';
 import { startFixtureShop, type FixtureShop } from './fixture-shop/serve';
-import { builtExtension } from './support/extension-build';
-import { dumpExtensionDb } from './support/extension-db';
-import { openPopup, startRecording } from './support/popup';
+import { builtExtension } from './testing/extension-build';
+import { dumpExtensionDb } from './testing/extension-db';
+import { openPopup, startRecording } from './testing/popup';
 
 /**
  * Events must reach IndexedDB even when the service worker was just stopped, and when the page

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopServiceWorker } from '../lib/chromium';
 import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './support/exactly-once';
-import { startFaultRig, type FaultRig } from './support/fault-rig';
-import { countLocalEvents, readLocalSession } from './support/local-events';
-import { addMediaRows, audioFixture, screenshotFixture, type MediaFixture } from './support/media-rows';
-import { configureServer, startRecording, stopRecording, syncState } from './support/popup';
-import { storedCounts } from './support/server-db';
-import { servedBlobSha256, storedMedia } from './support/server-media';
-import { isServiceWorkerRunning } from './support/service-worker-status';
-import { createTeardown } from './support/teardown';
-import { browseLikeAWorker, clickBurst } from './support/traffic';
-import { sleep, waitFor } from './support/wait';
+import { expectExactlyOnce } from './testing/exactly-once';
+import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { countLocalEvents, readLocalSession } from './testing/local-events';
+import { addMediaRows, audioFixture, screenshotFixture, type MediaFixture } from './testing/media-rows';
+import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
+import { storedCounts } from './testing/server-db';
+import { servedBlobSha256, storedMedia } from './testing/server-media';
+import { isServiceWorkerRunning } from './testing/service-worker-status';
+import { createTeardown } from './testing/teardown';
+import { browseLikeAWorker, clickBurst } from './testing/traffic';
+import { sleep, waitFor } from './testing/wait';
 
 /**
  * Fault 4: the worker closes the browser while events still wait to be synced (the server is

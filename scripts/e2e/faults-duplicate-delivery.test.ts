@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDuplicatingProxy, type DuplicatingProxy, type UpstreamAck } from '../faults/duplicating-proxy';
-import { expectExactlyOnce } from './support/exactly-once';
-import { startFaultRig, type FaultRig } from './support/fault-rig';
-import { configureServer, startRecording, stopRecording, syncState } from './support/popup';
-import { createTeardown } from './support/teardown';
-import { browseLikeAWorker, clickBurst } from './support/traffic';
-import { sleep, waitFor } from './support/wait';
+import { expectExactlyOnce } from './testing/exactly-once';
+import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
+import { createTeardown } from './testing/teardown';
+import { browseLikeAWorker, clickBurst } from './testing/traffic';
+import { sleep, waitFor } from './testing/wait';
 
 /**
  * Fault 6: every batch is delivered twice, to two server instances sharing one PostgreSQL, at the

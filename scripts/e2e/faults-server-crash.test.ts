@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './support/exactly-once';
-import { startFaultRig, type FaultRig } from './support/fault-rig';
-import { countLocalEvents } from './support/local-events';
-import { configureServer, startRecording, stopRecording, syncState } from './support/popup';
-import { storedCounts } from './support/server-db';
-import { createTeardown } from './support/teardown';
-import { browseLikeAWorker, clickBurst } from './support/traffic';
-import { sleep, waitFor } from './support/wait';
+import { expectExactlyOnce } from './testing/exactly-once';
+import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { countLocalEvents } from './testing/local-events';
+import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
+import { storedCounts } from './testing/server-db';
+import { createTeardown } from './testing/teardown';
+import { browseLikeAWorker, clickBurst } from './testing/traffic';
+import { sleep, waitFor } from './testing/wait';
 
 /**
  * Fault 2: the server process dies (SIGKILL: no shutdown, no close frames, a transaction cut short)

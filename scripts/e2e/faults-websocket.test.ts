@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './support/exactly-once';
-import { startFaultRig, type FaultRig } from './support/fault-rig';
-import { configureServer, startRecording, stopRecording, syncState } from './support/popup';
-import { createTeardown } from './support/teardown';
-import { browseLikeAWorker, clickBurst } from './support/traffic';
-import { sleep, waitFor } from './support/wait';
+import { expectExactlyOnce } from './testing/exactly-once';
+import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
+import { createTeardown } from './testing/teardown';
+import { browseLikeAWorker, clickBurst } from './testing/traffic';
+import { sleep, waitFor } from './testing/wait';
 
 /**
  * Fault 5: the WebSocket misbehaves while HTTP works. (a) It flaps: every connection is cut after a

@@ -17,11 +17,11 @@ import {
 } from '@codesight/schema';
 import { launchWithExtension, type ExtensionBrowser } from '../lib/chromium';
 import { startFixtureShop, type FixtureShop } from './fixture-shop/serve';
-import { builtExtension } from './support/extension-build';
-import { dumpExtensionDb, type ExtensionDbDump } from './support/extension-db';
-import { waitForDownload, type FinishedDownload } from './support/downloads';
-import { openPopup, startRecording } from './support/popup';
-import { resolveTarget } from './support/resolve-target';
+import { builtExtension } from './testing/extension-build';
+import { dumpExtensionDb, type ExtensionDbDump } from './testing/extension-db';
+import { waitForDownload, type FinishedDownload } from './testing/downloads';
+import { openPopup, startRecording } from './testing/popup';
+import { resolveTarget } from './testing/resolve-target';
 
 /**
  * The foundation scenario: a worker starts a session in the popup, shops across pages, frames, a

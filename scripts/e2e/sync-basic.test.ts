@@ -4,11 +4,11 @@ import type { RecordedEvent } from '@codesight/schema';
 import { launchWithExtension, type ExtensionBrowser } from '../lib/chromium';
 import { startPostgres, type PostgresCluster } from '../lib/postgres-cluster';
 import { startFixtureShop, type FixtureShop } from './fixture-shop/serve';
-import { builtExtension } from './support/extension-build';
-import { dumpExtensionDb } from './support/extension-db';
-import { configureServer, openPopup, startRecording, stopRecording, syncState } from './support/popup';
-import { storedCounts } from './support/server-db';
-import { startServerProcess, type ServerProcess } from './support/server-process';
+import { builtExtension } from './testing/extension-build';
+import { dumpExtensionDb } from './testing/extension-db';
+import { configureServer, openPopup, startRecording, stopRecording, syncState } from './testing/popup';
+import { storedCounts } from './testing/server-db';
+import { startServerProcess, type ServerProcess } from './testing/server-process';
 
 /**
  * The happy path of sync in the real browser: the worker enters the server address and key in the

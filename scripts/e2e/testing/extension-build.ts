@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-/** The repository root (scripts/e2e/support → ../../..). */
+/** The repository root (scripts/e2e/testing → ../../..). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 /** Where `wxt build` puts the unpacked extension. */
 export const EXTENSION_DIR = resolve(REPO_ROOT, '.output/chrome-mv3');

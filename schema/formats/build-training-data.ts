@@ -1,5 +1,5 @@
 import type { EventType, RecordedEvent } from '../entities/event';
-import { eventText } from './build-legacy-session';
+import { eventText } from './legacy-event';
 import type { TrainingAnnotation, TrainingData } from './training-data';
 
 /**

@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../sync-server/src/db/schema';
 import { mapEventToRow } from '../../sync-server/src/ingest/event-row';
 import { storeBatch } from '../../sync-server/src/ingest/store-batch';
-import { isIngestFailure } from '../../sync-server/src/ingest/ingest-error';
 import { ownCpuMs, postgresCpuMs } from './cpu-usage';
 
 /** Time spent in each step a batch goes through, over the same batches, one step at a time. */
@@ -68,7 +67,7 @@ export async function measureStageCosts(
   const started = performance.now();
   for (const batch of batches) {
     const result = await storeBatch(db, workerId, batch);
-    if (isIngestFailure(result)) throw new Error(`stage costs: storeBatch refused a batch: ${result.error.message}`);
+    if (!result.ok) throw new Error(`stage costs: storeBatch refused a batch: ${result.error.message}`);
   }
   const storeMs = performance.now() - started;
   const storeNodeCpuMs = ownCpuMs() - cpuBefore;
@@ -100,7 +99,7 @@ export async function measureStoreLatency(
     const started = performance.now();
     const result = await storeBatch(db, workerId, batch);
     samples.push(performance.now() - started);
-    if (isIngestFailure(result)) throw new Error(`store latency: storeBatch refused a batch: ${result.error.message}`);
+    if (!result.ok) throw new Error(`store latency: storeBatch refused a batch: ${result.error.message}`);
   }
   return samples;
 }

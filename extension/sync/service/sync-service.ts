@@ -1,24 +1,28 @@
-import type { PublishedSyncStatus, Settings } from '@codesight/schema';
-import type { AppDB } from '../../db';
-import { createSyncEngine, type KickReason, type SyncEngine } from '..';
-import { DexieSyncStore } from '../store/dexie-store';
+import { systemClock, type Clock, type PublishedSyncStatus, type Settings } from '@codesight/schema';
+import { createSyncEngine } from '../engine/engine';
+import type { KickReason, SyncEngine } from '../engine/engine-types';
+import type { SyncStore } from '../store/store';
 import { createHttpTransport } from '../transport/http-transport';
 import { deriveServerAddress } from '../transport/server-address';
 import { createWsTransport, type WebSocketLike } from '../transport/ws-transport';
-import { DexieMediaStore } from '../media/dexie-media-store';
+import type { MediaStore } from '../media/media-store';
 import { createMediaUploader, type MediaUploader, type MediaUploadStatus } from '../media/media-uploader';
 
 /** What the service needs from the runtime, injected so it runs in Node tests as in the service worker. */
 export interface SyncServiceDeps {
-  db: AppDB;
-  createSocket(url: string): WebSocketLike;
+  /** Where the recorder's events wait; outlives every engine the service builds. */
+  syncStore: SyncStore;
+  /** Where the recorder's screenshots and audio wait. */
+  mediaStore: MediaStore;
+  createSocket: (url: string) => WebSocketLike;
   fetch: typeof fetch;
-  publish(status: PublishedSyncStatus): void;
+  publish: (status: PublishedSyncStatus) => void;
   /** Called whenever the backlog goes from none to some or back, to keep (or drop) the wake-up alarm. */
-  onBacklogChange?(hasBacklog: boolean): void;
-  /** Whether to delete a session's events locally once the server confirmed it complete. */
-  pruneSyncedData?(): Promise<boolean>;
-  now?(): number;
+  onBacklogChange?: (hasBacklog: boolean) => void;
+  /** Time for the engine, its transports, the uploader and the published `updatedAt`; the system clock by default. */
+  clock?: Clock;
+  /** Backoff jitter and batch-id entropy; seeded in tests. */
+  random?: () => number;
 }
 
 /** The one sync engine of the background, rebuilt whenever the server address or key changes. */
@@ -40,11 +44,12 @@ const IDLE: Omit<PublishedSyncStatus, 'updatedAt'> = {
 
 /**
  * Owns the engine's lifecycle: no server configured → no engine (recording stays local); configured →
- * one engine over the Dexie store with the WebSocket and its HTTP twin derived from the one address
+ * one engine over the injected store with the WebSocket and its HTTP twin derived from the one address
  * the worker typed. Every engine status change is published for the popup.
  */
 export function createSyncService(deps: SyncServiceDeps): SyncService {
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   let engine: SyncEngine | null = null;
   let media: MediaUploader | null = null;
   let unsubscribe: (() => void) | null = null;
@@ -82,22 +87,27 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
         return;
       }
       const address = deriveServerAddress(serverUrl);
-      if ('error' in address) {
-        publish({ ...IDLE, configured: true, configError: address.error });
+      if (!address.ok) {
+        publish({ ...IDLE, configured: true, configError: address.error.message });
         return;
       }
-      const endpoints = { wsUrl: address.wsUrl, httpBase: address.httpBase };
+      const { wsUrl, httpBase } = address.value;
+      const endpoints = { wsUrl, httpBase };
       engine = createSyncEngine({
-        store: new DexieSyncStore(deps.db, { pruneWhenClosed: deps.pruneSyncedData }),
-        ws: createWsTransport({ url: address.wsUrl, apiKey, createSocket: deps.createSocket }),
-        http: createHttpTransport({ baseUrl: address.httpBase, apiKey, fetch: deps.fetch }),
+        store: deps.syncStore,
+        ws: createWsTransport({ url: wsUrl, apiKey, createSocket: deps.createSocket, clock }),
+        http: createHttpTransport({ baseUrl: httpBase, apiKey, fetch: deps.fetch, clock }),
+        clock,
+        random: deps.random,
       });
       // Media go after the events they belong to are acked: every new ack is a reason to look again.
       const uploader = createMediaUploader({
-        store: new DexieMediaStore(deps.db),
-        baseUrl: address.httpBase,
+        store: deps.mediaStore,
+        baseUrl: httpBase,
         apiKey,
         fetch: deps.fetch,
+        clock,
+        random: deps.random,
       });
       media = uploader;
       const sync = engine;

@@ -3,6 +3,8 @@ import { db } from '../../db';
 import { parseStoredSettings, SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
 import { createSyncService, type SyncService } from './sync-service';
 import { createOnlineWatch } from './online-watch';
+import { DexieSyncStore } from '../store/dexie-store';
+import { DexieMediaStore } from '../media/dexie-media-store';
 import type { WebSocketLike } from '../transport/ws-transport';
 
 /** Name of the alarm that wakes a stopped service worker while events wait to be synced. */
@@ -21,12 +23,12 @@ const ONLINE_SAMPLE_MS = 2_000;
  */
 export function startSyncWiring(): SyncService {
   const sync = createSyncService({
-    db,
+    syncStore: new DexieSyncStore(db, { pruneWhenClosed: async () => (await loadSettings()).pruneSyncedData }),
+    mediaStore: new DexieMediaStore(db),
     // The browser's WebSocket has exactly the members WebSocketLike names; only its handler types are narrower.
     createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     fetch: (...args) => fetch(...args),
     publish: (status) => void chrome.storage.local.set({ [SYNC_STATUS_KEY]: status }),
-    pruneSyncedData: async () => (await loadSettings()).pruneSyncedData,
     onBacklogChange: (backlog) => {
       if (backlog) void chrome.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_ALARM_PERIOD_MIN });
       else void chrome.alarms.clear(SYNC_ALARM);
@@ -35,7 +37,7 @@ export function startSyncWiring(): SyncService {
   void loadSettings().then((settings) => sync.configure(settings));
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && SETTINGS_KEY in changes)
-      void sync.configure(parseStoredSettings(changes[SETTINGS_KEY]!.newValue));
+      void sync.configure(parseStoredSettings(changes[SETTINGS_KEY].newValue));
   });
   const watch = createOnlineWatch(() => navigator.onLine);
   const sampleOnline = () => {

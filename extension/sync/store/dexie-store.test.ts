@@ -4,12 +4,13 @@ import { sampleCapturedEvents } from '@codesight/schema/testing';
 import { AppDB } from '../../db/app-db';
 import { storeCapturedEvents } from '../../recording/store-captured';
 import { DexieSyncStore } from './dexie-store';
+import { FakeClock } from '../testing/fake-clock';
 import { describeSyncStoreContract } from '../testing/store-contract';
 
 let n = 0;
 
 // The same behaviour suite the memory store passes, over IndexedDB with the recorder's real writes.
-describeSyncStoreContract('dexie', async () => {
+describeSyncStoreContract('dexie', () => {
   const db = new AppDB(`dexie-sync-${++n}`);
   let clientIds = 0;
   return {
@@ -45,7 +46,8 @@ describe('DexieSyncStore pruning', () => {
   it("deletes a completed session's events only when the worker chose to prune", async () => {
     for (const prune of [false, true]) {
       const db = new AppDB(`dexie-prune-${prune}`);
-      const store = new DexieSyncStore(db, { pruneWhenClosed: () => prune });
+      const clock = new FakeClock(1_234);
+      const store = new DexieSyncStore(db, { pruneWhenClosed: () => prune, clock });
       await db.sessions.add({
         id: 's',
         startTime: 1,
@@ -66,7 +68,7 @@ describe('DexieSyncStore pruning', () => {
       await store.setAckedThrough('s', 3);
       await store.markClosedOnServer('s');
       expect(await db.events.count()).toBe(prune ? 0 : 3);
-      expect((await db.sessions.get('s'))?.prunedAt !== undefined).toBe(prune);
+      expect((await db.sessions.get('s'))?.prunedAt).toBe(prune ? 1_234 : undefined);
       expect(await store.listPendingSessions()).toEqual([]);
       await db.delete();
     }

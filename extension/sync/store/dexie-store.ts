@@ -1,10 +1,13 @@
-import type { RecordedEvent } from '@codesight/schema';
+import { systemClock, type Clock, type RecordedEvent } from '@codesight/schema';
 import type { AppDB, SyncStateRow } from '../../db';
 import type { PendingSession, QuarantinedBatch, SyncMeta, SyncStore } from './store';
 
+/** Choices of the {@link DexieSyncStore} beyond its database. */
 export interface DexieSyncStoreOptions {
   /** Read when a session closes complete on the server: true deletes its events locally (setting `pruneSyncedData`). */
   pruneWhenClosed?: () => boolean | Promise<boolean>;
+  /** Stamps `prunedAt`; the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -76,7 +79,7 @@ export class DexieSyncStore implements SyncStore {
         .where('[sessionId+sequence]')
         .between([sessionId, 1], [sessionId, session.eventCount], true, true)
         .delete();
-      await this.db.sessions.update(sessionId, { prunedAt: Date.now() });
+      await this.db.sessions.update(sessionId, { prunedAt: (this.options.clock ?? systemClock).now() });
     });
   }
 

@@ -3,13 +3,13 @@ import { sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
 import { MemorySyncStore } from './memory-store';
 import { describeSyncStoreContract } from '../testing/store-contract';
 
-describeSyncStoreContract('memory', async () => {
+describeSyncStoreContract('memory', () => {
   const store = new MemorySyncStore();
   return {
     store,
-    createSession: async (id, meta) => store.createSession(id, meta),
-    appendEvents: async (id, events) => void store.appendEvents(id, events),
-    endSession: async (id, endTime) => store.endSession(id, endTime),
+    createSession: (id, meta) => Promise.resolve(store.createSession(id, meta)),
+    appendEvents: (id, events) => Promise.resolve(void store.appendEvents(id, events)),
+    endSession: (id, endTime) => Promise.resolve(store.endSession(id, endTime)),
   };
 });
 

@@ -89,7 +89,9 @@ export class MemorySyncStore implements SyncStore {
     return [...this.sessions.keys()];
   }
 
-  async listPendingSessions(): Promise<PendingSession[]> {
+  // The interface is asynchronous for IndexedDB's sake; memory answers at once, as resolved promises.
+
+  listPendingSessions(): Promise<PendingSession[]> {
     const out: PendingSession[] = [];
     for (const [sessionId, s] of this.sessions) {
       if (s.ackedThrough >= s.eventCount && !(s.ended && !s.closedOnServer)) continue;
@@ -103,57 +105,56 @@ export class MemorySyncStore implements SyncStore {
         meta: copy(s.meta),
       });
     }
-    return out;
+    return Promise.resolve(out);
   }
 
-  async readEvents(
-    sessionId: string,
-    fromSequence: number,
-    toSequence: number,
-    limit: number,
-  ): Promise<RecordedEvent[]> {
+  readEvents(sessionId: string, fromSequence: number, toSequence: number, limit: number): Promise<RecordedEvent[]> {
     const s = this.sessions.get(sessionId);
-    if (!s) return [];
     const out: RecordedEvent[] = [];
+    if (!s) return Promise.resolve(out);
     const last = Math.min(toSequence, s.eventCount);
     for (let q = Math.max(1, fromSequence); q <= last && out.length < limit; q++) {
       const e = s.events[q - 1];
       if (e) out.push(e);
     }
-    return out;
+    return Promise.resolve(out);
   }
 
-  async setAckedThrough(sessionId: string, ackedThrough: number): Promise<number> {
+  setAckedThrough(sessionId: string, ackedThrough: number): Promise<number> {
     const s = this.sessions.get(sessionId);
-    if (!s) return 0;
+    if (!s) return Promise.resolve(0);
     if (ackedThrough < s.ackedThrough) this.loweringAttempts += 1;
     s.ackedThrough = Math.max(s.ackedThrough, ackedThrough);
-    return s.ackedThrough;
+    return Promise.resolve(s.ackedThrough);
   }
 
-  async markClosedOnServer(sessionId: string): Promise<void> {
+  markClosedOnServer(sessionId: string): Promise<void> {
     const s = this.sessions.get(sessionId);
     if (s) s.closedOnServer = true;
+    return Promise.resolve();
   }
 
-  async addQuarantine(entry: QuarantinedBatch): Promise<void> {
+  addQuarantine(entry: QuarantinedBatch): Promise<void> {
     this.quarantine.set(entry.sessionId, copy(entry));
+    return Promise.resolve();
   }
 
-  async removeQuarantine(sessionId: string): Promise<void> {
+  removeQuarantine(sessionId: string): Promise<void> {
     this.quarantine.delete(sessionId);
+    return Promise.resolve();
   }
 
-  async listQuarantine(): Promise<QuarantinedBatch[]> {
-    return [...this.quarantine.values()].map(copy);
+  listQuarantine(): Promise<QuarantinedBatch[]> {
+    return Promise.resolve([...this.quarantine.values()].map(copy));
   }
 
-  async loadSyncMeta(): Promise<SyncMeta> {
-    return copy(this.meta);
+  loadSyncMeta(): Promise<SyncMeta> {
+    return Promise.resolve(copy(this.meta));
   }
 
-  async saveSyncMeta(meta: SyncMeta): Promise<void> {
+  saveSyncMeta(meta: SyncMeta): Promise<void> {
     this.meta = copy(meta);
+    return Promise.resolve();
   }
 
   private get(sessionId: string): MemorySession {

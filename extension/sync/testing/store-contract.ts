@@ -26,7 +26,7 @@ const meta: SessionMeta = (() => {
  * The behaviour every {@link SyncStore} must have, as a vitest suite: run it for the memory store and
  * for the Dexie store (`describeSyncStoreContract('dexie', async () => ...)` with fake-indexeddb).
  */
-export function describeSyncStoreContract(name: string, create: () => Promise<StoreUnderTest>): void {
+export function describeSyncStoreContract(name: string, create: () => StoreUnderTest | Promise<StoreUnderTest>): void {
   async function withEvents(count: number): Promise<StoreUnderTest> {
     const t = await create();
     await t.createSession('a', meta);

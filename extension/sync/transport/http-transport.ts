@@ -1,9 +1,11 @@
 import {
   encodeCompressed,
-  SyncServerMessageSchema,
-  validate,
   HttpErrorBodySchema,
   PERMANENT_ERROR_CODES,
+  SyncServerMessageSchema,
+  systemClock,
+  validate,
+  type Clock,
   type ErrorMessage,
 } from '@codesight/schema';
 import type {
@@ -14,6 +16,7 @@ import type {
   TransportState,
 } from './transport';
 
+/** Where and how the HTTP transport talks to the server. */
 export interface HttpTransportOptions {
   /** `https://host[:port][/prefix]`. */
   baseUrl: string;
@@ -21,6 +24,8 @@ export interface HttpTransportOptions {
   fetch?: typeof fetch;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Times the request timeout; the system clock unless a test drives a fake one. */
+  clock?: Clock;
 }
 
 /** A batch POST carries up to a few hundred KiB; 30 s covers slow uplinks without hanging forever. */
@@ -40,6 +45,7 @@ const PATHS: Record<SyncClientMessage['type'], string> = {
 export function createHttpTransport(options: HttpTransportOptions): SyncTransport {
   const listeners = new Set<TransportListener>();
   const doFetch = options.fetch ?? fetch.bind(globalThis);
+  const clock = options.clock ?? systemClock;
   let generation = 0;
   let open = false;
   const emit = (state: TransportState) => listeners.forEach((l) => l.onState(state));
@@ -55,7 +61,7 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
 
   const request = async (path: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timer = clock.setTimeout(() => controller.abort(), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     try {
       return await doFetch(`${options.baseUrl}${path}`, {
         ...init,
@@ -63,7 +69,7 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
         headers: { Authorization: `Bearer ${options.apiKey}`, ...(init.headers as Record<string, string>) },
       });
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
     }
   };
 

@@ -15,10 +15,19 @@ describe('deriveServerAddress', () => {
     ],
     ['  https://example.org/collector  ', 'https://example.org/collector', 'wss://example.org/collector/ws'],
   ])('%s', (input, httpBase, wsUrl) => {
-    expect(deriveServerAddress(input)).toEqual({ httpBase, wsUrl });
+    expect(deriveServerAddress(input)).toEqual({ ok: true, value: { httpBase, wsUrl } });
   });
 
-  it.each(['collector.example', 'ftp://collector.example', ''])('refuses %j with a message', (input) => {
-    expect(deriveServerAddress(input)).toEqual({ error: expect.any(String) });
+  it.each([
+    ['collector.example', /is not a URL/],
+    ['ftp://collector.example', /unsupported scheme ftp:/],
+    ['', /is not a URL/],
+  ])('refuses %j with a message', (input, message) => {
+    const address = deriveServerAddress(input);
+    expect(address.ok).toBe(false);
+    if (!address.ok) {
+      expect(address.error.code).toBe('invalid_server_address');
+      expect(address.error.message).toMatch(message);
+    }
   });
 });

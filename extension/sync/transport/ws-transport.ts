@@ -1,4 +1,12 @@
-import { decodeCompressed, encodeCompressed, SyncServerMessageSchema, validate } from '@codesight/schema';
+import {
+  decodeCompressed,
+  encodeCompressed,
+  SyncServerMessageSchema,
+  systemClock,
+  validate,
+  type Clock,
+  type TimerHandle,
+} from '@codesight/schema';
 import type { SyncClientMessage, SyncTransport, TransportListener, TransportState } from './transport';
 
 /** The subset of the WebSocket API the transport uses (the browser's, or `ws` in Node tests). */
@@ -13,6 +21,7 @@ export interface WebSocketLike {
   onerror: ((ev: unknown) => void) | null;
 }
 
+/** Where and how the WebSocket transport connects. */
 export interface WsTransportOptions {
   url: string;
   apiKey: string;
@@ -21,6 +30,8 @@ export interface WsTransportOptions {
   authTimeoutMs?: number;
   /** Bound on an inflated inbound frame. */
   maxInboundBytes?: number;
+  /** Times the authentication; the system clock unless a test drives a fake one. */
+  clock?: Clock;
 }
 
 /** The server must answer `authenticate` within 5 s; allow a little more for a loaded network. */
@@ -38,12 +49,14 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
   const listeners = new Set<TransportListener>();
   let socket: WebSocketLike | null = null;
   let authenticated = false;
-  let authTimer: ReturnType<typeof setTimeout> | undefined;
+  const clock = options.clock ?? systemClock;
+  let authTimer: TimerHandle | undefined;
   const emit = (state: TransportState) => listeners.forEach((l) => l.onState(state));
 
   const teardown = (s: WebSocketLike) => {
     s.onopen = s.onmessage = s.onclose = s.onerror = null;
-    clearTimeout(authTimer);
+    if (authTimer !== undefined) clock.clearTimeout(authTimer);
+    authTimer = undefined;
     if (socket === s) {
       socket = null;
       authenticated = false;
@@ -89,7 +102,7 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
       s.binaryType = 'arraybuffer';
       s.onopen = () => {
         s.send(JSON.stringify({ type: 'authenticate', apiKey: options.apiKey }));
-        authTimer = setTimeout(
+        authTimer = clock.setTimeout(
           () => fail(s, 'no answer to authenticate'),
           options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
         );
@@ -106,7 +119,8 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
         if (!authenticated) {
           if (type === 'authentication_success') {
             authenticated = true;
-            clearTimeout(authTimer);
+            clock.clearTimeout(authTimer);
+            authTimer = undefined;
             emit({ status: 'open' });
           } else if (type === 'authentication_failed') {
             fail(s, `authentication failed: ${(message as { message?: string }).message ?? 'no reason given'}`);

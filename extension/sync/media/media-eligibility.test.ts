@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
-import { isMediaUploadable, mediaUploadOrder } from './media-eligibility';
+import { isMediaUploadable, mediaUploadOrder, planUploads } from './media-eligibility';
 import type { MediaItem } from './media-store';
 
 describe('isMediaUploadable', () => {
@@ -36,5 +36,30 @@ describe('mediaUploadOrder', () => {
       'a-audio-1',
       'b-shot-0',
     ]); // a tie in time goes by id
+  });
+});
+
+describe('planUploads', () => {
+  it('keeps the uploadable items in upload order and counts the rest as waiting', () => {
+    const pending: MediaItem[] = [
+      { kind: 'screenshot', row: sampleScreenshot('a', 2, samplePng(2)) }, // taken for event 3
+      { kind: 'audio', row: sampleAudioChunk('b', 0, sampleWebm(0)) }, // session b never synced
+      { kind: 'screenshot', row: sampleScreenshot('a', 1, samplePng(1)) },
+      { kind: 'audio', row: sampleAudioChunk('a', 0, sampleWebm(1)) },
+    ];
+    const plan = planUploads(pending, new Map([['a', { ackedThrough: 2, closedOnServer: false }]]));
+    expect(plan.eligible.map((i) => i.row.id)).toEqual(['a-audio-0', 'a-shot-1']);
+    expect(plan.waiting).toBe(2);
+  });
+
+  it.each([
+    ['nothing pending', 0, 0],
+    ['nothing acked', 3, 3],
+  ])('%s', (_name, count, waiting) => {
+    const pending: MediaItem[] = Array.from({ length: count }, (_, i) => ({
+      kind: 'screenshot',
+      row: sampleScreenshot('s', i, samplePng(i)),
+    }));
+    expect(planUploads(pending, new Map())).toEqual({ eligible: [], waiting });
   });
 });

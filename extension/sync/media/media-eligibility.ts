@@ -19,3 +19,19 @@ export function mediaUploadOrder(a: MediaItem, b: MediaItem): number {
   const at = (m: MediaItem) => (m.kind === 'screenshot' ? m.row.timestamp : m.row.startTime);
   return at(a) - at(b) || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0);
 }
+
+/** What one run uploads, and how many pending items wait for the server to hold their events. */
+export interface UploadPlan {
+  /** Uploadable now, in upload order. */
+  eligible: MediaItem[];
+  /** Pending but not uploadable yet. */
+  waiting: number;
+}
+
+/** Picks the uploadable items of `pending` given the acks of their sessions, in {@link mediaUploadOrder}. */
+export function planUploads(pending: readonly MediaItem[], acks: ReadonlyMap<string, SessionAck>): UploadPlan {
+  const eligible = pending
+    .filter((item) => isMediaUploadable(item, acks.get(item.row.sessionId)))
+    .sort(mediaUploadOrder);
+  return { eligible, waiting: pending.length - eligible.length };
+}

@@ -1,9 +1,16 @@
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../engine/backoff';
-import { systemClock, type Clock, type TimerHandle } from '@codesight/schema';
-import { isMediaUploadable, mediaUploadOrder } from './media-eligibility';
-import type { MediaItem, MediaQuarantine, MediaStore, SessionAck } from './media-store';
-import type { SyncError } from '../store/store';
-import { sha256Hex, uploadMediaItem, uploadRequestFor, type MediaHttp } from './upload-media-item';
+import { systemClock, type Clock } from '@codesight/schema';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../engine/backoff';
+import type { MediaHttp } from './media-http';
+import type { MediaStore } from './media-store';
+import type { MediaKickReason } from './schedule-policy';
+import { createUploadScheduler } from './upload-scheduler';
+import { emptyRunResult, runUploads, type MediaRunResult } from './upload-run';
+import { createStatusPublisher, statusAfterRun, withRetryAt, type MediaUploadStatus } from './upload-status';
+import { uploadStoredItem } from './upload-stored-item';
+
+export type { MediaKickReason } from './schedule-policy';
+export type { MediaRunResult } from './upload-run';
+export type { MediaUploadStatus } from './upload-status';
 
 /**
  * Uploads running at once. Two keeps the uplink busy across a round trip (each item is three requests)
@@ -32,48 +39,6 @@ export interface MediaUploaderOptions {
   requestTimeoutMs?: number;
 }
 
-/** What one run did. Counts are of media items. */
-export interface MediaRunResult {
-  /** Recorded by the server in this run (including ones it already had: a repeat is a no-op there). */
-  uploaded: number;
-  /** Pending but not eligible: the server does not hold their session or trigger event yet. */
-  skipped: number;
-  /** Failed transiently; they stay pending. A run stops at the first such failure. */
-  failed: number;
-  /** Quarantined in this run (refused for good, or an unusable local copy). */
-  quarantined: number;
-  /** Eligible but not attempted because the run stopped at a failure. */
-  remaining: number;
-  /** Media bytes PUT in this run (0 for items whose bytes the server already had). */
-  bytesSent: number;
-  /** The failure that stopped the run. */
-  error?: SyncError;
-}
-
-/** What the popup shows about media upload. */
-export interface MediaUploadStatus {
-  /** Media not yet uploaded nor quarantined (eligible or waiting), as of the last run. */
-  pendingItems: number;
-  /** Their bytes, from the metadata rows. */
-  pendingBytes: number;
-  /** Of the pending items, those waiting for the events they belong to to be acked. */
-  waitingForAck: number;
-  quarantined: MediaQuarantine[];
-  /** Epoch ms of the last item the server recorded. */
-  lastUploadAt?: number;
-  /** The most recent failure, kept after recovery; compare `at` with `lastUploadAt` to tell if it is current. */
-  lastError?: SyncError;
-  /** Epoch ms of the next attempt while backing off after a failure. */
-  retryAt?: number;
-}
-
-/** Why the uploader is asked to hurry. */
-export type MediaKickReason =
-  /** The sync engine acked events (more media may be eligible) or the recorder stored media: respects a backoff. */
-  | 'acked'
-  /** The browser is back online: retry now, forgetting past failures. */
-  | 'online';
-
 /** The media uploader as the background script uses it. */
 export interface MediaUploader {
   /** Uploads everything eligible now, serialized with any other run; resolves when done. Does not throw. */
@@ -92,27 +57,16 @@ export interface MediaUploader {
   idle(): Promise<void>;
 }
 
-const emptyResult = (): MediaRunResult => ({
-  uploaded: 0,
-  skipped: 0,
-  failed: 0,
-  quarantined: 0,
-  remaining: 0,
-  bytesSent: 0,
-});
-
 /**
  * Creates the media uploader: screenshots and audio chunks go to the server through its upload-URL
  * flow (content-addressed by SHA-256, so a repeat is a no-op) once their metadata's events are acked.
- * Pure apart from the injected store, fetch, clock and randomness.
+ * Pure apart from the injected store, fetch, clock and randomness. This wires the parts: one item
+ * (`upload-stored-item.ts`), one run (`upload-run.ts`), the timers (`upload-scheduler.ts`) and the
+ * status (`upload-status.ts`).
  */
 export function createMediaUploader(options: MediaUploaderOptions): MediaUploader {
   const { store } = options;
   const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
-  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_MEDIA_CONCURRENCY);
-  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
-  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_MEDIA_POLL_INTERVAL_MS;
   const http: MediaHttp = {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     apiKey: options.apiKey,
@@ -120,170 +74,23 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
     clock,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_MEDIA_REQUEST_TIMEOUT_MS,
   };
-
-  let status: MediaUploadStatus = { pendingItems: 0, pendingBytes: 0, waitingForAck: 0, quarantined: [] };
-  const listeners = new Set<(status: MediaUploadStatus) => void>();
+  const status = createStatusPublisher();
   let queue: Promise<unknown> = Promise.resolve();
-  /** Consecutive failed runs: the backoff exponent. */
-  let failures = 0;
-  let started = false;
-  let stopped = false;
-  let timer: TimerHandle | undefined;
-  let timerAt: number | undefined;
-  let scheduledRunQueued = false;
-  /** A kick arrived while a scheduled run was under way: run again right after it. */
-  let rerun = false;
-
-  const publish = (next: MediaUploadStatus) => {
-    if (JSON.stringify(next) === JSON.stringify(status)) return;
-    status = next;
-    for (const listener of listeners) {
-      try {
-        listener(status);
-      } catch (err) {
-        // A broken subscriber (the popup bridge) must not stop uploads.
-        console.warn('media upload status listener failed:', err);
-      }
-    }
-  };
-
-  const quarantine = async (item: MediaItem, bytes: number, code: MediaQuarantine['code'], reason: string) => {
-    await store.quarantine({
-      kind: item.kind,
-      id: item.row.id,
-      sessionId: item.row.sessionId,
-      sha256: item.row.sha256,
-      bytes,
-      code,
-      reason,
-      at: clock.now(),
-    });
-  };
-
-  type ItemResult =
-    { kind: 'uploaded'; bytesSent: number } | { kind: 'quarantined' } | { kind: 'failed'; error: SyncError };
-
-  const uploadOne = async (item: MediaItem): Promise<ItemResult> => {
-    const label = `${item.kind} ${item.row.id}`;
-    try {
-      const bytes = await store.readBlob(item.row.sha256);
-      if (!bytes) {
-        await quarantine(
-          item,
-          item.row.bytes,
-          'local_blob_missing',
-          `${label}: its bytes (${item.row.sha256}) are not in local storage`,
-        );
-        return { kind: 'quarantined' };
-      }
-      const actual = await sha256Hex(bytes);
-      if (actual !== item.row.sha256) {
-        await quarantine(
-          item,
-          bytes.byteLength,
-          'local_hash_mismatch',
-          `${label}: the local bytes hash to ${actual}, not ${item.row.sha256} (damaged local copy); not uploaded`,
-        );
-        return { kind: 'quarantined' };
-      }
-      // The size announced is the verified bytes' size: the hash proves they are the recorded content.
-      const outcome = await uploadMediaItem(http, uploadRequestFor(item, bytes.byteLength), bytes);
-      switch (outcome.kind) {
-        case 'uploaded':
-          await store.markUploaded({ kind: item.kind, id: item.row.id, sessionId: item.row.sessionId }, clock.now());
-          return { kind: 'uploaded', bytesSent: outcome.bytesSent };
-        case 'quarantine':
-          await quarantine(item, bytes.byteLength, outcome.code, outcome.reason);
-          return { kind: 'quarantined' };
-        case 'retry':
-          return {
-            kind: 'failed',
-            error: {
-              code: outcome.code,
-              message: `${label}: ${outcome.message}`,
-              at: clock.now(),
-              sessionId: item.row.sessionId,
-            },
-          };
-      }
-    } catch (err) {
-      // Only the store can throw here (IndexedDB quota, a closed database): transient as far as we know.
-      return {
-        kind: 'failed',
-        error: {
-          code: 'store',
-          message: `${label}: ${(err as Error).message}`,
-          at: clock.now(),
-          sessionId: item.row.sessionId,
-        },
-      };
-    }
-  };
-
-  /** Publishes the status after a run: what is left of `pending`, and the run's news. */
-  const finishRun = async (result: MediaRunResult, left: readonly MediaItem[]) => {
-    const quarantined = await store.listQuarantined().catch(() => status.quarantined);
-    const next: MediaUploadStatus = {
-      pendingItems: left.length,
-      pendingBytes: left.reduce((sum, item) => sum + item.row.bytes, 0),
-      waitingForAck: result.skipped,
-      quarantined,
-    };
-    const lastUploadAt = result.uploaded > 0 ? clock.now() : status.lastUploadAt;
-    if (lastUploadAt !== undefined) next.lastUploadAt = lastUploadAt;
-    const lastError = result.error ?? status.lastError;
-    if (lastError !== undefined) next.lastError = lastError;
-    if (status.retryAt !== undefined) next.retryAt = status.retryAt;
-    publish(next);
-  };
 
   const run = async (): Promise<MediaRunResult> => {
-    const result = emptyResult();
-    let pending: MediaItem[];
-    let acks: Map<string, SessionAck>;
-    try {
-      pending = await store.listPending();
-      acks = await store.sessionAcks([...new Set(pending.map((item) => item.row.sessionId))]);
-    } catch (err) {
-      result.error = {
-        code: 'store',
-        message: `cannot read pending media: ${(err as Error).message}`,
-        at: clock.now(),
-      };
-      publish({ ...status, lastError: result.error });
-      return result;
+    const report = await runUploads({
+      store,
+      concurrency: options.concurrency ?? DEFAULT_MEDIA_CONCURRENCY,
+      uploadItem: (item) => uploadStoredItem({ store, http, clock }, item),
+      now: () => clock.now(),
+    });
+    if (!report.ok) {
+      status.publish({ ...status.get(), lastError: report.error });
+      return { ...emptyRunResult(), error: report.error };
     }
-    const eligible = pending
-      .filter((item) => isMediaUploadable(item, acks.get(item.row.sessionId)))
-      .sort(mediaUploadOrder);
-    result.skipped = pending.length - eligible.length;
-
-    const settled = new Set<MediaItem>();
-    let next = 0;
-    const worker = async () => {
-      while (result.error === undefined && next < eligible.length) {
-        const item = eligible[next++]!;
-        const outcome = await uploadOne(item);
-        if (outcome.kind === 'failed') {
-          result.failed += 1;
-          result.error ??= outcome.error;
-          continue;
-        }
-        settled.add(item);
-        if (outcome.kind === 'uploaded') {
-          result.uploaded += 1;
-          result.bytesSent += outcome.bytesSent;
-        } else {
-          result.quarantined += 1;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, eligible.length) }, worker));
-    result.remaining = eligible.length - next;
-    await finishRun(
-      result,
-      pending.filter((item) => !settled.has(item)),
-    );
+    const { result, left } = report.value;
+    const quarantined = await store.listQuarantined().catch(() => status.get().quarantined);
+    status.publish(statusAfterRun(status.get(), result, left, quarantined, clock.now()));
     return result;
   };
 
@@ -293,105 +100,39 @@ export function createMediaUploader(options: MediaUploaderOptions): MediaUploade
     return done;
   };
 
-  const clearTimer = () => {
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-    timerAt = undefined;
-  };
+  const scheduler = createUploadScheduler({
+    clock,
+    policy: {
+      backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_MEDIA_POLL_INTERVAL_MS,
+      random: options.random ?? Math.random,
+    },
+    run: runOnce,
+    onRetryAt: (retryAt) => status.publish(withRetryAt(status.get(), retryAt)),
+  });
 
-  /** (Re)schedules the next run in `ms`, unless one is due sooner or already queued. */
-  const schedule = (ms: number) => {
-    if (stopped || !started) return;
-    if (scheduledRunQueued) {
-      rerun ||= ms === 0;
-      return;
-    }
-    const at = clock.now() + ms;
-    if (timerAt !== undefined && timerAt <= at) return;
-    clearTimer();
-    timerAt = at;
-    timer = clock.setTimeout(() => {
-      timer = undefined;
-      timerAt = undefined;
-      scheduledRunQueued = true;
-      void runOnce()
-        .catch((err: unknown): MediaRunResult => ({
-          // run() catches what it expects; this keeps the schedule alive through a bug.
-          ...emptyResult(),
-          error: { code: 'internal', message: (err as Error).message, at: clock.now() },
-        }))
-        .then((result) => {
-          scheduledRunQueued = false;
-          afterScheduledRun(result);
-        });
-    }, ms);
-  };
-
-  const forgetFailures = () => {
-    failures = 0;
-    if (status.retryAt === undefined) return;
-    const { retryAt: _over, ...rest } = status;
-    publish(rest);
-  };
-
-  const afterScheduledRun = (result: MediaRunResult) => {
-    const again = rerun;
-    rerun = false;
-    if (stopped) return;
-    if (result.error) {
-      failures += 1;
-      const delay = backoffDelay(failures - 1, random, backoff);
-      // A backoff overrides a sooner poll or kick: the point is to leave a failing server alone.
-      clearTimer();
-      publish({ ...status, retryAt: clock.now() + delay });
-      schedule(delay);
-      return;
-    }
-    forgetFailures();
-    schedule(again ? 0 : pollIntervalMs);
+  const idle = async () => {
+    await queue.catch(() => {});
   };
 
   return {
     runOnce,
-    start() {
-      if (started || stopped) return;
-      started = true;
-      schedule(0);
-    },
+    start: () => scheduler.start(),
     async stop() {
-      stopped = true;
-      clearTimer();
-      await queue.catch(() => {});
+      scheduler.stop();
+      await idle();
     },
-    kick(reason = 'acked') {
-      if (!started || stopped) return;
-      if (reason === 'online') {
-        forgetFailures();
-        clearTimer();
-      } else if (failures > 0) {
-        return; // backing off: the retry timer stands
-      }
-      schedule(0);
-    },
-    getStatus: () => status,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    kick: (reason = 'acked') => scheduler.kick(reason),
+    getStatus: () => status.get(),
+    subscribe: (listener) => status.subscribe(listener),
     async retryQuarantined(sessionId) {
       const released = await store.releaseQuarantined(sessionId);
       if (released > 0) {
-        publish({ ...status, quarantined: await store.listQuarantined() });
-        if (started && !stopped) {
-          forgetFailures();
-          clearTimer();
-          schedule(0);
-        }
+        status.publish({ ...status.get(), quarantined: await store.listQuarantined() });
+        scheduler.runNow();
       }
       return released;
     },
-    async idle() {
-      await queue.catch(() => {});
-    },
+    idle,
   };
 }

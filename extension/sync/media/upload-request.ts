@@ -1,0 +1,29 @@
+import type { UploadRequest } from '@codesight/schema';
+import type { MediaItem } from './media-store';
+
+/**
+ * The `POST /api/upload/url` / `complete` body for an item whose verified bytes are `bytes` long. Only
+ * the fields the API takes: local bookkeeping never leaves the extension.
+ */
+export function uploadRequestFor(item: MediaItem, bytes: number): UploadRequest {
+  const common = { sha256: item.row.sha256, bytes, mime: item.row.mime, sessionId: item.row.sessionId };
+  if (item.kind === 'audio') {
+    const { id, chunkIndex, startTime, durationMs } = item.row;
+    return { ...common, kind: 'audio', meta: { id, chunkIndex, startTime, durationMs } };
+  }
+  const { id, timestamp, width, height, burstId, burstIndex, burstTotal, trigger, triggerSequence, compressionRatio } =
+    item.row;
+  const meta = {
+    id,
+    timestamp,
+    width,
+    height,
+    burstId,
+    burstIndex,
+    burstTotal,
+    trigger,
+    triggerSequence,
+    compressionRatio,
+  };
+  return { ...common, kind: 'screenshot', meta };
+}

@@ -55,6 +55,12 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
+/** What a real fetch rejects with when aborted: the signal's reason (an `AbortError` unless one was given). */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
 function error(status: number, code: ErrorCode, message: string): Response {
   return json(status, { error: { code, message } });
 }
@@ -162,8 +168,8 @@ export class FakeMediaServer {
     if (answer === 'network') return Promise.reject(new TypeError('fetch failed'));
     if (answer === 'hang') {
       return new Promise((_, reject) => {
-        if (signal?.aborted) reject(signal.reason);
-        signal?.addEventListener('abort', () => reject(signal.reason));
+        if (signal?.aborted) reject(abortReason(signal));
+        signal?.addEventListener('abort', () => reject(abortReason(signal)));
       });
     }
     if (answer.code) return Promise.resolve(error(answer.status, answer.code, answer.message ?? 'injected refusal'));

@@ -21,7 +21,7 @@ const idsOf = (items: MediaItem[]) => items.map((i) => `${i.kind}:${i.row.id}`).
  */
 export function describeMediaStoreContract(
   name: string,
-  create: () => Promise<MediaStoreUnderTest>,
+  create: () => MediaStoreUnderTest | Promise<MediaStoreUnderTest>,
   options: { durable?: boolean } = {},
 ): void {
   async function withMedia() {

@@ -1,12 +1,12 @@
 import { describeMediaStoreContract } from './media-store-contract';
 import { MemoryMediaStore } from './memory-media-store';
 
-describeMediaStoreContract('memory', async () => {
+describeMediaStoreContract('memory', () => {
   const store = new MemoryMediaStore();
   return {
     store,
-    addScreenshot: async (row, bytes) => store.addScreenshot(row, bytes),
-    addAudioChunk: async (row, bytes) => store.addAudioChunk(row, bytes),
-    setAck: async (sessionId, ackedThrough, closed) => store.setAck(sessionId, ackedThrough, closed),
+    addScreenshot: (row, bytes) => Promise.resolve(store.addScreenshot(row, bytes)),
+    addAudioChunk: (row, bytes) => Promise.resolve(store.addAudioChunk(row, bytes)),
+    setAck: (sessionId, ackedThrough, closed) => Promise.resolve(store.setAck(sessionId, ackedThrough, closed)),
   };
 });

@@ -32,10 +32,12 @@ export class MemoryMediaStore implements MediaStore {
     this.add({ kind: 'audio', row }, bytes);
   }
 
+  /** Stores `bytes` (copied) under `sha256`, as the recorder's blob table would. */
   putBlob(sha256: string, bytes: Uint8Array): void {
     this.blobs.set(sha256, new Uint8Array(bytes));
   }
 
+  /** Removes a blob, leaving its rows: a local copy lost (storage cleared, a failed write). */
   deleteBlob(sha256: string): void {
     this.blobs.delete(sha256);
   }
@@ -62,51 +64,55 @@ export class MemoryMediaStore implements MediaStore {
     this.uploaded.clear();
   }
 
-  async listPending(): Promise<MediaItem[]> {
+  // The MediaStore methods answer with already-settled promises: memory has nothing to wait for.
+
+  listPending(): Promise<MediaItem[]> {
     const out: MediaItem[] = [];
     for (const [key, item] of this.items) {
       if (!this.uploaded.has(key) && !this.quarantined.has(key)) out.push(structuredClone(item));
     }
-    return out;
+    return Promise.resolve(out);
   }
 
-  async sessionAcks(sessionIds: readonly string[]): Promise<Map<string, SessionAck>> {
+  sessionAcks(sessionIds: readonly string[]): Promise<Map<string, SessionAck>> {
     const out = new Map<string, SessionAck>();
     for (const id of sessionIds) {
       const ack = this.acks.get(id);
       if (ack) out.set(id, { ...ack });
     }
-    return out;
+    return Promise.resolve(out);
   }
 
-  async readBlob(sha256: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  readBlob(sha256: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     const bytes = this.blobs.get(sha256);
-    return bytes ? new Uint8Array(bytes) : undefined;
+    return Promise.resolve(bytes ? new Uint8Array(bytes) : undefined);
   }
 
-  async markUploaded(ref: MediaRef, at: number): Promise<void> {
+  markUploaded(ref: MediaRef, at: number): Promise<void> {
     this.markUploadedCalls += 1;
     const key = mediaKey(ref.kind, ref.id);
     if (!this.uploaded.has(key)) this.uploaded.set(key, at);
     this.quarantined.delete(key);
+    return Promise.resolve();
   }
 
-  async quarantine(entry: MediaQuarantine): Promise<void> {
+  quarantine(entry: MediaQuarantine): Promise<void> {
     this.quarantined.set(mediaKey(entry.kind, entry.id), { ...entry });
+    return Promise.resolve();
   }
 
-  async listQuarantined(): Promise<MediaQuarantine[]> {
-    return [...this.quarantined.values()].map((q) => ({ ...q }));
+  listQuarantined(): Promise<MediaQuarantine[]> {
+    return Promise.resolve([...this.quarantined.values()].map((q) => ({ ...q })));
   }
 
-  async releaseQuarantined(sessionId?: string): Promise<number> {
+  releaseQuarantined(sessionId?: string): Promise<number> {
     let released = 0;
     for (const [key, q] of this.quarantined) {
       if (sessionId !== undefined && q.sessionId !== sessionId) continue;
       this.quarantined.delete(key);
       released += 1;
     }
-    return released;
+    return Promise.resolve(released);
   }
 
   private add(item: MediaItem, bytes: Uint8Array | undefined): void {

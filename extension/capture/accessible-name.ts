@@ -4,7 +4,7 @@ import { cleanText } from './text';
 import { visibleText } from './visible-text';
 
 /** Accessible names are capped here: enough to tell controls apart, short enough for a selector. */
-export const MAX_NAME_LENGTH = 200;
+const MAX_NAME_LENGTH = 200;
 
 // Input types that are buttons (their name is their value or a default label).
 const BUTTON_INPUT_TYPES = new Set(['button', 'submit', 'reset', 'image']);
@@ -42,7 +42,7 @@ export function getRole(el: Element): string | undefined {
 }
 
 /** The implicit ARIA role of an element from its tag and attributes (the common subset of HTML-AAM). */
-export function implicitRole(el: Element): string | undefined {
+function implicitRole(el: Element): string | undefined {
   const tag = el.localName;
   switch (tag) {
     case 'a':

@@ -89,7 +89,7 @@ function hrefOf(el: Element): string | undefined {
 }
 
 /** The element's border box in CSS pixels relative to its frame's viewport, rounded to 1/100 px. */
-export function boundingBoxOf(el: Element): Rect {
+function boundingBoxOf(el: Element): Rect {
   const r = el.getBoundingClientRect();
   return { x: round(r.left), y: round(r.top), width: round(r.width), height: round(r.height) };
 }
@@ -99,7 +99,7 @@ function round(n: number): number {
 }
 
 /** Selectors of the shadow hosts around `el`, outermost first, each unique in its own root. */
-export function shadowPathOf(el: Element): string[] {
+function shadowPathOf(el: Element): string[] {
   const hosts: string[] = [];
   let root = el.getRootNode();
   while (isShadowRoot(root)) {

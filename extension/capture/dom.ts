@@ -68,7 +68,7 @@ export function containsComposed(outer: Element, inner: Element): boolean {
 }
 
 /** The element an event target stands for: text nodes map to their parent element. */
-export function toElement(target: EventTarget | null | undefined): Element | null {
+function toElement(target: EventTarget | null | undefined): Element | null {
   if (isElement(target)) return target;
   const node = target as Node | null | undefined;
   if (node && node.nodeType === TEXT_NODE) return node.parentElement;

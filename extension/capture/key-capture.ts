@@ -36,7 +36,7 @@ const MAX_KEY_LENGTH = 32;
  * (reported as Ctrl+Alt on Windows) or with Alt alone (Option on macOS composes "@", "€"...) is text,
  * not a shortcut, and is never recorded.
  */
-export function isRecordableKey(event: KeyboardEvent, inSensitiveField: boolean): boolean {
+function isRecordableKey(event: KeyboardEvent, inSensitiveField: boolean): boolean {
   if (event.isComposing || event.key === 'Process' || event.key === 'Dead') return false;
   if (NAVIGATION_KEYS.has(event.key)) return true;
   if (inSensitiveField || MODIFIER_KEYS.has(event.key)) return false;

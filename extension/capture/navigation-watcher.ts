@@ -20,7 +20,7 @@ export interface NavigationWatcher {
  * one string twice a second costs nothing, every captured event also checks first (so it carries the right
  * URL and follows its navigation), and 500 ms is shorter than anyone takes to act on a new view.
  */
-export const URL_POLL_MS = 500;
+const URL_POLL_MS = 500;
 
 /**
  * Starts watching `win` for URL changes: popstate and hashchange events, the Navigation API when the

@@ -6,7 +6,7 @@ import { createKeyedThrottle } from './throttle';
 
 // Window resizes come per animation frame while the user drags; four a second keep the drag's shape and
 // the trailing edge keeps the final size.
-export const RESIZE_THROTTLE_MS = 250;
+const RESIZE_THROTTLE_MS = 250;
 
 /** The window's key in the per-scroller throttle. */
 const WINDOW = 'window';

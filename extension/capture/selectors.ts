@@ -12,7 +12,7 @@ export { buildCssSelector, matchesOnly, positionalPath, TEST_ATTRIBUTES } from '
 export { buildXPath } from './xpath';
 
 /** A `text=` selector is only offered for text at most this long; longer text is a paragraph, not a label. */
-export const MAX_SELECTOR_TEXT = 80;
+const MAX_SELECTOR_TEXT = 80;
 
 // Elements compared when checking that a text is unique; beyond this the check costs too much per click
 // and the text selector is left out.
@@ -45,7 +45,7 @@ export function buildSelectorSet(el: Element): SelectorSet {
 }
 
 /** `role=button[name="Add to cart"]` when the element has a role and an accessible name; else undefined. */
-export function buildAriaSelector(el: Element): string | undefined {
+function buildAriaSelector(el: Element): string | undefined {
   const role = getRole(el);
   if (!role || UNNAMEABLE_ROLES.has(role)) return undefined;
   const name = accessibleName(el);

@@ -6,7 +6,7 @@ import type { AppDB } from './app-db';
  * Events per read page: large enough that IndexedDB round trips do not dominate an export, small
  * enough (~1 MB of rows) that a 100k-event session is never in memory at once.
  */
-export const EVENT_PAGE_SIZE = 1000;
+const EVENT_PAGE_SIZE = 1000;
 
 /** A session's events in sequence order, page by page (keyset on the compound key, no offsets). */
 export async function* eventPages(

@@ -191,9 +191,3 @@ export const RecordedEventSchema = v.variant(
   notWhitelisted,
 );
 export type RecordedEvent = v.InferOutput<typeof RecordedEventSchema>;
-
-/** Narrows an event union to one type. */
-export type EventOfType<E extends { type: EventType }, T extends EventType> = Extract<E, { type: T }>;
-
-/** Types that carry pointer data (coordinates, modifiers, target). */
-export const POINTER_EVENT_TYPES = ['click', 'dblclick', 'contextmenu'] as const;

@@ -33,7 +33,10 @@ export const SettingsSchema = v.object({
   autoDownloadJson: v.optional(v.boolean(), true),
   captureScreenshots: v.optional(v.boolean(), true),
   recordAudio: v.optional(v.boolean(), false),
-  /** Delete events locally once the server acknowledged them. Off: keep until the worker deletes the session. */
+  /**
+   * Delete a session's events locally once the server confirmed the whole session complete. Off: keep them
+   * until the worker deletes the session.
+   */
   pruneSyncedData: v.optional(v.boolean(), false),
   throttle: v.optional(ThrottleSettingsSchema, {}),
 });

@@ -105,4 +105,3 @@ export const SyncServerMessageSchema = v.variant('type', [
   SessionClosedSchema,
   ErrorMessageSchema,
 ]);
-export type SyncServerMessageWire = v.InferOutput<typeof SyncServerMessageSchema>;

@@ -23,6 +23,7 @@ export * from './protocol/errors';
 export * from './protocol/legacy';
 export * from './protocol/sync';
 export * from './protocol/codec';
+export * from './protocol/result-schema';
 export * from './protocol/extension-messages';
 export * from './protocol/upload';
 export * from './entities/sync-status';

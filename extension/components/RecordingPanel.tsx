@@ -29,17 +29,18 @@ export function RecordingPanel({
     setBusy(true);
     const reply = await sendCommand({ type: 'session/start', sessionId: sessionId.trim() });
     setBusy(false);
-    if (reply.ok) onNotice(`Recording ${reply.sessionId}`, 'ok');
-    else onNotice(reply.error, 'error');
+    if (reply.ok) onNotice(`Recording ${reply.value.sessionId}`, 'ok');
+    else onNotice(reply.error.message, 'error');
   };
   const stop = async () => {
     setBusy(true);
     const reply = await sendCommand({ type: 'session/stop' });
     setBusy(false);
     if (reply.ok) {
-      onNotice(`Stopped ${reply.sessionId}${reply.detail ? `: ${reply.detail}` : ''}`, 'ok');
+      const { sessionId: stopped, detail } = reply.value;
+      onNotice(`Stopped ${stopped}${detail ? `: ${detail}` : ''}`, 'ok');
       setSessionId(generateSessionId());
-    } else onNotice(reply.error, 'error');
+    } else onNotice(reply.error.message, 'error');
   };
 
   if (!active) {

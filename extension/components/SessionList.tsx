@@ -18,7 +18,8 @@ export function SessionList({
     setBusy(id);
     const reply = await sendCommand(command);
     setBusy(null);
-    onNotice(reply.ok ? `${label}${reply.detail ? `: ${reply.detail}` : ''}` : reply.error, reply.ok ? 'ok' : 'error');
+    if (reply.ok) onNotice(`${label}${reply.value.detail ? `: ${reply.value.detail}` : ''}`, 'ok');
+    else onNotice(reply.error.message, 'error');
   };
 
   return (

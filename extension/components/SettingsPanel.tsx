@@ -38,7 +38,7 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
       pruneSyncedData: prune,
       throttle,
     });
-    setMessage(saved.ok ? { kind: 'ok', text: 'Saved.' } : { kind: 'error', text: saved.error });
+    setMessage(saved.ok ? { kind: 'ok', text: 'Saved.' } : { kind: 'error', text: saved.error.message });
   };
 
   return (

@@ -34,6 +34,11 @@ export function SyncPanel({
       </section>
     );
   }
+  const retry = async (sessionId: string) => {
+    const reply = await sendCommand({ type: 'sync/retry', sessionId });
+    if (reply.ok) onNotice(`Retrying ${sessionId}`, 'ok');
+    else onNotice(reply.error.message, 'error');
+  };
   const endpoint = status.connection === 'fallback-http' ? status.endpoints?.httpBase : status.endpoints?.wsUrl;
   const errorIsCurrent = status.lastError && (!status.lastSyncAt || status.lastError.at > status.lastSyncAt);
   return (
@@ -87,14 +92,7 @@ export function SyncPanel({
                 <code>{q.sessionId}</code>: events {q.firstSequence}–{q.lastSequence} refused ({q.code}): {q.reason}.{' '}
                 {q.blockedEvents} events wait.
               </p>
-              <button
-                onClick={async () => {
-                  const reply = await sendCommand({ type: 'sync/retry', sessionId: q.sessionId });
-                  onNotice(reply.ok ? `Retrying ${q.sessionId}` : reply.error, reply.ok ? 'ok' : 'error');
-                }}
-              >
-                Try again
-              </button>
+              <button onClick={() => void retry(q.sessionId)}>Try again</button>
             </li>
           ))}
         </ul>

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock, type CaptureEnvelope, type CaptureEventsReply } from '@codesight/schema';
+import { err, ok, systemClock, type CaptureEnvelope, type CaptureEventsReply } from '@codesight/schema';
 import { sampleCapturedEvents } from '@codesight/schema/testing';
 import { createOutbox, type OutboxDeps } from './outbox';
 
@@ -8,11 +8,8 @@ const envelope = (i: number): CaptureEnvelope => ({
   sessionId: 's1',
   event: sampleCapturedEvents()[0]!,
 });
-const okReply = (envs: CaptureEnvelope[]): CaptureEventsReply => ({
-  ok: true,
-  stored: envs.map((e) => e.clientId),
-  refused: [],
-});
+const okReply = (envs: CaptureEnvelope[]): CaptureEventsReply =>
+  ok({ stored: envs.map((e) => e.clientId), refused: [] });
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -22,7 +19,10 @@ function deps(send: OutboxDeps['send']): OutboxDeps & { parked: CaptureEnvelope[
   const errors: string[] = [];
   return {
     send,
-    park: async (e) => void parked.push(e),
+    park: (e) => {
+      parked.push(e);
+      return Promise.resolve();
+    },
     clock: systemClock,
     onError: (m) => void errors.push(m),
     parked,
@@ -32,7 +32,7 @@ function deps(send: OutboxDeps['send']): OutboxDeps & { parked: CaptureEnvelope[
 
 describe('outbox', () => {
   it('sends events pushed in one task together and forgets them once stored', async () => {
-    const send = vi.fn(async (e: CaptureEnvelope[]) => okReply(e));
+    const send = vi.fn((e: CaptureEnvelope[]) => Promise.resolve(okReply(e)));
     const box = createOutbox(deps(send));
     box.push(envelope(1));
     box.push(envelope(2));
@@ -45,10 +45,11 @@ describe('outbox', () => {
 
   it('keeps events while the background is unreachable and retries until confirmed', async () => {
     let up = false;
-    const send = vi.fn(async (e: CaptureEnvelope[]) => {
-      if (!up) throw new Error('Could not establish connection. Receiving end does not exist.');
-      return okReply(e);
-    });
+    const send = vi.fn((e: CaptureEnvelope[]) =>
+      up
+        ? Promise.resolve(okReply(e))
+        : Promise.reject(new Error('Could not establish connection. Receiving end does not exist.')),
+    );
     const d = deps(send);
     const box = createOutbox(d);
     box.push(envelope(1));
@@ -64,7 +65,11 @@ describe('outbox', () => {
   it('keeps everything when the background reports a storage failure', async () => {
     let full = true;
     const box = createOutbox(
-      deps(async (e) => (full ? { ok: false, stored: [], refused: [], error: 'QuotaExceededError' } : okReply(e))),
+      deps((e) =>
+        Promise.resolve(
+          full ? err({ code: 'storage_failed' as const, message: 'QuotaExceededError', refused: [] }) : okReply(e),
+        ),
+      ),
     );
     box.push(envelope(1));
     await vi.advanceTimersByTimeAsync(50);
@@ -75,16 +80,32 @@ describe('outbox', () => {
   });
 
   it('drops refused events (with an error) instead of resending them forever', async () => {
-    const d = deps(async (e) => ({
-      ok: true,
-      stored: [],
-      refused: e.map((x) => ({ clientId: x.clientId, reason: 'no session s1' })),
-    }));
+    const d = deps((e) =>
+      Promise.resolve(ok({ stored: [], refused: e.map((x) => ({ clientId: x.clientId, reason: 'no session s1' })) })),
+    );
     const box = createOutbox(d);
     box.push(envelope(1));
     await vi.runAllTimersAsync();
     expect(box.pending()).toBe(0);
     expect(d.errors).toEqual(['event dropped by the recorder: no session s1']);
+  });
+
+  it('drops refused events even when the write failed, and keeps the rest for a retry', async () => {
+    const d = deps((e) =>
+      Promise.resolve(
+        err({
+          code: 'storage_failed' as const,
+          message: 'QuotaExceededError',
+          refused: [{ clientId: e[0]!.clientId, reason: 'invalid event: type' }],
+        }),
+      ),
+    );
+    const box = createOutbox(d);
+    box.push(envelope(1));
+    box.push(envelope(2));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(box.pending()).toBe(1);
+    expect(d.errors.slice(0, 2)).toEqual(['event dropped by the recorder: invalid event: type', 'QuotaExceededError']);
   });
 
   it('parks unconfirmed events when the page goes away', async () => {
@@ -97,7 +118,7 @@ describe('outbox', () => {
   });
 
   it('splits large backlogs into bounded messages', async () => {
-    const send = vi.fn(async (e: CaptureEnvelope[]) => okReply(e));
+    const send = vi.fn((e: CaptureEnvelope[]) => Promise.resolve(okReply(e)));
     const box = createOutbox(deps(send));
     for (let i = 0; i < 450; i++) box.push(envelope(i));
     await vi.runAllTimersAsync();

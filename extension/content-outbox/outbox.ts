@@ -12,9 +12,9 @@ export interface OutboxDeps {
 }
 
 /** At most this many envelopes per message: keeps one runtime message well under a megabyte. */
-export const MAX_ENVELOPES_PER_SEND = 200;
+const MAX_ENVELOPES_PER_SEND = 200;
 /** Retry delays after a failed delivery: quick first (a service worker waking takes ~100 ms), then capped. */
-export const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000] as const;
+const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000] as const;
 
 export interface Outbox {
   /** Queues an envelope and schedules delivery in the same task, so a click is on its way before navigation. */
@@ -51,12 +51,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     for (const e of batch) inFlight.add(e.clientId);
     try {
       const reply = await deps.send(batch);
-      for (const id of reply.stored) unconfirmed.delete(id);
-      for (const { clientId, reason } of reply.refused) {
+      if (reply.ok) for (const id of reply.value.stored) unconfirmed.delete(id);
+      // Refusals are final whether or not the write went through: resending them cannot succeed.
+      for (const { clientId, reason } of reply.ok ? reply.value.refused : reply.error.refused) {
         unconfirmed.delete(clientId);
         deps.onError?.(`event dropped by the recorder: ${reason}`);
       }
-      if (!reply.ok) throw new Error(reply.error ?? 'the recorder could not store events');
+      if (!reply.ok) throw new Error(reply.error.message);
       failures = 0;
     } catch (err) {
       failures++;

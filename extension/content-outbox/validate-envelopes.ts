@@ -1,4 +1,4 @@
-import { CaptureEnvelopeSchema, validate, type CaptureEnvelope } from '@codesight/schema';
+import { CaptureEnvelopeSchema, validate, type CaptureEnvelope, type CaptureRefusal } from '@codesight/schema';
 
 /**
  * Validates a `capture/events` message envelope by envelope, so one malformed event is refused on its
@@ -6,11 +6,11 @@ import { CaptureEnvelopeSchema, validate, type CaptureEnvelope } from '@codesigh
  */
 export function validateEnvelopes(message: unknown): {
   valid: CaptureEnvelope[];
-  refused: { clientId: string; reason: string }[];
+  refused: CaptureRefusal[];
 } {
   const list = (message as { envelopes?: unknown } | null)?.envelopes;
   const valid: CaptureEnvelope[] = [];
-  const refused: { clientId: string; reason: string }[] = [];
+  const refused: CaptureRefusal[] = [];
   if (!Array.isArray(list)) return { valid, refused };
   for (const item of list) {
     const parsed = validate(CaptureEnvelopeSchema, item);

@@ -1,4 +1,4 @@
-import { ExportReplySchema, validate, type ExportReply, type ExportRequest } from '@codesight/schema';
+import { ExportReplySchema, fail, validate, type ExportReply, type ExportRequest } from '@codesight/schema';
 
 const OFFSCREEN_PATH = '/offscreen.html';
 
@@ -7,7 +7,7 @@ const OFFSCREEN_PATH = '/offscreen.html';
  * can, and stays alive while the popup closes), then downloaded from here with chrome.downloads.
  * Only one offscreen document may exist: check before creating.
  */
-export async function ensureOffscreenDocument(): Promise<void> {
+async function ensureOffscreenDocument(): Promise<void> {
   const url = chrome.runtime.getURL(OFFSCREEN_PATH);
   const existing = await chrome.runtime.getContexts({
     contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
@@ -26,19 +26,23 @@ export async function ensureOffscreenDocument(): Promise<void> {
   }
 }
 
-/** Builds the export in the offscreen document and starts the download. Resolves with the file name. */
+/**
+ * Builds the export in the offscreen document and starts the download. Resolves with the built file
+ * (its name is what the worker sees), or why it could not be built.
+ */
 export async function downloadSession(sessionId: string, format: 'json' | 'zip'): Promise<ExportReply> {
   await ensureOffscreenDocument();
   const request: ExportRequest = { type: 'offscreen/export', sessionId, format };
   const raw: unknown = await chrome.runtime.sendMessage(request);
   const reply = validate(ExportReplySchema, raw);
-  if (!reply.ok) return { ok: false, error: `export failed: ${reply.error.message}` };
-  if (!reply.value.ok) return reply.value;
+  if (!reply.ok) return fail('bad_reply', `export failed: ${reply.error.message}`);
+  const exported = reply.value;
+  if (!exported.ok) return exported;
   await chrome.downloads.download({
-    url: reply.value.url,
-    filename: reply.value.filename,
+    url: exported.value.url,
+    filename: exported.value.filename,
     conflictAction: 'uniquify',
     saveAs: false,
   });
-  return reply.value;
+  return exported;
 }

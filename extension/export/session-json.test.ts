@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLegacySession, LegacySessionExportSchema, validate, type RecordedEvent } from '@codesight/schema';
-import { sampleRecordedEvents, sampleSession } from '../../schema/testing/events';
+import { sampleRecordedEvents, sampleSession } from '@codesight/schema/testing';
 import { collectToBlob } from './byte-streams';
 import { sessionJsonStream } from './session-json';
 

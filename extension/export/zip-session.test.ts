@@ -6,6 +6,7 @@ import {
   buildTrainingData,
   LegacySessionExportSchema,
   RecordedEventSchema,
+  systemClock,
   TrainingDataSchema,
   validate,
   ZipManifestSchema,
@@ -15,7 +16,7 @@ import {
   type Session,
   type ZipManifest,
 } from '@codesight/schema';
-import { sampleCapturedEvents, sampleRecordedEvents, sampleSession } from '../../schema/testing/events';
+import { sampleCapturedEvents, sampleRecordedEvents, sampleSession } from '@codesight/schema/testing';
 import { collectToBlob } from './byte-streams';
 import { downloadFileName } from './download-file-name';
 import {
@@ -130,7 +131,7 @@ function sources(f: Fixture, extra: Partial<SessionZipSources> = {}): SessionZip
     events: () => pagesOf(f.events, 10),
     screenshots: () => each(f.shots),
     audioChunks: () => each(f.audio),
-    now: () => NOW,
+    clock: { ...systemClock, now: () => NOW },
     ...extra,
   };
 }
@@ -309,7 +310,7 @@ describe('zipSession', () => {
         events: () => each([]),
         screenshots: () => each([]),
         audioChunks: () => each([]),
-        now: () => NOW,
+        clock: { ...systemClock, now: () => NOW },
       }),
     );
     expect(files[ZIP_PATHS.events]).toHaveLength(0);
@@ -402,7 +403,7 @@ describe('zipSession', () => {
       events: lazyPages,
       screenshots: () => each(fixture().shots),
       audioChunks: () => each(fixture().audio),
-      now: () => NOW,
+      clock: { ...systemClock, now: () => NOW },
     });
 
     // Read it the way a download would: chunk by chunk, into a streaming unzipper that hashes each entry.

@@ -1,8 +1,10 @@
 import {
   EventSummarizer,
   legacySessionChunks,
+  systemClock,
   trainingDataChunks,
   type AudioChunk,
+  type Clock,
   type Screenshot,
   type Session,
   type ZipManifest,
@@ -31,8 +33,8 @@ export interface SessionZipSources {
   /** Narration chunks in ascending `chunkIndex` order (they are concatenated into one file). */
   audioChunks: () => AsyncIterable<{ meta: AudioChunk; blob: Blob }>;
   onProgress?: (progress: ZipExportProgress) => void;
-  /** Clock for `manifest.createdAt` and the entries' timestamps; tests pin it. */
-  now?: () => number;
+  /** Clock for `manifest.createdAt` and the entries' timestamps (default: the system clock); tests pin it. */
+  clock?: Clock;
 }
 
 /** Fixed paths inside the archive. Screenshots go to `media/screenshots/<burstId>-<burstIndex>.<ext>`. */
@@ -83,10 +85,10 @@ export function zipSession(sources: SessionZipSources): ReadableStream<Uint8Arra
  * A contract breach (audio out of order, mixed audio types, events changing under the export) throws, which
  * errors the stream: the caller reports it instead of handing out a silently broken archive.
  */
-export async function* zipSessionChunks(sources: SessionZipSources): AsyncGenerator<Uint8Array, void, undefined> {
+async function* zipSessionChunks(sources: SessionZipSources): AsyncGenerator<Uint8Array, void, undefined> {
   const { session } = sources;
   const report = (progress: ZipExportProgress) => sources.onProgress?.(progress);
-  const createdAt = new Date((sources.now ?? Date.now)());
+  const createdAt = new Date((sources.clock ?? systemClock).now());
   const zip = new HashedZipWriter(createdAt);
 
   // Pass 1: events.jsonl, summarizing on the way — the legacy header needs the totals before the events.

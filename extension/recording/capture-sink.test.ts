@@ -27,17 +27,15 @@ describe('capture sink', () => {
     const failed = await sink([envelope]);
     expect(failed).toEqual({
       ok: false,
-      stored: [],
-      refused: [],
-      error: 'QuotaExceededError: The quota has been exceeded.',
+      error: { code: 'storage_failed', message: 'QuotaExceededError: The quota has been exceeded.', refused: [] },
     });
     expect(reports).toEqual(['QuotaExceededError: The quota has been exceeded.']);
     expect(await db.receipts.count()).toBe(0);
     expect((await db.sessions.get('s1'))?.eventCount).toBe(0);
 
     spy.mockRestore();
-    const ok = await sink([envelope]);
-    expect(ok.stored).toEqual(['client-0001']);
+    const stored = await sink([envelope]);
+    expect(stored).toEqual({ ok: true, value: { stored: ['client-0001'], refused: [] } });
     expect(reports.at(-1)).toBeNull();
     expect(await db.events.count()).toBe(1);
   });

@@ -1,20 +1,19 @@
-import type { Command, CommandReply, Settings } from '@codesight/schema';
+import { ok, type Clock, type Command, type CommandReply, type Result, type Settings } from '@codesight/schema';
 import type { AppDB } from '../db';
 import { deleteSession, startSession, stopSession, type SessionEnvironment } from './session-lifecycle';
 
 /** What command handling needs from the browser, injected so it is testable without chrome.*. */
 export interface CommandDeps {
   db: AppDB;
-  environment(): SessionEnvironment;
+  /** Start time of new sessions and the wait before the automatic download. */
+  clock: Clock;
+  environment(): Omit<SessionEnvironment, 'now'>;
   settings(): Promise<Settings>;
   publishRecording(
     state: { sessionId: string; startTime: number; throttle: Settings['throttle'] } | null,
   ): Promise<void>;
-  download(
-    sessionId: string,
-    format: 'json' | 'zip',
-  ): Promise<{ ok: true; filename: string } | { ok: false; error: string }>;
-  sleep(ms: number): Promise<void>;
+  /** Builds an export and starts its download; resolves with the file name, or why it failed. */
+  download(sessionId: string, format: 'json' | 'zip'): Promise<Result<{ filename: string }>>;
   /** Tells the sync engine something changed (a session ended) or asks it to retry a refused session. */
   syncKick(): void;
   syncRetry(sessionId: string): Promise<void>;
@@ -30,41 +29,46 @@ export const STOP_SETTLE_MS = 500;
 export async function runCommand(command: Command, deps: CommandDeps): Promise<CommandReply> {
   switch (command.type) {
     case 'session/start': {
-      const started = await startSession(deps.db, command.sessionId, deps.environment());
-      if (!started.ok) return { ok: false, error: started.error };
+      const started = await startSession(deps.db, command.sessionId, { ...deps.environment(), now: deps.clock.now() });
+      if (!started.ok) return started;
       const { throttle } = await deps.settings();
-      await deps.publishRecording({ sessionId: started.session.id, startTime: started.session.startTime, throttle });
-      return { ok: true, sessionId: started.session.id };
+      await deps.publishRecording({ sessionId: started.value.id, startTime: started.value.startTime, throttle });
+      return ok({ sessionId: started.value.id });
     }
     case 'session/stop': {
       // Unpublish first: pages stop capturing, then late in-flight events still land within the grace period.
       await deps.publishRecording(null);
-      const stopped = await stopSession(deps.db, deps.environment().now);
-      if (!stopped.ok) return { ok: false, error: stopped.error };
+      const stopped = await stopSession(deps.db, deps.clock.now());
+      if (!stopped.ok) return stopped;
+      const sessionId = stopped.value.id;
       deps.syncKick();
       const { autoDownloadJson } = await deps.settings();
-      if (!autoDownloadJson) return { ok: true, sessionId: stopped.session.id };
-      await deps.sleep(STOP_SETTLE_MS);
-      const download = await deps.download(stopped.session.id, 'json');
-      return download.ok
-        ? { ok: true, sessionId: stopped.session.id, detail: `downloaded ${download.filename}` }
-        : {
-            ok: true,
-            sessionId: stopped.session.id,
-            detail: `stopped, but the automatic download failed: ${download.error}`,
-          };
+      if (!autoDownloadJson) return ok({ sessionId });
+      await sleep(deps.clock, STOP_SETTLE_MS);
+      const download = await deps.download(sessionId, 'json');
+      // The session is stopped either way: a failed download is news for the worker, not a failed Stop.
+      return ok({
+        sessionId,
+        detail: download.ok
+          ? `downloaded ${download.value.filename}`
+          : `stopped, but the automatic download failed: ${download.error.message}`,
+      });
     }
     case 'session/delete': {
       const deleted = await deleteSession(deps.db, command.sessionId);
-      return deleted.ok ? { ok: true, sessionId: command.sessionId } : deleted;
+      return deleted.ok ? ok({ sessionId: command.sessionId }) : deleted;
     }
     case 'session/download': {
       const download = await deps.download(command.sessionId, command.format);
-      return download.ok ? { ok: true, sessionId: command.sessionId, detail: download.filename } : download;
+      return download.ok ? ok({ sessionId: command.sessionId, detail: download.value.filename }) : download;
     }
     case 'sync/retry': {
       await deps.syncRetry(command.sessionId);
-      return { ok: true, sessionId: command.sessionId, detail: 'sending again' };
+      return ok({ sessionId: command.sessionId, detail: 'sending again' });
     }
   }
+}
+
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }

@@ -29,21 +29,30 @@ const envelopes = (sessionId: string, count: number, from = 0): CaptureEnvelope[
 describe('session lifecycle', () => {
   it('starts with a generated id, refuses a second start and a bad id', async () => {
     const started = await startSession(db, undefined, env);
-    expect(started.ok && started.session.id).toMatch(/^cs_[0-9a-z]+_[0-9a-z]{5}$/);
+    expect(started.ok && started.value.id).toMatch(/^cs_[0-9a-z]+_[0-9a-z]{5}$/);
     const again = await startSession(db, 'other', env);
-    expect(again).toEqual({ ok: false, error: expect.stringMatching(/still recording/) });
+    expect(again).toEqual({
+      ok: false,
+      error: { code: 'already_recording', message: expect.stringMatching(/still recording/) as unknown },
+    });
     await stopSession(db, env.now + 10);
     expect(await startSession(db, 'bad id!', env)).toEqual({
       ok: false,
-      error: expect.stringMatching(/session id must be/),
+      error: { code: 'validation_failed', message: expect.stringMatching(/session id must be/) as unknown },
     });
   });
 
   it('refuses a duplicate id and stopping when idle', async () => {
     await startSession(db, 'same', env);
     await stopSession(db, env.now + 1);
-    expect((await startSession(db, 'same', env)).ok).toBe(false);
-    expect(await stopSession(db, env.now)).toEqual({ ok: false, error: 'no session is recording' });
+    expect(await startSession(db, 'same', env)).toEqual({
+      ok: false,
+      error: { code: 'session_exists', message: 'a session named same already exists: pick another id' },
+    });
+    expect(await stopSession(db, env.now)).toEqual({
+      ok: false,
+      error: { code: 'not_recording', message: 'no session is recording' },
+    });
   });
 });
 
@@ -99,7 +108,10 @@ describe('deleteSession', () => {
   it('removes events, receipts, media and unshared blobs, and refuses a recording session', async () => {
     await startSession(db, 's1', env);
     await storeCapturedEvents(db, envelopes('s1', 3));
-    expect(await deleteSession(db, 's1')).toEqual({ ok: false, error: 'stop the session before deleting it' });
+    expect(await deleteSession(db, 's1')).toEqual({
+      ok: false,
+      error: { code: 'still_recording', message: 'stop the session before deleting it' },
+    });
     await stopSession(db, env.now + 10);
     const blob = { sha256: 'a'.repeat(64), mime: 'image/png', bytes: 3, blob: new Blob(['abc']) };
     await db.blobs.add(blob);
@@ -117,7 +129,11 @@ describe('deleteSession', () => {
       bytes: 3,
       sha256: blob.sha256,
     });
-    expect(await deleteSession(db, 's1')).toEqual({ ok: true });
+    expect(await deleteSession(db, 's1')).toEqual({ ok: true, value: undefined });
+    expect(await deleteSession(db, 's1')).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'no session s1' },
+    });
     expect(await db.events.count()).toBe(0);
     expect(await db.receipts.count()).toBe(0);
     expect(await db.screenshots.count()).toBe(0);

@@ -1,4 +1,14 @@
-import { generateSessionId, SessionIdSchema, validate, type MaskingPolicy, type Session } from '@codesight/schema';
+import {
+  fail,
+  generateSessionId,
+  ok,
+  SessionIdSchema,
+  validate,
+  type Failure,
+  type MaskingPolicy,
+  type Result,
+  type Session,
+} from '@codesight/schema';
 import type { AppDB } from '../db';
 
 /** What a new session records about its environment. */
@@ -9,10 +19,24 @@ export interface SessionEnvironment {
   now: number;
 }
 
-export type LifecycleResult = { ok: true; session: Session } | { ok: false; error: string };
+/**
+ * Why a start, stop or delete was refused; the message is shown to the worker as it is.
+ * - `validation_failed`: the typed session id is not a valid id;
+ * - `already_recording`: another session is recording (one at a time);
+ * - `session_exists`: the id is taken (ids are the key the server files data under);
+ * - `not_recording`: Stop with nothing recording;
+ * - `not_found`: no such session;
+ * - `still_recording`: a recording session cannot be deleted.
+ */
+export type LifecycleFailure = Failure<
+  'validation_failed' | 'already_recording' | 'session_exists' | 'not_recording' | 'not_found' | 'still_recording'
+>;
+
+/** The session started or stopped, or why not. */
+export type LifecycleResult = Result<Session, LifecycleFailure>;
 
 /** The session being recorded, if any (at most one at a time). */
-export async function activeSession(db: AppDB): Promise<Session | undefined> {
+async function activeSession(db: AppDB): Promise<Session | undefined> {
   return db.sessions.where('status').equals('recording').first();
 }
 
@@ -27,12 +51,12 @@ export async function startSession(
 ): Promise<LifecycleResult> {
   const id = requestedId?.trim() || generateSessionId(env.now);
   const checked = validate(SessionIdSchema, id);
-  if (!checked.ok) return { ok: false, error: checked.error.message };
-  return db.transaction('rw', db.sessions, async () => {
+  if (!checked.ok) return fail(checked.error.code, checked.error.message);
+  return db.transaction('rw', db.sessions, async (): Promise<LifecycleResult> => {
     const running = await activeSession(db);
-    if (running) return { ok: false as const, error: `session ${running.id} is still recording: stop it first` };
+    if (running) return fail('already_recording', `session ${running.id} is still recording: stop it first`);
     if (await db.sessions.get(id))
-      return { ok: false as const, error: `a session named ${id} already exists: pick another id` };
+      return fail('session_exists', `a session named ${id} already exists: pick another id`);
     const session: Session = {
       id,
       startTime: env.now,
@@ -45,18 +69,18 @@ export async function startSession(
       maskingPolicy: env.maskingPolicy,
     };
     await db.sessions.add(session);
-    return { ok: true as const, session };
+    return ok(session);
   });
 }
 
-/** Stops the recording session. Returns the stopped session, or an error when none was recording. */
+/** Stops the recording session. Returns the stopped session, or `not_recording` when none was recording. */
 export async function stopSession(db: AppDB, now: number): Promise<LifecycleResult> {
-  return db.transaction('rw', db.sessions, async () => {
+  return db.transaction('rw', db.sessions, async (): Promise<LifecycleResult> => {
     const running = await activeSession(db);
-    if (!running) return { ok: false as const, error: 'no session is recording' };
+    if (!running) return fail('not_recording', 'no session is recording');
     const stopped: Session = { ...running, status: 'stopped', endTime: Math.max(now, running.startTime) };
     await db.sessions.put(stopped);
-    return { ok: true as const, session: stopped };
+    return ok(stopped);
   });
 }
 
@@ -65,17 +89,14 @@ export async function stopSession(db: AppDB, now: number): Promise<LifecycleResu
  * session uses.
  * A recording session cannot be deleted: stop it first.
  */
-export async function deleteSession(
-  db: AppDB,
-  sessionId: string,
-): Promise<{ ok: true } | { ok: false; error: string }> {
+export async function deleteSession(db: AppDB, sessionId: string): Promise<Result<undefined, LifecycleFailure>> {
   return db.transaction(
     'rw',
     [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs, db.syncState, db.mediaSync],
-    async () => {
+    async (): Promise<Result<undefined, LifecycleFailure>> => {
       const session = await db.sessions.get(sessionId);
-      if (!session) return { ok: false as const, error: `no session ${sessionId}` };
-      if (session.status === 'recording') return { ok: false as const, error: 'stop the session before deleting it' };
+      if (!session) return fail('not_found', `no session ${sessionId}`);
+      if (session.status === 'recording') return fail('still_recording', 'stop the session before deleting it');
       const shots = await db.screenshots.where('sessionId').equals(sessionId).toArray();
       const chunks = await db.audioChunks
         .where('[sessionId+chunkIndex]')
@@ -94,7 +115,7 @@ export async function deleteSession(
       await db.syncState.delete(sessionId);
       await db.mediaSync.where('sessionId').equals(sessionId).delete();
       await db.sessions.delete(sessionId);
-      return { ok: true as const };
+      return ok();
     },
   );
 }

@@ -1,7 +1,7 @@
 import {
   webHostOf,
   type CaptureEnvelope,
-  type CaptureEventsReply,
+  type CaptureOutcome,
   type RecordedEvent,
   type Session,
 } from '@codesight/schema';
@@ -20,12 +20,9 @@ export const LATE_EVENT_GRACE_MS = 5_000;
  * their session stopped, are refused for good. Storage failures (quota) reject, so the caller keeps
  * the events and retries.
  */
-export async function storeCapturedEvents(
-  db: AppDB,
-  envelopes: readonly CaptureEnvelope[],
-): Promise<CaptureEventsReply> {
-  const reply: CaptureEventsReply = { ok: true, stored: [], refused: [] };
-  if (envelopes.length === 0) return reply;
+export async function storeCapturedEvents(db: AppDB, envelopes: readonly CaptureEnvelope[]): Promise<CaptureOutcome> {
+  const outcome: CaptureOutcome = { stored: [], refused: [] };
+  if (envelopes.length === 0) return outcome;
   await db.transaction('rw', db.sessions, db.events, db.receipts, async () => {
     const seen = await db.receipts.bulkGet(envelopes.map((e) => e.clientId));
     const sessions = new Map<string, Session | undefined>();
@@ -33,7 +30,7 @@ export async function storeCapturedEvents(
     const inBatch = new Set<string>();
     for (const [i, envelope] of envelopes.entries()) {
       if (seen[i] || inBatch.has(envelope.clientId)) {
-        reply.stored.push(envelope.clientId);
+        outcome.stored.push(envelope.clientId);
         continue;
       }
       if (!sessions.has(envelope.sessionId))
@@ -41,7 +38,7 @@ export async function storeCapturedEvents(
       const session = sessions.get(envelope.sessionId);
       const refusal = refusalReason(session, envelope);
       if (refusal) {
-        reply.refused.push({ clientId: envelope.clientId, reason: refusal });
+        outcome.refused.push({ clientId: envelope.clientId, reason: refusal });
         continue;
       }
       inBatch.add(envelope.clientId);
@@ -55,7 +52,7 @@ export async function storeCapturedEvents(
       session.eventCounts[envelope.event.type] = (session.eventCounts[envelope.event.type] ?? 0) + 1;
       const host = webHostOf(envelope.event.url);
       if (host && !session.pagesVisited.includes(host)) session.pagesVisited.push(host);
-      rows.push({ ...envelope.event, sessionId: session.id, sequence } as RecordedEvent);
+      rows.push({ ...envelope.event, sessionId: session.id, sequence });
     }
     if (rows.length === 0) return;
     await db.events.bulkAdd(rows);
@@ -63,9 +60,9 @@ export async function storeCapturedEvents(
       fresh.map((e, i) => ({ clientId: e.clientId, sessionId: e.sessionId, sequence: rows[i]!.sequence })),
     );
     for (const session of sessions.values()) if (session) await db.sessions.put(session);
-    reply.stored.push(...fresh.map((e) => e.clientId));
+    outcome.stored.push(...fresh.map((e) => e.clientId));
   });
-  return reply;
+  return outcome;
 }
 
 function refusalReason(session: Session | undefined, envelope: CaptureEnvelope): string | null {

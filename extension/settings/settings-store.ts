@@ -1,11 +1,19 @@
 import * as v from 'valibot';
-import { SettingsSchema, validate, type Settings, type SettingsInput } from '@codesight/schema';
+import {
+  ok,
+  SettingsSchema,
+  validate,
+  type Result,
+  type Settings,
+  type SettingsInput,
+  type ValidationFailure,
+} from '@codesight/schema';
 
 /** chrome.storage.local key of the worker's settings (readable by content scripts, unlike IndexedDB). */
 export const SETTINGS_KEY = 'settings';
 
 /** Every setting at its default. */
-export const DEFAULT_SETTINGS: Settings = v.parse(SettingsSchema, {});
+const DEFAULT_SETTINGS: Settings = v.parse(SettingsSchema, {});
 
 /** Parses stored settings; anything missing or no longer valid (an older version's value) takes its default. */
 export function parseStoredSettings(stored: unknown): Settings {
@@ -18,17 +26,15 @@ export async function loadSettings(): Promise<Settings> {
   return parseStoredSettings((await chrome.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY]);
 }
 
-/** Validates and saves a change; returns the readable validation message instead of saving bad input. */
-export async function saveSettings(
-  change: SettingsInput,
-): Promise<{ ok: true; settings: Settings } | { ok: false; error: string }> {
+/** Validates and saves a change; returns the saved settings, or why the input was not saved. */
+export async function saveSettings(change: SettingsInput): Promise<Result<Settings, ValidationFailure>> {
   const current = await loadSettings();
   const parsed = validate(SettingsSchema, {
     ...current,
     ...change,
     throttle: { ...current.throttle, ...change.throttle },
   });
-  if (!parsed.ok) return { ok: false, error: parsed.error.message };
+  if (!parsed.ok) return parsed;
   await chrome.storage.local.set({ [SETTINGS_KEY]: parsed.value });
-  return { ok: true, settings: parsed.value };
+  return ok(parsed.value);
 }

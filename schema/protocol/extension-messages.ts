@@ -2,6 +2,8 @@ import * as v from 'valibot';
 import { SessionIdSchema } from '../entities/session-id';
 import { CapturedEventSchema } from '../entities/event';
 import { ThrottleSettingsSchema } from '../entities/settings';
+import type { Result } from '../core/result';
+import { FailureSchema, resultSchema } from './result-schema';
 
 /**
  * Messages between the extension's own contexts (content scripts, popup, background, offscreen).
@@ -28,17 +30,36 @@ export const CaptureEventsMessageSchema = v.object({
 });
 export type CaptureEventsMessage = v.InferOutput<typeof CaptureEventsMessageSchema>;
 
-/** Reply to {@link CaptureEventsMessageSchema}: client ids now durable (or already were), and refusals. */
-export const CaptureEventsReplySchema = v.object({
-  ok: v.boolean(),
+/** One envelope refused for good (no such session, invalid): the sender must not resend it. */
+export const CaptureRefusalSchema = v.object({ clientId: ClientId, reason: v.string() });
+export type CaptureRefusal = v.InferOutput<typeof CaptureRefusalSchema>;
+
+/** What became of a batch of envelopes that could be written. */
+export const CaptureOutcomeSchema = v.object({
   /** Durable now or before (a resend): the sender may forget these. */
   stored: v.array(ClientId),
-  /** Refused for good (no such session, invalid): the sender must not resend these either. */
-  refused: v.array(v.object({ clientId: ClientId, reason: v.string() })),
-  /** Set when nothing could be written (e.g. quota exceeded): the sender keeps everything and retries. */
-  error: v.optional(v.string()),
+  /** Refused for good: the sender drops these too. */
+  refused: v.array(CaptureRefusalSchema),
 });
-export type CaptureEventsReply = v.InferOutput<typeof CaptureEventsReplySchema>;
+export type CaptureOutcome = v.InferOutput<typeof CaptureOutcomeSchema>;
+
+/**
+ * Nothing could be written (e.g. quota exceeded): the sender keeps every envelope and retries, except
+ * the `refused` ones, which were turned down before the write (malformed) and would be again.
+ */
+export const CaptureFailureSchema = v.object({
+  code: v.literal('storage_failed'),
+  message: v.string(),
+  refused: v.array(CaptureRefusalSchema),
+});
+export type CaptureFailure = v.InferOutput<typeof CaptureFailureSchema>;
+
+/**
+ * Reply to {@link CaptureEventsMessageSchema}: a `Result` of what is durable, or why nothing is. Both
+ * sides carry the refusals, so a malformed envelope is dropped even while storage is failing.
+ */
+export const CaptureEventsReplySchema = resultSchema(CaptureOutcomeSchema, CaptureFailureSchema);
+export type CaptureEventsReply = Result<CaptureOutcome, CaptureFailure>;
 
 /**
  * What content scripts read from chrome.storage.local (key {@link RECORDING_STATE_KEY}) to know whether
@@ -69,12 +90,16 @@ export const CommandSchema = v.variant('type', [
 ]);
 export type Command = v.InferOutput<typeof CommandSchema>;
 
-/** Reply to every {@link CommandSchema}: errors are values, shown to the worker as they are. */
-export const CommandReplySchema = v.union([
-  v.object({ ok: v.literal(true), sessionId: v.optional(SessionIdSchema), detail: v.optional(v.string()) }),
-  v.object({ ok: v.literal(false), error: v.string() }),
-]);
-export type CommandReply = v.InferOutput<typeof CommandReplySchema>;
+/** What a command did: the session it acted on, and a line for the worker (e.g. the file downloaded). */
+export const CommandOutcomeSchema = v.object({
+  sessionId: v.optional(SessionIdSchema),
+  detail: v.optional(v.string()),
+});
+export type CommandOutcome = v.InferOutput<typeof CommandOutcomeSchema>;
+
+/** Reply to every {@link CommandSchema}, a `Result`: a failure's message is shown to the worker as it is. */
+export const CommandReplySchema = resultSchema(CommandOutcomeSchema, FailureSchema);
+export type CommandReply = Result<CommandOutcome>;
 
 /** Background → offscreen document: build an export and hand back an object URL to download. */
 export const ExportRequestSchema = v.object({
@@ -84,8 +109,10 @@ export const ExportRequestSchema = v.object({
 });
 export type ExportRequest = v.InferOutput<typeof ExportRequestSchema>;
 
-export const ExportReplySchema = v.union([
-  v.object({ ok: v.literal(true), url: v.string(), filename: v.string(), bytes: v.number() }),
-  v.object({ ok: v.literal(false), error: v.string() }),
-]);
-export type ExportReply = v.InferOutput<typeof ExportReplySchema>;
+/** A built export, ready for chrome.downloads: an object URL of the offscreen document. */
+export const ExportedFileSchema = v.object({ url: v.string(), filename: v.string(), bytes: v.number() });
+export type ExportedFile = v.InferOutput<typeof ExportedFileSchema>;
+
+/** Reply to {@link ExportRequestSchema}, a `Result`. */
+export const ExportReplySchema = resultSchema(ExportedFileSchema, FailureSchema);
+export type ExportReply = Result<ExportedFile>;

@@ -1,6 +1,6 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import type { CaptureEnvelope } from '@codesight/schema';
-import { MASKING_POLICY } from '../../capture/masking';
+import { systemClock, type CaptureEnvelope } from '@codesight/schema';
+import { MASKING_POLICY } from '../../capture';
 import { db } from '../../db';
 import { drainParkedEnvelopes, PARKED_PREFIX } from '../../content-outbox/parked-events';
 import { downloadSession } from '../../export/request-download';
@@ -27,7 +27,7 @@ export default defineBackground(() => {
   const sink = createCaptureSink(db, reportStorageError);
   const capture = async (envelopes: CaptureEnvelope[]) => {
     const reply = await sink(envelopes);
-    if (reply.stored.length > 0) sync.kick('events');
+    if (reply.ok && reply.value.stored.length > 0) sync.kick('events');
     return reply;
   };
 
@@ -37,8 +37,8 @@ export default defineBackground(() => {
       command: (command) =>
         runCommand(command, {
           db,
+          clock: systemClock,
           environment: () => ({
-            now: Date.now(),
             userAgent: navigator.userAgent,
             extensionVersion: chrome.runtime.getManifest().version,
             maskingPolicy: MASKING_POLICY,
@@ -46,7 +46,6 @@ export default defineBackground(() => {
           settings: loadSettings,
           publishRecording: writeRecordingState,
           download: downloadSession,
-          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           syncKick: () => sync.kick('events'),
           syncRetry: (sessionId) => sync.retryQuarantined(sessionId),
         }),
@@ -58,7 +57,11 @@ export default defineBackground(() => {
     if (!state) return;
     const info = tab ?? (action === 'closed' ? undefined : await chrome.tabs.get(tabId).catch(() => undefined));
     await capture([
-      { clientId: crypto.randomUUID(), sessionId: state.sessionId, event: tabEvent(action, info, Date.now(), tabId) },
+      {
+        clientId: crypto.randomUUID(),
+        sessionId: state.sessionId,
+        event: tabEvent(action, info, systemClock.now(), tabId),
+      },
     ]);
   };
   chrome.tabs.onActivated.addListener(({ tabId }) => void recordTab('activated', tabId));
@@ -68,7 +71,7 @@ export default defineBackground(() => {
   const drain = () =>
     drainParkedEnvelopes(async (envelopes) => {
       const reply = await capture(envelopes);
-      if (!reply.ok) throw new Error(reply.error);
+      if (!reply.ok) throw new Error(reply.error.message);
     }).catch((err) => console.warn('parked events not drained yet:', err));
   chrome.storage.session.onChanged.addListener((changes) => {
     if (Object.keys(changes).some((k) => k.startsWith(PARKED_PREFIX) && changes[k]!.newValue)) void drain();

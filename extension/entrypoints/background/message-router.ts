@@ -1,8 +1,12 @@
 import {
   CommandSchema,
+  err,
+  fail,
+  ok,
   validate,
   type CaptureEnvelope,
   type CaptureEventsReply,
+  type CaptureRefusal,
   type Command,
   type CommandReply,
 } from '@codesight/schema';
@@ -10,8 +14,8 @@ import { validateEnvelopes } from '../../content-outbox/validate-envelopes';
 
 /** The background's answers to runtime messages, by sender kind. */
 export interface MessageHandlers {
-  capture(envelopes: CaptureEnvelope[]): Promise<CaptureEventsReply>;
-  command(command: Command): Promise<CommandReply>;
+  capture(this: void, envelopes: CaptureEnvelope[]): Promise<CaptureEventsReply>;
+  command(this: void, command: Command): Promise<CommandReply>;
 }
 
 /**
@@ -28,23 +32,30 @@ export function createMessageRouter(handlers: MessageHandlers) {
         ...e,
         event: { ...e.event, tabId: sender.tab?.id, frameId: sender.frameId },
       }));
-      void handlers
-        .capture(envelopes)
-        .then((reply) => sendResponse({ ...reply, refused: [...reply.refused, ...refused] }));
+      void handlers.capture(envelopes).then((reply) => sendResponse(withRefusals(reply, refused)));
       return true;
     }
     if (typeof type === 'string' && (type.startsWith('session/') || type.startsWith('sync/'))) {
       const parsed = validate(CommandSchema, message);
       if (!parsed.ok) {
-        sendResponse({ ok: false, error: parsed.error.message } satisfies CommandReply);
+        sendResponse(fail(parsed.error.code, parsed.error.message) satisfies CommandReply);
         return false;
       }
       void handlers
         .command(parsed.value)
-        .catch((err: unknown): CommandReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
+        .catch((error: unknown): CommandReply =>
+          fail('internal', error instanceof Error ? error.message : String(error)),
+        )
         .then(sendResponse);
       return true;
     }
     return false;
   };
+}
+
+/** Adds the envelopes refused here (malformed) to the store's reply, whichever way the write went. */
+function withRefusals(reply: CaptureEventsReply, refused: CaptureRefusal[]): CaptureEventsReply {
+  return reply.ok
+    ? ok({ ...reply.value, refused: [...reply.value.refused, ...refused] })
+    : err({ ...reply.error, refused: [...reply.error.refused, ...refused] });
 }

@@ -3,6 +3,7 @@ import {
   CaptureEventsReplySchema,
   systemClock,
   validate,
+  type CaptureEventsMessage,
   type CaptureEventsReply,
   type RecordingState,
 } from '@codesight/schema';
@@ -23,11 +24,12 @@ export default defineContentScript({
   runAt: 'document_start',
   main() {
     const outbox = createOutbox({
-      send: async (envelopes) => {
-        const raw: unknown = await chrome.runtime.sendMessage({ type: 'capture/events', envelopes });
+      send: async (envelopes): Promise<CaptureEventsReply> => {
+        const message: CaptureEventsMessage = { type: 'capture/events', envelopes };
+        const raw: unknown = await chrome.runtime.sendMessage(message);
         const reply = validate(CaptureEventsReplySchema, raw);
         if (!reply.ok) throw new Error(`unexpected reply from the recorder: ${reply.error.message}`);
-        return reply.value satisfies CaptureEventsReply;
+        return reply.value;
       },
       park: parkEnvelopes,
       clock: systemClock,

@@ -1,0 +1,133 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fail, ok, SettingsSchema, type Clock, type Result, type Settings } from '@codesight/schema';
+import * as v from 'valibot';
+import { AppDB } from '../db/app-db';
+import { runCommand, STOP_SETTLE_MS, type CommandDeps } from './commands';
+
+const START = 1_000_000;
+let db: AppDB;
+let clock: ManualClock;
+let n = 0;
+
+/**
+ * Time moves only when the test says so. Global fake timers would also stop the timers fake-indexeddb
+ * runs on, so the command gets its own clock instead.
+ */
+class ManualClock implements Clock {
+  private time = START;
+  private timers: { at: number; callback: () => void }[] = [];
+  now = () => this.time;
+  setTimeout = (callback: () => void, ms: number) => this.timers.push({ at: this.time + ms, callback });
+  clearTimeout = () => {};
+  pending = () => this.timers.length;
+  advance(ms: number): void {
+    this.time += ms;
+    const due = this.timers.filter((t) => t.at <= this.time);
+    this.timers = this.timers.filter((t) => t.at > this.time);
+    for (const t of due) t.callback();
+  }
+}
+
+beforeEach(() => {
+  clock = new ManualClock();
+  db = new AppDB(`commands-test-${++n}`);
+});
+afterEach(async () => {
+  await db.delete();
+});
+
+function deps(
+  settings: Partial<Settings> = {},
+  download: CommandDeps['download'] = (sessionId) => Promise.resolve(ok({ filename: `${sessionId}.json` })),
+) {
+  const published: unknown[] = [];
+  const downloads: { sessionId: string; at: number }[] = [];
+  const kicks: number[] = [];
+  const d: CommandDeps = {
+    db,
+    clock,
+    environment: () => ({ userAgent: 'ua', maskingPolicy: { version: '1', rules: [] } }),
+    settings: () => Promise.resolve({ ...v.parse(SettingsSchema, {}), ...settings }),
+    publishRecording: (state) => {
+      published.push(state);
+      return Promise.resolve();
+    },
+    download: (sessionId, format) => {
+      downloads.push({ sessionId, at: clock.now() });
+      return download(sessionId, format);
+    },
+    syncKick: () => void kicks.push(clock.now()),
+    syncRetry: () => Promise.resolve(),
+  };
+  return { deps: d, published, downloads, kicks };
+}
+
+describe('runCommand', () => {
+  it('starts a session at the clock time and publishes it for the pages', async () => {
+    const t = deps();
+    const reply = await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    expect(reply).toEqual(ok({ sessionId: 's1' }));
+    expect((await db.sessions.get('s1'))?.startTime).toBe(START);
+    expect(t.published).toEqual([{ sessionId: 's1', startTime: START, throttle: expect.any(Object) as unknown }]);
+  });
+
+  it('passes a refused start through as the failure to show', async () => {
+    const t = deps();
+    await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    const again = await runCommand({ type: 'session/start', sessionId: 's2' }, t.deps);
+    expect(again).toEqual(fail('already_recording', 'session s1 is still recording: stop it first'));
+  });
+
+  it('on Stop, unpublishes, kicks sync and downloads the JSON only after the settle time', async () => {
+    const t = deps({ autoDownloadJson: true });
+    await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    const stopping = runCommand({ type: 'session/stop' }, t.deps);
+    await vi.waitFor(() => expect(clock.pending()).toBe(1));
+    expect(t.published.at(-1)).toBeNull();
+    expect(t.kicks).toEqual([START]);
+    clock.advance(STOP_SETTLE_MS - 1);
+    await Promise.resolve();
+    expect(t.downloads).toEqual([]);
+    clock.advance(1);
+    expect(await stopping).toEqual(ok({ sessionId: 's1', detail: 'downloaded s1.json' }));
+    expect(t.downloads).toEqual([{ sessionId: 's1', at: START + STOP_SETTLE_MS }]);
+  });
+
+  it('reports a failed automatic download as a detail of a successful Stop', async () => {
+    const t = deps({ autoDownloadJson: true }, () => Promise.resolve(fail('export_failed', 'disk full')));
+    await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    const stopping = runCommand({ type: 'session/stop' }, t.deps);
+    await vi.waitFor(() => expect(clock.pending()).toBe(1));
+    clock.advance(STOP_SETTLE_MS);
+    expect(await stopping).toEqual(
+      ok({ sessionId: 's1', detail: 'stopped, but the automatic download failed: disk full' }),
+    );
+  });
+
+  it('stops without downloading when the worker turned the download off, and refuses Stop when idle', async () => {
+    const t = deps({ autoDownloadJson: false });
+    await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    expect(await runCommand({ type: 'session/stop' }, t.deps)).toEqual(ok({ sessionId: 's1' }));
+    expect(t.downloads).toEqual([]);
+    expect(await runCommand({ type: 'session/stop' }, t.deps)).toEqual(
+      fail('not_recording', 'no session is recording'),
+    );
+  });
+
+  it('answers downloads, deletes and retries with what the worker sees', async () => {
+    const failing: Result<{ filename: string }> = fail('export_failed', 'no session nope');
+    const t = deps({}, (id) => Promise.resolve(id === 'nope' ? failing : ok({ filename: `${id}.zip` })));
+    await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    expect(await runCommand({ type: 'session/download', sessionId: 's1', format: 'zip' }, t.deps)).toEqual(
+      ok({ sessionId: 's1', detail: 's1.zip' }),
+    );
+    expect(await runCommand({ type: 'session/download', sessionId: 'nope', format: 'zip' }, t.deps)).toEqual(failing);
+    expect(await runCommand({ type: 'session/delete', sessionId: 's1' }, t.deps)).toEqual(
+      fail('still_recording', 'stop the session before deleting it'),
+    );
+    expect(await runCommand({ type: 'sync/retry', sessionId: 's1' }, t.deps)).toEqual(
+      ok({ sessionId: 's1', detail: 'sending again' }),
+    );
+  });
+});

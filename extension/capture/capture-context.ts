@@ -1,5 +1,4 @@
-import type { CapturedEvent, ThrottleSettings } from '@codesight/schema';
-import type { Clock } from '@codesight/schema';
+import type { CapturedEvent, Clock, ThrottleSettings } from '@codesight/schema';
 
 /** Fields every captured event starts with. */
 export interface EventBase {

@@ -90,5 +90,5 @@ export function eventElement(event: Event): Element | null {
 
 /** The window an element belongs to (null for elements of documents without a browsing context). */
 export function windowOf(el: Element): (Window & typeof globalThis) | null {
-  return (el.ownerDocument?.defaultView as (Window & typeof globalThis) | null) ?? null;
+  return el.ownerDocument?.defaultView ?? null;
 }

@@ -34,7 +34,7 @@ export function fieldKind(el: Element): FieldKind | undefined {
 export function editingHost(el: Element): Element {
   if (fieldKind(el) !== 'editable') return el;
   let host = el;
-  while (host.parentElement && (host.parentElement as HTMLElement).isContentEditable) host = host.parentElement;
+  while (host.parentElement && host.parentElement.isContentEditable) host = host.parentElement;
   return host;
 }
 

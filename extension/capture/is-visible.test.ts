@@ -7,7 +7,7 @@ afterEach(() => {
 });
 
 function box(el: Element, rect = { x: 10, y: 10, width: 100, height: 40 }) {
-  vi.spyOn(el, 'getBoundingClientRect').mockReturnValue(DOMRect.fromRect(rect) as DOMRect);
+  vi.spyOn(el, 'getBoundingClientRect').mockReturnValue(DOMRect.fromRect(rect));
 }
 
 describe('isVisibleAt', () => {

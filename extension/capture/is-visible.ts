@@ -38,9 +38,9 @@ export function deepElementFromPoint(doc: Document, x: number, y: number): Eleme
 type VisibilityOptions = { opacityProperty?: boolean; visibilityProperty?: boolean };
 
 function isRendered(el: Element, win: Window): boolean {
-  const check = (el as Element & { checkVisibility?: (o: VisibilityOptions) => boolean }).checkVisibility;
-  if (typeof check === 'function') {
-    return check.call(el, { opacityProperty: true, visibilityProperty: true });
+  const modern = el as Element & { checkVisibility?: (o: VisibilityOptions) => boolean };
+  if (typeof modern.checkVisibility === 'function') {
+    return modern.checkVisibility({ opacityProperty: true, visibilityProperty: true });
   }
   const style = win.getComputedStyle(el);
   if (style.visibility === 'hidden' || style.visibility === 'collapse') return false;

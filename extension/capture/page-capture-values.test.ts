@@ -106,7 +106,7 @@ describe('values', () => {
     const shadow = $('x-field').attachShadow({ mode: 'open' });
     shadow.innerHTML = '<input type="checkbox" name="gift" id="gift">';
     start();
-    const box = shadow.querySelector('input')! as HTMLInputElement;
+    const box = shadow.querySelector('input')!;
     box.dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
     box.checked = true;
     box.dispatchEvent(new Event('change', { bubbles: true, composed: false }));

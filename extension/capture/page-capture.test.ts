@@ -145,7 +145,7 @@ describe('pointer events', () => {
     start();
     const button = $('#product-4 button');
     vi.spyOn(button, 'getBoundingClientRect').mockReturnValue(
-      DOMRect.fromRect({ x: 100, y: 50, width: 80, height: 30 }) as DOMRect,
+      DOMRect.fromRect({ x: 100, y: 50, width: 80, height: 30 }),
     );
     const fromPoint = vi.spyOn(document, 'elementFromPoint').mockReturnValue(button);
     click(button, { clientX: 120, clientY: 64 });

@@ -1,4 +1,11 @@
-import { ThrottleSettingsSchema, validate, type CapturedEvent, type ThrottleSettings } from '@codesight/schema';
+import {
+  systemClock,
+  ThrottleSettingsSchema,
+  validate,
+  type CapturedEvent,
+  type Clock,
+  type ThrottleSettings,
+} from '@codesight/schema';
 import type { CaptureContext, CaptureModule } from './capture-context';
 import { isShadowRoot } from './dom';
 import { maskTitle, maskUrl } from './event-parts';
@@ -6,7 +13,6 @@ import { createKeyCapture } from './key-capture';
 import { watchNavigation } from './navigation-watcher';
 import { createPointerCapture } from './pointer-capture';
 import { createScrollCapture } from './scroll-capture';
-import { systemClock, type Clock } from '@codesight/schema';
 import { createValueCapture } from './value-capture';
 
 /** Options of {@link startPageCapture}. */
@@ -31,9 +37,9 @@ export interface PageCaptureOptions {
 /** A running capture. The methods do not depend on `this`, so they can be passed around detached. */
 export interface PageCapture {
   /** Flushes, then removes every listener and timer. Safe to call twice. */
-  stop(): void;
+  stop(this: void): void;
   /** Emits pending settled input, trailing scroll and resize now (page hide, before stop). */
-  flush(): void;
+  flush(this: void): void;
 }
 
 // Events that are composed (cross shadow boundaries) and tell us which open shadow roots the user is

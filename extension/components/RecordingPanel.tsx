@@ -11,7 +11,7 @@ export function RecordingPanel({
 }: {
   active: Session | undefined;
   recent: RecordedEvent[];
-  onNotice(text: string, kind: 'ok' | 'error'): void;
+  onNotice: (text: string, kind: 'ok' | 'error') => void;
 }) {
   const [sessionId, setSessionId] = useState(() => generateSessionId());
   const [busy, setBusy] = useState(false);
@@ -57,7 +57,7 @@ export function RecordingPanel({
             aria-describedby="session-id-help"
             onInput={(e) => setSessionId(e.currentTarget.value)}
           />
-          <button id="start" class="primary" disabled={busy || !idCheck.ok} onClick={start}>
+          <button id="start" class="primary" disabled={busy || !idCheck.ok} onClick={() => void start()}>
             Start
           </button>
         </div>
@@ -68,7 +68,7 @@ export function RecordingPanel({
     );
   }
 
-  const counts = Object.entries(active.eventCounts).filter(([, n]) => n) as [string, number][];
+  const counts = Object.entries(active.eventCounts).filter((entry): entry is [string, number] => !!entry[1]);
   return (
     <section class="card recording" aria-labelledby="rec-title">
       <div class="row spread">
@@ -76,7 +76,7 @@ export function RecordingPanel({
           <span class="dot" aria-hidden="true" />
           Recording <code id="active-session-id">{active.id}</code>
         </h2>
-        <button id="stop" class="danger" disabled={busy} onClick={stop}>
+        <button id="stop" class="danger" disabled={busy} onClick={() => void stop()}>
           Stop
         </button>
       </div>

@@ -8,7 +8,7 @@ export function SessionList({
   onNotice,
 }: {
   sessions: Session[];
-  onNotice(text: string, kind: 'ok' | 'error'): void;
+  onNotice: (text: string, kind: 'ok' | 'error') => void;
 }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -40,7 +40,7 @@ export function SessionList({
               <button
                 disabled={busy === s.id || !!s.prunedAt}
                 onClick={() =>
-                  run(s.id, 'JSON downloaded', { type: 'session/download', sessionId: s.id, format: 'json' })
+                  void run(s.id, 'JSON downloaded', { type: 'session/download', sessionId: s.id, format: 'json' })
                 }
               >
                 Download JSON
@@ -48,7 +48,7 @@ export function SessionList({
               <button
                 disabled={busy === s.id || !!s.prunedAt}
                 onClick={() =>
-                  run(s.id, 'ZIP downloaded', { type: 'session/download', sessionId: s.id, format: 'zip' })
+                  void run(s.id, 'ZIP downloaded', { type: 'session/download', sessionId: s.id, format: 'zip' })
                 }
               >
                 Download ZIP

@@ -29,8 +29,7 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
     setThrottle(settings.throttle);
   }, [settings]);
 
-  const onSubmit = async (e: Event) => {
-    e.preventDefault();
+  const save = async () => {
     const saved = await saveSettings({
       serverUrl,
       apiKey,
@@ -44,7 +43,13 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
   return (
     <details class="card" open={initiallyOpen}>
       <summary>Settings{settings.serverUrl ? '' : ' (no server yet: recording stays on this computer)'}</summary>
-      <form onSubmit={onSubmit} class="settings">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+        class="settings"
+      >
         <label for="server-url">Server URL</label>
         <input
           id="server-url"

@@ -13,7 +13,7 @@ export function StorageUsage({ storageError }: { storageError: { message: string
       setPersisted(await navigator.storage.persisted());
     };
     void navigator.storage.persist().finally(refresh);
-    const timer = setInterval(refresh, 3000);
+    const timer = setInterval(() => void refresh(), 3000);
     return () => clearInterval(timer);
   }, []);
 

@@ -21,7 +21,7 @@ export function SyncPanel({
   onNotice,
 }: {
   status: PublishedSyncStatus | null;
-  onNotice(text: string, kind: 'ok' | 'error'): void;
+  onNotice: (text: string, kind: 'ok' | 'error') => void;
 }) {
   if (!status?.configured) {
     return (

@@ -14,7 +14,8 @@ export function useChromeStorage<T>(key: string, parse: (raw: unknown) => T): T 
       alive = false;
       chrome.storage.onChanged.removeListener(onChange);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `parse` is left out on purpose: callers pass a fresh function each render, and resubscribing on
+    // every render would refetch the key each time.
   }, [key]);
   return value;
 }

@@ -13,7 +13,8 @@ export function useLiveQuery<T>(query: () => Promise<T> | T, deps: unknown[], in
       error: (err) => console.error('live query failed', err),
     });
     return () => subscription.unsubscribe();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's `deps` decide when the query is resubscribed, as with useMemo; `query` is a fresh closure
+    // each render and would resubscribe every time.
   }, deps);
   return value;
 }

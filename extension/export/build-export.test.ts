@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unzipSync, strFromU8 } from 'fflate';
-import { LegacySessionExportSchema, validate } from '@codesight/schema';
+import { LegacySessionExportSchema, validate, type ZipManifest } from '@codesight/schema';
 import { sampleRecordedEvents, sampleSession } from '@codesight/schema/testing';
 import { AppDB } from '../db/app-db';
 import { eventPages } from '../db/session-reader';
@@ -38,10 +38,8 @@ describe('buildExport', () => {
     await seed(30);
     const { blob } = await buildExport(db, 'cs_test_00001', 'zip');
     const files = unzipSync(new Uint8Array(await blob.arrayBuffer()));
-    const manifest = JSON.parse(strFromU8(files['manifest.json']!));
-    expect(Object.keys(files).sort()).toEqual(
-      ['manifest.json', ...manifest.files.map((f: { path: string }) => f.path)].sort(),
-    );
+    const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as ZipManifest;
+    expect(Object.keys(files).sort()).toEqual(['manifest.json', ...manifest.files.map((f) => f.path)].sort());
     expect(strFromU8(files['events.jsonl']!).trim().split('\n')).toHaveLength(30);
   });
 

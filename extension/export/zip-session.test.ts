@@ -95,7 +95,10 @@ async function* pagesOf(events: RecordedEvent[], size: number): AsyncGenerator<R
 }
 
 async function* each<T>(items: T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
+  for (const item of items) {
+    await Promise.resolve(); // an item arrives later, as from IndexedDB
+    yield item;
+  }
 }
 
 interface Fixture {
@@ -368,7 +371,10 @@ describe('zipSession', () => {
     let closed = false;
     async function* endless(): AsyncGenerator<RecordedEvent[]> {
       try {
-        for (let page = 0; ; page++) yield sampleRecordedEvents(ID, 500, page * 500 + 1);
+        for (let page = 0; ; page++) {
+          await Promise.resolve();
+          yield sampleRecordedEvents(ID, 500, page * 500 + 1);
+        }
       } finally {
         closed = true;
       }
@@ -391,9 +397,10 @@ describe('zipSession', () => {
         const page: RecordedEvent[] = [];
         for (let i = first; i < Math.min(first + pageSize, total); i++) {
           const e = samples[i % samples.length]!;
-          page.push({ ...e, timestamp: e.timestamp + i, sessionId: ID, sequence: i + 1 } as RecordedEvent);
+          page.push({ ...e, timestamp: e.timestamp + i, sessionId: ID, sequence: i + 1 });
         }
         pulled += page.length;
+        await Promise.resolve();
         yield page;
       }
     }

@@ -15,7 +15,10 @@ describe('capture sink', () => {
   it('reports a quota failure, keeps nothing half-written, and clears the report once writes work again', async () => {
     await startSession(db, 's1', { userAgent: 'ua', maskingPolicy: { version: '1', rules: [] }, now: 1 });
     const reports: (string | null)[] = [];
-    const sink = createCaptureSink(db, async (m) => void reports.push(m));
+    const sink = createCaptureSink(db, (m) => {
+      reports.push(m);
+      return Promise.resolve();
+    });
     const envelope = {
       clientId: 'client-0001',
       sessionId: 's1',

@@ -16,7 +16,7 @@ export async function writeRecordingState(state: RecordingState): Promise<void> 
 export function onRecordingStateChange(listener: (state: RecordingState) => void): () => void {
   const handler = (changes: Record<string, chrome.storage.StorageChange>, area: string) => {
     if (area !== 'local' || !(RECORDING_STATE_KEY in changes)) return;
-    const parsed = validate(RecordingStateSchema, changes[RECORDING_STATE_KEY]!.newValue ?? null);
+    const parsed = validate(RecordingStateSchema, changes[RECORDING_STATE_KEY].newValue ?? null);
     listener(parsed.ok ? parsed.value : null);
   };
   chrome.storage.onChanged.addListener(handler);

@@ -36,7 +36,7 @@ export function decodeCompressed(bytes: Uint8Array, maxBytes: number): unknown {
       gunzip.push(bytes.subarray(i, i + SLICE), i + SLICE >= bytes.length);
     }
   } catch (err) {
-    throw new SyntaxError(`not a valid gzip frame: ${(err as Error).message}`);
+    throw new SyntaxError(`not a valid gzip frame: ${(err as Error).message}`, { cause: err });
   }
   if (overflow) throw new InflateLimitError(`inflated frame exceeds ${maxBytes} bytes`);
   const raw = new Uint8Array(total);

@@ -24,7 +24,7 @@ export function evaluateXPathSubset(path: string, context: Document | ShadowRoot
     if (!m) throw new Error(`unsupported XPath step: ${step}`);
     const name = m[1] ?? m[2]!;
     const index = m[3] ? Number(m[3]) : 1;
-    const same: Element[] = Array.from((current as ParentNode).children).filter((c) => c.localName === name);
+    const same: Element[] = Array.from(current.children).filter((c) => c.localName === name);
     if (!m[3] && same.length > 1) return null; // an index-less step must be unambiguous
     current = same[index - 1] ?? null;
     if (!current) return null;

@@ -28,7 +28,10 @@ export async function* eventPages(
   }
 }
 
-/** A session's screenshots with their bytes, in burst order. A row whose blob is missing is reported, not skipped. */
+/**
+ * A session's screenshots with their bytes, in the order they were taken. A row whose blob is missing
+ * throws (the export fails with the reason) rather than being skipped.
+ */
 export async function* screenshotsWithBlobs(
   db: AppDB,
   sessionId: string,

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@codesight/schema';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -10,7 +11,7 @@ import type { Database } from './db/schema';
 import type { AppEnv } from './http/app-env';
 import { clientIp } from './http/client-ip';
 import { allowedOrigin } from './http/cors-origin';
-import { ApiError, errorResponse } from './http/errors';
+import { errorResponse } from './http/errors';
 import { ipRateLimit } from './http/rate-limit';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 import { requestLog } from './http/request-log';
@@ -35,6 +36,8 @@ export interface AppDeps {
   blobs: BlobStore;
   /** Default: JSON lines on stdout at `settings.logLevel`. */
   logger?: Logger;
+  /** Default: the system clock. */
+  clock?: Clock;
   /** Default: a fresh registry (main passes its own to ping and close sockets). */
   connections?: ConnectionRegistry;
   /** Defaults: token buckets from settings. Shared by HTTP and sockets. */
@@ -60,20 +63,22 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { settings } = deps;
   const logger = deps.logger ?? createLogger(settings.logLevel);
+  const clock = deps.clock ?? systemClock;
   const routeDeps: RouteDeps = {
     settings,
     db: deps.db,
     dbKind: deps.dbKind,
     blobs: deps.blobs,
     logger,
+    clock,
     auth:
       deps.authenticator ??
       createAuthenticator({ db: deps.db, jwtSecret: settings.jwtSecret, production: isProduction(settings) }),
-    keyLimiter: deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute),
-    ipLimiter: deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp),
+    keyLimiter: deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute, clock),
+    ipLimiter: deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp, clock),
     protocol: { db: deps.db, blobs: deps.blobs, logger, maxInflatedBytes: settings.maxInflatedBytes },
-    connections: deps.connections ?? createConnectionRegistry(),
-    startedAt: Date.now(),
+    connections: deps.connections ?? createConnectionRegistry(clock),
+    startedAt: clock.now(),
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   };
 
@@ -122,7 +127,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.notFound((c) => errorResponse(c, 'not_found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
-    if (err instanceof ApiError) return errorResponse(c, err.code, err.message);
     logger.error('http_unhandled', {
       requestId: c.get('requestId'),
       method: c.req.method,

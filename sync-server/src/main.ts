@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { systemClock, type Clock } from '@codesight/schema';
 import { serve, type ServerType } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { createApp } from './app';
@@ -9,10 +10,12 @@ import { createFsBlobStore } from './blobs/fs-blob-store';
 import { createS3BlobStore } from './blobs/s3-blob-store';
 import { createDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
-import { abandonStaleSessions } from './ingest/abandon-sessions';
+import { startAbandonSweep } from './ingest/abandon-sweep';
 import { createLogger, type Logger } from './log';
-import { isProduction, loadSettings, type Settings } from './settings';
+import { describeSettingsErrors, isProduction, loadSettings, type Settings } from './settings';
 import { createConnectionRegistry } from './ws/connection-registry';
+import { startHeartbeat } from './ws/heartbeat';
+import { waitAtMost } from './timers';
 import { WS_PATHS } from './ws/ws-routes';
 
 /** A running server, as returned by {@link startServer}. */
@@ -31,6 +34,8 @@ export interface RunningServer {
 export interface StartServerOptions {
   /** Default: JSON lines on stdout at `settings.logLevel`. */
   logger?: Logger;
+  /** Time for the server's timers (socket auth deadline, heartbeat, abandon sweep, shutdown drain). Default: the system clock. */
+  clock?: Clock;
 }
 
 /** How long shutdown waits for in-flight messages and requests before cutting connections. */
@@ -64,6 +69,7 @@ function listen(server: ServerType): Promise<AddressInfo> {
  */
 export async function startServer(settings: Settings, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
+  const clock = options.clock ?? systemClock;
   const database = await createDatabase({
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
@@ -75,7 +81,7 @@ export async function startServer(settings: Settings, options: StartServerOption
     if (applied.length > 0) logger.info('migrations_applied', { applied });
 
     const blobs = createBlobStore(settings);
-    const connections = createConnectionRegistry();
+    const connections = createConnectionRegistry(clock);
     let shuttingDown = false;
     const app = createApp({
       settings,
@@ -83,6 +89,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       dbKind: database.kind,
       blobs,
       logger,
+      clock,
       connections,
       isShuttingDown: () => shuttingDown,
     });
@@ -93,25 +100,14 @@ export async function startServer(settings: Settings, options: StartServerOption
     const address = await listen(server);
     const httpServer = server;
 
-    const heartbeat = setInterval(() => {
-      const dropped = connections.heartbeat();
-      if (dropped > 0) logger.info('ws_heartbeat_dropped', { dropped });
-    }, settings.heartbeatMs);
-    heartbeat.unref();
-
-    let sweeping: Promise<void> | undefined;
-    const sweep = setInterval(() => {
-      if (sweeping) return; // the previous sweep is still running (slow database): skip a turn
-      sweeping = abandonStaleSessions(database.db, settings.abandonAfterMinutes * 60_000)
-        .then((count) => {
-          if (count > 0) logger.info('sessions_abandoned', { count, afterMinutes: settings.abandonAfterMinutes });
-        })
-        .catch((err: unknown) => logger.error('abandon_sweep_failed', { error: err }))
-        .finally(() => {
-          sweeping = undefined;
-        });
-    }, settings.abandonSweepMs);
-    sweep.unref();
+    const heartbeat = startHeartbeat(connections, clock, settings.heartbeatMs, logger);
+    const sweep = startAbandonSweep({
+      db: database.db,
+      clock,
+      everyMs: settings.abandonSweepMs,
+      afterMinutes: settings.abandonAfterMinutes,
+      logger,
+    });
 
     const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
     const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -124,20 +120,15 @@ export async function startServer(settings: Settings, options: StartServerOption
       closing ??= (async () => {
         shuttingDown = true;
         logger.info('server_stopping', { connections: connections.counts().open });
-        clearInterval(heartbeat);
-        clearInterval(sweep);
+        const heartbeatStopped = heartbeat.stop();
+        const sweepStopped = sweep.stop();
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections();
         await connections.closeAll('server shutting down', DRAIN_TIMEOUT_MS);
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          httpClosed,
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS))),
-        ]);
-        clearTimeout(timer);
+        await waitAtMost(clock, DRAIN_TIMEOUT_MS, httpClosed);
         if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
         wss.close();
-        await sweeping;
+        await Promise.all([heartbeatStopped, sweepStopped]);
         await database.close();
         logger.info('server_stopped');
       })();
@@ -161,10 +152,10 @@ function banner(settings: Settings, running: RunningServer): string {
 async function main(): Promise<void> {
   const loaded = loadSettings(process.env);
   if (!loaded.ok) {
-    process.stderr.write(`Invalid settings:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    process.stderr.write(`${describeSettingsErrors(loaded.error)}\n`);
     process.exit(1);
   }
-  const settings = loaded.settings;
+  const settings = loaded.value;
   const logger = createLogger(settings.logLevel);
   // Every handler catches its own errors; this is the net for a bug that lets one slip, so one bad
   // promise is logged instead of taking every worker's connection down with the process.

@@ -8,7 +8,7 @@ describe('loadSettings', () => {
     const r = loadSettings({});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.settings).toMatchObject({
+    expect(r.value).toMatchObject({
       nodeEnv: 'development',
       port: 3000,
       host: '127.0.0.1',
@@ -44,24 +44,24 @@ describe('loadSettings', () => {
     });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.settings.host).toBe('0.0.0.0');
-    expect(r.settings.port).toBe(8080);
-    expect(r.settings.s3).toEqual({
+    expect(r.value.host).toBe('0.0.0.0');
+    expect(r.value.port).toBe(8080);
+    expect(r.value.s3).toEqual({
       bucket: 'media',
       endpoint: 'http://127.0.0.1:9000',
       region: 'us-east-1',
       forcePathStyle: true,
     });
-    expect(r.settings.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
-    expect(r.settings.trustProxy).toBe(1);
-    expect(r.settings.maxFrameBytes).toBe(2048);
-    expect(r.settings.jwtSecretIsDevDefault).toBe(false);
+    expect(r.value.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(r.value.trustProxy).toBe(1);
+    expect(r.value.maxFrameBytes).toBe(2048);
+    expect(r.value.jwtSecretIsDevDefault).toBe(false);
   });
 
   it('treats empty strings as unset', () => {
     const r = loadSettings({ PORT: '', DATABASE_URL: ' ' });
-    expect(r.ok && r.settings.port).toBe(3000);
-    expect(r.ok && r.settings.databaseUrl).toBe(undefined);
+    expect(r.ok && r.value.port).toBe(3000);
+    expect(r.ok && r.value.databaseUrl).toBe(undefined);
   });
 
   it.each([
@@ -78,13 +78,13 @@ describe('loadSettings', () => {
   ])('refuses %o with a clear message', (env, message) => {
     const r = loadSettings(env);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.join('\n')).toMatch(message);
+    if (!r.ok) expect(r.error.join('\n')).toMatch(message);
   });
 
   it('refuses production without JWT_SECRET or with the public dev secret', () => {
     const missing = loadSettings({ NODE_ENV: 'production' });
     expect(missing.ok).toBe(false);
-    if (!missing.ok) expect(missing.errors[0]).toMatch(/JWT_SECRET: required when NODE_ENV=production/);
+    if (!missing.ok) expect(missing.error[0]).toMatch(/JWT_SECRET: required when NODE_ENV=production/);
     const dev = loadSettings({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET });
     expect(dev.ok).toBe(false);
   });

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { describeIssues } from '@codesight/schema';
+import { describeIssues, err, ok, type Result } from '@codesight/schema';
 
 /**
  * Server settings, read once from the environment at start and validated with valibot. Every setting
@@ -70,9 +70,6 @@ export interface Settings {
   heartbeatMs: number;
   logLevel: LogLevel;
 }
-
-/** Outcome of {@link loadSettings}: settings, or every problem found, one readable line each. */
-export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
 
 const intFromEnv = (min: number, max: number) =>
   v.pipe(
@@ -194,9 +191,10 @@ type Env = Record<string, string | undefined>;
 
 /**
  * Reads and validates settings from `env`. Empty strings count as unset (a `FOO=` line in an env file
- * means "no value", not "the empty value"). Never throws: the caller prints the errors and exits 1.
+ * means "no value", not "the empty value"). Never throws: a failure carries every problem found, one
+ * readable line each, for the caller to print (see {@link describeSettingsErrors}) before exiting 1.
  */
-export function loadSettings(env: Env = process.env): SettingsResult {
+export function loadSettings(env: Env = process.env): Result<Settings, string[]> {
   const raw: Env = {};
   for (const key of Object.keys(EnvSchema.entries)) {
     const value = env[key];
@@ -204,7 +202,7 @@ export function loadSettings(env: Env = process.env): SettingsResult {
   }
   const parsed = v.safeParse(EnvSchema, raw);
   if (!parsed.success) {
-    return { ok: false, errors: describeIssues(parsed.issues).map((line) => `setting ${line}`) };
+    return err(describeIssues(parsed.issues).map((line) => `setting ${line}`));
   }
   const e = parsed.output;
   const errors: string[] = [];
@@ -235,7 +233,7 @@ export function loadSettings(env: Env = process.env): SettingsResult {
     }
   }
 
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return err(errors);
 
   const settings: Settings = {
     nodeEnv,
@@ -272,10 +270,15 @@ export function loadSettings(env: Env = process.env): SettingsResult {
     heartbeatMs: e.WS_HEARTBEAT_MS ?? DEFAULTS.heartbeatMs,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
   };
-  return { ok: true, settings };
+  return ok(settings);
 }
 
-/** True when the public development key and secret are accepted. */
+/** The report printed when settings are invalid: a heading and one indented line per problem. */
+export function describeSettingsErrors(errors: readonly string[]): string {
+  return `Invalid settings:\n${errors.map((e) => `  - ${e}`).join('\n')}`;
+}
+
+/** True in production, where the public development key and secret are refused. */
 export function isProduction(settings: Pick<Settings, 'nodeEnv'>): boolean {
   return settings.nodeEnv === 'production';
 }

@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from '../src/main';
 import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/testing/test-images';
 import type { Settings } from '../src/settings';
 import { testSettings } from '../src/testing/test-settings';
-import { connectAuthenticated } from './ws-client';
+import { connectAuthenticated } from './testing/ws-client';
 
 /** The production shape: PostgreSQL 15 and an S3 bucket, clients uploading media with presigned PUTs. */
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from './ws-client';
+import { connect } from './testing/ws-client';
 
 /** `tsx src/main.ts` as `npm start` runs it: settings from the environment, exit codes, banner, signals. */
 

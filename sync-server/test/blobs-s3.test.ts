@@ -56,7 +56,7 @@ describe('createS3BlobStore against s3rver', () => {
     expect(res2.headers.get('last-modified')).toBe(res1.headers.get('last-modified'));
     expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: sha256(bytes) })).toEqual({
       ok: true,
-      bytes: bytes.byteLength,
+      value: { bytes: bytes.byteLength },
     });
   });
 
@@ -76,7 +76,7 @@ describe('createS3BlobStore against s3rver', () => {
     expect(res.status).toBe(200);
     expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toEqual({
       ok: true,
-      bytes: bytes.byteLength,
+      value: { bytes: bytes.byteLength },
     });
     const head = await fetch(`${server.endpoint}/${BUCKET}/${key}`, { method: 'HEAD' });
     expect(head.headers.get('content-type')).toBe('audio/webm');
@@ -88,7 +88,7 @@ describe('createS3BlobStore against s3rver', () => {
     const key = blobKeyFor(hash, 'image/jpeg');
     expect(await verifyBlob(store, key, { bytes: promised.byteLength, sha256: hash })).toMatchObject({
       ok: false,
-      reason: 'missing',
+      error: { code: 'missing' },
     });
     const upload = await store.createUploadUrl(key, 'image/jpeg', promised.byteLength, hash);
     // Same size, one byte changed: only the hash can tell.
@@ -97,11 +97,11 @@ describe('createS3BlobStore against s3rver', () => {
     await fetch(upload!.url, { method: 'PUT', headers: upload!.headers, body: tampered });
     expect(await verifyBlob(store, key, { bytes: promised.byteLength, sha256: hash })).toMatchObject({
       ok: false,
-      reason: 'hash_mismatch',
+      error: { code: 'hash_mismatch' },
     });
     expect(await verifyBlob(store, key, { bytes: promised.byteLength + 1, sha256: hash })).toMatchObject({
       ok: false,
-      reason: 'size_mismatch',
+      error: { code: 'size_mismatch' },
     });
   });
 

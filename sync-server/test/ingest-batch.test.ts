@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@codesight/schema';
+import { ok, type RecordedEvent } from '@codesight/schema';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,7 @@ import {
   recentActivity,
   storeBatch,
 } from '../src/ingest';
-import { batchOf, sampleRecordedEvents, startTestDatabase, unwrap, type TestDatabase } from './db-fixtures';
+import { batchOf, sampleRecordedEvents, startTestDatabase, unwrap, type TestDatabase } from './testing/db-fixtures';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -31,8 +31,8 @@ describe('storeBatch on PostgreSQL', () => {
   it('creates the session on first contact and stores a batch once; a resend reports duplicates', async () => {
     const events = sampleRecordedEvents('cs_idem', 15);
     const batch = { ...batchOf(events), session: meta };
-    expect(await storeBatch(t.open.db, 'alice', batch)).toEqual({ inserted: 15, duplicates: 0, ackedThrough: 15 });
-    expect(await storeBatch(t.open.db, 'alice', batch)).toEqual({ inserted: 0, duplicates: 15, ackedThrough: 15 });
+    expect(await storeBatch(t.open.db, 'alice', batch)).toEqual(ok({ inserted: 15, duplicates: 0, ackedThrough: 15 }));
+    expect(await storeBatch(t.open.db, 'alice', batch)).toEqual(ok({ inserted: 0, duplicates: 15, ackedThrough: 15 }));
 
     const session = await getSession(t.open.db, 'cs_idem');
     expect(session).toMatchObject({
@@ -58,33 +58,41 @@ describe('storeBatch on PostgreSQL', () => {
 
   it('keeps ackedThrough at 0 until the missing first batch arrives, then jumps', async () => {
     const events = sampleRecordedEvents('cs_order', 30);
-    expect(await storeBatch(t.open.db, 'alice', batchOf(events.slice(10, 20)))).toEqual({
-      inserted: 10,
-      duplicates: 0,
-      ackedThrough: 0,
-    });
-    expect(await storeBatch(t.open.db, 'alice', batchOf(events.slice(20, 30)))).toEqual({
-      inserted: 10,
-      duplicates: 0,
-      ackedThrough: 0,
-    });
+    expect(await storeBatch(t.open.db, 'alice', batchOf(events.slice(10, 20)))).toEqual(
+      ok({
+        inserted: 10,
+        duplicates: 0,
+        ackedThrough: 0,
+      }),
+    );
+    expect(await storeBatch(t.open.db, 'alice', batchOf(events.slice(20, 30)))).toEqual(
+      ok({
+        inserted: 10,
+        duplicates: 0,
+        ackedThrough: 0,
+      }),
+    );
     expect(await getResumeState(t.open.db, 'alice', ['cs_order'])).toEqual([
       { sessionId: 'cs_order', known: true, ackedThrough: 0, status: 'active' },
     ]);
-    expect(await storeBatch(t.open.db, 'alice', batchOf(events.slice(0, 10)))).toEqual({
-      inserted: 10,
-      duplicates: 0,
-      ackedThrough: 30,
-    });
+    expect(await storeBatch(t.open.db, 'alice', batchOf(events.slice(0, 10)))).toEqual(
+      ok({
+        inserted: 10,
+        duplicates: 0,
+        ackedThrough: 30,
+      }),
+    );
   });
 
   it('stores a maximum-size batch (several INSERT chunks) and pages through it', async () => {
     const events = sampleRecordedEvents('cs_big', 5000);
-    expect(await storeBatch(t.open.db, 'alice', batchOf(events))).toEqual({
-      inserted: 5000,
-      duplicates: 0,
-      ackedThrough: 5000,
-    });
+    expect(await storeBatch(t.open.db, 'alice', batchOf(events))).toEqual(
+      ok({
+        inserted: 5000,
+        duplicates: 0,
+        ackedThrough: 5000,
+      }),
+    );
     const page1 = await readSessionEvents(t.open.db, 'cs_big', { limit: 2000 });
     const page2 = await readSessionEvents(t.open.db, 'cs_big', { afterSequence: page1.at(-1)!.sequence, limit: 2000 });
     expect(page1.map((e) => e.sequence)).toEqual(events.slice(0, 2000).map((e) => e.sequence));
@@ -96,6 +104,7 @@ describe('storeBatch on PostgreSQL', () => {
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(0, 2))));
     const refused = await storeBatch(t.open.db, 'bob', batchOf(events.slice(2)));
     expect(refused).toEqual({
+      ok: false,
       error: { code: 'forbidden', message: 'session cs_alice_only belongs to another worker' },
     });
     expect((await getSession(t.open.db, 'cs_alice_only'))?.event_count).toBe(2);
@@ -147,11 +156,13 @@ describe('storeBatch on PostgreSQL', () => {
 describe('endSession', () => {
   it('is complete when every sequence up to the final count is stored', async () => {
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(sampleRecordedEvents('cs_done', 10))));
-    expect(await endSession(t.open.db, 'alice', 'cs_done', 1_752_327_060_000, 10)).toEqual({
-      status: 'complete',
-      missing: 0,
-      ackedThrough: 10,
-    });
+    expect(await endSession(t.open.db, 'alice', 'cs_done', 1_752_327_060_000, 10)).toEqual(
+      ok({
+        status: 'complete',
+        missing: 0,
+        ackedThrough: 10,
+      }),
+    );
     expect(await getSession(t.open.db, 'cs_done')).toMatchObject({
       status: 'complete',
       final_count: 10,
@@ -163,31 +174,37 @@ describe('endSession', () => {
     const events = sampleRecordedEvents('cs_gap', 10);
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(0, 4))));
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(6, 9))));
-    expect(await endSession(t.open.db, 'alice', 'cs_gap', '2026-11-28T10:00:00.000Z', 10)).toEqual({
-      status: 'incomplete',
-      missing: 3,
-      ackedThrough: 4,
-    });
+    expect(await endSession(t.open.db, 'alice', 'cs_gap', '2026-11-28T10:00:00.000Z', 10)).toEqual(
+      ok({
+        status: 'incomplete',
+        missing: 3,
+        ackedThrough: 4,
+      }),
+    );
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(4, 6))));
     expect((await getSession(t.open.db, 'cs_gap'))?.status).toBe('incomplete');
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(9))));
     expect(await getSession(t.open.db, 'cs_gap')).toMatchObject({ status: 'complete', acked_through: 10 });
-    expect(await endSession(t.open.db, 'alice', 'cs_gap', Date.now())).toEqual({
-      status: 'complete',
-      missing: 0,
-      ackedThrough: 10,
-    });
+    expect(await endSession(t.open.db, 'alice', 'cs_gap', Date.now())).toEqual(
+      ok({
+        status: 'complete',
+        missing: 0,
+        ackedThrough: 10,
+      }),
+    );
   });
 
   it('without a final count, judges by the events stored', async () => {
     const events = sampleRecordedEvents('cs_nofinal', 5);
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(0, 2))));
     unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(3))));
-    expect(await endSession(t.open.db, 'alice', 'cs_nofinal', Date.now())).toEqual({
-      status: 'incomplete',
-      missing: 1,
-      ackedThrough: 2,
-    });
+    expect(await endSession(t.open.db, 'alice', 'cs_nofinal', Date.now())).toEqual(
+      ok({
+        status: 'incomplete',
+        missing: 1,
+        ackedThrough: 2,
+      }),
+    );
   });
 
   it('refuses unknown and foreign sessions and bad input', async () => {
@@ -219,11 +236,13 @@ describe('abandonment, listing and counts', () => {
     expect((await getSession(t.open.db, 'cs_idle'))?.status).toBe('abandoned');
     expect((await getSession(t.open.db, 'cs_done'))?.status).toBe('complete');
     expect(await abandonStaleSessions(t.open.db, 60 * 60 * 1000)).toBe(0);
-    expect(await storeBatch(t.open.db, 'bob', batchOf(events.slice(2)))).toEqual({
-      inserted: 2,
-      duplicates: 0,
-      ackedThrough: 4,
-    });
+    expect(await storeBatch(t.open.db, 'bob', batchOf(events.slice(2)))).toEqual(
+      ok({
+        inserted: 2,
+        duplicates: 0,
+        ackedThrough: 4,
+      }),
+    );
     expect((await getSession(t.open.db, 'cs_idle'))?.status).toBe('active');
     expect((await recentActivity(t.open.db, 1))[0]?.id).toBe('cs_idle');
   });

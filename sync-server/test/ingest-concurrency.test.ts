@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../src/db/database';
 import { getSession, storeBatch, storeLegacyInteractions } from '../src/ingest';
-import { batchOf, sampleRecordedEvents, startTestDatabase, unwrap, type TestDatabase } from './db-fixtures';
+import { batchOf, sampleRecordedEvents, startTestDatabase, unwrap, type TestDatabase } from './testing/db-fixtures';
 
 /**
  * Two server instances = two Kysely instances with separate pg pools on one database. Nothing in
@@ -87,7 +87,7 @@ describe('two instances storing concurrently', () => {
   it('lets only the first worker own a session both try to create at once', async () => {
     const batch = batchOf(sampleRecordedEvents('cs_contested', 5));
     const [first, second] = await Promise.all([storeBatch(a.db, 'alice', batch), storeBatch(b.db, 'bob', batch)]);
-    const outcomes = [first, second].map((r) => ('error' in r ? r.error.code : 'stored')).sort();
+    const outcomes = [first, second].map((r) => (r.ok ? 'stored' : r.error.code)).sort();
     expect(outcomes).toEqual(['forbidden', 'stored']);
     expect(await storedSequences('cs_contested')).toEqual(range(1, 5));
   });

@@ -1,7 +1,7 @@
-import { RecordedEventSchema, validate } from '@codesight/schema';
+import { ok, RecordedEventSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endSession, getSession, readSessionEvents, startLegacySession, storeLegacyInteractions } from '../src/ingest';
-import { startTestDatabase, unwrap, type TestDatabase } from './db-fixtures';
+import { startTestDatabase, unwrap, type TestDatabase } from './testing/db-fixtures';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -76,11 +76,13 @@ describe('legacy protocol storage', () => {
       acked_through: 2,
       start_time: new Date(T0),
     });
-    expect(await endSession(t.open.db, 'alice', id, T0 + 60_000)).toEqual({
-      status: 'incomplete',
-      missing: 2,
-      ackedThrough: 2,
-    });
+    expect(await endSession(t.open.db, 'alice', id, T0 + 60_000)).toEqual(
+      ok({
+        status: 'incomplete',
+        missing: 2,
+        ackedThrough: 2,
+      }),
+    );
   });
 
   it('reads legacy rows back as schema-valid RecordedEvents keeping the legacy fields', async () => {
@@ -135,11 +137,13 @@ describe('legacy protocol storage', () => {
         { type: 'click', timestamp: T0 + 1 },
       ]),
     );
-    expect(await endSession(t.open.db, 'alice', id, '2025-07-12T13:45:00.000Z')).toEqual({
-      status: 'complete',
-      missing: 0,
-      ackedThrough: 2,
-    });
+    expect(await endSession(t.open.db, 'alice', id, '2025-07-12T13:45:00.000Z')).toEqual(
+      ok({
+        status: 'complete',
+        missing: 0,
+        ackedThrough: 2,
+      }),
+    );
     expect(await getSession(t.open.db, id)).toMatchObject({
       status: 'complete',
       final_count: null,

@@ -1,32 +1,22 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobKeyFor } from '../src/blobs/blob-key';
-import type { BlobStore } from '../src/blobs/blob-store';
-import { createFsBlobStore } from '../src/blobs/fs-blob-store';
 import {
-  completeUpload,
+  completeUploadIntents,
   countAll,
   createUploadIntent,
+  findLiveUploadIntent,
   recordAudioChunk,
   recordScreenshot,
-  recordSessionArchive,
 } from '../src/ingest';
-import { startTestDatabase, unwrap, type TestDatabase } from './db-fixtures';
+import { startTestDatabase, unwrap, type TestDatabase } from './testing/db-fixtures';
 
 let t: TestDatabase;
-let dataDir: string;
-let store: BlobStore;
 beforeAll(async () => {
   t = await startTestDatabase(['alice', 'bob']);
-  dataDir = await mkdtemp(join(tmpdir(), 'ingest-media-'));
-  store = createFsBlobStore({ dataDir });
 });
 afterAll(async () => {
   await t?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
@@ -70,7 +60,7 @@ describe('media metadata', () => {
     );
   });
 
-  it('records audio chunks once per index and session archives for existing sessions only', async () => {
+  it('records audio chunks once per index', async () => {
     const chunk = {
       sessionId: 'cs_media',
       chunkIndex: 0,
@@ -81,42 +71,24 @@ describe('media metadata', () => {
     };
     const first = unwrap(await recordAudioChunk(t.open.db, 'alice', chunk));
     expect(unwrap(await recordAudioChunk(t.open.db, 'alice', chunk))).toEqual({ id: first.id, created: false });
-    expect(
-      unwrap(await recordSessionArchive(t.open.db, 'alice', { sessionId: 'cs_media', kind: 'zip', blob: pngBlob }))
-        .created,
-    ).toBe(true);
-    expect(
-      await recordSessionArchive(t.open.db, 'alice', { sessionId: 'cs_none', kind: 'zip', blob: pngBlob }),
-    ).toMatchObject({ error: { code: 'unknown_session' } });
   });
 
-  it('completes an upload only once the stored blob matches, and marks the media uploaded', async () => {
+  it('records upload intents, finds them while they are fresh, and completes a worker\u2019s open ones', async () => {
     const intent = unwrap(
       await createUploadIntent(t.open.db, 'alice', { sha256: pngSha, bytes: png.byteLength, mime: 'image/png' }),
     );
     expect(intent.blob_key).toBe(pngBlob.key);
     expect((await countAll(t.open.db)).pendingUploads).toBe(1);
+    expect(await findLiveUploadIntent(t.open.db, intent.id, 3600)).toMatchObject({ id: intent.id, worker_id: 'alice' });
+    expect(await findLiveUploadIntent(t.open.db, intent.id, 0)).toBeUndefined();
 
-    expect(await completeUpload(t.open.db, store, 'alice', intent.id)).toMatchObject({
-      error: { code: 'validation_failed', message: expect.stringMatching(/no blob/) },
-    });
-    await store.put(intent.blob_key, new Uint8Array([9, 9, 9, 9, 9, 9, 9]), 'image/png');
-    expect(await completeUpload(t.open.db, store, 'alice', intent.id)).toMatchObject({
-      error: { code: 'validation_failed', message: expect.stringMatching(/SHA-256/) },
-    });
-    // The wrong bytes were removed, so the same-size correct upload is not skipped as a repeat.
-    expect(await store.head(intent.blob_key)).toBeNull();
-    await store.put(intent.blob_key, png, 'image/png');
-    expect(await completeUpload(t.open.db, store, 'bob', intent.id)).toMatchObject({ error: { code: 'not_found' } });
-
-    const done = unwrap(await completeUpload(t.open.db, store, 'alice', intent.id));
-    expect(done.completed_at).toBeInstanceOf(Date);
-    const audio = await t.open.db
-      .selectFrom('audio_chunks')
-      .select('uploaded_at')
-      .where('session_id', '=', 'cs_media')
-      .executeTakeFirstOrThrow();
-    expect(audio.uploaded_at).toBeInstanceOf(Date);
+    await completeUploadIntents(t.open.db, 'bob', intent.blob_key);
+    expect((await countAll(t.open.db)).pendingUploads).toBe(1);
+    await completeUploadIntents(t.open.db, 'alice', intent.blob_key);
     expect((await countAll(t.open.db)).pendingUploads).toBe(0);
+
+    expect(
+      await createUploadIntent(t.open.db, 'alice', { sha256: 'nope', bytes: png.byteLength, mime: 'image/png' }),
+    ).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
   });
 });

@@ -5,7 +5,7 @@ import { endSession, mapEventToRow } from '../src/ingest';
 import { storeBatchStepwise } from '../src/ingest/store-batch';
 import { storeBatchInOneCall } from '../src/ingest/store-batch-call';
 import { insertInteractionRows } from '../src/ingest/store-events';
-import { batchOf, sampleRecordedEvents, startTestDatabase, unwrap, type TestDatabase } from './db-fixtures';
+import { batchOf, sampleRecordedEvents, startTestDatabase, unwrap, type TestDatabase } from './testing/db-fixtures';
 
 /**
  * The one-call path (`store_batch_events` in SQL) must store exactly what the TypeScript path stores:

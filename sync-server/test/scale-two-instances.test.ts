@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { encodeCompressed, type BatchMessage } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
-import { sampleRecordedEvents } from '../../schema/testing/events';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { createDatabase, type OpenDatabase } from '../src/db/database';
 import { startServer, type RunningServer } from '../src/main';
 import { testSettings } from '../src/testing/test-settings';
-import { connectAuthenticated, type TestSocket } from './ws-client';
+import { connectAuthenticated, type TestSocket } from './testing/ws-client';
 
 /**
  * Two server instances on one PostgreSQL database, as behind a load balancer. Nothing may depend on

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/main';
 import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/testing/test-images';
 import { testSettings } from '../src/testing/test-settings';
-import { connect } from './ws-client';
+import { connect } from './testing/ws-client';
 
 let dir: string;
 let server: RunningServer;

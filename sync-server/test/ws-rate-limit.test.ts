@@ -5,7 +5,7 @@ import { ErrorMessageSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/main';
 import { testSettings } from '../src/testing/test-settings';
-import { connectAuthenticated } from './ws-client';
+import { connectAuthenticated } from './testing/ws-client';
 
 let dir: string;
 let server: RunningServer;

@@ -5,12 +5,12 @@ import { SignJWT } from 'jose';
 import { encodeCompressed, ErrorMessageSchema, validate } from '@codesight/schema';
 import { gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../schema/testing/events';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { signAdminToken } from '../src/auth/admin-token';
 import { startServer, type RunningServer } from '../src/main';
 import type { Settings } from '../src/settings';
 import { testSettings } from '../src/testing/test-settings';
-import { connect, connectAuthenticated } from './ws-client';
+import { connect, connectAuthenticated } from './testing/ws-client';
 
 const SECRET = 'ws-test-secret-ws-test-secret-ws-test-01';
 let dir: string;

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeCompressed } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../schema/testing/events';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { createDatabase } from '../src/db/database';
 import { startServer, type RunningServer } from '../src/main';
 import { testSettings } from '../src/testing/test-settings';
-import { connect, connectAuthenticated } from './ws-client';
+import { connect, connectAuthenticated } from './testing/ws-client';
 
 let dir: string;
 let server: RunningServer;

@@ -8,7 +8,7 @@ describe('admin tokens', () => {
   it('round-trips an admin token', async () => {
     const token = await signAdminToken(SECRET, 'ops@example', '1h');
     expect(looksLikeJwt(token)).toBe(true);
-    expect(await verifyAdminToken(SECRET, token)).toEqual({ ok: true, claims: { role: 'admin', sub: 'ops@example' } });
+    expect(await verifyAdminToken(SECRET, token)).toEqual({ ok: true, value: { role: 'admin', sub: 'ops@example' } });
   });
 
   it('refuses an expired token, a wrong secret and a token without the admin role', async () => {
@@ -20,10 +20,16 @@ describe('admin tokens', () => {
       .setIssuedAt(1_000)
       .setExpirationTime(2_000)
       .sign(key);
-    expect(await verifyAdminToken(SECRET, expired)).toEqual({ ok: false, reason: 'expired' });
+    expect(await verifyAdminToken(SECRET, expired)).toEqual({
+      ok: false,
+      error: { code: 'expired', message: 'admin token expired' },
+    });
 
     const token = await signAdminToken(SECRET, 'x', '1h');
-    expect(await verifyAdminToken('b'.repeat(40), token)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await verifyAdminToken('b'.repeat(40), token)).toEqual({
+      ok: false,
+      error: { code: 'invalid', message: 'invalid admin token' },
+    });
 
     const worker = await new SignJWT({ role: 'worker' })
       .setProtectedHeader({ alg: 'HS256' })
@@ -31,7 +37,10 @@ describe('admin tokens', () => {
       .setAudience('codesight-admin')
       .setExpirationTime('1h')
       .sign(key);
-    expect(await verifyAdminToken(SECRET, worker)).toEqual({ ok: false, reason: 'not_admin' });
+    expect(await verifyAdminToken(SECRET, worker)).toEqual({
+      ok: false,
+      error: { code: 'not_admin', message: 'token does not grant the admin role' },
+    });
   });
 
   it('refuses a token without expiry and garbage', async () => {

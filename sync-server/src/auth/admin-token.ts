@@ -1,3 +1,4 @@
+import { fail, ok, type Failure, type Result } from '@codesight/schema';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 /** Claims of an admin JWT. */
@@ -7,9 +8,8 @@ export interface AdminClaims {
   sub: string;
 }
 
-/** Outcome of {@link verifyAdminToken}. */
-export type AdminTokenResult =
-  { ok: true; claims: AdminClaims } | { ok: false; reason: 'expired' | 'invalid' | 'not_admin' };
+/** Why {@link verifyAdminToken} refused a token. */
+export type AdminTokenRefusal = Failure<'expired' | 'invalid' | 'not_admin'>;
 
 const ALG = 'HS256';
 /** Issuer and audience pin tokens to this service, so a JWT minted elsewhere with a shared secret is refused. */
@@ -31,7 +31,7 @@ export async function signAdminToken(secret: string, subject: string, expiresIn:
 }
 
 /** Verifies signature, algorithm, issuer, audience, expiry and the admin role. Never throws. */
-export async function verifyAdminToken(secret: string, token: string): Promise<AdminTokenResult> {
+export async function verifyAdminToken(secret: string, token: string): Promise<Result<AdminClaims, AdminTokenRefusal>> {
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), {
       algorithms: [ALG],
@@ -39,11 +39,11 @@ export async function verifyAdminToken(secret: string, token: string): Promise<A
       audience: AUDIENCE,
       requiredClaims: ['exp'],
     });
-    if (payload.role !== 'admin') return { ok: false, reason: 'not_admin' };
-    return { ok: true, claims: { role: 'admin', sub: typeof payload.sub === 'string' ? payload.sub : 'admin' } };
+    if (payload.role !== 'admin') return fail('not_admin', 'token does not grant the admin role');
+    return ok({ role: 'admin', sub: typeof payload.sub === 'string' ? payload.sub : 'admin' });
   } catch (err) {
-    if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-    return { ok: false, reason: 'invalid' };
+    if (err instanceof errors.JWTExpired) return fail('expired', 'admin token expired');
+    return fail('invalid', 'invalid admin token');
   }
 }
 

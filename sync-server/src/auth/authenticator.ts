@@ -1,13 +1,14 @@
+import { fail, ok, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { fail, type Outcome } from '../http/errors';
+import type { Refusal } from '../refusal';
 import { verifyAdminToken } from './admin-token';
 import { DEV_API_KEY, ensureDevWorker, findKeyOwner } from './api-keys';
 import type { Credential, Principal } from './principal';
 
 /** Checks credentials: API keys against the database, admin JWTs against the secret. */
 export interface Authenticator {
-  authenticate(credential: Credential): Promise<Outcome<Principal>>;
+  authenticate(credential: Credential): Promise<Result<Principal, Refusal>>;
 }
 
 /** What {@link createAuthenticator} checks credentials against. */
@@ -25,7 +26,7 @@ const MAX_CREDENTIAL_LENGTH = 4096;
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   let devWorkerReady: Promise<unknown> | undefined;
 
-  const byKey = async (key: string): Promise<Outcome<Principal>> => {
+  const byKey = async (key: string): Promise<Result<Principal, Refusal>> => {
     if (key === DEV_API_KEY) {
       if (options.production) return fail('authentication_failed', 'the development key is not accepted in production');
       // Created on first use; a failure is retried on the next attempt instead of being cached.
@@ -37,18 +38,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     }
     const owner = await findKeyOwner(options.db, key);
     if (!owner) return fail('authentication_failed', 'invalid or revoked API key');
-    return { ok: true, value: { kind: 'worker', workerId: owner.workerId, keyId: owner.keyId } };
+    return ok({ kind: 'worker', workerId: owner.workerId, keyId: owner.keyId });
   };
 
-  const byToken = async (token: string): Promise<Outcome<Principal>> => {
-    const result = await verifyAdminToken(options.jwtSecret, token);
-    if (result.ok) return { ok: true, value: { kind: 'admin', subject: result.claims.sub } };
-    const why = {
-      expired: 'admin token expired',
-      invalid: 'invalid admin token',
-      not_admin: 'token does not grant the admin role',
-    };
-    return fail('authentication_failed', why[result.reason]);
+  const byToken = async (token: string): Promise<Result<Principal, Refusal>> => {
+    const verified = await verifyAdminToken(options.jwtSecret, token);
+    if (!verified.ok) return fail('authentication_failed', verified.error.message);
+    return ok({ kind: 'admin', subject: verified.value.sub });
   };
 
   return {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/app-env';
-import { errorResponse } from '../http/errors';
+import { errorResponse, refusalResponse } from '../http/errors';
 import { rateLimitResponse } from '../http/rate-limit';
 import type { RateLimiter } from '../http/rate-limiter';
 import { looksLikeJwt } from './admin-token';
@@ -47,8 +47,7 @@ export function requireAuth(
       );
     }
     const result = await auth.authenticate(credential);
-    if (!result.ok)
-      return errorResponse(c, result.code, result.message, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    if (!result.ok) return refusalResponse(c, result.error, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     const principal = result.value;
     c.set('principal', principal);
     if (audience === 'admin' && principal.kind !== 'admin')

@@ -103,21 +103,21 @@ describe('verifyBlob', () => {
     const key = blobKeyFor(hash, 'audio/webm');
     expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toMatchObject({
       ok: false,
-      reason: 'missing',
+      error: { code: 'missing' },
     });
     await store.put(key, bytes, 'audio/webm');
     expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: hash })).toEqual({
       ok: true,
-      bytes: bytes.byteLength,
+      value: { bytes: bytes.byteLength },
     });
     expect(await verifyBlob(store, key, { bytes: bytes.byteLength + 1, sha256: hash })).toMatchObject({
       ok: false,
-      reason: 'size_mismatch',
+      error: { code: 'size_mismatch' },
     });
     const other = sha256(new TextEncoder().encode('something else'));
     expect(await verifyBlob(store, key, { bytes: bytes.byteLength, sha256: other })).toMatchObject({
       ok: false,
-      reason: 'hash_mismatch',
+      error: { code: 'hash_mismatch' },
     });
   });
 });

@@ -42,7 +42,7 @@ describe('admin CLI', () => {
     expect(code).toBe(0);
     expect(await verifyAdminToken(env.JWT_SECRET!, lines[0]!)).toEqual({
       ok: true,
-      claims: { role: 'admin', sub: 'ops' },
+      value: { role: 'admin', sub: 'ops' },
     });
   });
 

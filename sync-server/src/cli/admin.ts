@@ -4,7 +4,7 @@ import { signAdminToken } from '../auth/admin-token';
 import { createWorkerWithKey, issueApiKey, listWorkers, revokeApiKey } from '../auth/api-keys';
 import { createDatabase, type OpenDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { loadSettings, type Settings } from '../settings';
+import { describeSettingsErrors, loadSettings, type Settings } from '../settings';
 
 const USAGE = `Usage: tsx src/cli/admin.ts <command> [options]
 
@@ -74,10 +74,10 @@ export async function runAdmin(
   }
   const loaded = loadSettings(env);
   if (!loaded.ok) {
-    out(`Invalid settings:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`);
+    out(describeSettingsErrors(loaded.error));
     return 1;
   }
-  const settings = loaded.settings;
+  const settings = loaded.value;
 
   switch (command) {
     case 'token': {

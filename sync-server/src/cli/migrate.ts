@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { createDatabase, type OpenDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { loadSettings } from '../settings';
+import { describeSettingsErrors, loadSettings } from '../settings';
 
 /**
  * `npm run migrate -w sync-server`: applies pending migrations to DATABASE_URL (or the embedded
@@ -16,10 +16,10 @@ export async function runMigrate(
 ): Promise<number> {
   const loaded = loadSettings(env);
   if (!loaded.ok) {
-    out(`Invalid settings:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`);
+    out(describeSettingsErrors(loaded.error));
     return 1;
   }
-  const { settings } = loaded;
+  const settings = loaded.value;
   const database = given ?? (await createDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
   try {
     const { applied } = await migrateToLatest(database.db);

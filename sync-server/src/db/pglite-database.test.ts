@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BatchMessage, RecordedEvent } from '@codesight/schema';
+import { ok, type BatchMessage, type RecordedEvent } from '@codesight/schema';
 import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../../schema/testing/events';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
 import {
   abandonStaleSessions,
   countAll,
@@ -100,22 +100,29 @@ describe('embedded PGlite database', () => {
 
   it('stores batches idempotently and advances the watermark over out-of-order batches', async () => {
     const events = sampleRecordedEvents('pg-lite-1', 7);
-    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(3, 6)))).toEqual({
-      inserted: 3,
-      duplicates: 0,
-      ackedThrough: 0,
-    });
-    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 3)))).toEqual({
-      inserted: 3,
-      duplicates: 0,
-      ackedThrough: 6,
-    });
-    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 6)))).toEqual({
-      inserted: 0,
-      duplicates: 6,
-      ackedThrough: 6,
-    });
+    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(3, 6)))).toEqual(
+      ok({
+        inserted: 3,
+        duplicates: 0,
+        ackedThrough: 0,
+      }),
+    );
+    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 3)))).toEqual(
+      ok({
+        inserted: 3,
+        duplicates: 0,
+        ackedThrough: 6,
+      }),
+    );
+    expect(await storeBatch(open.db, 'w1', batchOf(events.slice(0, 6)))).toEqual(
+      ok({
+        inserted: 0,
+        duplicates: 6,
+        ackedThrough: 6,
+      }),
+    );
     expect(await storeBatch(open.db, 'w2', batchOf(events.slice(6)))).toEqual({
+      ok: false,
       error: { code: 'forbidden', message: expect.stringContaining('another worker') },
     });
     expect(await readSessionEvents(open.db, 'pg-lite-1')).toEqual(events.slice(0, 6));
@@ -129,24 +136,29 @@ describe('embedded PGlite database', () => {
         ]),
       ),
     );
-    const sequences = results.flatMap((r) => ('error' in r ? [] : r.sequences)).sort((a, b) => a - b);
+    const sequences = results.flatMap((r) => (r.ok ? r.value.sequences : [])).sort((a, b) => a - b);
     expect(sequences).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(await endSession(open.db, 'w1', 'pg-lite-legacy', Date.now())).toEqual({
-      status: 'complete',
-      missing: 0,
-      ackedThrough: 10,
-    });
+    expect(await endSession(open.db, 'w1', 'pg-lite-legacy', Date.now())).toEqual(
+      ok({
+        status: 'complete',
+        missing: 0,
+        ackedThrough: 10,
+      }),
+    );
   });
 
   it('runs the read side and the abandon sweep', async () => {
     const page = await listSessions(open.db, { workerId: 'w1', limit: 1 });
-    expect(page).toMatchObject({ sessions: [{ worker_id: 'w1' }], nextCursor: expect.any(String) });
+    expect(page).toMatchObject({
+      ok: true,
+      value: { sessions: [{ worker_id: 'w1' }], nextCursor: expect.any(String) },
+    });
     const rest = await listSessions(open.db, {
       workerId: 'w1',
       limit: 10,
-      cursor: 'nextCursor' in page ? page.nextCursor! : '',
+      cursor: page.ok ? page.value.nextCursor! : '',
     });
-    expect('sessions' in rest && rest.sessions).toHaveLength(1);
+    expect(rest.ok && rest.value.sessions).toHaveLength(1);
     expect(await countAll(open.db)).toMatchObject({ workers: 2, sessions: 2, interactions: 16 });
     await sql`update sessions set last_activity_at = now() - interval '1 hour' where id = 'pg-lite-1'`.execute(open.db);
     expect(await abandonStaleSessions(open.db, 10 * 60 * 1000)).toBe(1);

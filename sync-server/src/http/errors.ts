@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorCode, HttpErrorBody } from '@codesight/schema';
+import type { Refusal } from '../refusal';
 
 /** HTTP status for each error code, so a code means the same thing on every route. */
 export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
@@ -21,20 +22,6 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   unavailable: 503,
 };
 
-/** A refusal as a value: what the client did wrong, in a form every transport can answer with. */
-export interface Failure {
-  code: ErrorCode;
-  message: string;
-}
-
-/** Result of an operation that may be refused. */
-export type Outcome<T> = { ok: true; value: T } | ({ ok: false } & Failure);
-
-/** Shorthand for a refused {@link Outcome}. */
-export function fail(code: ErrorCode, message: string): { ok: false } & Failure {
-  return { ok: false, code, message };
-}
-
 /** The JSON body of every 4xx/5xx answer. */
 export function errorBody(code: ErrorCode, message: string): HttpErrorBody {
   return { error: { code, message } };
@@ -50,16 +37,7 @@ export function errorResponse(
   return c.json(errorBody(code, message), STATUS_OF[code], headers);
 }
 
-/**
- * Thrown where returning is awkward (deep inside a helper); `app.onError` turns it into the same
- * answer as {@link errorResponse}. Anything else thrown becomes a 500 `internal` without details.
- */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+/** Answers a {@link Refusal} the way {@link errorResponse} answers its code and message. */
+export function refusalResponse(c: Context, refusal: Refusal, headers?: Record<string, string>): Response {
+  return errorResponse(c, refusal.code, refusal.message, headers);
 }

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '@codesight/schema';
+
 /**
  * In-memory token buckets, one per key (an API key's worker id, or a client IP). Limits are per server
  * instance: behind a load balancer with N instances a client can get up to N times the limit. That is
@@ -26,13 +28,13 @@ const SWEEP_EVERY_MS = 30_000;
  * A limiter allowing `perMinute` tokens per key per minute, refilled continuously, with a burst
  * capacity of `perMinute` (a client idle for a minute may send a minute's worth at once).
  */
-export function createRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {
+export function createRateLimiter(perMinute: number, clock: Pick<Clock, 'now'> = systemClock): RateLimiter {
   const buckets = new Map<string, Bucket>();
   const perMs = perMinute / 60_000;
-  let lastSweep = now();
+  let lastSweep = clock.now();
 
   const refill = (key: string): Bucket => {
-    const t = now();
+    const t = clock.now();
     if (t - lastSweep > SWEEP_EVERY_MS) {
       lastSweep = t;
       for (const [k, b] of buckets) if (t - b.updated > IDLE_MS) buckets.delete(k);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type * as v from 'valibot';
-import { decodeCompressed, InflateLimitError, validate } from '@codesight/schema';
-import { fail, type Outcome } from './errors';
+import { decodeCompressed, fail, InflateLimitError, ok, validate, type Result } from '@codesight/schema';
+import type { Refusal } from '../refusal';
 
 /**
  * Reading request bodies as values: invalid JSON, a bad gzip body or a schema mismatch come back as a
@@ -17,11 +17,11 @@ export function isGzipBody(c: Context): boolean {
 }
 
 /** The body as parsed JSON; gzip-compressed bodies are inflated (at most `maxInflatedBytes`) first. */
-export async function readJsonBody(c: Context, maxInflatedBytes: number): Promise<Outcome<unknown>> {
+export async function readJsonBody(c: Context, maxInflatedBytes: number): Promise<Result<unknown, Refusal>> {
   if (isGzipBody(c)) {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     try {
-      return { ok: true, value: decodeCompressed(bytes, maxInflatedBytes) };
+      return ok(decodeCompressed(bytes, maxInflatedBytes));
     } catch (err) {
       if (err instanceof InflateLimitError)
         return fail('payload_too_large', `inflated body exceeds ${maxInflatedBytes} bytes`);
@@ -31,7 +31,7 @@ export async function readJsonBody(c: Context, maxInflatedBytes: number): Promis
   const text = await c.req.text();
   if (text.trim() === '') return fail('invalid_json', 'request body is empty; expected JSON');
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return ok(JSON.parse(text) as unknown);
   } catch {
     return fail('invalid_json', 'request body is not valid JSON');
   }
@@ -42,17 +42,17 @@ export async function readValidBody<S extends v.GenericSchema>(
   c: Context,
   schema: S,
   maxInflatedBytes: number,
-): Promise<Outcome<v.InferOutput<S>>> {
+): Promise<Result<v.InferOutput<S>, Refusal>> {
   const body = await readJsonBody(c, maxInflatedBytes);
   if (!body.ok) return body;
   const checked = validate(schema, body.value);
   if (!checked.ok) return fail('validation_failed', checked.error.message);
-  return { ok: true, value: checked.value };
+  return ok(checked.value);
 }
 
 /** Validates query parameters (all strings) against `schema`. */
-export function readValidQuery<S extends v.GenericSchema>(c: Context, schema: S): Outcome<v.InferOutput<S>> {
+export function readValidQuery<S extends v.GenericSchema>(c: Context, schema: S): Result<v.InferOutput<S>, Refusal> {
   const checked = validate(schema, c.req.query());
   if (!checked.ok) return fail('bad_request', checked.error.message);
-  return { ok: true, value: checked.value };
+  return ok(checked.value);
 }

@@ -1,6 +1,6 @@
 /**
  * Ingest and read side of the sync server's storage: plain functions over a Kysely<Database>, each
- * one transaction, with refusals returned as `{ error: { code, message } }` values.
+ * one transaction, returning the shared `Result` with a `Refusal` when the client sent something unstorable.
  */
 export { storeBatch, type StoreBatchResult } from './store-batch';
 export { mapEventToRow } from './event-row';
@@ -25,13 +25,10 @@ export { readSessionEvents, MAX_EVENT_PAGE, type ReadEventsOptions } from './rea
 export {
   recordScreenshot,
   recordAudioChunk,
-  recordSessionArchive,
-  createUploadIntent,
-  completeUpload,
-  type BlobRef,
   type ScreenshotInput,
   type AudioChunkInput,
   type RecordedMedia,
-} from './media';
+} from './media-rows';
+export { type BlobRef } from './blob-ref';
+export { createUploadIntent, findLiveUploadIntent, completeUploadIntents } from './upload-intents';
 export { advanceWatermark } from './watermark';
-export { ingestFailure, isIngestFailure, type IngestError, type IngestFailure } from './ingest-error';

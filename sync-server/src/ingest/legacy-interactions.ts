@@ -1,7 +1,7 @@
-import type { LegacyInteraction } from '@codesight/schema';
+import { err, fail, ok, type LegacyInteraction, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { ingestFailure, isIngestFailure, type IngestFailure } from './ingest-error';
+import { refusal, type Refusal } from '../refusal';
 import { asEpochMs } from './legacy-fields';
 import { mapLegacyInteractionToRow } from './legacy-row';
 import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
@@ -15,22 +15,20 @@ export interface StoreLegacyResult {
   sequences: number[];
 }
 
-function checkInteractions(interactions: readonly LegacyInteraction[]): IngestFailure | null {
+/** Range checks the wire schema leaves to the server: the first problem, or undefined. */
+function interactionsProblem(interactions: readonly LegacyInteraction[]): Refusal | undefined {
   for (const [i, interaction] of interactions.entries()) {
     if (interaction.sequence !== undefined && interaction.sequence > MAX_SEQUENCE) {
-      return ingestFailure(
-        'validation_failed',
-        `data[${i}].sequence: ${interaction.sequence} is beyond ${MAX_SEQUENCE}`,
-      );
+      return refusal('validation_failed', `data[${i}].sequence: ${interaction.sequence} is beyond ${MAX_SEQUENCE}`);
     }
     if (interaction.timestamp > MAX_TIMESTAMP_MS) {
-      return ingestFailure(
+      return refusal(
         'validation_failed',
         `data[${i}].timestamp: ${interaction.timestamp} is not a plausible epoch-ms time`,
       );
     }
   }
-  return null;
+  return undefined;
 }
 
 /**
@@ -45,15 +43,15 @@ export async function storeLegacyInteractions(
   workerId: string,
   sessionId: string,
   interactions: readonly LegacyInteraction[],
-): Promise<StoreLegacyResult | IngestFailure> {
-  if (interactions.length === 0) return { stored: 0, duplicates: 0, sequences: [] };
-  const invalid = checkInteractions(interactions);
-  if (invalid) return invalid;
+): Promise<Result<StoreLegacyResult, Refusal>> {
+  if (interactions.length === 0) return ok({ stored: 0, duplicates: 0, sequences: [] });
+  const problem = interactionsProblem(interactions);
+  if (problem) return err(problem);
   const earliest = Math.min(...interactions.map((i) => asEpochMs(i.timestamp) ?? Date.now()));
 
   return db.transaction().execute(async (trx) => {
     const locked = await lockSession(trx, workerId, sessionId, () => ({ start_time: new Date(earliest) }));
-    if (isIngestFailure(locked)) return locked;
+    if (!locked.ok) return locked;
 
     let next = 0;
     if (interactions.some((i) => i.sequence === undefined)) {
@@ -65,7 +63,7 @@ export async function storeLegacyInteractions(
       const sentMax = Math.max(0, ...interactions.map((i) => i.sequence ?? 0));
       next = Math.max(max ?? 0, sentMax);
       if (next + interactions.length > MAX_SEQUENCE) {
-        return ingestFailure('validation_failed', `session ${sessionId} has no free sequences left`);
+        return fail('validation_failed', `session ${sessionId} has no free sequences left`);
       }
     }
     const sequences = interactions.map((i) => i.sequence ?? ++next);
@@ -80,7 +78,7 @@ export async function storeLegacyInteractions(
       counted.add(sequence);
       return true;
     });
-    await recordSessionProgress(trx, locked.row, insertedEvents);
-    return { stored: inserted.size, duplicates: interactions.length - inserted.size, sequences };
+    await recordSessionProgress(trx, locked.value.row, insertedEvents);
+    return ok({ stored: inserted.size, duplicates: interactions.length - inserted.size, sequences });
   });
 }

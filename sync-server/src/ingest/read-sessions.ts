@@ -1,6 +1,7 @@
+import { fail, ok, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Database, SessionRow } from '../db/schema';
-import { ingestFailure, type IngestFailure } from './ingest-error';
+import type { Refusal } from '../refusal';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
 
 /** Largest page a listing returns, whatever the caller asks. */
@@ -28,10 +29,10 @@ export interface SessionPage {
 export async function listSessions(
   db: Kysely<Database>,
   options: ListSessionsOptions,
-): Promise<SessionPage | IngestFailure> {
+): Promise<Result<SessionPage, Refusal>> {
   const limit = Math.min(MAX_SESSION_PAGE, Math.max(1, Math.floor(options.limit)));
   const after = options.cursor === undefined ? undefined : decodeSessionCursor(options.cursor);
-  if (after === null) return ingestFailure('bad_request', 'cursor is not a cursor this server issued');
+  if (after === null) return fail('bad_request', 'cursor is not a cursor this server issued');
 
   let query = db.selectFrom('sessions').selectAll();
   if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
@@ -48,7 +49,7 @@ export async function listSessions(
     .execute();
   const sessions = rows.slice(0, limit);
   const last = sessions.at(-1);
-  return { sessions, nextCursor: rows.length > limit && last ? encodeSessionCursor(last) : null };
+  return ok({ sessions, nextCursor: rows.length > limit && last ? encodeSessionCursor(last) : null });
 }
 
 /** One session by id, or null. With `workerId`, another worker's session is null too. */

@@ -1,7 +1,8 @@
+import { fail, ok, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema';
-import { ingestFailure, isIngestFailure, type IngestFailure } from './ingest-error';
+import type { Refusal } from '../refusal';
 import { asDate } from './legacy-fields';
 import { MAX_SEQUENCE } from './limits';
 import { lockSession } from './session-lock';
@@ -27,17 +28,17 @@ export async function endSession(
   sessionId: string,
   endTime: Date | number | string,
   finalCount?: number,
-): Promise<EndSessionResult | IngestFailure> {
+): Promise<Result<EndSessionResult, Refusal>> {
   const end = asDate(endTime);
-  if (end === undefined) return ingestFailure('validation_failed', `endTime: ${String(endTime)} is not a time`);
+  if (end === undefined) return fail('validation_failed', `endTime: ${String(endTime)} is not a time`);
   if (finalCount !== undefined && (!Number.isInteger(finalCount) || finalCount < 0 || finalCount > MAX_SEQUENCE)) {
-    return ingestFailure('validation_failed', `finalCount: ${finalCount} is not a count of events`);
+    return fail('validation_failed', `finalCount: ${finalCount} is not a count of events`);
   }
 
   return db.transaction().execute(async (trx) => {
     const locked = await lockSession(trx, workerId, sessionId);
-    if (isIngestFailure(locked)) return locked;
-    const { row } = locked;
+    if (!locked.ok) return locked;
+    const { row } = locked.value;
     const expected = finalCount ?? row.final_count;
 
     let query = trx
@@ -61,6 +62,6 @@ export async function endSession(
       })
       .where('id', '=', sessionId)
       .execute();
-    return { status, missing, ackedThrough: row.acked_through };
+    return ok({ status, missing, ackedThrough: row.acked_through });
   });
 }

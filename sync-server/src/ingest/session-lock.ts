@@ -1,6 +1,7 @@
+import { fail, ok, type Result } from '@codesight/schema';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, NewSession, SessionRow } from '../db/schema';
-import { ingestFailure, type IngestFailure } from './ingest-error';
+import type { Refusal } from '../refusal';
 
 /** The locked session row, and whether this transaction created it. */
 export interface LockedSession {
@@ -27,11 +28,11 @@ export async function lockSession(
   workerId: string,
   sessionId: string,
   create?: () => Omit<NewSession, 'id' | 'worker_id'>,
-): Promise<LockedSession | IngestFailure> {
+): Promise<Result<LockedSession, Refusal>> {
   let row = await selectForUpdate(trx, sessionId);
   let created = false;
   if (row === undefined) {
-    if (create === undefined) return ingestFailure('unknown_session', `session ${sessionId} does not exist`);
+    if (create === undefined) return fail('unknown_session', `session ${sessionId} does not exist`);
     const inserted = await trx
       .insertInto('sessions')
       .values({ ...create(), id: sessionId, worker_id: workerId })
@@ -41,10 +42,10 @@ export async function lockSession(
     created = inserted !== undefined;
     row = await selectForUpdate(trx, sessionId);
     // Only a concurrent delete between the two statements gets here.
-    if (row === undefined) return ingestFailure('conflict', `session ${sessionId} was deleted while being written`);
+    if (row === undefined) return fail('conflict', `session ${sessionId} was deleted while being written`);
   }
   if (row.worker_id !== workerId) {
-    return ingestFailure('forbidden', `session ${sessionId} belongs to another worker`);
+    return fail('forbidden', `session ${sessionId} belongs to another worker`);
   }
-  return { row, created };
+  return ok({ row, created });
 }

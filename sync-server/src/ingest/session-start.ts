@@ -1,9 +1,9 @@
-import type { ServerSessionStatus, SessionStartMessage } from '@codesight/schema';
+import { ok, type Result, type ServerSessionStatus, type SessionStartMessage } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { storableText, storableTextOrNull, toJsonb } from '../db/jsonb';
 import type { Database } from '../db/schema';
-import { isIngestFailure, type IngestFailure } from './ingest-error';
+import type { Refusal } from '../refusal';
 import { asDate } from './legacy-fields';
 import { lockSession } from './session-lock';
 import { addEventsToStats } from './session-stats';
@@ -30,7 +30,7 @@ export async function startLegacySession(
   db: Kysely<Database>,
   workerId: string,
   message: SessionStartMessage,
-): Promise<StartSessionResult | IngestFailure> {
+): Promise<Result<StartSessionResult, Refusal>> {
   const metadata = Object.fromEntries(Object.entries(message).filter(([key]) => !MESSAGE_FIELDS.has(key)));
   const startTime = asDate(message.startTime) ?? new Date();
   // The first page goes into urls/hosts like an event's URL (the counts are not touched).
@@ -45,8 +45,8 @@ export async function startLegacySession(
       hosts: toJsonb(pageStats.hosts),
       metadata: toJsonb(metadata),
     }));
-    if (isIngestFailure(locked)) return locked;
-    const { row, created } = locked;
+    if (!locked.ok) return locked;
+    const { row, created } = locked.value;
 
     if (!created) {
       const merged = addEventsToStats({ counts: row.counts, urls: row.urls, hosts: row.hosts }, page);
@@ -64,6 +64,6 @@ export async function startLegacySession(
         .where('id', '=', row.id)
         .execute();
     }
-    return { sessionId: row.id, created, status: row.status, ackedThrough: row.acked_through };
+    return ok({ sessionId: row.id, created, status: row.status, ackedThrough: row.acked_through });
   });
 }

@@ -1,9 +1,9 @@
-import type { BatchMessage } from '@codesight/schema';
+import { err, ok, type BatchMessage, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import { storableText, storableTextOrNull, toJsonb, toJsonbOrNull } from '../db/jsonb';
 import type { Database } from '../db/schema';
+import { refusal, type Refusal } from '../refusal';
 import { mapEventToRow } from './event-row';
-import { ingestFailure, isIngestFailure, type IngestFailure } from './ingest-error';
 import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
 import { lockSession } from './session-lock';
 import { storeBatchInOneCall } from './store-batch-call';
@@ -17,33 +17,33 @@ export interface StoreBatchResult {
   ackedThrough: number;
 }
 
-/** Range checks the wire schema leaves to the server; null when the batch is storable. */
-function checkBatch(batch: BatchMessage): IngestFailure | null {
-  if (batch.events.length === 0) return ingestFailure('validation_failed', 'batch has no events');
+/** Range checks the wire schema leaves to the server: the first problem, or undefined when the batch is storable. */
+function batchProblem(batch: BatchMessage): Refusal | undefined {
+  if (batch.events.length === 0) return refusal('validation_failed', 'batch has no events');
   if (batch.session !== undefined && batch.session.startTime > MAX_TIMESTAMP_MS) {
-    return ingestFailure(
+    return refusal(
       'validation_failed',
       `session.startTime: ${batch.session.startTime} is not a plausible epoch-ms time`,
     );
   }
   if (batch.lastSequence > MAX_SEQUENCE) {
-    return ingestFailure('validation_failed', `sequence ${batch.lastSequence} is beyond ${MAX_SEQUENCE}`);
+    return refusal('validation_failed', `sequence ${batch.lastSequence} is beyond ${MAX_SEQUENCE}`);
   }
   for (const [i, event] of batch.events.entries()) {
     if (event.sessionId !== batch.sessionId || event.sequence !== batch.firstSequence + i) {
-      return ingestFailure(
+      return refusal(
         'validation_failed',
         `events[${i}]: not sequence ${batch.firstSequence + i} of session ${batch.sessionId}`,
       );
     }
     if (event.timestamp > MAX_TIMESTAMP_MS) {
-      return ingestFailure(
+      return refusal(
         'validation_failed',
         `events[${i}].timestamp: ${event.timestamp} is not a plausible epoch-ms time`,
       );
     }
   }
-  return null;
+  return undefined;
 }
 
 /**
@@ -51,7 +51,7 @@ function checkBatch(batch: BatchMessage): IngestFailure | null {
  * by `workerId`), inserts every event not already stored, updates the session summary and advances
  * `acked_through`. Sending the same batch again, concurrently, or to another instance stores each
  * event exactly once. Refusals (another worker's session, out-of-range values) come back as
- * `{ error }`; database failures throw.
+ * failed results; database failures throw.
  *
  * Every batch after a session's first takes one database call ({@link storeBatchInOneCall}); the first,
  * and one for another worker's session, take {@link storeBatchStepwise}.
@@ -60,16 +60,16 @@ export async function storeBatch(
   db: Kysely<Database>,
   workerId: string,
   batch: BatchMessage,
-): Promise<StoreBatchResult | IngestFailure> {
-  const invalid = checkBatch(batch);
-  if (invalid) return invalid;
+): Promise<Result<StoreBatchResult, Refusal>> {
+  const problem = batchProblem(batch);
+  if (problem) return err(problem);
   const stored = await storeBatchInOneCall(db, workerId, batch);
   if (stored !== undefined) {
-    return {
+    return ok({
       inserted: stored.inserted,
       duplicates: batch.events.length - stored.inserted,
       ackedThrough: stored.ackedThrough,
-    };
+    });
   }
   return storeBatchStepwise(db, workerId, batch);
 }
@@ -83,7 +83,7 @@ export async function storeBatchStepwise(
   db: Kysely<Database>,
   workerId: string,
   batch: BatchMessage,
-): Promise<StoreBatchResult | IngestFailure> {
+): Promise<Result<StoreBatchResult, Refusal>> {
   const meta = batch.session;
   const firstTimestamp = batch.events[0]?.timestamp ?? Date.now();
 
@@ -94,18 +94,18 @@ export async function storeBatchStepwise(
       extension_version: storableTextOrNull(meta?.extensionVersion),
       masking_policy: toJsonbOrNull(meta?.maskingPolicy),
     }));
-    if (isIngestFailure(locked)) return locked;
+    if (!locked.ok) return locked;
 
     const inserted = await insertInteractionRows(
       trx,
       batch.events.map((e) => mapEventToRow(batch.sessionId, e)),
     );
     const insertedEvents = batch.events.filter((e) => inserted.has(e.sequence));
-    const ackedThrough = await recordSessionProgress(trx, locked.row, insertedEvents, {
+    const ackedThrough = await recordSessionProgress(trx, locked.value.row, insertedEvents, {
       user_agent: meta?.userAgent && storableText(meta.userAgent),
       extension_version: meta?.extensionVersion && storableText(meta.extensionVersion),
       masking_policy: meta?.maskingPolicy && toJsonb(meta.maskingPolicy),
     });
-    return { inserted: inserted.size, duplicates: batch.events.length - inserted.size, ackedThrough };
+    return ok({ inserted: inserted.size, duplicates: batch.events.length - inserted.size, ackedThrough });
   });
 }

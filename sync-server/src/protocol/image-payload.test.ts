@@ -10,19 +10,19 @@ describe('decodeImagePayload', () => {
     const r = decodeImagePayload(TINY_PNG_DATA_URL);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.image.mime).toBe('image/png');
-    expect(Buffer.from(r.image.bytes).equals(pngBytes)).toBe(true);
-    expect(r.image.sha256).toBe(createHash('sha256').update(pngBytes).digest('hex'));
-    expect([r.image.width, r.image.height]).toEqual([2, 2]);
+    expect(r.value.mime).toBe('image/png');
+    expect(Buffer.from(r.value.bytes).equals(pngBytes)).toBe(true);
+    expect(r.value.sha256).toBe(createHash('sha256').update(pngBytes).digest('hex'));
+    expect([r.value.width, r.value.height]).toEqual([2, 2]);
   });
 
   it('accepts bare base64 (with line breaks) and trusts the bytes over the declared type', () => {
     const wrapped = TINY_PNG_BASE64.replace(/(.{20})/g, '$1\n');
     expect(decodeImagePayload(wrapped).ok && true).toBe(true);
     const lying = decodeImagePayload(`data:image/jpeg;base64,${TINY_PNG_BASE64}`);
-    expect(lying.ok && lying.image.mime).toBe('image/png');
+    expect(lying.ok && lying.value.mime).toBe('image/png');
     const jpeg = decodeImagePayload(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64'));
-    expect(jpeg.ok && jpeg.image.mime).toBe('image/jpeg');
+    expect(jpeg.ok && jpeg.value.mime).toBe('image/jpeg');
   });
 
   it.each([
@@ -34,6 +34,6 @@ describe('decodeImagePayload', () => {
   ])('refuses %j', (payload, message) => {
     const r = decodeImagePayload(payload);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toMatch(message);
+    if (!r.ok) expect(r.error).toEqual({ code: 'validation_failed', message: expect.stringMatching(message) });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fail, ok, type Failure, type Result } from '@codesight/schema';
 
 /** A decoded inline image: its bytes, sniffed MIME type, hash and (when cheaply known) size in pixels. */
 export interface DecodedImage {
@@ -8,9 +9,6 @@ export interface DecodedImage {
   width: number | undefined;
   height: number | undefined;
 }
-
-/** Outcome of {@link decodeImagePayload}. */
-export type DecodeImageResult = { ok: true; image: DecodedImage } | { ok: false; message: string };
 
 // `data:image/png;base64,....` (parameters such as `;charset=...` tolerated before `;base64`).
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,]*)*);base64,/i;
@@ -49,26 +47,23 @@ function pngSize(b: Uint8Array): { width: number; height: number } | undefined {
  * Decodes the image of a legacy `screenshot_data` message: a data URL or bare base64 (standard or
  * URL-safe). Refuses anything that is not base64 or not a PNG, JPEG, WebP or GIF.
  */
-export function decodeImagePayload(payload: string): DecodeImageResult {
+export function decodeImagePayload(payload: string): Result<DecodedImage, Failure<'validation_failed'>> {
   const match = DATA_URL.exec(payload);
-  if (payload.startsWith('data:') && !match) return { ok: false, message: 'image: data URL must be base64 encoded' };
+  if (payload.startsWith('data:') && !match) return fail('validation_failed', 'image: data URL must be base64 encoded');
   const base64 = (match ? payload.slice(match[0].length) : payload).replace(/\s+/g, '');
-  if (base64.length === 0) return { ok: false, message: 'image: empty' };
-  if (!BASE64.test(base64)) return { ok: false, message: 'image: not a data URL or base64 text' };
+  if (base64.length === 0) return fail('validation_failed', 'image: empty');
+  if (!BASE64.test(base64)) return fail('validation_failed', 'image: not a data URL or base64 text');
   const bytes = new Uint8Array(
     Buffer.from(base64, base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64'),
   );
   const mime = sniffImage(bytes);
-  if (!mime) return { ok: false, message: 'image: not a PNG, JPEG, WebP or GIF image' };
+  if (!mime) return fail('validation_failed', 'image: not a PNG, JPEG, WebP or GIF image');
   const size = mime === 'image/png' ? pngSize(bytes) : undefined;
-  return {
-    ok: true,
-    image: {
-      bytes,
-      mime,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      width: size?.width,
-      height: size?.height,
-    },
-  };
+  return ok({
+    bytes,
+    mime,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    width: size?.width,
+    height: size?.height,
+  });
 }

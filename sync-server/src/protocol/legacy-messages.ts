@@ -12,8 +12,7 @@ import {
   type ErrorMessage,
 } from '@codesight/schema';
 import { blobKeyFor } from '../blobs/blob-key';
-import { isIngestFailure } from '../ingest/ingest-error';
-import { recordScreenshot } from '../ingest/media';
+import { recordScreenshot } from '../ingest/media-rows';
 import { storeLegacyInteractions } from '../ingest/legacy-interactions';
 import { endSession } from '../ingest/session-end';
 import { startLegacySession } from '../ingest/session-start';
@@ -32,13 +31,14 @@ export async function handleSessionStart(ctx: ProtocolContext, workerId: string,
   const checked = validate(SessionStartMessageSchema, message);
   if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const result = await startLegacySession(ctx.db, workerId, checked.value);
-  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  if (!result.ok) return errorReply(result.error.code, result.error.message);
+  const started = result.value;
   return {
     type: 'ack',
     for: 'session_start',
-    sessionId: result.sessionId,
-    stored: result.created ? 1 : 0,
-    status: result.status,
+    sessionId: started.sessionId,
+    stored: started.created ? 1 : 0,
+    status: started.status,
   };
 }
 
@@ -71,15 +71,9 @@ export async function handleInteractionData(ctx: ProtocolContext, workerId: stri
   }
   const { sessionId, data: interactions } = checked.value;
   const result = await storeLegacyInteractions(ctx.db, workerId, sessionId, interactions);
-  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
-  return {
-    type: 'ack',
-    for: 'interaction_data',
-    sessionId,
-    stored: result.stored,
-    duplicates: result.duplicates,
-    sequences: result.sequences,
-  };
+  if (!result.ok) return errorReply(result.error.code, result.error.message);
+  const { stored, duplicates, sequences } = result.value;
+  return { type: 'ack', for: 'interaction_data', sessionId, stored, duplicates, sequences };
 }
 
 /**
@@ -93,8 +87,8 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
   const payload = m.image ?? m.dataUrl;
   if (payload === undefined) return errorReply('validation_failed', 'screenshot_data needs "image" or "dataUrl"');
   const decoded = decodeImagePayload(payload);
-  if (!decoded.ok) return errorReply('validation_failed', decoded.message);
-  const image = decoded.image;
+  if (!decoded.ok) return errorReply(decoded.error.code, decoded.error.message);
+  const image = decoded.value;
   // Refuse before writing the blob: another worker's session must not cost us a stored image.
   const owner = await ctx.db
     .selectFrom('sessions')
@@ -122,14 +116,15 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
     blob: { key: blobKey, sha256: image.sha256, bytes: image.bytes.byteLength, mime: image.mime },
     uploaded: true,
   });
-  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
+  if (!result.ok) return errorReply(result.error.code, result.error.message);
+  const recorded = result.value;
   return {
     type: 'ack',
     for: 'screenshot_data',
     sessionId: m.sessionId,
-    stored: result.created ? 1 : 0,
-    duplicates: result.created ? 0 : 1,
-    screenshotId: result.id,
+    stored: recorded.created ? 1 : 0,
+    duplicates: recorded.created ? 0 : 1,
+    screenshotId: recorded.id,
   };
 }
 
@@ -151,6 +146,6 @@ export async function handleSessionEnd(ctx: ProtocolContext, workerId: string, m
   if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const { sessionId, endTime, totalEvents } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, totalEvents);
-  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message);
-  return { type: 'ack', for: 'session_end', sessionId, stored: 0, status: result.status };
+  if (!result.ok) return errorReply(result.error.code, result.error.message);
+  return { type: 'ack', for: 'session_end', sessionId, stored: 0, status: result.value.status };
 }

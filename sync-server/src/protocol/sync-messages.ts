@@ -4,15 +4,14 @@ import {
   SessionCloseMessageSchema,
   validate,
   type BatchAck,
+  type ErrorMessage,
   type ResumeState,
   type SessionClosed,
 } from '@codesight/schema';
 import { getResumeState } from '../ingest/resume-state';
 import { endSession } from '../ingest/session-end';
 import { storeBatch } from '../ingest/store-batch';
-import { isIngestFailure } from '../ingest/ingest-error';
 import { errorReply, type ProtocolContext } from './protocol-context';
-import type { ErrorMessage } from '@codesight/schema';
 
 /**
  * The batch protocol (schema/protocol/sync.ts): `batch` → `batch_ack`, `resume` → `resume_state`,
@@ -36,15 +35,9 @@ export async function handleBatch(
   if (!checked.ok) return errorReply('validation_failed', checked.error.message, batchIdOf(message));
   const batch = checked.value;
   const result = await storeBatch(ctx.db, workerId, batch);
-  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message, batch.batchId);
-  return {
-    type: 'batch_ack',
-    batchId: batch.batchId,
-    sessionId: batch.sessionId,
-    ackedThrough: result.ackedThrough,
-    inserted: result.inserted,
-    duplicates: result.duplicates,
-  };
+  if (!result.ok) return errorReply(result.error.code, result.error.message, batch.batchId);
+  const { ackedThrough, inserted, duplicates } = result.value;
+  return { type: 'batch_ack', batchId: batch.batchId, sessionId: batch.sessionId, ackedThrough, inserted, duplicates };
 }
 
 /** Reports what the server holds of the sessions the client asks about. */
@@ -69,12 +62,7 @@ export async function handleSessionClose(
   if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const { sessionId, endTime, finalCount } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount);
-  if (isIngestFailure(result)) return errorReply(result.error.code, result.error.message, undefined, sessionId);
-  return {
-    type: 'session_closed',
-    sessionId,
-    status: result.status,
-    ackedThrough: result.ackedThrough,
-    missing: result.missing,
-  };
+  if (!result.ok) return errorReply(result.error.code, result.error.message, undefined, sessionId);
+  const { status, ackedThrough, missing } = result.value;
+  return { type: 'session_closed', sessionId, status, ackedThrough, missing };
 }

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { createWorkerWithKey, issueApiKey, listWorkers, revokeApiKey } from '../auth/api-keys';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
-import { errorResponse } from '../http/errors';
+import { errorResponse, refusalResponse } from '../http/errors';
 import { readValidBody, readValidQuery } from '../http/read-body';
 import { countAll, recentActivity } from '../ingest/read-sessions';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
@@ -46,7 +46,7 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
     const counts = await countAll(deps.db);
     return c.json({
       status: 'ok',
-      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      uptimeSeconds: Math.round((deps.clock.now() - deps.startedAt) / 1000),
       serverTime: new Date().toISOString(),
       database: deps.dbKind,
       blobStore: deps.blobs.kind,
@@ -59,14 +59,14 @@ export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.get('/admin/recent', admin, async (c) => {
     const query = readValidQuery(c, RecentQuerySchema);
-    if (!query.ok) return errorResponse(c, query.code, query.message);
+    if (!query.ok) return refusalResponse(c, query.error);
     const rows = await recentActivity(deps.db, query.value.limit);
     return c.json({ sessions: rows.map(toSessionSummary) });
   });
 
   app.post('/workers', admin, async (c) => {
     const body = await readValidBody(c, CreateWorkerSchema, max);
-    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!body.ok) return refusalResponse(c, body.error);
     const issued = await createWorkerWithKey(deps.db, body.value.name);
     deps.logger.info('worker_created', { workerId: issued.workerId, keyId: issued.keyId, prefix: issued.prefix });
     // The only time the key is ever shown.

@@ -9,11 +9,10 @@ import {
 } from '@codesight/schema';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
-import { errorResponse } from '../http/errors';
+import { errorResponse, refusalResponse } from '../http/errors';
 import { absoluteUrl, publicBaseUrl } from '../http/public-url';
 import { readValidQuery } from '../http/read-body';
 import { streamJsonResponse } from '../http/stream-json';
-import { isIngestFailure } from '../ingest/ingest-error';
 import { listSessions } from '../ingest/read-sessions';
 import { PageQuerySchema } from './pagination';
 import type { RouteDeps } from './route-deps';
@@ -34,19 +33,19 @@ export function extensionRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.get('/sessions', async (c) => {
     const query = readValidQuery(c, PageQuerySchema);
-    if (!query.ok) return errorResponse(c, query.code, query.message);
+    if (!query.ok) return refusalResponse(c, query.error);
     const page = await listSessions(deps.db, {
       workerId: listingScope(c.get('principal'), query.value.workerId),
       limit: query.value.limit,
       cursor: query.value.cursor,
     });
-    if (isIngestFailure(page)) return errorResponse(c, page.error.code, page.error.message);
-    return c.json({ sessions: page.sessions.map(toSessionSummary), nextCursor: page.nextCursor });
+    if (!page.ok) return refusalResponse(c, page.error);
+    return c.json({ sessions: page.value.sessions.map(toSessionSummary), nextCursor: page.value.nextCursor });
   });
 
   app.get('/sessions/:id/data', async (c) => {
     const found = await sessionFor(deps.db, c.get('principal'), c.req.param('id'));
-    if (!found.ok) return errorResponse(c, found.code, found.message);
+    if (!found.ok) return refusalResponse(c, found.error);
     const row = found.value;
     const session = toExportSession(row);
     const head = await readEventsUpTo(deps.db, row.id, IN_MEMORY_EVENTS);
@@ -60,7 +59,7 @@ export function extensionRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.get('/sessions/:id/training-data', async (c) => {
     const found = await sessionFor(deps.db, c.get('principal'), c.req.param('id'));
-    if (!found.ok) return errorResponse(c, found.code, found.message);
+    if (!found.ok) return refusalResponse(c, found.error);
     const row = found.value;
     const media = await sessionMedia(deps, row.id, publicBaseUrl(c, deps.settings));
     const head = await readEventsUpTo(deps.db, row.id, IN_MEMORY_EVENTS);
@@ -74,7 +73,7 @@ export function extensionRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.get('/sessions/:id/audio', async (c) => {
     const found = await sessionFor(deps.db, c.get('principal'), c.req.param('id'));
-    if (!found.ok) return errorResponse(c, found.code, found.message);
+    if (!found.ok) return refusalResponse(c, found.error);
     const chunks = await deps.db
       .selectFrom('audio_chunks')
       .select(['blob_key', 'mime', 'bytes'])

@@ -1,23 +1,20 @@
+import { err, ok, type Clock, type Result } from '@codesight/schema';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { AppEnv } from '../http/app-env';
+import { waitAtMost } from '../timers';
 import type { RouteDeps } from './route-deps';
 
 /** A dependency check slower than this counts as down: a health probe must answer quickly. */
 const CHECK_TIMEOUT_MS = 3000;
 
-async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; error?: unknown }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
+/** Runs one dependency check; fails with what it threw, or with a timeout. */
+async function probe(clock: Clock, check: () => Promise<unknown>): Promise<Result<undefined, unknown>> {
   try {
-    await Promise.race([check(), timeout]);
-    return { ok: true };
+    if (await waitAtMost(clock, CHECK_TIMEOUT_MS, check())) return ok();
+    return err(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`));
   } catch (error) {
-    return { ok: false, error };
-  } finally {
-    clearTimeout(timer);
+    return err(error);
   }
 }
 
@@ -32,15 +29,15 @@ export function healthRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.get('/health', (c) =>
     c.json({
       status: 'ok',
-      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      uptimeSeconds: Math.round((deps.clock.now() - deps.startedAt) / 1000),
       timestamp: new Date().toISOString(),
     }),
   );
 
   app.get('/api/health', async (c) => {
     const [database, storage] = await Promise.all([
-      probe(() => sql`select 1`.execute(deps.db)),
-      probe(() => deps.blobs.check()),
+      probe(deps.clock, () => sql`select 1`.execute(deps.db)),
+      probe(deps.clock, () => deps.blobs.check()),
     ]);
     if (!database.ok) deps.logger.error('health_database_failed', { error: database.error });
     if (!storage.ok) deps.logger.error('health_storage_failed', { error: storage.error });

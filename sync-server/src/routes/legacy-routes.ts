@@ -1,9 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
-import { errorResponse } from '../http/errors';
+import { errorResponse, refusalResponse } from '../http/errors';
 import { readJsonBody, readValidQuery } from '../http/read-body';
-import { isIngestFailure } from '../ingest/ingest-error';
 import { listSessions } from '../ingest/read-sessions';
 import { handleInteractionData, handleScreenshotData, handleSessionStart } from '../protocol/legacy-messages';
 import { isErrorReply, type Reply } from '../protocol/protocol-context';
@@ -42,7 +41,7 @@ export function legacyRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post('/sessions', worker, async (c) => {
     const body = await readJsonBody(c, max);
-    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!body.ok) return refusalResponse(c, body.error);
     if (!isObject(body.value)) return errorResponse(c, 'validation_failed', 'body must be a JSON object');
     const reply = await handleSessionStart(deps.protocol, workerIdOf(c), { ...body.value, type: 'session_start' });
     return replyResponse(c, reply, reply.type === 'ack' && reply.stored > 0 ? 201 : 200);
@@ -50,19 +49,19 @@ export function legacyRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.get('/sessions', anyone, async (c) => {
     const query = readValidQuery(c, PageQuerySchema);
-    if (!query.ok) return errorResponse(c, query.code, query.message);
+    if (!query.ok) return refusalResponse(c, query.error);
     const page = await listSessions(deps.db, {
       workerId: listingScope(c.get('principal'), query.value.workerId),
       limit: query.value.limit,
       cursor: query.value.cursor,
     });
-    if (isIngestFailure(page)) return errorResponse(c, page.error.code, page.error.message);
-    return c.json({ sessions: page.sessions.map(toSessionSummary), nextCursor: page.nextCursor });
+    if (!page.ok) return refusalResponse(c, page.error);
+    return c.json({ sessions: page.value.sessions.map(toSessionSummary), nextCursor: page.value.nextCursor });
   });
 
   app.post('/interactions', worker, async (c) => {
     const body = await readJsonBody(c, max);
-    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!body.ok) return refusalResponse(c, body.error);
     if (!isObject(body.value)) return errorResponse(c, 'validation_failed', 'body must be a JSON object');
     // `data` as on the socket; `interactions` accepted as a clearer alias for REST callers.
     const { sessionId, data, interactions } = body.value;
@@ -76,7 +75,7 @@ export function legacyRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post('/sessions/:id/screenshots', worker, async (c) => {
     const body = await readJsonBody(c, max);
-    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!body.ok) return refusalResponse(c, body.error);
     if (!isObject(body.value)) return errorResponse(c, 'validation_failed', 'body must be a JSON object');
     const reply = await handleScreenshotData(deps.protocol, workerIdOf(c), {
       ...body.value,

@@ -1,3 +1,4 @@
+import type { Clock } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Authenticator } from '../auth/authenticator';
 import type { BlobStore } from '../blobs/blob-store';
@@ -15,6 +16,8 @@ export interface RouteDeps {
   dbKind: 'postgres' | 'pglite';
   blobs: BlobStore;
   logger: Logger;
+  /** Time for uptime, health-check deadlines and the sockets' timers. */
+  clock: Clock;
   auth: Authenticator;
   /** Per worker key (HTTP requests and socket messages share it). */
   keyLimiter: RateLimiter;

@@ -1,8 +1,8 @@
-import { SESSION_ID_PATTERN } from '@codesight/schema';
-import type { Principal } from '../auth/principal';
+import { fail, ok, SESSION_ID_PATTERN, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
+import type { Principal } from '../auth/principal';
 import type { Database, SessionRow } from '../db/schema';
-import { fail, type Outcome } from '../http/errors';
+import type { Refusal } from '../refusal';
 import { getSession } from '../ingest/read-sessions';
 
 /**
@@ -13,7 +13,7 @@ export async function sessionFor(
   db: Kysely<Database>,
   principal: Principal,
   sessionId: string,
-): Promise<Outcome<SessionRow>> {
+): Promise<Result<SessionRow, Refusal>> {
   if (!SESSION_ID_PATTERN.test(sessionId))
     return fail('bad_request', 'session id must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
   const row = await getSession(db, sessionId);
@@ -21,7 +21,7 @@ export async function sessionFor(
   if (principal.kind === 'worker' && row.worker_id !== principal.workerId) {
     return fail('forbidden', `session ${sessionId} belongs to another worker`);
   }
-  return { ok: true, value: row };
+  return ok(row);
 }
 
 /** The worker id a listing is scoped to: a worker sees their own; an admin everyone's, or one worker's on request. */

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
-import { errorResponse } from '../http/errors';
+import { errorResponse, refusalResponse } from '../http/errors';
 import { readJsonBody } from '../http/read-body';
 import type { ProtocolContext, Reply } from '../protocol/protocol-context';
 import { handleBatch, handleResume, handleSessionClose } from '../protocol/sync-messages';
@@ -23,7 +23,7 @@ export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
     const principal = c.get('principal');
     if (principal.kind !== 'worker') return errorResponse(c, 'forbidden', 'this route needs a worker API key');
     const body = await readJsonBody(c, deps.settings.maxInflatedBytes);
-    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!body.ok) return refusalResponse(c, body.error);
     if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) {
       return errorResponse(c, 'validation_failed', 'body must be a JSON object');
     }

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
+import { fail, UploadRequestSchema, type Result, type UploadRequest } from '@codesight/schema';
 import { Hono, type Context } from 'hono';
-import { sql } from 'kysely';
 import { requireAuth } from '../auth/require-auth';
 import { blobKeyFor } from '../blobs/blob-key';
 import { UPLOAD_URL_EXPIRY_S } from '../blobs/s3-blob-store';
 import { verifyBlob } from '../blobs/verify-blob';
 import type { AppEnv } from '../http/app-env';
-import { errorResponse } from '../http/errors';
+import { errorResponse, refusalResponse } from '../http/errors';
 import { publicBaseUrl } from '../http/public-url';
 import { readValidBody } from '../http/read-body';
-import { isIngestFailure } from '../ingest/ingest-error';
-import { createUploadIntent, recordAudioChunk, recordScreenshot } from '../ingest/media';
+import type { Refusal } from '../refusal';
+import { recordAudioChunk, recordScreenshot } from '../ingest/media-rows';
+import { completeUploadIntents, createUploadIntent, findLiveUploadIntent } from '../ingest/upload-intents';
 import type { RouteDeps } from './route-deps';
-import { UploadRequestSchema, type UploadRequest } from '@codesight/schema';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -31,16 +31,10 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
   const worker = requireAuth(deps.auth, 'worker', deps.keyLimiter);
   const maxBytes = deps.settings.maxBodyBytes;
 
-  const readUpload = async (c: Context<AppEnv>) => {
+  const readUpload = async (c: Context<AppEnv>): Promise<Result<UploadRequest, Refusal>> => {
     const body = await readValidBody(c, UploadRequestSchema, deps.settings.maxInflatedBytes);
-    if (!body.ok) return body;
-    if (body.value.bytes > maxBytes) {
-      return {
-        ok: false as const,
-        code: 'payload_too_large' as const,
-        message: `uploads are limited to ${maxBytes} bytes`,
-      };
-    }
+    if (body.ok && body.value.bytes > maxBytes)
+      return fail('payload_too_large', `uploads are limited to ${maxBytes} bytes`);
     return body;
   };
 
@@ -58,7 +52,7 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post('/url', worker, async (c) => {
     const body = await readUpload(c);
-    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!body.ok) return refusalResponse(c, body.error);
     const request = body.value;
     const workerId = workerIdOf(c);
     if (!(await checkSessionOwner(request.sessionId, workerId))) {
@@ -75,10 +69,10 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
       bytes: request.bytes,
       mime: request.mime,
     });
-    if (isIngestFailure(intent)) return errorResponse(c, intent.error.code, intent.error.message);
-    const uploadId = intent.id;
+    if (!intent.ok) return refusalResponse(c, intent.error);
+    const uploadId = intent.value.id;
     const direct = await deps.blobs.createUploadUrl(blobKey, request.mime, request.bytes, request.sha256);
-    const expiresAt = new Date(Date.now() + UPLOAD_URL_EXPIRY_S * 1000).toISOString();
+    const expiresAt = new Date(deps.clock.now() + UPLOAD_URL_EXPIRY_S * 1000).toISOString();
     if (direct)
       return c.json({
         alreadyExists: false,
@@ -104,12 +98,7 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.put('/:id', async (c) => {
     const id = c.req.param('id');
     if (!UUID.test(id)) return errorResponse(c, 'not_found', 'no such upload');
-    const upload = await deps.db
-      .selectFrom('uploads')
-      .selectAll()
-      .where('id', '=', id)
-      .where('created_at', '>', sql<Date>`now() - ${UPLOAD_URL_EXPIRY_S} * interval '1 second'`)
-      .executeTakeFirst();
+    const upload = await findLiveUploadIntent(deps.db, id, UPLOAD_URL_EXPIRY_S);
     if (!upload) return errorResponse(c, 'not_found', 'no such upload, or it expired: ask for a new upload URL');
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.byteLength !== Number(upload.bytes)) {
@@ -128,7 +117,7 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   app.post('/complete', worker, async (c) => {
     const body = await readUpload(c);
-    if (!body.ok) return errorResponse(c, body.code, body.message);
+    if (!body.ok) return refusalResponse(c, body.error);
     const request = body.value;
     const workerId = workerIdOf(c);
     if (!(await checkSessionOwner(request.sessionId, workerId))) {
@@ -137,27 +126,22 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     const blobKey = blobKeyFor(request.sha256, request.mime);
     const verified = await verifyBlob(deps.blobs, blobKey, { bytes: request.bytes, sha256: request.sha256 });
     if (!verified.ok) {
-      if (verified.reason === 'missing')
+      if (verified.error.code === 'missing')
         return errorResponse(c, 'not_found', 'nothing was uploaded for this hash: PUT the bytes first');
       // Wrong bytes under a content-addressed key would block every honest upload of that content.
       await deps.blobs.delete(blobKey);
-      return errorResponse(c, 'validation_failed', `${verified.message}; the object was removed, upload it again`);
+      return errorResponse(
+        c,
+        'validation_failed',
+        `${verified.error.message}; the object was removed, upload it again`,
+      );
     }
     const result = await record(deps, workerId, request, blobKey);
-    if (isIngestFailure(result)) return errorResponse(c, result.error.code, result.error.message);
-    // Verified above, so the worker's open intents for these bytes are done (completeUpload would
-    // read and hash the whole object a second time to say the same).
-    await deps.db
-      .updateTable('uploads')
-      .set({ completed_at: new Date() })
-      .where('worker_id', '=', workerId)
-      .where('blob_key', '=', blobKey)
-      .where('completed_at', 'is', null)
-      .execute();
-    return c.json(
-      { recorded: true, kind: request.kind, id: result.id, created: result.created, blobKey },
-      result.created ? 201 : 200,
-    );
+    if (!result.ok) return refusalResponse(c, result.error);
+    // Verified above, so the worker's open intents for these bytes are done.
+    await completeUploadIntents(deps.db, workerId, blobKey);
+    const { id, created } = result.value;
+    return c.json({ recorded: true, kind: request.kind, id, created, blobKey }, created ? 201 : 200);
   });
 
   return app;

@@ -1,5 +1,7 @@
+import { systemClock, type Clock } from '@codesight/schema';
 import type WebSocket from 'ws';
 import type { Principal } from '../auth/principal';
+import { waitAtMost } from '../timers';
 
 /** What the registry needs from one open connection. */
 export interface ConnectionEntry {
@@ -43,8 +45,8 @@ interface Held extends ConnectionEntry {
   alive: boolean;
 }
 
-/** Creates an empty registry. */
-export function createConnectionRegistry(): ConnectionRegistry {
+/** Creates an empty registry; `clock` times the drain of {@link ConnectionRegistry.closeAll}. */
+export function createConnectionRegistry(clock: Clock = systemClock): ConnectionRegistry {
   const held = new Map<string, Held>();
   return {
     add(entry) {
@@ -90,12 +92,7 @@ export function createConnectionRegistry(): ConnectionRegistry {
     async closeAll(reason, timeoutMs) {
       const items = [...held.values()];
       for (const item of items) item.stopAccepting();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      await Promise.race([Promise.all(items.map((item) => item.drain().catch(() => {}))), deadline]);
-      clearTimeout(timer);
+      await waitAtMost(clock, timeoutMs, Promise.all(items.map((item) => item.drain().catch(() => {}))));
       for (const item of items) item.closeGoingAway(reason);
     },
   };

@@ -1,13 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { WSContext } from 'hono/ws';
-import { encodeCompressed } from '@codesight/schema';
+import { encodeCompressed, fail, ok } from '@codesight/schema';
 import { createRateLimiter } from '../http/rate-limiter';
 import { createLogger } from '../log';
-import type { Principal } from '../auth/principal';
+import type { Reply } from '../protocol/protocol-context';
+import { FakeClock } from '../testing/fake-clock';
 import { createConnectionEvents, type ConnectionDeps } from './connection';
 import { createConnectionRegistry } from './connection-registry';
+import type { ClientMessage } from './frame-decoder';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets every promise chain that is not waiting for a gate or a timer run to its end. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Settles until `done()` holds; fails instead of hanging when it never does. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await settle();
+  if (!done()) throw new Error(`never happened: ${what}`);
+}
+
+/** A promise the test resolves when it chooses: holds a handler "in the database" for as long as needed. */
+function gate() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
 
 /** A fake socket context recording what the connection sent and how it closed. */
 function fakeSocket() {
@@ -26,24 +44,33 @@ function fakeSocket() {
   return { ctx, sent, closed: () => closed };
 }
 
+/** The name a message is logged and gated under: `type:sessionId:n`. */
+const nameOf = (m: Record<string, unknown>) =>
+  `${String(m.type)}:${typeof m.sessionId === 'string' ? m.sessionId : ''}:${typeof m.n === 'number' ? m.n : ''}`;
+
 function setup(overrides: Partial<ConnectionDeps> = {}) {
-  const registry = createConnectionRegistry();
+  const clock = new FakeClock();
+  const registry = createConnectionRegistry(clock);
   const handled: string[] = [];
+  /** Messages (by name) whose handler waits for the gate. */
+  const gates = new Map<string, ReturnType<typeof gate>>();
   const deps: ConnectionDeps = {
-    authenticate: async (c) =>
-      c.apiKey === 'good'
-        ? { ok: true, value: { kind: 'worker', workerId: 'w1', keyId: 'k1' } }
-        : { ok: false, code: 'authentication_failed', message: 'invalid or revoked API key' },
-    handleMessage: async (_p: Principal, m) => {
-      // Later messages finish first if not serialized: the first one is slow.
-      await sleep(m.n === 1 ? 30 : 1);
+    authenticate: (c) =>
+      Promise.resolve(
+        c.apiKey === 'good'
+          ? ok({ kind: 'worker' as const, workerId: 'w1', keyId: 'k1' })
+          : fail('authentication_failed', 'invalid or revoked API key'),
+      ),
+    handleMessage: async (_p, m: ClientMessage): Promise<Reply> => {
+      await gates.get(nameOf(m))?.opened;
       handled.push(String(m.n));
       return { type: 'ack', n: m.n };
     },
     registry,
-    keyLimiter: createRateLimiter(1000),
-    ipLimiter: createRateLimiter(1000),
+    keyLimiter: createRateLimiter(1000, clock),
+    ipLimiter: createRateLimiter(1000, clock),
     logger: createLogger('silent'),
+    clock,
     authTimeoutMs: 200,
     maxInflatedBytes: 10_000,
     ...overrides,
@@ -58,17 +85,30 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
       Object.assign(new Event('close'), { code: 1000, reason: '', wasClean: true }) as Parameters<OnClose>[0],
       socket.ctx,
     );
-  return { deps, registry, socket, receive, close, handled };
+  /** Holds the handler of the message named `name` until the returned function is called. */
+  const hold = (name: string) => {
+    const g = gate();
+    gates.set(name, g);
+    return g.open;
+  };
+  return { deps, clock, registry, socket, receive, close, handled, hold };
 }
 
 const text = (v: unknown) => JSON.stringify(v);
+const binary = (v: unknown) => encodeCompressed(v).slice().buffer as ArrayBuffer;
 
 describe('connection', () => {
   it('authenticates first, queues frames sent before the reply, and answers in order', async () => {
     const s = setup();
+    // Later messages would finish first if not serialized: the first one is held.
+    const release = s.hold('interaction_data::1');
     s.receive(text({ type: 'authenticate', apiKey: 'good' }));
     for (let n = 1; n <= 5; n++) s.receive(text({ type: 'interaction_data', n }));
-    await sleep(100);
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    await settle();
+    expect(s.handled).toEqual([]);
+    release();
+    await until(() => s.socket.sent.length === 6, 'five replies');
     expect(s.socket.sent[0]).toMatchObject({ type: 'authentication_success', workerId: 'w1' });
     expect(s.socket.sent.slice(1).map((m) => m.n)).toEqual([1, 2, 3, 4, 5]);
     expect(s.registry.counts()).toEqual({ open: 1, authenticated: 1 });
@@ -80,18 +120,21 @@ describe('connection', () => {
     const bad = setup();
     bad.receive(text({ type: 'authenticate', apiKey: 'bad' }));
     bad.receive(text({ type: 'interaction_data', n: 1 }));
-    await sleep(20);
+    await until(() => bad.socket.closed() !== undefined, 'closed after a bad key');
+    await settle();
     expect(bad.socket.sent).toEqual([{ type: 'authentication_failed', message: 'invalid or revoked API key' }]);
     expect(bad.socket.closed()?.code).toBe(4401);
     expect(bad.handled).toEqual([]);
 
     const early = setup();
     early.receive(text({ type: 'batch' }));
-    await sleep(10);
+    await until(() => early.socket.closed() !== undefined, 'closed after a first message that is not authenticate');
     expect(early.socket.closed()?.code).toBe(4401);
 
     const idle = setup();
-    await sleep(250);
+    await idle.clock.advance(199);
+    expect(idle.socket.closed()).toBeUndefined();
+    await idle.clock.advance(1);
     expect(idle.socket.sent[0]).toMatchObject({
       type: 'authentication_failed',
       message: expect.stringMatching(/timed out/),
@@ -101,9 +144,9 @@ describe('connection', () => {
 
   it('refuses malformed frames without closing and survives a handler that throws', async () => {
     const s = setup({
-      handleMessage: async (_p, m) => {
-        if (m.type === 'boom') throw new Error('database exploded');
-        return { type: 'ack' };
+      handleMessage: (_p, m) => {
+        if (m.type === 'boom') return Promise.reject(new Error('database exploded'));
+        return Promise.resolve({ type: 'ack' });
       },
     });
     s.receive(text({ type: 'authenticate', apiKey: 'good' }));
@@ -111,10 +154,10 @@ describe('connection', () => {
     s.receive(text('just a string'));
     s.receive(text({ notype: 1 }));
     s.receive(new Uint8Array([1, 2, 3]).buffer);
-    s.receive(encodeCompressed({ pad: 'x'.repeat(20_000), type: 'batch' }).slice().buffer as ArrayBuffer);
+    s.receive(binary({ pad: 'x'.repeat(20_000), type: 'batch' }));
     s.receive(text({ type: 'boom', batchId: 'b7' }));
     s.receive(text({ type: 'fine' }));
-    await sleep(30);
+    await until(() => s.socket.sent.length === 8, 'seven replies');
     expect(s.socket.sent.slice(1).map((m) => m.code ?? m.type)).toEqual([
       'invalid_json',
       'bad_request',
@@ -133,11 +176,12 @@ describe('connection', () => {
   });
 
   it('answers rate_limited when the key bucket is empty and closes when the flood persists', async () => {
-    const s = setup({ keyLimiter: createRateLimiter(2) });
+    const clock = new FakeClock();
+    const s = setup({ clock, keyLimiter: createRateLimiter(2, clock) });
     s.receive(text({ type: 'authenticate', apiKey: 'good' }));
-    await sleep(10);
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
     for (let i = 0; i < 3; i++) s.receive(text({ type: 'x', n: i }));
-    await sleep(50);
+    await until(() => s.socket.sent.length === 4, 'three replies');
     expect(s.socket.sent.slice(1).map((m) => m.code ?? m.type)).toEqual(['ack', 'ack', 'rate_limited']);
     for (let i = 0; i < 120; i++) s.receive(text({ type: 'x' }));
     expect(s.socket.closed()).toEqual({ code: 1008, reason: 'rate limit exceeded persistently' });
@@ -145,10 +189,15 @@ describe('connection', () => {
 
   it('on shutdown refuses new frames, finishes accepted ones, then closes 1001', async () => {
     const s = setup();
+    const release = s.hold('x::1');
     s.receive(text({ type: 'authenticate', apiKey: 'good' }));
     s.receive(text({ type: 'x', n: 1 }));
     const closing = s.registry.closeAll('server shutting down', 1000);
     s.receive(text({ type: 'x', n: 2 }));
+    await until(() => s.socket.sent.length === 2, 'authentication answered');
+    await settle();
+    expect(s.socket.closed()).toBeUndefined(); // still storing message 1
+    release();
     await closing;
     expect(s.handled).toEqual(['1']);
     expect(s.socket.sent.map((m) => m.code ?? m.type)).toEqual(['unavailable', 'authentication_success', 'ack']);
@@ -157,50 +206,74 @@ describe('connection', () => {
 });
 
 describe('connection queues', () => {
-  /** A handler whose delay depends on the message; records when each message starts and ends. */
-  function timedSetup(delay: (m: Record<string, unknown>) => number) {
+  /** A handler that records when each message starts and ends, and replies naming it. */
+  function recordingSetup() {
     const log: string[] = [];
-    const s = setup({
-      handleMessage: async (_p, m) => {
-        const name = `${m.type}:${String(m.sessionId ?? '')}:${String(m.n ?? '')}`;
-        log.push(`start ${name}`);
-        await sleep(delay(m));
-        log.push(`end ${name}`);
-        return { type: `${m.type}_reply`, sessionId: m.sessionId, n: m.n };
-      },
-    });
+    const s = setup();
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    s.deps.handleMessage = async (_p, m) => {
+      const name = nameOf(m);
+      log.push(`start ${name}`);
+      await gates.get(name)?.opened;
+      log.push(`end ${name}`);
+      return { type: `${m.type}_reply`, sessionId: m.sessionId, n: m.n };
+    };
+    const hold = (name: string) => {
+      const g = gate();
+      gates.set(name, g);
+      return g.open;
+    };
     s.receive(text({ type: 'authenticate', apiKey: 'good' }));
-    return { ...s, log };
+    return { ...s, log, hold };
   }
   const replies = (sent: Record<string, unknown>[]) =>
-    sent.slice(1).map((m) => `${m.type}:${String(m.sessionId)}:${String(m.n)}`);
+    sent.slice(1).map((m) => `${String(m.type)}:${String(m.sessionId)}:${String(m.n)}`);
 
   it('stores two sessions\u2019 interleaved batches concurrently, each session in order', async () => {
-    const s = timedSetup((m) => (m.sessionId === 'A' ? 40 : 5));
-    await sleep(5);
+    const s = recordingSetup();
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    const releaseA1 = s.hold('batch:A:1');
     s.receive(text({ type: 'batch', sessionId: 'A', n: 1 }));
-    s.receive(encodeCompressed({ type: 'batch', sessionId: 'B', n: 1 }).slice().buffer as ArrayBuffer);
+    s.receive(binary({ type: 'batch', sessionId: 'B', n: 1 }));
     s.receive(text({ type: 'batch', sessionId: 'A', n: 2 }));
     s.receive(text({ type: 'batch', sessionId: 'B', n: 2 }));
-    await sleep(150);
-    const sent = replies(s.socket.sent);
-    // B's batches do not wait for A's slow ones ...
-    expect(sent).toEqual(['batch_reply:B:1', 'batch_reply:B:2', 'batch_reply:A:1', 'batch_reply:A:2']);
+    // B's batches do not wait for A's slow one ...
+    await until(() => s.socket.sent.length === 3, 'B answered');
+    expect(s.log).not.toContain('start batch:A:2');
+    releaseA1();
+    await until(() => s.socket.sent.length === 5, 'A answered');
+    expect(replies(s.socket.sent)).toEqual([
+      'batch_reply:B:1',
+      'batch_reply:B:2',
+      'batch_reply:A:1',
+      'batch_reply:A:2',
+    ]);
     expect(s.log.indexOf('start batch:B:1')).toBeLessThan(s.log.indexOf('end batch:A:1'));
     // ... and within a session one batch runs at a time.
     expect(s.log.indexOf('start batch:A:2')).toBeGreaterThan(s.log.indexOf('end batch:A:1'));
   });
 
   it('answers a session_close only after the batches of its session received before it', async () => {
-    const s = timedSetup((m) => (m.type === 'batch' && m.sessionId === 'A' ? 30 : 1));
-    await sleep(5);
+    const s = recordingSetup();
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    const releaseA1 = s.hold('batch:A:1');
+    const releaseA2 = s.hold('batch:A:2');
+    const releaseA4 = s.hold('batch:A:4');
     s.receive(text({ type: 'batch', sessionId: 'A', n: 1 }));
     s.receive(text({ type: 'batch', sessionId: 'A', n: 2 }));
     s.receive(text({ type: 'session_close', sessionId: 'A', n: 3 }));
     s.receive(text({ type: 'batch', sessionId: 'A', n: 4 })); // late events wait for the close
     s.receive(text({ type: 'session_close', sessionId: 'B', n: 5 }));
     s.receive(text({ type: 'batch', sessionId: 'C', n: 6 })); // another session's batch waits for neither close
-    await sleep(150);
+    await until(() => s.socket.sent.length === 2, 'C answered');
+    releaseA1();
+    await until(() => s.socket.sent.length === 3, 'A:1 answered');
+    await settle();
+    expect(s.log).not.toContain('start session_close:A:3');
+    releaseA2();
+    await until(() => s.socket.sent.length === 6, 'both closes answered');
+    releaseA4();
+    await until(() => s.socket.sent.length === 7, 'A:4 answered');
     expect(replies(s.socket.sent)).toEqual([
       'batch_reply:C:6',
       'batch_reply:A:1',
@@ -214,15 +287,19 @@ describe('connection queues', () => {
   });
 
   it('keeps legacy messages in strict arrival order', async () => {
-    // The first legacy message is the slowest: without one queue the others would overtake it.
-    const s = timedSetup((m) => (m.n === 1 ? 30 : 1));
-    await sleep(5);
+    const s = recordingSetup();
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    // The first legacy message is held: without one queue the others would overtake it.
+    const release = s.hold('session_start:L1:1');
     s.receive(text({ type: 'session_start', sessionId: 'L1', n: 1 }));
     s.receive(text({ type: 'interaction_data', sessionId: 'L2', n: 2 }));
     s.receive(text({ type: 'interaction_data', sessionId: 'L1', n: 3 }));
     s.receive(text({ type: 'resume', sessionIds: ['L1'], n: 4 }));
     s.receive(text({ type: 'session_end', sessionId: 'L1', n: 5 }));
-    await sleep(120);
+    await settle();
+    expect(s.log).toEqual(['start session_start:L1:1']);
+    release();
+    await until(() => s.socket.sent.length === 6, 'five replies');
     expect(replies(s.socket.sent)).toEqual([
       'session_start_reply:L1:1',
       'interaction_data_reply:L2:2',
@@ -233,18 +310,25 @@ describe('connection queues', () => {
   });
 
   it('answers a refusal after everything received before it, and drains session queues on shutdown', async () => {
-    const s = timedSetup((m) => (m.sessionId === 'A' ? 30 : 1));
-    await sleep(5);
+    const s = recordingSetup();
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    const releaseA1 = s.hold('batch:A:1');
+    const releaseA2 = s.hold('batch:A:2');
     s.receive(text({ type: 'batch', sessionId: 'A', n: 1 }));
     s.receive(new Uint8Array([1, 2, 3]).buffer); // refused while A's batch is still being stored
     s.receive(text({ type: 'batch', sessionId: 'A', n: 2 }));
     const closing = s.registry.closeAll('server shutting down', 1000);
+    await settle();
+    expect(s.socket.sent).toHaveLength(1);
+    releaseA1();
+    await until(() => s.socket.sent.length === 3, 'A:1 and the refusal answered');
+    await settle();
+    expect(s.socket.closed()).toBeUndefined(); // A:2 is still being stored
+    releaseA2();
     await closing;
-    expect(s.socket.sent.slice(1).map((m) => (m.code as string | undefined) ?? `${m.type}:${String(m.n)}`)).toEqual([
-      'batch_reply:1',
-      'invalid_json',
-      'batch_reply:2',
-    ]);
+    expect(
+      s.socket.sent.slice(1).map((m) => (m.code as string | undefined) ?? `${String(m.type)}:${String(m.n)}`),
+    ).toEqual(['batch_reply:1', 'invalid_json', 'batch_reply:2']);
     expect(s.socket.closed()).toEqual({ code: 1001, reason: 'server shutting down' });
   });
 });

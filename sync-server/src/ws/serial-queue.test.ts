@@ -12,7 +12,7 @@ describe('serial queue', () => {
       await sleep(30);
       done.push(1);
     });
-    q.push(async () => {
+    q.push(() => {
       done.push(2);
     });
     q.push(async () => {
@@ -30,10 +30,10 @@ describe('serial queue', () => {
     const errors: unknown[] = [];
     const q = createSerialQueue((e) => errors.push(e));
     const done: string[] = [];
-    q.push(async () => {
+    q.push(() => {
       throw new Error('boom');
     });
-    q.push(async () => {
+    q.push(() => {
       done.push('after');
     });
     await q.idle();
@@ -51,13 +51,13 @@ describe('serial queue', () => {
       await sleep(5);
     });
     let seenBySecond = -1;
-    q.push(async () => {
+    q.push(() => {
       seenBySecond = drained;
     });
     await q.idle();
     expect(seenBySecond).toBe(0);
     expect(drained).toBe(1);
-    q.push(async () => {});
+    q.push(() => {});
     await q.idle();
     expect(drained).toBe(2);
   });

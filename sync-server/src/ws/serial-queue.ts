@@ -4,7 +4,7 @@
  */
 export interface SerialQueue {
   /** Appends a task; it starts once every earlier task settled. A task that throws does not stop the queue. */
-  push(task: () => Promise<void>): void;
+  push(task: () => void | Promise<void>): void;
   /** Tasks queued or running. */
   readonly pending: number;
   /** Resolves when everything queued so far has settled. */

@@ -22,6 +22,7 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
     keyLimiter: deps.keyLimiter,
     ipLimiter: deps.ipLimiter,
     logger: deps.logger,
+    clock: deps.clock,
     authTimeoutMs: deps.settings.authTimeoutMs,
     maxInflatedBytes: deps.settings.maxInflatedBytes,
   };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { LegacySessionExportSchema, TrainingDataSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../src/testing/test-images';
-import { createTestApp, type TestApp } from './app-harness';
+import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../testing/test-images';
+import { APP_START_TIMEOUT_MS, createTestApp, type TestApp } from '../testing/app-harness';
 
 let t: TestApp;
 let alice: { workerId: string; key: string };
@@ -11,7 +11,7 @@ beforeAll(async () => {
   t = await createTestApp();
   alice = await t.createWorker('Alice');
   bob = await t.createWorker('Bob');
-});
+}, APP_START_TIMEOUT_MS);
 afterAll(() => t?.close());
 
 const T0 = 1_752_327_000_000;

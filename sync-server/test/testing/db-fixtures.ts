@@ -1,12 +1,12 @@
-import type { BatchMessage, RecordedEvent } from '@codesight/schema';
+import type { BatchMessage, RecordedEvent, Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
-import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-cluster';
-import { createDatabase, type OpenDatabase } from '../src/db/database';
-import { migrateToLatest } from '../src/db/migrate';
-import type { Database } from '../src/db/schema';
-import { isIngestFailure, type IngestFailure } from '../src/ingest';
+import { startPostgres, type PostgresCluster } from '../../../scripts/lib/postgres-cluster';
+import { createDatabase, type OpenDatabase } from '../../src/db/database';
+import { migrateToLatest } from '../../src/db/migrate';
+import type { Database } from '../../src/db/schema';
+import type { Refusal } from '../../src/refusal';
 
-export { sampleRecordedEvents } from '../../schema/testing/events';
+export { sampleRecordedEvents } from '@codesight/schema/testing';
 
 /** A migrated database on a throwaway PostgreSQL 15 cluster, and a way to open more pools on it. */
 export interface TestDatabase {
@@ -71,8 +71,8 @@ export function batchOf(events: RecordedEvent[], batchId = `b-${events[0]!.seque
   };
 }
 
-/** Throws the error branch of an ingest result, so tests can use the success value directly. */
-export function unwrap<R extends object>(result: R): Exclude<R, IngestFailure> {
-  if (isIngestFailure(result)) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result as Exclude<R, IngestFailure>;
+/** The value of an ingest result; throws on a refusal, so tests can use the success value directly. */
+export function unwrap<T>(result: Result<T, Refusal>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
 }

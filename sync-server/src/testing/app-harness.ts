@@ -2,17 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { createApp } from '../src/app';
-import { signAdminToken } from '../src/auth/admin-token';
-import { createWorkerWithKey } from '../src/auth/api-keys';
-import type { BlobStore } from '../src/blobs/blob-store';
-import { createFsBlobStore } from '../src/blobs/fs-blob-store';
-import { createDatabase, type OpenDatabase } from '../src/db/database';
-import { migrateToLatest } from '../src/db/migrate';
-import type { AppEnv } from '../src/http/app-env';
-import { createLogger } from '../src/log';
-import type { Settings } from '../src/settings';
-import { testSettings } from '../src/testing/test-settings';
+import { createApp } from '../app';
+import { signAdminToken } from '../auth/admin-token';
+import { createWorkerWithKey } from '../auth/api-keys';
+import type { BlobStore } from '../blobs/blob-store';
+import { createFsBlobStore } from '../blobs/fs-blob-store';
+import { createDatabase, type OpenDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import type { AppEnv } from '../http/app-env';
+import { createLogger } from '../log';
+import type { Settings } from '../settings';
+import { testSettings } from './test-settings';
 
 /**
  * An in-process app on its own PGlite database and file-system blob store (one per test file),
@@ -54,6 +54,12 @@ export interface RequestOptions {
   /** Client address seen by the server (node bindings), default 127.0.0.1. */
   ip?: string;
 }
+
+/**
+ * Timeout for the `beforeAll` that creates the app: PGlite's WASM start alone takes 2.5-4.5 s, several
+ * times that while other test files start theirs on the same two cores.
+ */
+export const APP_START_TIMEOUT_MS = 60_000;
 
 /** A secret for tests: long enough for the settings check, obviously not a real one. */
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';

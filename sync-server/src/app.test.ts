@@ -1,15 +1,15 @@
 import { SignJWT } from 'jose';
 import { HttpErrorBodySchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app';
-import { createFsBlobStore } from '../src/blobs/fs-blob-store';
-import { createLogger } from '../src/log';
-import { createTestApp, TEST_JWT_SECRET, type TestApp } from './app-harness';
+import { createApp } from './app';
+import { createFsBlobStore } from './blobs/fs-blob-store';
+import { createLogger } from './log';
+import { APP_START_TIMEOUT_MS, createTestApp, TEST_JWT_SECRET, type TestApp } from './testing/app-harness';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-});
+}, APP_START_TIMEOUT_MS);
 afterAll(() => t?.close());
 
 async function expectError(res: Response, status: number, code: string) {

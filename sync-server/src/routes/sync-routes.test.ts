@@ -8,8 +8,8 @@ import {
   type BatchMessage,
 } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRecordedEvents } from '../../schema/testing/events';
-import { createTestApp, type TestApp } from './app-harness';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
+import { APP_START_TIMEOUT_MS, createTestApp, type TestApp } from '../testing/app-harness';
 
 let t: TestApp;
 let alice: { workerId: string; key: string };
@@ -18,7 +18,7 @@ beforeAll(async () => {
   t = await createTestApp();
   alice = await t.createWorker('Alice');
   bob = await t.createWorker('Bob');
-});
+}, APP_START_TIMEOUT_MS);
 afterAll(() => t?.close());
 
 const meta = {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { admitFrame, MAX_QUEUED_BYTES, RATE_LIMIT_STRIKES_BEFORE_CLOSE, type FrameArrival } from './frame-admission';
+
+const arrival = (overrides: Partial<FrameArrival> = {}): FrameArrival => ({
+  awaitingAuth: false,
+  withinRateLimit: true,
+  strikes: 0,
+  queuedBytes: 0,
+  bytes: 100,
+  ...overrides,
+});
+
+const rateLimited = { code: 'rate_limited', message: 'rate limit exceeded: slow down and resend this message later' };
+
+describe('admitFrame', () => {
+  it('admits a frame within the rate limit and the in-flight bound', () => {
+    expect(admitFrame(arrival())).toEqual({ ok: true, value: undefined });
+    expect(admitFrame(arrival({ queuedBytes: MAX_QUEUED_BYTES - 100 }))).toMatchObject({ ok: true });
+  });
+
+  it('refuses the connection when the first frame is over the rate limit', () => {
+    expect(admitFrame(arrival({ awaitingAuth: true, withinRateLimit: false, strikes: 1 }))).toEqual({
+      ok: false,
+      error: { kind: 'refuse_authentication', message: 'rate limit exceeded' },
+    });
+  });
+
+  it('answers rate_limited in place, and closes once the refusals in a row reach the bound', () => {
+    expect(admitFrame(arrival({ withinRateLimit: false, strikes: RATE_LIMIT_STRIKES_BEFORE_CLOSE - 1 }))).toEqual({
+      ok: false,
+      error: { kind: 'answer_in_place', error: rateLimited, close: false },
+    });
+    expect(admitFrame(arrival({ withinRateLimit: false, strikes: RATE_LIMIT_STRIKES_BEFORE_CLOSE }))).toEqual({
+      ok: false,
+      error: { kind: 'answer_in_place', error: rateLimited, close: true },
+    });
+  });
+
+  it('answers rate_limited in place when too much is in flight, without closing', () => {
+    expect(admitFrame(arrival({ queuedBytes: MAX_QUEUED_BYTES - 99 }))).toEqual({
+      ok: false,
+      error: {
+        kind: 'answer_in_place',
+        error: {
+          code: 'rate_limited',
+          message: 'too much data in flight on this connection: wait for acks, then resend',
+        },
+        close: false,
+      },
+    });
+  });
+});

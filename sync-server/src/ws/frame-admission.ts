@@ -1,0 +1,57 @@
+import { err, ok, type Failure, type Result } from '@codesight/schema';
+
+/**
+ * After this many refused messages in a row (no accepted one in between) the client is not slowing
+ * down: close instead of answering every frame. At the default limit that is several seconds of flood.
+ */
+export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 100;
+
+/**
+ * Bound on bytes received but not yet handled on one socket. Handlers await the database, so a client
+ * that sends faster than the database writes would otherwise grow the queue without limit.
+ */
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
+/** What is known about a frame when it arrives on a connection that still accepts frames. */
+export interface FrameArrival {
+  /** No frame was accepted yet: this one must be the `authenticate` message. */
+  awaitingAuth: boolean;
+  /** Both rate-limit buckets (the client IP's and, once known, the worker's) had a token for it. */
+  withinRateLimit: boolean;
+  /** Rate-limited frames in a row, this one included. */
+  strikes: number;
+  /** Bytes received on the connection and not yet handled. */
+  queuedBytes: number;
+  /** This frame's size as received. */
+  bytes: number;
+}
+
+/** Why a frame is not queued, and what the connection does about it. */
+export type FrameRejection =
+  /** Before authentication: refuse the connection (`authentication_failed`, close 4401). */
+  | { kind: 'refuse_authentication'; message: string }
+  /** Answer `error` in the frame's place (clients match it by position); close 1008 when `close`. */
+  | { kind: 'answer_in_place'; error: Failure<'rate_limited'>; close: boolean };
+
+/** Decides whether an arriving frame is queued (ok) or rejected, and how. */
+export function admitFrame(arrival: FrameArrival): Result<undefined, FrameRejection> {
+  if (!arrival.withinRateLimit) {
+    if (arrival.awaitingAuth) return err({ kind: 'refuse_authentication', message: 'rate limit exceeded' });
+    return err({
+      kind: 'answer_in_place',
+      error: { code: 'rate_limited', message: 'rate limit exceeded: slow down and resend this message later' },
+      close: arrival.strikes >= RATE_LIMIT_STRIKES_BEFORE_CLOSE,
+    });
+  }
+  if (arrival.queuedBytes + arrival.bytes > MAX_QUEUED_BYTES) {
+    return err({
+      kind: 'answer_in_place',
+      error: {
+        code: 'rate_limited',
+        message: 'too much data in flight on this connection: wait for acks, then resend',
+      },
+      close: false,
+    });
+  }
+  return ok();
+}

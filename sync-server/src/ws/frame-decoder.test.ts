@@ -1,0 +1,80 @@
+import { gzipSync } from 'node:zlib';
+import { encodeCompressed } from '@codesight/schema';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, frameSize, jsonBytesOf } from './frame-decoder';
+
+const MAX = 10_000;
+const buffer = (bytes: Uint8Array) => bytes.slice().buffer as ArrayBuffer;
+
+describe('decodeFrame', () => {
+  it('decodes a text frame and a gzip binary frame, counting their JSON bytes', () => {
+    const text = JSON.stringify({ type: 'batch', note: 'é' });
+    expect(decodeFrame(text, MAX)).toEqual({
+      ok: true,
+      value: { message: { type: 'batch', note: 'é' }, jsonBytes: Buffer.byteLength(text) },
+    });
+    const compressed = decodeFrame(buffer(encodeCompressed({ type: 'resume', sessionIds: [] })), MAX);
+    expect(compressed).toEqual({
+      ok: true,
+      value: {
+        message: { type: 'resume', sessionIds: [] },
+        jsonBytes: JSON.stringify({ type: 'resume', sessionIds: [] }).length,
+      },
+    });
+  });
+
+  it.each([
+    ['text that is not JSON', '{oops', 'invalid_json', 'text frame is not valid JSON', 5],
+    [
+      'JSON that is not an object',
+      JSON.stringify('just a string'),
+      'bad_request',
+      'a message must be a JSON object',
+      15,
+    ],
+    ['an array', '[]', 'bad_request', 'a message must be a JSON object', 2],
+    [
+      'an object without a string type',
+      JSON.stringify({ type: 3 }),
+      'bad_request',
+      'a message needs a string "type"',
+      10,
+    ],
+    [
+      'binary that is not gzip',
+      buffer(new Uint8Array([1, 2, 3])),
+      'invalid_json',
+      'binary frame is not gzip-compressed JSON',
+      0,
+    ],
+    [
+      'gzip that is not JSON',
+      buffer(gzipSync('not json')),
+      'invalid_json',
+      'binary frame is not gzip-compressed JSON',
+      8,
+    ],
+    [
+      'gzip past the inflate bound',
+      buffer(encodeCompressed({ type: 'batch', pad: 'x'.repeat(20_000) })),
+      'payload_too_large',
+      `inflated frame exceeds ${MAX} bytes`,
+      0,
+    ],
+  ])('refuses %s', (_what, data, code, message, jsonBytes) => {
+    expect(decodeFrame(data, MAX)).toEqual({ ok: false, error: { code, message, jsonBytes } });
+  });
+
+  it('refuses a Blob (another runtime) and measures every kind of frame', () => {
+    const blob = new Blob(['{"type":"x"}']);
+    expect(decodeFrame(blob, MAX)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(frameSize('é')).toBe(2);
+    expect(frameSize(blob)).toBe(12);
+    expect(frameSize(new ArrayBuffer(7))).toBe(7);
+  });
+
+  it('reads the JSON size of either branch', () => {
+    expect(jsonBytesOf(decodeFrame('{"type":"x"}', MAX))).toBe(12);
+    expect(jsonBytesOf(decodeFrame('{oops', MAX))).toBe(5);
+  });
+});

@@ -7,6 +7,7 @@ import {
   readyToClose,
   recordHeld,
   resetAcked,
+  settlesLocally,
   type SeqRange,
 } from './session-sync';
 
@@ -135,5 +136,18 @@ describe('readyToClose', () => {
     s.closeInFlight = false;
     s.quarantine = { sessionId: 's1', firstSequence: 3, lastSequence: 3, code: 'local_gap', reason: 'x', at: 0 };
     expect(readyToClose(s)).toBe(false);
+  });
+});
+
+describe('settlesLocally', () => {
+  it.each([
+    { name: 'ended without events', count: 0, ended: true, closed: false, expected: true },
+    { name: 'still recording', count: 0, ended: false, closed: false, expected: false },
+    { name: 'ended with events (closed on the server instead)', count: 3, ended: true, closed: false, expected: false },
+    { name: 'already settled', count: 0, ended: true, closed: true, expected: false },
+  ])('$name → $expected', ({ count, ended, closed, expected }) => {
+    const s = session(count, 0, ended);
+    s.closedOnServer = closed;
+    expect(settlesLocally(s)).toBe(expected);
   });
 });

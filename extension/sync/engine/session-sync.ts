@@ -125,6 +125,11 @@ export function readyToClose(s: SessionSync): boolean {
   );
 }
 
+/** Ended without a single event: nothing is on the server either, so it is settled locally, not closed there. */
+export function settlesLocally(s: SessionSync): boolean {
+  return s.ended && s.eventCount === 0 && !s.closedOnServer;
+}
+
 /**
  * A permanent refusal of `batch` that splitting may solve: from now on batches up to its end carry at
  * most half as many events (never more than an earlier narrowing allowed).

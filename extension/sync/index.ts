@@ -25,7 +25,17 @@ export { DEFAULT_BATCH_LIMITS, estimateEventBytes, nextBatch } from './engine/ba
 export type { BatchLimits, BatchSlice } from './engine/batcher';
 export { backoffDelay, DEFAULT_BACKOFF } from './engine/backoff';
 export type { BackoffOptions } from './engine/backoff';
-export { DEFAULT_TRANSPORT_POLICY, TransportPolicy } from './engine/transport-policy';
-export type { TransportKind, TransportPolicyOptions } from './engine/transport-policy';
+export {
+  DEFAULT_TRANSPORT_POLICY,
+  initialTransportPolicy,
+  nextProbeAt,
+  nextTransportPolicy,
+} from './engine/transport-policy';
+export type {
+  TransportEvent,
+  TransportKind,
+  TransportPolicyOptions,
+  TransportPolicyState,
+} from './engine/transport-policy';
 export { BISECTABLE_CODES, classifyRefusal, isPermanentError } from './engine/refusals';
 export type { RefusalAction } from './engine/refusals';

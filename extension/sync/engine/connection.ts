@@ -9,7 +9,17 @@ import type {
   TransportListener,
   TransportState,
 } from '../transport/transport';
-import { TransportPolicy, type TransportKind, type TransportPolicyOptions } from './transport-policy';
+import { onLinkLost, type LossCause } from './on-link-lost';
+import {
+  DEFAULT_TRANSPORT_POLICY,
+  initialTransportPolicy,
+  nextProbeAt,
+  nextTransportPolicy,
+  type TransportEvent,
+  type TransportKind,
+  type TransportPolicyOptions,
+  type TransportPolicyState,
+} from './transport-policy';
 
 /** One connection attempt and, once open, the connection; `epoch` tells its events from older ones'. */
 export interface Link {
@@ -25,10 +35,7 @@ export interface Link {
 }
 
 /** Why the engine gives up a connection: only `ack_timeout` counts against the WebSocket. */
-export type DropCause = 'ack_timeout' | 'server_error' | 'internal';
-
-/** A connection that stayed open this long was healthy; its loss restarts the backoff from the base. */
-const STABLE_CONNECTION_MS = 60_000;
+export type DropCause = Exclude<LossCause, 'transport'>;
 
 /** Dependencies of {@link ConnectionManager}; the `on*` callbacks are the engine's. */
 export interface ConnectionManagerOptions {
@@ -40,21 +47,22 @@ export interface ConnectionManagerOptions {
   policy?: Partial<TransportPolicyOptions>;
   ackTimeoutMs: number;
   /** Runs a reaction on the engine's serial queue. */
-  run(task: () => Promise<void> | void): void;
+  run: (task: () => Promise<void> | void) => void;
   /** Requests awaiting an answer on the current link, for the watchdog. */
-  outstanding(): number;
+  outstanding: () => number;
   /** A link opened (a fresh connection, or a WebSocket probe replacing HTTP): resume on it. */
-  onOpen(link: Link): Promise<void>;
-  onMessage(link: Link, message: SyncServerMessage): Promise<void>;
+  onOpen: (link: Link) => Promise<void>;
+  onMessage: (link: Link, message: SyncServerMessage) => Promise<void>;
   /** The link is gone: whatever was in flight on it is unknown now. */
-  onLost(link: Link): void;
-  onError(error: Omit<SyncError, 'at'>): Promise<void>;
+  onLost: (link: Link) => void;
+  onError: (error: Omit<SyncError, 'at'>) => Promise<void>;
 }
 
 /**
- * Owns the connection: which transport (via {@link TransportPolicy}), reconnecting with backoff,
- * probing the WebSocket while on HTTP, and the watchdog that declares a silent connection dead.
- * Everything it does runs on the engine's serial queue.
+ * Owns the connection: which transport, reconnecting with backoff, probing the WebSocket while on
+ * HTTP, and the watchdog that declares a silent connection dead. The decisions are pure functions
+ * (`nextTransportPolicy`, `onLinkLost`, `backoffDelay`); this holds their state, the transports and
+ * the timers. Everything it does runs on the engine's serial queue.
  */
 export class ConnectionManager {
   private current: Link | undefined;
@@ -65,11 +73,13 @@ export class ConnectionManager {
   /** Last sign of life from the server, or the moment we started waiting for one. */
   private lastActivityAt = 0;
   private stopped = false;
-  private readonly policy: TransportPolicy;
+  private readonly policyOptions: TransportPolicyOptions;
+  private policy: TransportPolicyState;
   private readonly timers: TimerSet<'reconnect' | 'probe' | 'watchdog'>;
 
   constructor(private readonly o: ConnectionManagerOptions) {
-    this.policy = new TransportPolicy(o.policy);
+    this.policyOptions = { ...DEFAULT_TRANSPORT_POLICY, ...o.policy };
+    this.policy = initialTransportPolicy(this.policyOptions);
     this.timers = new TimerSet(o.clock, o.run);
   }
 
@@ -111,7 +121,7 @@ export class ConnectionManager {
         this.probe = undefined;
         this.o.ws.close('reconnecting');
       }
-      this.policy.reset();
+      this.record({ kind: 'online' });
       this.attempt = 0;
       this.connect();
       return true;
@@ -199,7 +209,7 @@ export class ConnectionManager {
   }
 
   /** Abandons the current link and schedules the reconnect. */
-  private async lose(reason: string, cause: DropCause | 'transport'): Promise<void> {
+  private async lose(reason: string, cause: LossCause): Promise<void> {
     const link = this.current;
     if (!link) return;
     link.unsubscribe();
@@ -207,22 +217,25 @@ export class ConnectionManager {
     this.current = undefined;
     this.timers.clear('watchdog');
     this.o.onLost(link);
-    const now = this.o.clock.now();
-    // A connection that lived a while was healthy: this failure starts a new series.
-    if (link.openedAt !== undefined && now - link.openedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
-    if (link.kind === 'ws' && (cause === 'transport' || cause === 'ack_timeout')) {
-      const before = this.policy.mode;
-      this.policy.recordWsFailure(now, link.openedAt);
-      // Switching transports is a fresh start, not one more failure of the same thing.
-      if (this.o.http && before === 'ws' && this.policy.mode === 'http') this.attempt = 0;
-    }
+    const verdict = onLinkLost({
+      kind: link.kind,
+      openedAt: link.openedAt,
+      cause,
+      reason,
+      now: this.o.clock.now(),
+      attempt: this.attempt,
+      policy: this.policy,
+      policyOptions: this.policyOptions,
+      hasHttp: this.o.http !== undefined,
+    });
+    this.attempt = verdict.attempt;
+    this.policy = verdict.policy;
     this.scheduleReconnect();
-    if (cause === 'transport' || cause === 'ack_timeout') {
-      await this.o.onError({
-        code: cause === 'ack_timeout' ? 'ack_timeout' : 'connection',
-        message: `${link.kind}: ${reason}`,
-      });
-    }
+    if (verdict.error) await this.o.onError(verdict.error);
+  }
+
+  private record(event: TransportEvent): void {
+    this.policy = nextTransportPolicy(this.policy, event, this.policyOptions);
   }
 
   private scheduleReconnect(): void {
@@ -233,7 +246,7 @@ export class ConnectionManager {
   /** While on HTTP, try the WebSocket again when the policy says so. */
   private scheduleProbe(): void {
     if (!this.o.http || this.probe || this.stopped || this.policy.mode !== 'http') return;
-    const at = this.policy.nextProbeAt();
+    const at = nextProbeAt(this.policy);
     if (at !== undefined) this.timers.set('probe', at - this.o.clock.now(), () => this.startProbe());
   }
 
@@ -251,12 +264,12 @@ export class ConnectionManager {
     this.probe = undefined;
     if (state.status === 'closed') {
       probe.unsubscribe();
-      this.policy.recordProbeFailure(this.o.clock.now());
+      this.record({ kind: 'probe_failed', now: this.o.clock.now() });
       this.scheduleProbe();
       return;
     }
     // The WebSocket works again: it replaces the HTTP link, whose in-flight requests are forgotten.
-    this.policy.recordProbeSuccess();
+    this.record({ kind: 'probe_opened' });
     const old = this.current;
     if (old) {
       old.unsubscribe();

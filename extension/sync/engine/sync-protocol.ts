@@ -26,8 +26,8 @@ export interface SyncProtocolOptions {
   window: number;
   limits: BatchLimits;
   /** Runs a reaction on the engine's serial queue. */
-  run(task: () => Promise<void> | void): void;
-  isStopped(): boolean;
+  run: (task: () => Promise<void> | void) => void;
+  isStopped: () => boolean;
 }
 
 /**

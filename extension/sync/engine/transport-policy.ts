@@ -1,7 +1,7 @@
 /** Which transport carries sync traffic. */
 export type TransportKind = 'ws' | 'http';
 
-/** Tuning of {@link TransportPolicy}. */
+/** Tuning of {@link nextTransportPolicy}. */
 export interface TransportPolicyOptions {
   /** WebSocket failures (failed connects or drops) within `failureWindowMs` that trigger the fallback. */
   failureThreshold: number;
@@ -26,69 +26,76 @@ export const DEFAULT_TRANSPORT_POLICY: TransportPolicyOptions = {
 };
 
 /**
- * Decides between the WebSocket and its HTTP twin from the history of WebSocket failures. Pure: the
- * engine reports what happened with timestamps and asks what to do.
+ * What the policy remembers: the transport in use, the recent WebSocket failures, and while on HTTP
+ * when to probe the WebSocket next. A plain value; {@link nextTransportPolicy} derives the next one.
  */
-export class TransportPolicy {
-  private current: TransportKind = 'ws';
-  private failures: number[] = [];
-  private probeInterval: number;
-  private probeAt: number | undefined;
-  private readonly options: TransportPolicyOptions;
-
-  constructor(options: Partial<TransportPolicyOptions> = {}) {
-    this.options = { ...DEFAULT_TRANSPORT_POLICY, ...options };
-    this.probeInterval = this.options.probeIntervalMs;
-  }
-
+export interface TransportPolicyState {
   /** The transport to connect with next. */
-  get mode(): TransportKind {
-    return this.current;
-  }
+  readonly mode: TransportKind;
+  /** Times of WebSocket failures within the failure window. */
+  readonly failures: readonly number[];
+  /** Wait before the next probe; doubles after each failed probe. */
+  readonly probeInterval: number;
+  /** When to try the WebSocket again; undefined while it is in use. */
+  readonly probeAt: number | undefined;
+}
 
+/** What happened to the WebSocket, as the policy is told. */
+export type TransportEvent =
   /**
    * A WebSocket connect failed, or an open socket dropped. `openedAt` (for a drop) tells whether the
    * socket had been healthy: one that stayed up a whole failure window earns a fresh probe interval.
    */
-  recordWsFailure(now: number, openedAt?: number): void {
-    if (openedAt !== undefined && now - openedAt >= this.options.failureWindowMs) {
-      this.probeInterval = this.options.probeIntervalMs;
-    }
-    this.failures = this.failures.filter((t) => now - t < this.options.failureWindowMs);
-    this.failures.push(now);
-    if (this.current === 'ws' && this.failures.length >= this.options.failureThreshold) {
-      this.current = 'http';
-      this.failures = [];
-      this.probeAt = now + this.probeInterval;
-    }
-  }
-
-  /** When to try the WebSocket again; undefined while it is in use. */
-  nextProbeAt(): number | undefined {
-    return this.current === 'http' ? this.probeAt : undefined;
-  }
-
+  | { kind: 'ws_failed'; now: number; openedAt?: number }
   /** A probe could not open the WebSocket: wait twice as long before the next one. */
-  recordProbeFailure(now: number): void {
-    this.probeInterval = Math.min(this.options.maxProbeIntervalMs, this.probeInterval * 2);
-    this.probeAt = now + this.probeInterval;
-  }
-
+  | { kind: 'probe_failed'; now: number }
   /**
-   * A probe opened the WebSocket: switch back. The probe interval is kept, so a socket that works for a
-   * moment and then keeps failing is probed less and less often.
+   * A probe opened the WebSocket: switch back. The probe interval is kept, so a socket that works for
+   * a moment and then keeps failing is probed less and less often.
    */
-  recordProbeSuccess(): void {
-    this.current = 'ws';
-    this.failures = [];
-    this.probeAt = undefined;
-  }
+  | { kind: 'probe_opened' }
+  /** The browser is online again: past failures said nothing about the socket, forget them. */
+  | { kind: 'online' };
 
-  /** Forget the history (the browser reports it is online again: past failures said nothing about the socket). */
-  reset(): void {
-    this.current = 'ws';
-    this.failures = [];
-    this.probeAt = undefined;
-    this.probeInterval = this.options.probeIntervalMs;
+/** A fresh start on the WebSocket. */
+export function initialTransportPolicy(
+  options: TransportPolicyOptions = DEFAULT_TRANSPORT_POLICY,
+): TransportPolicyState {
+  return { mode: 'ws', failures: [], probeInterval: options.probeIntervalMs, probeAt: undefined };
+}
+
+/**
+ * Decides between the WebSocket and its HTTP twin from the history of WebSocket failures: the state
+ * after `event`. Pure: the connection manager reports what happened with timestamps and asks what to do.
+ */
+export function nextTransportPolicy(
+  state: TransportPolicyState,
+  event: TransportEvent,
+  options: TransportPolicyOptions = DEFAULT_TRANSPORT_POLICY,
+): TransportPolicyState {
+  switch (event.kind) {
+    case 'ws_failed': {
+      const { now, openedAt } = event;
+      const healthy = openedAt !== undefined && now - openedAt >= options.failureWindowMs;
+      const probeInterval = healthy ? options.probeIntervalMs : state.probeInterval;
+      const failures = [...state.failures.filter((t) => now - t < options.failureWindowMs), now];
+      if (state.mode === 'ws' && failures.length >= options.failureThreshold) {
+        return { mode: 'http', failures: [], probeInterval, probeAt: now + probeInterval };
+      }
+      return { ...state, failures, probeInterval };
+    }
+    case 'probe_failed': {
+      const probeInterval = Math.min(options.maxProbeIntervalMs, state.probeInterval * 2);
+      return { ...state, probeInterval, probeAt: event.now + probeInterval };
+    }
+    case 'probe_opened':
+      return { ...state, mode: 'ws', failures: [], probeAt: undefined };
+    case 'online':
+      return initialTransportPolicy(options);
   }
+}
+
+/** When to try the WebSocket again; undefined while it is in use. */
+export function nextProbeAt(state: TransportPolicyState): number | undefined {
+  return state.mode === 'http' ? state.probeAt : undefined;
 }

@@ -41,7 +41,7 @@ const COLUMN_DEFAULTS: Partial<Record<(typeof COLUMNS)[number], string>> = {
 };
 
 /** One value in COPY text format: `\N` for null, backslash escapes for the characters COPY reserves. */
-function copyField(value: unknown): string {
+function copyField(value: string | number | boolean | Date | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'boolean') return value ? 't' : 'f';

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   if (!databaseUrl) throw new Error('server-process: BENCH_DATABASE_URL is not set');
   // Blobs are not used by the bench, but the fs blob store wants a directory of its own.
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-sync-server-'));
-  let running: RunningServer | undefined;
+  // Set once the server is up; `shutdown` may run before that (a signal during start-up).
+  let running: RunningServer | undefined = undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (code: number) => {
     stopping ??= (async () => {

@@ -42,7 +42,7 @@ describe('quarantine', () => {
         lastSequence: 737,
         code: 'validation_failed',
         reason: 'events.236.target: invalid type',
-        at: expect.any(Number),
+        at: expect.any(Number) as number,
         blockedEvents: 1_500 - 736,
       },
     ]);

@@ -33,7 +33,7 @@ function setup() {
     createSocket: sockets.createSocket,
     // The WebSocket is healthy throughout: nothing should need the HTTP twin, and there is no media.
     fetch: (input) => {
-      fetches.push(String(input as string));
+      fetches.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
       return Promise.reject(new TypeError('no HTTP in this test'));
     },
     publish: (status) => published.push(status),

@@ -83,7 +83,7 @@ export interface FakeSocketServerOptions {
  * answers back as JSON text. `sockets` lists every socket created, oldest first.
  */
 export function createFakeSocketServer(options: FakeSocketServerOptions): {
-  createSocket(url: string): FakeWebSocket;
+  createSocket: (url: string) => FakeWebSocket;
   sockets: FakeWebSocket[];
 } {
   const latency = options.latencyMs ?? 5;

@@ -150,7 +150,7 @@ export class SyncWorld {
     const batch: CapturedEvent[] = [];
     for (let i = 0; i < count; i++) {
       const e = this.captured[this.writes++ % this.captured.length]!;
-      batch.push({ ...e, timestamp: this.clock.now() + i } as CapturedEvent);
+      batch.push({ ...e, timestamp: this.clock.now() + i });
     }
     this.store.appendEvents(sessionId, batch);
     if (kick) this.engine?.kick();

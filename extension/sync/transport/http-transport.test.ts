@@ -45,10 +45,11 @@ const json = (status: number, body: unknown): Answer => ({ status, json: body })
  */
 function fakeFetch(answers: Answer[]) {
   const seen: SeenRequest[] = [];
-  const fetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const body = init.body instanceof Uint8Array ? init.body : init.body === undefined ? undefined : String(init.body);
+  const fetch: typeof globalThis.fetch = (input, init = {}) => {
+    // The transport sends JSON text or gzip bytes, nothing else.
+    const body = init.body instanceof Uint8Array || typeof init.body === 'string' ? init.body : undefined;
     seen.push({
-      url: String(input as string),
+      url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
       method: init.method,
       headers: init.headers as Record<string, string>,
       body,
@@ -64,7 +65,7 @@ function fakeFetch(answers: Answer[]) {
       new Response(answer.json === undefined ? 'not json' : JSON.stringify(answer.json), { status: answer.status }),
     );
   };
-  return { fetch: fetch as typeof globalThis.fetch, seen };
+  return { fetch, seen };
 }
 
 function setup(answers: Answer[]) {

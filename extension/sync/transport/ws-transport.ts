@@ -50,7 +50,8 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
   let socket: WebSocketLike | null = null;
   let authenticated = false;
   const clock = options.clock ?? systemClock;
-  let authTimer: TimerHandle | undefined;
+  // Undefined while no authentication is awaited (TimerHandle is opaque, so undefined is among its values).
+  let authTimer: TimerHandle;
   const emit = (state: TransportState) => listeners.forEach((l) => l.onState(state));
 
   const teardown = (s: WebSocketLike) => {

@@ -50,7 +50,7 @@ describe('media metadata', () => {
       session_id: 'cs_media',
       burst_total: 3,
       bytes: png.byteLength,
-      uploaded_at: expect.any(Date),
+      uploaded_at: expect.any(Date) as unknown,
     });
     expect(await recordScreenshot(t.open.db, 'bob', { ...shot, burstIndex: 1 })).toMatchObject({
       error: { code: 'forbidden' },

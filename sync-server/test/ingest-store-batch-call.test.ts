@@ -124,7 +124,7 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
       sampleRecordedEvents(sessionId, 1300).map((e, i) => {
         const hosts = ['https://Shop.EXAMPLE', 'http://other.example:8080', 'https://third.example'];
         const url = i % 50 === 7 ? 'about:blank' : `${hosts[i % 3]}/p/${i % 1200}?ref=${i % 5}`;
-        return { ...e, url } as RecordedEvent;
+        return { ...e, url };
       });
     const slices: [number, number, boolean][] = [
       // [from, to (exclusive), with session meta]

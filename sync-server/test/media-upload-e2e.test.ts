@@ -77,7 +77,7 @@ interface Traffic {
 /** Global fetch, counted, with the chosen PUTs failing as if the connection dropped. */
 function observedFetch(traffic: Traffic): typeof fetch {
   return async (input, init) => {
-    const url = String(input);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (init?.method === 'PUT') {
       traffic.put += 1;
       traffic.putTargets.push(url);

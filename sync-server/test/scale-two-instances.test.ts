@@ -124,11 +124,11 @@ describe('two instances, one database', () => {
       for (let i = 0; i < per; i++) sequences.push(...((await socket.next(20_000)).sequences as number[]));
       return sequences;
     };
-    const [fromA, fromB] = await Promise.all([send(sa!, 'a'), send(sb!, 'b')]);
+    const [fromA, fromB] = await Promise.all([send(sa, 'a'), send(sb, 'b')]);
     const all = [...fromA, ...fromB].sort((x, y) => x - y);
     expect(all).toEqual(Array.from({ length: per * 2 }, (_, i) => i + 1));
-    sa!.close();
-    sb!.close();
+    sa.close();
+    sb.close();
   });
 
   it('answers resume identically on both instances', async () => {

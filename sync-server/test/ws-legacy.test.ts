@@ -32,7 +32,7 @@ const SESSION = 'cs_md0ap0gn_thwyx';
 const get = async (path: string) => {
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: 'Bearer test-key-dev' } });
   expect(res.status).toBe(200);
-  return (await res.json()) as unknown;
+  return res.json();
 };
 
 describe('an old client on /extension-ws, message for message', () => {
@@ -129,7 +129,7 @@ describe('an old client on /extension-ws, message for message', () => {
       for: 'screenshot_data',
       sessionId: SESSION,
       stored: 1,
-      screenshotId: expect.any(String),
+      screenshotId: expect.any(String) as unknown,
     });
 
     socket.send({ type: 'session_end', sessionId: SESSION, endTime: T0 + 900_000, totalEvents: 4 });

@@ -85,7 +85,7 @@ describe('authentication on the socket', () => {
     socket.send({ type: 'session_start', sessionId: 'cs_early' });
     expect(await socket.next()).toMatchObject({
       type: 'authentication_failed',
-      message: expect.stringMatching(/first message must be/),
+      message: expect.stringMatching(/first message must be/) as unknown,
     });
     expect((await socket.closed).code).toBe(4401);
     const garbage = await connect(wsUrl);

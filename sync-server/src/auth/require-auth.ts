@@ -24,6 +24,13 @@ export function credentialFromHeaders(c: Context): Credential {
   return looksLikeJwt(bearer) ? { token: bearer } : { apiKey: bearer };
 }
 
+/** The worker id of a request that passed `requireAuth(..., 'worker', ...)`; throws (a 500) on a wiring mistake. */
+export function workerIdOf(c: Context<AppEnv>): string {
+  const principal = c.get('principal');
+  if (principal.kind !== 'worker') throw new Error('worker route reached without a worker principal');
+  return principal.workerId;
+}
+
 /**
  * Authenticates the request and checks the audience: `worker` routes need an API key, `admin` routes
  * an admin JWT, `any` accepts both (handlers then scope what they return). Sets `principal`, and

@@ -87,8 +87,8 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       await rm(pathOf(key), { force: true });
     },
 
-    async createUploadUrl() {
-      return null;
+    createUploadUrl() {
+      return Promise.resolve(null);
     },
 
     publicPath(key) {

@@ -7,6 +7,7 @@
  */
 
 // Global: used with replace(). NUL, a high surrogate not followed by a low one, a low one not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be found: PostgreSQL text cannot hold it.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 // Same pattern without the g flag, for test(): a global regex keeps lastIndex between calls.
 const HAS_UNSTORABLE = new RegExp(UNSTORABLE.source);
@@ -24,7 +25,7 @@ export function storableTextOrNull(text: string | null | undefined): string | nu
 }
 
 function storableKeys(value: object): object {
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return value as unknown[];
   const keys = Object.keys(value);
   if (!keys.some((key) => HAS_UNSTORABLE.test(key))) return value;
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [storableText(key), v]));

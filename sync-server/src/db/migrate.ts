@@ -1,8 +1,9 @@
 import { Migrator, type Kysely, type MigrationResult } from 'kysely';
 import { migrationProvider } from './migrations';
+import type { Database } from './schema';
 
 /** A Migrator over the server's migrations (for `migrateToLatest`, tests and a rollback tool). */
-export function createMigrator(db: Kysely<any>): Migrator {
+export function createMigrator(db: Kysely<Database>): Migrator {
   return new Migrator({ db, provider: migrationProvider });
 }
 
@@ -15,7 +16,7 @@ function describeError(error: unknown): string {
  * throws one Error naming the failing migration; on PostgreSQL the whole run is one transaction, so
  * nothing of it stays applied. Safe to call from several instances at once (the Migrator takes a lock).
  */
-export async function migrateToLatest(db: Kysely<any>): Promise<{ applied: string[] }> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<{ applied: string[] }> {
   const { error, results = [] } = await createMigrator(db).migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((r: MigrationResult) => r.status === 'Error');

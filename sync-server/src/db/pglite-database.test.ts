@@ -65,7 +65,12 @@ describe('embedded PGlite database', () => {
       select 9007199254740991::int8 as big, now() as at, '{"a":[1,"x"]}'::jsonb as doc, 0.25::real as ratio`.execute(
       open.db,
     );
-    expect(row.rows[0]).toEqual({ big: 9007199254740991, at: expect.any(Date), doc: { a: [1, 'x'] }, ratio: 0.25 });
+    expect(row.rows[0]).toEqual({
+      big: 9007199254740991,
+      at: expect.any(Date) as unknown,
+      doc: { a: [1, 'x'] },
+      ratio: 0.25,
+    });
   });
 
   it('serializes concurrent transactions on the single connection', async () => {
@@ -123,7 +128,7 @@ describe('embedded PGlite database', () => {
     );
     expect(await storeBatch(open.db, 'w2', batchOf(events.slice(6)))).toEqual({
       ok: false,
-      error: { code: 'forbidden', message: expect.stringContaining('another worker') },
+      error: { code: 'forbidden', message: expect.stringContaining('another worker') as unknown },
     });
     expect(await readSessionEvents(open.db, 'pg-lite-1')).toEqual(events.slice(0, 6));
   });
@@ -151,7 +156,7 @@ describe('embedded PGlite database', () => {
     const page = await listSessions(open.db, { workerId: 'w1', limit: 1 });
     expect(page).toMatchObject({
       ok: true,
-      value: { sessions: [{ worker_id: 'w1' }], nextCursor: expect.any(String) },
+      value: { sessions: [{ worker_id: 'w1' }], nextCursor: expect.any(String) as unknown },
     });
     const rest = await listSessions(open.db, {
       workerId: 'w1',

@@ -11,9 +11,9 @@ export function streamJsonResponse(pieces: AsyncIterable<string>, logger: Logger
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { value, done } = await iterator.next();
-        if (done) controller.close();
-        else controller.enqueue(encoder.encode(value));
+        const next = await iterator.next();
+        if (next.done === true) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
       } catch (err) {
         logger.error('stream_failed', { what, error: err });
         controller.error(err);

@@ -37,9 +37,7 @@ export async function listSessions(
   let query = db.selectFrom('sessions').selectAll();
   if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
   if (after !== undefined) {
-    query = query.where(({ eb, refTuple, tuple }) =>
-      eb(refTuple('created_at', 'id'), '<', tuple(after.createdAt, after.id)),
-    );
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
   }
   // One row more than the page tells whether there is a next page.
   const rows = await query
@@ -61,6 +59,19 @@ export async function getSession(
   let query = db.selectFrom('sessions').selectAll().where('id', '=', sessionId);
   if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
   return (await query.executeTakeFirst()) ?? null;
+}
+
+/**
+ * True when `sessionId` exists and belongs to another worker than `workerId`: checked before costly
+ * work (storing an image, handing out an upload URL) that the write would then refuse as `forbidden`.
+ */
+export async function isOtherWorkersSession(
+  db: Kysely<Database>,
+  sessionId: string,
+  workerId: string,
+): Promise<boolean> {
+  const row = await db.selectFrom('sessions').select('worker_id').where('id', '=', sessionId).executeTakeFirst();
+  return row !== undefined && row.worker_id !== workerId;
 }
 
 /** The sessions with the most recent activity first (admin "recent" view). */

@@ -34,6 +34,7 @@ describe('decodeImagePayload', () => {
   ])('refuses %j', (payload, message) => {
     const r = decodeImagePayload(payload);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toEqual({ code: 'validation_failed', message: expect.stringMatching(message) });
+    if (!r.ok)
+      expect(r.error).toEqual({ code: 'validation_failed', message: expect.stringMatching(message) as unknown });
   });
 });

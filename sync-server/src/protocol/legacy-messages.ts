@@ -13,6 +13,7 @@ import {
 } from '@codesight/schema';
 import { blobKeyFor } from '../blobs/blob-key';
 import { recordScreenshot } from '../ingest/media-rows';
+import { isOtherWorkersSession } from '../ingest/read-sessions';
 import { storeLegacyInteractions } from '../ingest/legacy-interactions';
 import { endSession } from '../ingest/session-end';
 import { startLegacySession } from '../ingest/session-start';
@@ -90,12 +91,7 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
   if (!decoded.ok) return errorReply(decoded.error.code, decoded.error.message);
   const image = decoded.value;
   // Refuse before writing the blob: another worker's session must not cost us a stored image.
-  const owner = await ctx.db
-    .selectFrom('sessions')
-    .select('worker_id')
-    .where('id', '=', m.sessionId)
-    .executeTakeFirst();
-  if (owner && owner.worker_id !== workerId)
+  if (await isOtherWorkersSession(ctx.db, m.sessionId, workerId))
     return errorReply('forbidden', `session ${m.sessionId} belongs to another worker`);
   const blobKey = blobKeyFor(image.sha256, image.mime);
   await ctx.blobs.put(blobKey, image.bytes, image.mime);

@@ -46,34 +46,22 @@ export function blobRoutes(deps: RouteDeps): Hono<AppEnv> {
   return app;
 }
 
+/** Tables whose rows reference blobs, each with a `blob_key` index and the owning `session_id`. */
+const BLOB_REFERENCING_TABLES = ['screenshots', 'audio_chunks', 'session_archives'] as const;
+
+/** True when a screenshot, audio chunk or archive of one of the worker's sessions references `key`. */
 async function workerMayRead(deps: RouteDeps, workerId: string, key: string): Promise<boolean> {
-  const db = deps.db;
   // Each lookup starts from the blob_key index of its table, then checks the owning session.
-  const shot = await db
-    .selectFrom('screenshots')
-    .innerJoin('sessions', 'sessions.id', 'screenshots.session_id')
-    .select('screenshots.id')
-    .where('screenshots.blob_key', '=', key)
-    .where('sessions.worker_id', '=', workerId)
-    .limit(1)
-    .executeTakeFirst();
-  if (shot) return true;
-  const audio = await db
-    .selectFrom('audio_chunks')
-    .innerJoin('sessions', 'sessions.id', 'audio_chunks.session_id')
-    .select('audio_chunks.id')
-    .where('audio_chunks.blob_key', '=', key)
-    .where('sessions.worker_id', '=', workerId)
-    .limit(1)
-    .executeTakeFirst();
-  if (audio) return true;
-  const archive = await db
-    .selectFrom('session_archives')
-    .innerJoin('sessions', 'sessions.id', 'session_archives.session_id')
-    .select('session_archives.id')
-    .where('session_archives.blob_key', '=', key)
-    .where('sessions.worker_id', '=', workerId)
-    .limit(1)
-    .executeTakeFirst();
-  return archive !== undefined;
+  for (const table of BLOB_REFERENCING_TABLES) {
+    const row = await deps.db
+      .selectFrom(table)
+      .innerJoin('sessions', 'sessions.id', 'session_id')
+      .select('sessions.id')
+      .where('blob_key', '=', key)
+      .where('sessions.worker_id', '=', workerId)
+      .limit(1)
+      .executeTakeFirst();
+    if (row) return true;
+  }
+  return false;
 }

@@ -213,7 +213,11 @@ describe('cross-worker access', () => {
     };
     expect(recent.sessions).toHaveLength(1);
     const counts = (await (await t.request('/api/debug/counts', { bearer: admin })).json()) as Record<string, number>;
-    expect(counts).toMatchObject({ sessions: expect.any(Number), interactions: expect.any(Number), screenshots: 1 });
+    expect(counts).toMatchObject({
+      sessions: expect.any(Number) as unknown,
+      interactions: expect.any(Number) as unknown,
+      screenshots: 1,
+    });
   });
 
   it('refuses admin tokens on write routes (admins read, workers write)', async () => {

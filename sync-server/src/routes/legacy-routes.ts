@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { requireAuth } from '../auth/require-auth';
+import { requireAuth, workerIdOf } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { readJsonBody, readValidQuery } from '../http/read-body';
@@ -31,13 +31,6 @@ export function legacyRoutes(deps: RouteDeps): Hono<AppEnv> {
   const worker = requireAuth(deps.auth, 'worker', deps.keyLimiter);
   const anyone = requireAuth(deps.auth, 'any', deps.keyLimiter);
   const max = deps.settings.maxInflatedBytes;
-
-  /** The worker id of a route behind `worker`. */
-  const workerIdOf = (c: Context<AppEnv>): string => {
-    const principal = c.get('principal');
-    if (principal.kind !== 'worker') throw new Error('worker route reached without a worker principal');
-    return principal.workerId;
-  };
 
   app.post('/sessions', worker, async (c) => {
     const body = await readJsonBody(c, max);

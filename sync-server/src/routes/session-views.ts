@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventType, type Session } from '@codesight/schema';
+import { EVENT_TYPES, type Session } from '@codesight/schema';
 import type { SessionRow } from '../db/schema';
 
 /** A session as list endpoints return it: legacy names (`sessionId`, `totalEvents`, `duration`) plus sync state. */
@@ -63,7 +63,7 @@ export function toExportSession(row: SessionRow): Session {
     eventCount: row.event_count,
     eventCounts: Object.fromEntries(
       Object.entries(row.counts).filter(([type]) => (EVENT_TYPES as readonly string[]).includes(type)),
-    ) as Partial<Record<EventType, number>>,
+    ),
     pagesVisited: row.hosts,
     userAgent: row.user_agent ?? '',
     ...(row.extension_version && { extensionVersion: row.extension_version }),

@@ -75,7 +75,7 @@ describe('media upload through the server (file-system blob store)', () => {
       sha256: shot.sha256,
       bytes: png.byteLength,
       burst_id: 'b1',
-      uploaded_at: expect.any(Date),
+      uploaded_at: expect.any(Date) as unknown,
     });
     const intent = await t.open.db
       .selectFrom('uploads')

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fail, UploadRequestSchema, type Result, type UploadRequest } from '@codesight/schema';
 import { Hono, type Context } from 'hono';
-import { requireAuth } from '../auth/require-auth';
+import { requireAuth, workerIdOf } from '../auth/require-auth';
 import { blobKeyFor } from '../blobs/blob-key';
 import { UPLOAD_URL_EXPIRY_S } from '../blobs/s3-blob-store';
 import { verifyBlob } from '../blobs/verify-blob';
@@ -11,6 +11,7 @@ import { publicBaseUrl } from '../http/public-url';
 import { readValidBody } from '../http/read-body';
 import type { Refusal } from '../refusal';
 import { recordAudioChunk, recordScreenshot } from '../ingest/media-rows';
+import { isOtherWorkersSession } from '../ingest/read-sessions';
 import { completeUploadIntents, createUploadIntent, findLiveUploadIntent } from '../ingest/upload-intents';
 import type { RouteDeps } from './route-deps';
 
@@ -38,24 +39,13 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     return body;
   };
 
-  const workerIdOf = (c: Context<AppEnv>): string => {
-    const principal = c.get('principal');
-    if (principal.kind !== 'worker') throw new Error('worker route reached without a worker principal');
-    return principal.workerId;
-  };
-
-  /** Refuses a session of another worker before any upload work is done. */
-  const checkSessionOwner = async (sessionId: string, workerId: string) => {
-    const row = await deps.db.selectFrom('sessions').select('worker_id').where('id', '=', sessionId).executeTakeFirst();
-    return row === undefined || row.worker_id === workerId;
-  };
-
   app.post('/url', worker, async (c) => {
     const body = await readUpload(c);
     if (!body.ok) return refusalResponse(c, body.error);
     const request = body.value;
     const workerId = workerIdOf(c);
-    if (!(await checkSessionOwner(request.sessionId, workerId))) {
+    // Refused before any upload work is done.
+    if (await isOtherWorkersSession(deps.db, request.sessionId, workerId)) {
       return errorResponse(c, 'forbidden', `session ${request.sessionId} belongs to another worker`);
     }
     const blobKey = blobKeyFor(request.sha256, request.mime);
@@ -120,7 +110,7 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     if (!body.ok) return refusalResponse(c, body.error);
     const request = body.value;
     const workerId = workerIdOf(c);
-    if (!(await checkSessionOwner(request.sessionId, workerId))) {
+    if (await isOtherWorkersSession(deps.db, request.sessionId, workerId)) {
       return errorResponse(c, 'forbidden', `session ${request.sessionId} belongs to another worker`);
     }
     const blobKey = blobKeyFor(request.sha256, request.mime);

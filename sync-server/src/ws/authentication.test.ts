@@ -10,7 +10,10 @@ describe('authentication step', () => {
     });
     expect(credentialOf({ type: 'authenticate', apiKey: 42 })).toMatchObject({
       ok: false,
-      error: { code: 'validation_failed', message: expect.stringMatching(/^invalid authenticate message: /) },
+      error: {
+        code: 'validation_failed',
+        message: expect.stringMatching(/^invalid authenticate message: /) as unknown,
+      },
     });
   });
 

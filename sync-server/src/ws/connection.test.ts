@@ -95,7 +95,7 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
 }
 
 const text = (v: unknown) => JSON.stringify(v);
-const binary = (v: unknown) => encodeCompressed(v).slice().buffer as ArrayBuffer;
+const binary = (v: unknown) => encodeCompressed(v).slice().buffer;
 
 describe('connection', () => {
   it('authenticates first, queues frames sent before the reply, and answers in order', async () => {
@@ -137,7 +137,7 @@ describe('connection', () => {
     await idle.clock.advance(1);
     expect(idle.socket.sent[0]).toMatchObject({
       type: 'authentication_failed',
-      message: expect.stringMatching(/timed out/),
+      message: expect.stringMatching(/timed out/) as unknown,
     });
     expect(idle.socket.closed()?.code).toBe(4401);
   });
@@ -170,7 +170,7 @@ describe('connection', () => {
     expect(s.socket.sent[6]).toMatchObject({
       batchId: 'b7',
       retryable: true,
-      message: expect.not.stringContaining('exploded'),
+      message: expect.not.stringContaining('exploded') as unknown,
     });
     expect(s.socket.closed()).toBeUndefined();
   });

@@ -44,6 +44,20 @@ const MAX_QUEUED_INFLATED_BYTES = 64 * 1024 * 1024;
 
 type State = 'awaiting_auth' | 'authenticating' | 'open' | 'closing';
 
+// hono types the events as `MessageEvent<WSMessageReceive>` and `CloseEvent`, which do not resolve
+// under Node's types (there `MessageEvent` is not generic and `CloseEvent` does not exist): read the
+// two fields used through their documented shapes.
+
+/** The frame of a message event: a string or an ArrayBuffer from the Node adapter. */
+function messageDataOf(evt: unknown): WSMessageReceive {
+  return (evt as { data: WSMessageReceive }).data;
+}
+
+/** The close code of a close event. */
+function closeCodeOf(evt: unknown): number {
+  return (evt as { code: number }).code;
+}
+
 /**
  * WebSocket events for one connection (legacy `/ws`, `/extension-ws`): authentication first (the first
  * frame must be `authenticate`, within `authTimeoutMs`), then every frame is admitted or refused
@@ -197,7 +211,7 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
           send(errorReply('unavailable', 'server shutting down: resend this message after reconnecting'));
           return;
         }
-        const data: WSMessageReceive = evt.data;
+        const data = messageDataOf(evt);
         const bytes = frameSize(data);
         const limited = !withinRateLimit();
         strikes = limited ? strikes + 1 : 0;
@@ -237,7 +251,7 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
       cancelAuthDeadline?.();
       deps.registry.remove(id);
       log.info('ws_close', {
-        code: evt.code,
+        code: closeCodeOf(evt),
         principal: principal ? principalLabel(principal) : undefined,
         messages: received,
         durationMs: clock.now() - opened,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrame, frameSize, jsonBytesOf } from './frame-decoder';
 
 const MAX = 10_000;
-const buffer = (bytes: Uint8Array) => bytes.slice().buffer as ArrayBuffer;
+const buffer = (bytes: Uint8Array) => bytes.slice().buffer;
 
 describe('decodeFrame', () => {
   it('decodes a text frame and a gzip binary frame, counting their JSON bytes', () => {

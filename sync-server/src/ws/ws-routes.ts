@@ -1,5 +1,5 @@
 import { upgradeWebSocket } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { errorBody, errorResponse } from '../http/errors';
 import { dispatchMessage } from '../protocol/dispatch';
@@ -26,7 +26,9 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
     authTimeoutMs: deps.settings.authTimeoutMs,
     maxInflatedBytes: deps.settings.maxInflatedBytes,
   };
-  const upgrade = upgradeWebSocket((c) => createConnectionEvents(connectionDeps, c.get('clientIp') ?? 'unknown'));
+  const upgrade = upgradeWebSocket((c: Context<AppEnv>) =>
+    createConnectionEvents(connectionDeps, c.get('clientIp') ?? 'unknown'),
+  );
 
   for (const path of WS_PATHS) {
     app.get(path, async (c, next) => {

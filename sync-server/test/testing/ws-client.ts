@@ -19,7 +19,8 @@ export function connect(url: string, options: ClientOptions = {}): Promise<TestS
     const inbox: Record<string, unknown>[] = [];
     const waiters: ((m: Record<string, unknown>) => void)[] = [];
     ws.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as Record<string, unknown>;
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const message = JSON.parse(bytes.toString()) as Record<string, unknown>;
       const waiter = waiters.shift();
       if (waiter) waiter(message);
       else inbox.push(message);

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * The initial schema. A migration is frozen once released: it uses `Kysely<any>` and literal values,
+ * The initial schema. A migration is frozen once released: it uses `Kysely<unknown>` and literal values,
  * never the table types or schema constants, which will move on while this file must not.
  */
 
@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 const TIMESTAMP = 'timestamptz(3)';
 const NOW = sql`now()`;
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('workers')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -185,7 +185,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   // Children before parents (foreign keys).
   for (const table of [
     'uploads',

@@ -13,5 +13,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */
 export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ ...MIGRATIONS }),
+  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
 };

@@ -18,6 +18,7 @@ export type {
   SyncClientMessage,
   SyncServerMessage,
   SyncTransport,
+  TransportKind,
   TransportListener,
   TransportState,
 } from './transport/transport';
@@ -31,11 +32,6 @@ export {
   nextProbeAt,
   nextTransportPolicy,
 } from './engine/transport-policy';
-export type {
-  TransportEvent,
-  TransportKind,
-  TransportPolicyOptions,
-  TransportPolicyState,
-} from './engine/transport-policy';
+export type { TransportEvent, TransportPolicyOptions, TransportPolicyState } from './engine/transport-policy';
 export { BISECTABLE_CODES, classifyRefusal, isPermanentError } from './engine/refusals';
 export type { RefusalAction } from './engine/refusals';

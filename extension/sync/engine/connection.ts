@@ -6,6 +6,7 @@ import type {
   SyncClientMessage,
   SyncServerMessage,
   SyncTransport,
+  TransportKind,
   TransportListener,
   TransportState,
 } from '../transport/transport';
@@ -16,7 +17,6 @@ import {
   nextProbeAt,
   nextTransportPolicy,
   type TransportEvent,
-  type TransportKind,
   type TransportPolicyOptions,
   type TransportPolicyState,
 } from './transport-policy';

@@ -1,10 +1,6 @@
 import type { Failure } from '@codesight/schema';
-import {
-  nextTransportPolicy,
-  type TransportKind,
-  type TransportPolicyOptions,
-  type TransportPolicyState,
-} from './transport-policy';
+import type { TransportKind } from '../transport/transport';
+import { nextTransportPolicy, type TransportPolicyOptions, type TransportPolicyState } from './transport-policy';
 
 /** Why a connection ended: the transport reported it closed, or the engine gave it up. */
 export type LossCause =

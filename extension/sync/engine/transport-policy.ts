@@ -1,5 +1,4 @@
-/** Which transport carries sync traffic. */
-export type TransportKind = 'ws' | 'http';
+import type { TransportKind } from '../transport/transport';
 
 /** Tuning of {@link nextTransportPolicy}. */
 export interface TransportPolicyOptions {

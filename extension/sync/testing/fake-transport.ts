@@ -5,10 +5,10 @@ import type {
   SyncClientMessage,
   SyncServerMessage,
   SyncTransport,
+  TransportKind,
   TransportListener,
   TransportState,
 } from '../transport/transport';
-import type { TransportKind } from '../engine/transport-policy';
 
 /** Faults the fake network injects; every draw comes from the transport's seeded PRNG. */
 export interface FaultConfig {

@@ -3,10 +3,10 @@ import type {
   SyncClientMessage,
   SyncServerMessage,
   SyncTransport,
+  TransportKind,
   TransportListener,
   TransportState,
 } from '../transport/transport';
-import type { TransportKind } from '../engine/transport-policy';
 
 /**
  * A {@link SyncTransport} the test drives by hand: it records what the engine sends and delivers

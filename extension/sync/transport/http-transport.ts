@@ -8,13 +8,8 @@ import {
   type Clock,
   type ErrorMessage,
 } from '@codesight/schema';
-import type {
-  SyncClientMessage,
-  SyncServerMessage,
-  SyncTransport,
-  TransportListener,
-  TransportState,
-} from './transport';
+import type { SyncClientMessage, SyncServerMessage, SyncTransport } from './transport';
+import { createTransportListeners } from './transport-listeners';
 
 /** Where and how the HTTP transport talks to the server. */
 export interface HttpTransportOptions {
@@ -43,14 +38,13 @@ const PATHS: Record<SyncClientMessage['type'], string> = {
  * server answered an authenticated request; a network failure closes the transport.
  */
 export function createHttpTransport(options: HttpTransportOptions): SyncTransport {
-  const listeners = new Set<TransportListener>();
+  const { emit, deliver: deliverToAll, subscribe } = createTransportListeners();
   const doFetch = options.fetch ?? fetch.bind(globalThis);
   const clock = options.clock ?? systemClock;
   let generation = 0;
   let open = false;
-  const emit = (state: TransportState) => listeners.forEach((l) => l.onState(state));
   const deliver = (gen: number, message: SyncServerMessage) => {
-    if (gen === generation && open) listeners.forEach((l) => l.onMessage(message));
+    if (gen === generation && open) deliverToAll(message);
   };
   const lose = (gen: number, reason: string) => {
     if (gen !== generation || !open) return;
@@ -137,9 +131,6 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
       open = false;
       generation++;
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    subscribe,
   };
 }

@@ -7,7 +7,9 @@ import type {
   SessionCloseMessage,
   SessionClosed,
 } from '@codesight/schema';
-import type { TransportKind } from '../engine/transport-policy';
+
+/** Which transport carries sync traffic: the WebSocket, or its HTTP twin. */
+export type TransportKind = 'ws' | 'http';
 
 /** What the engine sends. */
 export type SyncClientMessage = BatchMessage | ResumeMessage | SessionCloseMessage;

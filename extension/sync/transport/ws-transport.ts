@@ -7,7 +7,8 @@ import {
   type Clock,
   type TimerHandle,
 } from '@codesight/schema';
-import type { SyncClientMessage, SyncTransport, TransportListener, TransportState } from './transport';
+import type { SyncClientMessage, SyncTransport } from './transport';
+import { createTransportListeners } from './transport-listeners';
 
 /** The subset of the WebSocket API the transport uses (the browser's, or `ws` in Node tests). */
 export interface WebSocketLike {
@@ -46,13 +47,12 @@ const OPEN = 1;
  * Reports `open` only once authenticated.
  */
 export function createWsTransport(options: WsTransportOptions): SyncTransport {
-  const listeners = new Set<TransportListener>();
+  const { emit, deliver, subscribe } = createTransportListeners();
   let socket: WebSocketLike | null = null;
   let authenticated = false;
   const clock = options.clock ?? systemClock;
   // Undefined while no authentication is awaited (TimerHandle is opaque, so undefined is among its values).
   let authTimer: TimerHandle;
-  const emit = (state: TransportState) => listeners.forEach((l) => l.onState(state));
 
   const teardown = (s: WebSocketLike) => {
     s.onopen = s.onmessage = s.onclose = s.onerror = null;
@@ -132,7 +132,7 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
         }
         const parsed = validate(SyncServerMessageSchema, message);
         // Legacy acks and anything unknown are not for the engine: ignore rather than disconnect.
-        if (parsed.ok) listeners.forEach((l) => l.onMessage(parsed.value));
+        if (parsed.ok) deliver(parsed.value);
       };
       s.onclose = ({ code, reason }) => {
         if (socket !== s) return;
@@ -158,9 +158,6 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
         // already closed
       }
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    subscribe,
   };
 }

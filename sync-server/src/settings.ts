@@ -7,12 +7,12 @@ import { describeIssues, err, ok, type Result } from '@codesight/schema';
  */
 
 /** Log levels, most verbose first; `silent` logs nothing. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Values of NODE_ENV; only `production` changes behaviour (secrets required, dev key refused). */
-export const NODE_ENVS = ['development', 'production', 'test'] as const;
+const NODE_ENVS = ['development', 'production', 'test'] as const;
 /** One of {@link NODE_ENVS}. */
 export type NodeEnv = (typeof NODE_ENVS)[number];
 

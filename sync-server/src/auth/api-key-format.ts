@@ -1,7 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Prefix of every issued key: lets secret scanners and humans recognise a CodeSight key. */
-export const API_KEY_PREFIX = 'csk_';
+const API_KEY_PREFIX = 'csk_';
 
 /** 32 random bytes: 256 bits, beyond any guessing, so a fast unsalted hash is enough to store it. */
 const KEY_BYTES = 32;
@@ -28,11 +28,4 @@ export function mintApiKey(): MintedApiKey {
  */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-/** Constant-time comparison of two hex digests of equal length. */
-export function sameDigest(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -14,7 +14,7 @@ export type Audience = 'worker' | 'admin' | 'any';
  * The credential of an HTTP request: `X-API-Key: <key>`, or `Authorization: Bearer <key or JWT>` (a
  * JWT-shaped bearer is an admin token, anything else an API key).
  */
-export function credentialFromHeaders(c: Context): Credential {
+function credentialFromHeaders(c: Context): Credential {
   const apiKey = c.req.header('x-api-key')?.trim();
   if (apiKey) return { apiKey };
   const auth = c.req.header('authorization');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { blobKeyFor, extensionForMime, isValidBlobKey, mimeForBlobKey } from './blob-key';
+import { extensionForMime } from '@codesight/schema';
+import { blobKeyFor, isValidBlobKey, mimeForBlobKey } from './blob-key';
 
 const sha = createHash('sha256').update('hello').digest('hex');
 

@@ -1,5 +1,4 @@
 import { extensionForMime, MEDIA_EXTENSIONS } from '@codesight/schema';
-export { extensionForMime };
 
 /**
  * Content-addressed blob keys: `sha256/ab/cd/<sha256>.<ext>`. The same bytes always land on the same

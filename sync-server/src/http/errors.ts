@@ -4,7 +4,7 @@ import type { ErrorCode, HttpErrorBody } from '@codesight/schema';
 import type { Refusal } from '../refusal';
 
 /** HTTP status for each error code, so a code means the same thing on every route. */
-export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
+const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   invalid_json: 400,
   validation_failed: 400,

@@ -10,7 +10,7 @@ import type { Refusal } from '../refusal';
  */
 
 /** True when the body is gzip: `Content-Type: application/octet-stream` or `Content-Encoding: gzip`. */
-export function isGzipBody(c: Context): boolean {
+function isGzipBody(c: Context): boolean {
   const type = c.req.header('content-type')?.split(';', 1)[0]?.trim().toLowerCase();
   const encoding = c.req.header('content-encoding')?.trim().toLowerCase();
   return type === 'application/octet-stream' || encoding === 'gzip';

@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { AppEnv } from './app-env';
 
 /** The path to log: upload ids are credentials for `PUT /api/upload/:id` (like a presigned URL), so they are left out. */
-export function redactedPath(method: string, path: string): string {
+function redactedPath(method: string, path: string): string {
   return method === 'PUT' && path.startsWith('/api/upload/') ? '/api/upload/:id' : path;
 }
 

@@ -58,7 +58,7 @@ function classesOf(element: Record<string, unknown> | undefined): string[] {
 }
 
 /** The target a legacy interaction describes with `selector`, `selectors`, `element` and `text`. */
-export function legacyTarget(raw: Record<string, unknown>): Target {
+function legacyTarget(raw: Record<string, unknown>): Target {
   const element = asObject(raw.element);
   const tag = (asString(raw.element) ?? asString(element?.tagName) ?? asString(element?.tag) ?? 'unknown')
     .toLowerCase()

@@ -50,15 +50,9 @@ export async function listSessions(
   return ok({ sessions, nextCursor: rows.length > limit && last ? encodeSessionCursor(last) : null });
 }
 
-/** One session by id, or null. With `workerId`, another worker's session is null too. */
-export async function getSession(
-  db: Kysely<Database>,
-  sessionId: string,
-  options: { workerId?: string } = {},
-): Promise<SessionRow | null> {
-  let query = db.selectFrom('sessions').selectAll().where('id', '=', sessionId);
-  if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
-  return (await query.executeTakeFirst()) ?? null;
+/** One session by id, or null. */
+export async function getSession(db: Kysely<Database>, sessionId: string): Promise<SessionRow | null> {
+  return (await db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst()) ?? null;
 }
 
 /**

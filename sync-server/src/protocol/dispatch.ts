@@ -17,7 +17,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 };
 
 /** The message types {@link dispatchMessage} knows. */
-export const MESSAGE_TYPES = Object.keys(HANDLERS);
+const MESSAGE_TYPES = Object.keys(HANDLERS);
 
 /**
  * Routes one authenticated message to its handler. Unknown types are refused with `unknown_type`;

@@ -49,7 +49,7 @@ export async function startTestDatabase(workerIds: string[] = []): Promise<TestD
 }
 
 /** Inserts workers named after their ids. */
-export async function addWorkers(db: Kysely<Database>, ids: string[]): Promise<void> {
+async function addWorkers(db: Kysely<Database>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
     .insertInto('workers')

@@ -6,7 +6,7 @@ import * as storeBatchFunction from './2026-11-28T0100-store-batch-function';
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
  * migrations when bundled into one file. Names are timestamps: the Migrator applies them in name order.
  */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-28T0000-initial': initial,
   '2026-11-28T0100-store-batch-function': storeBatchFunction,
 };

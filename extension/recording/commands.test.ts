@@ -1,36 +1,19 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fail, ok, SettingsSchema, type Clock, type Result, type Settings } from '@codesight/schema';
+import { fail, ok, SettingsSchema, type Result, type Settings } from '@codesight/schema';
+import { FakeClock } from '@codesight/schema/testing';
 import * as v from 'valibot';
 import { AppDB } from '../db/app-db';
 import { runCommand, STOP_SETTLE_MS, type CommandDeps } from './commands';
 
 const START = 1_000_000;
 let db: AppDB;
-let clock: ManualClock;
+/** Time moves only when the test says so (global fake timers would also stop fake-indexeddb's timers). */
+let clock: FakeClock;
 let n = 0;
 
-/**
- * Time moves only when the test says so. Global fake timers would also stop the timers fake-indexeddb
- * runs on, so the command gets its own clock instead.
- */
-class ManualClock implements Clock {
-  private time = START;
-  private timers: { at: number; callback: () => void }[] = [];
-  now = () => this.time;
-  setTimeout = (callback: () => void, ms: number) => this.timers.push({ at: this.time + ms, callback });
-  clearTimeout = () => {};
-  pending = () => this.timers.length;
-  advance(ms: number): void {
-    this.time += ms;
-    const due = this.timers.filter((t) => t.at <= this.time);
-    this.timers = this.timers.filter((t) => t.at > this.time);
-    for (const t of due) t.callback();
-  }
-}
-
 beforeEach(() => {
-  clock = new ManualClock();
+  clock = new FakeClock(START);
   db = new AppDB(`commands-test-${++n}`);
 });
 afterEach(async () => {
@@ -83,13 +66,13 @@ describe('runCommand', () => {
     const t = deps({ autoDownloadJson: true });
     await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
     const stopping = runCommand({ type: 'session/stop' }, t.deps);
-    await vi.waitFor(() => expect(clock.pending()).toBe(1));
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
     expect(t.published.at(-1)).toBeNull();
     expect(t.kicks).toEqual([START]);
-    clock.advance(STOP_SETTLE_MS - 1);
+    await clock.advance(STOP_SETTLE_MS - 1);
     await Promise.resolve();
     expect(t.downloads).toEqual([]);
-    clock.advance(1);
+    await clock.advance(1);
     expect(await stopping).toEqual(ok({ sessionId: 's1', detail: 'downloaded s1.json' }));
     expect(t.downloads).toEqual([{ sessionId: 's1', at: START + STOP_SETTLE_MS }]);
   });
@@ -98,8 +81,8 @@ describe('runCommand', () => {
     const t = deps({ autoDownloadJson: true }, () => Promise.resolve(fail('export_failed', 'disk full')));
     await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
     const stopping = runCommand({ type: 'session/stop' }, t.deps);
-    await vi.waitFor(() => expect(clock.pending()).toBe(1));
-    clock.advance(STOP_SETTLE_MS);
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    await clock.advance(STOP_SETTLE_MS);
     expect(await stopping).toEqual(
       ok({ sessionId: 's1', detail: 'stopped, but the automatic download failed: disk full' }),
     );

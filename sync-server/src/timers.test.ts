@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from './testing/fake-clock';
 import { repeatEvery, unrefTimer, waitAtMost } from './timers';
+import { FakeClock } from '@codesight/schema/testing';
 
 describe('repeatEvery', () => {
   it('runs after each interval, skips a turn while a run is in progress, and stop() waits for it', async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
+import { FakeClock, sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
 import type { BatchMessage, SessionMeta } from '@codesight/schema';
 import { createSyncEngine, DEFAULT_ACK_TIMEOUT_MS, MAX_INCOMPLETE_CLOSES, type SyncEngineOptions } from './engine';
-import { FakeClock } from '../testing/fake-clock';
 import { MemorySyncStore } from '../store/memory-store';
 import { createSeededRandom } from '../testing/random';
 import { ScriptedTransport } from '../testing/scripted-transport';

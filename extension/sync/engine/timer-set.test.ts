@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock';
 import { TimerSet } from './timer-set';
+import { FakeClock } from '@codesight/schema/testing';
 
 describe('TimerSet', () => {
   it('runs a due task through `run`, replaces a timer set again under the same name, and clears', async () => {

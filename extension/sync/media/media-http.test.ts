@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock';
 import { isSuccessStatus, parseJsonBody, sendBounded } from './media-http';
+import { FakeClock } from '@codesight/schema/testing';
 
 describe('sendBounded', () => {
   it('returns the status and body of any answer', async () => {

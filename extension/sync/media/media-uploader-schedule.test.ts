@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock';
 import { FakeMediaServer } from '../testing/fake-media-server';
 import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
 import { MemoryMediaStore } from '../testing/memory-media-store';
 import { createMediaUploader, DEFAULT_MEDIA_POLL_INTERVAL_MS, type MediaUploaderOptions } from './media-uploader';
+import { FakeClock } from '@codesight/schema/testing';
 
 const KEY = 'k';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FakeClock } from '../testing/fake-clock';
 import { FakeMediaServer, type FaultAnswer, type UploadStep } from '../testing/fake-media-server';
 import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm, sha256Of } from '../testing/media-fixtures';
 import { MemoryMediaStore } from '../testing/memory-media-store';
 import { createMediaUploader, type MediaUploaderOptions } from './media-uploader';
 import { createSeededRandom, randomInt } from '../testing/random';
+import { FakeClock } from '@codesight/schema/testing';
 
 const KEY = 'csk_test_key';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock';
 import { FakeMediaServer } from '../testing/fake-media-server';
 import { samplePng, sampleScreenshot } from '../testing/media-fixtures';
 import type { MediaHttp } from './media-http';
 import { uploadMediaItem } from './upload-media-item';
 import { uploadRequestFor } from './upload-request';
+import { FakeClock } from '@codesight/schema/testing';
 
 describe('uploadMediaItem', () => {
   const http = (server: FakeMediaServer): MediaHttp => ({

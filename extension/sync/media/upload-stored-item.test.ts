@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock';
 import { FakeMediaServer } from '../testing/fake-media-server';
 import { samplePng, sampleScreenshot, sha256Of } from '../testing/media-fixtures';
 import { MemoryMediaStore } from '../testing/memory-media-store';
 import type { MediaItem } from './media-store';
 import { checkLocalCopy, uploadStoredItem, type StoredItemDeps } from './upload-stored-item';
+import { FakeClock } from '@codesight/schema/testing';
 
 const png = samplePng(3);
 const row = sampleScreenshot('s', 3, png);

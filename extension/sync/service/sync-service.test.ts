@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PublishedSyncStatus, SessionMeta } from '@codesight/schema';
-import { sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
-import { FakeClock } from '../testing/fake-clock';
+import { FakeClock, sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
 import { FakeSyncDatabase, FakeSyncServer } from '../testing/fake-server';
 import { createFakeSocketServer } from '../testing/fake-websocket';
 import { MemoryMediaStore } from '../testing/memory-media-store';

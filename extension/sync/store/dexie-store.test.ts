@@ -1,10 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { sampleCapturedEvents } from '@codesight/schema/testing';
+import { FakeClock, sampleCapturedEvents } from '@codesight/schema/testing';
 import { AppDB } from '../../db/app-db';
 import { storeCapturedEvents } from '../../recording/store-captured';
 import { DexieSyncStore } from './dexie-store';
-import { FakeClock } from '../testing/fake-clock';
 import { describeSyncStoreContract } from '../testing/store-contract';
 
 let n = 0;

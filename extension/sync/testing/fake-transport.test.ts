@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SYNC_PROTOCOL_VERSION, type BatchMessage } from '@codesight/schema';
-import { sampleRecordedEvents } from '@codesight/schema/testing';
-import { FakeClock } from './fake-clock';
+import { FakeClock, sampleRecordedEvents } from '@codesight/schema/testing';
 import { FakeSyncDatabase, FakeSyncServer } from './fake-server';
 import { FakeTransport, type FaultConfig } from './fake-transport';
 import { createSeededRandom } from './random';

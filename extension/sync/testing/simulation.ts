@@ -1,7 +1,6 @@
-import { sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
+import { FakeClock, sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
 import type { CapturedEvent, SessionMeta } from '@codesight/schema';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../engine/engine';
-import { FakeClock } from './fake-clock';
 import { FakeSyncDatabase, FakeSyncServer } from './fake-server';
 import { FakeTransport, NO_FAULTS, type FaultConfig } from './fake-transport';
 import { MemorySyncStore } from '../store/memory-store';

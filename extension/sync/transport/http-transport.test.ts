@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCompressed, SYNC_PROTOCOL_VERSION, type BatchMessage } from '@codesight/schema';
-import { sampleRecordedEvents } from '@codesight/schema/testing';
-import { FakeClock } from '../testing/fake-clock';
+import { FakeClock, sampleRecordedEvents } from '@codesight/schema/testing';
 import { createHttpTransport } from './http-transport';
 import type { SyncServerMessage, TransportState } from './transport';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCompressed, encodeCompressed, SYNC_PROTOCOL_VERSION, type BatchMessage } from '@codesight/schema';
-import { sampleRecordedEvents } from '@codesight/schema/testing';
-import { FakeClock } from '../testing/fake-clock';
+import { FakeClock, sampleRecordedEvents } from '@codesight/schema/testing';
 import { FakeWebSocket } from '../testing/fake-websocket';
 import type { SyncServerMessage, TransportState } from './transport';
 import { createWsTransport } from './ws-transport';

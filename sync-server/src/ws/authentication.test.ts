@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock';
 import { authenticationSuccess, credentialOf, startAuthDeadline } from './authentication';
+import { FakeClock } from '@codesight/schema/testing';
 
 describe('authentication step', () => {
   it('reads the credential of an authenticate message and refuses a malformed one', () => {

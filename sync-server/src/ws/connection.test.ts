@@ -4,10 +4,10 @@ import { encodeCompressed, fail, ok } from '@codesight/schema';
 import { createRateLimiter } from '../http/rate-limiter';
 import { createLogger } from '../log';
 import type { Reply } from '../protocol/protocol-context';
-import { FakeClock } from '../testing/fake-clock';
 import { createConnectionEvents, type ConnectionDeps } from './connection';
 import { createConnectionRegistry } from './connection-registry';
 import type { ClientMessage } from './frame-decoder';
+import { FakeClock } from '@codesight/schema/testing';
 
 /** Lets every promise chain that is not waiting for a gate or a timer run to its end. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -21,14 +21,14 @@ describe('legacy protocol storage', () => {
       userAgent: 'Chrome/120',
       taskId: 'task-7',
     });
-    expect(first).toEqual({ sessionId: 'cs_md0ap0gn_thwyx', created: true, status: 'active', ackedThrough: 0 });
+    expect(first).toEqual(ok({ sessionId: 'cs_md0ap0gn_thwyx', created: true, status: 'active', ackedThrough: 0 }));
     const again = await startLegacySession(t.open.db, 'alice', {
       type: 'session_start',
       sessionId: 'cs_md0ap0gn_thwyx',
       url: 'https://ebay.com/x',
       shift: 'b',
     });
-    expect(again).toMatchObject({ created: false });
+    expect(again).toMatchObject({ ok: true, value: { created: false } });
     expect(await getSession(t.open.db, 'cs_md0ap0gn_thwyx')).toMatchObject({
       start_time: new Date('2025-07-12T13:30:00.000Z'),
       user_agent: 'Chrome/120',

@@ -8,17 +8,28 @@ export async function openPopup(browser: ExtensionBrowser): Promise<Page> {
   return page;
 }
 
-/** Starts a session with `sessionId` from the popup and waits until it shows as recording. */
+/**
+ * Starts a session with `sessionId` from the popup and waits until it shows as recording; throws if
+ * the popup recorded under another id (its form was reset under the test's typing).
+ */
 export async function startRecording(popup: Page, sessionId: string): Promise<void> {
   await popup.locator('#session-id').fill(sessionId);
   await popup.locator('#start').click();
-  await popup.locator('#active-session-id').waitFor();
+  const active = await popup.locator('#active-session-id').textContent();
+  if (active !== sessionId) throw new Error(`asked to record ${sessionId}, the popup records ${active}`);
 }
 
-/** Stops the recording from the popup and waits for the idle form to come back. */
+/**
+ * Stops the recording from the popup and waits for the stop to complete: the idle form is back as
+ * soon as the session row says stopped, but the popup resets its session-id field only when the
+ * stop command answers (with the "Stopped" notice), and a session started before that would have
+ * its typed id overwritten.
+ */
 export async function stopRecording(popup: Page): Promise<void> {
+  const sessionId = await popup.locator('#active-session-id').textContent();
   await popup.locator('#stop').click();
   await popup.locator('#start').waitFor();
+  await popup.locator('#notice', { hasText: new RegExp(`^Stopped ${sessionId}(:|$)`) }).waitFor();
 }
 
 /** Enters the server address and API key in the popup's settings and saves them. */

@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import { getFreePort } from '../../lib/free-port';
 import { REPO_ROOT } from './extension-build';
 
+/**
+ * The server's built-in development key (`DEV_API_KEY` in sync-server/src/auth/api-keys.ts): every
+ * server started here accepts it, since none runs in production mode.
+ */
+export const TEST_API_KEY = 'test-key-dev';
+
 /** A sync server running as its own process, so a test can kill it (even with SIGKILL) and restart it. */
 export interface ServerProcess {
   /** `http://127.0.0.1:<port>`: stable across restarts. */

@@ -6,18 +6,18 @@ export interface WaitOptions {
 }
 
 /**
- * Probes until `ok(value)` holds and returns that value; throws naming `label` and the last value seen
+ * Probes (synchronously or not) until `ok(value)` holds and returns that value; throws naming `label` and the last value seen
  * when `timeoutMs` (default 30 s) passes first. A probe that throws counts as "not yet" until the end.
  */
 export async function waitFor<T>(
-  probe: () => Promise<T>,
+  probe: () => T | Promise<T>,
   ok: (value: T) => boolean,
   label: string,
   options: WaitOptions = {},
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
-  let last: string = 'nothing yet';
+  let last: string;
   for (;;) {
     try {
       const value = await probe();

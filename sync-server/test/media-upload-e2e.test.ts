@@ -21,7 +21,7 @@ import type { Settings } from '../src/settings';
 import { testSettings } from '../src/testing/test-settings';
 
 /**
- * The extension's media uploader (extension/sync/media-uploader.ts) against the real server: the
+ * The extension's media uploader (extension/sync/media/media-uploader.ts) against the real server: the
  * session is created through the sync API first, then screenshots and audio chunks go through the
  * upload-URL flow, with the bytes PUT to the server itself (file-system blob store, PGlite) or to an
  * S3 bucket with presigned URLs (s3rver, PostgreSQL). Global fetch (Node 20), as in the extension.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,8 +53,10 @@ describe('createFsBlobStore', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const key = blobKeyFor(sha256(bytes), 'image/png');
     await store.put(key, bytes, 'image/png');
+    // Date the file back a day: a rewrite would give it a fresh mtime, whatever the clock's resolution.
+    const yesterday = new Date(Date.now() - 86_400_000);
+    await utimes(join(dataDir, 'blobs', key), yesterday, yesterday);
     const first = await stat(join(dataDir, 'blobs', key));
-    await new Promise((r) => setTimeout(r, 20));
     await store.put(key, bytes, 'image/png');
     const second = await stat(join(dataDir, 'blobs', key));
     expect(second.mtimeMs).toBe(first.mtimeMs);

@@ -82,7 +82,8 @@ describe('embedded PGlite database', () => {
       Array.from({ length: 20 }, () =>
         open.db.transaction().execute(async (trx) => {
           const { rows } = await sql<{ n: number }>`select n from counter`.execute(trx);
-          await new Promise((r) => setTimeout(r, 1));
+          // Yield to the event loop so the other transactions get their chance to interleave.
+          await new Promise((r) => setImmediate(r));
           await sql`update counter set n = ${rows[0]!.n + 1}`.execute(trx);
         }),
       ),

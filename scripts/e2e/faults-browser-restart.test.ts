@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TcpProxy } from '../faults/tcp-proxy';
 import { stopServiceWorker } from '../lib/chromium';
-import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './testing/exactly-once';
-import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { useFaultRig } from './testing/fault-rig';
 import { countLocalEvents, readLocalSession } from './testing/local-events';
 import { addMediaRows, audioFixture, screenshotFixture, type MediaFixture } from './testing/media-rows';
-import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
-import { storedCounts } from './testing/server-db';
 import { servedBlobSha256, storedMedia } from './testing/server-media';
+import { TEST_API_KEY } from './testing/server-process';
 import { isServiceWorkerRunning } from './testing/service-worker-status';
-import { createTeardown } from './testing/teardown';
 import { browseLikeAWorker, clickBurst } from './testing/traffic';
 import { sleep, waitFor } from './testing/wait';
 
@@ -35,33 +32,22 @@ const STILL_BLOCKED_MS = 3_000;
  */
 const ALARM_WAKE_TIMEOUT_MS = 30_000 + 30_000;
 
-const teardown = createTeardown();
-let rig: FaultRig;
+const rig = useFaultRig();
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  rig = await startFaultRig(teardown);
-  proxy = await startTcpProxy({ target: rig.servers[0]!.url });
-  teardown.add('proxy', () => proxy.close());
-  await configureServer(rig.popup, proxy.url, 'test-key-dev');
-  await waitFor(
-    () => syncState(rig.popup),
-    (s) => s.connection === 'live (WebSocket)',
-    'live sync through the proxy',
-  );
+  proxy = await rig.startTcpProxy();
+  await rig.connect(proxy.url, 'live (WebSocket)');
 });
 
-afterAll(() => teardown.run());
-
 describe('fault 4: browser closed with a backlog', () => {
-  it('drains the backlog after a relaunch on the same profile without any click', async (ctx) => {
-    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+  it('drains the backlog after a relaunch on the same profile without any click', async () => {
     const { shop } = rig;
 
-    await startRecording(rig.popup, SESSION_ID);
+    await rig.startRecording(SESSION_ID);
     await browseLikeAWorker(rig.page, shop.url);
     await waitFor(
-      () => storedCounts(rig.pg.url, SESSION_ID),
+      () => rig.storedCounts(SESSION_ID),
       (c) => c.stored > 0,
       'first events on the server',
     );
@@ -91,11 +77,10 @@ describe('fault 4: browser closed with a backlog', () => {
       audioFixture(SESSION_ID, 1, 48 * 1024),
     ];
     await addMediaRows(rig.popup, media);
-    await rig.popup.bringToFront();
-    await stopRecording(rig.popup);
+    await rig.stopRecording();
     const local = await readLocalSession(rig.popup, SESSION_ID);
     const recorded = local.events.length;
-    const storedBeforeClose = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
+    const storedBeforeClose = (await rig.storedCounts(SESSION_ID)).stored;
     expect(local.session?.status).toBe('stopped');
     expect(recorded - storedBeforeClose, 'a backlog exists when the browser closes').toBeGreaterThanOrEqual(
       BACKLOG_EVENTS,
@@ -119,7 +104,7 @@ describe('fault 4: browser closed with a backlog', () => {
     const unblockedAt = Date.now();
 
     const counts = await waitFor(
-      () => storedCounts(rig.pg.url, SESSION_ID),
+      () => rig.storedCounts(SESSION_ID),
       (c) => c.status === 'complete',
       'the alarm to wake the worker and the backlog to drain',
       {
@@ -140,17 +125,8 @@ describe('fault 4: browser closed with a backlog', () => {
     ).toEqual(['about:blank']);
 
     await rig.openPages();
-    await expectExactlyOnce({
-      label: 'fault 4',
-      extensionPage: rig.popup,
-      databaseUrl: rig.pg.url,
-      sessionId: SESSION_ID,
-    });
-    await waitFor(
-      () => syncState(rig.popup),
-      (s) => s.pending === 0,
-      'the popup to show nothing waiting',
-    );
+    await rig.expectExactlyOnce({ label: 'fault 4', sessionId: SESSION_ID });
+    await rig.waitForDrain('the popup to show nothing waiting', 30_000);
 
     // The media: every row recorded once, verified by the server, and the served bytes hash the same.
     const server = rig.servers[0]!;
@@ -171,7 +147,7 @@ describe('fault 4: browser closed with a backlog', () => {
         .sort((a, b) => a.id.localeCompare(b.id)),
     );
     for (const row of rows)
-      expect(await servedBlobSha256(server.url, 'test-key-dev', row.blobKey), `blob of ${row.id}`).toEqual({
+      expect(await servedBlobSha256(server.url, TEST_API_KEY, row.blobKey), `blob of ${row.id}`).toEqual({
         sha256: row.sha256,
         bytes: row.bytes,
       });

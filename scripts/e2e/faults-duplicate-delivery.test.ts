@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDuplicatingProxy, type DuplicatingProxy, type UpstreamAck } from '../faults/duplicating-proxy';
-import { expectExactlyOnce } from './testing/exactly-once';
-import { startFaultRig, type FaultRig } from './testing/fault-rig';
-import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
-import { createTeardown } from './testing/teardown';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DuplicatingProxy, UpstreamAck } from '../faults/duplicating-proxy';
+import { useFaultRig } from './testing/fault-rig';
 import { browseLikeAWorker, clickBurst } from './testing/traffic';
 import { sleep, waitFor } from './testing/wait';
 
@@ -14,40 +11,27 @@ import { sleep, waitFor } from './testing/wait';
  * store each event once between them, and each must ack what it holds.
  */
 
-const teardown = createTeardown();
-let rig: FaultRig;
+const rig = useFaultRig({ servers: 2 });
 let overWebSocket: DuplicatingProxy;
 let overHttp: DuplicatingProxy;
 
 beforeAll(async () => {
-  rig = await startFaultRig(teardown, { servers: 2 });
-  const upstreams: [string, string] = [rig.servers[0]!.url, rig.servers[1]!.url];
-  overWebSocket = await startDuplicatingProxy({ upstreams });
-  teardown.add('duplicating proxy (WebSocket)', () => overWebSocket.close());
-  overHttp = await startDuplicatingProxy({ upstreams });
+  overWebSocket = await rig.startDuplicatingProxy('duplicating proxy (WebSocket)');
+  overHttp = await rig.startDuplicatingProxy('duplicating proxy (HTTP)');
   overHttp.refuseWebSocket();
-  teardown.add('duplicating proxy (HTTP)', () => overHttp.close());
 });
-
-afterAll(() => teardown.run());
 
 /** Records a session of real and scripted input through whatever proxy the extension is set to. */
 async function recordSession(sessionId: string): Promise<void> {
-  const { popup, page, shop } = rig;
-  await startRecording(popup, sessionId);
+  const { page, shop } = rig;
+  await rig.startRecording(sessionId);
   await browseLikeAWorker(page, shop.url);
   for (let i = 0; i < 4; i++) {
     await clickBurst(page, shop.url, 250);
     await sleep(300);
   }
-  await waitFor(
-    () => syncState(popup),
-    (s) => s.pending === 0,
-    'the backlog to drain',
-    { timeoutMs: 60_000, intervalMs: 500 },
-  );
-  await popup.bringToFront();
-  await stopRecording(popup);
+  await rig.waitForDrain('the backlog to drain', 60_000);
+  await rig.stopRecording();
 }
 
 /**
@@ -63,7 +47,7 @@ async function expectBothInstancesAcked(
   const acksOf = () => proxy.counters().acks.filter((a) => a.sessionId === sessionId && a.via === via);
   // The silent instance's acks may trail the answering one's by a few milliseconds.
   const acks = await waitFor(
-    async () => acksOf(),
+    acksOf,
     (list) => list.reduce((n, a) => n + a.inserted, 0) >= recorded,
     'acks of both instances',
     {
@@ -91,43 +75,26 @@ async function expectBothInstancesAcked(
 }
 
 describe('fault 6: every batch delivered twice, to two instances on one database', () => {
-  it('over a WebSocket mirrored to both instances', async (ctx) => {
-    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+  it('over a WebSocket mirrored to both instances', async () => {
     const sessionId = 'e2e_fault_duplicate_ws_1';
-    await configureServer(rig.popup, overWebSocket.url, 'test-key-dev');
-    await waitFor(
-      () => syncState(rig.popup),
-      (s) => s.connection === 'live (WebSocket)',
-      'live sync through the mirror',
-    );
+    await rig.connect(overWebSocket.url, 'live (WebSocket)');
     await recordSession(sessionId);
-    const result = await expectExactlyOnce({
+    const result = await rig.expectExactlyOnce({
       label: 'fault 6',
       note: 'WebSocket mirrored to two instances',
-      extensionPage: rig.popup,
-      databaseUrl: rig.pg.url,
       sessionId,
     });
     expect(overWebSocket.counters().mirroredBatches).toBeGreaterThan(0);
     await expectBothInstancesAcked(overWebSocket, sessionId, result.recorded, 'ws');
   }, 180_000);
 
-  it('over HTTP, each batch POST sent to both instances', async (ctx) => {
-    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+  it('over HTTP, each batch POST sent to both instances', async () => {
     const sessionId = 'e2e_fault_duplicate_http_1';
-    await configureServer(rig.popup, overHttp.url, 'test-key-dev');
-    await waitFor(
-      () => syncState(rig.popup),
-      (s) => s.connection === 'fallback (HTTP)',
-      'the HTTP fallback',
-      { timeoutMs: 30_000 },
-    );
+    await rig.connect(overHttp.url, 'fallback (HTTP)', 30_000);
     await recordSession(sessionId);
-    const result = await expectExactlyOnce({
+    const result = await rig.expectExactlyOnce({
       label: 'fault 6',
       note: 'HTTP batches posted to two instances',
-      extensionPage: rig.popup,
-      databaseUrl: rig.pg.url,
       sessionId,
     });
     expect(overHttp.counters().mirroredBatches).toBeGreaterThan(0);

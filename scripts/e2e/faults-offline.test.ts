@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './testing/exactly-once';
-import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TcpProxy } from '../faults/tcp-proxy';
+import { useFaultRig } from './testing/fault-rig';
 import { countLocalEvents } from './testing/local-events';
-import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
-import { storedCounts } from './testing/server-db';
-import { createTeardown } from './testing/teardown';
+import { syncState } from './testing/popup';
 import { browseLikeAWorker, clickBurst } from './testing/traffic';
 import { sleep, waitFor } from './testing/wait';
 
@@ -30,36 +27,25 @@ const RECORD_EVERY_MS = 5_000;
 const RECOVERY_TIMEOUT_MS = 20_000;
 const SESSION_ID = 'e2e_fault_offline_1';
 
-const teardown = createTeardown();
-let rig: FaultRig;
+const rig = useFaultRig();
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  rig = await startFaultRig(teardown);
-  proxy = await startTcpProxy({ target: rig.servers[0]!.url });
-  teardown.add('proxy', () => proxy.close());
-  await configureServer(rig.popup, proxy.url, 'test-key-dev');
-  await waitFor(
-    () => syncState(rig.popup),
-    (s) => s.connection === 'live (WebSocket)',
-    'live sync through the proxy',
-  );
+  proxy = await rig.startTcpProxy();
+  await rig.connect(proxy.url, 'live (WebSocket)');
 });
-
-afterAll(() => teardown.run());
 
 describe('fault 1: offline while recording', () => {
   it(
     `records through ${OFFLINE_MS / 1000} s offline and stores every event once soon after the network returns`,
-    async (ctx) => {
-      ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+    async () => {
       const { popup, page, shop } = rig;
-      await startRecording(popup, SESSION_ID);
+      await rig.startRecording(SESSION_ID);
       await browseLikeAWorker(page, shop.url);
       await clickBurst(page, shop.url, 150);
       // Sync works before the fault: some of it is on the server already.
       await waitFor(
-        () => storedCounts(rig.pg.url, SESSION_ID),
+        () => rig.storedCounts(SESSION_ID),
         (c) => c.stored > 0,
         'first events on the server',
       );
@@ -82,12 +68,12 @@ describe('fault 1: offline while recording', () => {
         offlineStates.add((await syncState(popup)).connection);
         // A batch already on the wire when the network went may still land; after that, nothing can.
         if (storedEarlyOffline === undefined && Date.now() - offlineAt > RECORD_EVERY_MS) {
-          storedEarlyOffline = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
+          storedEarlyOffline = (await rig.storedCounts(SESSION_ID)).stored;
         }
         await sleep(Math.min(RECORD_EVERY_MS, Math.max(0, OFFLINE_MS - (Date.now() - offlineAt))));
       }
       const recordedOffline = (await countLocalEvents(popup, SESSION_ID)) - before;
-      const storedAtEnd = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
+      const storedAtEnd = (await rig.storedCounts(SESSION_ID)).stored;
       const state = await syncState(popup);
       console.log(
         `fault 1: offline ${Math.round((Date.now() - offlineAt) / 1000)} s (port blocked, then the browser offline too), ` +
@@ -103,28 +89,13 @@ describe('fault 1: offline while recording', () => {
       await rig.browser.context.setOffline(false);
       proxy.unblock();
       const onlineAt = Date.now();
-      await waitFor(
-        () => syncState(popup),
-        (s) => s.pending === 0,
-        'the backlog to drain soon after the network returned',
-        {
-          timeoutMs: RECOVERY_TIMEOUT_MS,
-          intervalMs: 500,
-        },
-      );
+      await rig.waitForDrain('the backlog to drain soon after the network returned', RECOVERY_TIMEOUT_MS);
       console.log(
         `fault 1: backlog drained ${Math.round((Date.now() - onlineAt) / 1000)} s after the network came back (${(await syncState(popup)).connection})`,
       );
 
       await clickBurst(page, shop.url, 30); // recording goes on after the fault
-      await popup.bringToFront();
-      await stopRecording(popup);
-      await expectExactlyOnce({
-        label: 'fault 1',
-        extensionPage: popup,
-        databaseUrl: rig.pg.url,
-        sessionId: SESSION_ID,
-      });
+      await rig.stopAndExpectExactlyOnce({ label: 'fault 1', sessionId: SESSION_ID });
     },
     OFFLINE_MS + RECOVERY_TIMEOUT_MS + 120_000,
   );

@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './testing/exactly-once';
-import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TcpProxy } from '../faults/tcp-proxy';
+import { useFaultRig } from './testing/fault-rig';
 import { countLocalEvents } from './testing/local-events';
-import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
-import { storedCounts } from './testing/server-db';
-import { createTeardown } from './testing/teardown';
+import { syncState } from './testing/popup';
 import { browseLikeAWorker, clickBurst } from './testing/traffic';
 import { sleep, waitFor } from './testing/wait';
 
@@ -26,26 +23,20 @@ const KILL_AFTER_ACKS = 1;
 /** The server stays down this long while the extension retries (its restart adds ~2 s more). */
 const DOWN_MS = 1_000;
 
-const teardown = createTeardown();
-let rig: FaultRig;
+const rig = useFaultRig();
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  rig = await startFaultRig(teardown);
-  proxy = await startTcpProxy({ target: rig.servers[0]!.url });
-  teardown.add('proxy', () => proxy.close());
+  proxy = await rig.startTcpProxy();
 });
 
-afterAll(() => teardown.run());
-
 describe('fault 2: server killed mid-batch', () => {
-  it('resends what the dead server did not commit, after it restarts', async (ctx) => {
-    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+  it('resends what the dead server did not commit, after it restarts', async () => {
     const { popup, page, shop } = rig;
     const server = rig.servers[0]!;
 
     // The backlog is recorded before any server is configured: it all drains at once afterwards.
-    await startRecording(popup, SESSION_ID);
+    await rig.startRecording(SESSION_ID);
     await browseLikeAWorker(page, shop.url);
     await clickBurst(page, shop.url, BACKLOG_EVENTS);
     const backlog = await waitFor(
@@ -67,15 +58,15 @@ describe('fault 2: server killed mid-batch', () => {
       atKill = { batchesUp, acksDown };
       killed = server.kill('SIGKILL');
     });
-    await configureServer(popup, proxy.url, 'test-key-dev');
+    await rig.connect(proxy.url);
     await waitFor(
-      async () => killed !== undefined,
+      () => killed !== undefined,
       (k) => k,
       'a batch to go up while the backlog drains',
     );
     await killed;
     stopWatching();
-    const storedAtKill = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
+    const storedAtKill = (await rig.storedCounts(SESSION_ID)).stored;
     console.log(
       `fault 2: server killed with ${atKill.batchesUp} batches sent and ${atKill.acksDown} acked; ` +
         `it had committed ${storedAtKill} of ${backlog} events`,
@@ -87,18 +78,11 @@ describe('fault 2: server killed mid-batch', () => {
     await sleep(DOWN_MS);
     await server.start();
     await clickBurst(page, shop.url, 40); // recording goes on
-    await waitFor(
-      () => syncState(popup),
-      (s) => s.pending === 0,
-      'the backlog to drain after the restart',
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
+    await rig.waitForDrain('the backlog to drain after the restart', 120_000);
     console.log(
       `fault 2: drained after the restart (${(await syncState(popup)).connection}); proxy saw ${proxy.counters().upgrades} upgrades`,
     );
 
-    await popup.bringToFront();
-    await stopRecording(popup);
-    await expectExactlyOnce({ label: 'fault 2', extensionPage: popup, databaseUrl: rig.pg.url, sessionId: SESSION_ID });
+    await rig.stopAndExpectExactlyOnce({ label: 'fault 2', sessionId: SESSION_ID });
   }, 240_000);
 });

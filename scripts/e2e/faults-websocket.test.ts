@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './testing/exactly-once';
-import { startFaultRig, type FaultRig } from './testing/fault-rig';
-import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
-import { createTeardown } from './testing/teardown';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TcpProxy } from '../faults/tcp-proxy';
+import { useFaultRig } from './testing/fault-rig';
+import { syncState } from './testing/popup';
 import { browseLikeAWorker, clickBurst } from './testing/traffic';
-import { sleep, waitFor } from './testing/wait';
+import { sleep } from './testing/wait';
 
 /**
  * Fault 5: the WebSocket misbehaves while HTTP works. (a) It flaps: every connection is cut after a
@@ -18,35 +16,24 @@ const FLAP_EVERY_N_FRAMES = Number(process.env.FAULT_FLAP_FRAMES ?? 7);
 /** How long the worker records while the socket flaps. */
 const FLAPPING_MS = 15_000;
 
-const teardown = createTeardown();
-let rig: FaultRig;
+const rig = useFaultRig();
 let flapping: TcpProxy;
 let noWebSocket: TcpProxy;
 
 beforeAll(async () => {
-  rig = await startFaultRig(teardown);
-  flapping = await startTcpProxy({ target: rig.servers[0]!.url });
-  teardown.add('flapping proxy', () => flapping.close());
-  noWebSocket = await startTcpProxy({ target: rig.servers[0]!.url });
-  teardown.add('websocket-refusing proxy', () => noWebSocket.close());
+  flapping = await rig.startTcpProxy('flapping proxy');
+  noWebSocket = await rig.startTcpProxy('websocket-refusing proxy');
 });
 
-afterAll(() => teardown.run());
-
 describe('fault 5: a misbehaving WebSocket', () => {
-  it('stores everything once while the WebSocket is cut every few messages', async (ctx) => {
-    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+  it('stores everything once while the WebSocket is cut every few messages', async ({ onTestFinished }) => {
     const { popup, page, shop } = rig;
     const sessionId = 'e2e_fault_ws_flapping_1';
-    await configureServer(popup, flapping.url, 'test-key-dev');
-    await waitFor(
-      () => syncState(popup),
-      (s) => s.connection === 'live (WebSocket)',
-      'live sync through the proxy',
-    );
+    await rig.connect(flapping.url, 'live (WebSocket)');
 
     flapping.flapWebSocket({ everyNFrames: FLAP_EVERY_N_FRAMES });
-    await startRecording(popup, sessionId);
+    onTestFinished(() => flapping.flapWebSocket(null));
+    await rig.startRecording(sessionId);
     await browseLikeAWorker(page, shop.url);
     const started = Date.now();
     const states = new Set<string>();
@@ -68,60 +55,26 @@ describe('fault 5: a misbehaving WebSocket', () => {
       c.messages['ws:up:batch'] ?? 0,
     );
 
-    await waitFor(
-      () => syncState(popup),
-      (s) => s.pending === 0,
-      'the backlog to drain',
-      { timeoutMs: 90_000, intervalMs: 500 },
-    );
-    await popup.bringToFront();
-    await stopRecording(popup);
-    await expectExactlyOnce({
-      label: 'fault 5',
-      note: 'flapping WebSocket',
-      extensionPage: popup,
-      databaseUrl: rig.pg.url,
-      sessionId,
-    });
-    flapping.flapWebSocket(null);
+    await rig.waitForDrain('the backlog to drain', 90_000);
+    await rig.stopAndExpectExactlyOnce({ label: 'fault 5', note: 'flapping WebSocket', sessionId });
   }, 180_000);
 
-  it('falls back to HTTP when the WebSocket never connects, and shows it', async (ctx) => {
-    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+  it('falls back to HTTP when the WebSocket never connects, and shows it', async () => {
     const { popup, page, shop } = rig;
     const sessionId = 'e2e_fault_ws_refused_1';
     noWebSocket.refuseWebSocket();
     // A new address: the extension starts a fresh engine, WebSocket first.
-    await configureServer(popup, noWebSocket.url, 'test-key-dev');
-    await waitFor(
-      () => syncState(popup),
-      (s) => s.connection === 'fallback (HTTP)',
-      'the HTTP fallback',
-      { timeoutMs: 30_000 },
-    );
+    await rig.connect(noWebSocket.url, 'fallback (HTTP)', 30_000);
 
-    await startRecording(popup, sessionId);
+    await rig.startRecording(sessionId);
     await browseLikeAWorker(page, shop.url);
     for (let i = 0; i < 4; i++) {
       await clickBurst(page, shop.url, 150);
       await sleep(500);
     }
-    await waitFor(
-      () => syncState(popup),
-      (s) => s.pending === 0,
-      'the backlog to drain over HTTP',
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
+    await rig.waitForDrain('the backlog to drain over HTTP', 60_000);
     expect((await syncState(popup)).connection).toBe('fallback (HTTP)');
-    await popup.bringToFront();
-    await stopRecording(popup);
-    await expectExactlyOnce({
-      label: 'fault 5',
-      note: 'WebSocket never connects',
-      extensionPage: popup,
-      databaseUrl: rig.pg.url,
-      sessionId,
-    });
+    await rig.stopAndExpectExactlyOnce({ label: 'fault 5', note: 'WebSocket never connects', sessionId });
     expect((await syncState(popup)).connection).toBe('fallback (HTTP)');
 
     const c = noWebSocket.counters();

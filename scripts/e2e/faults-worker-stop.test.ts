@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TcpProxy } from '../faults/tcp-proxy';
 import { stopServiceWorker } from '../lib/chromium';
-import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy';
-import { expectExactlyOnce } from './testing/exactly-once';
-import { startFaultRig, type FaultRig } from './testing/fault-rig';
+import { useFaultRig } from './testing/fault-rig';
 import { countLocalEvents } from './testing/local-events';
-import { configureServer, startRecording, stopRecording, syncState } from './testing/popup';
-import { storedCounts } from './testing/server-db';
 import { isServiceWorkerRunning } from './testing/service-worker-status';
-import { createTeardown } from './testing/teardown';
 import { browseLikeAWorker, clickBurst } from './testing/traffic';
 import { sleep, waitFor } from './testing/wait';
 
@@ -24,24 +20,18 @@ const BATCHES_IN_FLIGHT = 2;
 /** The worker must stay stopped this long with nothing waking it (well under the 30 s alarm period). */
 const QUIET_MS = 3_000;
 
-const teardown = createTeardown();
-let rig: FaultRig;
+const rig = useFaultRig();
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  rig = await startFaultRig(teardown);
-  proxy = await startTcpProxy({ target: rig.servers[0]!.url });
-  teardown.add('proxy', () => proxy.close());
+  proxy = await rig.startTcpProxy();
 });
 
-afterAll(() => teardown.run());
-
 describe('fault 3: service worker stopped mid-push', () => {
-  it('resumes the push when a click wakes the worker', async (ctx) => {
-    ctx.onTestFailed(async () => console.log(await rig.diagnostics()));
+  it('resumes the push when a click wakes the worker', async () => {
     const { popup, page, shop } = rig;
 
-    await startRecording(popup, SESSION_ID);
+    await rig.startRecording(SESSION_ID);
     await browseLikeAWorker(page, shop.url);
     await clickBurst(page, shop.url, BACKLOG_EVENTS);
     const backlog = await waitFor(
@@ -53,9 +43,9 @@ describe('fault 3: service worker stopped mid-push', () => {
     // The server's acks are held back (the socket still authenticates and resumes), so the worker
     // dies with its batches stored but unanswered.
     proxy.holdReplies({ types: ['batch_ack'] });
-    await configureServer(popup, proxy.url, 'test-key-dev');
+    await rig.connect(proxy.url);
     await waitFor(
-      async () => proxy.counters().messages['ws:up:batch'] ?? 0,
+      () => proxy.counters().messages['ws:up:batch'] ?? 0,
       (n) => n >= BATCHES_IN_FLIGHT,
       'batches on the wire',
     );
@@ -68,7 +58,7 @@ describe('fault 3: service worker stopped mid-push', () => {
     await sleep(QUIET_MS);
     expect(await isServiceWorkerRunning(popup), 'the worker is still stopped').toBe(false);
     expect(proxy.counters().webSockets, 'no connection while stopped').toBe(socketsBefore);
-    const storedWhileStopped = (await storedCounts(rig.pg.url, SESSION_ID)).stored;
+    const storedWhileStopped = (await rig.storedCounts(SESSION_ID)).stored;
     console.log(
       `fault 3: worker stopped with ${proxy.counters().messages['ws:up:batch']} batches sent, none acked; server held ${storedWhileStopped} of ${backlog}`,
     );
@@ -83,20 +73,13 @@ describe('fault 3: service worker stopped mid-push', () => {
       { timeoutMs: 10_000 },
     );
     await waitFor(
-      async () => proxy.counters().webSockets,
+      () => proxy.counters().webSockets,
       (n) => n > socketsBefore,
       'the woken worker to reconnect',
       { timeoutMs: 30_000 },
     );
-    await waitFor(
-      () => syncState(popup),
-      (s) => s.pending === 0,
-      'the push to finish',
-      { timeoutMs: 90_000, intervalMs: 500 },
-    );
+    await rig.waitForDrain('the push to finish', 90_000);
 
-    await popup.bringToFront();
-    await stopRecording(popup);
-    await expectExactlyOnce({ label: 'fault 3', extensionPage: popup, databaseUrl: rig.pg.url, sessionId: SESSION_ID });
+    await rig.stopAndExpectExactlyOnce({ label: 'fault 3', sessionId: SESSION_ID });
   }, 240_000);
 });

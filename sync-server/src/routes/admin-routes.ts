@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { readValidBody, readValidQuery } from '../http/read-body';
 import { countAll, recentActivity } from '../ingest/read-sessions';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
+import { PageLimitSchema } from './pagination';
 import type { RouteDeps } from './route-deps';
 import { toSessionSummary } from './session-views';
 
@@ -19,19 +19,7 @@ const CreateWorkerSchema = v.object({
   ),
 });
 
-const RecentQuerySchema = v.object({
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,4}$/, 'limit must be a whole number'),
-      v.transform(Number),
-      v.number(),
-      v.minValue(1),
-      v.maxValue(MAX_PAGE_SIZE),
-    ),
-    String(DEFAULT_PAGE_SIZE),
-  ),
-});
+const RecentQuerySchema = v.object({ limit: PageLimitSchema });
 
 /**
  * Admin routes (admin JWT): status, counts, recent activity and worker/key management. Mounted at

@@ -11,14 +11,12 @@ import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { absoluteUrl, publicBaseUrl } from '../http/public-url';
-import { readValidQuery } from '../http/read-body';
 import { streamJsonResponse } from '../http/stream-json';
-import { listSessions } from '../ingest/read-sessions';
-import { PageQuerySchema } from './pagination';
+import { listSessionsHandler } from './list-sessions';
 import type { RouteDeps } from './route-deps';
-import { listingScope, sessionFor } from './session-access';
+import { sessionFor } from './session-access';
 import { iterateSessionEvents, readEventsUpTo } from './session-events';
-import { toExportSession, toSessionSummary } from './session-views';
+import { toExportSession } from './session-views';
 
 /** Sessions up to this many events (~5 MB of JSON) are built in memory in one read; longer ones are streamed. */
 const IN_MEMORY_EVENTS = 4000;
@@ -31,17 +29,7 @@ export function extensionRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requireAuth(deps.auth, 'any', deps.keyLimiter));
 
-  app.get('/sessions', async (c) => {
-    const query = readValidQuery(c, PageQuerySchema);
-    if (!query.ok) return refusalResponse(c, query.error);
-    const page = await listSessions(deps.db, {
-      workerId: listingScope(c.get('principal'), query.value.workerId),
-      limit: query.value.limit,
-      cursor: query.value.cursor,
-    });
-    if (!page.ok) return refusalResponse(c, page.error);
-    return c.json({ sessions: page.value.sessions.map(toSessionSummary), nextCursor: page.value.nextCursor });
-  });
+  app.get('/sessions', listSessionsHandler(deps));
 
   app.get('/sessions/:id/data', async (c) => {
     const found = await sessionFor(deps.db, c.get('principal'), c.req.param('id'));

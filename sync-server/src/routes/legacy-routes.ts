@@ -2,14 +2,11 @@ import { Hono, type Context } from 'hono';
 import { requireAuth, workerIdOf } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
-import { readJsonBody, readValidQuery } from '../http/read-body';
-import { listSessions } from '../ingest/read-sessions';
+import { readJsonBody } from '../http/read-body';
 import { handleInteractionData, handleScreenshotData, handleSessionStart } from '../protocol/legacy-messages';
 import { isErrorReply, type Reply } from '../protocol/protocol-context';
-import { PageQuerySchema } from './pagination';
+import { listSessionsHandler } from './list-sessions';
 import type { RouteDeps } from './route-deps';
-import { listingScope } from './session-access';
-import { toSessionSummary } from './session-views';
 
 /** Answers a protocol reply over HTTP: an `error` reply becomes the 4xx body, an ack is the JSON body. */
 export function replyResponse(c: Context<AppEnv>, reply: Reply, okStatus: 200 | 201 = 200): Response {
@@ -40,17 +37,7 @@ export function legacyRoutes(deps: RouteDeps): Hono<AppEnv> {
     return replyResponse(c, reply, reply.type === 'ack' && reply.stored > 0 ? 201 : 200);
   });
 
-  app.get('/sessions', anyone, async (c) => {
-    const query = readValidQuery(c, PageQuerySchema);
-    if (!query.ok) return refusalResponse(c, query.error);
-    const page = await listSessions(deps.db, {
-      workerId: listingScope(c.get('principal'), query.value.workerId),
-      limit: query.value.limit,
-      cursor: query.value.cursor,
-    });
-    if (!page.ok) return refusalResponse(c, page.error);
-    return c.json({ sessions: page.value.sessions.map(toSessionSummary), nextCursor: page.value.nextCursor });
-  });
+  app.get('/sessions', anyone, listSessionsHandler(deps));
 
   app.post('/interactions', worker, async (c) => {
     const body = await readJsonBody(c, max);

@@ -5,19 +5,22 @@ export const DEFAULT_PAGE_SIZE = 50;
 /** Largest page a list endpoint returns; bounds the work and the response size of one request. */
 export const MAX_PAGE_SIZE = 200;
 
+/** `?limit=` of every list endpoint: 1..MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when absent. */
+export const PageLimitSchema = v.optional(
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,4}$/, 'limit must be a whole number'),
+    v.transform(Number),
+    v.number(),
+    v.minValue(1, 'limit must be at least 1'),
+    v.maxValue(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`),
+  ),
+  String(DEFAULT_PAGE_SIZE),
+);
+
 /** `?limit=&cursor=` of every list endpoint. The cursor is opaque: whatever the previous page returned. */
 export const PageQuerySchema = v.object({
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,4}$/, 'limit must be a whole number'),
-      v.transform(Number),
-      v.number(),
-      v.minValue(1, 'limit must be at least 1'),
-      v.maxValue(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`),
-    ),
-    String(DEFAULT_PAGE_SIZE),
-  ),
+  limit: PageLimitSchema,
   cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512, 'cursor is too long'))),
   workerId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
 });

@@ -32,22 +32,26 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
   const worker = requireAuth(deps.auth, 'worker', deps.keyLimiter);
   const maxBytes = deps.settings.maxBodyBytes;
 
-  const readUpload = async (c: Context<AppEnv>): Promise<Result<UploadRequest, Refusal>> => {
+  /**
+   * The announced upload of the calling worker, refused (size, shape, another worker's session) before
+   * any upload work is done. Steps 1 and 3 take the same body, so they share this.
+   */
+  const readOwnUpload = async (c: Context<AppEnv>): Promise<Result<UploadRequest, Refusal>> => {
     const body = await readValidBody(c, UploadRequestSchema, deps.settings.maxInflatedBytes);
-    if (body.ok && body.value.bytes > maxBytes)
-      return fail('payload_too_large', `uploads are limited to ${maxBytes} bytes`);
+    if (!body.ok) return body;
+    if (body.value.bytes > maxBytes) return fail('payload_too_large', `uploads are limited to ${maxBytes} bytes`);
+    const { sessionId } = body.value;
+    if (await isOtherWorkersSession(deps.db, sessionId, workerIdOf(c))) {
+      return fail('forbidden', `session ${sessionId} belongs to another worker`);
+    }
     return body;
   };
 
   app.post('/url', worker, async (c) => {
-    const body = await readUpload(c);
+    const body = await readOwnUpload(c);
     if (!body.ok) return refusalResponse(c, body.error);
     const request = body.value;
     const workerId = workerIdOf(c);
-    // Refused before any upload work is done.
-    if (await isOtherWorkersSession(deps.db, request.sessionId, workerId)) {
-      return errorResponse(c, 'forbidden', `session ${request.sessionId} belongs to another worker`);
-    }
     const blobKey = blobKeyFor(request.sha256, request.mime);
     const existing = await deps.blobs.head(blobKey);
     if (existing?.bytes === request.bytes) return c.json({ alreadyExists: true, blobKey });
@@ -106,13 +110,10 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
   });
 
   app.post('/complete', worker, async (c) => {
-    const body = await readUpload(c);
+    const body = await readOwnUpload(c);
     if (!body.ok) return refusalResponse(c, body.error);
     const request = body.value;
     const workerId = workerIdOf(c);
-    if (await isOtherWorkersSession(deps.db, request.sessionId, workerId)) {
-      return errorResponse(c, 'forbidden', `session ${request.sessionId} belongs to another worker`);
-    }
     const blobKey = blobKeyFor(request.sha256, request.mime);
     const verified = await verifyBlob(deps.blobs, blobKey, { bytes: request.bytes, sha256: request.sha256 });
     if (!verified.ok) {

@@ -95,15 +95,7 @@ export class MemorySyncStore implements SyncStore {
     const out: PendingSession[] = [];
     for (const [sessionId, s] of this.sessions) {
       if (s.ackedThrough >= s.eventCount && !(s.ended && !s.closedOnServer)) continue;
-      out.push({
-        sessionId,
-        eventCount: s.eventCount,
-        ackedThrough: s.ackedThrough,
-        ended: s.ended,
-        endTime: s.endTime,
-        closedOnServer: s.closedOnServer,
-        meta: copy(s.meta),
-      });
+      out.push({ ...this.inspect(sessionId), meta: copy(s.meta) });
     }
     return Promise.resolve(out);
   }

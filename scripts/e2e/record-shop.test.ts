@@ -151,6 +151,9 @@ afterAll(async () => {
   if (downloadsDir) await rm(downloadsDir, { recursive: true, force: true });
 });
 
+/** Matches any number in toMatchObject (typed unknown: expect.any is typed any). */
+const anyNumber: unknown = expect.any(Number);
+
 const eventsOf = <T extends RecordedEvent['type']>(type: T) =>
   events.filter((e): e is Extract<RecordedEvent, { type: T }> => e.type === type);
 
@@ -348,7 +351,7 @@ describe('recording a shopping session in real Chromium', () => {
     expect(add?.data).toMatchObject({
       element: 'button',
       text: 'Add to cart',
-      coordinates: { x: expect.any(Number), y: expect.any(Number) },
+      coordinates: { x: anyNumber, y: anyNumber },
     });
   });
 
@@ -367,7 +370,7 @@ describe('recording a shopping session in real Chromium', () => {
     const lines = strFromU8(files['events.jsonl']!)
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l): unknown => JSON.parse(l));
     expect(lines).toEqual(events);
     expect(validate(LegacySessionExportSchema, JSON.parse(strFromU8(files['session.json']!))).ok).toBe(true);
     const training = validate(TrainingDataSchema, JSON.parse(strFromU8(files['training-data.json']!)));

@@ -20,7 +20,7 @@ function connect(): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws`);
     const messages: Record<string, unknown>[] = [];
-    ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8'))));
+    ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
     ws.once('open', () => resolve({ ws, messages }));
     ws.once('error', reject);
   });
@@ -111,7 +111,8 @@ describe('duplicating proxy: HTTP', () => {
   it('posts each batch to both instances and returns one answer', async () => {
     const r1 = await post('/api/sync/batch', batch('h1'), 'application/octet-stream');
     const r2 = await post('/api/sync/batch', batch('h2'), 'application/octet-stream');
-    expect([(await r1.json()).inserted, (await r2.json()).inserted]).toEqual([1, 2]);
+    const inserted = async (r: Response) => ((await r.json()) as { inserted: number }).inserted;
+    expect([await inserted(r1), await inserted(r2)]).toEqual([1, 2]);
     await until(() => proxy.counters().acks.length === 4, 'acks from both');
     for (const u of [a, b])
       expect(u.received.map((m) => [m.path, m.binary, m.summary.batchId])).toEqual([

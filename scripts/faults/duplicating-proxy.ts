@@ -176,7 +176,7 @@ export async function startDuplicatingProxy(options: DuplicatingProxyOptions): P
       return refuseUpgrade(socket);
     }
     const primaryIndex = turn++ % 2;
-    Promise.allSettled(upstreams.map((u) => openUpstreamSocket(u, req))).then((results) => {
+    void Promise.allSettled(upstreams.map((u) => openUpstreamSocket(u, req))).then((results) => {
       const sockets = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       if (sockets.length !== upstreams.length || socket.destroyed) {
         sockets.forEach((s) => s.terminate());

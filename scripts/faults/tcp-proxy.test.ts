@@ -19,7 +19,7 @@ function connect(path = '/ws'): Promise<WebSocket> {
 /** Collects every message a socket receives, parsed, and resolves on close with them and the code. */
 function collect(ws: WebSocket): { messages: Record<string, unknown>[]; closed: Promise<number> } {
   const messages: Record<string, unknown>[] = [];
-  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8'))));
+  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
   return { messages, closed: new Promise((resolve) => ws.once('close', (code) => resolve(code))) };
 }
 

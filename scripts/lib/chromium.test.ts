@@ -64,7 +64,7 @@ describe('chromium helpers', () => {
     expect(worker?.url()).toBe(`chrome-extension://${browser.extensionId}/sw.js`);
     expect(
       await withTimeout(
-        worker!.evaluate(() => typeof (self as any).startedAt),
+        worker!.evaluate(() => typeof (self as unknown as { startedAt?: unknown }).startedAt),
         5_000,
         'worker.evaluate',
       ),
@@ -85,7 +85,7 @@ describe('chromium helpers', () => {
     const page = await browser.context.newPage();
     try {
       await page.goto(`chrome-extension://${browser.extensionId}/page.html`);
-      const ping = () => page.evaluate(() => chrome.runtime.sendMessage('ping') as Promise<{ startedAt: number }>);
+      const ping = () => page.evaluate(() => chrome.runtime.sendMessage<string, { startedAt: number }>('ping'));
       const before = await ping();
       await stopServiceWorker(page);
       const after = await withTimeout(ping(), 10_000, 'ping after stop');

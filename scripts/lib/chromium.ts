@@ -121,7 +121,9 @@ export async function launchWithExtension(options: LaunchWithExtensionOptions): 
     return { context, extensionId, userDataDir, close };
   } catch (err) {
     await close();
-    throw new Error(`launchWithExtension: no service worker from ${extensionPath}: ${(err as Error).message}`);
+    throw new Error(`launchWithExtension: no service worker from ${extensionPath}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

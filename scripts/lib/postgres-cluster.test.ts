@@ -4,11 +4,11 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresCluster } from './postgres-cluster';
 
-async function queryOne(url: string, sql: string): Promise<Record<string, unknown>> {
+async function queryOne(url: string, sql: string): Promise<Record<string, unknown> | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
-    const { rows } = await client.query(sql);
+    const { rows } = await client.query<Record<string, unknown>>(sql);
     return rows[0];
   } finally {
     await client.end();

@@ -98,7 +98,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await runPg('initdb', ['-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '-N', '-D', dataDir], dir);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`startPostgres: initdb failed: ${(err as Error).message}`);
+    throw new Error(`startPostgres: initdb failed: ${(err as Error).message}`, { cause: err });
   }
 
   // getFreePort can race with another process grabbing the port: retry on a fresh one.
@@ -131,7 +131,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       // pg_ctl may have timed out on a server that is still starting: make sure it is gone.
       await runPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], dir).catch(() => {});
       await rm(dir, { recursive: true, force: true });
-      throw new Error(`startPostgres: pg_ctl start failed: ${(err as Error).message}\n${log}`);
+      throw new Error(`startPostgres: pg_ctl start failed: ${(err as Error).message}\n${log}`, { cause: err });
     }
   }
   const watchdog = startWatchdog(dir, dataDir);

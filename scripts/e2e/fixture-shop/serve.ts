@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +47,7 @@ export interface FixtureShop {
 /** Serves site/ on a free 127.0.0.1 port ("/" is index.html; no caching, so edits show at once). */
 export async function startFixtureShop(): Promise<FixtureShop> {
   const siteRoot = SITE_DIR.endsWith(sep) ? SITE_DIR : SITE_DIR + sep;
-  const server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       const file = normalize(join(siteRoot, pathname === '/' ? 'index.html' : pathname));
@@ -62,7 +62,9 @@ export async function startFixtureShop(): Promise<FixtureShop> {
       // Malformed URL, outside site/, unknown type, wrong method or missing file: all a plain 404.
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
-  });
+  };
+  // serve() answers every failure itself (a 404), so nothing is left to reject.
+  const server = createServer((req, res) => void serve(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);

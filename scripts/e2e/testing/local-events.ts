@@ -11,7 +11,7 @@ export function countLocalEvents(extensionPage: Page, sessionId: string): Promis
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('codesight');
       req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error ?? new Error('indexedDB.open(codesight) failed'));
     });
     try {
       return await new Promise<number>((resolve, reject) => {
@@ -20,7 +20,7 @@ export function countLocalEvents(extensionPage: Page, sessionId: string): Promis
           .objectStore('events')
           .count(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
         req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
+        req.onerror = () => reject(req.error ?? new Error('counting events failed'));
       });
     } finally {
       db.close();

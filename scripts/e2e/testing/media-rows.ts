@@ -71,7 +71,7 @@ export async function addMediaRows(extensionPage: Page, media: MediaFixture[]): 
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('codesight');
       req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error ?? new Error('indexedDB.open(codesight) failed'));
     });
     try {
       const tx = db.transaction(['screenshots', 'audioChunks', 'blobs'], 'readwrite');
@@ -87,7 +87,7 @@ export async function addMediaRows(extensionPage: Page, media: MediaFixture[]): 
       }
       await new Promise<void>((resolve, reject) => {
         tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
+        tx.onerror = () => reject(tx.error ?? new Error('writing media rows failed'));
         tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
       });
     } finally {

@@ -53,8 +53,8 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
-    proc.stdout!.on('data', (d) => (log += d));
-    proc.stderr!.on('data', (d) => (log += d));
+    proc.stdout.on('data', (d) => (log += d));
+    proc.stderr.on('data', (d) => (log += d));
     proc.on('exit', () => {
       if (child === proc) child = null;
     });

@@ -10,6 +10,7 @@ const PRODUCTS = [
 ];
 const CART_KEY = 'fixture-shop-cart';
 
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- a classic script's global, called by the pages
 function getProduct(id) {
   return PRODUCTS.find((p) => p.id === Number(id));
 }
@@ -24,6 +25,7 @@ function writeCart(items) {
   localStorage.setItem(CART_KEY, JSON.stringify(items));
   renderCartCount();
 }
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- a classic script's global, called by the pages
 function addToCart(id, quantity) {
   const items = readCart();
   const line = items.find((i) => i.id === id);
@@ -31,6 +33,7 @@ function addToCart(id, quantity) {
   else items.push({ id, quantity });
   writeCart(items);
 }
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- a classic script's global, called by the pages
 function formatPrice(n) {
   return '$' + n.toFixed(2);
 }

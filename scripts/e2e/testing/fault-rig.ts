@@ -92,7 +92,7 @@ export interface FaultRig {
  * Starts everything, registering each piece with `teardown` as soon as it exists, so whatever was
  * started is cleaned up even if start-up failed half-way.
  */
-export async function startFaultRig(teardown: Teardown, options: FaultRigOptions = {}): Promise<FaultRig> {
+async function startFaultRig(teardown: Teardown, options: FaultRigOptions = {}): Promise<FaultRig> {
   const pg = await startPostgres();
   teardown.add('postgres', () => pg.stop());
   const servers: ServerProcess[] = [];

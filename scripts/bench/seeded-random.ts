@@ -1,5 +1,5 @@
 /**
- * mulberry32, the engine's test PRNG (extension/sync/random.ts), repeated here so the bench's data does
+ * mulberry32, the engine's test PRNG (extension/sync/testing/random.ts), repeated here so the bench's data does
  * not depend on a test helper's internals: the same seed must give the same session in every version.
  */
 export function seededRandom(seed: number): () => number {

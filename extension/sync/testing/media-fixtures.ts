@@ -7,7 +7,7 @@ import type { AudioChunk, Screenshot } from '@codesight/schema';
  * from node:crypto, independently of the WebCrypto code under test. Not imported by app code.
  */
 
-/** Epoch ms the sample media are stamped from (the same day as schema/fixtures/events.ts). */
+/** Epoch ms the sample media are stamped from (the same day as schema/testing/events.ts). */
 export const MEDIA_T0 = 1_752_327_000_000;
 
 /** Lower-case hex SHA-256 (node:crypto). */

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema';
 import { refusal, type Refusal } from '../refusal';
 import { asEpochMs } from './legacy-fields';
 import { mapLegacyInteractionToRow } from './legacy-row';
-import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
+import { implausibleTime, MAX_SEQUENCE } from './limits';
 import { lockSession } from './session-lock';
 import { insertInteractionRows, recordSessionProgress } from './store-events';
 
@@ -21,12 +21,8 @@ function interactionsProblem(interactions: readonly LegacyInteraction[]): Refusa
     if (interaction.sequence !== undefined && interaction.sequence > MAX_SEQUENCE) {
       return refusal('validation_failed', `data[${i}].sequence: ${interaction.sequence} is beyond ${MAX_SEQUENCE}`);
     }
-    if (interaction.timestamp > MAX_TIMESTAMP_MS) {
-      return refusal(
-        'validation_failed',
-        `data[${i}].timestamp: ${interaction.timestamp} is not a plausible epoch-ms time`,
-      );
-    }
+    const late = implausibleTime(`data[${i}].timestamp`, interaction.timestamp);
+    if (late) return late;
   }
   return undefined;
 }

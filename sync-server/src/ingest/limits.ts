@@ -1,3 +1,5 @@
+import { refusal, type Refusal } from '../refusal';
+
 /**
  * Bounds of what the database columns can hold. The wire schemas check types and shapes but not
  * these ranges; a value past them would fail the INSERT and make the client retry a batch forever,
@@ -9,6 +11,12 @@ export const MAX_SEQUENCE = 2_147_483_647;
 
 /** Epoch ms of 9999-12-31: far beyond any real event, inside both JS Date and timestamptz ranges. */
 export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31);
+
+/** The refusal for an epoch-ms time (the message's `field`) past {@link MAX_TIMESTAMP_MS}, if it is. */
+export function implausibleTime(field: string, epochMs: number): Refusal | undefined {
+  if (epochMs <= MAX_TIMESTAMP_MS) return undefined;
+  return refusal('validation_failed', `${field}: ${epochMs} is not a plausible epoch-ms time`);
+}
 
 /** Rows per multi-row INSERT: 1000 rows x 21 columns stays well below PostgreSQL's 65535 parameters. */
 export const INSERT_CHUNK_ROWS = 1000;

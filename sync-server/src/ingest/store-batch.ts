@@ -4,7 +4,7 @@ import { storableText, storableTextOrNull, toJsonb, toJsonbOrNull } from '../db/
 import type { Database } from '../db/schema';
 import { refusal, type Refusal } from '../refusal';
 import { mapEventToRow } from './event-row';
-import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
+import { implausibleTime, MAX_SEQUENCE } from './limits';
 import { lockSession } from './session-lock';
 import { storeBatchInOneCall } from './store-batch-call';
 import { insertInteractionRows, recordSessionProgress } from './store-events';
@@ -20,12 +20,8 @@ export interface StoreBatchResult {
 /** Range checks the wire schema leaves to the server: the first problem, or undefined when the batch is storable. */
 function batchProblem(batch: BatchMessage): Refusal | undefined {
   if (batch.events.length === 0) return refusal('validation_failed', 'batch has no events');
-  if (batch.session !== undefined && batch.session.startTime > MAX_TIMESTAMP_MS) {
-    return refusal(
-      'validation_failed',
-      `session.startTime: ${batch.session.startTime} is not a plausible epoch-ms time`,
-    );
-  }
+  const lateStart = batch.session && implausibleTime('session.startTime', batch.session.startTime);
+  if (lateStart) return lateStart;
   if (batch.lastSequence > MAX_SEQUENCE) {
     return refusal('validation_failed', `sequence ${batch.lastSequence} is beyond ${MAX_SEQUENCE}`);
   }
@@ -36,12 +32,8 @@ function batchProblem(batch: BatchMessage): Refusal | undefined {
         `events[${i}]: not sequence ${batch.firstSequence + i} of session ${batch.sessionId}`,
       );
     }
-    if (event.timestamp > MAX_TIMESTAMP_MS) {
-      return refusal(
-        'validation_failed',
-        `events[${i}].timestamp: ${event.timestamp} is not a plausible epoch-ms time`,
-      );
-    }
+    const late = implausibleTime(`events[${i}].timestamp`, event.timestamp);
+    if (late) return late;
   }
   return undefined;
 }

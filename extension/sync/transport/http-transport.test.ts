@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCompressed, SYNC_PROTOCOL_VERSION, type BatchMessage } from '@codesight/schema';
-import { FakeClock, sampleRecordedEvents } from '@codesight/schema/testing';
+import { decodeCompressed } from '@codesight/schema';
+import { FakeClock } from '@codesight/schema/testing';
 import { createHttpTransport } from './http-transport';
 import type { SyncServerMessage, TransportState } from './transport';
+import { sampleAck, sampleBatch } from '../testing/sample-exchange';
 
 const BASE = 'https://collector.example/prefix';
 const TIMEOUT_MS = 30_000;
 
-const batch: BatchMessage = {
-  type: 'batch',
-  v: SYNC_PROTOCOL_VERSION,
-  batchId: 'b1',
-  sessionId: 's1',
-  firstSequence: 1,
-  lastSequence: 3,
-  events: sampleRecordedEvents('s1', 3),
-};
-const ack: SyncServerMessage = {
-  type: 'batch_ack',
-  batchId: 'b1',
-  sessionId: 's1',
-  ackedThrough: 3,
-  inserted: 3,
-  duplicates: 0,
-};
+const batch = sampleBatch;
+const ack = sampleAck;
 
 /** One request as the fake fetch saw it. */
 interface SeenRequest {

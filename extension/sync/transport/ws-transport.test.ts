@@ -1,30 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCompressed, encodeCompressed, SYNC_PROTOCOL_VERSION, type BatchMessage } from '@codesight/schema';
-import { FakeClock, sampleRecordedEvents } from '@codesight/schema/testing';
+import { decodeCompressed, encodeCompressed } from '@codesight/schema';
+import { FakeClock } from '@codesight/schema/testing';
 import { FakeWebSocket } from '../testing/fake-websocket';
 import type { SyncServerMessage, TransportState } from './transport';
 import { createWsTransport } from './ws-transport';
+import { sampleAck, sampleBatch } from '../testing/sample-exchange';
 
 const URL = 'wss://collector.example/ws';
 const AUTH_TIMEOUT_MS = 8_000;
 
-const batch: BatchMessage = {
-  type: 'batch',
-  v: SYNC_PROTOCOL_VERSION,
-  batchId: 'b1',
-  sessionId: 's1',
-  firstSequence: 1,
-  lastSequence: 3,
-  events: sampleRecordedEvents('s1', 3),
-};
-const ack: SyncServerMessage = {
-  type: 'batch_ack',
-  batchId: 'b1',
-  sessionId: 's1',
-  ackedThrough: 3,
-  inserted: 3,
-  duplicates: 0,
-};
+const batch = sampleBatch;
+const ack = sampleAck;
 
 function setup(options: { maxInboundBytes?: number; createSocket?: (url: string) => FakeWebSocket } = {}) {
   const clock = new FakeClock(0);

@@ -32,3 +32,4 @@ export * from './entities/web-host';
 export * from './core/result';
 export * from './core/clock';
 export * from './entities/sync-state';
+export * from './formats/media-timeline';

@@ -8,9 +8,10 @@ import type {
   Screenshot,
   Session,
   SyncMeta,
+  VideoChunk,
 } from '@codesight/schema';
 
-/** A media blob, content-addressed: screenshots and audio chunks point at it by `sha256`. */
+/** A media blob, content-addressed: screenshots, audio and video chunks point at it by `sha256`. */
 export interface BlobRow {
   sha256: string;
   mime: string;
@@ -69,6 +70,7 @@ export class AppDB extends Dexie {
   receipts!: EntityTable<ReceiptRow, 'clientId'>;
   screenshots!: EntityTable<Screenshot, 'id'>;
   audioChunks!: EntityTable<AudioChunk, 'id'>;
+  videoChunks!: EntityTable<VideoChunk, 'id'>;
   blobs!: EntityTable<BlobRow, 'sha256'>;
   syncState!: EntityTable<SyncStateRow, 'sessionId'>;
   syncMeta!: EntityTable<SyncMetaRow, 'key'>;
@@ -96,6 +98,10 @@ export class AppDB extends Dexie {
     // finds the quarantined rows for the popup without reading every uploaded one.
     this.version(3).stores({
       mediaSync: '[kind+id], state, sessionId',
+    });
+    // v4: tab video chunks, a track of their own (own chunk numbering), stored and synced like audio.
+    this.version(4).stores({
+      videoChunks: 'id, [sessionId+chunkIndex], sha256',
     });
   }
 }

@@ -1,10 +1,10 @@
 import {
-  AudioChunkSchema,
   fail,
+  MediaChunkSchema,
   ok,
   ScreenshotSchema,
   validate,
-  type AudioChunk,
+  type MediaChunk,
   type Failure,
   type Result,
   type Screenshot,
@@ -35,14 +35,34 @@ export function storeScreenshot(
 /** Stores one narration chunk: its bytes in the blob table and its row, in one transaction. */
 export function storeAudioChunk(
   db: AppDB,
-  row: NewMedia<AudioChunk>,
+  row: NewMedia<MediaChunk>,
   bytes: Uint8Array<ArrayBuffer>,
   mime: string,
-): Promise<Result<AudioChunk, StoreMediaFailure>> {
+): Promise<Result<MediaChunk, StoreMediaFailure>> {
+  return storeChunk(db, db.audioChunks, row, bytes, mime);
+}
+
+/** Stores one tab video chunk, like a narration chunk but in its own table (its own chunk numbering). */
+export function storeVideoChunk(
+  db: AppDB,
+  row: NewMedia<MediaChunk>,
+  bytes: Uint8Array<ArrayBuffer>,
+  mime: string,
+): Promise<Result<MediaChunk, StoreMediaFailure>> {
+  return storeChunk(db, db.videoChunks, row, bytes, mime);
+}
+
+function storeChunk(
+  db: AppDB,
+  table: AppDB['audioChunks'],
+  row: NewMedia<MediaChunk>,
+  bytes: Uint8Array<ArrayBuffer>,
+  mime: string,
+): Promise<Result<MediaChunk, StoreMediaFailure>> {
   const sha256 = sha256Hex(bytes);
-  const checked = validate(AudioChunkSchema, { ...row, sha256, bytes: bytes.byteLength, mime });
+  const checked = validate(MediaChunkSchema, { ...row, sha256, bytes: bytes.byteLength, mime });
   if (!checked.ok) return Promise.resolve(fail('validation_failed', checked.error.message));
-  return storeWithBlob(db, db.audioChunks, checked.value, bytes, (r) => db.audioChunks.add(r));
+  return storeWithBlob(db, table, checked.value, bytes, (r) => table.add(r));
 }
 
 /**
@@ -50,7 +70,7 @@ export function storeAudioChunk(
  * the moment it exists, so its blob must never be missing. Blobs are content-addressed, so identical
  * bytes are stored once.
  */
-async function storeWithBlob<Row extends Screenshot | AudioChunk>(
+async function storeWithBlob<Row extends Screenshot | MediaChunk>(
   db: AppDB,
   rowTable: Table,
   row: Row,

@@ -85,31 +85,48 @@ export async function stopSession(db: AppDB, now: number): Promise<LifecycleResu
 }
 
 /**
- * Deletes a session with its events, receipts, sync state, media rows, and the media blobs no other
+ * Deletes a session with its events, receipts, sync state, media rows (screenshots, audio, video), and the media blobs no other
  * session uses.
  * A recording session cannot be deleted: stop it first.
  */
 export async function deleteSession(db: AppDB, sessionId: string): Promise<Result<undefined, LifecycleFailure>> {
   return db.transaction(
     'rw',
-    [db.sessions, db.events, db.receipts, db.screenshots, db.audioChunks, db.blobs, db.syncState, db.mediaSync],
+    [
+      db.sessions,
+      db.events,
+      db.receipts,
+      db.screenshots,
+      db.audioChunks,
+      db.videoChunks,
+      db.blobs,
+      db.syncState,
+      db.mediaSync,
+    ],
     async (): Promise<Result<undefined, LifecycleFailure>> => {
       const session = await db.sessions.get(sessionId);
       if (!session) return fail('not_found', `no session ${sessionId}`);
       if (session.status === 'recording') return fail('still_recording', 'stop the session before deleting it');
       const shots = await db.screenshots.where('sessionId').equals(sessionId).toArray();
+      const inSession = [sessionId, -Infinity] as const;
       const chunks = await db.audioChunks
         .where('[sessionId+chunkIndex]')
-        .between([sessionId, -Infinity], [sessionId, Infinity])
+        .between(inSession, [sessionId, Infinity])
+        .toArray();
+      const videos = await db.videoChunks
+        .where('[sessionId+chunkIndex]')
+        .between(inSession, [sessionId, Infinity])
         .toArray();
       await db.events.where('[sessionId+sequence]').between([sessionId, -Infinity], [sessionId, Infinity]).delete();
       await db.receipts.where('sessionId').equals(sessionId).delete();
       await db.screenshots.bulkDelete(shots.map((s) => s.id));
       await db.audioChunks.bulkDelete(chunks.map((c) => c.id));
-      for (const sha256 of new Set([...shots, ...chunks].map((m) => m.sha256))) {
+      await db.videoChunks.bulkDelete(videos.map((c) => c.id));
+      for (const sha256 of new Set([...shots, ...chunks, ...videos].map((m) => m.sha256))) {
         const stillUsed =
           (await db.screenshots.where('sha256').equals(sha256).count()) +
-          (await db.audioChunks.where('sha256').equals(sha256).count());
+          (await db.audioChunks.where('sha256').equals(sha256).count()) +
+          (await db.videoChunks.where('sha256').equals(sha256).count());
         if (stillUsed === 0) await db.blobs.delete(sha256);
       }
       await db.syncState.delete(sessionId);

@@ -25,13 +25,21 @@ export const ScreenshotSchema = v.object({
   height: NonNegInt,
   bytes: NonNegInt,
   sha256: Sha256Schema,
-  /** Encoded size / raw RGBA size. */
+  /** Raw RGBA bytes of the stored image (width × height × 4) / encoded bytes: how much encoding saved. */
   compressionRatio: v.optional(v.number()),
+  /** The tab's viewport in CSS pixels when the frame was taken (`width`/`height` are the stored image's). */
+  viewportWidth: v.optional(NonNegInt),
+  viewportHeight: v.optional(NonNegInt),
+  /** Device pixels per CSS pixel of the tab: a captured frame is viewport × this before any downscaling. */
+  devicePixelRatio: v.optional(v.pipe(v.number(), v.minValue(0))),
 });
 export type Screenshot = v.InferOutput<typeof ScreenshotSchema>;
 
-/** Metadata of one narration audio chunk (MediaRecorder timeslice); bytes in the blob table. */
-export const AudioChunkSchema = v.object({
+/**
+ * Metadata of one recorded media chunk (a MediaRecorder timeslice): narration audio, or tab video when
+ * that is on. Bytes in the blob table. Chunks of one track concatenated by `chunkIndex` are one WebM file.
+ */
+export const MediaChunkSchema = v.object({
   id: v.pipe(v.string(), v.maxLength(64)),
   sessionId: SessionIdSchema,
   chunkIndex: NonNegInt,
@@ -41,4 +49,12 @@ export const AudioChunkSchema = v.object({
   bytes: NonNegInt,
   sha256: Sha256Schema,
 });
-export type AudioChunk = v.InferOutput<typeof AudioChunkSchema>;
+export type MediaChunk = v.InferOutput<typeof MediaChunkSchema>;
+
+/** A narration audio chunk (`audio/webm;codecs=opus`). */
+export const AudioChunkSchema = MediaChunkSchema;
+export type AudioChunk = MediaChunk;
+
+/** A tab video chunk (`video/webm`), from chrome.tabCapture; off unless the worker turns it on. */
+export const VideoChunkSchema = MediaChunkSchema;
+export type VideoChunk = MediaChunk;

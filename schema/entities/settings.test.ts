@@ -11,6 +11,11 @@ describe('settings', () => {
       autoDownloadJson: true,
       captureScreenshots: true,
       recordAudio: false,
+      recordVideo: false,
+      mediaTimesliceMs: 1000,
+      screenshotFormat: 'webp',
+      screenshotQuality: 0.8,
+      screenshotMaxWidth: 1280,
       pruneSyncedData: false,
       throttle: { scrollMs: 200, hoverDwellMs: 1000, inputSettleMs: 800 },
     });
@@ -24,6 +29,17 @@ describe('settings', () => {
     ['collector.example', false],
   ])('server URL %s valid=%s', (serverUrl, ok) => {
     expect(validate(SettingsSchema, { serverUrl }).ok).toBe(ok);
+  });
+
+  it.each([
+    [{ mediaTimesliceMs: 100 }, /mediaTimesliceMs/],
+    [{ screenshotQuality: 0 }, /screenshotQuality/],
+    [{ screenshotMaxWidth: 100 }, /screenshotMaxWidth/],
+    [{ screenshotFormat: 'png' }, /screenshotFormat/],
+  ])('refuses recorder setting %o', (input, message) => {
+    const r = validate(SettingsSchema, input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(message);
   });
 
   it('refuses a throttle below its floor', () => {

@@ -31,8 +31,22 @@ export const SettingsSchema = v.object({
   apiKey: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(256)), ''),
   /** Download the legacy session JSON automatically when the worker presses Stop. */
   autoDownloadJson: v.optional(v.boolean(), true),
+  /** Take a burst of screenshots around clicks, submits, navigations and on demand (redacted before storing). */
   captureScreenshots: v.optional(v.boolean(), true),
+  /** Record the worker's narration from the microphone (asked once, on the recorder page). */
   recordAudio: v.optional(v.boolean(), false),
+  /** Record the active tab as video (chrome.tabCapture). Heavy on disk: off unless asked for. */
+  recordVideo: v.optional(v.boolean(), false),
+  /** Length of one narration/video chunk: what a crash can lose at most, and the rows per minute. */
+  mediaTimesliceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(250), v.maxValue(10_000)), 1000),
+  screenshotFormat: v.optional(v.picklist(['webp', 'jpeg']), 'webp'),
+  /** Encoder quality, 0.1 (small) to 1 (best). */
+  screenshotQuality: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(1)), 0.8),
+  /** Frames wider than this (device pixels) are scaled down to it; 0 keeps the captured width. */
+  screenshotMaxWidth: v.optional(
+    v.union([v.literal(0), v.pipe(v.number(), v.integer(), v.minValue(320), v.maxValue(7680))]),
+    1280,
+  ),
   /**
    * Delete a session's events locally once the server confirmed the whole session complete. Off: keep them
    * until the worker deletes the session.

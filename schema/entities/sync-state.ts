@@ -48,8 +48,8 @@ export const SyncMetaSchema = v.object({
 });
 export type SyncMeta = v.InferOutput<typeof SyncMetaSchema>;
 
-/** The two kinds of media the server's upload API takes (`UploadRequest.kind`). */
-export const MediaKindSchema = v.picklist(['screenshot', 'audio']);
+/** The kinds of media the server's upload API takes (`UploadRequest.kind`). */
+export const MediaKindSchema = v.picklist(['screenshot', 'audio', 'video']);
 export type MediaKind = v.InferOutput<typeof MediaKindSchema>;
 
 /**

@@ -47,7 +47,7 @@ export const PublishedSyncStatusSchema = v.object({
       ),
       quarantined: v.array(
         v.object({
-          kind: v.picklist(['screenshot', 'audio']),
+          kind: v.picklist(['screenshot', 'audio', 'video']),
           id: v.string(),
           sessionId: SessionIdSchema,
           code: v.string(),

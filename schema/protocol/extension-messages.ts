@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { SessionIdSchema } from '../entities/session-id';
 import { CapturedEventSchema } from '../entities/event';
 import { ThrottleSettingsSchema } from '../entities/settings';
+import { RectSchema } from '../entities/target';
 import type { Result } from '../core/result';
 import { FailureSchema, resultSchema } from './result-schema';
 
@@ -116,3 +117,113 @@ export type ExportedFile = v.InferOutput<typeof ExportedFileSchema>;
 /** Reply to {@link ExportRequestSchema}, a `Result`. */
 export const ExportReplySchema = resultSchema(ExportedFileSchema, FailureSchema);
 export type ExportReply = Result<ExportedFile>;
+
+/** Popup (or keyboard shortcut) → background: recorder controls while a session records. */
+export const RecorderCommandSchema = v.variant('type', [
+  /** Pause narration (and video) without stopping the session; events go on being captured. */
+  v.object({ type: v.literal('recorder/pause') }),
+  v.object({ type: v.literal('recorder/resume') }),
+  /** Take a burst of screenshots of the active tab now. */
+  v.object({ type: v.literal('recorder/burst') }),
+]);
+export type RecorderCommand = v.InferOutput<typeof RecorderCommandSchema>;
+
+/** The two MediaRecorder tracks of a session, each recorded in the offscreen document. */
+export const MediaTrackSchema = v.picklist(['narration', 'video']);
+export type MediaTrack = v.InferOutput<typeof MediaTrackSchema>;
+
+/**
+ * Where a track's recording stands, for the popup. `denied`, `unavailable` and `failed` come with a
+ * message saying why and how to fix it; the session goes on without the track either way.
+ * - `starting`: asked for the device, waiting;
+ * - `recording` / `paused`: as the worker set it;
+ * - `denied`: the worker (or policy) refused the microphone / tab capture;
+ * - `unavailable`: no such device, or the browser cannot record here;
+ * - `failed`: recording stopped on its own (device unplugged, recorder error, disk full, document closed);
+ * - `stopped`: the session ended.
+ */
+export const TrackStateSchema = v.picklist([
+  'starting',
+  'recording',
+  'paused',
+  'denied',
+  'unavailable',
+  'failed',
+  'stopped',
+]);
+export type TrackState = v.InferOutput<typeof TrackStateSchema>;
+
+/** One track's status (chrome.storage.local, key {@link trackStatusKey}); written by whoever runs the track. */
+export const TrackStatusSchema = v.nullable(
+  v.object({
+    sessionId: SessionIdSchema,
+    track: MediaTrackSchema,
+    state: TrackStateSchema,
+    /** Why the track is not recording, and what to do about it. */
+    message: v.optional(v.string()),
+    /** Epoch ms of the last change. */
+    at: v.number(),
+  }),
+);
+export type TrackStatus = v.InferOutput<typeof TrackStatusSchema>;
+
+/** chrome.storage.local key of a track's status. */
+export function trackStatusKey(track: MediaTrack): string {
+  return `${track}Status`;
+}
+
+/** Why a screenshot frame was not stored (see the capture queue). */
+export const FrameDropReasonSchema = v.picklist([
+  'late',
+  'queue_full',
+  'tab_hidden',
+  'redaction_unavailable',
+  'capture_failed',
+]);
+
+/** Screenshot counters of the recording session, for the popup (chrome.storage.local, key {@link SCREENSHOT_STATUS_KEY}). */
+export const ScreenshotStatusSchema = v.nullable(
+  v.object({
+    sessionId: SessionIdSchema,
+    taken: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    dropped: v.record(FrameDropReasonSchema, v.pipe(v.number(), v.integer(), v.minValue(0))),
+    /** The last failure worth showing (e.g. the disk is full). */
+    message: v.optional(v.string()),
+  }),
+);
+export type ScreenshotStatus = v.InferOutput<typeof ScreenshotStatusSchema>;
+export const SCREENSHOT_STATUS_KEY = 'screenshotStatus';
+
+/**
+ * Background → offscreen document: start recording a track of the session into IndexedDB. `startTime`
+ * and `firstChunkIndex` continue a track after a restart (chunks keep counting); `streamId` is the
+ * chrome.tabCapture stream of the video track.
+ */
+export const MediaStartRequestSchema = v.object({
+  type: v.literal('offscreen/media-start'),
+  sessionId: SessionIdSchema,
+  track: MediaTrackSchema,
+  timesliceMs: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(60_000)),
+  firstChunkIndex: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  streamId: v.optional(v.pipe(v.string(), v.maxLength(512))),
+});
+export type MediaStartRequest = v.InferOutput<typeof MediaStartRequestSchema>;
+
+/** Background → offscreen document: stop, pause or resume a track (all tracks when none is named). */
+export const MediaControlRequestSchema = v.object({
+  type: v.picklist(['offscreen/media-stop', 'offscreen/media-pause', 'offscreen/media-resume']),
+  track: v.optional(MediaTrackSchema),
+});
+export type MediaControlRequest = v.InferOutput<typeof MediaControlRequestSchema>;
+
+/** Background → content script (top frame): the boxes to paint over in a screenshot of this tab. */
+export const SensitiveBoxesRequestSchema = v.object({ type: v.literal('capture/sensitive-boxes') });
+
+/** A frame's answer: its boxes (and its child frames', translated) in CSS pixels of its viewport. */
+export const SensitiveBoxesReplySchema = v.object({
+  boxes: v.pipe(v.array(RectSchema), v.maxLength(5000)),
+  viewport: v.object({ width: v.number(), height: v.number() }),
+  devicePixelRatio: v.pipe(v.number(), v.minValue(0)),
+  visible: v.boolean(),
+});
+export type SensitiveBoxesReply = v.InferOutput<typeof SensitiveBoxesReplySchema>;

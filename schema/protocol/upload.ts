@@ -24,11 +24,14 @@ export const ScreenshotUploadMetaSchema = v.object({
   trigger: v.optional(v.pipe(v.string(), v.maxLength(64))),
   triggerSequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   compressionRatio: v.optional(v.number()),
+  viewportWidth: v.optional(NonNegInt),
+  viewportHeight: v.optional(NonNegInt),
+  devicePixelRatio: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(16))),
 });
 
-/** What an audio upload says about the chunk (the AudioChunkSchema fields that are not the blob). */
+/** What an audio or video upload says about the chunk (the MediaChunkSchema fields that are not the blob). */
 export const AudioUploadMetaSchema = v.object({
-  /** The client's chunk id (AudioChunkSchema.id). */
+  /** The client's chunk id (MediaChunkSchema.id). */
   id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
   chunkIndex: NonNegInt,
   startTime: NonNegInt,
@@ -56,6 +59,12 @@ export const UploadRequestSchema = v.variant('kind', [
     meta: AudioUploadMetaSchema,
     uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))),
   }),
+  v.object({
+    ...common,
+    kind: v.literal('video'),
+    meta: AudioUploadMetaSchema,
+    uploadId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  }),
 ]);
 /** A validated upload announcement. */
 export type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;
@@ -79,7 +88,7 @@ export type UploadUrlReply = v.InferOutput<typeof UploadUrlReplySchema>;
 /** Answer to `POST /api/upload/complete`: the media row is recorded (`created` false for a repeat). */
 export const UploadCompleteReplySchema = v.object({
   recorded: v.literal(true),
-  kind: v.picklist(['screenshot', 'audio']),
+  kind: v.picklist(['screenshot', 'audio', 'video']),
   id: v.string(),
   created: v.boolean(),
   blobKey: v.string(),

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../entities/event';
 import { sampleRecordedEvents } from '../testing/events';
 import { validate } from '../validate';
-import { buildTrainingData, trainingDataChunks, TRAINING_ACTION_TYPES } from './build-training-data';
+import {
+  buildTrainingData,
+  screenshotIdsBySequence,
+  trainingDataChunks,
+  TRAINING_ACTION_TYPES,
+} from './build-training-data';
 import { TrainingDataSchema } from './training-data';
 
 const ID = 'cs_md0ap0gn_thwyx';
@@ -34,6 +39,7 @@ describe('buildTrainingData', () => {
       'coordinates',
       'element_text',
       'page_url',
+      'screenshot_ids',
     ]);
     expect(data.video_path).toBeNull();
     expect(data.audio_path).toBe('media/audio/narration.webm');
@@ -58,6 +64,7 @@ describe('buildTrainingData', () => {
       coordinates: [450, 200],
       element_text: 'Add to cart',
       page_url: 'https://shop.example/product?id=3',
+      screenshot_ids: [],
     });
     expect(annotationFor(events, 'hover')).toMatchObject({ coordinates: [450, 200], element_text: 'Add to cart' });
     expect(annotationFor(events, 'input')).toMatchObject({
@@ -87,6 +94,22 @@ describe('buildTrainingData', () => {
     ).annotations;
     expect(nav.map((a) => a.page_url)).toEqual(['https://shop.example/product?id=3', 'https://shop.example/cart']);
     expect(nav[1]).toMatchObject({ target_selector: null, coordinates: null, element_text: null });
+  });
+
+  it('lists the screenshots each action triggered, in burst order', () => {
+    const events = sampleRecordedEvents(ID, 15);
+    const click = events.find((e) => e.type === 'click')!;
+    const submit = events.find((e) => e.type === 'submit')!;
+    const screenshotIds = screenshotIdsBySequence([
+      { id: 'b', triggerSequence: click.sequence, burstIndex: 1 },
+      { id: 'a', triggerSequence: click.sequence, burstIndex: 0 },
+      { id: 'manual', burstIndex: 0 },
+      { id: 's', triggerSequence: submit.sequence, burstIndex: 0 },
+    ]);
+    const data = buildTrainingData(events, { ...media, screenshotIds });
+    expect(data.annotations.find((a) => a.action_type === 'click')!.screenshot_ids).toEqual(['a', 'b']);
+    expect(data.annotations.find((a) => a.action_type === 'submit')!.screenshot_ids).toEqual(['s']);
+    expect(data.annotations.filter((a) => a.screenshot_ids.length > 0)).toHaveLength(2);
   });
 
   it('passes media paths through, null when absent', () => {

@@ -15,7 +15,8 @@ import type { TrainingAnnotation, TrainingData } from './training-data';
  *   scroll offset `[scrollX, scrollY]` (the parameters needed to replay it); null otherwise;
  * - `element_text`: as the legacy `text` (target text, or the masked value / mask token of a value
  *   change), except `keydown`, where it is the key name (`Enter`), the only payload of that action;
- * - `page_url`: the URL of the page the action happened on (for `navigation`, the URL navigated to).
+ * - `page_url`: the URL of the page the action happened on (for `navigation`, the URL navigated to);
+ * - `screenshot_ids`: the screenshots of the burst the action triggered (see {@link screenshotIdsBySequence}).
  */
 
 /** Event types that become annotations, in the order of the format's documentation. */
@@ -39,10 +40,32 @@ const ACTIONS: ReadonlySet<EventType> = new Set(TRAINING_ACTION_TYPES);
 export interface TrainingMedia {
   videoPath: string | null;
   audioPath: string | null;
+  /** Ids of the screenshots whose burst the event with this sequence triggered, in burst order. */
+  screenshotIds?: (sequence: number) => readonly string[];
+}
+
+/** Screenshots → `screenshotIds` for {@link TrainingMedia}: grouped by trigger sequence, in burst order. */
+export function screenshotIdsBySequence(
+  shots: Iterable<{ id: string; triggerSequence?: number | null; burstIndex?: number | null }>,
+): (sequence: number) => readonly string[] {
+  const bySequence = new Map<number, { id: string; index: number }[]>();
+  for (const shot of shots) {
+    if (shot.triggerSequence === undefined || shot.triggerSequence === null) continue;
+    const list = bySequence.get(shot.triggerSequence) ?? [];
+    list.push({ id: shot.id, index: shot.burstIndex ?? 0 });
+    bySequence.set(shot.triggerSequence, list);
+  }
+  const sorted = new Map(
+    [...bySequence].map(([seq, list]) => [seq, list.sort((a, b) => a.index - b.index).map((s) => s.id)]),
+  );
+  return (sequence) => sorted.get(sequence) ?? [];
 }
 
 /** The annotation for one event, or null when the event is not a worker action. */
-export function toTrainingAnnotation(event: RecordedEvent): TrainingAnnotation | null {
+export function toTrainingAnnotation(
+  event: RecordedEvent,
+  screenshotIds?: TrainingMedia['screenshotIds'],
+): TrainingAnnotation | null {
   if (!ACTIONS.has(event.type)) return null;
   let coordinates: [number, number] | null = null;
   if (event.type === 'click' || event.type === 'dblclick' || event.type === 'contextmenu' || event.type === 'hover') {
@@ -58,6 +81,7 @@ export function toTrainingAnnotation(event: RecordedEvent): TrainingAnnotation |
     coordinates,
     element_text: event.type === 'keydown' ? event.key : eventText(event),
     page_url: event.url,
+    screenshot_ids: screenshotIds ? [...screenshotIds(event.sequence)] : [],
   };
 }
 
@@ -65,7 +89,7 @@ export function toTrainingAnnotation(event: RecordedEvent): TrainingAnnotation |
 export function buildTrainingData(events: Iterable<RecordedEvent>, media: TrainingMedia): TrainingData {
   const annotations: TrainingAnnotation[] = [];
   for (const event of events) {
-    const annotation = toTrainingAnnotation(event);
+    const annotation = toTrainingAnnotation(event, media.screenshotIds);
     if (annotation) annotations.push(annotation);
   }
   return { video_path: media.videoPath, audio_path: media.audioPath, annotations };
@@ -89,7 +113,7 @@ export async function* trainingDataChunks(
   let piece = `${head.slice(0, -1)},"annotations":[`;
   let first = true;
   for await (const event of events) {
-    const annotation = toTrainingAnnotation(event);
+    const annotation = toTrainingAnnotation(event, media.screenshotIds);
     if (!annotation) continue;
     piece += (first ? '' : ',') + JSON.stringify(annotation);
     first = false;

@@ -8,6 +8,11 @@ export const TrainingAnnotationSchema = v.object({
   coordinates: v.nullable(v.tuple([v.number(), v.number()])),
   element_text: v.nullable(v.string()),
   page_url: v.string(),
+  /**
+   * Ids of the screenshots of the burst this action triggered (`Screenshot.triggerSequence` is its event),
+   * in burst order; empty when none was taken. Added to the legacy format: older readers ignore it.
+   */
+  screenshot_ids: v.array(v.string()),
 });
 export type TrainingAnnotation = v.InferOutput<typeof TrainingAnnotationSchema>;
 

@@ -33,3 +33,4 @@ export * from './core/result';
 export * from './core/clock';
 export * from './entities/sync-state';
 export * from './formats/media-timeline';
+export * from './entities/microphone-access';

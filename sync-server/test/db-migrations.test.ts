@@ -4,6 +4,13 @@ import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres-
 import { createDatabase, type OpenDatabase } from '../src/db/database';
 import { createMigrator, migrateToLatest } from '../src/db/migrate';
 
+/** Every migration, in the order they must apply. */
+const MIGRATION_NAMES = [
+  '2026-11-28T0000-initial',
+  '2026-11-28T0100-store-batch-function',
+  '2026-12-02T1100-video-chunks',
+];
+
 let cluster: PostgresCluster;
 const opened: OpenDatabase[] = [];
 
@@ -26,7 +33,7 @@ describe('migrations on PostgreSQL 15', () => {
     const { db, kind } = await open(cluster.url);
     expect(kind).toBe('postgres');
     expect(await migrateToLatest(db)).toEqual({
-      applied: ['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function'],
+      applied: MIGRATION_NAMES,
     });
     expect(await migrateToLatest(db)).toEqual({ applied: [] });
 
@@ -39,6 +46,7 @@ describe('migrations on PostgreSQL 15', () => {
       'session_archives',
       'sessions',
       'uploads',
+      'video_chunks',
       'workers',
     ]);
 
@@ -51,8 +59,10 @@ describe('migrations on PostgreSQL 15', () => {
         'interactions_type_idx',
         'sessions_worker_created_idx',
         'sessions_status_activity_idx',
-        'screenshots_session_time_idx',
+        'screenshots_session_order_idx',
         'audio_chunks_session_chunk_key',
+        'video_chunks_session_chunk_key',
+        'video_chunks_blob_key_idx',
         'api_keys_key_hash_key',
       ]),
     );
@@ -73,10 +83,7 @@ describe('migrations on PostgreSQL 15', () => {
     const url = await cluster.createDatabase('race');
     const [a, b] = await Promise.all([open(url), open(url)]);
     const results = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
-    expect(results.flatMap((r) => r.applied)).toEqual([
-      '2026-11-28T0000-initial',
-      '2026-11-28T0100-store-batch-function',
-    ]);
+    expect(results.flatMap((r) => r.applied)).toEqual(MIGRATION_NAMES);
   });
 
   it('migrates down to an empty schema and up again', async () => {
@@ -86,10 +93,57 @@ describe('migrations on PostgreSQL 15', () => {
     const down = await createMigrator(db).migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect((await db.introspection.getTables()).map((t) => t.name)).toEqual([]);
-    expect((await migrateToLatest(db)).applied).toEqual([
-      '2026-11-28T0000-initial',
-      '2026-11-28T0100-store-batch-function',
-    ]);
+    expect((await migrateToLatest(db)).applied).toEqual(MIGRATION_NAMES);
+  });
+
+  it('adds video chunks and screenshot viewports to a database that already holds screenshots', async () => {
+    const url = await cluster.createDatabase('upgrade');
+    const { db } = await open(url);
+    const migrator = createMigrator(db);
+    expect((await migrator.migrateTo('2026-11-28T0100-store-batch-function')).error).toBeUndefined();
+    await sql`insert into workers (id, name) values ('w', 'W')`.execute(db);
+    await sql`insert into sessions (id, worker_id, start_time) values ('s', 'w', now())`.execute(db);
+    await sql`insert into screenshots (id, session_id, timestamp, blob_key, sha256, bytes, mime)
+      values ('old', 's', now(), 'k', 'h', 1, 'image/png')`.execute(db);
+
+    expect(await migrateToLatest(db)).toEqual({ applied: ['2026-12-02T1100-video-chunks'] });
+    const old = await db.selectFrom('screenshots').selectAll().where('id', '=', 'old').executeTakeFirstOrThrow();
+    expect(old).toMatchObject({ viewport_width: null, viewport_height: null, device_pixel_ratio: null });
+    // A ratio such as 1.1 reads back exactly (double precision, not real).
+    await db.updateTable('screenshots').set({ device_pixel_ratio: 1.1 }).where('id', '=', 'old').execute();
+    expect(
+      (await db.selectFrom('screenshots').select('device_pixel_ratio').executeTakeFirstOrThrow()).device_pixel_ratio,
+    ).toBe(1.1);
+    const chunk = {
+      id: 'v0',
+      session_id: 's',
+      chunk_index: 0,
+      start_time: new Date(),
+      duration_ms: 1000,
+      mime: 'video/webm',
+      blob_key: 'k',
+      sha256: 'h',
+      bytes: 1,
+    };
+    await db.insertInto('video_chunks').values(chunk).execute();
+    await expect(
+      db
+        .insertInto('video_chunks')
+        .values({ ...chunk, id: 'v0b' })
+        .execute(),
+    ).rejects.toThrow(/video_chunks_session_chunk_key/);
+    // Deleting the session deletes its video chunks.
+    await db.deleteFrom('sessions').where('id', '=', 's').execute();
+    expect(await db.selectFrom('video_chunks').selectAll().execute()).toEqual([]);
+
+    // Down again: the table and columns go, the old index comes back.
+    expect((await migrator.migrateTo('2026-11-28T0100-store-batch-function')).error).toBeUndefined();
+    const tables = (await db.introspection.getTables()).map((t) => t.name);
+    expect(tables).not.toContain('video_chunks');
+    const { rows } = await sql<{ indexname: string }>`select indexname from pg_indexes
+      where tablename = 'screenshots' order by indexname`.execute(db);
+    expect(rows.map((r) => r.indexname)).toContain('screenshots_session_time_idx');
+    expect(rows.map((r) => r.indexname)).not.toContain('screenshots_session_order_idx');
   });
 
   it('names the failing migration in one clear error', async () => {

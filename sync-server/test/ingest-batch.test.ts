@@ -284,6 +284,7 @@ describe('abandonment, listing and counts', () => {
       interactions: rows[0]!.n,
       screenshots: 0,
       audioChunks: 0,
+      videoChunks: 0,
       sessionArchives: 0,
       pendingUploads: 0,
     });

@@ -17,6 +17,13 @@ import {
 import { createDatabase, type OpenDatabase } from './database';
 import { createMigrator, migrateToLatest } from './migrate';
 
+/** Every migration, in the order they must apply. */
+const MIGRATION_NAMES = [
+  '2026-11-28T0000-initial',
+  '2026-11-28T0100-store-batch-function',
+  '2026-12-02T1100-video-chunks',
+];
+
 // One PGlite per file: its WASM start costs 2.5-4.5 s.
 let dir: string;
 let open: OpenDatabase;
@@ -49,7 +56,7 @@ describe('embedded PGlite database', () => {
   it('opens under dataDir/pglite and migrates; a second migrate applies nothing', async () => {
     expect(open.kind).toBe('pglite');
     const first = await migrateToLatest(open.db);
-    expect(first.applied).toEqual(['2026-11-28T0000-initial', '2026-11-28T0100-store-batch-function']);
+    expect(first.applied).toEqual(MIGRATION_NAMES);
     expect(await migrateToLatest(open.db)).toEqual({ applied: [] });
     await open.db
       .insertInto('workers')
@@ -176,9 +183,6 @@ describe('embedded PGlite database', () => {
     expect(down.error).toBeUndefined();
     const tables = await open.db.introspection.getTables();
     expect(tables.map((t) => t.name)).not.toContain('sessions');
-    expect((await migrateToLatest(open.db)).applied).toEqual([
-      '2026-11-28T0000-initial',
-      '2026-11-28T0100-store-batch-function',
-    ]);
+    expect((await migrateToLatest(open.db)).applied).toEqual(MIGRATION_NAMES);
   });
 });

@@ -5,15 +5,18 @@ import type { ScreenshotsTable } from './tables/screenshots.table';
 import type { SessionArchivesTable } from './tables/session-archives.table';
 import type { SessionsTable } from './tables/sessions.table';
 import type { UploadsTable } from './tables/uploads.table';
+import type { VideoChunksTable } from './tables/video-chunks.table';
 import type { WorkersTable } from './tables/workers.table';
 
 export type * from './tables/api-keys.table';
 export type * from './tables/audio-chunks.table';
 export type * from './tables/interactions.table';
+export type * from './tables/media-chunks.table';
 export type * from './tables/screenshots.table';
 export type * from './tables/session-archives.table';
 export type * from './tables/sessions.table';
 export type * from './tables/uploads.table';
+export type * from './tables/video-chunks.table';
 export type * from './tables/workers.table';
 
 /** Every table of the sync server, keyed by its SQL name: the type parameter of `Kysely<Database>`. */
@@ -24,6 +27,7 @@ export interface Database {
   interactions: InteractionsTable;
   screenshots: ScreenshotsTable;
   audio_chunks: AudioChunksTable;
+  video_chunks: VideoChunksTable;
   session_archives: SessionArchivesTable;
   uploads: UploadsTable;
 }

@@ -25,8 +25,12 @@ export { readSessionEvents, MAX_EVENT_PAGE, type ReadEventsOptions } from './rea
 export {
   recordScreenshot,
   recordAudioChunk,
+  recordMediaChunk,
+  CHUNK_TABLE,
+  type MediaTrack,
   type ScreenshotInput,
   type AudioChunkInput,
+  type MediaChunkInput,
   type RecordedMedia,
 } from './media-rows';
 export { type BlobRef } from './blob-ref';

@@ -9,8 +9,20 @@ import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
 import { lockSession } from './session-lock';
 
 /**
- * The metadata rows of media (screenshots, audio chunks) whose bytes are in the blob store.
+ * The metadata rows of media (screenshots, audio and video chunks) whose bytes are in the blob store.
  */
+
+/** The tracks a session records as MediaRecorder chunks, each in its own table of identical shape. */
+export type MediaTrack = 'audio' | 'video';
+
+/** The table of each track's chunks. */
+export const CHUNK_TABLE = { audio: 'audio_chunks', video: 'video_chunks' } as const satisfies Record<
+  MediaTrack,
+  keyof Database
+>;
+
+/** Largest device pixel ratio stored: browsers zoom to 5x at most, times a 3x screen; beyond is not a display. */
+export const MAX_DEVICE_PIXEL_RATIO = 16;
 
 /** Screenshot metadata to record (the legacy screenshot_data fields, or a ScreenshotSchema row). */
 export interface ScreenshotInput {
@@ -27,13 +39,17 @@ export interface ScreenshotInput {
   compressionRatio?: number | undefined;
   width?: number | undefined;
   height?: number | undefined;
+  /** The tab's viewport in CSS pixels. */
+  viewportWidth?: number | undefined;
+  viewportHeight?: number | undefined;
+  devicePixelRatio?: number | undefined;
   blob: BlobRef;
   /** True when the bytes are already in the store and verified (server-side upload). */
   uploaded: boolean;
 }
 
-/** Audio chunk metadata to record (an AudioChunkSchema row). */
-export interface AudioChunkInput {
+/** Audio or video chunk metadata to record (a MediaChunkSchema row). */
+export interface MediaChunkInput {
   id?: string | undefined;
   sessionId: string;
   chunkIndex: number;
@@ -44,6 +60,9 @@ export interface AudioChunkInput {
   uploaded: boolean;
 }
 
+/** Audio chunk metadata to record (an AudioChunkSchema row). */
+export type AudioChunkInput = MediaChunkInput;
+
 /** A recorded media row: its id, and false when the same screenshot/chunk was recorded before. */
 export interface RecordedMedia {
   id: string;
@@ -53,6 +72,12 @@ export interface RecordedMedia {
 /** Why an optional whole number is out of 0..max, or undefined when it is absent or in range. */
 function intProblem(name: string, value: number | undefined, max = MAX_SEQUENCE): Refusal | undefined {
   if (value === undefined || (Number.isInteger(value) && value >= 0 && value <= max)) return undefined;
+  return refusal('validation_failed', `${name}: ${value} is out of range`);
+}
+
+/** Why an optional ratio is not a finite number in 0..max, or undefined when it is absent or in range. */
+function ratioProblem(name: string, value: number | undefined, max: number): Refusal | undefined {
+  if (value === undefined || (Number.isFinite(value) && value >= 0 && value <= max)) return undefined;
   return refusal('validation_failed', `${name}: ${value} is out of range`);
 }
 
@@ -73,6 +98,9 @@ export async function recordScreenshot(
     intProblem('triggerSequence', shot.triggerSequence) ??
     intProblem('width', shot.width !== undefined ? Math.round(shot.width) : undefined) ??
     intProblem('height', shot.height !== undefined ? Math.round(shot.height) : undefined) ??
+    intProblem('viewportWidth', shot.viewportWidth) ??
+    intProblem('viewportHeight', shot.viewportHeight) ??
+    ratioProblem('devicePixelRatio', shot.devicePixelRatio, MAX_DEVICE_PIXEL_RATIO) ??
     intProblem('timestamp', Math.round(shot.timestamp), MAX_TIMESTAMP_MS);
   if (problem) return err(problem);
   const timestamp = new Date(Math.round(shot.timestamp));
@@ -99,6 +127,9 @@ export async function recordScreenshot(
         bytes: shot.blob.bytes,
         width: shot.width !== undefined ? Math.round(shot.width) : null,
         height: shot.height !== undefined ? Math.round(shot.height) : null,
+        viewport_width: shot.viewportWidth ?? null,
+        viewport_height: shot.viewportHeight ?? null,
+        device_pixel_ratio: shot.devicePixelRatio ?? null,
         mime: shot.blob.mime,
         uploaded_at: shot.uploaded ? new Date() : null,
       })
@@ -138,11 +169,25 @@ export async function recordScreenshot(
 }
 
 /** Records an audio chunk's metadata; idempotent on (session, chunk index) like recordScreenshot. */
-export async function recordAudioChunk(
+export function recordAudioChunk(
   db: Kysely<Database>,
   workerId: string,
   chunk: AudioChunkInput,
 ): Promise<Result<RecordedMedia, Refusal>> {
+  return recordMediaChunk(db, workerId, 'audio', chunk);
+}
+
+/**
+ * Records a chunk of the session's `track` (its row in audio_chunks or video_chunks), creating the
+ * session when it is new. Idempotent on (session, chunk index) or the id, like recordScreenshot.
+ */
+export async function recordMediaChunk(
+  db: Kysely<Database>,
+  workerId: string,
+  track: MediaTrack,
+  chunk: MediaChunkInput,
+): Promise<Result<RecordedMedia, Refusal>> {
+  const table = CHUNK_TABLE[track];
   const problem =
     blobProblem(chunk.blob) ??
     intProblem('chunkIndex', chunk.chunkIndex) ??
@@ -156,7 +201,7 @@ export async function recordAudioChunk(
     if (!locked.ok) return locked;
     const id = chunk.id ?? randomUUID();
     const inserted = await trx
-      .insertInto('audio_chunks')
+      .insertInto(table)
       .values({
         id,
         session_id: chunk.sessionId,
@@ -175,7 +220,7 @@ export async function recordAudioChunk(
     if (inserted) return ok({ id: inserted.id, created: true });
 
     const existing = await trx
-      .selectFrom('audio_chunks')
+      .selectFrom(table)
       .select(['id', 'session_id', 'uploaded_at'])
       .where((eb) =>
         eb.or([
@@ -185,11 +230,11 @@ export async function recordAudioChunk(
       )
       .executeTakeFirst();
     if (!existing || existing.session_id !== chunk.sessionId) {
-      return fail('conflict', `audio chunk id ${id} is already used by another session`);
+      return fail('conflict', `${track} chunk id ${id} is already used by another session`);
     }
     if (chunk.uploaded && existing.uploaded_at === null) {
       await trx
-        .updateTable('audio_chunks')
+        .updateTable(table)
         .set({ uploaded_at: sql<Date>`now()` })
         .where('id', '=', existing.id)
         .execute();

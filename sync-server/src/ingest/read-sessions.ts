@@ -87,6 +87,7 @@ export interface TableCounts {
   interactions: number;
   screenshots: number;
   audioChunks: number;
+  videoChunks: number;
   sessionArchives: number;
   pendingUploads: number;
 }
@@ -105,6 +106,7 @@ export async function countAll(db: Kysely<Database>): Promise<TableCounts> {
       eb.selectFrom('interactions').select(eb.fn.countAll<number>().as('n')).as('interactions'),
       eb.selectFrom('screenshots').select(eb.fn.countAll<number>().as('n')).as('screenshots'),
       eb.selectFrom('audio_chunks').select(eb.fn.countAll<number>().as('n')).as('audioChunks'),
+      eb.selectFrom('video_chunks').select(eb.fn.countAll<number>().as('n')).as('videoChunks'),
       eb.selectFrom('session_archives').select(eb.fn.countAll<number>().as('n')).as('sessionArchives'),
       eb
         .selectFrom('uploads')
@@ -121,6 +123,7 @@ export async function countAll(db: Kysely<Database>): Promise<TableCounts> {
     interactions: Number(row.interactions),
     screenshots: Number(row.screenshots),
     audioChunks: Number(row.audioChunks),
+    videoChunks: Number(row.videoChunks),
     sessionArchives: Number(row.sessionArchives),
     pendingUploads: Number(row.pendingUploads),
   };

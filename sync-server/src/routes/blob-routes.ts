@@ -8,7 +8,7 @@ import type { RouteDeps } from './route-deps';
 /**
  * `GET /api/blobs/<key>`: serves media of the file-system blob store (its `publicPath`). Blobs are
  * content-addressed and shared between sessions, so access follows the rows pointing at them: an
- * admin may read any blob, a worker one referenced by a screenshot, audio chunk or archive of their
+ * admin may read any blob, a worker one referenced by a screenshot, audio or video chunk or archive of their
  * own sessions.
  */
 export function blobRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -47,9 +47,9 @@ export function blobRoutes(deps: RouteDeps): Hono<AppEnv> {
 }
 
 /** Tables whose rows reference blobs, each with a `blob_key` index and the owning `session_id`. */
-const BLOB_REFERENCING_TABLES = ['screenshots', 'audio_chunks', 'session_archives'] as const;
+const BLOB_REFERENCING_TABLES = ['screenshots', 'audio_chunks', 'video_chunks', 'session_archives'] as const;
 
-/** True when a screenshot, audio chunk or archive of one of the worker's sessions references `key`. */
+/** True when a screenshot, audio or video chunk or archive of one of the worker's sessions references `key`. */
 async function workerMayRead(deps: RouteDeps, workerId: string, key: string): Promise<boolean> {
   // Each lookup starts from the blob_key index of its table, then checks the owning session.
   for (const table of BLOB_REFERENCING_TABLES) {

@@ -128,6 +128,78 @@ describe('media upload through the server (file-system blob store)', () => {
     expect((await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: bob.key })).status).toBe(403);
   });
 
+  it('records a video chunk in video_chunks (not as audio), once', async () => {
+    const bytes = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 9, 9, 9, 9]);
+    const body = {
+      sha256: sha(bytes),
+      bytes: bytes.byteLength,
+      mime: 'video/webm;codecs=vp9',
+      sessionId: 'cs_up_video',
+      kind: 'video',
+      meta: { id: 'video-chunk-0', chunkIndex: 0, startTime: T0, durationMs: 4000 },
+    };
+    const upload = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as UploadUrl;
+    expect(upload.headers).toEqual({ 'content-type': 'video/webm;codecs=vp9' });
+    expect((await t.request(new URL(upload.url!).pathname, { method: 'PUT', body: bytes })).status).toBe(200);
+    const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: body });
+    expect(complete.status).toBe(201);
+    expect(await complete.json()).toMatchObject({ recorded: true, kind: 'video', id: 'video-chunk-0', created: true });
+    const again = await t.request('/api/upload/complete', { bearer: alice.key, json: body });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ kind: 'video', id: 'video-chunk-0', created: false });
+    // The same index under another id is the same chunk, not a second one.
+    const renamed = await t.request('/api/upload/complete', {
+      bearer: alice.key,
+      json: { ...body, meta: { ...body.meta, id: 'video-chunk-0-again' } },
+    });
+    expect(await renamed.json()).toMatchObject({ id: 'video-chunk-0', created: false });
+
+    const rows = await t.open.db
+      .selectFrom('video_chunks')
+      .selectAll()
+      .where('session_id', '=', 'cs_up_video')
+      .execute();
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: 'video-chunk-0',
+        chunk_index: 0,
+        start_time: new Date(T0),
+        duration_ms: 4000,
+        mime: 'video/webm;codecs=vp9',
+        bytes: bytes.byteLength,
+        uploaded_at: expect.any(Date) as unknown,
+      }),
+    ]);
+    const audio = await t.open.db
+      .selectFrom('audio_chunks')
+      .select('id')
+      .where('session_id', '=', 'cs_up_video')
+      .execute();
+    expect(audio).toEqual([]);
+    // Another worker may neither announce nor complete into the session.
+    expect((await t.request('/api/upload/complete', { bearer: bob.key, json: body })).status).toBe(403);
+  });
+
+  it("stores a screenshot's viewport size and device pixel ratio", async () => {
+    const body = {
+      ...shot,
+      sessionId: 'cs_up_viewport',
+      meta: { ...shot.meta, id: 'shot-viewport', viewportWidth: 1280, viewportHeight: 720, devicePixelRatio: 1.25 },
+    };
+    expect((await t.request('/api/upload/complete', { bearer: alice.key, json: body })).status).toBe(201);
+    const row = await t.open.db
+      .selectFrom('screenshots')
+      .select(['viewport_width', 'viewport_height', 'device_pixel_ratio'])
+      .where('id', '=', 'shot-viewport')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ viewport_width: 1280, viewport_height: 720, device_pixel_ratio: 1.25 });
+    const bad = await t.request('/api/upload/complete', {
+      bearer: alice.key,
+      json: { ...body, meta: { ...body.meta, devicePixelRatio: 17 } },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it("refuses another worker's session, bad announcements and expired or unknown upload ids", async () => {
     expect((await t.request('/api/upload/url', { bearer: bob.key, json: shot })).status).toBe(403);
     expect((await t.request('/api/upload/complete', { bearer: bob.key, json: shot })).status).toBe(403);

@@ -10,7 +10,7 @@ import { errorResponse, refusalResponse } from '../http/errors';
 import { publicBaseUrl } from '../http/public-url';
 import { readValidBody } from '../http/read-body';
 import type { Refusal } from '../refusal';
-import { recordAudioChunk, recordScreenshot } from '../ingest/media-rows';
+import { recordMediaChunk, recordScreenshot } from '../ingest/media-rows';
 import { isOtherWorkersSession } from '../ingest/read-sessions';
 import { completeUploadIntents, createUploadIntent, findLiveUploadIntent } from '../ingest/upload-intents';
 import type { RouteDeps } from './route-deps';
@@ -24,7 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  *    server's `PUT /api/upload/:id` (file-system store).
  * 2. The client PUTs the bytes there with the headers given.
  * 3. `POST /api/upload/complete` with the same body: the server checks the stored object has the
- *    announced size and hash, then records the screenshots / audio_chunks row.
+ *    announced size and hash, then records the screenshots / audio_chunks / video_chunks row.
  * Upload intents live in the `uploads` table, so steps may hit different instances.
  */
 export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -143,5 +143,11 @@ function record(deps: RouteDeps, workerId: string, request: UploadRequest, blobK
   if (request.kind === 'screenshot') {
     return recordScreenshot(deps.db, workerId, { ...request.meta, sessionId: request.sessionId, blob, uploaded: true });
   }
-  return recordAudioChunk(deps.db, workerId, { ...request.meta, sessionId: request.sessionId, blob, uploaded: true });
+  // Audio and video chunks carry the same metadata; the kind names the track (and its table).
+  return recordMediaChunk(deps.db, workerId, request.kind, {
+    ...request.meta,
+    sessionId: request.sessionId,
+    blob,
+    uploaded: true,
+  });
 }

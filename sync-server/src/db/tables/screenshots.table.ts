@@ -15,8 +15,14 @@ export interface ScreenshotsTable {
   blob_key: string;
   sha256: string;
   bytes: number;
+  /** The stored image's size in pixels. */
   width: number | null;
   height: number | null;
+  /** The tab's viewport in CSS pixels when the frame was taken; null for older clients. */
+  viewport_width: number | null;
+  viewport_height: number | null;
+  /** Device pixels per CSS pixel of the tab; null for older clients. */
+  device_pixel_ratio: number | null;
   mime: string;
   /** Null until the blob is verified to be in the store with this size and hash. */
   uploaded_at: NullableTimestamp;

@@ -1,12 +1,20 @@
 import type { AppDB, MediaSyncRow } from '../../db/app-db';
 import {
   mediaKey,
+  type MediaKind,
   type MediaItem,
   type MediaQuarantine,
   type MediaRef,
   type MediaStore,
   type SessionAck,
 } from './media-store';
+
+/** The recorder's table of each media kind: a kind's ids are unique in its own table only. */
+const MEDIA_TABLES = {
+  screenshot: 'screenshots',
+  audio: 'audioChunks',
+  video: 'videoChunks',
+} as const satisfies Record<MediaKind, keyof AppDB>;
 
 function toQuarantine(row: MediaSyncRow): MediaQuarantine {
   return {
@@ -23,23 +31,31 @@ function toQuarantine(row: MediaSyncRow): MediaQuarantine {
 
 /**
  * The media uploader's store over the extension's IndexedDB: reads the recorder's `screenshots`,
- * `audioChunks` and `blobs` and the engine's `syncState`; writes only its own `mediaSync` rows.
+ * `audioChunks`, `videoChunks` and `blobs` and the engine's `syncState`; writes only its own `mediaSync` rows.
  */
 export class DexieMediaStore implements MediaStore {
   constructor(private readonly db: AppDB) {}
 
   async listPending(): Promise<MediaItem[]> {
-    // One read transaction, so a row cannot be missed between the two reads. Every media row is read:
+    const { mediaSync, screenshots, audioChunks, videoChunks } = this.db;
+    // One read transaction, so a row cannot be missed between the reads. Every media row is read:
     // "no mediaSync row" cannot be indexed, and metadata rows are small (a day of recording is a few
     // thousand of them, read in tens of milliseconds).
-    return this.db.transaction('r', [this.db.mediaSync, this.db.screenshots, this.db.audioChunks], async () => {
-      const done = new Set(
-        (await this.db.mediaSync.toCollection().primaryKeys()).map(([kind, id]) => mediaKey(kind, id)),
-      );
-      const [shots, chunks] = await Promise.all([this.db.screenshots.toArray(), this.db.audioChunks.toArray()]);
+    return this.db.transaction('r', [mediaSync, screenshots, audioChunks, videoChunks], async () => {
+      const done = new Set((await mediaSync.toCollection().primaryKeys()).map(([kind, id]) => mediaKey(kind, id)));
+      const [shots, audio, video] = await Promise.all([
+        screenshots.toArray(),
+        audioChunks.toArray(),
+        videoChunks.toArray(),
+      ]);
       const pending: MediaItem[] = [];
       for (const row of shots) if (!done.has(mediaKey('screenshot', row.id))) pending.push({ kind: 'screenshot', row });
-      for (const row of chunks) if (!done.has(mediaKey('audio', row.id))) pending.push({ kind: 'audio', row });
+      for (const [kind, rows] of [
+        ['audio', audio],
+        ['video', video],
+      ] as const) {
+        for (const row of rows) if (!done.has(mediaKey(kind, row.id))) pending.push({ kind, row });
+      }
       return pending;
     });
   }
@@ -81,7 +97,7 @@ export class DexieMediaStore implements MediaStore {
    * not leave an orphan row behind, shown to the worker as a problem.
    */
   private writeIfStillStored(ref: Pick<MediaRef, 'kind' | 'id'>, write: () => Promise<unknown>): Promise<void> {
-    const table = ref.kind === 'screenshot' ? this.db.screenshots : this.db.audioChunks;
+    const table = this.db[MEDIA_TABLES[ref.kind]];
     return this.db.transaction('rw', [this.db.mediaSync, table], async () => {
       if ((await table.where('id').equals(ref.id).count()) === 0) return;
       await write();

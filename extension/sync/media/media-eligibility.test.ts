@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
+import { MEDIA_T0, sampleChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
 import { isMediaUploadable, mediaUploadOrder, planUploads } from './media-eligibility';
 import type { MediaItem } from './media-store';
 
@@ -15,24 +15,31 @@ describe('isMediaUploadable', () => {
     const row = sampleScreenshot('s', 0, samplePng(0), { triggerSequence });
     expect(isMediaUploadable({ kind: 'screenshot', row }, ack)).toBe(expected);
     if (triggerSequence === undefined || expected) {
-      expect(isMediaUploadable({ kind: 'audio', row: sampleAudioChunk('s', 0, sampleWebm(0)) }, ack)).toBe(expected);
+      // A chunk has no trigger: it goes as soon as the session is known, like a screenshot without one.
+      for (const kind of ['audio', 'video'] as const) {
+        expect(isMediaUploadable({ kind, row: sampleChunk(kind, 's', 0, sampleWebm(0)) }, ack)).toBe(expected);
+      }
     }
   });
 });
 
 describe('mediaUploadOrder', () => {
-  it('groups by session, oldest first, screenshots and audio interleaved by time', () => {
+  it('groups by session, oldest first, screenshots, audio and video interleaved by time', () => {
     const items: MediaItem[] = [
       { kind: 'screenshot', row: sampleScreenshot('b', 0, samplePng(0)) },
-      { kind: 'audio', row: sampleAudioChunk('a', 1, sampleWebm(1)) },
+      { kind: 'audio', row: sampleChunk('audio', 'a', 1, sampleWebm(1)) },
+      { kind: 'video', row: sampleChunk('video', 'a', 1, sampleWebm(3), { startTime: MEDIA_T0 + 5_000 }) },
       { kind: 'screenshot', row: sampleScreenshot('a', 3, samplePng(3)) },
-      { kind: 'audio', row: sampleAudioChunk('a', 0, sampleWebm(0)) },
+      { kind: 'audio', row: sampleChunk('audio', 'a', 0, sampleWebm(0)) },
+      { kind: 'video', row: sampleChunk('video', 'a', 0, sampleWebm(2)) },
       { kind: 'screenshot', row: sampleScreenshot('a', 0, samplePng(0)) },
     ];
     expect(items.sort(mediaUploadOrder).map((i) => i.row.id)).toEqual([
       'a-audio-0',
       'a-shot-0',
+      'a-video-0',
       'a-shot-3',
+      'a-video-1',
       'a-audio-1',
       'b-shot-0',
     ]); // a tie in time goes by id
@@ -43,13 +50,15 @@ describe('planUploads', () => {
   it('keeps the uploadable items in upload order and counts the rest as waiting', () => {
     const pending: MediaItem[] = [
       { kind: 'screenshot', row: sampleScreenshot('a', 2, samplePng(2)) }, // taken for event 3
-      { kind: 'audio', row: sampleAudioChunk('b', 0, sampleWebm(0)) }, // session b never synced
+      { kind: 'audio', row: sampleChunk('audio', 'b', 0, sampleWebm(0)) }, // session b never synced
+      { kind: 'video', row: sampleChunk('video', 'b', 0, sampleWebm(2)) }, // session b never synced
       { kind: 'screenshot', row: sampleScreenshot('a', 1, samplePng(1)) },
-      { kind: 'audio', row: sampleAudioChunk('a', 0, sampleWebm(1)) },
+      { kind: 'video', row: sampleChunk('video', 'a', 0, sampleWebm(3)) },
+      { kind: 'audio', row: sampleChunk('audio', 'a', 0, sampleWebm(1)) },
     ];
     const plan = planUploads(pending, new Map([['a', { ackedThrough: 2, closedOnServer: false }]]));
-    expect(plan.eligible.map((i) => i.row.id)).toEqual(['a-audio-0', 'a-shot-1']);
-    expect(plan.waiting).toBe(2);
+    expect(plan.eligible.map((i) => i.row.id)).toEqual(['a-audio-0', 'a-video-0', 'a-shot-1']);
+    expect(plan.waiting).toBe(3);
   });
 
   it.each([

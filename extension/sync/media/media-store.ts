@@ -1,9 +1,12 @@
-import type { AudioChunk, MediaKind, MediaQuarantineCode, Screenshot } from '@codesight/schema';
+import type { MediaChunk, MediaKind, MediaQuarantineCode, Screenshot } from '@codesight/schema';
 
 export type { MediaKind, MediaQuarantineCode } from '@codesight/schema';
 
+/** The kinds recorded as MediaRecorder chunks (narration audio, tab video): same row shape, same upload meta. */
+export type ChunkKind = Exclude<MediaKind, 'screenshot'>;
+
 /** One media item as the recorder stored it: its metadata row (the bytes are in the blob table). */
-export type MediaItem = { kind: 'screenshot'; row: Screenshot } | { kind: 'audio'; row: AudioChunk };
+export type MediaItem = { kind: 'screenshot'; row: Screenshot } | { kind: ChunkKind; row: MediaChunk };
 
 /** What identifies a media item across the store: ids are unique per kind, not across kinds. */
 export interface MediaRef {
@@ -55,7 +58,7 @@ export interface MediaStore {
   releaseQuarantined(sessionId?: string): Promise<number>;
 }
 
-/** One string per media item: screenshot and audio ids are unique per kind only. */
+/** One string per media item: screenshot, audio and video ids are unique per kind only. */
 export function mediaKey(kind: MediaKind, id: string): string {
   return `${kind}:${id}`;
 }

@@ -1,18 +1,30 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeMediaServer, type FaultAnswer, type UploadStep } from '../testing/fake-media-server';
-import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm, sha256Of } from '../testing/media-fixtures';
+import {
+  sampleAudioChunk,
+  sampleChunk,
+  samplePng,
+  sampleScreenshot,
+  sampleWebm,
+  sha256Of,
+} from '../testing/media-fixtures';
 import { MemoryMediaStore } from '../testing/memory-media-store';
 import { createMediaUploader, type MediaUploaderOptions } from './media-uploader';
 import { createSeededRandom, randomInt } from '../testing/random';
 import { FakeClock } from '@codesight/schema/testing';
 
 const KEY = 'csk_test_key';
+const videoBytes = (i: number) => sampleWebm(100 + i, 2_000);
 
-/** A store with `shots` screenshots (taken for events 1..shots) and `chunks` audio chunks in session `sessionId`. */
+/**
+ * A store with `shots` screenshots (taken for events 1..shots), `chunks` audio chunks and `videoChunks`
+ * video chunks (larger: 2 KB each) in session `sessionId`.
+ */
 function world(
   options: {
     shots?: number;
     chunks?: number;
+    videoChunks?: number;
     sessionId?: string;
     ackedThrough?: number;
     target?: 'server' | 's3';
@@ -25,6 +37,8 @@ function world(
     store.addScreenshot(sampleScreenshot(sessionId, i, samplePng(i)), samplePng(i));
   for (let i = 0; i < (options.chunks ?? 2); i++)
     store.addAudioChunk(sampleAudioChunk(sessionId, i, sampleWebm(i)), sampleWebm(i));
+  for (let i = 0; i < (options.videoChunks ?? 0); i++)
+    store.addChunk('video', sampleChunk('video', sessionId, i, videoBytes(i)), videoBytes(i));
   if (options.ackedThrough !== undefined) store.setAck(sessionId, options.ackedThrough);
   const uploader = (extra: Partial<MediaUploaderOptions> = {}) =>
     createMediaUploader({
@@ -52,10 +66,16 @@ describe('media uploader: the happy path', () => {
   it.each(['server', 's3'] as const)(
     'uploads every eligible item exactly once with matching hashes (PUT target: %s)',
     async (target) => {
-      const { store, server, sessionId, uploader } = world({ shots: 4, chunks: 2, ackedThrough: 10, target });
+      const { store, server, sessionId, uploader } = world({
+        shots: 4,
+        chunks: 2,
+        videoChunks: 2,
+        ackedThrough: 10,
+        target,
+      });
       const result = await uploader().runOnce();
       expect(result).toEqual({
-        uploaded: 6,
+        uploaded: 8,
         skipped: 0,
         failed: 0,
         quarantined: 0,
@@ -63,9 +83,11 @@ describe('media uploader: the happy path', () => {
         bytesSent:
           [0, 1, 2, 3].reduce((n, i) => n + samplePng(i).byteLength, 0) +
           sampleWebm(0).byteLength +
-          sampleWebm(1).byteLength,
+          sampleWebm(1).byteLength +
+          videoBytes(0).byteLength +
+          videoBytes(1).byteLength,
       });
-      expect(server.created).toBe(6);
+      expect(server.created).toBe(8);
       const shot2 = server.rows.get(`screenshot:${sessionId}-shot-2`)!;
       expect(shot2).toMatchObject({
         sessionId,
@@ -85,18 +107,25 @@ describe('media uploader: the happy path', () => {
         triggerSequence: 3,
         compressionRatio: 0.5,
       });
-      expect(server.rows.get(`audio:${sessionId}-audio-1`)).toMatchObject({
-        mime: 'audio/webm;codecs=opus',
-        meta: { chunkIndex: 1, durationMs: 10_000 },
-      });
+      for (const [kind, mime, bytes] of [
+        ['audio', 'audio/webm;codecs=opus', sampleWebm(1)],
+        ['video', 'video/webm;codecs=vp9', videoBytes(1)],
+      ] as const) {
+        expect(server.rows.get(`${kind}:${sessionId}-${kind}-1`)).toMatchObject({
+          kind,
+          mime,
+          sha256: sha256Of(bytes),
+          meta: { chunkIndex: 1, durationMs: 10_000 },
+        });
+        expect(server.blobs.get(sha256Of(bytes))).toEqual(bytes);
+      }
       await expectAllOnServer(store, server);
-      expect(server.blobs.get(sha256Of(sampleWebm(1)))).toEqual(sampleWebm(1));
 
       // The API key goes to the server's API only; the PUT carries the headers the server handed out.
       for (const r of server.requests) {
         if (r.step === 'put') {
           expect(r.headers.authorization).toBeUndefined();
-          expect(r.headers['content-type']).toMatch(/^(image\/png|audio\/webm;codecs=opus)$/);
+          expect(r.headers['content-type']).toMatch(/^(image\/png|audio\/webm;codecs=opus|video\/webm;codecs=vp9)$/);
           expect(r.url.startsWith(target === 's3' ? 'http://s3.fake.test/' : `${server.baseUrl}/api/upload/`)).toBe(
             true,
           );
@@ -175,24 +204,35 @@ describe('media uploader: eligibility follows the acks', () => {
     store.addScreenshot(sampleScreenshot('a', 2, samplePng(2), { triggerSequence: undefined }), samplePng(2));
     store.addAudioChunk(sampleAudioChunk('a', 0, sampleWebm(0)), sampleWebm(0));
     store.addAudioChunk(sampleAudioChunk('b', 0, sampleWebm(1)), sampleWebm(1));
+    store.addChunk('video', sampleChunk('video', 'a', 0, videoBytes(0)), videoBytes(0));
+    store.addChunk('video', sampleChunk('video', 'b', 0, videoBytes(1)), videoBytes(1));
     store.addScreenshot(sampleScreenshot('c', 0, samplePng(3), { triggerSequence: 900 }), samplePng(3));
     const u = uploader();
 
     // Nothing acked anywhere: nothing goes, nothing is asked.
     store.setAck('a', 0);
-    expect(await u.runOnce()).toMatchObject({ uploaded: 0, skipped: 6 });
+    expect(await u.runOnce()).toMatchObject({ uploaded: 0, skipped: 8 });
     expect(server.requests).toEqual([]);
 
     store.setAck('a', 3);
-    expect(await u.runOnce()).toMatchObject({ uploaded: 3, skipped: 3 });
-    expect([...server.rows.keys()].sort()).toEqual(['audio:a-audio-0', 'screenshot:a-shot-0', 'screenshot:a-shot-2']);
-    expect(u.getStatus()).toMatchObject({ pendingItems: 3, waitingForAck: 3 });
+    expect(await u.runOnce()).toMatchObject({ uploaded: 4, skipped: 4 });
+    expect([...server.rows.keys()].sort()).toEqual([
+      'audio:a-audio-0',
+      'screenshot:a-shot-0',
+      'screenshot:a-shot-2',
+      'video:a-video-0',
+    ]);
+    expect(u.getStatus()).toMatchObject({
+      pendingItems: 4,
+      waitingForAck: 4,
+      pendingByKind: { screenshot: 2, audio: 1, video: 1 },
+    });
 
     store.setAck('a', 5);
     store.setAck('b', 1);
     store.setAck('c', 12, true); // closed on the server: it holds every event
-    expect(await u.runOnce()).toMatchObject({ uploaded: 3, skipped: 0 });
-    expect(server.created).toBe(6);
+    expect(await u.runOnce()).toMatchObject({ uploaded: 4, skipped: 0 });
+    expect(server.created).toBe(8);
     expect(u.getStatus()).toMatchObject({ pendingItems: 0, pendingBytes: 0, waitingForAck: 0 });
   });
 });
@@ -391,28 +431,31 @@ describe('media uploader: permanent refusals are quarantined', () => {
     expect(server.created).toBe(3);
   });
 
-  it('quarantines media too large for the server and an id another session uses', async () => {
-    const { store, server, sessionId, uploader } = world({ shots: 0, chunks: 0, ackedThrough: 10 });
-    const big = sampleWebm(1, 5000);
-    store.addAudioChunk(sampleAudioChunk(sessionId, 0, big), big);
-    const small = samplePng(1);
-    store.addScreenshot(sampleScreenshot(sessionId, 0, small, { id: 'taken' }), small);
-    const tooSmallServer = new FakeMediaServer({ apiKey: KEY, maxBytes: 1000 });
-    tooSmallServer.rows.set('screenshot:taken', {
-      kind: 'screenshot',
-      id: 'taken',
-      sessionId: 'someone-else',
-      sha256: 'x',
-      bytes: 1,
-      mime: 'image/png',
-      meta: { timestamp: 1 },
-    });
-    const result = await uploader({ fetch: tooSmallServer.fetch, baseUrl: tooSmallServer.baseUrl }).runOnce();
-    expect(result).toMatchObject({ uploaded: 0, quarantined: 2, failed: 0 });
-    const codes = Object.fromEntries((await store.listQuarantined()).map((q) => [q.kind, q.code]));
-    expect(codes).toEqual({ audio: 'payload_too_large', screenshot: 'conflict' });
-    expect(server.requests).toEqual([]);
-  });
+  it.each(['audio', 'video'] as const)(
+    'quarantines a %s chunk too large for the server and an id another session uses',
+    async (kind) => {
+      const { store, server, sessionId, uploader } = world({ shots: 0, chunks: 0, ackedThrough: 10 });
+      const big = sampleWebm(1, 5000);
+      store.addChunk(kind, sampleChunk(kind, sessionId, 0, big), big);
+      const small = samplePng(1);
+      store.addScreenshot(sampleScreenshot(sessionId, 0, small, { id: 'taken' }), small);
+      const tooSmallServer = new FakeMediaServer({ apiKey: KEY, maxBytes: 1000 });
+      tooSmallServer.rows.set('screenshot:taken', {
+        kind: 'screenshot',
+        id: 'taken',
+        sessionId: 'someone-else',
+        sha256: 'x',
+        bytes: 1,
+        mime: 'image/png',
+        meta: { timestamp: 1 },
+      });
+      const result = await uploader({ fetch: tooSmallServer.fetch, baseUrl: tooSmallServer.baseUrl }).runOnce();
+      expect(result).toMatchObject({ uploaded: 0, quarantined: 2, failed: 0 });
+      const codes = Object.fromEntries((await store.listQuarantined()).map((q) => [q.kind, q.code]));
+      expect(codes).toEqual({ [kind]: 'payload_too_large', screenshot: 'conflict' });
+      expect(server.requests).toEqual([]);
+    },
+  );
 
   it('quarantines bytes the upload target keeps refusing with a non-API 400', async () => {
     const { store, server, uploader } = world({ shots: 1, chunks: 0, ackedThrough: 10, target: 's3' });
@@ -426,38 +469,50 @@ describe('media uploader: permanent refusals are quarantined', () => {
   });
 
   it('never uploads a damaged or missing local blob', async () => {
-    const { store, server, sessionId, uploader } = world({ shots: 2, chunks: 1, ackedThrough: 10 });
+    const { store, server, sessionId, uploader } = world({ shots: 2, chunks: 1, videoChunks: 2, ackedThrough: 10 });
     store.corruptBlob(sha256Of(samplePng(1)));
     store.deleteBlob(sha256Of(sampleWebm(0)));
+    store.deleteBlob(sha256Of(videoBytes(0)));
+    store.corruptBlob(sha256Of(videoBytes(1)));
     const result = await uploader().runOnce();
-    expect(result).toMatchObject({ uploaded: 1, quarantined: 2, failed: 0 });
+    expect(result).toMatchObject({ uploaded: 1, quarantined: 4, failed: 0 });
     const byId = Object.fromEntries((await store.listQuarantined()).map((q) => [q.id, q]));
     expect(byId[`${sessionId}-shot-1`]).toMatchObject({ code: 'local_hash_mismatch' });
     expect(byId[`${sessionId}-shot-1`]!.reason).toContain('damaged local copy');
     expect(byId[`${sessionId}-audio-0`]).toMatchObject({ code: 'local_blob_missing' });
+    expect(byId[`${sessionId}-video-0`]).toMatchObject({ kind: 'video', code: 'local_blob_missing' });
+    expect(byId[`${sessionId}-video-1`]).toMatchObject({ kind: 'video', code: 'local_hash_mismatch' });
     expect(new Set(server.requests.map((r) => r.sha256))).toEqual(new Set([sha256Of(samplePng(0))]));
   });
 });
 
 describe('media uploader: status', () => {
   it('counts pending items and bytes, notifies subscribers on change only', async () => {
-    const { store, uploader } = world({ shots: 2, chunks: 1 });
+    const { store, uploader } = world({ shots: 2, chunks: 1, videoChunks: 1 });
     const u = uploader();
     const seen: number[] = [];
     u.subscribe((s) => seen.push(s.pendingItems));
     await u.runOnce();
-    const bytes = samplePng(0).byteLength + samplePng(1).byteLength + sampleWebm(0).byteLength;
-    expect(u.getStatus()).toEqual({ pendingItems: 3, pendingBytes: bytes, waitingForAck: 3, quarantined: [] });
+    const bytes =
+      samplePng(0).byteLength + samplePng(1).byteLength + sampleWebm(0).byteLength + videoBytes(0).byteLength;
+    expect(u.getStatus()).toEqual({
+      pendingItems: 4,
+      pendingBytes: bytes,
+      pendingByKind: { screenshot: 2, audio: 1, video: 1 },
+      waitingForAck: 4,
+      quarantined: [],
+    });
     await u.runOnce();
-    expect(seen).toEqual([3]);
+    expect(seen).toEqual([4]);
     store.setAck('cs_media', 1);
     await u.runOnce();
     expect(u.getStatus()).toMatchObject({
       pendingItems: 1,
       waitingForAck: 1,
       pendingBytes: samplePng(1).byteLength,
+      pendingByKind: { screenshot: 1, audio: 0, video: 0 },
     });
     expect(u.getStatus().lastUploadAt).toBeTypeOf('number');
-    expect(seen).toEqual([3, 1]);
+    expect(seen).toEqual([4, 1]);
   });
 });

@@ -58,7 +58,7 @@ export interface MediaUploader {
 }
 
 /**
- * Creates the media uploader: screenshots and audio chunks go to the server through its upload-URL
+ * Creates the media uploader: screenshots, audio and video chunks go to the server through its upload-URL
  * flow (content-addressed by SHA-256, so a repeat is a no-op) once their metadata's events are acked.
  * Pure apart from the injected store, fetch, clock and randomness. This wires the parts: one item
  * (`upload-stored-item.ts`), one run (`upload-run.ts`), the timers (`upload-scheduler.ts`) and the

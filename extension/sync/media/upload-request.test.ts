@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UploadRequestSchema, validate } from '@codesight/schema';
-import { sampleAudioChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
+import { sampleChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
 import { uploadRequestFor } from './upload-request';
 
 describe('uploadRequestFor', () => {
@@ -30,16 +30,30 @@ describe('uploadRequestFor', () => {
     });
   });
 
-  it('builds a valid upload request for an audio chunk, announcing the verified size', () => {
-    const row = sampleAudioChunk('cs_req', 2, sampleWebm(2));
-    const request = uploadRequestFor({ kind: 'audio', row }, 999);
+  it('sends the viewport size and device pixel ratio of a screenshot that has them', () => {
+    const row = sampleScreenshot('cs_req', 1, samplePng(1), {
+      viewportWidth: 1280,
+      viewportHeight: 720,
+      devicePixelRatio: 1.5,
+    });
+    const request = uploadRequestFor({ kind: 'screenshot', row }, row.bytes);
+    expect(validate(UploadRequestSchema, request)).toMatchObject({ ok: true });
+    expect(request.meta).toMatchObject({ viewportWidth: 1280, viewportHeight: 720, devicePixelRatio: 1.5 });
+  });
+
+  it.each([
+    ['audio', 'audio/webm;codecs=opus'],
+    ['video', 'video/webm;codecs=vp9'],
+  ] as const)('builds a valid upload request for a %s chunk, announcing the verified size', (kind, mime) => {
+    const row = sampleChunk(kind, 'cs_req', 2, sampleWebm(2));
+    const request = uploadRequestFor({ kind, row }, 999);
     expect(validate(UploadRequestSchema, request)).toMatchObject({ ok: true });
     expect(request).toEqual({
       sha256: row.sha256,
       bytes: 999,
-      mime: 'audio/webm;codecs=opus',
+      mime,
       sessionId: 'cs_req',
-      kind: 'audio',
+      kind,
       meta: { id: row.id, chunkIndex: 2, startTime: row.startTime, durationMs: 10_000 },
     });
   });

@@ -7,12 +7,26 @@ import type { MediaItem } from './media-store';
  */
 export function uploadRequestFor(item: MediaItem, bytes: number): UploadRequest {
   const common = { sha256: item.row.sha256, bytes, mime: item.row.mime, sessionId: item.row.sessionId };
-  if (item.kind === 'audio') {
+  if (item.kind !== 'screenshot') {
+    // Audio and video chunks are both MediaRecorder timeslices: the same meta, told apart by kind.
     const { id, chunkIndex, startTime, durationMs } = item.row;
-    return { ...common, kind: 'audio', meta: { id, chunkIndex, startTime, durationMs } };
+    return { ...common, kind: item.kind, meta: { id, chunkIndex, startTime, durationMs } };
   }
-  const { id, timestamp, width, height, burstId, burstIndex, burstTotal, trigger, triggerSequence, compressionRatio } =
-    item.row;
+  const {
+    id,
+    timestamp,
+    width,
+    height,
+    burstId,
+    burstIndex,
+    burstTotal,
+    trigger,
+    triggerSequence,
+    compressionRatio,
+    viewportWidth,
+    viewportHeight,
+    devicePixelRatio,
+  } = item.row;
   const meta = {
     id,
     timestamp,
@@ -24,6 +38,9 @@ export function uploadRequestFor(item: MediaItem, bytes: number): UploadRequest 
     trigger,
     triggerSequence,
     compressionRatio,
+    viewportWidth,
+    viewportHeight,
+    devicePixelRatio,
   };
   return { ...common, kind: 'screenshot', meta };
 }

@@ -1,6 +1,6 @@
 import type { SyncError } from '@codesight/schema';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { samplePng, sampleScreenshot } from '../testing/media-fixtures';
+import { sampleChunk, samplePng, sampleScreenshot, sampleWebm } from '../testing/media-fixtures';
 import type { MediaItem, MediaQuarantine } from './media-store';
 import { emptyRunResult, type MediaRunResult } from './upload-run';
 import {
@@ -14,7 +14,12 @@ import {
 const NOW = 50_000;
 const oldError: SyncError = { code: 'network', message: 'old', at: 10 };
 const newError: SyncError = { code: 'unavailable', message: 'new', at: 40_000 };
-const items: MediaItem[] = [0, 1].map((i) => ({ kind: 'screenshot', row: sampleScreenshot('s', i, samplePng(i)) }));
+const items: MediaItem[] = [
+  { kind: 'screenshot', row: sampleScreenshot('s', 0, samplePng(0)) },
+  { kind: 'video', row: sampleChunk('video', 's', 0, sampleWebm(0, 5_000)) },
+  { kind: 'audio', row: sampleChunk('audio', 's', 0, sampleWebm(1)) },
+  { kind: 'video', row: sampleChunk('video', 's', 1, sampleWebm(2, 5_000)) },
+];
 const quarantine: MediaQuarantine = {
   kind: 'audio',
   id: 'a',
@@ -32,9 +37,15 @@ describe('statusAfterRun', () => {
     [
       'a first run that uploaded nothing',
       initialUploadStatus(),
-      { ...emptyRunResult(), skipped: 2 },
+      { ...emptyRunResult(), skipped: 4 },
       items,
-      { pendingItems: 2, pendingBytes: bytesOf(items), waitingForAck: 2, quarantined: [quarantine] },
+      {
+        pendingItems: 4,
+        pendingBytes: bytesOf(items),
+        pendingByKind: { screenshot: 1, audio: 1, video: 2 },
+        waitingForAck: 4,
+        quarantined: [quarantine],
+      },
     ],
     [
       'an upload sets the upload time; the old error and the retry time stay',
@@ -44,6 +55,7 @@ describe('statusAfterRun', () => {
       {
         pendingItems: 0,
         pendingBytes: 0,
+        pendingByKind: { screenshot: 0, audio: 0, video: 0 },
         waitingForAck: 0,
         quarantined: [quarantine],
         lastUploadAt: NOW,
@@ -57,8 +69,9 @@ describe('statusAfterRun', () => {
       { ...emptyRunResult(), failed: 1, error: newError },
       items.slice(1),
       {
-        pendingItems: 1,
+        pendingItems: 3,
         pendingBytes: bytesOf(items.slice(1)),
+        pendingByKind: { screenshot: 0, audio: 1, video: 2 },
         waitingForAck: 0,
         quarantined: [quarantine],
         lastUploadAt: 5,

@@ -1,5 +1,5 @@
 import type { SyncError } from '@codesight/schema';
-import type { MediaItem, MediaQuarantine } from './media-store';
+import type { MediaItem, MediaKind, MediaQuarantine } from './media-store';
 import type { MediaRunResult } from './upload-run';
 
 /** What the popup shows about media upload. */
@@ -8,6 +8,8 @@ export interface MediaUploadStatus {
   pendingItems: number;
   /** Their bytes, from the metadata rows. */
   pendingBytes: number;
+  /** The pending items by kind: video is heavy, so "12 video chunks" tells the worker more than "12 files". */
+  pendingByKind: Record<MediaKind, number>;
   /** Of the pending items, those waiting for the events they belong to to be acked. */
   waitingForAck: number;
   quarantined: MediaQuarantine[];
@@ -21,7 +23,14 @@ export interface MediaUploadStatus {
 
 /** The status before the first run. */
 export function initialUploadStatus(): MediaUploadStatus {
-  return { pendingItems: 0, pendingBytes: 0, waitingForAck: 0, quarantined: [] };
+  return { pendingItems: 0, pendingBytes: 0, pendingByKind: countByKind([]), waitingForAck: 0, quarantined: [] };
+}
+
+/** How many of `items` there are of each kind (every kind present, zero when none). */
+function countByKind(items: readonly MediaItem[]): Record<MediaKind, number> {
+  const counts: Record<MediaKind, number> = { screenshot: 0, audio: 0, video: 0 };
+  for (const item of items) counts[item.kind] += 1;
+  return counts;
 }
 
 /**
@@ -38,6 +47,7 @@ export function statusAfterRun(
   const next: MediaUploadStatus = {
     pendingItems: left.length,
     pendingBytes: left.reduce((sum, item) => sum + item.row.bytes, 0),
+    pendingByKind: countByKind(left),
     waitingForAck: result.skipped,
     quarantined,
   };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import type { AudioChunk, Screenshot } from '@codesight/schema';
+import type { AudioChunk, MediaChunk, Screenshot } from '@codesight/schema';
+import type { ChunkKind } from '../media/media-store';
 
 /**
  * Media rows with real bytes for tests of the uploader (unit and against the real server). Hashes come
@@ -98,22 +99,36 @@ export function sampleScreenshot(
   };
 }
 
-/** An audio chunk row for `bytes`: chunk `index` of 10 s timeslices. */
+/** What each chunk kind records as (Chromium's MediaRecorder: Opus narration, VP9 tab video). */
+const CHUNK_MIME: Record<ChunkKind, string> = { audio: 'audio/webm;codecs=opus', video: 'video/webm;codecs=vp9' };
+
+/** A chunk row of `kind` for `bytes`: chunk `index` of 10 s timeslices, id `<session>-<kind>-<index>`. */
+export function sampleChunk(
+  kind: ChunkKind,
+  sessionId: string,
+  index: number,
+  bytes: Uint8Array,
+  overrides: Partial<MediaChunk> = {},
+): MediaChunk {
+  return {
+    id: `${sessionId}-${kind}-${index}`,
+    sessionId,
+    chunkIndex: index,
+    startTime: MEDIA_T0 + index * 10_000,
+    durationMs: 10_000,
+    mime: CHUNK_MIME[kind],
+    bytes: bytes.byteLength,
+    sha256: sha256Of(bytes),
+    ...overrides,
+  };
+}
+
+/** An audio chunk row for `bytes`: {@link sampleChunk} of kind `audio`. */
 export function sampleAudioChunk(
   sessionId: string,
   index: number,
   bytes: Uint8Array,
   overrides: Partial<AudioChunk> = {},
 ): AudioChunk {
-  return {
-    id: `${sessionId}-audio-${index}`,
-    sessionId,
-    chunkIndex: index,
-    startTime: MEDIA_T0 + index * 10_000,
-    durationMs: 10_000,
-    mime: 'audio/webm;codecs=opus',
-    bytes: bytes.byteLength,
-    sha256: sha256Of(bytes),
-    ...overrides,
-  };
+  return sampleChunk('audio', sessionId, index, bytes, overrides);
 }

@@ -6,7 +6,7 @@ describeMediaStoreContract('memory', () => {
   return {
     store,
     addScreenshot: (row, bytes) => Promise.resolve(store.addScreenshot(row, bytes)),
-    addAudioChunk: (row, bytes) => Promise.resolve(store.addAudioChunk(row, bytes)),
+    addChunk: (kind, row, bytes) => Promise.resolve(store.addChunk(kind, row, bytes)),
     setAck: (sessionId, ackedThrough, closed) => Promise.resolve(store.setAck(sessionId, ackedThrough, closed)),
   };
 });

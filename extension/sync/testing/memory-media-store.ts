@@ -1,6 +1,7 @@
-import type { AudioChunk, Screenshot } from '@codesight/schema';
+import type { AudioChunk, MediaChunk, Screenshot } from '@codesight/schema';
 import {
   mediaKey,
+  type ChunkKind,
   type MediaItem,
   type MediaQuarantine,
   type MediaRef,
@@ -9,8 +10,8 @@ import {
 } from '../media/media-store';
 
 /**
- * {@link MediaStore} in memory, for tests. Also plays the recorder's part (`addScreenshot`,
- * `addAudioChunk`, `putBlob`) and the sync engine's (`setAck`). Rows and bytes are copied in and out,
+ * {@link MediaStore} in memory, for tests. Also plays the recorder's part (`addScreenshot`, `addChunk`,
+ * `putBlob`) and the sync engine's (`setAck`). Rows and bytes are copied in and out,
  * so a test cannot change stored data by accident, only on purpose (`corruptBlob`, `deleteBlob`).
  */
 export class MemoryMediaStore implements MediaStore {
@@ -27,9 +28,14 @@ export class MemoryMediaStore implements MediaStore {
     this.add({ kind: 'screenshot', row }, bytes);
   }
 
-  /** Stores an audio chunk row and, when given, its bytes under `row.sha256`. */
+  /** Stores an audio or video chunk row and, when given, its bytes under `row.sha256`. */
+  addChunk(kind: ChunkKind, row: MediaChunk, bytes?: Uint8Array): void {
+    this.add({ kind, row }, bytes);
+  }
+
+  /** {@link addChunk} of an audio chunk. */
   addAudioChunk(row: AudioChunk, bytes?: Uint8Array): void {
-    this.add({ kind: 'audio', row }, bytes);
+    this.addChunk('audio', row, bytes);
   }
 
   /** Stores `bytes` (copied) under `sha256`, as the recorder's blob table would. */

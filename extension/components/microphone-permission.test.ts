@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MicrophoneAccessSchema, validate } from '@codesight/schema';
-import { askForMicrophone, openMicrophonePageUnlessGranted, siteSettingsUrl } from './microphone-permission';
+import {
+  askForMicrophone,
+  openMicrophonePageUnlessGranted,
+  parseMicrophoneAccess,
+  siteSettingsUrl,
+} from './microphone-permission';
 
 const clock = { now: () => 1_700_000_000_000 };
 
@@ -74,5 +79,13 @@ describe('siteSettingsUrl', () => {
     expect(siteSettingsUrl('chrome-extension://abcdef')).toBe(
       'chrome://settings/content/siteDetails?site=chrome-extension%3A%2F%2Fabcdef',
     );
+  });
+});
+
+describe('parseMicrophoneAccess', () => {
+  it('reads a stored answer and turns anything else into "never asked"', () => {
+    expect(parseMicrophoneAccess({ state: 'granted', at: 5 })).toEqual({ state: 'granted', at: 5 });
+    expect(parseMicrophoneAccess({ state: 'maybe', at: 5 })).toBeNull();
+    expect(parseMicrophoneAccess(undefined)).toBeNull();
   });
 });

@@ -1,4 +1,13 @@
-import { fail, ok, type Clock, type Failure, type MicrophoneAccess, type Result } from '@codesight/schema';
+import {
+  fail,
+  MicrophoneAccessSchema,
+  ok,
+  validate,
+  type Clock,
+  type Failure,
+  type MicrophoneAccess,
+  type Result,
+} from '@codesight/schema';
 
 /** The microphone page (WXT unlisted page `entrypoints/microphone/`), where the permission is asked. */
 export const MICROPHONE_PAGE_PATH = '/microphone.html';
@@ -75,4 +84,10 @@ export async function openMicrophonePageUnlessGranted(deps: {
 /** Opens the microphone page in a new tab. */
 export function openMicrophonePage(): Promise<chrome.tabs.Tab> {
   return chrome.tabs.create({ url: chrome.runtime.getURL(MICROPHONE_PAGE_PATH) });
+}
+
+/** Parses the stored answer; anything unreadable counts as "never asked". */
+export function parseMicrophoneAccess(raw: unknown): MicrophoneAccess {
+  const parsed = validate(MicrophoneAccessSchema, raw ?? null);
+  return parsed.ok ? parsed.value : null;
 }

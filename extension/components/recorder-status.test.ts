@@ -29,7 +29,8 @@ describe('recorder status parsing', () => {
   });
 
   it('reads valid screenshot counters and turns anything else into null', () => {
-    const counters = { sessionId: 's1', taken: 4, dropped: { late: 1 } };
+    const dropped = { late: 1, queue_full: 0, tab_hidden: 0, redaction_unavailable: 0, capture_failed: 0 };
+    const counters = { sessionId: 's1', taken: 4, dropped };
     expect(parseScreenshotStatus(counters)).toEqual(counters);
     expect(parseScreenshotStatus({ ...counters, taken: -1 })).toBeNull();
     expect(parseScreenshotStatus(undefined)).toBeNull();

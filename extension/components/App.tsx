@@ -4,6 +4,7 @@ import { SYNC_STATUS_KEY, type RecordedEvent, type Session } from '@codesight/sc
 import { db } from '../db';
 import { parseStoredSettings, SETTINGS_KEY } from '../settings/settings-store';
 import { STORAGE_ERROR_KEY } from '../recording/storage-health';
+import { RecorderPanel } from './RecorderPanel';
 import { RecordingPanel } from './RecordingPanel';
 import { SessionList } from './SessionList';
 import { SettingsPanel } from './SettingsPanel';
@@ -17,7 +18,7 @@ const SESSIONS_SHOWN = 50;
 /** Lines in the recent-activity log. */
 const RECENT_EVENTS = 8;
 
-/** The popup: recording controls, past sessions, settings and storage. */
+/** The popup: recording controls, narration/screenshots/video, past sessions, settings and storage. */
 export function App() {
   const settings = useChromeStorage(SETTINGS_KEY, parseStoredSettings);
   const storageError = useChromeStorage(
@@ -57,6 +58,7 @@ export function App() {
         {notice?.text}
       </p>
       <RecordingPanel active={active} recent={recent} onNotice={onNotice} />
+      {settings && <RecorderPanel settings={settings} active={active} onNotice={onNotice} />}
       <SyncPanel status={syncStatus ?? null} onNotice={onNotice} />
       <SessionList sessions={sessions} onNotice={onNotice} />
       {settings && <SettingsPanel settings={settings} />}

@@ -51,7 +51,7 @@ const NEXT_SESSION = 'narration comes back with the next session you start';
  */
 export function describeMic(status: TrackStatus, ctx: MicContext): MicLine {
   const live = status && ctx.sessionId !== undefined && status.sessionId === ctx.sessionId ? status : null;
-  const detail = live?.message;
+  const detail = live?.message ? asSentence(live.message) : undefined;
   const line = (l: Omit<MicLine, 'offerMicrophonePage' | 'detail'> & { offerMicrophonePage?: boolean }): MicLine => ({
     ...l,
     ...(detail ? { detail } : {}),
@@ -134,7 +134,8 @@ export interface VideoLine {
 
 /**
  * Tab video lines. The warning errs on the side of telling: it shows whenever this session's video runs
- * or is paused, and whenever the switch is on (the next session will record the tab).
+ * or is paused, and whenever the switch is on (the next session will record the tab), except while this
+ * session's video has failed: then the problem line says why nothing is recorded.
  */
 export function describeVideo(
   status: TrackStatus,
@@ -146,20 +147,24 @@ export function describeVideo(
     warning = 'This tab is being recorded as video.';
   } else if (live?.state === 'paused') {
     warning = 'Tab video is paused; it records this tab again when you resume.';
-  } else if (ctx.recordVideo) {
+  } else if (ctx.recordVideo && !isFailure(live?.state)) {
     warning =
       ctx.sessionId === undefined
         ? 'Tab video is on: the tab will be recorded as video while a session records.'
         : 'Tab video is on: the tab is recorded as video in sessions that started with it on.';
   }
   let problem: string | null = null;
-  if (live && (live.state === 'denied' || live.state === 'unavailable' || live.state === 'failed')) {
+  if (live && isFailure(live.state)) {
     const label = { denied: 'Tab video refused', unavailable: 'Tab video unavailable', failed: 'Tab video stopped' }[
       live.state
     ];
     problem = `${label}${live.message ? `: ${asSentence(live.message)}` : '.'} Events and screenshots go on being recorded.`;
   }
   return { warning, problem };
+}
+
+function isFailure(state: TrackState | undefined): state is 'denied' | 'unavailable' | 'failed' {
+  return state === 'denied' || state === 'unavailable' || state === 'failed';
 }
 
 /** Plain words for why frames were dropped. */

@@ -143,4 +143,70 @@ describe('PostgreSQL + S3', () => {
     expect(object.status).toBe(200);
     expect(Buffer.from(await object.arrayBuffer()).equals(Buffer.from(png))).toBe(true);
   });
+
+  it('lists screenshots and video chunks, streams the video from the bucket and links both in the training data', async () => {
+    const session = 'cs_s3_media';
+    const upload = async (body: Record<string, unknown>, bytes: Uint8Array) => {
+      const full = { sha256: sha(bytes), bytes: bytes.byteLength, sessionId: session, ...body };
+      const grant = (await (await api('/api/upload/url', { json: full })).json()) as {
+        url: string;
+        method: string;
+        headers: Record<string, string>;
+      };
+      expect((await fetch(grant.url, { method: grant.method, headers: grant.headers, body: bytes })).status).toBe(200);
+      expect((await api('/api/upload/complete', { json: full })).status).toBe(201);
+    };
+    // Video chunks of ~300 KiB each, completed out of order.
+    const chunks = [0, 1, 2].map((i) => new Uint8Array(300 * 1024).fill(i + 1));
+    for (const i of [1, 2, 0]) {
+      await upload(
+        {
+          kind: 'video',
+          mime: 'video/webm',
+          meta: { chunkIndex: i, startTime: 1_752_327_000_000 + i * 5000, durationMs: 5000 },
+        },
+        chunks[i]!,
+      );
+    }
+    // A burst whose frames share a millisecond, and one a moment before it.
+    const burst = { burstId: 'b', burstTotal: 3, trigger: 'click', triggerSequence: 1 };
+    const shots = [
+      { id: 's-b2', timestamp: 1_752_327_001_000, ...burst, burstIndex: 2, viewportWidth: 1280, devicePixelRatio: 1.5 },
+      { id: 's-b0', timestamp: 1_752_327_001_000, ...burst, burstIndex: 0, viewportWidth: 1280, devicePixelRatio: 1.5 },
+      { id: 's-b1', timestamp: 1_752_327_001_000, ...burst, burstIndex: 1, viewportWidth: 1280, devicePixelRatio: 1.5 },
+      { id: 's-early', timestamp: 1_752_327_000_500 },
+    ];
+    for (const [i, meta] of shots.entries()) {
+      await upload({ kind: 'screenshot', mime: 'image/webp', meta }, new Uint8Array([9, 9, 9, i]));
+    }
+
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${cursor}`;
+      const page = (await (await api(`/api/extension/sessions/${session}/screenshots?limit=2${query}`)).json()) as {
+        screenshots: { id: string; url: string; devicePixelRatio: number | null }[];
+        nextCursor: string | null;
+      };
+      ids.push(...page.screenshots.map((s) => s.id));
+      for (const s of page.screenshots) expect(s.url).toMatch(new RegExp(`^s3://${BUCKET}/sha256/`));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(ids).toEqual(['s-early', 's-b0', 's-b1', 's-b2']);
+
+    const listed = (await (await api(`/api/extension/sessions/${session}/video-chunks`)).json()) as {
+      chunks: { chunkIndex: number; url: string }[];
+    };
+    expect(listed.chunks.map((c) => c.chunkIndex)).toEqual([0, 1, 2]);
+
+    const video = await api(`/api/extension/sessions/${session}/video`);
+    expect(video.headers.get('content-type')).toBe('video/webm');
+    expect(video.headers.get('content-length')).toBe(String(3 * 300 * 1024));
+    expect(Buffer.from(await video.arrayBuffer()).equals(Buffer.concat(chunks))).toBe(true);
+
+    const training = (await (await api(`/api/extension/sessions/${session}/training-data`)).json()) as {
+      video_path: string;
+    };
+    expect(training.video_path).toBe(`${server.url}/api/extension/sessions/${session}/video`);
+  });
 });

@@ -184,10 +184,12 @@ describe('an old client on /extension-ws, message for message', () => {
           coordinates: [450, 200],
           element_text: 'Add to Cart',
           page_url: 'https://shop.example/product?id=3',
+          // A legacy screenshot names no triggering sequence, so no annotation claims it.
+          screenshot_ids: [],
         },
-        { action_type: 'scroll' },
-        { action_type: 'input', target_selector: '#qty', element_text: '2' },
-        { action_type: 'navigation', page_url: 'https://shop.example/cart' },
+        { action_type: 'scroll', screenshot_ids: [] },
+        { action_type: 'input', target_selector: '#qty', element_text: '2', screenshot_ids: [] },
+        { action_type: 'navigation', page_url: 'https://shop.example/cart', screenshot_ids: [] },
       ],
     });
 
@@ -198,6 +200,24 @@ describe('an old client on /extension-ws, message for message', () => {
       .update(Buffer.from(TINY_PNG_BASE64, 'base64'))
       .digest('hex')
       .replace(/^(..)(..)/, '$1/$2/$1$2')}.png`;
+    // The screenshot listing shows it with its burst fields and where the bytes are.
+    expect(await get(`/api/extension/sessions/${SESSION}/screenshots`)).toEqual({
+      screenshots: [
+        expect.objectContaining({
+          id: shot.screenshotId,
+          burstId: 'burst-1',
+          burstIndex: 0,
+          burstTotal: 1,
+          trigger: 'click',
+          triggerSequence: null,
+          timestamp: T0 + 1000,
+          mime: 'image/png',
+          uploaded: true,
+          url: `${server.url}${shotPath}`,
+        }),
+      ],
+      nextCursor: null,
+    });
     const blob = await fetch(`${server.url}${shotPath}`, { headers: { 'x-api-key': 'test-key-dev' } });
     expect(blob.status).toBe(200);
     expect(Buffer.from(await blob.arrayBuffer()).toString('base64')).toBe(TINY_PNG_BASE64);

@@ -18,9 +18,14 @@ export const PageLimitSchema = v.optional(
   String(DEFAULT_PAGE_SIZE),
 );
 
-/** `?limit=&cursor=` of every list endpoint. The cursor is opaque: whatever the previous page returned. */
+/** `?cursor=` of every list endpoint. Opaque: whatever the previous page returned as `nextCursor`. */
+export const PageCursorSchema = v.optional(
+  v.pipe(v.string(), v.minLength(1, 'cursor must not be empty'), v.maxLength(512, 'cursor is too long')),
+);
+
+/** `?limit=&cursor=&workerId=` of the session listings. */
 export const PageQuerySchema = v.object({
   limit: PageLimitSchema,
-  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512, 'cursor is too long'))),
+  cursor: PageCursorSchema,
   workerId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
 });

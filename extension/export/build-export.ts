@@ -1,8 +1,9 @@
 import type { AppDB } from '../db';
-import { audioChunksWithBlobs, eventPages, screenshotsWithBlobs } from '../db/session-reader';
+import { eventPages, screenshotsWithBlobs } from '../db/session-reader';
 import { collectToBlob } from './byte-streams';
 import { downloadFileName } from './download-file-name';
 import { sessionJsonStream } from './session-json';
+import { trackChunksWithBlobs } from './track-chunks';
 import { zipSession } from './zip-session';
 
 /** How long an export's object URL stays valid: ample for chrome.downloads to read a local blob. */
@@ -27,7 +28,8 @@ export async function buildExport(
           session,
           events,
           screenshots: () => screenshotsWithBlobs(db, sessionId),
-          audioChunks: () => audioChunksWithBlobs(db, sessionId),
+          audioChunks: () => trackChunksWithBlobs(db, 'audio', sessionId),
+          videoChunks: () => trackChunksWithBlobs(db, 'video', sessionId),
         });
   const blob = await collectToBlob(stream, format === 'json' ? 'application/json' : 'application/zip');
   return { blob, filename: downloadFileName(sessionId, format) };

@@ -110,3 +110,15 @@ export class HashedZipWriter {
     return this.queue.splice(0, this.queue.length);
   }
 }
+
+/** Writes a small metadata file, pretty-printed for people opening the archive by hand, and yields its bytes. */
+export function* writeJsonEntry(
+  zip: HashedZipWriter,
+  path: string,
+  value: unknown,
+): Generator<Uint8Array, void, undefined> {
+  const file = zip.open(path, { compress: true });
+  file.writeText(`${JSON.stringify(value, null, 2)}\n`);
+  file.close();
+  yield* zip.take();
+}

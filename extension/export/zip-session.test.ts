@@ -3,14 +3,16 @@ import { Unzip, UnzipInflate, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import {
   buildLegacySession,
+  buildMediaTimeline,
   buildTrainingData,
   LegacySessionExportSchema,
   RecordedEventSchema,
+  screenshotIdsBySequence,
   systemClock,
   TrainingDataSchema,
   validate,
   ZipManifestSchema,
-  type AudioChunk,
+  type MediaChunk,
   type RecordedEvent,
   type Screenshot,
   type Session,
@@ -22,9 +24,9 @@ import { downloadFileName } from './download-file-name';
 import {
   zipSession,
   ZIP_PATHS,
-  type AudioIndex,
   type ScreenshotIndex,
   type SessionZipSources,
+  type TrackIndex,
   type ZipExportProgress,
 } from './zip-session';
 
@@ -34,7 +36,7 @@ const NOW = 1_752_327_100_000;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 const decode = (data: Uint8Array) => new TextDecoder().decode(data);
 
-/** Deterministic bytes standing in for image/audio content. */
+/** Deterministic bytes standing in for image/audio/video content. */
 function fakeBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length);
   let x = seed;
@@ -45,11 +47,28 @@ function fakeBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** `fakeBytes` behind a WebM (EBML) header: the first chunk of a MediaRecorder run. */
+function withWebmHeader(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  bytes.set([0x1a, 0x45, 0xdf, 0xa3]);
+  return bytes;
+}
+
+const concat = (parts: readonly Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
 function screenshot(
   burstId: string,
   burstIndex: number,
   mime: string,
   bytes: Uint8Array<ArrayBuffer>,
+  triggerSequence = 4,
 ): { meta: Screenshot; blob: Blob } {
   const meta: Screenshot = {
     id: `shot-${burstId}-${burstIndex}`,
@@ -58,8 +77,8 @@ function screenshot(
     burstIndex,
     burstTotal: 2,
     trigger: 'click',
-    triggerSequence: 4,
-    timestamp: 1_752_327_001_000 + burstIndex * 150,
+    triggerSequence,
+    timestamp: 1_752_327_001_000 + triggerSequence * 10 + burstIndex * 150,
     mime,
     width: 1280,
     height: 800,
@@ -69,17 +88,21 @@ function screenshot(
   return { meta, blob: new Blob([bytes], { type: mime }) };
 }
 
-function audioChunk(
+const CHUNK_MIME = { audio: 'audio/webm;codecs=opus', video: 'video/webm;codecs=vp9' } as const;
+
+/** Chunk `chunkIndex` of a track: audio in 1 s timeslices from the session start, video in 2 s from +500 ms. */
+function mediaChunk(
+  kind: 'audio' | 'video',
   chunkIndex: number,
   bytes: Uint8Array<ArrayBuffer>,
-  mime = 'audio/webm;codecs=opus',
-): { meta: AudioChunk; blob: Blob } {
-  const meta: AudioChunk = {
-    id: `audio-${chunkIndex}`,
+  mime: string = CHUNK_MIME[kind],
+): { meta: MediaChunk; blob: Blob } {
+  const meta: MediaChunk = {
+    id: `${kind}-${chunkIndex}`,
     sessionId: ID,
     chunkIndex,
-    startTime: 1_752_327_000_000 + chunkIndex * 5_000,
-    durationMs: 5_000,
+    startTime: kind === 'audio' ? 1_752_327_000_000 + chunkIndex * 1_000 : 1_752_327_000_500 + chunkIndex * 2_000,
+    durationMs: kind === 'audio' ? 1_000 : 2_000,
     mime,
     bytes: bytes.length,
     sha256: sha256(bytes),
@@ -106,25 +129,31 @@ interface Fixture {
   events: RecordedEvent[];
   shots: Array<{ meta: Screenshot; blob: Blob }>;
   shotBytes: Uint8Array[];
-  audio: Array<{ meta: AudioChunk; blob: Blob }>;
+  audio: Array<{ meta: MediaChunk; blob: Blob }>;
   audioBytes: Uint8Array[];
+  video: Array<{ meta: MediaChunk; blob: Blob }>;
+  videoBytes: Uint8Array[];
 }
 
+/** 45 events over ~3.3 s; a burst of two PNGs for event 4 and a JPEG for event 9; 3 audio and 2 video chunks. */
 function fixture(): Fixture {
   const events = sampleRecordedEvents(ID, 45);
   const shotBytes = [fakeBytes(3_000, 1), fakeBytes(70_000, 2), fakeBytes(1_234, 3)];
-  const audioBytes = [fakeBytes(9_000, 11), fakeBytes(100_000, 12), fakeBytes(7, 13)];
+  const audioBytes = [withWebmHeader(fakeBytes(9_000, 11)), fakeBytes(100_000, 12), fakeBytes(7, 13)];
+  const videoBytes = [withWebmHeader(fakeBytes(200_000, 21)), fakeBytes(150_000, 22)];
   return {
     session: sampleSession(ID, events.length),
     events,
     shots: [
       screenshot('burst/1', 0, 'image/png', shotBytes[0]!),
       screenshot('burst/1', 1, 'image/png', shotBytes[1]!),
-      screenshot('b2', 0, 'image/jpeg', shotBytes[2]!),
+      screenshot('b2', 0, 'image/jpeg', shotBytes[2]!, 9),
     ],
     shotBytes,
-    audio: audioBytes.map((bytes, i) => audioChunk(i, bytes)),
+    audio: audioBytes.map((bytes, i) => mediaChunk('audio', i, bytes)),
     audioBytes,
+    video: videoBytes.map((bytes, i) => mediaChunk('video', i, bytes)),
+    videoBytes,
   };
 }
 
@@ -134,10 +163,17 @@ function sources(f: Fixture, extra: Partial<SessionZipSources> = {}): SessionZip
     events: () => pagesOf(f.events, 10),
     screenshots: () => each(f.shots),
     audioChunks: () => each(f.audio),
+    videoChunks: () => each(f.video),
     clock: { ...systemClock, now: () => NOW },
     ...extra,
   };
 }
+
+const SHOT_PATHS = [
+  'screenshots/1752327001040-burst_1-0.png',
+  'screenshots/1752327001190-burst_1-1.png',
+  'screenshots/1752327001090-b2-0.jpg',
+];
 
 async function zipBytes(src: SessionZipSources): Promise<Uint8Array> {
   const blob = await collectToBlob(zipSession(src), 'application/zip');
@@ -170,12 +206,17 @@ describe('zipSession', () => {
     expect(entries(zip)).toEqual([
       { name: 'events.jsonl', compression: 8 },
       { name: 'session.json', compression: 8 },
-      { name: 'media/screenshots/burst_1-0.png', compression: 0 },
-      { name: 'media/screenshots/burst_1-1.png', compression: 0 },
-      { name: 'media/screenshots/b2-0.jpg', compression: 0 },
-      { name: 'media/screenshots/index.json', compression: 8 },
-      { name: 'media/audio/narration.webm', compression: 0 },
-      { name: 'media/audio/index.json', compression: 8 },
+      ...SHOT_PATHS.map((name) => ({ name, compression: 0 })),
+      { name: 'screenshots/index.json', compression: 8 },
+      { name: 'audio/narration.webm', compression: 0 },
+      { name: 'audio/chunk-000000.webm', compression: 0 },
+      { name: 'audio/chunk-000001.webm', compression: 0 },
+      { name: 'audio/chunk-000002.webm', compression: 0 },
+      { name: 'audio/index.json', compression: 8 },
+      { name: 'video/tab.webm', compression: 0 },
+      { name: 'video/chunk-000000.webm', compression: 0 },
+      { name: 'video/chunk-000001.webm', compression: 0 },
+      { name: 'video/index.json', compression: 8 },
       { name: 'training-data.json', compression: 8 },
       { name: 'manifest.json', compression: 8 },
     ]);
@@ -189,10 +230,10 @@ describe('zipSession', () => {
     expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     expect(manifest).toMatchObject({
       format: 'codesight-session-zip',
-      version: 1,
+      version: 2,
       sessionId: ID,
       createdAt: new Date(NOW).toISOString(),
-      counts: { events: 45, screenshots: 3, audioChunks: 3 },
+      counts: { events: 45, screenshots: 3, audioChunks: 3, videoChunks: 2 },
     });
     const others = Object.keys(files).filter((p) => p !== ZIP_PATHS.manifest);
     expect(manifest.files.map((e) => e.path).sort()).toEqual(others.sort());
@@ -201,6 +242,34 @@ describe('zipSession', () => {
       expect(entry.bytes, entry.path).toBe(bytes.length);
       expect(entry.sha256, entry.path).toBe(sha256(bytes));
     }
+  });
+
+  it('places every chunk and frame on the manifest timeline, with its file and real event sequences', async () => {
+    const f = fixture();
+    const files = unzipSync(await zipBytes(sources(f)));
+    const { timeline } = json<ZipManifest>(files, ZIP_PATHS.manifest);
+    const sequences = new Set(f.events.map((e) => e.sequence));
+    expect(timeline).toHaveLength(f.shots.length + f.audio.length + f.video.length);
+    for (const entry of timeline) {
+      expect(files[entry.path], entry.path).toBeDefined();
+      for (const sequence of [entry.firstSequence, entry.lastSequence]) {
+        if (sequence !== undefined) expect(sequences.has(sequence), `${entry.id}: ${sequence}`).toBe(true);
+      }
+    }
+    // The chunk's own file holds exactly its bytes; a frame's file is its image.
+    const bytesOf = new Map([...f.shots, ...f.audio, ...f.video].map((m) => [m.meta.id, m.meta.sha256]));
+    for (const entry of timeline) expect(sha256(files[entry.path]!)).toBe(bytesOf.get(entry.id));
+    // The placement itself is buildMediaTimeline's over the events the archive holds.
+    const expected = buildMediaTimeline(
+      f.events,
+      f.shots.map((s) => s.meta),
+      f.audio.map((a) => a.meta),
+      f.video.map((v) => v.meta),
+    );
+    expect(timeline.map(({ path: _, ...entry }) => entry)).toEqual(expected);
+    expect(timeline.find((e) => e.id === 'shot-b2-0')).toMatchObject({ firstSequence: 9, lastSequence: 9 });
+    expect(timeline.find((e) => e.id === 'video-0')).toMatchObject({ kind: 'video', path: 'video/chunk-000000.webm' });
+    expect(timeline.map((e) => e.startTime)).toEqual([...timeline.map((e) => e.startTime)].sort((a, b) => a - b));
   });
 
   it('writes every recorded event, in order, as one valid JSON line each', async () => {
@@ -226,58 +295,66 @@ describe('zipSession', () => {
     expect(text).toBe(JSON.stringify(buildLegacySession(f.session, f.events)));
   });
 
-  it('writes training-data.json whose relative media paths exist in the archive', async () => {
+  it("writes training-data.json with media paths that exist in the archive and each action's screenshots", async () => {
     const f = fixture();
     const files = unzipSync(await zipBytes(sources(f)));
     const data = json<unknown>(files, ZIP_PATHS.trainingData);
     const r = validate(TrainingDataSchema, data);
     expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     if (!r.ok) return;
-    expect(r.value.video_path).toBeNull();
-    expect(r.value.audio_path).toBe('media/audio/narration.webm');
+    expect(r.value.video_path).toBe('video/tab.webm');
+    expect(r.value.audio_path).toBe('audio/narration.webm');
+    expect(files[r.value.video_path!]).toBeDefined();
     expect(files[r.value.audio_path!]).toBeDefined();
-    expect(r.value).toEqual(buildTrainingData(f.events, { videoPath: null, audioPath: 'media/audio/narration.webm' }));
-  });
-
-  it('concatenates audio chunks in chunkIndex order and indexes their offsets', async () => {
-    const f = fixture();
-    const files = unzipSync(await zipBytes(sources(f)));
-    const narration = files['media/audio/narration.webm']!;
-    const expected = new Uint8Array(f.audioBytes.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const b of f.audioBytes) {
-      expected.set(b, at);
-      at += b.length;
-    }
-    expect(narration.length).toBe(expected.length);
-    expect(sha256(narration)).toBe(sha256(expected));
-    const index = json<AudioIndex>(files, ZIP_PATHS.audioIndex);
-    expect(index.path).toBe('media/audio/narration.webm');
-    expect(index.mime).toBe('audio/webm;codecs=opus');
-    expect(index.chunks.map((c) => [c.chunkIndex, c.offset, c.bytes])).toEqual([
-      [0, 0, 9_000],
-      [1, 9_000, 100_000],
-      [2, 109_000, 7],
-    ]);
-    for (const c of index.chunks) {
-      expect(sha256(narration.subarray(c.offset, c.offset + c.bytes))).toBe(c.sha256);
+    expect(r.value).toEqual(
+      buildTrainingData(f.events, {
+        videoPath: 'video/tab.webm',
+        audioPath: 'audio/narration.webm',
+        screenshotIds: screenshotIdsBySequence(f.shots.map((s) => s.meta)),
+      }),
+    );
+    // Event 4 (a click) triggered the two-frame burst, event 9 (select) the JPEG; the ids lead to the files.
+    const annotationOf = (sequence: number) =>
+      r.value.annotations.find((a) => a.timestamp === f.events[sequence - 1]!.timestamp);
+    expect(annotationOf(4)?.screenshot_ids).toEqual(['shot-burst/1-0', 'shot-burst/1-1']);
+    expect(annotationOf(9)?.screenshot_ids).toEqual(['shot-b2-0']);
+    expect(r.value.annotations.filter((a) => a.screenshot_ids.length > 0)).toHaveLength(2);
+    const index = json<ScreenshotIndex>(files, ZIP_PATHS.screenshotIndex);
+    for (const id of annotationOf(4)!.screenshot_ids) {
+      expect(files[index.find((s) => s.id === id)!.path]).toBeDefined();
     }
   });
 
-  it('stores screenshots byte for byte with an index of their metadata and paths', async () => {
+  it.each(['audio', 'video'] as const)(
+    'concatenates the %s chunks in chunkIndex order into the playable file and keeps each chunk',
+    async (kind) => {
+      const f = fixture();
+      const files = unzipSync(await zipBytes(sources(f)));
+      const bytes = kind === 'audio' ? f.audioBytes : f.videoBytes;
+      const playable = kind === 'audio' ? 'audio/narration.webm' : 'video/tab.webm';
+      expect(sha256(files[playable]!)).toBe(sha256(concat(bytes)));
+      const index = json<TrackIndex>(files, kind === 'audio' ? ZIP_PATHS.audioIndex : ZIP_PATHS.videoIndex);
+      expect(index).toMatchObject({ path: playable, mime: CHUNK_MIME[kind], files: [playable] });
+      index.chunks.forEach((c, i) => {
+        expect(files[c.path]).toEqual(bytes[i]);
+        expect(files[playable]!.subarray(c.offset, c.offset + c.bytes)).toEqual(bytes[i]);
+      });
+    },
+  );
+
+  it('stores screenshots byte for byte, named by time, with an index of their metadata and paths', async () => {
     const f = fixture();
     const files = unzipSync(await zipBytes(sources(f)));
     const index = json<ScreenshotIndex>(files, ZIP_PATHS.screenshotIndex);
-    expect(index.map((s) => s.path)).toEqual([
-      'media/screenshots/burst_1-0.png',
-      'media/screenshots/burst_1-1.png',
-      'media/screenshots/b2-0.jpg',
-    ]);
+    expect(index.map((s) => s.path)).toEqual(SHOT_PATHS);
     index.forEach((entry, i) => {
       expect(entry).toMatchObject(f.shots[i]!.meta);
       expect(sha256(files[entry.path]!)).toBe(entry.sha256);
       expect(files[entry.path]).toEqual(f.shotBytes[i]);
     });
+    // Sorted by name, the frames are in the order they were taken.
+    const byName = [...index].sort((a, b) => (a.path < b.path ? -1 : 1)).map((s) => s.timestamp);
+    expect(byName).toEqual([...byName].sort((a, b) => a - b));
   });
 
   it('keeps clashing screenshot names apart', async () => {
@@ -287,22 +364,47 @@ describe('zipSession', () => {
     b.meta = { ...b.meta, id: 'retaken' };
     const files = unzipSync(await zipBytes(sources(f, { screenshots: () => each([a, b]) })));
     const index = json<ScreenshotIndex>(files, ZIP_PATHS.screenshotIndex);
-    expect(index.map((s) => s.path)).toEqual(['media/screenshots/x-0.png', 'media/screenshots/x-0-retaken.png']);
-    expect(files['media/screenshots/x-0-retaken.png']).toEqual(fakeBytes(10, 6));
+    const stem = `screenshots/${a.meta.timestamp}-x-0`;
+    expect(index.map((s) => s.path)).toEqual([`${stem}.png`, `${stem}-retaken.png`]);
+    expect(files[`${stem}-retaken.png`]).toEqual(fakeBytes(10, 6));
   });
 
-  it('without media: null audio_path, no narration file, empty indexes, zero counts', async () => {
+  it('without video: null video_path, no video files but the empty index, zero count, audio untouched', async () => {
     const f = fixture();
-    const files = unzipSync(await zipBytes(sources(f, { screenshots: () => each([]), audioChunks: () => each([]) })));
+    const files = unzipSync(await zipBytes(sources(f, { videoChunks: () => each([]) })));
+    expect(Object.keys(files).filter((p) => p.startsWith('video/'))).toEqual([ZIP_PATHS.videoIndex]);
+    expect(json<TrackIndex>(files, ZIP_PATHS.videoIndex)).toEqual({ path: null, mime: null, files: [], chunks: [] });
+    const training = json<{ video_path: unknown; audio_path: unknown }>(files, ZIP_PATHS.trainingData);
+    expect(training).toMatchObject({ video_path: null, audio_path: 'audio/narration.webm' });
+    const manifest = json<ZipManifest>(files, ZIP_PATHS.manifest);
+    expect(manifest.counts).toEqual({ events: 45, screenshots: 3, audioChunks: 3, videoChunks: 0 });
+    expect(manifest.timeline.some((e) => e.kind === 'video')).toBe(false);
+    expect(validate(ZipManifestSchema, manifest).ok).toBe(true);
+  });
+
+  it('without media: null media paths, no media files, empty indexes and timeline, zero counts', async () => {
+    const f = fixture();
+    const none = { screenshots: () => each([]), audioChunks: () => each([]), videoChunks: () => each([]) };
+    const files = unzipSync(await zipBytes(sources(f, none)));
     expect(
       Object.keys(files)
-        .filter((p) => p.startsWith('media/'))
+        .filter((p) => /^(screenshots|audio|video)\//.test(p))
         .sort(),
-    ).toEqual([ZIP_PATHS.audioIndex, ZIP_PATHS.screenshotIndex]);
-    expect(json<{ audio_path: unknown }>(files, ZIP_PATHS.trainingData).audio_path).toBeNull();
+    ).toEqual([ZIP_PATHS.audioIndex, ZIP_PATHS.screenshotIndex, ZIP_PATHS.videoIndex].sort());
+    const training = json<{
+      audio_path: unknown;
+      video_path: unknown;
+      annotations: Array<{ screenshot_ids: unknown }>;
+    }>(files, ZIP_PATHS.trainingData);
+    expect(training).toMatchObject({ audio_path: null, video_path: null });
+    expect(training.annotations.every((a) => Array.isArray(a.screenshot_ids) && a.screenshot_ids.length === 0)).toBe(
+      true,
+    );
     expect(json<ScreenshotIndex>(files, ZIP_PATHS.screenshotIndex)).toEqual([]);
-    expect(json<AudioIndex>(files, ZIP_PATHS.audioIndex)).toEqual({ path: null, mime: null, chunks: [] });
-    expect(json<ZipManifest>(files, ZIP_PATHS.manifest).counts).toEqual({ events: 45, screenshots: 0, audioChunks: 0 });
+    expect(json<TrackIndex>(files, ZIP_PATHS.audioIndex)).toEqual({ path: null, mime: null, files: [], chunks: [] });
+    const manifest = json<ZipManifest>(files, ZIP_PATHS.manifest);
+    expect(manifest.counts).toEqual({ events: 45, screenshots: 0, audioChunks: 0, videoChunks: 0 });
+    expect(manifest.timeline).toEqual([]);
   });
 
   it('an empty session still makes a valid archive', async () => {
@@ -313,6 +415,7 @@ describe('zipSession', () => {
         events: () => each([]),
         screenshots: () => each([]),
         audioChunks: () => each([]),
+        videoChunks: () => each([]),
         clock: { ...systemClock, now: () => NOW },
       }),
     );
@@ -344,28 +447,42 @@ describe('zipSession', () => {
     expect(session.endTime).toBeNull();
     const training = json<{ annotations: unknown[] }>(files, ZIP_PATHS.trainingData);
     expect(training.annotations).toEqual(
-      buildTrainingData(all.slice(0, 40), { videoPath: null, audioPath: null }).annotations,
+      buildTrainingData(all.slice(0, 40), {
+        videoPath: null,
+        audioPath: null,
+        screenshotIds: screenshotIdsBySequence(f.shots.map((s) => s.meta)),
+      }).annotations,
     );
-    expect(json<ZipManifest>(files, ZIP_PATHS.manifest).counts.events).toBe(40);
+    const manifest = json<ZipManifest>(files, ZIP_PATHS.manifest);
+    expect(manifest.counts.events).toBe(40);
+    const lastSequence = Math.max(...manifest.timeline.map((e) => e.lastSequence ?? 0));
+    expect(lastSequence).toBeLessThanOrEqual(40);
   });
 
   it('reports progress through every phase in order', async () => {
     const progress: ZipExportProgress[] = [];
     await zipBytes(sources(fixture(), { onProgress: (p) => progress.push(p) }));
     const phases = progress.map((p) => p.phase).filter((p, i, all) => all[i - 1] !== p);
-    expect(phases).toEqual(['events', 'session', 'screenshots', 'audio', 'training-data', 'manifest']);
+    expect(phases).toEqual(['events', 'session', 'screenshots', 'audio', 'video', 'training-data', 'manifest']);
     expect(progress.filter((p) => p.phase === 'events').at(-1)).toEqual({ phase: 'events', done: 45, total: 45 });
     expect(progress.filter((p) => p.phase === 'session').at(-1)).toEqual({ phase: 'session', done: 45, total: 45 });
-    expect(progress.filter((p) => p.phase === 'audio').at(-1)).toEqual({ phase: 'audio', done: 3 });
+    // Each chunk is written twice: into the playable file, and as its own file.
+    expect(progress.filter((p) => p.phase === 'audio').at(-1)).toEqual({ phase: 'audio', done: 6, total: 6 });
+    expect(progress.filter((p) => p.phase === 'video').at(-1)).toEqual({ phase: 'video', done: 4, total: 4 });
   });
 
-  it('errors the stream when audio chunks come out of order or mix types', async () => {
-    const f = fixture();
-    const swapped = [f.audio[1]!, f.audio[0]!];
-    await expect(zipBytes(sources(f, { audioChunks: () => each(swapped) }))).rejects.toThrow(/ascending chunkIndex/);
-    const mixed = [f.audio[0]!, audioChunk(1, fakeBytes(5, 1), 'audio/ogg')];
-    await expect(zipBytes(sources(f, { audioChunks: () => each(mixed) }))).rejects.toThrow(/cannot be concatenated/);
-  });
+  it.each(['audio', 'video'] as const)(
+    'errors the stream when %s chunks come out of order or mix types',
+    async (kind) => {
+      const f = fixture();
+      const chunks = kind === 'audio' ? f.audio : f.video;
+      const key = kind === 'audio' ? 'audioChunks' : 'videoChunks';
+      const swapped = [chunks[1]!, chunks[0]!];
+      await expect(zipBytes(sources(f, { [key]: () => each(swapped) }))).rejects.toThrow(/ascending chunkIndex/);
+      const mixed = [chunks[0]!, mediaChunk(kind, 1, fakeBytes(5, 1), 'audio/ogg')];
+      await expect(zipBytes(sources(f, { [key]: () => each(mixed) }))).rejects.toThrow(/cannot be concatenated/);
+    },
+  );
 
   it('cancelling the stream closes the event source', async () => {
     let closed = false;
@@ -410,6 +527,7 @@ describe('zipSession', () => {
       events: lazyPages,
       screenshots: () => each(fixture().shots),
       audioChunks: () => each(fixture().audio),
+      videoChunks: () => each(fixture().video),
       clock: { ...systemClock, now: () => NOW },
     });
 
@@ -474,7 +592,8 @@ describe('zipSession', () => {
     const r = validate(ZipManifestSchema, manifest);
     expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     if (!r.ok) return;
-    expect(r.value.counts).toEqual({ events: total, screenshots: 3, audioChunks: 3 });
+    expect(r.value.counts).toEqual({ events: total, screenshots: 3, audioChunks: 3, videoChunks: 2 });
+    expect(r.value.timeline).toHaveLength(8);
     expect(r.value.files.length).toBe(hashes.size - 1);
     for (const entry of r.value.files) {
       const seen = hashes.get(entry.path);

@@ -1,21 +1,31 @@
 import {
+  buildMediaTimeline,
   EventSummarizer,
   legacySessionChunks,
+  screenshotIdsBySequence,
   systemClock,
   trainingDataChunks,
   type AudioChunk,
   type Clock,
+  type MediaTimelineEntry,
   type Screenshot,
   type Session,
+  type TimedEvent,
+  type VideoChunk,
   type ZipManifest,
+  type ZipTimelineEntry,
 } from '@codesight/schema';
-import { blobChunks, toReadableStream } from './byte-streams';
+import { toReadableStream } from './byte-streams';
 import { eventsUpTo, type EventPages } from './event-pages';
-import { HashedZipWriter } from './hashed-zip-writer';
-import { baseMime, extensionForMime, isCompressedMime, screenshotPath } from './media-paths';
+import { HashedZipWriter, writeJsonEntry } from './hashed-zip-writer';
+import { SCREENSHOT_INDEX_PATH, writeScreenshots } from './zip-screenshots';
+import { trackIndexPath, writeTrack } from './zip-track';
+
+export type { ScreenshotIndex } from './zip-screenshots';
+export type { TrackChunkEntry, TrackIndex } from './zip-track';
 
 /** Stages of a ZIP export, in the order they run. */
-export type ZipExportPhase = 'events' | 'session' | 'screenshots' | 'audio' | 'training-data' | 'manifest';
+export type ZipExportPhase = 'events' | 'session' | 'screenshots' | 'audio' | 'video' | 'training-data' | 'manifest';
 
 /** Progress report: `done` items of the phase so far, out of `total` when known. */
 export interface ZipExportProgress {
@@ -29,36 +39,27 @@ export interface SessionZipSources {
   session: Session;
   /** Pages of events in sequence order. Called once per pass (three passes); each call starts over. */
   events: EventPages;
+  /** Screenshots in the order they were taken. */
   screenshots: () => AsyncIterable<{ meta: Screenshot; blob: Blob }>;
-  /** Narration chunks in ascending `chunkIndex` order (they are concatenated into one file). */
+  /** Narration chunks in ascending `chunkIndex` order. Called twice (playable file, chunk files). */
   audioChunks: () => AsyncIterable<{ meta: AudioChunk; blob: Blob }>;
+  /** Tab video chunks in ascending `chunkIndex` order. Called twice, like `audioChunks`. */
+  videoChunks: () => AsyncIterable<{ meta: VideoChunk; blob: Blob }>;
   onProgress?: (progress: ZipExportProgress) => void;
   /** Clock for `manifest.createdAt` and the entries' timestamps (default: the system clock); tests pin it. */
   clock?: Clock;
 }
 
-/** Fixed paths inside the archive. Screenshots go to `media/screenshots/<burstId>-<burstIndex>.<ext>`. */
+/** Fixed paths inside the archive; the media files are named in `media-paths.ts`. */
 export const ZIP_PATHS = {
   events: 'events.jsonl',
   session: 'session.json',
-  screenshotIndex: 'media/screenshots/index.json',
-  audioIndex: 'media/audio/index.json',
+  screenshotIndex: SCREENSHOT_INDEX_PATH,
+  audioIndex: trackIndexPath('audio'),
+  videoIndex: trackIndexPath('video'),
   trainingData: 'training-data.json',
   manifest: 'manifest.json',
 } as const;
-
-/** `media/screenshots/index.json`: the stored metadata of every screenshot plus where it is in the ZIP. */
-export type ScreenshotIndex = Array<Screenshot & { path: string }>;
-
-/**
- * `media/audio/index.json`: the narration file and, per chunk, its byte `offset` inside it, so a consumer
- * can align chunk `startTime`s with annotation timestamps or cut the file apart again.
- */
-export interface AudioIndex {
-  path: string | null;
-  mime: string | null;
-  chunks: Array<AudioChunk & { offset: number }>;
-}
 
 /**
  * Characters of events.jsonl gathered per write: large enough to amortise encoding and deflate calls over
@@ -75,15 +76,18 @@ export function zipSession(sources: SessionZipSources): ReadableStream<Uint8Arra
  * Builds the session ZIP and yields its bytes as they are produced. Entries, in archive order:
  * - `events.jsonl`: one full `RecordedEvent` per line (first pass; it also summarizes the session);
  * - `session.json`: the legacy session JSON (second pass, streamed);
- * - `media/screenshots/<burstId>-<burstIndex>.<ext>` and `media/screenshots/index.json`;
- * - `media/audio/narration.<ext>` (every chunk concatenated in chunkIndex order: WebM chunks of one
- *   MediaRecorder make one playable file) and `media/audio/index.json`;
- * - `training-data.json` (third pass) with paths relative to the archive root; `video_path` is null since
- *   the recorder captures no video;
- * - `manifest.json`: counts, and the size and SHA-256 of every other entry (hashed while streaming).
- * Memory stays bounded by one events page, one blob chunk and the screenshot/audio metadata lists.
- * A contract breach (audio out of order, mixed audio types, events changing under the export) throws, which
- * errors the stream: the caller reports it instead of handing out a silently broken archive.
+ * - `screenshots/<epoch ms>-<burstId>-<burstIndex>.<ext>` (names sort by time) and `screenshots/index.json`;
+ * - `audio/narration.webm` (the chunks concatenated in chunkIndex order: one playable WebM), each chunk
+ *   as `audio/chunk-<index>.webm`, and `audio/index.json`; `video/tab.webm`, its chunks and
+ *   `video/index.json` the same way (see {@link writeTrack});
+ * - `training-data.json` (third pass) with paths relative to the archive root and each action's
+ *   screenshot ids;
+ * - `manifest.json`: counts, the media timeline (every chunk and frame with its file and the event
+ *   sequences it goes with), and the size and SHA-256 of every other entry (hashed while streaming).
+ * Memory stays bounded by one events page, one blob chunk, the media metadata lists and the events'
+ * (sequence, timestamp) pairs for the timeline (~50 bytes an event: 5 MB for 100k events).
+ * A contract breach (chunks out of order, mixed types, media or events changing under the export) throws,
+ * which errors the stream: the caller reports it instead of handing out a silently broken archive.
  */
 async function* zipSessionChunks(sources: SessionZipSources): AsyncGenerator<Uint8Array, void, undefined> {
   const { session } = sources;
@@ -93,12 +97,14 @@ async function* zipSessionChunks(sources: SessionZipSources): AsyncGenerator<Uin
 
   // Pass 1: events.jsonl, summarizing on the way — the legacy header needs the totals before the events.
   const summarizer = new EventSummarizer();
+  const eventTimes: TimedEvent[] = [];
   const jsonl = zip.open(ZIP_PATHS.events, { compress: true });
   let text = '';
   let seen = 0;
   for await (const page of sources.events()) {
     for (const event of page) {
       summarizer.add(event);
+      eventTimes.push({ sequence: event.sequence, timestamp: event.timestamp });
       text += `${JSON.stringify(event)}\n`;
       if (text.length >= PIECE_CHARS) {
         jsonl.writeText(text);
@@ -125,62 +131,23 @@ async function* zipSessionChunks(sources: SessionZipSources): AsyncGenerator<Uin
   sessionJson.close();
   yield* zip.take();
 
-  // Screenshots, stored as they are (already compressed images), then their index.
-  const screenshots: ScreenshotIndex = [];
-  const taken = new Set<string>();
-  for await (const { meta, blob } of sources.screenshots()) {
-    const path = screenshotPath(meta, taken);
-    const file = zip.open(path, { compress: !isCompressedMime(meta.mime) });
-    for await (const chunk of blobChunks(blob)) {
-      file.write(chunk);
-      yield* zip.take();
-    }
-    file.close();
-    yield* zip.take();
-    screenshots.push({ ...meta, path });
-    report({ phase: 'screenshots', done: screenshots.length });
-  }
-  yield* writeJson(zip, ZIP_PATHS.screenshotIndex, screenshots);
+  const screenshots = yield* writeScreenshots(zip, sources.screenshots(), (done) =>
+    report({ phase: 'screenshots', done }),
+  );
+  const audio = yield* writeTrack(zip, 'audio', sources.audioChunks, (done, of) =>
+    report({ phase: 'audio', done, ...(of === undefined ? {} : { total: of }) }),
+  );
+  const video = yield* writeTrack(zip, 'video', sources.videoChunks, (done, of) =>
+    report({ phase: 'video', done, ...(of === undefined ? {} : { total: of }) }),
+  );
 
-  // Narration: one file, the chunks back to back.
-  const audio: AudioIndex = { path: null, mime: null, chunks: [] };
-  let narration: ReturnType<HashedZipWriter['open']> | null = null;
-  let offset = 0;
-  for await (const { meta, blob } of sources.audioChunks()) {
-    const previous = audio.chunks[audio.chunks.length - 1];
-    if (previous && meta.chunkIndex <= previous.chunkIndex) {
-      throw new Error(
-        `audio chunk ${meta.chunkIndex} came after chunk ${previous.chunkIndex}: audioChunks() must yield in ascending chunkIndex order`,
-      );
-    }
-    if (audio.mime !== null && baseMime(meta.mime) !== baseMime(audio.mime)) {
-      throw new Error(
-        `audio chunk ${meta.chunkIndex} is ${meta.mime} but the narration is ${audio.mime}: chunks of different types cannot be concatenated`,
-      );
-    }
-    if (!narration) {
-      audio.mime = meta.mime;
-      audio.path = `media/audio/narration.${extensionForMime(meta.mime)}`;
-      narration = zip.open(audio.path, { compress: !isCompressedMime(meta.mime) });
-    }
-    audio.chunks.push({ ...meta, offset });
-    for await (const chunk of blobChunks(blob)) {
-      narration.write(chunk);
-      offset += chunk.length;
-      yield* zip.take();
-    }
-    report({ phase: 'audio', done: audio.chunks.length });
-  }
-  narration?.close();
-  yield* zip.take();
-  yield* writeJson(zip, ZIP_PATHS.audioIndex, audio);
-
-  // Pass 3: training-data.json, now that the audio path is known.
+  // Pass 3: training-data.json, now that the media paths are known.
   const training = zip.open(ZIP_PATHS.trainingData, { compress: true });
   const pass3 = eventsUpTo(sources.events, summary.lastSequence, (done) =>
     report({ phase: 'training-data', done, total }),
   );
-  for await (const piece of trainingDataChunks(pass3, { videoPath: null, audioPath: audio.path })) {
+  const media = { videoPath: video.path, audioPath: audio.path, screenshotIds: screenshotIdsBySequence(screenshots) };
+  for await (const piece of trainingDataChunks(pass3, media)) {
     training.writeText(piece);
     yield* zip.take();
   }
@@ -189,22 +156,40 @@ async function* zipSessionChunks(sources: SessionZipSources): AsyncGenerator<Uin
 
   const manifest: ZipManifest = {
     format: 'codesight-session-zip',
-    version: 1,
+    version: 2,
     sessionId: session.id,
     createdAt: createdAt.toISOString(),
-    counts: { events: total, screenshots: screenshots.length, audioChunks: audio.chunks.length },
+    counts: {
+      events: total,
+      screenshots: screenshots.length,
+      audioChunks: audio.chunks.length,
+      videoChunks: video.chunks.length,
+    },
+    timeline: withPaths(buildMediaTimeline(eventTimes, screenshots, audio.chunks, video.chunks), {
+      screenshot: screenshots,
+      audio: audio.chunks,
+      video: video.chunks,
+    }),
     files: [...zip.files],
   };
-  yield* writeJson(zip, ZIP_PATHS.manifest, manifest);
+  yield* writeJsonEntry(zip, ZIP_PATHS.manifest, manifest);
   zip.end();
   yield* zip.take();
   report({ phase: 'manifest', done: 1, total: 1 });
 }
 
-/** A small metadata file, pretty-printed for people opening the archive by hand. */
-function* writeJson(zip: HashedZipWriter, path: string, value: unknown): Generator<Uint8Array, void, undefined> {
-  const file = zip.open(path, { compress: true });
-  file.writeText(`${JSON.stringify(value, null, 2)}\n`);
-  file.close();
-  yield* zip.take();
+/** Timeline entries with the file of each chunk or frame (ids are unique per kind). */
+function withPaths(
+  timeline: MediaTimelineEntry[],
+  written: Record<MediaTimelineEntry['kind'], ReadonlyArray<{ id: string; path: string }>>,
+): ZipTimelineEntry[] {
+  const paths = new Map<string, string>();
+  for (const [kind, items] of Object.entries(written))
+    for (const item of items) paths.set(`${kind}:${item.id}`, item.path);
+  return timeline.map((entry) => {
+    const path = paths.get(`${entry.kind}:${entry.id}`);
+    // Every entry comes from the written lists, so a miss is a bug here, not bad input.
+    if (path === undefined) throw new Error(`no file for ${entry.kind} ${entry.id} in the timeline`);
+    return { ...entry, path };
+  });
 }

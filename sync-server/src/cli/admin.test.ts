@@ -33,7 +33,9 @@ describe('admin CLI', () => {
     const lines: string[] = [];
     expect(await runMigrate(env, (l) => lines.push(l), database)).toBe(0);
     expect(await runMigrate(env, (l) => lines.push(l), database)).toBe(0);
-    expect(lines[0]).toMatch(/^Applied 2 migration\(s\) to pglite/);
+    expect(lines[0]).toBe(
+      'Applied 3 migration(s) to pglite: 2026-11-28T0000-initial, 2026-11-28T0100-store-batch-function, 2026-12-02T1100-video-chunks',
+    );
     expect(lines[1]).toBe('Database (pglite) is up to date.');
   });
 

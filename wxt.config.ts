@@ -15,7 +15,14 @@ export default defineConfig({
     name: 'CodeSight Collector',
     description:
       'Records web-browsing sessions (clicks, inputs, navigation, narration, screenshots) for agent training data.',
-    permissions: ['storage', 'unlimitedStorage', 'tabs', 'downloads', 'alarms', 'offscreen'],
+    permissions: ['storage', 'unlimitedStorage', 'tabs', 'downloads', 'alarms', 'offscreen', 'tabCapture'],
     host_permissions: ['<all_urls>'],
+    commands: {
+      // The background's TAKE_SCREENSHOTS_COMMAND.
+      'take-screenshots': {
+        suggested_key: { default: 'Alt+Shift+S' },
+        description: 'Take a burst of screenshots of the current tab',
+      },
+    },
   },
 });

@@ -17,6 +17,7 @@ function setup(
   const dropped: { index: number; reason: FrameDropReason }[] = [];
   const queue = createCaptureQueue({
     clock,
+    intervalMs: 500,
     take: (r) => {
       starts.push({ index: r.burstIndex, at: clock.now() - T0 });
       return answer(r);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { planBurst } from './plan-burst';
 
 describe('planBurst', () => {
-  it('spreads the default burst over one second, each frame with its slack', () => {
-    expect(planBurst('b1', 'click', 10_000, 42)).toEqual([
+  it('spreads a burst by its spacing, each frame with its slack', () => {
+    expect(planBurst('b1', 'click', 10_000, 42, { frames: 3, spacingMs: 500, slackMs: 750 })).toEqual([
       {
         burstId: 'b1',
         burstIndex: 0,

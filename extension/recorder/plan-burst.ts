@@ -1,4 +1,4 @@
-import type { FrameRequest } from './capture-queue';
+import { CAPTURE_INTERVAL_MS, type FrameRequest } from './capture-queue';
 
 /** What starts a burst: a key action, or the worker asking (popup button or keyboard shortcut). */
 export type BurstTrigger = 'click' | 'submit' | 'navigation' | 'manual';
@@ -15,10 +15,10 @@ export interface BurstShape {
 
 /**
  * Provisional defaults (to be measured with `scripts/bench/recorder`): three frames, one at the action,
- * one as the page reacts, one once it settles; 500 ms apart because Chrome allows two captures a second,
+ * one as the page reacts, one once it settles; spaced by the capture queue's interval (Chrome allows two captures a second),
  * so a lone burst never waits. Slack of 750 ms: a frame that late would show the next action instead.
  */
-export const DEFAULT_BURST_SHAPE: BurstShape = { frames: 3, spacingMs: 500, slackMs: 750 };
+export const DEFAULT_BURST_SHAPE: BurstShape = { frames: 3, spacingMs: CAPTURE_INTERVAL_MS, slackMs: 750 };
 
 /** One planned frame: the queue's request plus what the stored screenshot row records about its burst. */
 export interface BurstFrame extends FrameRequest {

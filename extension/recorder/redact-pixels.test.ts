@@ -1,51 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { paintOverBoxes, REDACTION_MARGIN_PX } from './redact-pixels';
+import { boxToPixels, REDACTION_MARGIN_PX as M } from './redact-pixels';
 
-/** A frame of distinct pixels (a gradient), so any painted pixel is visible. */
-function gradient(width: number, height: number): Uint8ClampedArray {
-  const pixels = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) pixels.set([i % 251, (i * 7) % 253, (i * 13) % 255, 255], i * 4);
-  return pixels;
-}
-
-const isFill = (p: Uint8ClampedArray, x: number, y: number, width: number) =>
-  [...p.subarray((y * width + x) * 4, (y * width + x) * 4 + 4)].join() === '128,128,128,255';
-
-describe('paintOverBoxes', () => {
-  it('paints each box (plus the margin, in frame pixels) and nothing else', () => {
-    const [w, h] = [40, 30];
-    const pixels = gradient(w, h);
-    const before = pixels.slice();
-    const scale = 2; // a device pixel ratio of 2
-    paintOverBoxes(pixels, w, h, [{ x: 5, y: 4, width: 4, height: 3 }], scale);
-    const m = REDACTION_MARGIN_PX;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const inside = x >= (5 - m) * scale && x < (9 + m) * scale && y >= (4 - m) * scale && y < (7 + m) * scale;
-        const i = (y * w + x) * 4;
-        if (inside) expect(isFill(pixels, x, y, w)).toBe(true);
-        else expect([...pixels.subarray(i, i + 4)]).toEqual([...before.subarray(i, i + 4)]);
-      }
-    }
+describe('boxToPixels', () => {
+  it('scales the box and its margin to frame pixels', () => {
+    // A device pixel ratio of 2.
+    expect(boxToPixels({ x: 5, y: 4, width: 4, height: 3 }, 2, 100, 100)).toEqual({
+      left: (5 - M) * 2,
+      top: (4 - M) * 2,
+      right: (9 + M) * 2,
+      bottom: (7 + M) * 2,
+    });
   });
 
-  it('rounds fractional edges outwards and stops at the frame edge', () => {
-    const [w, h] = [10, 10];
-    const pixels = gradient(w, h);
-    paintOverBoxes(
-      pixels,
-      w,
-      h,
-      [{ x: 7.5 + REDACTION_MARGIN_PX, y: 0.5 + REDACTION_MARGIN_PX, width: 10, height: 1 }],
-      1,
-    );
-    expect(isFill(pixels, 7, 0, w)).toBe(true); // 7.5 rounds down to 7
-    expect(isFill(pixels, 9, 5, w)).toBe(true); // up to the right edge, 0.5 + 1 + 2m rounds up
-    expect(isFill(pixels, 6, 0, w)).toBe(false);
-    expect(isFill(pixels, 7, 6, w)).toBe(false);
+  it('rounds fractional edges outwards, so a partly covered pixel is covered', () => {
+    expect(boxToPixels({ x: 7.5 + M, y: 0.5 + M, width: 1.2, height: 1 }, 1, 100, 100)).toEqual({
+      left: 7,
+      top: 0,
+      right: Math.ceil(7.5 + M + 1.2 + M),
+      bottom: Math.ceil(0.5 + M + 1 + M),
+    });
   });
 
-  it('refuses a buffer that is not width x height RGBA', () => {
-    expect(() => paintOverBoxes(new Uint8ClampedArray(10), 2, 2, [], 1)).toThrow(RangeError);
+  it('clips to the frame and gives nothing for a box outside it', () => {
+    expect(boxToPixels({ x: 95, y: -10, width: 50, height: 20 }, 1, 100, 100)).toEqual({
+      left: 95 - M,
+      top: 0,
+      right: 100,
+      bottom: 10 + M,
+    });
+    expect(boxToPixels({ x: 200, y: 200, width: 5, height: 5 }, 1, 100, 100)).toBeUndefined();
   });
 });

@@ -27,6 +27,7 @@ function deps(
   const published: unknown[] = [];
   const downloads: { sessionId: string; at: number }[] = [];
   const kicks: number[] = [];
+  const recorder: string[] = [];
   const d: CommandDeps = {
     db,
     clock,
@@ -42,11 +43,45 @@ function deps(
     },
     syncKick: () => void kicks.push(clock.now()),
     syncRetry: () => Promise.resolve(),
+    recorder: {
+      start: (sessionId) => {
+        recorder.push(`start ${sessionId}`);
+        return Promise.resolve();
+      },
+      stop: (sessionId) => {
+        recorder.push(`stop ${sessionId} at ${clock.now()}`);
+        return Promise.resolve();
+      },
+      control: (command) => {
+        recorder.push(command.type);
+        return Promise.resolve(ok({ detail: command.type }));
+      },
+    },
   };
-  return { deps: d, published, downloads, kicks };
+  return { deps: d, published, downloads, kicks, recorder };
 }
 
 describe('runCommand', () => {
+  it('starts the recorder with the session and stops it before the download', async () => {
+    const t = deps();
+    await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    const stopping = runCommand({ type: 'session/stop' }, t.deps);
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    await clock.advance(STOP_SETTLE_MS);
+    await stopping;
+    expect(t.recorder).toEqual(['start s1', `stop s1 at ${START}`]);
+    expect(t.downloads).toEqual([{ sessionId: 's1', at: START + STOP_SETTLE_MS }]);
+  });
+
+  it.each(['recorder/pause', 'recorder/resume', 'recorder/burst'] as const)(
+    'hands %s to the recorder',
+    async (type) => {
+      const t = deps();
+      expect(await runCommand({ type }, t.deps)).toEqual(ok({ detail: type }));
+      expect(t.recorder).toEqual([type]);
+    },
+  );
+
   it('starts a session at the clock time and publishes it for the pages', async () => {
     const t = deps();
     const reply = await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);

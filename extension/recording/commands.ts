@@ -17,6 +17,24 @@ export interface CommandDeps {
   /** Tells the sync engine something changed (a session ended) or asks it to retry a refused session. */
   syncKick(): void;
   syncRetry(sessionId: string): Promise<void>;
+  /** Narration, video and screenshots of the recording session. */
+  recorder: RecorderControl;
+}
+
+/** A recorder command from the popup or the keyboard shortcut. */
+export type RecorderCommand = Extract<Command, { type: `recorder/${string}` }>;
+
+/**
+ * The media side of a session. Start and stop never fail the session: a track that cannot record says
+ * why in its status and the session goes on without it.
+ */
+export interface RecorderControl {
+  /** A session started: begin the tracks the settings ask for. */
+  start(sessionId: string): Promise<void>;
+  /** The session stopped: resolves once the last chunk of every track is stored. */
+  stop(sessionId: string): Promise<void>;
+  /** Pause/resume narration, take a burst now. */
+  control(command: RecorderCommand): Promise<CommandReply>;
 }
 
 /**
@@ -33,6 +51,7 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
       if (!started.ok) return started;
       const { throttle } = await deps.settings();
       await deps.publishRecording({ sessionId: started.value.id, startTime: started.value.startTime, throttle });
+      await deps.recorder.start(started.value.id);
       return ok({ sessionId: started.value.id });
     }
     case 'session/stop': {
@@ -41,6 +60,8 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
       const stopped = await stopSession(deps.db, deps.clock.now());
       if (!stopped.ok) return stopped;
       const sessionId = stopped.value.id;
+      // The last narration chunk lands before sync and the download look at the session.
+      await deps.recorder.stop(sessionId);
       deps.syncKick();
       const { autoDownloadJson } = await deps.settings();
       if (!autoDownloadJson) return ok({ sessionId });
@@ -62,6 +83,10 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
       const download = await deps.download(command.sessionId, command.format);
       return download.ok ? ok({ sessionId: command.sessionId, detail: download.value.filename }) : download;
     }
+    case 'recorder/pause':
+    case 'recorder/resume':
+    case 'recorder/burst':
+      return deps.recorder.control(command);
     case 'sync/retry': {
       await deps.syncRetry(command.sessionId);
       return ok({ sessionId: command.sessionId, detail: 'sending again' });

@@ -76,7 +76,7 @@ export const RecordingStateSchema = v.nullable(
 export type RecordingState = v.InferOutput<typeof RecordingStateSchema>;
 export const RECORDING_STATE_KEY = 'recordingState';
 
-/** Popup → background commands. */
+/** Popup → background commands (the recorder ones also from the keyboard shortcut). */
 export const CommandSchema = v.variant('type', [
   v.object({ type: v.literal('session/start'), sessionId: v.optional(SessionIdSchema) }),
   v.object({ type: v.literal('session/stop') }),
@@ -88,6 +88,11 @@ export const CommandSchema = v.variant('type', [
   }),
   /** Send a session the server refused once more (after the worker or an update fixed the cause). */
   v.object({ type: v.literal('sync/retry'), sessionId: SessionIdSchema }),
+  /** Pause narration (and video) without stopping the session; events go on being captured. */
+  v.object({ type: v.literal('recorder/pause') }),
+  v.object({ type: v.literal('recorder/resume') }),
+  /** Take a burst of screenshots of the active tab now (popup button or keyboard shortcut). */
+  v.object({ type: v.literal('recorder/burst') }),
 ]);
 export type Command = v.InferOutput<typeof CommandSchema>;
 
@@ -117,16 +122,6 @@ export type ExportedFile = v.InferOutput<typeof ExportedFileSchema>;
 /** Reply to {@link ExportRequestSchema}, a `Result`. */
 export const ExportReplySchema = resultSchema(ExportedFileSchema, FailureSchema);
 export type ExportReply = Result<ExportedFile>;
-
-/** Popup (or keyboard shortcut) → background: recorder controls while a session records. */
-export const RecorderCommandSchema = v.variant('type', [
-  /** Pause narration (and video) without stopping the session; events go on being captured. */
-  v.object({ type: v.literal('recorder/pause') }),
-  v.object({ type: v.literal('recorder/resume') }),
-  /** Take a burst of screenshots of the active tab now. */
-  v.object({ type: v.literal('recorder/burst') }),
-]);
-export type RecorderCommand = v.InferOutput<typeof RecorderCommandSchema>;
 
 /** The two MediaRecorder tracks of a session, each recorded in the offscreen document. */
 export const MediaTrackSchema = v.picklist(['narration', 'video']);
@@ -172,7 +167,14 @@ export function trackStatusKey(track: MediaTrack): string {
   return `${track}Status`;
 }
 
-/** Why a screenshot frame was not stored (see the capture queue). */
+/**
+ * Why a screenshot frame was not stored; counted per reason and shown, never raised as an error.
+ * - `late`: its slot came after its deadline, so the page no longer shows what the frame was for;
+ * - `queue_full`: more frames were asked for than the queue holds, the oldest waiting one gave way;
+ * - `tab_hidden`: the tab was not visible, a capture would be blank or show another tab;
+ * - `redaction_unavailable`: the boxes to paint over could not be had in time (never store unredacted);
+ * - `capture_failed`: the browser refused or failed the capture, or encoding or storing it failed.
+ */
 export const FrameDropReasonSchema = v.picklist([
   'late',
   'queue_full',
@@ -180,13 +182,20 @@ export const FrameDropReasonSchema = v.picklist([
   'redaction_unavailable',
   'capture_failed',
 ]);
+export type FrameDropReason = v.InferOutput<typeof FrameDropReasonSchema>;
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** Screenshot counters of the recording session, for the popup (chrome.storage.local, key {@link SCREENSHOT_STATUS_KEY}). */
 export const ScreenshotStatusSchema = v.nullable(
   v.object({
     sessionId: SessionIdSchema,
-    taken: v.pipe(v.number(), v.integer(), v.minValue(0)),
-    dropped: v.record(FrameDropReasonSchema, v.pipe(v.number(), v.integer(), v.minValue(0))),
+    taken: Count,
+    dropped: v.object(
+      Object.fromEntries(FrameDropReasonSchema.options.map((reason) => [reason, Count])) as Record<
+        FrameDropReason,
+        typeof Count
+      >,
+    ),
     /** The last failure worth showing (e.g. the disk is full). */
     message: v.optional(v.string()),
   }),
@@ -195,16 +204,16 @@ export type ScreenshotStatus = v.InferOutput<typeof ScreenshotStatusSchema>;
 export const SCREENSHOT_STATUS_KEY = 'screenshotStatus';
 
 /**
- * Background → offscreen document: start recording a track of the session into IndexedDB. `startTime`
- * and `firstChunkIndex` continue a track after a restart (chunks keep counting); `streamId` is the
- * chrome.tabCapture stream of the video track.
+ * Background → offscreen document: record a track of the session into IndexedDB. Idempotent: a track
+ * already recording for the session is left alone (the service worker asks again after a restart).
+ * Chunk numbering continues after the last stored chunk. `streamId` is the chrome.tabCapture stream of
+ * the video track.
  */
 export const MediaStartRequestSchema = v.object({
   type: v.literal('offscreen/media-start'),
   sessionId: SessionIdSchema,
   track: MediaTrackSchema,
   timesliceMs: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(60_000)),
-  firstChunkIndex: v.pipe(v.number(), v.integer(), v.minValue(0)),
   streamId: v.optional(v.pipe(v.string(), v.maxLength(512))),
 });
 export type MediaStartRequest = v.InferOutput<typeof MediaStartRequestSchema>;
@@ -227,3 +236,17 @@ export const SensitiveBoxesReplySchema = v.object({
   visible: v.boolean(),
 });
 export type SensitiveBoxesReply = v.InferOutput<typeof SensitiveBoxesReplySchema>;
+
+/** Reply of the offscreen document to a media request: done, or why not (the track's status says more). */
+export const MediaReplySchema = resultSchema(v.optional(v.undefined()), FailureSchema);
+export type MediaReply = Result<undefined>;
+
+/**
+ * Offscreen document → background: a track's status changed. The offscreen document has no
+ * chrome.storage, so the background stores it under {@link trackStatusKey} for the popup.
+ */
+export const TrackStatusMessageSchema = v.object({
+  type: v.literal('offscreen/track-status'),
+  status: v.nonNullable(TrackStatusSchema),
+});
+export type TrackStatusMessage = v.InferOutput<typeof TrackStatusMessageSchema>;

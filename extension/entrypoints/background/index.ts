@@ -1,5 +1,5 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { systemClock, type CaptureEnvelope } from '@codesight/schema';
+import { systemClock, trackStatusKey, type CaptureEnvelope } from '@codesight/schema';
 import { MASKING_POLICY } from '../../capture';
 import { db } from '../../db';
 import { drainParkedEnvelopes, PARKED_PREFIX } from '../../content-outbox/parked-events';
@@ -9,9 +9,10 @@ import { runCommand } from '../../recording/commands';
 import { readRecordingState, writeRecordingState } from '../../recording/recording-state';
 import { reportStorageError } from '../../recording/storage-health';
 import { tabEvent } from '../../recording/tab-events';
-import { loadSettings } from '../../settings/settings-store';
+import { loadSettings, SETTINGS_KEY } from '../../settings/settings-store';
 import { createMessageRouter } from './message-router';
 import { startSyncWiring } from '../../sync/service/sync-wiring';
+import { startRecorderWiring } from '../../recorder/recorder-wiring';
 
 /**
  * The background only wires browser events to the recording and sync modules. Every listener is
@@ -19,15 +20,24 @@ import { startSyncWiring } from '../../sync/service/sync-wiring';
  * its listener was registered in the first turn. Nothing here may throw at start-up either: a failed
  * start-up script stops all event dispatch to the worker.
  */
+/** Manifest command of the screenshot shortcut (see wxt.config.ts). */
+const TAKE_SCREENSHOTS_COMMAND = 'take-screenshots';
+const RECORDER_WATCH_ALARM = 'recorder-watch';
+
 export default defineBackground(() => {
   // Content scripts park unconfirmed events in session storage when their page goes away.
   void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_AND_UNTRUSTED_CONTEXTS' });
 
   const sync = startSyncWiring();
+  const recorder = startRecorderWiring();
   const sink = createCaptureSink(db, reportStorageError);
   const capture = async (envelopes: CaptureEnvelope[]) => {
     const reply = await sink(envelopes);
-    if (reply.ok && reply.value.stored.length > 0) sync.kick('events');
+    if (reply.ok && reply.value.stored.length > 0) {
+      sync.kick('events');
+      // Clicks, submits and navigations start a burst of screenshots, tagged with their sequence.
+      void recorder.onCaptured(envelopes, reply.value.stored);
+    }
     return reply;
   };
 
@@ -48,7 +58,9 @@ export default defineBackground(() => {
           download: downloadSession,
           syncKick: () => sync.kick('events'),
           syncRetry: (sessionId) => sync.retryQuarantined(sessionId),
+          recorder,
         }),
+      trackStatus: (status) => chrome.storage.local.set({ [trackStatusKey(status.track)]: status }),
     }),
   );
 
@@ -77,5 +89,21 @@ export default defineBackground(() => {
     if (Object.keys(changes).some((k) => k.startsWith(PARKED_PREFIX) && changes[k]!.newValue)) void drain();
   });
   void drain();
+
+  // The keyboard shortcut (manifest `commands`) takes a burst of screenshots now.
+  chrome.commands.onCommand.addListener((name) => {
+    if (name === TAKE_SCREENSHOTS_COMMAND) void recorder.control({ type: 'recorder/burst' });
+  });
+  // Narration, video and screenshot switches apply at once while a session records.
+  chrome.storage.local.onChanged.addListener((changes) => {
+    if (SETTINGS_KEY in changes) void recorder.apply();
+  });
+  // A browser restart (or the browser closing the recorder page) mid-session: record on, and say so.
+  // The alarm also wakes the worker now and then to check the recorder page is still there.
+  void recorder.apply();
+  void chrome.alarms.create(RECORDER_WATCH_ALARM, { periodInMinutes: 1 });
+  chrome.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === RECORDER_WATCH_ALARM) void recorder.apply();
+  });
   // Persistent storage is requested by the popup: StorageManager.persist() exists only in windows.
 });

@@ -9,6 +9,8 @@ import {
   type CaptureRefusal,
   type Command,
   type CommandReply,
+  TrackStatusMessageSchema,
+  type TrackStatus,
 } from '@codesight/schema';
 import { validateEnvelopes } from '../../content-outbox/validate-envelopes';
 
@@ -16,10 +18,13 @@ import { validateEnvelopes } from '../../content-outbox/validate-envelopes';
 export interface MessageHandlers {
   capture(this: void, envelopes: CaptureEnvelope[]): Promise<CaptureEventsReply>;
   command(this: void, command: Command): Promise<CommandReply>;
+  /** The offscreen recorder reports a track's status (it cannot write chrome.storage itself). */
+  trackStatus(this: void, status: NonNullable<TrackStatus>): Promise<void>;
 }
 
 /**
- * Routes runtime messages: `capture/events` from content scripts, `session/*` and `sync/*` commands
+ * Routes runtime messages: `capture/events` from content scripts, track statuses from the offscreen
+ * recorder, `session/*`, `sync/*` and `recorder/*` commands
  * from the popup. Returns true (keep the channel open) for the ones answered asynchronously.
  */
 export function createMessageRouter(handlers: MessageHandlers) {
@@ -35,7 +40,17 @@ export function createMessageRouter(handlers: MessageHandlers) {
       void handlers.capture(envelopes).then((reply) => sendResponse(withRefusals(reply, refused)));
       return true;
     }
-    if (typeof type === 'string' && (type.startsWith('session/') || type.startsWith('sync/'))) {
+    if (type === 'offscreen/track-status') {
+      // Only from the offscreen document: a content script (which can send runtime messages) is not heard.
+      const parsed = validate(TrackStatusMessageSchema, message);
+      if (parsed.ok && sender.url === chrome.runtime.getURL('/offscreen.html'))
+        void handlers.trackStatus(parsed.value.status);
+      return false;
+    }
+    if (
+      typeof type === 'string' &&
+      (type.startsWith('session/') || type.startsWith('sync/') || type.startsWith('recorder/'))
+    ) {
       const parsed = validate(CommandSchema, message);
       if (!parsed.ok) {
         sendResponse(fail(parsed.error.code, parsed.error.message) satisfies CommandReply);

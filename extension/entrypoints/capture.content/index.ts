@@ -6,8 +6,10 @@ import {
   type CaptureEventsMessage,
   type CaptureEventsReply,
   type RecordingState,
+  type SensitiveBoxesReply,
 } from '@codesight/schema';
 import { startPageCapture } from '../../capture';
+import { startBoxRelay } from '../../capture/box-relay';
 import { createOutbox } from '../../content-outbox/outbox';
 import { parkEnvelopes } from '../../content-outbox/parked-events';
 import { onRecordingStateChange, readRecordingState } from '../../recording/recording-state';
@@ -37,6 +39,8 @@ export default defineContentScript({
     });
 
     let capture: { sessionId: string; stop(): void; flush(): void } | null = null;
+    // While a session records, every frame reports what screenshots must paint over (see box-relay).
+    let relay: ReturnType<typeof startBoxRelay> | null = null;
     let firstStart = true;
 
     const apply = (state: RecordingState) => {
@@ -44,8 +48,11 @@ export default defineContentScript({
         capture.flush();
         capture.stop();
         capture = null;
+        relay?.stop();
+        relay = null;
       }
       if (!state || capture) return;
+      relay = startBoxRelay(window);
       const { sessionId } = state;
       const page = startPageCapture({
         settings: state.throttle,
@@ -62,6 +69,22 @@ export default defineContentScript({
       firstStart = false;
     });
     onRecordingStateChange(apply);
+
+    // The background asks the top frame before and after each screenshot (chrome.tabs.sendMessage, frame 0).
+    if (window === window.top) {
+      chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse) => {
+        if ((message as { type?: unknown } | null)?.type !== 'capture/sensitive-boxes' || !relay) return false;
+        void relay.collect().then((boxes) =>
+          sendResponse({
+            boxes,
+            viewport: { width: window.innerWidth, height: window.innerHeight },
+            devicePixelRatio: window.devicePixelRatio,
+            visible: document.visibilityState === 'visible',
+          } satisfies SensitiveBoxesReply),
+        );
+        return true;
+      });
+    }
 
     // The page is going away: emit what is pending, then park everything unconfirmed.
     addEventListener(

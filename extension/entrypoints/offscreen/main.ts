@@ -1,11 +1,15 @@
 import { ExportRequestSchema, fail, ok, validate, type ExportReply } from '@codesight/schema';
 import { db } from '../../db';
 import { buildExport, OBJECT_URL_LIFETIME_MS } from '../../export/build-export';
+import { startMediaWiring } from '../../recorder/media-wiring';
 
 /**
- * The offscreen document exists because a service worker cannot create object URLs. It answers
- * `offscreen/export` requests with a URL the background hands to chrome.downloads.
+ * The offscreen document does what a service worker cannot: it records narration and tab video
+ * (getUserMedia, MediaRecorder; see media-wiring) and answers `offscreen/export` requests with an
+ * object URL the background hands to chrome.downloads.
  */
+startMediaWiring();
+
 chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse: (reply: ExportReply) => void) => {
   if ((message as { type?: unknown } | null)?.type !== 'offscreen/export') return false;
   const parsed = validate(ExportRequestSchema, message);

@@ -1,4 +1,4 @@
-import type { RecorderLike } from '../narration-recorder';
+import type { RecorderLike } from '../track-recorder';
 
 /**
  * A MediaRecorder stand-in: the test decides when a chunk is handed over (`emit`) and what it holds;

@@ -1,12 +1,15 @@
-import type { AudioChunk, Clock, Failure, Result } from '@codesight/schema';
+import type { MediaChunk, Clock, Failure, Result } from '@codesight/schema';
 import type { NewMedia, StoreMediaFailure } from './store-media';
 
-/** MediaRecorder timeslice: a crash loses at most this much narration. */
+/** MediaRecorder timeslice: a crash loses at most this much of a track. */
 export const DEFAULT_TIMESLICE_MS = 1_000;
 /** What narration is recorded as (Opus in WebM: what Chromium's MediaRecorder makes for audio). */
 export const NARRATION_MIME = 'audio/webm;codecs=opus';
 
-/** The part of MediaRecorder the narration recorder uses; injected so tests need no browser. */
+/** What tab video is recorded as. */
+export const VIDEO_MIME = 'video/webm;codecs=vp8';
+
+/** The part of MediaRecorder the track recorder uses; injected so tests need no browser. */
 export interface RecorderLike {
   readonly state: 'inactive' | 'recording' | 'paused';
   readonly mimeType: string;
@@ -20,45 +23,47 @@ export interface RecorderLike {
   onstop: (() => void) | null;
 }
 
-/** Why narration stopped while the session goes on; shown to the worker. */
-export type NarrationProblem = Failure<'recorder_failed' | StoreMediaFailure['code']>;
+/** Why a track stopped while the session goes on; shown to the worker. */
+export type TrackProblem = Failure<'recorder_failed' | StoreMediaFailure['code']>;
 
-export interface NarrationRecorderOptions {
+export interface TrackRecorderOptions {
   sessionId: string;
   clock: Clock;
   recorder: RecorderLike;
   /** Writes one chunk (bytes and row, one transaction). */
   store: (
-    row: NewMedia<AudioChunk>,
+    row: NewMedia<MediaChunk>,
     bytes: Uint8Array<ArrayBuffer>,
     mime: string,
-  ) => Promise<Result<AudioChunk, StoreMediaFailure>>;
-  /** Narration stopped for good; the session records on without it. */
-  onProblem: (problem: NarrationProblem) => void;
+  ) => Promise<Result<MediaChunk, StoreMediaFailure>>;
+  /** The track stopped for good; the session records on without it. */
+  onProblem: (problem: TrackProblem) => void;
   newId: () => string;
+  /** The type of the chunks when neither the data nor the recorder names one. */
+  mime: string;
   timesliceMs?: number;
   /** Index of the first chunk: a recorder resumed after a browser restart continues the numbering. */
   firstChunkIndex?: number;
 }
 
-export interface NarrationRecorder {
+export interface TrackRecorder {
   start(): void;
   pause(): void;
   resume(): void;
   /** Stops recording and resolves once the last chunk is written. */
   stop(): Promise<void>;
-  /** Milliseconds of narration written so far (paused time not counted). */
+  /** Milliseconds written so far (paused time not counted). */
   readonly recordedMs: number;
   readonly chunks: number;
 }
 
 /**
- * Records narration in timeslice chunks and writes each one to IndexedDB as it arrives, in order, each
+ * Records one track (narration, or tab video) in timeslice chunks and writes each one to IndexedDB as it arrives, in order, each
  * with its index and its place on the events' clock: `startTime` is when its first audio was heard and
  * `durationMs` the time it covers, paused time excluded. A chunk that cannot be written (disk full)
- * or a recorder error stops narration and is reported once; the session itself goes on.
+ * or a recorder error stops the track and is reported once; the session itself goes on.
  */
-export function createNarrationRecorder(options: NarrationRecorderOptions): NarrationRecorder {
+export function createTrackRecorder(options: TrackRecorderOptions): TrackRecorder {
   const { clock, recorder } = options;
   const timesliceMs = options.timesliceMs ?? DEFAULT_TIMESLICE_MS;
   let chunkIndex = options.firstChunkIndex ?? 0;
@@ -74,7 +79,7 @@ export function createNarrationRecorder(options: NarrationRecorderOptions): Narr
 
   const heard = (now: number) => heardBefore + (runningSince === undefined ? 0 : now - runningSince);
 
-  const giveUp = (problem: NarrationProblem) => {
+  const giveUp = (problem: TrackProblem) => {
     if (failed) return;
     failed = true;
     if (recorder.state !== 'inactive') recorder.stop();
@@ -83,7 +88,7 @@ export function createNarrationRecorder(options: NarrationRecorderOptions): Narr
 
   recorder.ondataavailable = ({ data }) => {
     const now = clock.now();
-    const row: NewMedia<AudioChunk> = {
+    const row: NewMedia<MediaChunk> = {
       id: options.newId(),
       sessionId: options.sessionId,
       chunkIndex: chunkIndex++,
@@ -98,7 +103,7 @@ export function createNarrationRecorder(options: NarrationRecorderOptions): Narr
     writes = writes.then(async () => {
       if (failed) return;
       const bytes = new Uint8Array(await data.arrayBuffer());
-      const stored = await options.store(row, bytes, data.type || recorder.mimeType || NARRATION_MIME);
+      const stored = await options.store(row, bytes, data.type || recorder.mimeType || options.mime);
       if (stored.ok) {
         chunks += 1;
         recordedMs += row.durationMs;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fail, ok, type AudioChunk, type Result } from '@codesight/schema';
 import { FakeClock } from '@codesight/schema/testing';
-import { createNarrationRecorder, type NarrationProblem } from './narration-recorder';
+import { createTrackRecorder, NARRATION_MIME, type TrackProblem } from './track-recorder';
 import type { NewMedia, StoreMediaFailure } from './store-media';
 import { FakeMediaRecorder } from './testing/fake-media-recorder';
 
@@ -11,10 +11,11 @@ function setup(store?: (row: NewMedia<AudioChunk>) => Result<AudioChunk, StoreMe
   const clock = new FakeClock(T0);
   const recorder = new FakeMediaRecorder();
   const stored: { row: NewMedia<AudioChunk>; bytes: number[]; mime: string }[] = [];
-  const problems: NarrationProblem[] = [];
+  const problems: TrackProblem[] = [];
   let id = 0;
-  const narration = createNarrationRecorder({
+  const narration = createTrackRecorder({
     sessionId: 's1',
+    mime: NARRATION_MIME,
     clock,
     recorder,
     newId: () => `a${id++}`,
@@ -76,8 +77,9 @@ describe('narration recorder', () => {
     const clock = new FakeClock(T0);
     const recorder = new FakeMediaRecorder();
     const indexes: number[] = [];
-    const narration = createNarrationRecorder({
+    const narration = createTrackRecorder({
       sessionId: 's1',
+      mime: NARRATION_MIME,
       clock,
       recorder,
       newId: () => 'x',

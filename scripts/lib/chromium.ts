@@ -51,6 +51,12 @@ export interface LaunchWithExtensionOptions {
   /** Extra Chromium arguments. */
   args?: string[];
   /**
+   * Answer media permission prompts with Chromium's fake UI (accept). Default true. Off for tab
+   * capture: with the fake UI Chromium looks the tab stream up among the fake devices and fails with
+   * "Requested device not found".
+   */
+  fakeMediaUi?: boolean;
+  /**
    * Where downloads (including chrome.downloads from the extension) are saved. Playwright names the
    * files by GUID; `chrome.downloads.search` from an extension page maps them back.
    */
@@ -87,7 +93,7 @@ export async function launchWithExtension(options: LaunchWithExtensionOptions): 
         // Without --disable-extensions-except, Playwright's own --disable-extensions wins, silently.
         `--disable-extensions-except=${extensionPath}`,
         `--load-extension=${extensionPath}`,
-        '--use-fake-ui-for-media-stream',
+        ...(options.fakeMediaUi === false ? [] : ['--use-fake-ui-for-media-stream']),
         '--use-fake-device-for-media-stream',
         '--no-sandbox', // we run as root
         // The machine has no outside network: these stop Chromium from dialing Google at start.

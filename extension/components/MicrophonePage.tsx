@@ -68,7 +68,7 @@ export function MicrophonePage() {
         {!problem && answer?.state === 'granted' && (
           <p class="ok">
             Microphone allowed ({new Date(answer.at).toLocaleString()}). You can close this tab: narration is recorded
-            from the next session you start with Narration on.
+            while a session records with Narration on (if one is recording now, turn Narration off and on).
           </p>
         )}
         {!problem && answer?.state === 'denied' && permission !== 'granted' && (

@@ -34,7 +34,7 @@ const SWITCHES: [id: string, key: MediaSwitch, label: string, hint: string][] = 
 ];
 
 /**
- * Narration, screenshots and tab video: switches (saved at once, used from the next session start), the
+ * Narration, screenshots and tab video: switches (saved and applied at once, mid-session too), the
  * microphone and video state with their fixes, pause/resume, the screenshot button and live counts.
  */
 export function RecorderPanel({
@@ -122,7 +122,7 @@ export function RecorderPanel({
       </div>
       {active && (
         <p class="hint" id="switches-apply">
-          Switch changes apply from the next session start; this session keeps what it started with.
+          Switch changes apply at once, to this session too.
         </p>
       )}
       {tabVideo.warning && (

@@ -155,7 +155,7 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
           ))}
         </fieldset>
         <fieldset class="throttles">
-          <legend>Screenshots and narration (applies from the next session)</legend>
+          <legend>Screenshots (apply at once) and narration chunks (from the next narration start)</legend>
           <label class="inline" for="screenshot-format">
             Screenshot format
             <select

@@ -37,17 +37,17 @@ export interface MicLine {
 export interface MicContext {
   /** The recording session, if any: a status of another session is stale and ignored. */
   sessionId: string | undefined;
-  /** The Narration switch (it applies from the next session start). */
+  /** The Narration switch (it applies at once, to a recording session too). */
   recordAudio: boolean;
   /** The browser's microphone permission for the extension, when known. */
   permission: PermissionState | null;
 }
 
-const NEXT_SESSION = 'narration comes back with the next session you start';
+const NEXT_SESSION = 'then turn Narration off and on to record again';
 
 /**
  * The microphone line of the popup: the live state of this session's narration when the recorder wrote
- * one, otherwise what will happen at the next session start (and whether the microphone must be allowed).
+ * one, otherwise what will happen when narration starts (and whether the microphone must be allowed).
  */
 export function describeMic(status: TrackStatus, ctx: MicContext): MicLine {
   const live = status && ctx.sessionId !== undefined && status.sessionId === ctx.sessionId ? status : null;

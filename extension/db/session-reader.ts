@@ -1,5 +1,5 @@
 import { Dexie } from 'dexie';
-import type { AudioChunk, RecordedEvent, Screenshot } from '@codesight/schema';
+import type { RecordedEvent, Screenshot } from '@codesight/schema';
 import type { AppDB } from './app-db';
 
 /**
@@ -40,22 +40,6 @@ export async function* screenshotsWithBlobs(
   for (const meta of shots) {
     const row = await db.blobs.get(meta.sha256);
     if (!row) throw new Error(`screenshot ${meta.id} has no stored image (sha256 ${meta.sha256})`);
-    yield { meta, blob: row.blob };
-  }
-}
-
-/** A session's audio chunks with their bytes, in chunkIndex order (the order they concatenate in). */
-export async function* audioChunksWithBlobs(
-  db: AppDB,
-  sessionId: string,
-): AsyncGenerator<{ meta: AudioChunk; blob: Blob }> {
-  const chunks = await db.audioChunks
-    .where('[sessionId+chunkIndex]')
-    .between([sessionId, Dexie.minKey], [sessionId, Dexie.maxKey])
-    .toArray();
-  for (const meta of chunks) {
-    const row = await db.blobs.get(meta.sha256);
-    if (!row) throw new Error(`audio chunk ${meta.chunkIndex} has no stored audio (sha256 ${meta.sha256})`);
     yield { meta, blob: row.blob };
   }
 }

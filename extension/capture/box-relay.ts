@@ -1,9 +1,8 @@
 import type { Rect } from '@codesight/schema';
 import { boxesInParent, clipToViewport, collectSensitiveBoxes } from './sensitive-boxes';
 
-/** Marks the relay's postMessage traffic among a page's own messages. */
+/** Marks the relay's question among a page's own messages. */
 const ASK = 'codesight:sensitive-boxes?';
-const ANSWER = 'codesight:sensitive-boxes!';
 /** Boxes one frame may report (its own and its children's): bounds a hostile frame's answer. */
 const MAX_BOXES = 2_000;
 
@@ -13,25 +12,15 @@ const MAX_BOXES = 2_000;
  */
 export const CHILD_FRAME_TIMEOUT_MS = 200;
 
-interface Ask {
-  kind: typeof ASK;
-  id: string;
-}
-interface Answer {
-  kind: typeof ANSWER;
-  id: string;
-  boxes: Rect[];
-}
-
 /**
- * The sensitive boxes of a frame and of every frame inside it, in this frame's viewport. Frames answer
+ * The sensitive boxes of a frame and of every frame inside it, in this frame's viewport. Frames ask
  * each other with postMessage (it crosses origins, unlike the DOM): a parent asks each visible iframe,
- * shifts the child's boxes by where the iframe's content box sits, and clips them to it. Started in
- * every frame while a session records; the top frame answers the background.
+ * shifts the child's boxes by where the iframe's content box sits, and clips them to it. The answer
+ * comes back on a MessageChannel port sent with the question, so the pages' own scripts never see
+ * where a frame's private fields are. Started in every frame while a session records; the top frame
+ * answers the background.
  */
 export function startBoxRelay(win: Window): { collect(): Promise<Rect[]>; stop(): void } {
-  const pending = new Map<string, { source: Window; resolve: (boxes: Rect[]) => void }>();
-
   const collect = async (): Promise<Rect[]> => {
     const doc = win.document;
     const boxes = collectSensitiveBoxes(doc);
@@ -48,39 +37,30 @@ export function startBoxRelay(win: Window): { collect(): Promise<Rect[]>; stop()
 
   const ask = (child: Window): Promise<Rect[] | undefined> =>
     new Promise((resolve) => {
-      const id = crypto.randomUUID();
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        resolve(undefined);
-      }, CHILD_FRAME_TIMEOUT_MS);
-      pending.set(id, {
-        source: child,
-        resolve: (boxes) => {
-          clearTimeout(timer);
-          pending.delete(id);
-          resolve(boxes);
-        },
-      });
-      child.postMessage({ kind: ASK, id } satisfies Ask, '*');
+      const channel = new MessageChannel();
+      const done = (boxes: Rect[] | undefined) => {
+        clearTimeout(timer);
+        channel.port1.close();
+        resolve(boxes);
+      };
+      const timer = setTimeout(() => done(undefined), CHILD_FRAME_TIMEOUT_MS);
+      channel.port1.onmessage = (event: MessageEvent) => done(parseBoxes(event.data));
+      child.postMessage(ASK, '*', [channel.port2]);
     });
 
   const onMessage = (event: MessageEvent) => {
-    const data = event.data as { kind?: unknown; id?: unknown; boxes?: unknown } | null;
-    if (!data || typeof data !== 'object' || typeof data.id !== 'string') return;
-    if (data.kind === ASK && event.source === win.parent && win.parent !== win) {
-      const parent = event.source;
-      const id = data.id;
-      void collect().then((boxes) => parent.postMessage({ kind: ANSWER, id, boxes } satisfies Answer, '*'));
-    } else if (data.kind === ANSWER) {
-      const waiting = pending.get(data.id);
-      // Only the frame that was asked may answer, with well-formed boxes.
-      if (waiting && event.source === waiting.source) waiting.resolve(parseBoxes(data.boxes));
-    }
+    // Only the parent frame's question, and only with a port to answer on, is answered.
+    if (event.data !== ASK || win.parent === win || event.source !== win.parent) return;
+    const port = event.ports[0];
+    if (!port) return;
+    void collect().then((boxes) => {
+      port.postMessage(boxes);
+      port.close();
+    });
   };
   win.addEventListener('message', onMessage);
   return { collect, stop: () => win.removeEventListener('message', onMessage) };
 }
-
 /** The iframes (open shadow roots included) that show something in the viewport, with their content boxes. */
 function visibleFrames(doc: Document, viewport: { width: number; height: number }) {
   const out: { frame: HTMLIFrameElement | HTMLFrameElement; box: Rect }[] = [];

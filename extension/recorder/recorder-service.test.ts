@@ -128,6 +128,14 @@ describe('recorder service', () => {
     expect(t.published).toHaveLength(1);
   });
 
+  it('keeps narration paused when it was paused before the restart', async () => {
+    const t = setup({ recordAudio: true });
+    t.state.lastStatus = { sessionId: 's1', track: 'narration', state: 'paused', at: T0 - 60_000 };
+    await t.service.apply();
+    expect(t.sent.at(-1)).toEqual({ type: 'offscreen/media-pause', track: 'narration' });
+    expect(t.published).toEqual([expect.objectContaining({ track: 'narration', state: 'paused' })]);
+  });
+
   it('reports a recorder page that cannot be reached as a failed track', async () => {
     const t = setup(
       { recordAudio: true },

@@ -89,11 +89,14 @@ export function createRecorderService(deps: RecorderServiceDeps): RecorderContro
         at: deps.clock.now(),
       });
     } else if (started.ok && restarted) {
+      // A worker who had paused narration does not want it to start talking into the record again.
+      const paused = last?.state === 'paused';
+      if (paused) await deps.offscreen({ type: 'offscreen/media-pause', track });
       const what = track === 'narration' ? 'Narration' : 'Tab video';
       await deps.publishTrack({
         sessionId,
         track,
-        state: 'recording',
+        state: paused ? 'paused' : 'recording',
         message: `${what} restarted after the browser or its recorder page closed; what was recorded before is kept, as a separate part.`,
         at: deps.clock.now(),
       });

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { concatBytes } from '../sync/testing/media-fixtures';
 import { unzipSync, strFromU8 } from 'fflate';
 import { createHash } from 'node:crypto';
 import { LegacySessionExportSchema, validate, type MediaChunk, type ZipManifest } from '@codesight/schema';
@@ -52,16 +53,6 @@ async function storeChunks(kind: TrackKind, sessionId: string, order: number[]):
   return bytes;
 }
 
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-
 describe('buildExport', () => {
   it('pages events in sequence order without gaps or repeats', async () => {
     await seed(2500);
@@ -96,8 +87,8 @@ describe('buildExport', () => {
     await storeChunks('audio', 'cs_test_00002', [0]);
     const { blob } = await buildExport(db, 'cs_test_00001', 'zip');
     const files = unzipSync(new Uint8Array(await blob.arrayBuffer()));
-    expect(files['audio/narration.webm']).toEqual(concat(audio));
-    expect(files['video/tab.webm']).toEqual(concat(video));
+    expect(files['audio/narration.webm']).toEqual(concatBytes(audio));
+    expect(files['video/tab.webm']).toEqual(concatBytes(video));
     expect(files['audio/chunk-000002.webm']).toEqual(audio[2]);
     const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as ZipManifest;
     expect(manifest.counts).toMatchObject({ audioChunks: 4, videoChunks: 2 });

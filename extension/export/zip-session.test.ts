@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Unzip, UnzipInflate, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../sync/testing/media-fixtures';
 import {
   buildLegacySession,
   buildMediaTimeline,
@@ -52,16 +53,6 @@ function withWebmHeader(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer>
   bytes.set([0x1a, 0x45, 0xdf, 0xa3]);
   return bytes;
 }
-
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 function screenshot(
   burstId: string,
@@ -332,7 +323,7 @@ describe('zipSession', () => {
       const files = unzipSync(await zipBytes(sources(f)));
       const bytes = kind === 'audio' ? f.audioBytes : f.videoBytes;
       const playable = kind === 'audio' ? 'audio/narration.webm' : 'video/tab.webm';
-      expect(sha256(files[playable]!)).toBe(sha256(concat(bytes)));
+      expect(sha256(files[playable]!)).toBe(sha256(concatBytes(bytes)));
       const index = json<TrackIndex>(files, kind === 'audio' ? ZIP_PATHS.audioIndex : ZIP_PATHS.videoIndex);
       expect(index).toMatchObject({ path: playable, mime: CHUNK_MIME[kind], files: [playable] });
       index.chunks.forEach((c, i) => {

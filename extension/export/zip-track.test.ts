@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../sync/testing/media-fixtures';
 import type { MediaChunk } from '@codesight/schema';
 import { HashedZipWriter } from './hashed-zip-writer';
 import type { TrackKind } from './media-paths';
@@ -44,16 +45,6 @@ async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
   }
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Runs writeTrack alone into an archive; returns the files, the index and the progress reports. */
 async function written(kind: TrackKind, source: TrackSource) {
   const zip = new HashedZipWriter(new Date(T0));
@@ -67,7 +58,7 @@ async function written(kind: TrackKind, source: TrackSource) {
   }
   zip.end();
   out.push(...zip.take());
-  return { files: unzipSync(concat(out)), index: next.value, progress, entries: zip.files.map((f) => f.path) };
+  return { files: unzipSync(concatBytes(out)), index: next.value, progress, entries: zip.files.map((f) => f.path) };
 }
 
 describe.each(['audio', 'video'] as const)('writeTrack (%s)', (kind) => {
@@ -76,7 +67,7 @@ describe.each(['audio', 'video'] as const)('writeTrack (%s)', (kind) => {
   it('concatenates the chunks in chunkIndex order into one playable file, and writes each chunk as recorded', async () => {
     const bytes = sizes.map((size, i) => chunkBytes(i, size));
     const { files, index, entries } = await written(kind, () => each(bytes.map((b, i) => chunk(kind, i, b))));
-    expect(files[PLAYABLE[kind]]).toEqual(concat(bytes));
+    expect(files[PLAYABLE[kind]]).toEqual(concatBytes(bytes));
     expect(entries).toEqual([
       PLAYABLE[kind],
       ...[0, 1, 2, 3].map((i) => `${kind}/chunk-00000${i}.webm`),
@@ -103,8 +94,8 @@ describe.each(['audio', 'video'] as const)('writeTrack (%s)', (kind) => {
     const second = PLAYABLE[kind].replace('.webm', '-2.webm');
     expect(index.files).toEqual([PLAYABLE[kind], second]);
     expect(index.path).toBe(PLAYABLE[kind]);
-    expect(files[PLAYABLE[kind]]).toEqual(concat(bytes.slice(0, 2)));
-    expect(files[second]).toEqual(concat(bytes.slice(2)));
+    expect(files[PLAYABLE[kind]]).toEqual(concatBytes(bytes.slice(0, 2)));
+    expect(files[second]).toEqual(concatBytes(bytes.slice(2)));
     expect(index.chunks.map((c) => [c.file, c.offset])).toEqual([
       [PLAYABLE[kind], 0],
       [PLAYABLE[kind], 50],

@@ -56,6 +56,11 @@ export function samplePng(seed: number, width = 4, height = 3): Uint8Array<Array
     pngChunk('IDAT', new Uint8Array(deflateSync(raw))),
     pngChunk('IEND', new Uint8Array(0)),
   ];
+  return concatBytes(parts);
+}
+
+/** The parts one after the other, as one array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

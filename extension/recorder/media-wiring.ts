@@ -11,7 +11,7 @@ import {
 } from '@codesight/schema';
 import { db } from '../db';
 import { createMediaTracks } from './media-tracks';
-import { storeAudioChunk, storeVideoChunk } from './store-media';
+import { storeMediaChunk } from './store-media';
 import type { RecorderLike } from './track-recorder';
 
 /**
@@ -46,8 +46,7 @@ export function startMediaWiring() {
         .last();
       return last ? last.chunkIndex + 1 : 0;
     },
-    store: (track, row, bytes, mime) =>
-      track === 'narration' ? storeAudioChunk(db, row, bytes, mime) : storeVideoChunk(db, row, bytes, mime),
+    store: (track, row, bytes, mime) => storeMediaChunk(db, track, row, bytes, mime),
     // No chrome.storage here: the background stores the status for the popup.
     publish: async (status) => {
       const message: TrackStatusMessage = { type: 'offscreen/track-status', status };

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppDB } from '../db/app-db';
 import { sha256Hex } from '../export/sha256';
-import { storeAudioChunk, storeScreenshot } from './store-media';
+import { storeMediaChunk, storeScreenshot } from './store-media';
 
 let db: AppDB;
 let n = 0;
@@ -50,14 +50,27 @@ describe('storing recorded media', () => {
 
   it('stores identical bytes once, whatever refers to them', async () => {
     const data = bytes(9, 9, 9);
-    expect((await storeAudioChunk(db, chunk('a0', 0), data, 'audio/webm;codecs=opus')).ok).toBe(true);
-    expect((await storeAudioChunk(db, chunk('a1', 1), data, 'audio/webm;codecs=opus')).ok).toBe(true);
+    expect((await storeMediaChunk(db, 'narration', chunk('a0', 0), data, 'audio/webm;codecs=opus')).ok).toBe(true);
+    expect((await storeMediaChunk(db, 'narration', chunk('a1', 1), data, 'audio/webm;codecs=opus')).ok).toBe(true);
     expect(await db.audioChunks.count()).toBe(2);
     expect(await db.blobs.count()).toBe(1);
   });
 
+  it('files each track in its own table, numbered on its own', async () => {
+    expect((await storeMediaChunk(db, 'narration', chunk('a0', 0), bytes(1), 'audio/webm')).ok).toBe(true);
+    expect((await storeMediaChunk(db, 'video', chunk('v0', 0), bytes(2), 'video/webm')).ok).toBe(true);
+    expect((await db.audioChunks.toArray()).map((c) => c.id)).toEqual(['a0']);
+    expect((await db.videoChunks.toArray()).map((c) => [c.id, c.mime])).toEqual([['v0', 'video/webm']]);
+  });
+
   it('refuses a row its schema refuses, and stores nothing of it', async () => {
-    const result = await storeAudioChunk(db, { ...chunk('a0', 0), chunkIndex: -1 }, bytes(1), 'audio/webm');
+    const result = await storeMediaChunk(
+      db,
+      'narration',
+      { ...chunk('a0', 0), chunkIndex: -1 },
+      bytes(1),
+      'audio/webm',
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe('validation_failed');
     expect(await db.audioChunks.count()).toBe(0);

@@ -5,6 +5,7 @@ import {
   ScreenshotSchema,
   validate,
   type MediaChunk,
+  type MediaTrack,
   type Failure,
   type Result,
   type Screenshot,
@@ -32,33 +33,18 @@ export function storeScreenshot(
   return storeWithBlob(db, db.screenshots, checked.value, bytes, (r) => db.screenshots.add(r));
 }
 
-/** Stores one narration chunk: its bytes in the blob table and its row, in one transaction. */
-export function storeAudioChunk(
+/**
+ * Stores one chunk of a track — narration (audioChunks) or tab video (videoChunks, numbered on its
+ * own) — bytes in the blob table and row, in one transaction.
+ */
+export function storeMediaChunk(
   db: AppDB,
+  track: MediaTrack,
   row: NewMedia<MediaChunk>,
   bytes: Uint8Array<ArrayBuffer>,
   mime: string,
 ): Promise<Result<MediaChunk, StoreMediaFailure>> {
-  return storeChunk(db, db.audioChunks, row, bytes, mime);
-}
-
-/** Stores one tab video chunk, like a narration chunk but in its own table (its own chunk numbering). */
-export function storeVideoChunk(
-  db: AppDB,
-  row: NewMedia<MediaChunk>,
-  bytes: Uint8Array<ArrayBuffer>,
-  mime: string,
-): Promise<Result<MediaChunk, StoreMediaFailure>> {
-  return storeChunk(db, db.videoChunks, row, bytes, mime);
-}
-
-function storeChunk(
-  db: AppDB,
-  table: AppDB['audioChunks'],
-  row: NewMedia<MediaChunk>,
-  bytes: Uint8Array<ArrayBuffer>,
-  mime: string,
-): Promise<Result<MediaChunk, StoreMediaFailure>> {
+  const table = track === 'narration' ? db.audioChunks : db.videoChunks;
   const sha256 = sha256Hex(bytes);
   const checked = validate(MediaChunkSchema, { ...row, sha256, bytes: bytes.byteLength, mime });
   if (!checked.ok) return Promise.resolve(fail('validation_failed', checked.error.message));

@@ -12,35 +12,22 @@ export function uploadRequestFor(item: MediaItem, bytes: number): UploadRequest 
     const { id, chunkIndex, startTime, durationMs } = item.row;
     return { ...common, kind: item.kind, meta: { id, chunkIndex, startTime, durationMs } };
   }
-  const {
-    id,
-    timestamp,
-    width,
-    height,
-    burstId,
-    burstIndex,
-    burstTotal,
-    trigger,
-    triggerSequence,
-    compressionRatio,
-    viewportWidth,
-    viewportHeight,
-    devicePixelRatio,
-  } = item.row;
+  const shot = item.row;
+  // Field by field: the row's local bookkeeping must not reach the server.
   const meta = {
-    id,
-    timestamp,
-    width,
-    height,
-    burstId,
-    burstIndex,
-    burstTotal,
-    trigger,
-    triggerSequence,
-    compressionRatio,
-    viewportWidth,
-    viewportHeight,
-    devicePixelRatio,
+    id: shot.id,
+    timestamp: shot.timestamp,
+    width: shot.width,
+    height: shot.height,
+    burstId: shot.burstId,
+    burstIndex: shot.burstIndex,
+    burstTotal: shot.burstTotal,
+    trigger: shot.trigger,
+    triggerSequence: shot.triggerSequence,
+    compressionRatio: shot.compressionRatio,
+    viewportWidth: shot.viewportWidth,
+    viewportHeight: shot.viewportHeight,
+    devicePixelRatio: shot.devicePixelRatio,
   };
   return { ...common, kind: 'screenshot', meta };
 }

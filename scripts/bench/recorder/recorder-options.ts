@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+
+/** What one recorder bench run does; see README.md. */
+export interface RecorderBenchOptions {
+  /** Length of the recording, in whole minutes (memory is sampled once a minute). */
+  minutes: number;
+  /** A burst every this many seconds, alternately a click on the shop and a manual burst. */
+  burstEveryS: number;
+  /** The whole bench is aborted (and cleaned up) after this long. */
+  deadlineMs: number;
+}
+
+const DEFAULT_MINUTES = 10;
+const DEFAULT_BURST_EVERY_S = 5;
+/**
+ * A burst is 3 frames 600 ms apart (1.2 s plus capture and encoding): bursts closer than 2 s would
+ * only measure the queue dropping frames.
+ */
+const MIN_BURST_EVERY_S = 2;
+/** Launch, process identification and the final reads take well under a minute; 5 minutes of slack. */
+const DEADLINE_SLACK_MS = 5 * 60_000;
+
+/** The `--help` text. */
+export const USAGE = `Usage: npx tsx scripts/bench/recorder.ts [options]   (or npm run bench:recorder -- [options])
+
+  --minutes N        minutes of recording, whole minutes (default ${DEFAULT_MINUTES})
+  --burst-every-s S  a screenshot burst every S seconds, ≥ ${MIN_BURST_EVERY_S} (default ${DEFAULT_BURST_EVERY_S}); clicks and manual bursts alternate
+  --help             this text
+
+Build the extension first: npx wxt build`;
+
+/** Parses argv (without node and the script); throws with a readable message on a bad flag. */
+export function parseRecorderBenchOptions(argv: string[]): RecorderBenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      minutes: { type: 'string' },
+      'burst-every-s': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return 'help';
+  const minutes = Number(values.minutes ?? DEFAULT_MINUTES);
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new Error(`--minutes must be a whole number ≥ 1, got "${values.minutes}"`);
+  const burstEveryS = Number(values['burst-every-s'] ?? DEFAULT_BURST_EVERY_S);
+  if (!Number.isFinite(burstEveryS) || burstEveryS < MIN_BURST_EVERY_S || burstEveryS > minutes * 60)
+    throw new Error(
+      `--burst-every-s must be a number from ${MIN_BURST_EVERY_S} to the run's length in seconds, got "${values['burst-every-s']}"`,
+    );
+  return { minutes, burstEveryS, deadlineMs: minutes * 60_000 + DEADLINE_SLACK_MS };
+}

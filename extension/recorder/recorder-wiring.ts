@@ -31,7 +31,7 @@ const BOXES_TIMEOUT_MS = 1_000;
 const OFFSCREEN_TIMEOUT_MS = 15_000;
 
 /** The recorder service wired to Chrome: tabs, tabCapture, the offscreen document and chrome.storage. */
-export function startRecorderWiring() {
+export function startRecorderWiring(options: { onMediaStored(): void }) {
   const screenshots = createScreenshotRecorder({
     clock: systemClock,
     newId: () => crypto.randomUUID(),
@@ -46,7 +46,11 @@ export function startRecorderWiring() {
       return (await fetch(dataUrl)).blob();
     },
     encode: encodeFrame,
-    store: (row, bytes, mime) => storeScreenshot(db, row, bytes, mime),
+    store: async (row, bytes, mime) => {
+      const stored = await storeScreenshot(db, row, bytes, mime);
+      if (stored.ok) options.onMediaStored();
+      return stored;
+    },
     publish: (status) => void chrome.storage.local.set({ [SCREENSHOT_STATUS_KEY]: status }),
   });
 

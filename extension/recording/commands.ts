@@ -14,7 +14,7 @@ export interface CommandDeps {
   ): Promise<void>;
   /** Builds an export and starts its download; resolves with the file name, or why it failed. */
   download(sessionId: string, format: 'json' | 'zip'): Promise<Result<{ filename: string }>>;
-  /** Tells the sync engine something changed (a session ended) or asks it to retry a refused session. */
+  /** Tells sync something changed (a session ended, its last media stored) or asks it to retry a refused session. */
   syncKick(): void;
   syncRetry(sessionId: string): Promise<void>;
   /** Narration, video and screenshots of the recording session. */

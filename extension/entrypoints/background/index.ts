@@ -29,7 +29,7 @@ export default defineBackground(() => {
   void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_AND_UNTRUSTED_CONTEXTS' });
 
   const sync = startSyncWiring();
-  const recorder = startRecorderWiring();
+  const recorder = startRecorderWiring({ onMediaStored: () => sync.mediaStored() });
   const sink = createCaptureSink(db, reportStorageError);
   const capture = async (envelopes: CaptureEnvelope[]) => {
     const reply = await sink(envelopes);
@@ -56,7 +56,10 @@ export default defineBackground(() => {
           settings: loadSettings,
           publishRecording: writeRecordingState,
           download: downloadSession,
-          syncKick: () => sync.kick('events'),
+          syncKick: () => {
+            sync.kick('events');
+            sync.mediaStored();
+          },
           syncRetry: (sessionId) => sync.retryQuarantined(sessionId),
           recorder,
         }),

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PublishedSyncStatus, SessionMeta } from '@codesight/schema';
 import { FakeClock, sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
 import { FakeSyncDatabase, FakeSyncServer } from '../testing/fake-server';
 import { createFakeSocketServer } from '../testing/fake-websocket';
 import { MemoryMediaStore } from '../testing/memory-media-store';
+import { sampleChunk, sampleWebm } from '../testing/media-fixtures';
 import { createSeededRandom } from '../testing/random';
 import { MemorySyncStore } from '../store/memory-store';
 import { createSyncService } from './sync-service';
@@ -26,9 +27,10 @@ function setup() {
   const fetches: string[] = [];
   const published: PublishedSyncStatus[] = [];
   const backlog: boolean[] = [];
+  const media = new MemoryMediaStore();
   const service = createSyncService({
     syncStore: store,
-    mediaStore: new MemoryMediaStore(),
+    mediaStore: media,
     createSocket: sockets.createSocket,
     // The WebSocket is healthy throughout: nothing should need the HTTP twin, and there is no media.
     fetch: (input) => {
@@ -47,7 +49,7 @@ function setup() {
       Array.from({ length: count }, (_, i) => captured[i % captured.length]!),
     );
   };
-  return { clock, store, db, server, sockets, fetches, published, backlog, service, record };
+  return { clock, store, db, server, sockets, fetches, published, backlog, service, record, media };
 }
 
 describe('createSyncService', () => {
@@ -141,6 +143,20 @@ describe('createSyncService', () => {
     await t.clock.advance(1_000);
     expect(t.db.storedSequences(SID)).toHaveLength(8);
     expect(t.service.status()).toMatchObject({ connection: 'live', pendingEvents: 0 });
+  });
+
+  it("mediaStored() looks for uploads at once rather than at the uploader's next poll", async () => {
+    const t = setup();
+    await t.service.configure({ serverUrl: SERVER, apiKey: KEY });
+    await t.clock.advance(1_000);
+    t.media.setAck('cs_media_session', 0, true);
+    const bytes = sampleWebm(1);
+    t.media.addChunk('audio', sampleChunk('audio', 'cs_media_session', 0, bytes), bytes);
+    await t.clock.advance(1_000);
+    expect(t.fetches).toEqual([]);
+    t.service.mediaStored();
+    await t.clock.advance(0);
+    await vi.waitFor(() => expect(t.fetches).toEqual([`${SERVER}/api/upload/url`]));
   });
 
   it('keeps its engine for the same settings, and replaces it when the key changes', async () => {

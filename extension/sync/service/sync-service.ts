@@ -29,6 +29,11 @@ export interface SyncServiceDeps {
 export interface SyncService {
   configure(settings: Pick<Settings, 'serverUrl' | 'apiKey'>): Promise<void>;
   kick(reason?: KickReason): void;
+  /**
+   * The recorder stored media (a screenshot, the last chunks of a stopped session): look for uploads.
+   * Chunks recorded in between are found by the uploader's next ack or its poll.
+   */
+  mediaStored(): void;
   retryQuarantined(sessionId: string): Promise<void>;
   stop(): Promise<void>;
   status(): PublishedSyncStatus;
@@ -133,6 +138,9 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     kick(reason) {
       engine?.kick(reason);
       if (reason === 'online') media?.kick('online');
+    },
+    mediaStored() {
+      media?.kick('acked');
     },
     async retryQuarantined(sessionId) {
       await Promise.all([engine?.retryQuarantined(sessionId), media?.retryQuarantined(sessionId)]);

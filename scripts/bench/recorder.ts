@@ -3,7 +3,7 @@
  * screenshot bursts in a real headless Chromium for N minutes and prints, as Markdown tables, the memory
  * of the extension's processes minute by minute (and whether it stays flat), IndexedDB growth per
  * minute, dropped frames by reason and the screenshot encode time (README.md, "Recorder bench"). Stops by
- * itself and removes what it started (browser, profile, the copy of the build, the shop server), also on
+ * itself and removes what it started (browser, profile, the copy of the build, two loopback servers), also on
  * Ctrl-C, on an error and at its deadline. Talks to 127.0.0.1 only.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { launchWithExtension } from '../lib/chromium';
 import { startFixtureShop } from '../e2e/fixture-shop/serve';
 import { builtExtension } from '../e2e/testing/extension-build';
 import { findBrowserPid } from './recorder/chromium-processes';
+import { startFrameServer } from './recorder/frame-server';
 import { formatRecorderResults } from './recorder/print-recorder-results';
 import { parseRecorderBenchOptions, USAGE } from './recorder/recorder-options';
 import { runRecorderBench } from './recorder/run-recorder-bench';
@@ -64,14 +65,16 @@ async function main(): Promise<number> {
 
     const shop = await startFixtureShop();
     teardown.push(() => shop.stop());
+    const frameServer = await startFrameServer();
+    teardown.push(() => frameServer.stop());
     log(`fixture shop on ${shop.url}; launching headless Chromium with the extension (fresh profile)`);
     const browser = await launchWithExtension({ extensionPath: extensionCopy });
     teardown.push(() => browser.close()); // also deletes the profile
     const browserPid = await findBrowserPid(browser.userDataDir);
 
-    const results = await runRecorderBench(options, { browser, browserPid, shopUrl: shop.url }, log);
+    const results = await runRecorderBench(options, { browser, browserPid, shopUrl: shop.url, frameServer }, log);
     await cleanUp();
-    log('done; browser closed, profile and extension copy removed, shop stopped');
+    log('done; browser closed, profile and extension copy removed, servers stopped');
     process.stdout.write(`${formatRecorderResults(results)}\n`);
     return 0;
   } catch (err) {

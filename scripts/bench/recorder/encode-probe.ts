@@ -20,16 +20,15 @@ export interface EncodeTiming {
  * the same steps as extension/recorder/frame-encoder.ts (createImageBitmap, OffscreenCanvas 2d drawImage,
  * convertToBlob WebP 0.8 at the default 1280 px width, arrayBuffer) inside the extension's own service
  * worker, on a PNG of the shop tab's viewport taken through CDP (page.screenshot: the same pixels as
- * captureVisibleTab, without spending the extension's two-captures-a-second quota). Painting the
+ * captureVisibleTab, without spending the extension's two-captures-a-second quota), which the worker
+ * fetches from `frameUrl` (see frame-server.ts; the fetch is not timed). Painting the
  * redaction boxes (a few fillRect) is left out. Same worker, same encoder, same thread as the recorder:
  * the bench calls it between bursts so the two do not queue behind each other.
  */
-export async function measureEncode(worker: Worker, png: Buffer, timeoutMs = 10_000): Promise<EncodeTiming> {
+export async function measureEncode(worker: Worker, frameUrl: string, timeoutMs = 10_000): Promise<EncodeTiming> {
   const expression = `(async () => {
-    const bin = atob(${JSON.stringify(png.toString('base64'))});
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const png = new Blob([bytes], { type: 'image/png' });
+    const png = await (await fetch(${JSON.stringify(frameUrl)}, { cache: 'no-store' })).blob();
+    if (png.type !== 'image/png') throw new Error('frame server answered ' + png.type);
     const t0 = performance.now();
     const bitmap = await createImageBitmap(png);
     const t1 = performance.now();

@@ -2,27 +2,9 @@ import { cpus, loadavg } from 'node:os';
 import { FrameDropReasonSchema, type FrameDropReason, type ScreenshotStatus } from '@codesight/schema';
 import { percentile } from '../ack-latency';
 import { bytes, duration, formatTable, num } from '../report';
-import type { ChromiumProcess } from './chromium-processes';
-import {
-  FLAT_SLOPE_BYTES_PER_MIN,
-  GROWING_SLOPE_BYTES_PER_MIN,
-  judgeTrend,
-  memoryTrend,
-  type MemoryTrend,
-} from './memory-trend';
-import type { ProcessReading, RecorderBenchResults, Sample } from './run-recorder-bench';
-
-const MiB = (n: number | undefined) => (n === undefined ? 'n/a' : `${num(n / 2 ** 20, 1)} MiB`);
-const signedMiB = (n: number) => `${n >= 0 ? '+' : '−'}${num(Math.abs(n) / 2 ** 20, 2)} MiB`;
-const at = (ms: number) => (ms < 0 ? `−${duration(-ms)}` : duration(ms));
-
-const reading = (sample: Sample, pid: number) => sample.processes.find((p) => p.process.pid === pid);
-const sumPss = (list: readonly ProcessReading[]) =>
-  list.length === 0 ? undefined : list.reduce((s, p) => s + p.memory.pss, 0);
-const ofService = (sample: Sample, service: string) =>
-  sample.processes.filter((p) => p.process.kind === 'utility' && p.process.service === service);
-const ofKind = (sample: Sample, kind: ChromiumProcess['kind']) =>
-  sample.processes.filter((p) => p.process.kind === kind);
+import { FLAT_SLOPE_BYTES_PER_MIN, GROWING_SLOPE_BYTES_PER_MIN, judgeTrend, type MemoryTrend } from './memory-trend';
+import { at, memorySections, MiB, processSection, signedMiB } from './print-memory';
+import type { RecorderBenchResults } from './run-recorder-bench';
 
 function dropped(status: ScreenshotStatus | undefined): Record<FrameDropReason, number> {
   return Object.fromEntries(FrameDropReasonSchema.options.map((r) => [r, status?.dropped[r] ?? 0])) as Record<
@@ -36,10 +18,7 @@ const droppedTotal = (status: ScreenshotStatus | undefined) =>
 /** The whole report: how processes were found, memory, IndexedDB growth, frames, encode time, verdict. */
 export function formatRecorderResults(r: RecorderBenchResults): string {
   const out: string[] = [];
-  const id = r.identification;
-  const extPid = id.serviceWorker.pid;
   const chromiumVersion = /Chrome\/(\S+)/.exec(r.userAgent)?.[1] ?? 'unknown';
-  const minuteSamples = r.samples.filter((s) => s.minute !== undefined);
 
   out.push(`# Recorder bench — ${new Date(r.startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   out.push(
@@ -53,128 +32,10 @@ export function formatRecorderResults(r: RecorderBenchResults): string {
   );
 
   out.push('');
-  out.push('## Processes');
-  const spun = (label: string, b: { pid: number; cpuMs: number; runnerUpCpuMs: number }) =>
-    `${label} → pid ${b.pid} (+${num(b.cpuMs)} ms CPU over a 400 ms busy loop; next busiest process +${num(b.runnerUpCpuMs)} ms)`;
-  const kindOf = (pid: number) => id.tree.find((p) => p.pid === pid)?.kind ?? 'gone';
-  out.push(
-    `Found from /proc: the browser process is the one whose command line names the bench's profile without --type= (pid ${id.browserPid}); ` +
-      `its descendants are classified by --type= / --utility-sub-type= / --extension-process. Each JavaScript context is tied to a pid by a busy loop in it, watching which process's CPU time grows:`,
-  );
-  out.push(`- ${spun('service worker', id.serviceWorker)}: ${kindOf(id.serviceWorker.pid)}`);
-  out.push(`- ${spun('popup page', id.popup)}: ${kindOf(id.popup.pid)}`);
-  out.push(`- ${spun('shop tab', id.shopTab)}: ${kindOf(id.shopTab.pid)}`);
-  out.push(
-    `- offscreen document: chrome.extension.getViews() in the popup lists ${id.viewsInPopupProcess.join(', ')} ` +
-      `(it returns only window objects of this renderer process), and the extension renderers were [${id.extensionRenderersBefore.join(', ')}] before it was created, [${id.extensionRenderersAfter.join(', ')}] after.`,
-  );
-  const oneProcess =
-    id.serviceWorker.pid === id.popup.pid &&
-    id.viewsInPopupProcess.includes('/offscreen.html') &&
-    id.extensionRenderersAfter.length === 1 &&
-    id.extensionRenderersAfter[0] === extPid;
-  out.push(
-    oneProcess
-      ? `So one process, pid ${extPid} ("extension renderer" below), hosts the service worker, the offscreen document (narration's MediaRecorder, chunk writes) and the popup.`
-      : `WARNING: the extension's contexts are not all in pid ${extPid}; the "extension renderer" columns below are pid ${extPid} (the service worker's) only.`,
-  );
-  out.push(
-    'Memory is read from /proc/PID/smaps_rollup: PSS (private pages plus a fair share of shared ones; sums across processes without double counting), ' +
-      'private = Private_Clean + Private_Dirty (USS, what exiting would free), RSS for reference. CPU is utime + stime from /proc/PID/stat.',
-  );
-
+  out.push(...processSection(r));
   out.push('');
-  out.push(`## Extension renderer (pid ${extPid}: service worker + offscreen document + popup)`);
-  out.push(
-    formatTable(
-      ['sample', 'at', 'PSS', 'private', 'RSS', 'CPU since previous'],
-      r.samples.map((s, i) => {
-        const p = reading(s, extPid);
-        const prev = i > 0 ? r.samples[i - 1] : undefined;
-        const prevP = prev ? reading(prev, extPid) : undefined;
-        const cpu =
-          p && prevP && prev && s.takenAt > prev.takenAt
-            ? `${num(((p.cpuMs - prevP.cpuMs) / (s.takenAt - prev.takenAt)) * 100, 1)}%`
-            : '—';
-        return [
-          s.label,
-          at(s.takenAt - r.startedAt),
-          MiB(p?.memory.pss),
-          MiB(p?.memory.private),
-          MiB(p?.memory.rss),
-          cpu,
-        ];
-      }),
-    ),
-  );
-
-  out.push('');
-  out.push('## The rest of the browser, for context (PSS)');
-  out.push(
-    formatTable(
-      [
-        'sample',
-        'browser',
-        'shop tab renderer',
-        'audio service',
-        'GPU',
-        'storage service',
-        'other renderers',
-        'all processes',
-      ],
-      r.samples.map((s) => {
-        const others = ofKind(s, 'renderer').filter((p) => p.process.pid !== id.shopTab.pid);
-        return [
-          s.label,
-          MiB(reading(s, id.browserPid)?.memory.pss),
-          MiB(reading(s, id.shopTab.pid)?.memory.pss),
-          MiB(sumPss(ofService(s, 'AudioService'))),
-          MiB(sumPss(ofKind(s, 'gpu'))),
-          MiB(sumPss(ofService(s, 'StorageService'))),
-          MiB(sumPss(others)),
-          `${MiB(sumPss(s.processes))} (${s.processes.length})`,
-        ];
-      }),
-    ),
-  );
-
-  out.push('');
-  const series = (pick: (s: Sample) => number | undefined) =>
-    memoryTrend(
-      minuteSamples.flatMap((s) => {
-        const bytesNow = pick(s);
-        return bytesNow === undefined ? [] : [{ minute: (s.takenAt - r.startedAt) / 60_000, bytes: bytesNow }];
-      }),
-    );
-  const extPss = series((s) => reading(s, extPid)?.memory.pss);
-  const rows: [string, MemoryTrend | undefined][] = [
-    ['extension renderer, PSS', extPss],
-    ['extension renderer, private', series((s) => reading(s, extPid)?.memory.private)],
-    ['browser process, PSS', series((s) => reading(s, id.browserPid)?.memory.pss)],
-    ['audio service, PSS', series((s) => sumPss(ofService(s, 'AudioService')))],
-    ['all Chromium processes, PSS', series((s) => sumPss(s.processes))],
-  ];
-  out.push(
-    `## Memory flat? (least-squares slope over the minute samples from minute ${extPss?.fittedFrom === 0 ? 0 : 1} on)`,
-  );
-  out.push(
-    formatTable(
-      ['series', 'first minute', 'last minute', 'change', 'slope per minute', 'judged'],
-      rows.map(([label, t]) =>
-        t
-          ? [
-              label,
-              `${MiB(t.first.bytes)} @ ${num(t.first.minute, 1)} min`,
-              `${MiB(t.last.bytes)} @ ${num(t.last.minute, 1)} min`,
-              `${signedMiB(t.last.bytes - t.first.bytes)} (${num(((t.last.bytes - t.first.bytes) / t.first.bytes) * 100, 1)}%)`,
-              `${signedMiB(t.slopePerMinute)}/min`,
-              judgeTrend(t),
-            ]
-          : [label, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a'],
-      ),
-    ),
-  );
-
+  const memory = memorySections(r);
+  out.push(...memory.lines);
   out.push('');
   out.push(...mediaSection(r));
   out.push('');
@@ -184,7 +45,7 @@ export function formatRecorderResults(r: RecorderBenchResults): string {
 
   out.push('');
   out.push('## Verdict');
-  out.push(verdict(r, extPss));
+  out.push(verdict(r, memory.verdictTrend));
   return out.join('\n');
 }
 
@@ -395,7 +256,7 @@ function verdict(r: RecorderBenchResults, ext: MemoryTrend | undefined): string 
         ? 'memory SLIGHTLY GROWING (run longer, e.g. --minutes 60, before calling it a leak)'
         : 'memory GROWING';
   return (
-    `VERDICT: ${what} — extension renderer PSS ${MiB(ext.first.bytes)} at minute ${num(ext.first.minute, 1)}, ${MiB(ext.last.bytes)} at minute ${num(ext.last.minute, 1)}, ` +
+    `VERDICT: ${what} — extension renderer (service worker + offscreen document + popup) private bytes after a forced GC ${MiB(ext.first.bytes)} at minute ${num(ext.first.minute, 1)}, ${MiB(ext.last.bytes)} at minute ${num(ext.last.minute, 1)}, ` +
     `slope ${signedMiB(ext.slopePerMinute)}/min (flat ≤ ${num(FLAT_SLOPE_BYTES_PER_MIN / 2 ** 20, 2)} MiB/min, growing > ${num(GROWING_SLOPE_BYTES_PER_MIN / 2 ** 20, 2)} MiB/min); ${recorded}.`
   );
 }

@@ -1,15 +1,7 @@
 import { loadavg } from 'node:os';
 import type { Page, Worker } from 'playwright-core';
 import type { ExtensionBrowser } from '../../lib/chromium';
-import {
-  busiestDuring,
-  processTree,
-  readCpuMs,
-  readMemory,
-  type BusiestProcess,
-  type ChromiumProcess,
-  type ProcessMemory,
-} from './chromium-processes';
+import { busiestDuring, processTree, type BusiestProcess, type ChromiumProcess } from './chromium-processes';
 import { measureEncode, spinWorker, type EncodeTiming } from './encode-probe';
 import {
   extensionViewsInProcess,
@@ -23,33 +15,17 @@ import {
   type RecorderStatus,
   type SessionMedia,
 } from './extension-page';
-import { indexedDbDiskBytes } from './indexeddb-disk';
+import type { FrameServer } from './frame-server';
+import { attachExtensionHeaps } from './js-heaps';
+import { createSampler, type Sample } from './memory-sampler';
 import type { RecorderBenchOptions } from './recorder-options';
 
-/** What the bench drives: a launched browser, its browser pid, and the fixture shop's product page URL. */
+/** What the bench drives: a launched browser, its browser pid, the fixture shop, the encode probe's frames. */
 export interface RecorderBenchRig {
   browser: ExtensionBrowser;
   browserPid: number;
   shopUrl: string;
-}
-
-/** One process at one sample. */
-export interface ProcessReading {
-  process: ChromiumProcess;
-  memory: ProcessMemory;
-  cpuMs: number;
-}
-
-/** Memory of the whole tree at one moment, with the recorder's state then. */
-export interface Sample {
-  label: string;
-  /** Epoch ms of the reading. */
-  takenAt: number;
-  /** Minutes into the measured period, for the minute samples (0 at start); undefined otherwise. */
-  minute: number | undefined;
-  processes: ProcessReading[];
-  indexedDbDiskBytes: number;
-  status: RecorderStatus;
+  frameServer: FrameServer;
 }
 
 /** How each JavaScript context was tied to a process. */
@@ -148,23 +124,10 @@ export async function runRecorderBench(
   const popupProcess = await busiestDuring(treeBefore, () => spin(popup, SPIN_MS));
   const shopTab = await busiestDuring(treeBefore, () => spin(shop, SPIN_MS));
 
+  const heaps = await attachExtensionHeaps(context, popup, extensionId);
+  const sample = createSampler({ browserPid, heaps, popup, userDataDir, extensionId });
   const samples: Sample[] = [];
-  const takeSample = async (label: string, minute?: number) => {
-    const tree = await processTree(browserPid);
-    const processes: ProcessReading[] = [];
-    for (const process of tree) {
-      const [memory, cpuMs] = await Promise.all([readMemory(process.pid), readCpuMs(process.pid)]);
-      if (memory && cpuMs !== undefined) processes.push({ process, memory, cpuMs });
-    }
-    samples.push({
-      label,
-      takenAt: Date.now(),
-      minute,
-      processes,
-      indexedDbDiskBytes: await indexedDbDiskBytes(userDataDir, extensionId),
-      status: await readRecorderStatus(popup),
-    });
-  };
+  const takeSample = async (label: string, minute?: number) => void samples.push(await sample(label, minute));
   await takeSample('idle, before the session');
 
   log(`starting session ${sessionId} with narration on`);
@@ -189,7 +152,8 @@ export async function runRecorderBench(
   const endMs = options.minutes * 60_000;
   // The encode probe runs between bursts, once the burst's 3 frames (1.2 s apart in all) are done.
   const probeOffsetMs = Math.min(periodMs - 300, Math.max(2_500, periodMs / 2));
-  type Step = { atMs: number; run: () => Promise<void> };
+  // At equal times the sample goes first: its forced GC and readings then fall before the burst, not in it.
+  type Step = { atMs: number; first?: boolean; run: () => Promise<void> };
   const steps: Step[] = [];
   for (let i = 0; i * periodMs < endMs; i++) {
     const atMs = i * periodMs;
@@ -199,17 +163,20 @@ export async function runRecorderBench(
   for (let minute = 1; minute <= options.minutes; minute++) {
     steps.push({
       atMs: minute * 60_000,
+      first: true,
       run: async () => {
         await takeSample(minute === options.minutes ? `end (${minute} min)` : `${minute} min`, minute);
         const last = samples[samples.length - 1]!;
+        const mib = (r: typeof last.natural) =>
+          ((r.processes.find((p) => p.process.pid === serviceWorker.pid)?.memory.private ?? 0) / 2 ** 20).toFixed(1);
         log(
-          `minute ${minute}: ${last.status.screenshots?.taken ?? 0} frames taken, extension renderer PSS ` +
-            `${((last.processes.find((p) => p.process.pid === serviceWorker.pid)?.memory.pss ?? 0) / 2 ** 20).toFixed(1)} MiB`,
+          `minute ${minute}: ${last.status.screenshots?.taken ?? 0} frames taken, extension renderer private ` +
+            `${mib(last.natural)} MiB, ${mib(last.afterGc)} MiB after GC`,
         );
       },
     });
   }
-  steps.sort((a, b) => a.atMs - b.atMs);
+  steps.sort((a, b) => a.atMs - b.atMs || Number(b.first ?? false) - Number(a.first ?? false));
 
   async function burst(i: number, atMs: number) {
     if (i % 2 === 0) {
@@ -227,7 +194,8 @@ export async function runRecorderBench(
   }
   async function probe() {
     try {
-      encode.push(await measureEncode(worker(), await shop.screenshot({ type: 'png' })));
+      rig.frameServer.setFrame(await shop.screenshot({ type: 'png' }));
+      encode.push(await measureEncode(worker(), rig.frameServer.url));
     } catch (error) {
       encodeErrors.push((error as Error).message);
     }
@@ -246,6 +214,7 @@ export async function runRecorderBench(
   await takeSample('after the stop (+5 s)');
   const media = await readSessionMedia(popup, sessionId);
   const frameDoneAt = await frameCompletions(popup, sessionId);
+  await heaps.close();
 
   return {
     options,

@@ -99,6 +99,14 @@ describe('fixture shop', () => {
     for (const [selector, value] of Object.entries(fields)) await p.locator(selector).fill(value);
     expect(await p.locator('#email').getAttribute('type')).toBe('email');
     expect(await p.locator('#cardnumber').getAttribute('autocomplete')).toBe('cc-number');
+    // The payment iframe is loaded with the page but shown only on demand.
+    const giftCard = p.frameLocator('#payment-frame').locator('#gift-card-number');
+    await giftCard.waitFor({ state: 'attached' });
+    expect(await p.locator('#payment-frame').isVisible()).toBe(false);
+    await p.getByTestId('gift-card-toggle').click();
+    expect(await p.getByTestId('gift-card-toggle').getAttribute('aria-expanded')).toBe('true');
+    await giftCard.fill('6011000990139424');
+    expect(await giftCard.getAttribute('autocomplete')).toBe('cc-number');
     await p.locator('#place-order').click();
     expect(await p.getByTestId('thank-you').isVisible()).toBe(true);
     expect(p.url()).toMatch(/checkout\.html$/); // submit was prevented

@@ -15,8 +15,13 @@ export const SHOP_PAGES = {
   product: (id: number) => `/product.html?id=${id}`,
   /** Cart; the checkout button is inside the open shadow root of <shop-checkout-button>. */
   cart: '/cart.html',
-  /** Checkout form with every kind of sensitive field; submit shows #thank-you. */
+  /**
+   * Checkout form with every kind of sensitive field; submit shows #thank-you. #gift-card-toggle shows
+   * the #payment-frame iframe (loaded with the page, hidden until then).
+   */
   checkout: '/checkout.html',
+  /** The checkout's payment iframe: one card field, #gift-card-number. */
+  paymentFrame: '/payment-frame.html',
   /** ~10 screens long, plus the scrollable #inner-scroll. */
   long: '/long.html',
   /** pushState / replaceState / hash routes rendered into #view. */

@@ -107,6 +107,26 @@ describe('screenshot recorder', () => {
     expect(status.dropped.late + status.dropped.queue_full).toBeGreaterThan(0);
   });
 
+  it('spaces the captures themselves, however long the boxes take to come', async () => {
+    let asked = 0;
+    const t = setup({
+      // Every other question takes 400 ms (a child frame waiting out its timeout): the queue's slots alone
+      // would let two captures come 200 ms apart.
+      boxes: () =>
+        new Promise((resolve) => {
+          const reply = ok({ boxes: [], viewport: { width: 1000, height: 700 }, devicePixelRatio: 1, visible: true });
+          if (asked++ % 4 === 0) t.clock.setTimeout(() => resolve(reply), 400);
+          else resolve(reply);
+        }),
+    });
+    t.recorder.begin('s1', OPTIONS);
+    for (let i = 0; i < 3; i++) t.recorder.burst('click', 3, i + 1);
+    await t.clock.advance(10_000);
+    const gaps = t.captures.slice(1).map((at, i) => at - t.captures[i]!);
+    expect(t.captures.length).toBeGreaterThan(3);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(600);
+  });
+
   it('skips a tab that is not the active one, without capturing', async () => {
     const t = setup({ tabInfo: () => Promise.resolve({ windowId: 7, active: false }) });
     t.recorder.begin('s1', OPTIONS);

@@ -10,7 +10,7 @@ import {
   type SensitiveBoxesReply,
   type Settings,
 } from '@codesight/schema';
-import { createCaptureQueue, type CaptureQueue, type FrameDropReason } from './capture-queue';
+import { CAPTURE_INTERVAL_MS, createCaptureQueue, type CaptureQueue, type FrameDropReason } from './capture-queue';
 import { planBurst, type BurstFrame, type BurstTrigger } from './plan-burst';
 import type { NewMedia, StoreMediaFailure } from './store-media';
 
@@ -81,6 +81,8 @@ export interface ScreenshotRecorder {
  * unredacted is ever stored.
  */
 export function createScreenshotRecorder(deps: ScreenshotDeps): ScreenshotRecorder {
+  /** When the last capture was asked of the browser: Chrome counts calls, not the queue's slots. */
+  let lastCaptureAt = -Infinity;
   let current:
     | { sessionId: string; options: FrameOptions; queue: CaptureQueue<Frame>; taken: number; message?: string }
     | undefined;
@@ -101,7 +103,12 @@ export function createScreenshotRecorder(deps: ScreenshotDeps): ScreenshotRecord
     const { options } = session;
     const before = await visibleBoxes(frame.tabId);
     if (!before.ok) return before;
+    // The queue spaces the starts of frames, but asking for the boxes takes a variable time (a child
+    // frame may take up to its timeout): space the captures themselves too.
+    const wait = lastCaptureAt + CAPTURE_INTERVAL_MS - deps.clock.now();
+    if (wait > 0) await new Promise<void>((resolve) => deps.clock.setTimeout(resolve, wait));
     const at = deps.clock.now();
+    lastCaptureAt = at;
     let image: Blob;
     try {
       image = await deps.capture(before.value.windowId);

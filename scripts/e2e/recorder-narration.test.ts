@@ -47,10 +47,10 @@ const SHOPPING_MS = 7_000;
 /** Timeslices of 1 s (the default) give a chunk a second. */
 const CHUNKS_TIMEOUT_MS = 30_000;
 /**
- * The chunk stored on Stop is uploaded only by the uploader's 60 s safety-net poll (nothing kicks the
- * uploader once the recorder stores it after the last ack), so the wait must outlast that poll.
+ * Well under the uploader's 60 s safety-net poll: the chunk stored on Stop (after the last ack) must
+ * arrive because Stop kicks the uploader once the recorder has stored it, not because the poll came round.
  */
-const UPLOAD_TIMEOUT_MS = 90_000;
+const UPLOAD_TIMEOUT_MS = 40_000;
 /**
  * What every browser of this file records with: narration on; screenshots off, so the two cores are
  * not busy encoding bursts of WebP while the audio is captured (screenshots have their own tests); no

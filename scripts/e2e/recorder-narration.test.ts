@@ -12,11 +12,11 @@ import { waitForDownload } from './testing/downloads';
 import { builtExtension } from './testing/extension-build';
 import { dumpExtensionDb } from './testing/extension-db';
 import { readTrackStatus, updateSettings } from './testing/extension-storage';
-import { CUT_SHORT_WARNING, decodeAudio, ensureFfmpeg, type DecodeReport } from './testing/ffmpeg';
+import { CUT_SHORT_WARNING, decodeMedia, ensureFfmpeg, type DecodeReport } from './testing/ffmpeg';
 import { killBrowser } from './testing/kill-browser';
 import {
   concatChunks,
-  readAudioChunks,
+  readMediaChunks,
   recordedSpanMs,
   sha256Hex,
   startsWebmStream,
@@ -116,7 +116,7 @@ async function shopFor(page: Page, durationMs: number): Promise<void> {
 /** Waits until `sessionId` has at least `count` narration chunks in IndexedDB and returns them. */
 function waitForChunks(popup: Page, sessionId: string, count: number, label: string): Promise<StoredChunk[]> {
   return waitFor(
-    () => readAudioChunks(popup, sessionId),
+    () => readMediaChunks(popup, sessionId),
     (chunks) => chunks.length >= count,
     label,
     { timeoutMs: CHUNKS_TIMEOUT_MS },
@@ -221,7 +221,7 @@ describe('a narrated shopping session', () => {
     await waitForChunks(popup, SESSION_ID, 3, 'three narration chunks');
     await stopNarratedSession(popup, SESSION_ID);
     await page.close();
-    chunks = await readAudioChunks(popup, SESSION_ID);
+    chunks = await readMediaChunks(popup, SESSION_ID);
     const sessions = (await dumpExtensionDb(popup)).sessions as { id: string; startTime: number; endTime?: number }[];
     session = sessions.find((s) => s.id === SESSION_ID)!;
   }, 120_000);
@@ -243,7 +243,7 @@ describe('a narrated shopping session', () => {
 
   it('decodes end to end with ffmpeg, as long as the recorder recorded', async () => {
     const recordedMs = recordedSpanMs(chunks);
-    const report = await decodeAudio(concatChunks(chunks));
+    const report = await decodeMedia(concatChunks(chunks));
     console.log(
       `narration: ${chunks.length} chunks, ${concatChunks(chunks).length} bytes; recorded ${recordedMs} ms ` +
         `(session ${session.endTime! - session.startTime} ms), decoded ${report.durationMs} ms in ${report.frames} frames`,
@@ -282,7 +282,7 @@ describe('a narrated shopping session', () => {
         return [c.row.id, at];
       }),
     );
-    expectDecodes(await decodeAudio(narration));
+    expectDecodes(await decodeMedia(narration));
   });
 
   it(
@@ -325,7 +325,7 @@ describe('a browser killed mid-narration', () => {
     const killed = await killBrowser(browser); // narration still recording: the next chunk is in the making
 
     ({ browser, popup } = await launchNarrating({ userDataDir, relaunch: true }));
-    const afterRelaunch = await readAudioChunks(popup, SESSION_ID);
+    const afterRelaunch = await readMediaChunks(popup, SESSION_ID);
     const byId = new Map(afterRelaunch.map((c) => [c.row.id, c]));
     for (const b of before) {
       const kept = byId.get(b.row.id);
@@ -333,7 +333,7 @@ describe('a browser killed mid-narration', () => {
       expect(kept?.data.equals(b.data), `bytes of chunk ${b.row.chunkIndex}`).toBe(true);
     }
     expectRowsMatchBlobs(afterRelaunch);
-    const beforeReport = await decodeAudio(concatChunks(before));
+    const beforeReport = await decodeMedia(concatChunks(before));
     expectDecodes(beforeReport, { cutShort: true });
     expectDuration(beforeReport, recordedSpanMs(before));
 
@@ -350,7 +350,7 @@ describe('a browser killed mid-narration', () => {
       'narration recording again, restarted',
     );
     await waitFor(
-      () => readAudioChunks(popup, SESSION_ID),
+      () => readMediaChunks(popup, SESSION_ID),
       (c) => {
         const restart = c.findIndex((x, i) => i > 0 && startsWebmStream(x.data));
         return restart > 0 && c.length - restart >= 2;
@@ -359,7 +359,7 @@ describe('a browser killed mid-narration', () => {
       { timeoutMs: CHUNKS_TIMEOUT_MS },
     );
     await stopNarratedSession(popup, SESSION_ID);
-    const final = await readAudioChunks(popup, SESSION_ID);
+    const final = await readMediaChunks(popup, SESSION_ID);
     expectGapFree(final);
     expectRowsMatchBlobs(final);
     const restartAt = final.findIndex((c, i) => i > 0 && startsWebmStream(c.data));
@@ -375,7 +375,7 @@ describe('a browser killed mid-narration', () => {
     expect(JSON.parse(strFromU8(files['audio/index.json']!))).toMatchObject({
       files: ['audio/narration.webm', 'audio/narration-2.webm'],
     });
-    const secondReport = await decodeAudio(concatChunks(secondRun));
+    const secondReport = await decodeMedia(concatChunks(secondRun));
     expectDecodes(secondReport);
     expectDuration(secondReport, recordedSpanMs(secondRun));
     console.log(
@@ -421,7 +421,7 @@ describe('a refused microphone', () => {
     await popup.bringToFront();
     await stopRecording(popup);
     expect(clicks.length).toBeGreaterThanOrEqual(2);
-    expect(await readAudioChunks(popup, SESSION_ID)).toEqual([]);
+    expect(await readMediaChunks(popup, SESSION_ID)).toEqual([]);
     console.log(`denied: ${clicks.length} clicks stored, no audio; popup: "${status?.message}"`);
     await browser.close();
   });

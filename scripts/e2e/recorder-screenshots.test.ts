@@ -12,7 +12,8 @@ import {
 } from '@codesight/schema';
 import { launchWithExtension, type ExtensionBrowser } from '../lib/chromium';
 import { SHOP_PAGES, startFixtureShop, type FixtureShop } from './fixture-shop/serve';
-import { decodeRgba, ensureFfmpeg, toPng, type RgbaImage } from './testing/decode-image';
+import { decodeRgba, toPng, type RgbaImage } from './testing/decode-image';
+import { ensureFfmpeg } from './testing/ffmpeg';
 import { builtExtension } from './testing/extension-build';
 import { readExtensionBlobs, type StoredBlob } from './testing/extension-blobs';
 import { dumpExtensionDb, type ExtensionDbDump } from './testing/extension-db';

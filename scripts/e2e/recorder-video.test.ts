@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,8 @@ import { launchWithExtension, type ExtensionBrowser } from '../lib/chromium';
 import { startFixtureShop, type FixtureShop } from './fixture-shop/serve';
 import { waitForDownload } from './testing/downloads';
 import { builtExtension } from './testing/extension-build';
-import { dumpExtensionDb } from './testing/extension-db';
+import { decodeMedia, ensureFfmpeg, probeVideo } from './testing/ffmpeg';
+import { concatChunks, readMediaChunks, sha256Hex, type StoredChunk } from './testing/media-db';
 import { openPopup, startRecording, stopRecording } from './testing/popup';
 
 /**
@@ -33,43 +33,13 @@ function unpackedExtensionId(path: string): string {
   return [...hex].map((c) => String.fromCharCode(97 + Number.parseInt(c, 16))).join('');
 }
 
-/** Reads the session's video chunks with their bytes (base64), in chunk order. */
-async function videoChunks(popup: Page): Promise<{ chunkIndex: number; sha256: string; bytes: Buffer }[]> {
-  const rows = await popup.evaluate<
-    { chunkIndex: number; sha256: string; base64: string }[]
-  >(`new Promise((resolve, reject) => {
-    const open = indexedDB.open('codesight');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const tx = open.result.transaction(['videoChunks', 'blobs']);
-      const req = tx.objectStore('videoChunks').getAll();
-      req.onsuccess = async () => {
-        const out = [];
-        for (const row of req.result.filter((r) => r.sessionId === '${SESSION_ID}')) {
-          const blob = await new Promise((res) => {
-            const b = open.result.transaction('blobs').objectStore('blobs').get(row.sha256);
-            b.onsuccess = () => res(b.result.blob);
-          });
-          const bytes = new Uint8Array(await blob.arrayBuffer());
-          let text = '';
-          for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-          out.push({ chunkIndex: row.chunkIndex, sha256: row.sha256, base64: btoa(text) });
-        }
-        resolve(out);
-      };
-    };
-  })`);
-  return rows
-    .map((r) => ({ chunkIndex: r.chunkIndex, sha256: r.sha256, bytes: Buffer.from(r.base64, 'base64') }))
-    .sort((a, b) => a.chunkIndex - b.chunkIndex);
-}
-
 let shop: FixtureShop;
 let browser: ExtensionBrowser;
 let popup: Page;
 let workDir: string;
 
 beforeAll(async () => {
+  ensureFfmpeg();
   shop = await startFixtureShop();
   workDir = await mkdtemp(join(tmpdir(), 'e2e-video-'));
   const extensionPath = builtExtension();
@@ -102,13 +72,13 @@ describe('tab video', () => {
     await popup.evaluate(`chrome.storage.local.get('settings').then(({ settings }) =>
       chrome.storage.local.set({ settings: { ...settings, recordVideo: true } }))`);
     const deadline = Date.now() + 30_000;
-    let chunks: Awaited<ReturnType<typeof videoChunks>> = [];
+    let chunks: StoredChunk[] = [];
     for (let i = 0; chunks.length < 3; i++) {
       if (Date.now() > deadline) throw new Error(`only ${chunks.length} video chunks after 30 s`);
       // Something moves on the page, so the frames differ.
       await page.mouse.move(100 + (i % 10) * 40, 200);
       await page.waitForTimeout(300);
-      chunks = await videoChunks(popup);
+      chunks = await readMediaChunks(popup, SESSION_ID, 'videoChunks');
     }
     const status = await popup.evaluate<{ videoStatus: { state: string; sessionId: string } }>(
       `chrome.storage.local.get('videoStatus')`,
@@ -118,28 +88,22 @@ describe('tab video', () => {
 
     await popup.bringToFront();
     await stopRecording(popup);
-    chunks = await videoChunks(popup);
+    chunks = await readMediaChunks(popup, SESSION_ID, 'videoChunks');
 
-    // Numbered 0..N-1 without a gap, each stored under the hash of its bytes.
-    expect(chunks.map((c) => c.chunkIndex)).toEqual(chunks.map((_, i) => i));
-    for (const c of chunks) expect(createHash('sha256').update(c.bytes).digest('hex')).toBe(c.sha256);
-    const rows = (await dumpExtensionDb(popup)).videoChunks as { sessionId: string; mime: string }[];
-    expect(rows.filter((r) => r.sessionId === SESSION_ID).every((r) => r.mime.startsWith('video/webm'))).toBe(true);
+    // Numbered 0..N-1 without a gap, each stored under the hash of its bytes, as video.
+    expect(chunks.map((c) => c.row.chunkIndex)).toEqual(chunks.map((_, i) => i));
+    for (const c of chunks) {
+      expect(sha256Hex(c.data)).toBe(c.row.sha256);
+      expect(c.row.mime).toMatch(/^video\/webm/);
+    }
 
-    const joined = Buffer.concat(chunks.map((c) => c.bytes));
-    const file = join(workDir, 'tab.webm');
-    await writeFile(file, joined);
-    const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
-    expect(decoded.status, decoded.stderr).toBe(0);
-    expect(decoded.stderr.trim()).toBe('');
-    const probe = spawnSync(
-      'ffprobe',
-      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', file],
-      { encoding: 'utf8' },
-    );
-    const stream = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width: number; height: number }[] })
-      .streams[0]!;
-    expect(stream.codec_name).toMatch(/vp8|vp9/);
+    const joined = concatChunks(chunks);
+    const decoded = await decodeMedia(joined, 'v:0');
+    expect(decoded.exitCode, decoded.errors.join('\n')).toBe(0);
+    expect(decoded.errors).toEqual([]);
+    expect(decoded.frames).toBeGreaterThan(0);
+    const stream = await probeVideo(joined);
+    expect(stream.codec).toMatch(/vp8|vp9/);
     // The capture is the tab's real surface (headless: the 800x600 window, not Playwright's emulated viewport).
     expect(stream.width).toBeGreaterThanOrEqual(320);
     expect(stream.height).toBeGreaterThanOrEqual(200);

@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-
-/** Debian's ffmpeg package. */
-const FFMPEG = '/usr/bin/ffmpeg';
+import { FFMPEG } from './ffmpeg';
 /** One frame decodes in well under a second even on a loaded machine; past this something hangs. */
 const DECODE_TIMEOUT_MS = 30_000;
 
@@ -11,15 +8,6 @@ export interface RgbaImage {
   width: number;
   height: number;
   data: Buffer;
-}
-
-/** Throws telling how to install ffmpeg when it is missing (tests never install it). */
-export function ensureFfmpeg(): void {
-  try {
-    accessSync(FFMPEG, constants.X_OK);
-  } catch {
-    throw new Error(`${FFMPEG} not found. Install it with: apt-get install -y ffmpeg (.ci/run does this)`);
-  }
 }
 
 /** Runs ffmpeg with `input` on stdin and returns its stdout; rejects with its stderr when it fails. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Debian's ffmpeg package puts both tools here. */
-const FFMPEG = '/usr/bin/ffmpeg';
+export const FFMPEG = '/usr/bin/ffmpeg';
 const FFPROBE = '/usr/bin/ffprobe';
 
 /** Decoding a few minutes of Opus takes well under a second; past this something hangs. */
@@ -34,7 +34,7 @@ export interface DecodeReport {
   exitCode: number;
   /** Lines ffmpeg printed at level error (nothing for a clean file). */
   errors: string[];
-  /** Decoded audio frames (ffprobe, which decodes every frame to list it). */
+  /** Decoded frames of the stream (ffprobe, which decodes every frame to list it). */
   frames: number;
   /**
    * Decoded duration in ms: from the first frame's timestamp to the end of the last one. A MediaRecorder
@@ -54,10 +54,15 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
 }
 
 /**
- * Writes `bytes` to a temp file and decodes its first audio stream end to end twice: with ffmpeg
- * (errors and exit code) and with ffprobe's frame list (the decoded timestamps).
+ * Writes `bytes` to a temp file and decodes it end to end twice: with ffmpeg (errors and exit code)
+ * and with ffprobe's frame list of its first audio (`a:0`) or video (`v:0`) stream (the decoded
+ * timestamps).
  */
-export async function decodeAudio(bytes: Uint8Array, name = 'audio.webm'): Promise<DecodeReport> {
+export async function decodeMedia(
+  bytes: Uint8Array,
+  stream: 'a:0' | 'v:0' = 'a:0',
+  name = 'media.webm',
+): Promise<DecodeReport> {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-decode-'));
   try {
     const file = join(dir, name);
@@ -68,7 +73,7 @@ export async function decodeAudio(bytes: Uint8Array, name = 'audio.webm'): Promi
       '-v',
       'error',
       '-select_streams',
-      'a:0',
+      stream,
       '-show_entries',
       'frame=pts_time,pkt_duration_time,duration_time',
       '-of',
@@ -93,6 +98,32 @@ export async function decodeAudio(bytes: Uint8Array, name = 'audio.webm'): Promi
       frames: frames.length,
       durationMs,
     };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The first video stream of a file: its codec and frame size (ffprobe). */
+export async function probeVideo(bytes: Uint8Array): Promise<{ codec: string; width: number; height: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'e2e-probe-'));
+  try {
+    const file = join(dir, 'video.webm');
+    await writeFile(file, bytes);
+    const probe = await run(FFPROBE, [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height',
+      '-of',
+      'json',
+      file,
+    ]);
+    const [stream] = (JSON.parse(probe.stdout) as { streams: { codec_name: string; width: number; height: number }[] })
+      .streams;
+    if (!stream) throw new Error('no video stream');
+    return { codec: stream.codec_name, width: stream.width, height: stream.height };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

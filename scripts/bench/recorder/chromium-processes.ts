@@ -20,13 +20,20 @@ export interface ChromiumProcess {
   service?: string;
 }
 
-/** Memory of one process, in bytes, from /proc/PID/smaps_rollup. */
+/** Memory of one process, in bytes, from /proc/PID/status and /proc/PID/smaps_rollup. */
 export interface ProcessMemory {
-  rss: number;
+  /**
+   * RssAnon + VmSwap: Chromium's own "private memory footprint" on Linux (what its task manager shows).
+   * Anonymous memory only, so it does not move when other processes map the same files. Private_Clean
+   * (USS) would: the browser process's code pages count as private exactly while no other Chromium on
+   * the machine maps them (seen here: ±50 MB as other engineers' browsers came and went).
+   */
+  footprint: number;
+  /** RssShmem: shared memory segments (discardable caches, buffers shared with the GPU or browser process). */
+  shmem: number;
   /** Proportional set size: private pages plus this process's share of pages shared with others. */
   pss: number;
-  /** Private_Clean + Private_Dirty (USS): what would be freed if only this process exited. */
-  private: number;
+  rss: number;
 }
 
 /**
@@ -110,10 +117,16 @@ export async function processTree(browserPid: number): Promise<ChromiumProcess[]
 
 /** The process's memory, or undefined once it has exited. */
 export async function readMemory(pid: number): Promise<ProcessMemory | undefined> {
-  const rollup = await readText(`/proc/${pid}/smaps_rollup`);
-  if (rollup === undefined) return undefined;
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
-  return { rss: kib('Rss'), pss: kib('Pss'), private: kib('Private_Clean') + kib('Private_Dirty') };
+  const [status, rollup] = await Promise.all([readText(`/proc/${pid}/status`), readText(`/proc/${pid}/smaps_rollup`)]);
+  if (status === undefined || rollup === undefined) return undefined;
+  const kib = (text: string, field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return {
+    footprint: kib(status, 'RssAnon') + kib(status, 'VmSwap'),
+    shmem: kib(status, 'RssShmem'),
+    pss: kib(rollup, 'Pss'),
+    rss: kib(rollup, 'Rss'),
+  };
 }
 
 /** utime + stime of the process so far, in ms; undefined once it has exited. */

@@ -10,7 +10,7 @@ export const signedMiB = (n: number) => `${n >= 0 ? '+' : '−'}${num(Math.abs(n
 export const at = (ms: number) => (ms < 0 ? `−${duration(-ms)}` : duration(ms));
 
 const of = (m: MemoryReading, pid: number) => m.processes.find((p) => p.process.pid === pid);
-const sum = (list: readonly ProcessReading[], field: 'pss' | 'private') =>
+const sum = (list: readonly ProcessReading[], field: 'pss' | 'footprint') =>
   list.length === 0 ? undefined : list.reduce((s, p) => s + p.memory[field], 0);
 const ofService = (m: MemoryReading, service: string) =>
   m.processes.filter((p) => p.process.kind === 'utility' && p.process.service === service);
@@ -41,11 +41,11 @@ export function processSection(r: RecorderBenchResults): string[] {
     oneProcess
       ? `So one process, pid ${extPid} ("extension renderer" below), hosts the service worker, the offscreen document (narration's MediaRecorder, chunk writes) and the popup.`
       : `WARNING: the extension's contexts are not all in pid ${extPid}; the "extension renderer" columns below are pid ${extPid} (the service worker's) only.`,
-    'Memory is read from /proc/PID/smaps_rollup: private = Private_Clean + Private_Dirty (USS, what exiting would free), PSS (private plus a share of pages mapped by ' +
-      "other processes too), RSS for reference; CPU is utime + stime from /proc/PID/stat. JavaScript heaps (used) by CDP Runtime.getHeapUsage: the service worker's isolate, " +
-      "and the renderer main thread's, shared by the popup and the offscreen document. Each sample is read twice: as it is, then after a full GC forced in both isolates " +
-      '(CDP HeapProfiler.collectGarbage, 1 s to settle). The verdict is judged on private bytes after GC: PSS moves whenever another Chromium on the machine starts or ' +
-      'exits (every one maps the same ~250 MB binary), and before GC the heap holds garbage V8 collects when it sees fit.',
+    'Memory from /proc: footprint = RssAnon + VmSwap (/proc/PID/status; Chromium\'s own "private memory footprint" on Linux), shmem = RssShmem, PSS and RSS ' +
+      "(/proc/PID/smaps_rollup); CPU is utime + stime (/proc/PID/stat). JavaScript heaps (used) by CDP Runtime.getHeapUsage: the service worker's isolate, and the " +
+      "renderer main thread's, shared by the popup and the offscreen document. Each sample is read twice: as it is, then after a full GC forced in both isolates " +
+      '(CDP HeapProfiler.collectGarbage, 1 s to settle). The verdict is judged on the footprint after GC: before GC the heap holds garbage V8 collects when it sees ' +
+      'fit, and PSS or Private_Clean move whenever another Chromium on the machine starts or exits (they all map the same ~300 MB binary).',
   ];
 }
 
@@ -58,7 +58,7 @@ export function memorySections(r: RecorderBenchResults): { lines: string[]; verd
   out.push(`## Extension renderer (pid ${extPid}: service worker + offscreen document + popup), as it is`);
   out.push(
     formatTable(
-      ['sample', 'at', 'private', 'PSS', 'RSS', 'CPU since previous', 'SW JS heap', 'pages JS heap'],
+      ['sample', 'at', 'footprint', 'shmem', 'PSS', 'RSS', 'CPU since previous', 'SW JS heap', 'pages JS heap'],
       r.samples.map((s, i) => {
         const p = of(s.natural, extPid);
         const prev = i > 0 ? r.samples[i - 1] : undefined;
@@ -70,7 +70,8 @@ export function memorySections(r: RecorderBenchResults): { lines: string[]; verd
         return [
           s.label,
           at(s.takenAt - r.startedAt),
-          MiB(p?.memory.private),
+          MiB(p?.memory.footprint),
+          MiB(p?.memory.shmem),
           MiB(p?.memory.pss),
           MiB(p?.memory.rss),
           cpu,
@@ -84,15 +85,15 @@ export function memorySections(r: RecorderBenchResults): { lines: string[]; verd
   out.push(`## Extension renderer after a forced full GC (retained)`);
   out.push(
     formatTable(
-      ['sample', 'private', 'PSS', 'RSS', 'SW JS heap', 'SW ArrayBuffers', 'pages JS heap', 'pages ArrayBuffers'],
+      ['sample', 'footprint', 'shmem', 'PSS', 'SW JS heap', 'SW ArrayBuffers', 'pages JS heap', 'pages ArrayBuffers'],
       r.samples.map((s) => {
         const p = of(s.afterGc, extPid);
         const h = s.afterGc.heaps;
         return [
           s.label,
-          MiB(p?.memory.private),
+          MiB(p?.memory.footprint),
+          MiB(p?.memory.shmem),
           MiB(p?.memory.pss),
-          MiB(p?.memory.rss),
           MiB(heapUsed(h?.serviceWorker)),
           MiB(h?.serviceWorker?.backingStorageSize),
           MiB(heapUsed(h?.pages)),
@@ -102,19 +103,19 @@ export function memorySections(r: RecorderBenchResults): { lines: string[]; verd
     ),
   );
   out.push('');
-  out.push('## The rest of the browser, for context (as it is; private after GC for the browser process)');
+  out.push('## The rest of the browser, for context (as it is, except the footprint after GC)');
   out.push(
     formatTable(
       [
         'sample',
-        'browser private',
-        'browser private after GC',
-        'browser PSS',
-        'shop tab PSS',
-        'audio service PSS',
-        'GPU PSS',
-        'storage service PSS',
-        'other renderers PSS',
+        'browser footprint',
+        'browser footprint after GC',
+        'shop tab footprint',
+        'audio service footprint',
+        'GPU footprint',
+        'storage service footprint',
+        'other renderers footprint',
+        'all processes footprint',
         'all processes PSS',
       ],
       r.samples.map((s) => {
@@ -122,15 +123,15 @@ export function memorySections(r: RecorderBenchResults): { lines: string[]; verd
         const others = ofKind(n, 'renderer').filter((p) => p.process.pid !== id.shopTab.pid);
         return [
           s.label,
-          MiB(of(n, id.browserPid)?.memory.private),
-          MiB(of(s.afterGc, id.browserPid)?.memory.private),
-          MiB(of(n, id.browserPid)?.memory.pss),
-          MiB(of(n, id.shopTab.pid)?.memory.pss),
-          MiB(sum(ofService(n, 'AudioService'), 'pss')),
-          MiB(sum(ofKind(n, 'gpu'), 'pss')),
-          MiB(sum(ofService(n, 'StorageService'), 'pss')),
-          MiB(sum(others, 'pss')),
-          `${MiB(sum(n.processes, 'pss'))} (${n.processes.length})`,
+          MiB(of(n, id.browserPid)?.memory.footprint),
+          MiB(of(s.afterGc, id.browserPid)?.memory.footprint),
+          MiB(of(n, id.shopTab.pid)?.memory.footprint),
+          MiB(sum(ofService(n, 'AudioService'), 'footprint')),
+          MiB(sum(ofKind(n, 'gpu'), 'footprint')),
+          MiB(sum(ofService(n, 'StorageService'), 'footprint')),
+          MiB(sum(others, 'footprint')),
+          `${MiB(sum(n.processes, 'footprint'))} (${n.processes.length})`,
+          MiB(sum(n.processes, 'pss')),
         ];
       }),
     ),
@@ -144,17 +145,17 @@ export function memorySections(r: RecorderBenchResults): { lines: string[]; verd
         return value === undefined ? [] : [{ minute: (s.takenAt - r.startedAt) / 60_000, bytes: value }];
       }),
     );
-  const verdictTrend = series((s) => of(s.afterGc, extPid)?.memory.private);
+  const verdictTrend = series((s) => of(s.afterGc, extPid)?.memory.footprint);
   const rows: [string, MemoryTrend | undefined][] = [
-    ['extension renderer, private after GC (verdict)', verdictTrend],
+    ['extension renderer, footprint after GC (verdict)', verdictTrend],
+    ['extension renderer, footprint as it is', series((s) => of(s.natural, extPid)?.memory.footprint)],
+    ['extension renderer, shmem after GC', series((s) => of(s.afterGc, extPid)?.memory.shmem)],
     ['extension renderer, PSS after GC', series((s) => of(s.afterGc, extPid)?.memory.pss)],
-    ['extension renderer, private as it is', series((s) => of(s.natural, extPid)?.memory.private)],
-    ['extension renderer, PSS as it is', series((s) => of(s.natural, extPid)?.memory.pss)],
     ['service worker JS heap after GC', series((s) => heapUsed(s.afterGc.heaps?.serviceWorker))],
     ['pages JS heap after GC (popup + offscreen)', series((s) => heapUsed(s.afterGc.heaps?.pages))],
-    ['browser process, private after GC', series((s) => of(s.afterGc, id.browserPid)?.memory.private)],
-    ['audio service, private after GC', series((s) => sum(ofService(s.afterGc, 'AudioService'), 'private'))],
-    ['all Chromium processes, PSS as it is', series((s) => sum(s.natural.processes, 'pss'))],
+    ['browser process, footprint after GC', series((s) => of(s.afterGc, id.browserPid)?.memory.footprint)],
+    ['audio service, footprint after GC', series((s) => sum(ofService(s.afterGc, 'AudioService'), 'footprint'))],
+    ['all Chromium processes, footprint as it is', series((s) => sum(s.natural.processes, 'footprint'))],
   ];
   out.push('');
   out.push(

@@ -26,7 +26,8 @@ export function formatRecorderResults(r: RecorderBenchResults): string {
       `load average (1 min) ${num(r.loadAtStart, 2)} at the start, ${num(loadavg()[0] ?? Number.NaN, 2)} at the end (other work on the machine slows the CPU and encode numbers).`,
   );
   out.push(
-    `Session ${r.sessionId}: narration on (fake microphone, ${r.mediaTimesliceMs} ms chunks), screenshots on (WebP 0.8, ≤ 1280 px), ` +
+    `Session ${r.sessionId}: narration ${r.options.narration ? `on (fake microphone, ${r.mediaTimesliceMs} ms chunks)` : 'OFF'}, ` +
+      `screenshots ${r.options.screenshots ? 'on (WebP 0.8, ≤ 1280 px)' : 'OFF'}, encode probe ${r.options.encodeProbe ? 'on' : 'OFF'}, ` +
       `${r.options.minutes} min, a burst every ${r.options.burstEveryS} s alternating a click on the shop's product page and a manual burst (recorder/burst); ` +
       `the popup page stays open as a tab the whole time (it drives the extension), the shop tab is the visible one. Loopback only.`,
   );
@@ -243,8 +244,9 @@ function verdict(r: RecorderBenchResults, ext: MemoryTrend | undefined): string 
   const measuredChunks = r.media.audioChunks.filter(
     (c) => c.at >= r.startedAt && c.at < r.startedAt + r.options.minutes * 60_000,
   ).length;
-  const recorded =
-    narration?.state === 'recording' && narration.sessionId === r.sessionId
+  const recorded = !r.options.narration
+    ? 'narration off (--no-narration)'
+    : narration?.state === 'recording' && narration.sessionId === r.sessionId
       ? `narration recorded throughout (${num(measuredChunks)} chunks in the measured period, ~${num(expectedChunks)} expected)`
       : `narration was NOT recording at the end (${narration?.state ?? 'no status'}${narration?.message ? `: ${narration.message}` : ''})`;
   if (!ext) return `VERDICT: no trend (too few minute samples); ${recorded}.`;
@@ -256,7 +258,7 @@ function verdict(r: RecorderBenchResults, ext: MemoryTrend | undefined): string 
         ? 'memory SLIGHTLY GROWING (run longer, e.g. --minutes 60, before calling it a leak)'
         : 'memory GROWING';
   return (
-    `VERDICT: ${what} — extension renderer (service worker + offscreen document + popup) private bytes after a forced GC ${MiB(ext.first.bytes)} at minute ${num(ext.first.minute, 1)}, ${MiB(ext.last.bytes)} at minute ${num(ext.last.minute, 1)}, ` +
+    `VERDICT: ${what} — extension renderer (service worker + offscreen document + popup) footprint after a forced GC ${MiB(ext.first.bytes)} at minute ${num(ext.first.minute, 1)}, ${MiB(ext.last.bytes)} at minute ${num(ext.last.minute, 1)}, ` +
     `slope ${signedMiB(ext.slopePerMinute)}/min (flat ≤ ${num(FLAT_SLOPE_BYTES_PER_MIN / 2 ** 20, 2)} MiB/min, growing > ${num(GROWING_SLOPE_BYTES_PER_MIN / 2 ** 20, 2)} MiB/min); ${recorded}.`
   );
 }

@@ -6,6 +6,12 @@ export interface RecorderBenchOptions {
   minutes: number;
   /** A burst every this many seconds, alternately a click on the shop and a manual burst. */
   burstEveryS: number;
+  /** Narration on (the point of the bench); off only to find out which recorder holds on to memory. */
+  narration: boolean;
+  /** Screenshots on; off, the clicks are still recorded and the manual bursts are refused. */
+  screenshots: boolean;
+  /** The encode probe in the service worker; off to take the bench's own work out of the worker. */
+  encodeProbe: boolean;
   /** The whole bench is aborted (and cleaned up) after this long. */
   deadlineMs: number;
 }
@@ -25,6 +31,9 @@ export const USAGE = `Usage: npx tsx scripts/bench/recorder.ts [options]   (or n
 
   --minutes N        minutes of recording, whole minutes (default ${DEFAULT_MINUTES})
   --burst-every-s S  a screenshot burst every S seconds, ≥ ${MIN_BURST_EVERY_S} (default ${DEFAULT_BURST_EVERY_S}); clicks and manual bursts alternate
+  --no-narration     narration off (to find out which recorder holds on to memory)
+  --no-screenshots   screenshots off (the clicks still happen, manual bursts are refused)
+  --no-encode-probe  no encode timing in the service worker (takes the bench's own work out of it)
   --help             this text
 
 Build the extension first: npx wxt build`;
@@ -37,6 +46,9 @@ export function parseRecorderBenchOptions(argv: string[]): RecorderBenchOptions 
     options: {
       minutes: { type: 'string' },
       'burst-every-s': { type: 'string' },
+      'no-narration': { type: 'boolean' },
+      'no-screenshots': { type: 'boolean' },
+      'no-encode-probe': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -49,5 +61,12 @@ export function parseRecorderBenchOptions(argv: string[]): RecorderBenchOptions 
     throw new Error(
       `--burst-every-s must be a number from ${MIN_BURST_EVERY_S} to the run's length in seconds, got "${values['burst-every-s']}"`,
     );
-  return { minutes, burstEveryS, deadlineMs: minutes * 60_000 + DEADLINE_SLACK_MS };
+  return {
+    minutes,
+    burstEveryS,
+    narration: !values['no-narration'],
+    screenshots: !values['no-screenshots'],
+    encodeProbe: !values['no-encode-probe'],
+    deadlineMs: minutes * 60_000 + DEADLINE_SLACK_MS,
+  };
 }

@@ -105,8 +105,12 @@ export async function runRecorderBench(
 
   const popup = await context.newPage();
   await popup.goto(`chrome-extension://${extensionId}/popup.html`);
-  // Narration on, screenshots on (the default, said anyway), no JSON download at the stop.
-  await updateSettings(popup, { recordAudio: true, captureScreenshots: true, autoDownloadJson: false });
+  // Narration and screenshots on unless switched off for a diagnosis; no JSON download at the stop.
+  await updateSettings(popup, {
+    recordAudio: options.narration,
+    captureScreenshots: options.screenshots,
+    autoDownloadJson: false,
+  });
   const settings = await popup.evaluate<{ mediaTimesliceMs?: number }>(
     `chrome.storage.local.get('settings').then((r) => r.settings)`,
   );
@@ -130,10 +134,10 @@ export async function runRecorderBench(
   const takeSample = async (label: string, minute?: number) => void samples.push(await sample(label, minute));
   await takeSample('idle, before the session');
 
-  log(`starting session ${sessionId} with narration on`);
+  log(`starting session ${sessionId} with narration ${options.narration ? 'on' : 'off'}`);
   const started = await sendCommand(popup, { type: 'session/start', sessionId });
   if (!started.ok) throw new Error(`session/start refused: ${started.error.message}`);
-  await waitForNarration(popup, sessionId);
+  if (options.narration) await waitForNarration(popup, sessionId);
   const viewsInPopupProcess = await extensionViewsInProcess(popup);
   const tree = await processTree(browserPid);
   const extensionRenderers = (t: ChromiumProcess[]) =>
@@ -158,7 +162,7 @@ export async function runRecorderBench(
   for (let i = 0; i * periodMs < endMs; i++) {
     const atMs = i * periodMs;
     steps.push({ atMs, run: () => burst(i, atMs) });
-    if (atMs + probeOffsetMs < endMs) steps.push({ atMs: atMs + probeOffsetMs, run: probe });
+    if (options.encodeProbe && atMs + probeOffsetMs < endMs) steps.push({ atMs: atMs + probeOffsetMs, run: probe });
   }
   for (let minute = 1; minute <= options.minutes; minute++) {
     steps.push({
@@ -168,9 +172,9 @@ export async function runRecorderBench(
         await takeSample(minute === options.minutes ? `end (${minute} min)` : `${minute} min`, minute);
         const last = samples[samples.length - 1]!;
         const mib = (r: typeof last.natural) =>
-          ((r.processes.find((p) => p.process.pid === serviceWorker.pid)?.memory.private ?? 0) / 2 ** 20).toFixed(1);
+          ((r.processes.find((p) => p.process.pid === serviceWorker.pid)?.memory.footprint ?? 0) / 2 ** 20).toFixed(1);
         log(
-          `minute ${minute}: ${last.status.screenshots?.taken ?? 0} frames taken, extension renderer private ` +
+          `minute ${minute}: ${last.status.screenshots?.taken ?? 0} frames taken, extension renderer footprint ` +
             `${mib(last.natural)} MiB, ${mib(last.afterGc)} MiB after GC`,
         );
       },

@@ -240,14 +240,15 @@ function encodeSection(r: RecorderBenchResults): string[] {
 
 function verdict(r: RecorderBenchResults, ext: MemoryTrend | undefined): string {
   const narration = r.statusAtEnd.narration;
-  const expectedChunks = (r.options.minutes * 60_000) / r.mediaTimesliceMs;
-  const measuredChunks = r.media.audioChunks.filter(
+  const measured = r.media.audioChunks.filter(
     (c) => c.at >= r.startedAt && c.at < r.startedAt + r.options.minutes * 60_000,
-  ).length;
+  );
+  // MediaRecorder's timeslice is a lower bound (chunks come ~1.02 s apart here): count seconds, not chunks.
+  const audioS = measured.reduce((s, c) => s + c.durationMs, 0) / 1000;
   const recorded = !r.options.narration
     ? 'narration off (--no-narration)'
     : narration?.state === 'recording' && narration.sessionId === r.sessionId
-      ? `narration recorded throughout (${num(measuredChunks)} chunks in the measured period, ~${num(expectedChunks)} expected)`
+      ? `narration recorded throughout (${num(audioS, 1)} s of audio in ${num(measured.length)} chunks starting in the ${r.options.minutes * 60} s measured period)`
       : `narration was NOT recording at the end (${narration?.state ?? 'no status'}${narration?.message ? `: ${narration.message}` : ''})`;
   if (!ext) return `VERDICT: no trend (too few minute samples); ${recorded}.`;
   const judged = judgeTrend(ext);

@@ -67,6 +67,12 @@ export interface Settings {
   authTimeoutMs: number;
   abandonAfterMinutes: number;
   abandonSweepMs: number;
+  /** Most chunks of one track (audio, video) per session: chunk indexes 0..max-1. */
+  maxChunksPerSession: number;
+  /** Most screenshots per session. */
+  maxScreenshotsPerSession: number;
+  /** How often expired upload intents and their unverified objects are removed. */
+  uploadSweepMs: number;
   heartbeatMs: number;
   logLevel: LogLevel;
 }
@@ -153,6 +159,9 @@ const EnvSchema = v.object({
   AUTH_TIMEOUT_MS: v.optional(intFromEnv(100, 600_000)),
   ABANDON_AFTER_MINUTES: v.optional(intFromEnv(1, 525_600)),
   ABANDON_SWEEP_MS: v.optional(intFromEnv(1000, 86_400_000)),
+  MAX_CHUNKS_PER_SESSION: v.optional(intFromEnv(1, 10_000_000)),
+  MAX_SCREENSHOTS_PER_SESSION: v.optional(intFromEnv(1, 10_000_000)),
+  UPLOAD_SWEEP_MS: v.optional(intFromEnv(1000, 86_400_000)),
   WS_HEARTBEAT_MS: v.optional(intFromEnv(1000, 3_600_000)),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
 });
@@ -182,6 +191,12 @@ export const DEFAULTS = {
   abandonAfterMinutes: 120,
   /** How often the abandon sweep runs; a minute is fine-grained enough for a two-hour threshold. */
   abandonSweepMs: 60_000,
+  /** Per track: four hours of the recorder's default 1 s chunks. */
+  maxChunksPerSession: 14_400,
+  /** Four hours at the recorder's fastest, one frame per 600 ms (Chrome's capture quota): 24 000. */
+  maxScreenshotsPerSession: 24_000,
+  /** Upload URLs live 15 minutes; sweeping every minute keeps unverified objects around briefly after that. */
+  uploadSweepMs: 60_000,
   /** Ping interval; a socket that missed one pong by the next ping is dropped. Below most proxies' 60 s idle timeout. */
   heartbeatMs: 30_000,
   logLevel: 'info' as LogLevel,
@@ -267,6 +282,9 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     authTimeoutMs: e.AUTH_TIMEOUT_MS ?? DEFAULTS.authTimeoutMs,
     abandonAfterMinutes: e.ABANDON_AFTER_MINUTES ?? DEFAULTS.abandonAfterMinutes,
     abandonSweepMs: e.ABANDON_SWEEP_MS ?? DEFAULTS.abandonSweepMs,
+    maxChunksPerSession: e.MAX_CHUNKS_PER_SESSION ?? DEFAULTS.maxChunksPerSession,
+    maxScreenshotsPerSession: e.MAX_SCREENSHOTS_PER_SESSION ?? DEFAULTS.maxScreenshotsPerSession,
+    uploadSweepMs: e.UPLOAD_SWEEP_MS ?? DEFAULTS.uploadSweepMs,
     heartbeatMs: e.WS_HEARTBEAT_MS ?? DEFAULTS.heartbeatMs,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
   };

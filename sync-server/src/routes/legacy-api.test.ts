@@ -176,7 +176,7 @@ describe('legacy REST session management', () => {
 });
 
 describe('cross-worker access', () => {
-  it("refuses writes and reads of another worker's session with forbidden", async () => {
+  it("refuses writes to another worker's session with forbidden, and answers reads like for an unknown session", async () => {
     const write = await t.request('/api/interactions', {
       bearer: bob.key,
       json: { sessionId: 'cs_rest_1', data: click(50) },
@@ -188,8 +188,12 @@ describe('cross-worker access', () => {
       (await t.request('/api/sessions/cs_rest_1/screenshots', { bearer: bob.key, json: { image: TINY_PNG_DATA_URL } }))
         .status,
     ).toBe(403);
-    expect((await t.request('/api/extension/sessions/cs_rest_1/data', { bearer: bob.key })).status).toBe(403);
-    expect((await t.request('/api/extension/sessions/cs_rest_1/training-data', { bearer: bob.key })).status).toBe(403);
+    for (const route of ['data', 'training-data']) {
+      const foreign = await t.request(`/api/extension/sessions/cs_rest_1/${route}`, { bearer: bob.key });
+      const unknown = await t.request(`/api/extension/sessions/cs_missing/${route}`, { bearer: bob.key });
+      expect(foreign.status, route).toBe(404);
+      expect(await foreign.text(), route).toBe(await unknown.text());
+    }
     const bobs = (await (await t.request('/api/extension/sessions', { bearer: bob.key })).json()) as {
       sessions: unknown[];
     };

@@ -5,9 +5,13 @@ import type { Database, SessionRow } from '../db/schema';
 import type { Refusal } from '../refusal';
 import { getSession } from '../ingest/read-sessions';
 
+/** The one message for a session that is missing or not the caller's; it names no id, so bodies are identical. */
+export const NO_SUCH_SESSION = 'no such session';
+
 /**
  * The session `sessionId` if `principal` may read it: admins read every session, workers their own.
- * Another worker's session is `forbidden` (the contract), a missing one `not_found`.
+ * Another worker's session is refused exactly like a missing one (`not_found`, the same message): an
+ * answer that differed would tell a worker which session ids exist.
  */
 export async function sessionFor(
   db: Kysely<Database>,
@@ -17,9 +21,8 @@ export async function sessionFor(
   if (!SESSION_ID_PATTERN.test(sessionId))
     return fail('bad_request', 'session id must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
   const row = await getSession(db, sessionId);
-  if (!row) return fail('not_found', `no session ${sessionId}`);
-  if (principal.kind === 'worker' && row.worker_id !== principal.workerId) {
-    return fail('forbidden', `session ${sessionId} belongs to another worker`);
+  if (!row || (principal.kind === 'worker' && row.worker_id !== principal.workerId)) {
+    return fail('not_found', NO_SUCH_SESSION);
   }
   return ok(row);
 }

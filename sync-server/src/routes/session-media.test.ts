@@ -38,6 +38,19 @@ async function upload(key: string, announce: Record<string, unknown>, bytes: Uin
   return ((await done.json()) as { id: string }).id;
 }
 
+/**
+ * Asserts `res` (another worker asking for one of Alice's sessions) is exactly what a session id
+ * nobody has gets on the same route: the same status (404) and the same bytes of body.
+ */
+async function expectLikeUnknownSession(res: Response, route: string, key: string): Promise<void> {
+  const unknown = await t.request(`/api/extension/sessions/cs_nobody_has_this/${route}`, { bearer: key });
+  expect(res.status).toBe(404);
+  expect({ status: res.status, body: await res.text() }).toEqual({
+    status: unknown.status,
+    body: await unknown.text(),
+  });
+}
+
 const shotMeta = (id: string, timestamp: number, extra: Record<string, unknown> = {}) => ({
   mime: 'image/webp',
   sessionId: SESSION,
@@ -209,11 +222,11 @@ describe('GET /api/extension/sessions/:id/screenshots', () => {
     }
   });
 
-  it('answers the owner and admins; another worker is refused like on every session route', async () => {
+  it('answers the owner and admins; another worker gets what an unknown session gets, like on every session route', async () => {
     const forAdmin = await getJson<ScreenshotPage>(path, admin);
     expect(forAdmin.screenshots).toHaveLength(5);
     const other = await t.request(path, { bearer: bob.key });
-    expect(other.status).toBe(403);
+    await expectLikeUnknownSession(other.clone(), 'screenshots', bob.key);
     expect(JSON.stringify(await other.json())).not.toContain('shot-');
     expect((await t.request('/api/extension/sessions/cs_nobody/screenshots', { bearer: alice.key })).status).toBe(404);
     expect((await t.request('/api/extension/sessions/bad%20id/screenshots', { bearer: alice.key })).status).toBe(400);
@@ -277,7 +290,11 @@ describe('GET /api/extension/sessions/:id/video-chunks and /audio-chunks', () =>
       chunks: [],
       nextCursor: null,
     });
-    expect((await t.request(`/api/extension/sessions/${SESSION}/video-chunks`, { bearer: bob.key })).status).toBe(403);
+    await expectLikeUnknownSession(
+      await t.request(`/api/extension/sessions/${SESSION}/video-chunks`, { bearer: bob.key }),
+      'video-chunks',
+      bob.key,
+    );
     expect(
       (await t.request(`/api/extension/sessions/${SESSION}/video-chunks?limit=0`, { bearer: alice.key })).status,
     ).toBe(400);
@@ -293,7 +310,11 @@ describe('GET /api/extension/sessions/:id/video', () => {
     expect(res.headers.get('content-length')).toBe(String(expected.byteLength));
     expect(Buffer.from(await res.arrayBuffer()).equals(expected)).toBe(true);
     expect((await t.request(`/api/extension/sessions/${SESSION}/video`, { bearer: admin })).status).toBe(200);
-    expect((await t.request(`/api/extension/sessions/${SESSION}/video`, { bearer: bob.key })).status).toBe(403);
+    await expectLikeUnknownSession(
+      await t.request(`/api/extension/sessions/${SESSION}/video`, { bearer: bob.key }),
+      'video',
+      bob.key,
+    );
     const none = await t.request(`/api/extension/sessions/${SESSION}/audio`, { bearer: alice.key });
     expect(none.status).toBe(404);
     expect(await none.json()).toMatchObject({

@@ -125,7 +125,12 @@ describe('media upload through the server (file-system blob store)', () => {
     const audio = await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: alice.key });
     expect(audio.headers.get('content-type')).toBe('audio/webm;codecs=opus');
     expect([...new Uint8Array(await audio.arrayBuffer())]).toEqual([...chunks[0]!, ...chunks[1]!]);
-    expect((await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: bob.key })).status).toBe(403);
+    // Another worker's session answers like one that does not exist.
+    const foreign = await t.request('/api/extension/sessions/cs_up_1/audio', { bearer: bob.key });
+    const unknown = await t.request('/api/extension/sessions/cs_up_nobody/audio', { bearer: bob.key });
+    expect(foreign.status).toBe(404);
+    expect(await foreign.text()).toBe(await unknown.text());
+    expect(unknown.status).toBe(404);
   });
 
   it('records a video chunk in video_chunks (not as audio), once', async () => {

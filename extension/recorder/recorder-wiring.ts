@@ -16,6 +16,7 @@ import {
 import { db } from '../db';
 import { readRecordingState } from '../recording/recording-state';
 import { loadSettings } from '../settings/settings-store';
+import { decodeDataUrl } from './data-url';
 import { encodeFrame } from './frame-encoder';
 import { ensureOffscreenDocument, offscreenDocumentExists } from './offscreen-document';
 import { createRecorderService } from './recorder-service';
@@ -42,8 +43,8 @@ export function startRecorderWiring(options: { onMediaStored(): void }) {
     boxes: askBoxes,
     capture: async (windowId) => {
       // PNG: the frame is decoded, painted over and encoded once more; a lossy input would lose twice.
-      const dataUrl = await chrome.tabs.captureVisibleTab(windowId, { format: 'png' });
-      return (await fetch(dataUrl)).blob();
+      const { mime, bytes } = decodeDataUrl(await chrome.tabs.captureVisibleTab(windowId, { format: 'png' }));
+      return new Blob([bytes], { type: mime });
     },
     encode: encodeFrame,
     store: async (row, bytes, mime) => {

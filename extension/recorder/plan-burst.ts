@@ -14,9 +14,11 @@ export interface BurstShape {
 }
 
 /**
- * Provisional defaults (to be measured with `scripts/bench/recorder`): three frames, one at the action,
- * one as the page reacts, one once it settles; spaced by the capture queue's interval (Chrome allows two captures a second),
- * so a lone burst never waits. Slack of 750 ms: a frame that late would show the next action instead.
+ * Three frames: one at the action, one as the page reacts, one once it settles; spaced by the capture
+ * queue's interval (Chrome allows two captures a second), so a lone burst never waits. Slack of 750 ms:
+ * a frame that late would show the next action instead. Measured (`npm run bench:recorder`, README):
+ * a frame takes ~105 ms from capture to stored, so one burst every 5 s loses nothing; when the worker
+ * acts faster than a burst lasts (1.8 s), the frames of overlapping bursts are dropped as `late`.
  */
 export const DEFAULT_BURST_SHAPE: BurstShape = { frames: 3, spacingMs: CAPTURE_INTERVAL_MS, slackMs: 750 };
 

@@ -75,6 +75,12 @@ export interface Settings {
   uploadSweepMs: number;
   heartbeatMs: number;
   logLevel: LogLevel;
+  /** Sockets from one client IP that may wait for their `authenticate` answer at once. */
+  wsMaxPendingAuthPerIp: number;
+  /** Open authenticated sockets per worker key (or admin subject), per instance. */
+  wsMaxConnectionsPerKey: number;
+  /** How often each open socket's credential is re-checked (revoked key, disabled worker, expired token). */
+  credentialCheckMs: number;
 }
 
 const intFromEnv = (min: number, max: number) =>
@@ -164,6 +170,9 @@ const EnvSchema = v.object({
   UPLOAD_SWEEP_MS: v.optional(intFromEnv(1000, 86_400_000)),
   WS_HEARTBEAT_MS: v.optional(intFromEnv(1000, 3_600_000)),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
+  WS_MAX_PENDING_AUTH_PER_IP: v.optional(intFromEnv(1, 100_000)),
+  WS_MAX_CONNECTIONS_PER_KEY: v.optional(intFromEnv(1, 100_000)),
+  WS_CREDENTIAL_CHECK_MS: v.optional(intFromEnv(500, 600_000)),
 });
 
 /**
@@ -200,6 +209,16 @@ export const DEFAULTS = {
   /** Ping interval; a socket that missed one pong by the next ping is dropped. Below most proxies' 60 s idle timeout. */
   heartbeatMs: 30_000,
   logLevel: 'info' as LogLevel,
+  /**
+   * An honest client is unauthenticated for one database lookup (milliseconds), so even an office NAT
+   * reconnecting after a restart rarely has more than a few pending at once; a client without a key
+   * gets this many sockets, each holding at most a few KiB until AUTH_TIMEOUT_MS.
+   */
+  wsMaxPendingAuthPerIp: 20,
+  /** The extension holds one socket per browser profile, old clients one per tab: 20 is generous. */
+  wsMaxConnectionsPerKey: 20,
+  /** Revocation reaches sockets by notification at once; this re-check is the safety net ("within seconds"). */
+  credentialCheckMs: 5000,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -287,6 +306,9 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     uploadSweepMs: e.UPLOAD_SWEEP_MS ?? DEFAULTS.uploadSweepMs,
     heartbeatMs: e.WS_HEARTBEAT_MS ?? DEFAULTS.heartbeatMs,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    wsMaxPendingAuthPerIp: e.WS_MAX_PENDING_AUTH_PER_IP ?? DEFAULTS.wsMaxPendingAuthPerIp,
+    wsMaxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY ?? DEFAULTS.wsMaxConnectionsPerKey,
+    credentialCheckMs: e.WS_CREDENTIAL_CHECK_MS ?? DEFAULTS.credentialCheckMs,
   };
   return ok(settings);
 }

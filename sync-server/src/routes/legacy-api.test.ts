@@ -114,7 +114,12 @@ describe('legacy REST session management', () => {
     expect(own.status).toBe(200);
     expect(own.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await own.arrayBuffer()).toString('base64')).toBe(TINY_PNG_BASE64);
-    expect((await t.request(`/api/blobs/${row.blob_key}`, { bearer: bob.key })).status).toBe(403);
+    // Another worker's blob answers like a blob that does not exist.
+    const foreign = await t.request(`/api/blobs/${row.blob_key}`, { bearer: bob.key });
+    const missing = await t.request(`/api/blobs/${row.blob_key.replace(/\.png$/, '.gif')}`, { bearer: bob.key });
+    expect(foreign.status).toBe(404);
+    expect(await foreign.text()).toBe(await missing.text());
+    expect(own.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await t.request('/api/blobs/..%2F..%2Fetc%2Fpasswd', { bearer: alice.key })).status).toBe(400);
     expect((await t.request('/api/blobs/%E0%A4%A', { bearer: alice.key })).status).toBe(400);
     expect((await t.request('/api/extension/sessions/%E0%A4%A/data', { bearer: alice.key })).status).toBe(400);

@@ -372,3 +372,35 @@ describe('training data media', () => {
     expect(training.video_path).toBe(`http://localhost/api/blobs/${blobKeyFor(sha(bytes), 'video/webm')}`);
   });
 });
+
+describe('types the media is served with', () => {
+  it('serves a track announced as text/html as application/octet-stream, never as announced, with nosniff', async () => {
+    const session = 'cs_media_html';
+    const bytes = bytesOf('<script>alert(document.cookie)</script>');
+    await upload(alice.key, { ...chunkMeta('audio', session, 0), mime: 'text/html' }, bytes);
+    const audio = await t.request(`/api/extension/sessions/${session}/audio`, { bearer: alice.key });
+    expect(audio.status).toBe(200);
+    expect(audio.headers.get('content-type')).toBe('application/octet-stream');
+    expect(audio.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await audio.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+    // The listing still reports what the worker announced: it is JSON, not a body served as that type.
+    const listed = await getJson<ChunkPage>(`/api/extension/sessions/${session}/audio-chunks`);
+    expect(listed.chunks[0]!.mime).toBe('text/html');
+    // The blob route types by the key's extension, from the fixed list: `.bin` for an unknown type.
+    const blob = await t.request(new URL(listed.chunks[0]!.url).pathname, { bearer: alice.key });
+    expect(blob.headers.get('content-type')).toBe('application/octet-stream');
+    expect(blob.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('keeps a known track type and its codecs, and drops any other parameter', async () => {
+    const session = 'cs_media_params';
+    await upload(
+      alice.key,
+      { ...chunkMeta('video', session, 0), mime: 'video/webm;codecs=vp8,opus;x=<b>' },
+      bytesOf('video with odd parameters'),
+    );
+    const video = await t.request(`/api/extension/sessions/${session}/video`, { bearer: alice.key });
+    expect(video.headers.get('content-type')).toBe('video/webm;codecs=vp8,opus');
+    expect(video.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import type { BlobStore } from '../blobs/blob-store';
+import { NO_SNIFF, servableTrackType } from '../blobs/servable-type';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { publicBaseUrl } from '../http/public-url';
@@ -69,6 +70,7 @@ export function listChunksHandler(deps: RouteDeps, track: MediaTrack): Handler {
 /**
  * `GET …/sessions/:id/audio` and `/video`: the track's chunks concatenated in chunk order, which is
  * one playable WebM (MediaRecorder timeslices: only the first carries the header). 404 without any.
+ * The type is the first chunk's if it is a known audio/video type, else application/octet-stream.
  */
 export function streamTrackHandler(deps: RouteDeps, track: MediaTrack): Handler {
   return async (c) => {
@@ -78,8 +80,9 @@ export function streamTrackHandler(deps: RouteDeps, track: MediaTrack): Handler 
     const extent = await trackExtent(deps.db, track, sessionId);
     if (!extent) return errorResponse(c, 'not_found', `session ${sessionId} has no ${track}`);
     return streamBytesResponse(trackBytes(deps, track, sessionId, extent), deps.logger, `${track} ${sessionId}`, {
-      'Content-Type': extent.mime,
+      'Content-Type': servableTrackType(extent.mime),
       'Content-Length': String(extent.bytes),
+      ...NO_SNIFF,
     });
   };
 }

@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { storableTextOrNull } from '../db/jsonb';
 import type { Database } from '../db/schema';
 import { refusal, type Refusal } from '../refusal';
+import { DEFAULTS } from '../settings';
 import { blobProblem, type BlobRef } from './blob-ref';
 import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
 import { lockSession } from './session-lock';
@@ -63,6 +64,91 @@ export interface MediaChunkInput {
 /** Audio chunk metadata to record (an AudioChunkSchema row). */
 export type AudioChunkInput = MediaChunkInput;
 
+/**
+ * How much media one session may hold (settings MAX_CHUNKS_PER_SESSION, MAX_SCREENSHOTS_PER_SESSION):
+ * without a bound, one worker could fill the database and the blob store through a single session.
+ */
+export interface SessionMediaLimits {
+  /** Chunks per track: chunk indexes 0..maxChunks-1 (indexes are unique per session and track). */
+  maxChunks: number;
+  maxScreenshots: number;
+}
+
+/** The limits of the settings' defaults, for callers that have no settings at hand. */
+export const DEFAULT_SESSION_MEDIA_LIMITS: SessionMediaLimits = {
+  maxChunks: DEFAULTS.maxChunksPerSession,
+  maxScreenshots: DEFAULTS.maxScreenshotsPerSession,
+};
+
+/**
+ * Why chunk `chunkIndex` of `track` cannot be stored, or undefined when it is within the limit. The
+ * refusal is `payload_too_large`: permanent, so the extension quarantines the chunk instead of retrying.
+ */
+export function chunkLimitProblem(track: MediaTrack, chunkIndex: number, maxChunks: number): Refusal | undefined {
+  if (chunkIndex < maxChunks) return undefined;
+  return refusal(
+    'payload_too_large',
+    `${track} chunk ${chunkIndex} is past the ${maxChunks} ${track} chunks a session may have (MAX_CHUNKS_PER_SESSION)`,
+  );
+}
+
+/** What identifies a screenshot already recorded: its id, or its place in a burst. */
+type ScreenshotIdentity = Pick<ScreenshotInput, 'sessionId' | 'burstId' | 'burstIndex'> & { id: string | undefined };
+
+/** The recorded screenshot `shot` repeats (same id, or same session, burst and index), if any. */
+async function findScreenshot(db: Kysely<Database>, shot: ScreenshotIdentity) {
+  const { id, burstId, burstIndex } = shot;
+  if (id === undefined && (burstId === undefined || burstIndex === undefined)) return undefined;
+  return db
+    .selectFrom('screenshots')
+    .select(['id', 'session_id', 'uploaded_at'])
+    .where((eb) =>
+      eb.or([
+        ...(id !== undefined ? [eb('id', '=', id)] : []),
+        ...(burstId !== undefined && burstIndex !== undefined
+          ? [
+              eb.and([
+                eb('session_id', '=', shot.sessionId),
+                eb('burst_id', '=', burstId),
+                eb('burst_index', '=', burstIndex),
+              ]),
+            ]
+          : []),
+      ]),
+    )
+    .executeTakeFirst();
+}
+
+/**
+ * Why a new screenshot cannot be added to the session (it holds `maxScreenshots` already), or
+ * undefined when there is room or `shot` repeats one already recorded (a repeat is always answered).
+ * Counts at most `maxScreenshots` index entries, whatever the session holds.
+ */
+export async function screenshotLimitProblem(
+  db: Kysely<Database>,
+  shot: ScreenshotIdentity,
+  maxScreenshots: number,
+): Promise<Refusal | undefined> {
+  const { n } = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('screenshots')
+        .select(sql<number>`1`.as('one'))
+        .where('session_id', '=', shot.sessionId)
+        .limit(maxScreenshots)
+        .as('held'),
+    )
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  if (Number(n) < maxScreenshots) return undefined;
+  const existing = await findScreenshot(db, shot);
+  if (existing?.session_id === shot.sessionId) return undefined;
+  return refusal(
+    'payload_too_large',
+    `session ${shot.sessionId} has the ${maxScreenshots} screenshots a session may have (MAX_SCREENSHOTS_PER_SESSION)`,
+  );
+}
+
 /** A recorded media row: its id, and false when the same screenshot/chunk was recorded before. */
 export interface RecordedMedia {
   id: string;
@@ -85,11 +171,13 @@ function ratioProblem(name: string, value: number | undefined, max: number): Ref
  * Records a screenshot's metadata, creating the session (owned by `workerId`) when it is new.
  * Idempotent: the same (session, burst, index) or the same id is recorded once, and a repeat
  * returns the first row's id; a repeat with `uploaded` marks the row uploaded if it was not yet.
+ * A new screenshot beyond `limits.maxScreenshots` is refused (`payload_too_large`).
  */
 export async function recordScreenshot(
   db: Kysely<Database>,
   workerId: string,
   shot: ScreenshotInput,
+  limits: SessionMediaLimits = DEFAULT_SESSION_MEDIA_LIMITS,
 ): Promise<Result<RecordedMedia, Refusal>> {
   const problem =
     blobProblem(shot.blob) ??
@@ -108,6 +196,9 @@ export async function recordScreenshot(
   return db.transaction().execute(async (trx) => {
     const locked = await lockSession(trx, workerId, shot.sessionId, () => ({ start_time: timestamp }));
     if (!locked.ok) return locked;
+    // Under the session lock, so two instances cannot both add the last screenshot that fits.
+    const full = await screenshotLimitProblem(trx, { ...shot, id: shot.id }, limits.maxScreenshots);
+    if (full) return err(full);
     const id = shot.id ?? randomUUID();
     const inserted = await trx
       .insertInto('screenshots')
@@ -139,21 +230,7 @@ export async function recordScreenshot(
       .executeTakeFirst();
     if (inserted) return ok({ id: inserted.id, created: true });
 
-    let existingQuery = trx.selectFrom('screenshots').select(['id', 'session_id', 'uploaded_at']);
-    existingQuery =
-      shot.burstId !== undefined && shot.burstIndex !== undefined
-        ? existingQuery.where((eb) =>
-            eb.or([
-              eb('id', '=', id),
-              eb.and([
-                eb('session_id', '=', shot.sessionId),
-                eb('burst_id', '=', shot.burstId!),
-                eb('burst_index', '=', shot.burstIndex!),
-              ]),
-            ]),
-          )
-        : existingQuery.where('id', '=', id);
-    const existing = await existingQuery.executeTakeFirst();
+    const existing = await findScreenshot(trx, { ...shot, id });
     if (!existing || existing.session_id !== shot.sessionId) {
       return fail('conflict', `screenshot id ${id} is already used by another session`);
     }
@@ -173,24 +250,29 @@ export function recordAudioChunk(
   db: Kysely<Database>,
   workerId: string,
   chunk: AudioChunkInput,
+  limits: SessionMediaLimits = DEFAULT_SESSION_MEDIA_LIMITS,
 ): Promise<Result<RecordedMedia, Refusal>> {
-  return recordMediaChunk(db, workerId, 'audio', chunk);
+  return recordMediaChunk(db, workerId, 'audio', chunk, limits);
 }
 
 /**
  * Records a chunk of the session's `track` (its row in audio_chunks or video_chunks), creating the
  * session when it is new. Idempotent on (session, chunk index) or the id, like recordScreenshot.
+ * A chunk index of `limits.maxChunks` or more is refused (`payload_too_large`): indexes are unique per
+ * session and track, so a track never holds more than `maxChunks` rows.
  */
 export async function recordMediaChunk(
   db: Kysely<Database>,
   workerId: string,
   track: MediaTrack,
   chunk: MediaChunkInput,
+  limits: SessionMediaLimits = DEFAULT_SESSION_MEDIA_LIMITS,
 ): Promise<Result<RecordedMedia, Refusal>> {
   const table = CHUNK_TABLE[track];
   const problem =
     blobProblem(chunk.blob) ??
     intProblem('chunkIndex', chunk.chunkIndex) ??
+    chunkLimitProblem(track, chunk.chunkIndex, limits.maxChunks) ??
     intProblem('durationMs', chunk.durationMs) ??
     intProblem('startTime', chunk.startTime, MAX_TIMESTAMP_MS);
   if (problem) return err(problem);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { TrainingDataSchema, validate } from '@codesight/schema';
+import { PERMANENT_ERROR_CODES, TrainingDataSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordMediaChunk, recordScreenshot } from '../ingest/media-rows';
 import { TINY_PNG_BASE64 } from '../testing/test-images';
 import { APP_START_TIMEOUT_MS, createTestApp, type TestApp } from '../testing/app-harness';
 
@@ -247,5 +248,109 @@ describe('media upload through the server (file-system blob store)', () => {
     const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: body });
     expect(complete.status).toBe(400);
     expect(await t.blobs.head(key.blobKey)).toBeNull();
+  });
+});
+
+describe('media limits per session', () => {
+  const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+  it('refuses chunks and screenshots past MAX_CHUNKS_PER_SESSION / MAX_SCREENSHOTS_PER_SESSION with 413 payload_too_large, and still answers repeats', async () => {
+    const small = t.variant({ maxChunksPerSession: 2, maxScreenshotsPerSession: 2 });
+    /** Announces, PUTs when asked to, completes; returns the completion's answer. */
+    const upload = async (body: Record<string, unknown>, bytes: Uint8Array) => {
+      const full = { ...body, sha256: sha(bytes), bytes: bytes.byteLength };
+      const grant = await small.request('/api/upload/url', { bearer: alice.key, json: full });
+      if (grant.status !== 200) return grant;
+      const upload = (await grant.json()) as UploadUrl;
+      if (!upload.alreadyExists) await small.request(new URL(upload.url!).pathname, { method: 'PUT', body: bytes });
+      return small.request('/api/upload/complete', { bearer: alice.key, json: { ...full, uploadId: upload.uploadId } });
+    };
+    const chunk = (kind: 'audio' | 'video', i: number) => ({
+      mime: `${kind}/webm`,
+      sessionId: 'cs_up_limits',
+      kind,
+      meta: { id: `limits-${kind}-${i}`, chunkIndex: i, startTime: T0 + i * 1000, durationMs: 1000 },
+    });
+    const frame = (i: number) => ({
+      mime: 'image/png',
+      sessionId: 'cs_up_limits',
+      kind: 'screenshot',
+      meta: { id: `limits-shot-${i}`, timestamp: T0 + i, burstId: 'limits', burstIndex: i },
+    });
+    const bytesOf = (label: string) => new TextEncoder().encode(`limits: ${label}`);
+
+    for (const kind of ['audio', 'video'] as const) {
+      for (const i of [0, 1]) expect((await upload(chunk(kind, i), bytesOf(`${kind} ${i}`))).status).toBe(201);
+      // Refused at the announcement, before any byte is sent, and at completion.
+      const past = chunk(kind, 2);
+      const refused = await small.request('/api/upload/url', {
+        bearer: alice.key,
+        json: { ...past, sha256: sha(bytesOf(`${kind} 2`)), bytes: bytesOf(`${kind} 2`).byteLength },
+      });
+      expect(refused.status).toBe(413);
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      expect(body.error).toMatchObject({
+        code: 'payload_too_large',
+        message: expect.stringMatching(/MAX_CHUNKS_PER_SESSION/) as unknown,
+      });
+      expect(PERMANENT_ERROR_CODES).toContain(body.error.code);
+      expect((await upload(past, bytesOf(`${kind} 2`))).status).toBe(413);
+      // The last chunk that fitted, sent again: answered as before.
+      const again = await upload(chunk(kind, 1), bytesOf(`${kind} 1`));
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ created: false, id: `limits-${kind}-1` });
+    }
+
+    for (const i of [0, 1]) expect((await upload(frame(i), bytesOf(`frame ${i}`))).status).toBe(201);
+    const third = await upload(frame(2), bytesOf('frame 2'));
+    expect(third.status).toBe(413);
+    expect(await errorCode(third)).toBe('payload_too_large');
+    const repeat = await upload(frame(0), bytesOf('frame 0'));
+    expect(repeat.status).toBe(200);
+    expect(await repeat.json()).toMatchObject({ created: false, id: 'limits-shot-0' });
+
+    const counts = await Promise.all(
+      (['screenshots', 'audio_chunks', 'video_chunks'] as const).map(async (table) =>
+        Number(
+          (
+            await t.open.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('session_id', '=', 'cs_up_limits')
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ),
+    );
+    expect(counts).toEqual([2, 2, 2]);
+  });
+
+  it('holds the limits in the ingest too, whoever records (legacy screenshot_data included)', async () => {
+    const limits = { maxChunks: 1, maxScreenshots: 1 };
+    const blob = { key: 'sha256/aa/bb/x.png', sha256: sha(png), bytes: png.byteLength, mime: 'image/png' };
+    const shot = { sessionId: 'cs_up_ingest_limits', timestamp: T0, blob, uploaded: true };
+    expect(await recordScreenshot(t.open.db, alice.workerId, { ...shot, id: 'il-0' }, limits)).toMatchObject({
+      ok: true,
+    });
+    expect(await recordScreenshot(t.open.db, alice.workerId, { ...shot, id: 'il-1' }, limits)).toMatchObject({
+      ok: false,
+      error: { code: 'payload_too_large' },
+    });
+    expect(await recordScreenshot(t.open.db, alice.workerId, { ...shot, id: 'il-0' }, limits)).toMatchObject({
+      ok: true,
+      value: { id: 'il-0', created: false },
+    });
+    const chunk = { sessionId: 'cs_up_ingest_limits', startTime: T0, durationMs: 1000, blob, uploaded: true };
+    expect(
+      await recordMediaChunk(t.open.db, alice.workerId, 'audio', { ...chunk, chunkIndex: 0 }, limits),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await recordMediaChunk(t.open.db, alice.workerId, 'audio', { ...chunk, chunkIndex: 1 }, limits),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'payload_too_large' },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fail, UploadRequestSchema, type Result, type UploadRequest } from '@codesight/schema';
+import { err, fail, UploadRequestSchema, type Result, type UploadRequest } from '@codesight/schema';
 import { Hono, type Context } from 'hono';
 import { requireAuth, workerIdOf } from '../auth/require-auth';
 import { blobKeyFor } from '../blobs/blob-key';
@@ -10,7 +10,13 @@ import { errorResponse, refusalResponse } from '../http/errors';
 import { publicBaseUrl } from '../http/public-url';
 import { readValidBody } from '../http/read-body';
 import type { Refusal } from '../refusal';
-import { recordMediaChunk, recordScreenshot } from '../ingest/media-rows';
+import {
+  chunkLimitProblem,
+  recordMediaChunk,
+  recordScreenshot,
+  screenshotLimitProblem,
+  type SessionMediaLimits,
+} from '../ingest/media-rows';
 import { isOtherWorkersSession } from '../ingest/read-sessions';
 import { completeUploadIntents, createUploadIntent, findLiveUploadIntent } from '../ingest/upload-intents';
 import type { RouteDeps } from './route-deps';
@@ -44,6 +50,9 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     if (await isOtherWorkersSession(deps.db, sessionId, workerIdOf(c))) {
       return fail('forbidden', `session ${sessionId} belongs to another worker`);
     }
+    // Before any upload work: media the session has no room for is refused for good, not stored first.
+    const full = await limitProblem(deps, body.value);
+    if (full) return err(full);
     return body;
   };
 
@@ -138,16 +147,39 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
   return app;
 }
 
+/** The session media limits of the settings. */
+function limitsOf(deps: RouteDeps): SessionMediaLimits {
+  return { maxChunks: deps.settings.maxChunksPerSession, maxScreenshots: deps.settings.maxScreenshotsPerSession };
+}
+
+/** Why the session has no room for the announced media (a repeat of recorded media always has). */
+async function limitProblem(deps: RouteDeps, request: UploadRequest): Promise<Refusal | undefined> {
+  const limits = limitsOf(deps);
+  if (request.kind !== 'screenshot') return chunkLimitProblem(request.kind, request.meta.chunkIndex, limits.maxChunks);
+  const { id, burstId, burstIndex } = request.meta;
+  return screenshotLimitProblem(
+    deps.db,
+    { sessionId: request.sessionId, id, burstId, burstIndex },
+    limits.maxScreenshots,
+  );
+}
+
 function record(deps: RouteDeps, workerId: string, request: UploadRequest, blobKey: string) {
   const blob = { key: blobKey, sha256: request.sha256, bytes: request.bytes, mime: request.mime };
   if (request.kind === 'screenshot') {
-    return recordScreenshot(deps.db, workerId, { ...request.meta, sessionId: request.sessionId, blob, uploaded: true });
+    return recordScreenshot(
+      deps.db,
+      workerId,
+      { ...request.meta, sessionId: request.sessionId, blob, uploaded: true },
+      limitsOf(deps),
+    );
   }
   // Audio and video chunks carry the same metadata; the kind names the track (and its table).
-  return recordMediaChunk(deps.db, workerId, request.kind, {
-    ...request.meta,
-    sessionId: request.sessionId,
-    blob,
-    uploaded: true,
-  });
+  return recordMediaChunk(
+    deps.db,
+    workerId,
+    request.kind,
+    { ...request.meta, sessionId: request.sessionId, blob, uploaded: true },
+    limitsOf(deps),
+  );
 }

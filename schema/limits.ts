@@ -19,4 +19,62 @@ export const LIMITS = {
   pathDepth: 32,
   /** Events per legacy interaction_data array or per sync batch. */
   eventsPerBatch: 5_000,
+  /** Session ids per `resume`: more sessions with unsynced work than anyone records in a week. */
+  resumeSessions: 1_000,
+  /** Rules in a masking policy: there are 11 rule names; the bound leaves room for new ones. */
+  maskRules: 64,
+  /**
+   * Nesting of a free-form JSON value old clients send (`context`, `elementAnalysis`, session metadata,
+   * unknown keys). Real ones are a few levels deep; the bound keeps every recursive walk over stored
+   * JSON (JSON.stringify, PostgreSQL's jsonb parser) far from its stack limit.
+   */
+  jsonDepth: 32,
+  /**
+   * Nesting of a whole message, checked while its JSON text is parsed: a message is at most 5 levels
+   * of protocol structure around a free-form value of {@link LIMITS.jsonDepth}.
+   */
+  messageDepth: 64,
+  /**
+   * Items of any one array in a message, checked while its JSON text is parsed. The longest array a
+   * client needs is a batch's events ({@link LIMITS.eventsPerBatch}).
+   */
+  arrayItems: 5_000,
+  /** Characters of an error message sent back: enough to name the field and the problem, never an echo of the input. */
+  errorMessage: 1_000,
 } as const;
+
+/** The largest value of a PostgreSQL `integer` column (sequences, counts, indexes, pixel sizes). */
+export const MAX_INT4 = 2_147_483_647;
+
+/** The largest event sequence: `interactions.sequence` is an `integer` column. */
+export const MAX_SEQUENCE = MAX_INT4;
+
+/**
+ * The largest screenshot compression ratio (raw RGBA bytes / encoded bytes). The column is a `real`
+ * (float4, up to ~3.4e38); a 16384 x 16384 frame encoded into a few bytes stays far below 1e9.
+ */
+export const MAX_COMPRESSION_RATIO = 1e9;
+
+/**
+ * The latest epoch-ms time accepted anywhere (9999-12-31): far beyond any real event, inside the range
+ * of both a JS Date and a PostgreSQL timestamptz (whose text form has four-digit years).
+ */
+export const MAX_EPOCH_MS = Date.UTC(9999, 11, 31);
+
+/**
+ * Most JSON bytes one compressed byte may inflate to. Recorded events compress ~11x in practice and
+ * ~75x when every event is the same but for its time; 200 leaves room for that while a "zip bomb"
+ * (deflate reaches ~1000x on repeated stubs) is refused while inflating instead of after.
+ */
+export const MAX_INFLATE_RATIO = 200;
+
+/** Inflated bytes every compressed message may have whatever its ratio: small messages compress poorly or well, both harmless. */
+export const MIN_INFLATE_ALLOWANCE = 64 * 1024;
+
+/**
+ * The bound on inflating `compressedBytes` of gzip: {@link MAX_INFLATE_RATIO} times its size (at least
+ * {@link MIN_INFLATE_ALLOWANCE}), never more than the configured `maxInflatedBytes`.
+ */
+export function inflatedSizeLimit(compressedBytes: number, maxInflatedBytes: number): number {
+  return Math.min(maxInflatedBytes, Math.max(MIN_INFLATE_ALLOWANCE, compressedBytes * MAX_INFLATE_RATIO));
+}

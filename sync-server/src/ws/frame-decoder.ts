@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { err, ok, type ErrorCode, type Result } from '@codesight/schema';
+import { err, inflatedSizeLimit, MAX_INFLATE_RATIO, ok, type ErrorCode, type Result } from '@codesight/schema';
 import type { WSMessageReceive } from 'hono/ws';
 import type { Refusal } from '../refusal';
 
@@ -60,13 +60,16 @@ export function decodeFrame(data: WSMessageReceive, maxInflatedBytes: number): F
     return refuse('bad_request', 'unsupported binary frame', jsonBytes);
   } else {
     // node:zlib is ~2.5x faster than fflate here, and maxOutputLength stops inflating a "zip bomb" as
-    // soon as it passes the bound.
+    // soon as it passes the bound: maxInflatedBytes, and MAX_INFLATE_RATIO x the frame's size.
+    const frame = new Uint8Array(data as ArrayBuffer);
+    const limit = inflatedSizeLimit(frame.byteLength, maxInflatedBytes);
     let text: Buffer;
     try {
-      text = gunzipSync(new Uint8Array(data as ArrayBuffer), { maxOutputLength: maxInflatedBytes });
+      text = gunzipSync(frame, { maxOutputLength: limit });
     } catch (error) {
       if (isOutputTooLarge(error)) {
-        return refuse('payload_too_large', `inflated frame exceeds ${maxInflatedBytes} bytes`, jsonBytes);
+        const ratio = limit < maxInflatedBytes ? ` (${MAX_INFLATE_RATIO}x its ${frame.byteLength} bytes)` : '';
+        return refuse('payload_too_large', `inflated frame exceeds ${limit} bytes${ratio}`, jsonBytes);
       }
       return refuse('invalid_json', 'binary frame is not gzip-compressed JSON', jsonBytes);
     }

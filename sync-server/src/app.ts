@@ -1,6 +1,5 @@
 import { systemClock, type Clock } from '@codesight/schema';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -9,8 +8,10 @@ import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import type { BlobStore } from './blobs/blob-store';
 import type { Database } from './db/schema';
 import type { AppEnv } from './http/app-env';
+import { bodyLimit } from './http/body-limit';
 import { clientIp } from './http/client-ip';
 import { allowedOrigin } from './http/cors-origin';
+import { drainUnreadBody, MAX_DRAIN_BYTES } from './http/drain-body';
 import { errorResponse } from './http/errors';
 import { ipRateLimit } from './http/rate-limit';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
@@ -97,6 +98,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
   });
   app.use(requestLog(logger));
+  // Before anything that can refuse: a refusal must reach a client still sending its body.
+  app.use(drainUnreadBody(MAX_DRAIN_BYTES));
   app.use(secureHeaders());
   app.use(
     cors({
@@ -108,13 +111,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.use(ipRateLimit(routeDeps.ipLimiter));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: settings.maxBodyBytes,
-      onError: (c) => errorResponse(c, 'payload_too_large', `request body exceeds ${settings.maxBodyBytes} bytes`),
-    }),
-  );
+  app.use('/api/*', bodyLimit({ maxBytes: settings.maxBodyBytes, maxDrainBytes: MAX_DRAIN_BYTES }));
 
   app.route('/', healthRoutes(routeDeps));
   app.route('/', wsRoutes(routeDeps));

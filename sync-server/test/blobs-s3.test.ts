@@ -82,6 +82,30 @@ describe('createS3BlobStore against s3rver', () => {
     expect(head.headers.get('content-type')).toBe('audio/webm');
   });
 
+  it('moves a staged object to its content address server-side, typed anew, and removes the source', async () => {
+    const bytes = new TextEncoder().encode('staged screenshot');
+    const key = blobKeyFor(sha256(bytes), 'image/webp');
+    await store.put('uploads/staged-1', bytes, 'text/html');
+    await store.move('uploads/staged-1', key, 'image/webp');
+    expect(await store.get(key)).toEqual(bytes);
+    expect(await store.head('uploads/staged-1')).toBeNull();
+    const head = await fetch(`${server.endpoint}/${BUCKET}/${key}`, { method: 'HEAD' });
+    expect(head.headers.get('content-type')).toBe('image/webp');
+    await expect(store.move('uploads/staged-1', key, 'image/webp')).rejects.toThrow();
+  });
+
+  it('signs the announced size and SHA-256 into the presigned PUT and hands out the checksum header', async () => {
+    const bytes = new TextEncoder().encode('bound upload');
+    const hash = sha256(bytes);
+    const upload = await store.createUploadUrl('uploads/bound-1', 'image/png', bytes.byteLength, hash);
+    const signed = new URL(upload!.url).searchParams.get('X-Amz-SignedHeaders')!.split(';');
+    expect(signed).toEqual(expect.arrayContaining(['content-length', 'content-type', 'x-amz-checksum-sha256']));
+    expect(upload!.headers).toEqual({
+      'content-type': 'image/png',
+      'x-amz-checksum-sha256': Buffer.from(hash, 'hex').toString('base64'),
+    });
+  });
+
   it('detects an upload whose bytes do not match the promised hash or size', async () => {
     const promised = new TextEncoder().encode('what the client promised');
     const hash = sha256(promised);

@@ -289,7 +289,8 @@ function describeScenario(name: string, tag: string, setUp: () => Promise<Target
         s3: { bucket: BUCKET, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true },
       });
       server = await startServer(settings);
-      return { server, settings, putPrefix: `${s3.endpoint}/${BUCKET}/sha256/` };
+      // Each upload's own staging key in the bucket (the server promotes verified bytes to sha256/…).
+      return { server, settings, putPrefix: `${s3.endpoint}/${BUCKET}/uploads/` };
     },
     async () => {
       await server?.close();

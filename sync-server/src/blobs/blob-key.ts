@@ -32,6 +32,21 @@ export function blobKeyFor(sha256: string, mime: string): string {
   return `sha256/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}.${extensionForMime(mime)}`;
 }
 
+/** The folder of staged uploads; a bucket lifecycle rule may expire it (a day is ample). */
+export const STAGING_PREFIX = 'uploads/';
+
+/**
+ * Where the bytes of one upload are put before the server has verified them: `uploads/<uploadId>`,
+ * never the content-addressed key. Only the server writes content-addressed keys, and only with bytes
+ * it has checked, so no upload (a presigned PUT the store does not hold to its promise included) can
+ * replace another worker's verified object.
+ */
+export function stagingKeyFor(uploadId: string): string {
+  const key = `${STAGING_PREFIX}${uploadId}`;
+  if (!isValidBlobKey(key) || key.split('/').length !== 2) throw new Error('stagingKeyFor: not an upload id');
+  return key;
+}
+
 // A key segment: starts with a letter, digit, '_' or '-' (never '.', so no '..' and no hidden or temp
 // files), then letters, digits, '.', '_' or '-'. No slashes, backslashes, colons or percent signs.
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;

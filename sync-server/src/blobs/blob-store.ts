@@ -32,8 +32,13 @@ export interface BlobStore {
   /** Removes the object; no error when it does not exist. */
   delete(key: string): Promise<void>;
   /**
-   * A presigned URL the client can PUT the bytes to directly, or null when the store has none (the
-   * file-system store: the client uses the server's own upload route).
+   * Moves the object at `from` to `to` (replacing whatever is there), stored as type `mime`; `from` is
+   * gone afterwards. Throws when there is no object at `from`. For promoting verified uploads.
+   */
+  move(from: string, to: string, mime: string): Promise<void>;
+  /**
+   * A presigned URL the client can PUT exactly `bytes` bytes hashing to `sha256` to, or null when the
+   * store has none (the file-system store: the client uses the server's own upload route).
    */
   createUploadUrl(key: string, mime: string, bytes: number, sha256: string): Promise<DirectUpload | null>;
   /** Where the blob is, for exports: `s3://bucket/key`, or a server-relative `/api/blobs/<key>`. */

@@ -49,6 +49,18 @@ describe('createFsBlobStore', () => {
     await expect(store.check()).resolves.toBeUndefined();
   });
 
+  it('moves an object to another key, replacing what is there, and refuses a missing source', async () => {
+    const bytes = new TextEncoder().encode('staged upload');
+    const key = blobKeyFor(sha256(bytes), 'image/png');
+    await store.put('uploads/one', bytes, 'image/png');
+    await store.put(key, new Uint8Array([1]), 'image/png');
+    await store.move('uploads/one', key, 'image/png');
+    expect(await store.get(key)).toEqual(bytes);
+    expect(await store.head('uploads/one')).toBeNull();
+    await expect(store.move('uploads/one', key, 'image/png')).rejects.toThrow();
+    await expect(store.move('../x', key, 'image/png')).rejects.toBeInstanceOf(InvalidBlobKeyError);
+  });
+
   it('treats a repeated put of the same content-addressed key as a no-op', async () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const key = blobKeyFor(sha256(bytes), 'image/png');

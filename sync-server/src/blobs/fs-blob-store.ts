@@ -86,6 +86,13 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     async delete(key) {
       await rm(pathOf(key), { force: true });
     },
+    async move(from, to) {
+      const source = pathOf(from);
+      const target = pathOf(to);
+      await mkdir(dirname(target), { recursive: true });
+      // Atomic within the file system: readers of `to` see the old file or the new one, never a part.
+      await rename(source, target);
+    },
 
     createUploadUrl() {
       return Promise.resolve(null);

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -34,9 +35,14 @@ function isNotFound(err: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || statusOf(err) === 404;
 }
 
+/** Headers a presigned upload signs: S3 refuses a PUT whose size, checksum or type differs. */
+const SIGNED_UPLOAD_HEADERS = new Set(['content-type', 'content-length', 'x-amz-checksum-sha256']);
+
 /**
  * A blob store in an S3 bucket. Clients upload large media straight to the bucket with a presigned
- * PUT (content type signed); the server then checks size and hash with verifyBlob before trusting it.
+ * PUT that signs the announced size (Content-Length) and SHA-256 (x-amz-checksum-sha256), so S3
+ * itself refuses any other body; the server still checks size and hash with verifyBlob before
+ * trusting the object (not every S3-compatible server enforces checksums: s3rver does not).
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   const { bucket } = options;
@@ -110,14 +116,39 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checked(key) }));
     },
 
-    async createUploadUrl(key, mime) {
-      const command = new PutObjectCommand({ Bucket: bucket, Key: checked(key), ContentType: mime });
+    async move(from, to, mime) {
+      // A server-side copy (the bytes never pass through us), typed anew, then the source removed.
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: checked(to),
+          CopySource: `${bucket}/${checked(from)}`,
+          ContentType: mime,
+          MetadataDirective: 'REPLACE',
+        }),
+      );
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: from }));
+    },
+
+    async createUploadUrl(key, mime, bytes, sha256) {
+      const checksum = Buffer.from(sha256, 'hex').toString('base64');
+      const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key: checked(key),
+        ContentType: mime,
+        ContentLength: bytes,
+        ChecksumSHA256: checksum,
+      });
       const url = await getSignedUrl(client, command, {
         expiresIn: UPLOAD_URL_EXPIRY_S,
-        // Signed, so the client cannot store the object under another type than the one declared.
-        signableHeaders: new Set(['content-type']),
+        // Signed: S3 recomputes the signature from the headers it receives, so another type or size
+        // fails it, and it checks the body against x-amz-checksum-sha256 (BadDigest otherwise).
+        signableHeaders: SIGNED_UPLOAD_HEADERS,
+        // Kept a header (not hoisted into the query) so it is the checksum S3 verifies the body with.
+        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
       });
-      return { method: 'PUT', url, headers: { 'content-type': mime } };
+      // Content-Length is not handed out: fetch sets it from the body (browsers refuse to set it).
+      return { method: 'PUT', url, headers: { 'content-type': mime, 'x-amz-checksum-sha256': checksum } };
     },
 
     publicPath(key) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPAQUE_TYPE, servableTrackType } from './servable-type';
+import { OPAQUE_TYPE, servableMediaType, servableTrackType } from './servable-type';
 
 describe('servableTrackType', () => {
   it('serves the known audio and video types, keeping a well-formed codecs parameter only', () => {
@@ -27,5 +27,13 @@ describe('servableTrackType', () => {
     ]) {
       expect(servableTrackType(announced), announced).toBe(OPAQUE_TYPE);
     }
+  });
+
+  it('stores uploaded media with a known image, audio or video type, anything else as application/octet-stream', () => {
+    expect(servableMediaType('image/webp')).toBe('image/webp');
+    expect(servableMediaType('audio/webm;codecs=opus')).toBe('audio/webm;codecs=opus');
+    expect(servableMediaType('text/html')).toBe(OPAQUE_TYPE);
+    expect(servableMediaType('image/svg+xml')).toBe(OPAQUE_TYPE);
+    expect(servableTrackType('image/png')).toBe(OPAQUE_TYPE);
   });
 });

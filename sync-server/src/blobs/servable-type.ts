@@ -14,10 +14,14 @@ export const NO_SNIFF = { 'X-Content-Type-Options': 'nosniff' } as const;
 /** The type for bytes of unknown or refused type: browsers download it, never render it. */
 export const OPAQUE_TYPE = 'application/octet-stream';
 
+/** The entries of MEDIA_EXTENSIONS whose top-level type is one of `tops`. */
+const knownTypes = (...tops: string[]): ReadonlySet<string> =>
+  new Set(Object.keys(MEDIA_EXTENSIONS).filter((type) => tops.some((top) => type.startsWith(`${top}/`))));
+
 /** Known recording types: the audio and video entries of MEDIA_EXTENSIONS. */
-const TRACK_TYPES: ReadonlySet<string> = new Set(
-  Object.keys(MEDIA_EXTENSIONS).filter((type) => type.startsWith('audio/') || type.startsWith('video/')),
-);
+const TRACK_TYPES = knownTypes('audio', 'video');
+/** Known types of uploaded media: screenshots, audio and video. */
+const MEDIA_TYPES = knownTypes('image', 'audio', 'video');
 
 // A `codecs` parameter as MediaRecorder writes it (`opus`, `vp8,opus`, `"avc1.42E01E, mp4a.40.2"`),
 // bounded: it is all that is kept of the parameters, since it tells a player how to decode the track.
@@ -28,8 +32,20 @@ const CODECS = /^codecs=("?)([A-Za-z0-9.,+ -]{1,64})\1$/i;
  * well-formed `codecs` parameter (`audio/webm;codecs=opus`), else `application/octet-stream`.
  */
 export function servableTrackType(mime: string): string {
+  return typeWithin(mime, TRACK_TYPES);
+}
+
+/**
+ * The type an uploaded screenshot or chunk is stored with where a store keeps one (S3's Content-Type,
+ * which the bucket answers with): a known image, audio or video type, else application/octet-stream.
+ */
+export function servableMediaType(mime: string): string {
+  return typeWithin(mime, MEDIA_TYPES);
+}
+
+function typeWithin(mime: string, allowed: ReadonlySet<string>): string {
   const base = baseMime(mime);
-  if (!TRACK_TYPES.has(base)) return OPAQUE_TYPE;
+  if (!allowed.has(base)) return OPAQUE_TYPE;
   for (const param of mime.split(';').slice(1)) {
     const codecs = CODECS.exec(param.trim());
     if (codecs) return `${base};codecs=${codecs[1]}${codecs[2]}${codecs[1]}`;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PERMANENT_ERROR_CODES, TrainingDataSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stagingKeyFor } from '../blobs/blob-key';
 import { recordMediaChunk, recordScreenshot } from '../ingest/media-rows';
 import { TINY_PNG_BASE64 } from '../testing/test-images';
 import { APP_START_TIMEOUT_MS, createTestApp, type TestApp } from '../testing/app-harness';
@@ -237,17 +238,41 @@ describe('media upload through the server (file-system blob store)', () => {
     expect(late.status).toBe(404);
   });
 
-  it('removes an object whose bytes do not match its content address, so an honest upload can follow', async () => {
+  it('removes staged bytes that do not match the announcement, never the content-addressed object, so an honest upload can follow', async () => {
     const real = new Uint8Array([1, 1, 2, 3, 5, 8]);
     const body = { ...shot, sha256: sha(real), bytes: real.byteLength, sessionId: 'cs_up_4' };
-    const key = (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as {
-      blobKey: string;
-    };
-    // As if a client had PUT other bytes of the same size straight to S3.
-    await t.blobs.put(key.blobKey, new Uint8Array([0, 0, 0, 0, 0, 0]), 'image/png');
-    const complete = await t.request('/api/upload/complete', { bearer: alice.key, json: body });
+    const announce = async () =>
+      (await (await t.request('/api/upload/url', { bearer: alice.key, json: body })).json()) as UploadUrl & {
+        blobKey: string;
+      };
+    const grant = await announce();
+    // As if a client had PUT other bytes of the same size straight to S3 (the server's own route refuses them).
+    const staged = stagingKeyFor(grant.uploadId!);
+    await t.blobs.put(staged, new Uint8Array([0, 0, 0, 0, 0, 0]), 'image/png');
+    // And as if the content address held bytes that are not its content (written before uploads were staged).
+    await t.blobs.put(grant.blobKey, new Uint8Array([9, 9, 9, 9, 9, 9]), 'image/png');
+    const complete = await t.request('/api/upload/complete', {
+      bearer: alice.key,
+      json: { ...body, uploadId: grant.uploadId },
+    });
     expect(complete.status).toBe(400);
-    expect(await t.blobs.head(key.blobKey)).toBeNull();
+    expect(((await complete.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
+    expect(await t.blobs.head(staged)).toBeNull();
+    expect(
+      await t.open.db.selectFrom('screenshots').select('id').where('session_id', '=', 'cs_up_4').execute(),
+    ).toEqual([]);
+
+    // The honest upload follows, and its verified bytes replace what was not the content of the address.
+    const honest = await announce();
+    expect(honest.alreadyExists).toBe(false);
+    expect((await t.request(new URL(honest.url!).pathname, { method: 'PUT', body: real })).status).toBe(200);
+    const done = await t.request('/api/upload/complete', {
+      bearer: alice.key,
+      json: { ...body, uploadId: honest.uploadId },
+    });
+    expect(done.status).toBe(201);
+    expect(await t.blobs.get(grant.blobKey)).toEqual(real);
+    expect(await t.blobs.head(stagingKeyFor(honest.uploadId!))).toBeNull();
   });
 });
 

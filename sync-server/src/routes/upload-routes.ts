@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { err, fail, UploadRequestSchema, type Result, type UploadRequest } from '@codesight/schema';
 import { Hono, type Context } from 'hono';
 import { requireAuth, workerIdOf } from '../auth/require-auth';
-import { blobKeyFor } from '../blobs/blob-key';
+import { blobKeyFor, stagingKeyFor } from '../blobs/blob-key';
+import { promoteStagedUpload } from '../blobs/promote-upload';
 import { UPLOAD_URL_EXPIRY_S } from '../blobs/s3-blob-store';
-import { verifyBlob } from '../blobs/verify-blob';
+import { servableMediaType } from '../blobs/servable-type';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { publicBaseUrl } from '../http/public-url';
@@ -18,7 +19,13 @@ import {
   type SessionMediaLimits,
 } from '../ingest/media-rows';
 import { isOtherWorkersSession } from '../ingest/read-sessions';
-import { completeUploadIntents, createUploadIntent, findLiveUploadIntent } from '../ingest/upload-intents';
+import {
+  completeUploadIntents,
+  createUploadIntent,
+  findLiveUploadIntent,
+  findOpenUploadIntent,
+  workerHoldsVerifiedBlob,
+} from '../ingest/upload-intents';
 import type { RouteDeps } from './route-deps';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,11 +33,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /**
  * Media uploads in three steps, so large bytes never pass through the socket:
  * 1. `POST /api/upload/url` announces {sha256, bytes, mime, sessionId, kind, meta}; the answer is
- *    `{ alreadyExists: true }` (skip to 3), or where to PUT the bytes: a presigned S3 URL, or this
- *    server's `PUT /api/upload/:id` (file-system store).
+ *    `{ alreadyExists: true }` (skip to 3) when the worker already holds these verified bytes, or
+ *    where to PUT them: a presigned S3 URL binding size and SHA-256, or this server's
+ *    `PUT /api/upload/:id` (file-system store). Either way the bytes land on the upload's own
+ *    staging key, never on the content-addressed key.
  * 2. The client PUTs the bytes there with the headers given.
- * 3. `POST /api/upload/complete` with the same body: the server checks the stored object has the
- *    announced size and hash, then records the screenshots / audio_chunks / video_chunks row.
+ * 3. `POST /api/upload/complete` with the same body (and `uploadId`): the server checks the staged
+ *    bytes have the announced size and hash, promotes them to the content-addressed key, then
+ *    records the screenshots / audio_chunks / video_chunks row.
+ * Deduplication is per worker: another worker's bytes are never attached on the strength of a hash.
  * Upload intents live in the `uploads` table, so steps may hit different instances.
  */
 export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -56,15 +67,23 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     return body;
   };
 
+  /** True when the worker already holds these verified bytes and the store still has them: no PUT needed. */
+  const alreadyHeld = async (workerId: string, request: UploadRequest, blobKey: string): Promise<boolean> =>
+    (await workerHoldsVerifiedBlob(deps.db, workerId, {
+      key: blobKey,
+      sha256: request.sha256,
+      bytes: request.bytes,
+    })) && (await deps.blobs.head(blobKey))?.bytes === request.bytes;
+
   app.post('/url', worker, async (c) => {
     const body = await readOwnUpload(c);
     if (!body.ok) return refusalResponse(c, body.error);
     const request = body.value;
     const workerId = workerIdOf(c);
     const blobKey = blobKeyFor(request.sha256, request.mime);
-    const existing = await deps.blobs.head(blobKey);
-    if (existing?.bytes === request.bytes) return c.json({ alreadyExists: true, blobKey });
-
+    // Only the worker's own verified bytes are skipped: whether anyone else uploaded them is not
+    // answered, and another worker with the same bytes uploads (and so proves) its own copy.
+    if (await alreadyHeld(workerId, request, blobKey)) return c.json({ alreadyExists: true, blobKey });
     // The intent's id (a random UUID) is the capability for the server's own PUT route, like a
     // presigned URL: unguessable, and it expires.
     const intent = await createUploadIntent(deps.db, workerId, {
@@ -74,25 +93,22 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     });
     if (!intent.ok) return refusalResponse(c, intent.error);
     const uploadId = intent.value.id;
-    const direct = await deps.blobs.createUploadUrl(blobKey, request.mime, request.bytes, request.sha256);
+    // The bytes go to this upload's own staging key, never the content-addressed one (see promoteStagedUpload).
+    const type = servableMediaType(request.mime);
+    const direct = await deps.blobs.createUploadUrl(stagingKeyFor(uploadId), type, request.bytes, request.sha256);
     const expiresAt = new Date(deps.clock.now() + UPLOAD_URL_EXPIRY_S * 1000).toISOString();
-    if (direct)
-      return c.json({
-        alreadyExists: false,
-        uploadId,
-        blobKey,
-        method: direct.method,
-        url: direct.url,
-        headers: direct.headers,
-        expiresAt,
-      });
+    const target = direct ?? {
+      method: 'PUT' as const,
+      url: `${publicBaseUrl(c, deps.settings)}/api/upload/${uploadId}`,
+      headers: { 'content-type': type },
+    };
     return c.json({
       alreadyExists: false,
       uploadId,
       blobKey,
-      method: 'PUT',
-      url: `${publicBaseUrl(c, deps.settings)}/api/upload/${uploadId}`,
-      headers: { 'content-type': request.mime },
+      method: target.method,
+      url: target.url,
+      headers: target.headers,
       expiresAt,
     });
   });
@@ -114,7 +130,8 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== upload.sha256)
       return errorResponse(c, 'validation_failed', 'body does not match the announced SHA-256');
-    await deps.blobs.put(upload.blob_key, bytes, upload.mime);
+    // Staged like a presigned upload: completion verifies and promotes it, whichever instance it reaches.
+    await deps.blobs.put(stagingKeyFor(upload.id), bytes, upload.mime);
     return c.json({ stored: true, blobKey: upload.blob_key, bytes: bytes.byteLength });
   });
 
@@ -124,17 +141,9 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     const request = body.value;
     const workerId = workerIdOf(c);
     const blobKey = blobKeyFor(request.sha256, request.mime);
-    const verified = await verifyBlob(deps.blobs, blobKey, { bytes: request.bytes, sha256: request.sha256 });
-    if (!verified.ok) {
-      if (verified.error.code === 'missing')
-        return errorResponse(c, 'not_found', 'nothing was uploaded for this hash: PUT the bytes first');
-      // Wrong bytes under a content-addressed key would block every honest upload of that content.
-      await deps.blobs.delete(blobKey);
-      return errorResponse(
-        c,
-        'validation_failed',
-        `${verified.error.message}; the object was removed, upload it again`,
-      );
+    if (!(await alreadyHeld(workerId, request, blobKey))) {
+      const accepted = await acceptUpload(deps, workerId, request, blobKey);
+      if (!accepted.ok) return refusalResponse(c, accepted.error);
     }
     const result = await record(deps, workerId, request, blobKey);
     if (!result.ok) return refusalResponse(c, result.error);
@@ -145,6 +154,36 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** What completion answers when this worker has no upload for the announcement to complete. */
+const NOTHING_UPLOADED = 'nothing was uploaded for this announcement: ask for an upload URL and PUT the bytes first';
+
+/**
+ * Makes the bytes the worker uploaded for `request` the content-addressed object (the worker's open
+ * intent: `uploadId`, else its latest for these bytes). Answers about this worker's upload only:
+ * `not_found` when it has none (whoever else stored the bytes), `validation_failed` when its bytes
+ * are not the announced ones (they are deleted; the content-addressed object never is).
+ */
+async function acceptUpload(
+  deps: RouteDeps,
+  workerId: string,
+  request: UploadRequest,
+  blobKey: string,
+): Promise<Result<void, Refusal>> {
+  const intent = await findOpenUploadIntent(deps.db, workerId, {
+    uploadId: request.uploadId,
+    blobKey,
+    bytes: request.bytes,
+  });
+  if (!intent) return fail('not_found', NOTHING_UPLOADED);
+  const promoted = await promoteStagedUpload(deps.blobs, stagingKeyFor(intent.id), blobKey, request);
+  if (promoted.ok) return promoted;
+  if (promoted.error.code === 'missing') return fail('not_found', NOTHING_UPLOADED);
+  return fail(
+    'validation_failed',
+    `${promoted.error.message}; they were removed: ask for a new upload URL and upload them again`,
+  );
 }
 
 /** The session media limits of the settings. */

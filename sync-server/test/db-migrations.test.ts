@@ -9,6 +9,7 @@ const MIGRATION_NAMES = [
   '2026-11-28T0000-initial',
   '2026-11-28T0100-store-batch-function',
   '2026-12-02T1100-video-chunks',
+  '2026-12-02T1300-credential-notify',
 ];
 
 let cluster: PostgresCluster;
@@ -106,7 +107,7 @@ describe('migrations on PostgreSQL 15', () => {
     await sql`insert into screenshots (id, session_id, timestamp, blob_key, sha256, bytes, mime)
       values ('old', 's', now(), 'k', 'h', 1, 'image/png')`.execute(db);
 
-    expect(await migrateToLatest(db)).toEqual({ applied: ['2026-12-02T1100-video-chunks'] });
+    expect(await migrateToLatest(db)).toEqual({ applied: MIGRATION_NAMES.slice(2) });
     const old = await db.selectFrom('screenshots').selectAll().where('id', '=', 'old').executeTakeFirstOrThrow();
     expect(old).toMatchObject({ viewport_width: null, viewport_height: null, device_pixel_ratio: null });
     // A ratio such as 1.1 reads back exactly (double precision, not real).

@@ -6,9 +6,19 @@ const SECRET = 'a'.repeat(40);
 
 describe('admin tokens', () => {
   it('round-trips an admin token', async () => {
+    const before = Math.floor(Date.now() / 1000);
     const token = await signAdminToken(SECRET, 'ops@example', '1h');
+    const after = Math.floor(Date.now() / 1000);
     expect(looksLikeJwt(token)).toBe(true);
-    expect(await verifyAdminToken(SECRET, token)).toEqual({ ok: true, value: { role: 'admin', sub: 'ops@example' } });
+    const verified = await verifyAdminToken(SECRET, token);
+    expect(verified).toEqual({
+      ok: true,
+      value: { role: 'admin', sub: 'ops@example', exp: expect.any(Number) as unknown },
+    });
+    // The expiry is handed on: an open admin socket is closed when it passes.
+    const exp = verified.ok ? verified.value.exp : 0;
+    expect(exp).toBeGreaterThanOrEqual(before + 3600);
+    expect(exp).toBeLessThanOrEqual(after + 3600);
   });
 
   it('refuses an expired token, a wrong secret and a token without the admin role', async () => {

@@ -6,6 +6,8 @@ export interface AdminClaims {
   role: 'admin';
   /** Who the token was minted for (free text from the CLI), for the logs. */
   sub: string;
+  /** Expiry, epoch seconds (`requiredClaims` makes it present). */
+  exp: number;
 }
 
 /** Why {@link verifyAdminToken} refused a token. */
@@ -40,7 +42,7 @@ export async function verifyAdminToken(secret: string, token: string): Promise<R
       requiredClaims: ['exp'],
     });
     if (payload.role !== 'admin') return fail('not_admin', 'token does not grant the admin role');
-    return ok({ role: 'admin', sub: typeof payload.sub === 'string' ? payload.sub : 'admin' });
+    return ok({ role: 'admin', sub: typeof payload.sub === 'string' ? payload.sub : 'admin', exp: payload.exp! });
   } catch (err) {
     if (err instanceof errors.JWTExpired) return fail('expired', 'admin token expired');
     return fail('invalid', 'invalid admin token');

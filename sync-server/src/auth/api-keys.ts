@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { hashApiKey, mintApiKey } from './api-key-format';
+import { credentialChanges } from './credential-changes';
 
 /**
  * Repository of workers and their API keys. Keys are stored as SHA-256 only; the clear key exists in
@@ -71,16 +72,42 @@ async function insertKey(db: Kysely<Database>, workerId: string): Promise<Issued
 
 /**
  * Revokes a key by id or by its clear prefix (`csk_AbCdEfGh`, as listed). Returns how many keys were
- * revoked (0: unknown or already revoked).
+ * revoked (0: unknown or already revoked). Open sockets on the key are closed: at once in this process,
+ * and on every instance through the `api_keys` trigger's NOTIFY (PostgreSQL).
  */
 export async function revokeApiKey(db: Kysely<Database>, idOrPrefix: string): Promise<number> {
-  const result = await db
+  const revoked = await db
     .updateTable('api_keys')
     .set({ revoked_at: new Date() })
     .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
     .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning('id')
+    .execute();
+  for (const { id } of revoked) credentialChanges(db).publish({ keyId: id });
+  return revoked.length;
+}
+
+/** Largest id list sent in one query (PostgreSQL takes at most 65 535 parameters). */
+const KEY_IDS_PER_QUERY = 1000;
+
+/**
+ * Which of `keyIds` are still valid: not revoked, worker not disabled. One indexed lookup per thousand
+ * ids: the periodic re-check of every open socket runs this.
+ */
+export async function activeKeyIds(db: Kysely<Database>, keyIds: readonly string[]): Promise<Set<string>> {
+  const active = new Set<string>();
+  for (let i = 0; i < keyIds.length; i += KEY_IDS_PER_QUERY) {
+    const rows = await db
+      .selectFrom('api_keys')
+      .innerJoin('workers', 'workers.id', 'api_keys.worker_id')
+      .select('api_keys.id')
+      .where('api_keys.id', 'in', keyIds.slice(i, i + KEY_IDS_PER_QUERY))
+      .where('api_keys.revoked_at', 'is', null)
+      .where('workers.disabled_at', 'is', null)
+      .execute();
+    for (const row of rows) active.add(row.id);
+  }
+  return active;
 }
 
 /**

@@ -44,7 +44,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const byToken = async (token: string): Promise<Result<Principal, Refusal>> => {
     const verified = await verifyAdminToken(options.jwtSecret, token);
     if (!verified.ok) return fail('authentication_failed', verified.error.message);
-    return ok({ kind: 'admin', subject: verified.value.sub });
+    return ok({ kind: 'admin', subject: verified.value.sub, expiresAt: verified.value.exp * 1000 });
   };
 
   return {

@@ -22,6 +22,7 @@ const MIGRATION_NAMES = [
   '2026-11-28T0000-initial',
   '2026-11-28T0100-store-batch-function',
   '2026-12-02T1100-video-chunks',
+  '2026-12-02T1300-credential-notify',
 ];
 
 // One PGlite per file: its WASM start costs 2.5-4.5 s.

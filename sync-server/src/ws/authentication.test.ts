@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { authenticationSuccess, credentialOf, startAuthDeadline } from './authentication';
+import {
+  admitBeforeAuth,
+  authenticationSuccess,
+  credentialOf,
+  MAX_AUTHENTICATE_FRAME_BYTES,
+  MAX_HELD_BYTES,
+  MAX_HELD_FRAMES,
+  startAuthDeadline,
+  type PreAuthArrival,
+} from './authentication';
 import { FakeClock } from '@codesight/schema/testing';
 
 describe('authentication step', () => {
@@ -23,7 +32,9 @@ describe('authentication step', () => {
       workerId: 'w1',
       serverTime: 5,
     });
-    expect(authenticationSuccess({ kind: 'admin', subject: 'ops' }, 5)).toMatchObject({ workerId: 'admin:ops' });
+    expect(authenticationSuccess({ kind: 'admin', subject: 'ops', expiresAt: 9e12 }, 5)).toMatchObject({
+      workerId: 'admin:ops',
+    });
   });
 
   it('expires after the timeout unless cancelled first', async () => {
@@ -37,5 +48,52 @@ describe('authentication step', () => {
     await clock.advance(1);
     expect(expired).toBe(1);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  describe('frames before authentication', () => {
+    const first = (overrides: Partial<PreAuthArrival> = {}): PreAuthArrival => ({
+      first: true,
+      withinRateLimit: true,
+      text: true,
+      bytes: 60,
+      heldFrames: 0,
+      heldBytes: 0,
+      ...overrides,
+    });
+    const later = (overrides: Partial<PreAuthArrival> = {}) => first({ first: false, ...overrides });
+
+    it('reads only a small text frame as the authenticate message', () => {
+      expect(admitBeforeAuth(first())).toEqual({ kind: 'authenticate' });
+      expect(admitBeforeAuth(first({ bytes: MAX_AUTHENTICATE_FRAME_BYTES }))).toEqual({ kind: 'authenticate' });
+      expect(admitBeforeAuth(first({ bytes: MAX_AUTHENTICATE_FRAME_BYTES + 1 }))).toEqual({
+        kind: 'refuse',
+        message: `authenticate message too large (over ${MAX_AUTHENTICATE_FRAME_BYTES} bytes)`,
+      });
+      expect(admitBeforeAuth(first({ text: false }))).toMatchObject({
+        kind: 'refuse',
+        message: expect.stringMatching(/in a text frame$/) as unknown,
+      });
+    });
+
+    it('refuses the connection when a frame before authentication is over the rate limit', () => {
+      expect(admitBeforeAuth(first({ withinRateLimit: false }))).toEqual({
+        kind: 'refuse',
+        message: 'rate limit exceeded',
+      });
+      expect(admitBeforeAuth(later({ withinRateLimit: false }))).toMatchObject({ kind: 'refuse' });
+    });
+
+    it('holds a little text behind authenticate, never a binary frame', () => {
+      expect(admitBeforeAuth(later())).toEqual({ kind: 'hold' });
+      expect(admitBeforeAuth(later({ heldFrames: MAX_HELD_FRAMES - 1, heldBytes: MAX_HELD_BYTES - 60 }))).toEqual({
+        kind: 'hold',
+      });
+      expect(admitBeforeAuth(later({ heldFrames: MAX_HELD_FRAMES }))).toMatchObject({ kind: 'refuse' });
+      expect(admitBeforeAuth(later({ heldBytes: MAX_HELD_BYTES - 59 }))).toMatchObject({ kind: 'refuse' });
+      expect(admitBeforeAuth(later({ text: false, bytes: 10 }))).toEqual({
+        kind: 'refuse',
+        message: 'binary frame before authentication was answered: wait for authentication_success',
+      });
+    });
   });
 });

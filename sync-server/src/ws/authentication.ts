@@ -6,6 +6,7 @@ import {
   type Clock,
   type Failure,
   type Result,
+  type TimerHandle,
 } from '@codesight/schema';
 import type { Credential, Principal } from '../auth/principal';
 import type { Reply } from '../protocol/protocol-context';
@@ -13,6 +14,68 @@ import { unrefTimer } from '../timers';
 
 /** What a connection whose first message is not `authenticate` is told before it is closed. */
 export const FIRST_MESSAGE_MUST_AUTHENTICATE = 'first message must be {"type":"authenticate","apiKey":"..."}';
+
+/**
+ * Longest `authenticate` frame read. The message holds one credential (a 47-character key, or an admin
+ * JWT of at most 4096 characters, the schema's bound) and its JSON keys: 8 KiB holds either with room.
+ */
+export const MAX_AUTHENTICATE_FRAME_BYTES = 8 * 1024;
+
+/**
+ * What an old client may send behind `authenticate` before the answer (it streams without waiting):
+ * text frames held as received, unread, and handled only once the key is accepted. A session start and
+ * a few interactions fit; a client without a key can pin no more than this per socket.
+ */
+export const MAX_HELD_FRAMES = 64;
+/** Bytes of the frames held before the answer; see {@link MAX_HELD_FRAMES}. */
+export const MAX_HELD_BYTES = 64 * 1024;
+
+/** What is known about a frame that arrives before the connection authenticated. */
+export interface PreAuthArrival {
+  /** No frame was read yet: this one must be the `authenticate` message. */
+  first: boolean;
+  /** The client IP's rate-limit bucket had a token for it. */
+  withinRateLimit: boolean;
+  /** A text frame (binary frames are gzip, never inflated for an unauthenticated socket). */
+  text: boolean;
+  /** This frame's size as received. */
+  bytes: number;
+  /** Frames already held behind `authenticate`, and their bytes. */
+  heldFrames: number;
+  heldBytes: number;
+}
+
+/** Read the first frame as the `authenticate` message, hold a later one unread, or refuse the connection. */
+export type PreAuthVerdict = { kind: 'authenticate' } | { kind: 'hold' } | { kind: 'refuse'; message: string };
+
+/**
+ * Decides what an unauthenticated connection does with a frame. Nothing but one small text frame is
+ * ever read before the credential is accepted: no inflating, no parsing, so a client without a key
+ * costs a few KiB and no CPU. Every refusal closes the connection (`authentication_failed`, 4401).
+ */
+export function admitBeforeAuth(arrival: PreAuthArrival): PreAuthVerdict {
+  if (!arrival.withinRateLimit) return { kind: 'refuse', message: 'rate limit exceeded' };
+  if (arrival.first) {
+    if (!arrival.text) return { kind: 'refuse', message: `${FIRST_MESSAGE_MUST_AUTHENTICATE}, in a text frame` };
+    if (arrival.bytes > MAX_AUTHENTICATE_FRAME_BYTES) {
+      return { kind: 'refuse', message: `authenticate message too large (over ${MAX_AUTHENTICATE_FRAME_BYTES} bytes)` };
+    }
+    return { kind: 'authenticate' };
+  }
+  if (!arrival.text) {
+    return {
+      kind: 'refuse',
+      message: 'binary frame before authentication was answered: wait for authentication_success',
+    };
+  }
+  if (arrival.heldFrames >= MAX_HELD_FRAMES || arrival.heldBytes + arrival.bytes > MAX_HELD_BYTES) {
+    return {
+      kind: 'refuse',
+      message: 'too much sent before authentication was answered: wait for authentication_success',
+    };
+  }
+  return { kind: 'hold' };
+}
 
 /** The credential an `authenticate` message carries, or why the message is not a valid one. */
 export function credentialOf(message: unknown): Result<Credential, Failure<'validation_failed'>> {
@@ -37,5 +100,31 @@ export function authenticationSuccess(principal: Principal, serverTime: number):
 export function startAuthDeadline(clock: Clock, timeoutMs: number, onExpired: () => void): () => void {
   const handle = clock.setTimeout(onExpired, timeoutMs);
   unrefTimer(handle);
-  return () => clock.clearTimeout(handle);
+  return () => {
+    if (handle !== undefined) clock.clearTimeout(handle);
+  };
+}
+
+/** Longest delay a Node timer takes (2^31-1 ms, ~24.8 days); a longer one would fire at once. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `onExpired` once `clock` reaches `expiresAt` (epoch ms; an admin token's expiry), unless the
+ * returned cancel function ran first (the socket closed). Far expiries are reached in steps.
+ */
+export function startExpiryTimer(clock: Clock, expiresAt: number, onExpired: () => void): () => void {
+  let handle: TimerHandle = undefined;
+  const arm = () => {
+    const delay = expiresAt - clock.now();
+    if (delay <= 0) {
+      onExpired();
+      return;
+    }
+    handle = clock.setTimeout(arm, Math.min(delay, MAX_TIMER_DELAY_MS));
+    unrefTimer(handle);
+  };
+  arm();
+  return () => {
+    if (handle !== undefined) clock.clearTimeout(handle);
+  };
 }

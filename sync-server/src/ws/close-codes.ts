@@ -9,8 +9,13 @@ export const CLOSE = {
   policyViolation: 1008,
   /** A frame larger than MAX_FRAME_BYTES (sent by the ws library itself via maxPayload). */
   messageTooBig: 1009,
-  /** Unexpected failure of the connection handler itself (never for a bad message). */
+  /** Unexpected failure of the connection handler itself, or the credential could not be checked (database down). */
   internalError: 1011,
-  /** Authentication failed, timed out, or a message came before it. */
+  /** Over a connection cap (awaiting authentication per IP, open per key): reconnect after a backoff. */
+  tryAgainLater: 1013,
+  /**
+   * Authentication failed or timed out, the first frame was not a small text `authenticate`, too much
+   * came before the answer; or, later, the credential was revoked, its worker disabled or its token expired.
+   */
   unauthorized: 4401,
 } as const;

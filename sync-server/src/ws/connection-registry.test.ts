@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
+import type { Principal } from '../auth/principal';
 import { createConnectionRegistry } from './connection-registry';
 
 /** Just enough of a `ws` socket for the heartbeat: ping, pong events, terminate. */
@@ -22,6 +23,8 @@ const entry = (id: string, raw: FakeRaw) => ({
   stopAccepting: () => {},
   drain: async () => {},
   closeGoingAway: () => {},
+  revoke: () => {},
+  confirmCredential: () => {},
 });
 
 describe('connection registry heartbeat', () => {
@@ -53,5 +56,68 @@ describe('connection registry heartbeat', () => {
     await registry.closeAll('bye', 50);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(closed.sort()).toEqual(['quick:bye', 'slow:bye']);
+  });
+});
+
+describe('connection registry credentials', () => {
+  const worker = (keyId: string, workerId = 'w1'): Principal => ({ kind: 'worker', workerId, keyId });
+
+  it('counts sockets awaiting authentication per IP and open ones per credential', () => {
+    const registry = createConnectionRegistry();
+    const a = registry.add(entry('a', new FakeRaw()));
+    registry.add(entry('b', new FakeRaw()));
+    registry.add({ ...entry('c', new FakeRaw()), ip: '10.0.0.2' });
+    expect(registry.awaitingAuthFrom('127.0.0.1')).toBe(2);
+    a.setPrincipal(worker('k1'));
+    expect(registry.awaitingAuthFrom('127.0.0.1')).toBe(1);
+    expect(registry.awaitingAuthFrom('10.0.0.2')).toBe(1);
+    expect(registry.openWith(worker('k1'))).toBe(1);
+    // Another key of the same worker has its own count.
+    expect(registry.openWith(worker('k2'))).toBe(0);
+    expect(registry.openWith({ kind: 'admin', subject: 'ops', expiresAt: 1 })).toBe(0);
+  });
+
+  it('revokes and confirms only the sockets whose principal matches', () => {
+    const registry = createConnectionRegistry();
+    const revoked: string[] = [];
+    const confirmed: string[] = [];
+    const add = (id: string, principal?: Principal) => {
+      const tracked = registry.add({
+        ...entry(id, new FakeRaw()),
+        revoke: (message) => revoked.push(`${id}:${message}`),
+        confirmCredential: (at) => confirmed.push(`${id}:${at}`),
+      });
+      if (principal) tracked.setPrincipal(principal);
+    };
+    add('k1a', worker('k1'));
+    add('k1b', worker('k1'));
+    add('k2', worker('k2', 'w2'));
+    add('pending');
+    expect(registry.principals()).toEqual([worker('k1'), worker('k2', 'w2')]);
+    const closed = registry.revokeWhere(
+      (p) => p.kind === 'worker' && p.keyId === 'k1',
+      () => 'API key revoked',
+    );
+    expect(closed).toBe(2);
+    expect(revoked).toEqual(['k1a:API key revoked', 'k1b:API key revoked']);
+    registry.confirmWhere((p) => p.kind === 'worker' && p.workerId === 'w2', 42);
+    expect(confirmed).toEqual(['k2:42']);
+  });
+
+  it('runs shutdown hooks after closing the sockets, and a late hook at once', async () => {
+    const registry = createConnectionRegistry();
+    const order: string[] = [];
+    registry.add({ ...entry('a', new FakeRaw()), closeGoingAway: () => order.push('closed a') });
+    registry.onShutdown(() => {
+      order.push('hook');
+      return Promise.resolve();
+    });
+    await registry.closeAll('bye', 50);
+    registry.onShutdown(() => {
+      order.push('late hook');
+      return Promise.resolve();
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['closed a', 'hook', 'late hook']);
   });
 });

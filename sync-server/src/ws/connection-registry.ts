@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '@codesight/schema';
 import type WebSocket from 'ws';
-import type { Principal } from '../auth/principal';
+import { credentialIdOf, type Principal } from '../auth/principal';
 import { waitAtMost } from '../timers';
 
 /** What the registry needs from one open connection. */
@@ -13,6 +13,13 @@ export interface ConnectionEntry {
   drain(): Promise<void>;
   /** Closes with 1001 and `reason`. */
   closeGoingAway(reason: string): void;
+  /**
+   * The credential is no longer valid: answers `authentication_failed` with `message` and closes 4401.
+   * Nothing received and not yet started is handled any more.
+   */
+  revoke(message: string): void;
+  /** The credential was found valid by a check that started at `at` (epoch ms). */
+  confirmCredential(at: number): void;
   /** The underlying `ws` socket, for ping/pong; absent outside the Node adapter. */
   raw: WebSocket | undefined;
 }
@@ -23,20 +30,36 @@ export interface TrackedConnection {
 }
 
 /**
- * The open WebSocket connections of this process: counted for `/api/status`, pinged to drop dead
- * peers, and closed in order on shutdown. Per process on purpose; nothing else depends on it.
+ * The open WebSocket connections of this process: counted for `/api/status` and the per-IP and
+ * per-key caps, pinged to drop dead peers, closed when their credential is revoked, and closed in
+ * order on shutdown. Per process on purpose; nothing else depends on it.
  */
 export interface ConnectionRegistry {
   add(entry: ConnectionEntry): TrackedConnection;
   remove(id: string): void;
   /** Open connections, and how many of them authenticated. */
   counts(): { open: number; authenticated: number };
+  /** Connections from `ip` that have not authenticated (yet). */
+  awaitingAuthFrom(ip: string): number;
+  /** Authenticated connections on the same credential as `principal` (same key, or same admin subject). */
+  openWith(principal: Principal): number;
+  /** The principals of the authenticated connections, one per credential. */
+  principals(): Principal[];
+  /** Revokes (see {@link ConnectionEntry.revoke}) every authenticated connection whose principal `matches`. */
+  revokeWhere(matches: (principal: Principal) => boolean, message: (principal: Principal) => string): number;
+  /** Records a successful credential check started at `at` on every connection whose principal `matches`. */
+  confirmWhere(matches: (principal: Principal) => boolean, at: number): void;
   /**
    * Sends a ping to every socket; a socket that has not answered the previous ping is terminated.
    * Returns how many were terminated.
    */
   heartbeat(): number;
-  /** Waits (at most `timeoutMs`) for in-flight messages, then closes every socket with 1001. */
+  /**
+   * Runs `hook` when {@link closeAll} has closed every socket (background work tied to the sockets);
+   * at once when that already happened.
+   */
+  onShutdown(hook: () => Promise<void>): void;
+  /** Waits (at most `timeoutMs`) for in-flight messages, closes every socket with 1001, then runs the shutdown hooks. */
   closeAll(reason: string, timeoutMs: number): Promise<void>;
 }
 
@@ -48,6 +71,9 @@ interface Held extends ConnectionEntry {
 /** Creates an empty registry; `clock` times the drain of {@link ConnectionRegistry.closeAll}. */
 export function createConnectionRegistry(clock: Clock = systemClock): ConnectionRegistry {
   const held = new Map<string, Held>();
+  const shutdownHooks: (() => Promise<void>)[] = [];
+  let shutDown = false;
+  const authenticated = () => [...held.values()].filter((item) => item.principal !== undefined);
   return {
     add(entry) {
       const item: Held = { ...entry, principal: undefined, alive: true };
@@ -65,9 +91,34 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
       held.delete(id);
     },
     counts() {
-      let authenticated = 0;
-      for (const item of held.values()) if (item.principal) authenticated++;
-      return { open: held.size, authenticated };
+      return { open: held.size, authenticated: authenticated().length };
+    },
+    awaitingAuthFrom(ip) {
+      let n = 0;
+      for (const item of held.values()) if (item.ip === ip && item.principal === undefined) n++;
+      return n;
+    },
+    openWith(principal) {
+      const id = credentialIdOf(principal);
+      return authenticated().filter((item) => credentialIdOf(item.principal!) === id).length;
+    },
+    principals() {
+      const byCredential = new Map<string, Principal>();
+      for (const item of authenticated()) byCredential.set(credentialIdOf(item.principal!), item.principal!);
+      return [...byCredential.values()];
+    },
+    revokeWhere(matches, message) {
+      let revoked = 0;
+      for (const item of authenticated()) {
+        const principal = item.principal!;
+        if (!matches(principal)) continue;
+        item.revoke(message(principal));
+        revoked++;
+      }
+      return revoked;
+    },
+    confirmWhere(matches, at) {
+      for (const item of authenticated()) if (matches(item.principal!)) item.confirmCredential(at);
     },
     heartbeat() {
       let terminated = 0;
@@ -89,11 +140,17 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
       }
       return terminated;
     },
+    onShutdown(hook) {
+      if (shutDown) void hook().catch(() => {});
+      else shutdownHooks.push(hook);
+    },
     async closeAll(reason, timeoutMs) {
       const items = [...held.values()];
       for (const item of items) item.stopAccepting();
       await waitAtMost(clock, timeoutMs, Promise.all(items.map((item) => item.drain().catch(() => {}))));
       for (const item of items) item.closeGoingAway(reason);
+      shutDown = true;
+      await Promise.all(shutdownHooks.splice(0).map((hook) => hook().catch(() => {})));
     },
   };
 }

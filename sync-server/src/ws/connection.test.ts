@@ -71,8 +71,12 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
     ipLimiter: createRateLimiter(1000, clock),
     logger: createLogger('silent'),
     clock,
+    verifyCredential: () => Promise.resolve(true),
     authTimeoutMs: 200,
     maxInflatedBytes: 10_000,
+    maxPendingAuthPerIp: 100,
+    maxConnectionsPerKey: 100,
+    credentialMaxAgeMs: 10_000,
     ...overrides,
   };
   const socket = fakeSocket();
@@ -150,6 +154,8 @@ describe('connection', () => {
       },
     });
     s.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    // Binary frames are read only once authentication was answered.
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
     s.receive('{oops');
     s.receive(text('just a string'));
     s.receive(text({ notype: 1 }));
@@ -202,6 +208,132 @@ describe('connection', () => {
     expect(s.handled).toEqual(['1']);
     expect(s.socket.sent.map((m) => m.code ?? m.type)).toEqual(['unavailable', 'authentication_success', 'ack']);
     expect(s.socket.closed()).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+});
+
+describe('connection limits and revocation (issue 10)', () => {
+  const worker = { kind: 'worker' as const, workerId: 'w1', keyId: 'k1' };
+
+  it('handles nothing more once closed for flooding: what was queued is dropped unread', async () => {
+    const clock = new FakeClock();
+    const s = setup({ clock, keyLimiter: createRateLimiter(5, clock) });
+    s.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    const release = s.hold('x::1');
+    for (let n = 1; n <= 5; n++) s.receive(text({ type: 'x', n }));
+    await settle(); // message 1 is being stored, 2..5 wait in the queue
+    for (let i = 0; i < 120; i++) s.receive(text({ type: 'x' }));
+    expect(s.socket.closed()).toEqual({ code: 1008, reason: 'rate limit exceeded persistently' });
+    release();
+    await settle();
+    await settle();
+    expect(s.handled).toEqual(['1']);
+  });
+
+  it('closes 4401 when the credential is revoked, and handles nothing queued behind', async () => {
+    const s = setup();
+    s.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    const release = s.hold('x::1');
+    for (let n = 1; n <= 3; n++) s.receive(text({ type: 'x', n }));
+    await settle();
+    expect(
+      s.registry.revokeWhere(
+        () => true,
+        () => 'API key revoked',
+      ),
+    ).toBe(1);
+    expect(s.socket.sent.at(-1)).toEqual({ type: 'authentication_failed', message: 'API key revoked' });
+    expect(s.socket.closed()?.code).toBe(4401);
+    expect(s.registry.counts()).toEqual({ open: 0, authenticated: 0 });
+    release();
+    await settle();
+    await settle();
+    expect(s.handled).toEqual(['1']); // the one already being stored when the revocation came
+  });
+
+  it('checks a stale credential before handling a message: revoked is not handled, unknown is retryable', async () => {
+    let valid: boolean | 'down' = true;
+    const s = setup({
+      credentialMaxAgeMs: 1000,
+      verifyCredential: () => (valid === 'down' ? Promise.reject(new Error('database down')) : Promise.resolve(valid)),
+    });
+    s.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    await s.clock.advance(1001);
+    valid = 'down';
+    s.receive(text({ type: 'batch', sessionId: 'A', batchId: 'b1', n: 1 }));
+    await until(() => s.socket.sent.length === 2, 'answered');
+    expect(s.socket.sent[1]).toMatchObject({ type: 'error', code: 'internal', batchId: 'b1', retryable: true });
+    expect(s.handled).toEqual([]);
+    valid = true;
+    s.receive(text({ type: 'x', n: 2 }));
+    await until(() => s.socket.sent.length === 3, 'answered');
+    expect(s.handled).toEqual(['2']);
+    await s.clock.advance(1001);
+    valid = false;
+    s.receive(text({ type: 'x', n: 3 }));
+    await until(() => s.socket.closed() !== undefined, 'closed');
+    expect(s.socket.sent.at(-1)).toEqual({
+      type: 'authentication_failed',
+      message: 'API key revoked or worker disabled',
+    });
+    expect(s.socket.closed()?.code).toBe(4401);
+    expect(s.handled).toEqual(['2']);
+  });
+
+  it('closes an admin socket when its token expires', async () => {
+    const clock = new FakeClock();
+    const s = setup({
+      clock,
+      authenticate: () =>
+        Promise.resolve(ok({ kind: 'admin' as const, subject: 'ops', expiresAt: clock.now() + 60_000 })),
+    });
+    s.receive(text({ type: 'authenticate', token: 'jwt' }));
+    await until(() => s.socket.sent.length === 1, 'authentication answered');
+    await clock.advance(59_999);
+    expect(s.socket.closed()).toBeUndefined();
+    await clock.advance(1);
+    expect(s.socket.sent.at(-1)).toEqual({ type: 'authentication_failed', message: 'admin token expired' });
+    expect(s.socket.closed()?.code).toBe(4401);
+  });
+
+  it('refuses a socket over the per-IP cap of sockets awaiting authentication (1013)', async () => {
+    const first = setup({ maxPendingAuthPerIp: 2 });
+    const more = () => setup({ registry: first.registry, maxPendingAuthPerIp: 2 });
+    const second = more();
+    const third = more();
+    expect(second.socket.closed()).toBeUndefined();
+    expect(third.socket.sent).toEqual([
+      {
+        type: 'authentication_failed',
+        message: 'too many connections awaiting authentication from this address (at most 2): retry later',
+      },
+    ]);
+    expect(third.socket.closed()?.code).toBe(1013);
+    // Once one authenticated, there is room again.
+    first.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    await until(() => first.socket.sent.length === 1, 'authenticated');
+    expect(more().socket.closed()).toBeUndefined();
+  });
+
+  it('refuses an authentication over the per-key cap of open sockets (1013)', async () => {
+    const first = setup({ maxConnectionsPerKey: 1 });
+    first.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    await until(() => first.socket.sent.length === 1, 'authenticated');
+    const second = setup({ registry: first.registry, maxConnectionsPerKey: 1 });
+    second.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    second.receive(text({ type: 'x', n: 1 }));
+    await until(() => second.socket.closed() !== undefined, 'refused');
+    expect(second.socket.sent).toEqual([
+      {
+        type: 'authentication_failed',
+        message: 'too many open connections for this API key (at most 1): close one or retry later',
+      },
+    ]);
+    expect(second.socket.closed()?.code).toBe(1013);
+    expect(second.handled).toEqual([]);
+    expect(first.registry.openWith(worker)).toBe(1);
   });
 });
 

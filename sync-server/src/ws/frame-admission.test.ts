@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { admitFrame, MAX_QUEUED_BYTES, RATE_LIMIT_STRIKES_BEFORE_CLOSE, type FrameArrival } from './frame-admission';
 
 const arrival = (overrides: Partial<FrameArrival> = {}): FrameArrival => ({
-  awaitingAuth: false,
   withinRateLimit: true,
   strikes: 0,
   queuedBytes: 0,
@@ -16,13 +15,6 @@ describe('admitFrame', () => {
   it('admits a frame within the rate limit and the in-flight bound', () => {
     expect(admitFrame(arrival())).toEqual({ ok: true, value: undefined });
     expect(admitFrame(arrival({ queuedBytes: MAX_QUEUED_BYTES - 100 }))).toMatchObject({ ok: true });
-  });
-
-  it('refuses the connection when the first frame is over the rate limit', () => {
-    expect(admitFrame(arrival({ awaitingAuth: true, withinRateLimit: false, strikes: 1 }))).toEqual({
-      ok: false,
-      error: { kind: 'refuse_authentication', message: 'rate limit exceeded' },
-    });
   });
 
   it('answers rate_limited in place, and closes once the refusals in a row reach the bound', () => {

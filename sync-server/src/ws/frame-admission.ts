@@ -12,10 +12,11 @@ export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 100;
  */
 export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
-/** What is known about a frame when it arrives on a connection that still accepts frames. */
+/**
+ * What is known about a frame when it arrives on an authenticated connection that still accepts frames
+ * (before authentication, authentication.ts decides: {@link admitBeforeAuth}).
+ */
 export interface FrameArrival {
-  /** No frame was accepted yet: this one must be the `authenticate` message. */
-  awaitingAuth: boolean;
   /** Both rate-limit buckets (the client IP's and, once known, the worker's) had a token for it. */
   withinRateLimit: boolean;
   /** Rate-limited frames in a row, this one included. */
@@ -26,17 +27,16 @@ export interface FrameArrival {
   bytes: number;
 }
 
-/** Why a frame is not queued, and what the connection does about it. */
-export type FrameRejection =
-  /** Before authentication: refuse the connection (`authentication_failed`, close 4401). */
-  | { kind: 'refuse_authentication'; message: string }
-  /** Answer `error` in the frame's place (clients match it by position); close 1008 when `close`. */
-  | { kind: 'answer_in_place'; error: Failure<'rate_limited'>; close: boolean };
+/** Why a frame is not queued: answer `error` in its place (clients match it by position); close 1008 when `close`. */
+export interface FrameRejection {
+  kind: 'answer_in_place';
+  error: Failure<'rate_limited'>;
+  close: boolean;
+}
 
 /** Decides whether an arriving frame is queued (ok) or rejected, and how. */
 export function admitFrame(arrival: FrameArrival): Result<undefined, FrameRejection> {
   if (!arrival.withinRateLimit) {
-    if (arrival.awaitingAuth) return err({ kind: 'refuse_authentication', message: 'rate limit exceeded' });
     return err({
       kind: 'answer_in_place',
       error: { code: 'rate_limited', message: 'rate limit exceeded: slow down and resend this message later' },

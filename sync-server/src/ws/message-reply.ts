@@ -10,6 +10,15 @@ export type MessageHandler = (principal: Principal, message: ClientMessage) => P
 const MAX_ECHOED_BATCH_ID = 64;
 
 /**
+ * The retryable `internal` error answering `message` when the server failed on it; names its batch, so
+ * the engine can resend it.
+ */
+export function internalErrorReply(message: ClientMessage, text: string): Reply {
+  const batchId = typeof message.batchId === 'string' ? message.batchId.slice(0, MAX_ECHOED_BATCH_ID) : '';
+  return errorReply('internal', text, batchId || undefined);
+}
+
+/**
  * The reply to one message of an authenticated connection. A handler that throws costs the client a
  * retryable `internal` error (naming the batch, so the engine can resend it), never the server; what
  * went wrong goes to the log only.
@@ -24,7 +33,6 @@ export async function replyToMessage(
     return await handleMessage(principal, message);
   } catch (error) {
     log.error('ws_message_failed', { messageType: message.type.slice(0, 32), error });
-    const batchId = typeof message.batchId === 'string' ? message.batchId.slice(0, MAX_ECHOED_BATCH_ID) : '';
-    return errorReply('internal', 'the server failed to handle this message; retry later', batchId || undefined);
+    return internalErrorReply(message, 'the server failed to handle this message; retry later');
   }
 }

@@ -5,6 +5,7 @@ import { errorBody, errorResponse } from '../http/errors';
 import { dispatchMessage } from '../protocol/dispatch';
 import type { RouteDeps } from '../routes/route-deps';
 import { createConnectionEvents, type ConnectionDeps } from './connection';
+import { createCredentialWatch } from './credential-watch';
 
 /** The socket paths: `/ws` (legacy backend record) and `/extension-ws` (legacy collector README). */
 export const WS_PATHS = ['/ws', '/extension-ws'] as const;
@@ -15,8 +16,21 @@ export const WS_PATHS = ['/ws', '/extension-ws'] as const;
  */
 export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const watch = createCredentialWatch({
+    registry: deps.connections,
+    db: deps.db,
+    databaseUrl: deps.dbKind === 'postgres' ? deps.settings.databaseUrl : undefined,
+    clock: deps.clock,
+    logger: deps.logger,
+    checkEveryMs: deps.settings.credentialCheckMs,
+  });
   const connectionDeps: ConnectionDeps = {
-    authenticate: (credential) => deps.auth.authenticate(credential),
+    authenticate: async (credential) => {
+      const result = await deps.auth.authenticate(credential);
+      if (result.ok) watch.start();
+      return result;
+    },
+    verifyCredential: (principal) => watch.verify(principal),
     handleMessage: (principal, message) => dispatchMessage(deps.protocol, principal, message),
     registry: deps.connections,
     keyLimiter: deps.keyLimiter,
@@ -25,6 +39,10 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
     clock: deps.clock,
     authTimeoutMs: deps.settings.authTimeoutMs,
     maxInflatedBytes: deps.settings.maxInflatedBytes,
+    maxPendingAuthPerIp: deps.settings.wsMaxPendingAuthPerIp,
+    maxConnectionsPerKey: deps.settings.wsMaxConnectionsPerKey,
+    // Twice the re-check interval: the periodic check renews leases before messages need a lookup.
+    credentialMaxAgeMs: 2 * deps.settings.credentialCheckMs,
   };
   const upgrade = upgradeWebSocket((c: Context<AppEnv>) =>
     createConnectionEvents(connectionDeps, c.get('clientIp') ?? 'unknown'),

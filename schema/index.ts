@@ -23,6 +23,8 @@ export * from './protocol/errors';
 export * from './protocol/legacy';
 export * from './protocol/sync';
 export * from './protocol/codec';
+export * from './protocol/bounded-json';
+export * from './core/bounded';
 export * from './protocol/result-schema';
 export * from './protocol/extension-messages';
 export * from './protocol/upload';

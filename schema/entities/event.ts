@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { LIMITS } from '../limits';
+import { EpochMsSchema, FiniteSchema, int4Schema, SafeIntegerSchema } from '../core/bounded';
 import { SessionIdSchema } from './session-id';
 import { MaskSchema } from './masking';
 import { ElementAnalysisSchema, ElementContextSchema, TargetSchema } from './target';
@@ -25,8 +26,11 @@ export const EventTypeSchema = v.picklist(EVENT_TYPES, 'event type is not on the
 export type EventType = v.InferOutput<typeof EventTypeSchema>;
 
 const Url = v.pipe(v.string(), v.maxLength(LIMITS.url));
-const Int = v.pipe(v.number(), v.integer());
-const Point = v.object({ x: v.number(), y: v.number() });
+/** Browser ids (tab, frame, button): whole numbers that fit the `bigint` columns they may land in. */
+const Int = SafeIntegerSchema;
+/** Coordinates and sizes: finite (JSON's `1e999` parses to Infinity). */
+const Num = FiniteSchema;
+const Point = v.object({ x: Num, y: Num });
 
 export const ModifiersSchema = v.object({
   alt: v.boolean(),
@@ -37,15 +41,16 @@ export const ModifiersSchema = v.object({
 export type Modifiers = v.InferOutput<typeof ModifiersSchema>;
 
 export const ViewportSchema = v.object({
-  width: v.number(),
-  height: v.number(),
-  devicePixelRatio: v.number(),
+  width: Num,
+  height: Num,
+  devicePixelRatio: Num,
 });
 export type Viewport = v.InferOutput<typeof ViewportSchema>;
 
 /** Fields every captured event has. `tabId`/`frameId` are filled in by the background from the sender. */
 const common = {
-  timestamp: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Epoch ms, 1970..9999: the `timestamp` column is a timestamptz. */
+  timestamp: EpochMsSchema,
   url: Url,
   title: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.label))),
   tabId: v.optional(Int),
@@ -56,11 +61,11 @@ const pointer = {
   ...common,
   /** Client (viewport) coordinates of the pointer. */
   coordinates: Point,
-  pageX: v.number(),
-  pageY: v.number(),
-  /** Pointer position inside the target's bounding box. */
-  offsetX: v.number(),
-  offsetY: v.number(),
+  pageX: Num,
+  pageY: Num,
+  /** Pointer position inside the target's bounding box (`double precision` columns). */
+  offsetX: Num,
+  offsetY: Num,
   viewport: ViewportSchema,
   modifiers: ModifiersSchema,
   button: Int,
@@ -105,11 +110,11 @@ const keydown = {
 const scroll = {
   type: v.literal('scroll'),
   ...common,
-  scrollX: v.number(),
-  scrollY: v.number(),
+  scrollX: Num,
+  scrollY: Num,
   /** Scrollable size, so a consumer can tell how far down the page the worker got. */
-  scrollWidth: v.number(),
-  scrollHeight: v.number(),
+  scrollWidth: Num,
+  scrollHeight: Num,
   viewport: ViewportSchema,
   /** The scrolled element; absent when the window (document) scrolled. */
   target: v.optional(TargetSchema),
@@ -118,7 +123,7 @@ const hover = {
   type: v.literal('hover'),
   ...common,
   coordinates: Point,
-  dwellMs: v.pipe(v.number(), v.minValue(0)),
+  dwellMs: v.pipe(Num, v.minValue(0)),
   target: TargetSchema,
   context: ElementContextSchema,
   elementAnalysis: ElementAnalysisSchema,
@@ -140,8 +145,8 @@ const visibility = { type: v.literal('visibility'), ...common, state: v.picklist
 
 const recorded = {
   sessionId: SessionIdSchema,
-  /** Monotonic per session, starting at 1, assigned when the event is durably written. */
-  sequence: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  /** Monotonic per session, starting at 1, assigned when the event is durably written (an `integer` column). */
+  sequence: int4Schema(1),
 };
 
 const notWhitelisted = 'event type is not on the whitelist';

@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { LIMITS } from '../limits';
+import { boundedArray, EpochMsSchema, int4Schema } from '../core/bounded';
 import { SessionIdSchema } from './session-id';
-import { MaskingPolicySchema } from './masking';
+import { MaskingPolicySchema, MaskRuleSchema } from './masking';
 import { EventTypeSchema } from './event';
 
 export const SESSION_STATUSES = ['recording', 'stopped'] as const;
@@ -9,14 +10,14 @@ export const SESSION_STATUSES = ['recording', 'stopped'] as const;
 /** A recording session as the extension stores it locally. */
 export const SessionSchema = v.object({
   id: SessionIdSchema,
-  /** Epoch ms. */
-  startTime: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  endTime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** Epoch ms (1970..9999: the server stores it as a timestamptz). */
+  startTime: EpochMsSchema,
+  endTime: v.optional(EpochMsSchema),
   status: v.picklist(SESSION_STATUSES),
   /** Number of events durably written; equals the highest sequence, since sequences start at 1 without gaps. */
-  eventCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  eventCount: int4Schema(0),
   /** Events per type, kept up to date at each durable write so the popup never scans the events. */
-  eventCounts: v.optional(v.record(EventTypeSchema, v.pipe(v.number(), v.integer(), v.minValue(0))), {}),
+  eventCounts: v.optional(v.record(EventTypeSchema, int4Schema(0)), {}),
   /** Hostnames in first-visit order. */
   pagesVisited: v.array(v.pipe(v.string(), v.maxLength(253))),
   userAgent: v.pipe(v.string(), v.maxLength(LIMITS.label)),
@@ -26,7 +27,7 @@ export const SessionSchema = v.object({
    * Epoch ms when the session's events were deleted locally after the server confirmed it complete
    * (setting `pruneSyncedData`); its data then lives only on the server.
    */
-  prunedAt: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  prunedAt: v.optional(EpochMsSchema),
 });
 export type Session = v.InferOutput<typeof SessionSchema>;
 
@@ -35,6 +36,10 @@ export const SessionMetaSchema = v.object({
   startTime: SessionSchema.entries.startTime,
   userAgent: SessionSchema.entries.userAgent,
   extensionVersion: SessionSchema.entries.extensionVersion,
-  maskingPolicy: MaskingPolicySchema,
+  /** The policy, with its rule list bounded before the rules are checked (it comes from the network here). */
+  maskingPolicy: v.object({
+    ...MaskingPolicySchema.entries,
+    rules: boundedArray(MaskRuleSchema, LIMITS.maskRules),
+  }),
 });
 export type SessionMeta = v.InferOutput<typeof SessionMetaSchema>;

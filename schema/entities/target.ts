@@ -1,15 +1,16 @@
 import * as v from 'valibot';
 import { LIMITS } from '../limits';
+import { boundedArray, FiniteSchema } from '../core/bounded';
 
 const Label = v.pipe(v.string(), v.maxLength(LIMITS.label));
 const Selector = v.pipe(v.string(), v.maxLength(LIMITS.selector));
 
 /** A rectangle in CSS pixels, relative to the viewport of the frame the element lives in. */
 export const RectSchema = v.object({
-  x: v.number(),
-  y: v.number(),
-  width: v.number(),
-  height: v.number(),
+  x: FiniteSchema,
+  y: FiniteSchema,
+  width: FiniteSchema,
+  height: FiniteSchema,
 });
 export type Rect = v.InferOutput<typeof RectSchema>;
 
@@ -33,7 +34,7 @@ export type SelectorSet = v.InferOutput<typeof SelectorSetSchema>;
 export const TargetSchema = v.object({
   tag: v.pipe(v.string(), v.maxLength(64)),
   id: v.optional(Label),
-  classes: v.pipe(v.array(Label), v.maxLength(LIMITS.classes)),
+  classes: boundedArray(Label, LIMITS.classes),
   name: v.optional(Label),
   type: v.optional(Label),
   role: v.optional(Label),
@@ -43,9 +44,9 @@ export const TargetSchema = v.object({
   href: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
   boundingBox: RectSchema,
   /** CSS selectors of the shadow hosts from the document down to the element's root, outermost first. */
-  shadowPath: v.pipe(v.array(Selector), v.maxLength(LIMITS.pathDepth)),
+  shadowPath: boundedArray(Selector, LIMITS.pathDepth),
   /** CSS selectors of the iframes from the top document down to the element's frame, outermost first. */
-  framePath: v.pipe(v.array(Selector), v.maxLength(LIMITS.pathDepth)),
+  framePath: boundedArray(Selector, LIMITS.pathDepth),
   selectors: SelectorSetSchema,
 });
 export type Target = v.InferOutput<typeof TargetSchema>;

@@ -1,13 +1,27 @@
 import * as v from 'valibot';
-import { LIMITS } from '../limits';
+import { LIMITS, MAX_COMPRESSION_RATIO, MAX_INT4 } from '../limits';
+import {
+  boundedArray,
+  FiniteSchema,
+  int4Schema,
+  IsoTimeSchema,
+  JsonObjectSchema,
+  JsonValueSchema,
+  LooseEpochMsSchema,
+} from '../core/bounded';
 import { SessionIdSchema } from '../entities/session-id';
 import { EventTypeSchema } from '../entities/event';
 import { ErrorCodeSchema } from './errors';
 
 /**
  * The legacy CodeSight WebSocket messages, accepted exactly as old clients send them. Old clients put
- * metadata at the top level of messages, so objects are loose: unknown keys are kept, not refused.
+ * metadata at the top level of messages, so objects are loose: unknown keys are kept, not refused
+ * (`objectWithRest` with {@link JsonValueSchema}: any JSON, of bounded depth, since it is stored).
+ * Numbers are range-checked for the columns they land in: times 1970..9999, counts and indexes int4.
  */
+
+/** A legacy time: epoch ms (fractions allowed) or ISO 8601, 1970..9999. */
+const LegacyTime = v.union([LooseEpochMsSchema, IsoTimeSchema]);
 
 /** First message on any socket: an API key (workers) or an admin JWT. */
 export const AuthenticateMessageSchema = v.pipe(
@@ -35,75 +49,87 @@ export const AuthenticationFailedSchema = v.object({
 export type AuthenticationFailed = v.InferOutput<typeof AuthenticationFailedSchema>;
 
 /** `session_start` {sessionId, ...metadata}: metadata keys are free-form in old clients. */
-export const SessionStartMessageSchema = v.looseObject({
-  type: v.literal('session_start'),
-  sessionId: SessionIdSchema,
-  startTime: v.optional(v.union([v.number(), v.pipe(v.string(), v.isoTimestamp())])),
-  url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
-  userAgent: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.label))),
-});
+export const SessionStartMessageSchema = v.objectWithRest(
+  {
+    type: v.literal('session_start'),
+    sessionId: SessionIdSchema,
+    startTime: v.optional(LegacyTime),
+    url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
+    userAgent: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.label))),
+  },
+  JsonValueSchema,
+);
 export type SessionStartMessage = v.InferOutput<typeof SessionStartMessageSchema>;
 
-const Json = v.record(v.string(), v.unknown());
+const Json = JsonObjectSchema;
 
 /**
  * One interaction as old extensions send it: a flat object with the legacy field names. The server maps
  * it onto the interactions table; unknown fields go along in `target`/`context`.
  */
-export const LegacyInteractionSchema = v.looseObject({
-  type: EventTypeSchema,
-  timestamp: v.pipe(v.number(), v.minValue(0)),
-  /** Old clients number their events; when absent the server assigns the next free sequence. */
-  sequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
-  selector: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.selector))),
-  selectors: v.optional(v.union([v.array(v.string()), Json])),
-  element: v.optional(v.union([v.string(), Json])),
-  text: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.inputValue))),
-  coordinates: v.optional(v.object({ x: v.number(), y: v.number() })),
-  modifiers: v.optional(Json),
-  offsetX: v.optional(v.number()),
-  offsetY: v.optional(v.number()),
-  isVisible: v.optional(v.boolean()),
-  context: v.optional(Json),
-  elementAnalysis: v.optional(Json),
-});
+export const LegacyInteractionSchema = v.objectWithRest(
+  {
+    type: EventTypeSchema,
+    timestamp: LooseEpochMsSchema,
+    /** Old clients number their events; when absent the server assigns the next free sequence. */
+    sequence: v.optional(int4Schema(1)),
+    url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
+    selector: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.selector))),
+    selectors: v.optional(v.union([boundedArray(v.string(), LIMITS.arrayItems), Json])),
+    element: v.optional(v.union([v.string(), Json])),
+    text: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.inputValue))),
+    coordinates: v.optional(v.object({ x: FiniteSchema, y: FiniteSchema })),
+    modifiers: v.optional(Json),
+    offsetX: v.optional(FiniteSchema),
+    offsetY: v.optional(FiniteSchema),
+    isVisible: v.optional(v.boolean()),
+    context: v.optional(Json),
+    elementAnalysis: v.optional(Json),
+  },
+  JsonValueSchema,
+);
 export type LegacyInteraction = v.InferOutput<typeof LegacyInteractionSchema>;
 
 export const InteractionDataMessageSchema = v.object({
   type: v.literal('interaction_data'),
   sessionId: SessionIdSchema,
-  data: v.union([
-    LegacyInteractionSchema,
-    v.pipe(v.array(LegacyInteractionSchema), v.minLength(1), v.maxLength(LIMITS.eventsPerBatch)),
-  ]),
+  data: v.union([LegacyInteractionSchema, boundedArray(LegacyInteractionSchema, LIMITS.eventsPerBatch, 1)]),
 });
 export type InteractionDataMessage = v.InferOutput<typeof InteractionDataMessageSchema>;
 
+/** A legacy pixel size: fractions are rounded by the server into an `integer` column. */
+const LegacyPixels = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_INT4));
+
 /** A screenshot as old clients stream it: the image inline as a data URL or bare base64. */
-export const ScreenshotDataMessageSchema = v.looseObject({
-  type: v.literal('screenshot_data'),
-  sessionId: SessionIdSchema,
-  /** `data:image/png;base64,...` or bare base64; old clients used either key. */
-  image: v.optional(v.string()),
-  dataUrl: v.optional(v.string()),
-  burstId: v.optional(v.pipe(v.string(), v.maxLength(64))),
-  burstIndex: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  burstTotal: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  trigger: v.optional(v.pipe(v.string(), v.maxLength(64))),
-  timestamp: v.optional(v.number()),
-  compressionRatio: v.optional(v.number()),
-  width: v.optional(v.number()),
-  height: v.optional(v.number()),
-});
+export const ScreenshotDataMessageSchema = v.objectWithRest(
+  {
+    type: v.literal('screenshot_data'),
+    sessionId: SessionIdSchema,
+    /** `data:image/png;base64,...` or bare base64; old clients used either key. */
+    image: v.optional(v.string()),
+    dataUrl: v.optional(v.string()),
+    burstId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    burstIndex: v.optional(int4Schema(0)),
+    burstTotal: v.optional(int4Schema(1)),
+    trigger: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    timestamp: v.optional(LooseEpochMsSchema),
+    compressionRatio: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_COMPRESSION_RATIO))),
+    width: v.optional(LegacyPixels),
+    height: v.optional(LegacyPixels),
+  },
+  JsonValueSchema,
+);
 export type ScreenshotDataMessage = v.InferOutput<typeof ScreenshotDataMessageSchema>;
 
-export const SessionEndMessageSchema = v.looseObject({
-  type: v.literal('session_end'),
-  sessionId: SessionIdSchema,
-  endTime: v.union([v.number(), v.pipe(v.string(), v.isoTimestamp())]),
-  totalEvents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-});
+export const SessionEndMessageSchema = v.objectWithRest(
+  {
+    type: v.literal('session_end'),
+    sessionId: SessionIdSchema,
+    endTime: LegacyTime,
+    totalEvents: v.optional(int4Schema(0)),
+  },
+  JsonValueSchema,
+);
 export type SessionEndMessage = v.InferOutput<typeof SessionEndMessageSchema>;
 
 /** The server's answer to each accepted legacy message, naming what it stored. */

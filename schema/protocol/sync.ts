@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { LIMITS } from '../limits';
+import { boundedArray, EpochMsSchema, int4Schema } from '../core/bounded';
 import { SessionIdSchema } from '../entities/session-id';
 import { RecordedEventSchema } from '../entities/event';
 import { SessionMetaSchema } from '../entities/session';
@@ -8,8 +9,9 @@ import { ErrorMessageSchema } from './legacy';
 /** Version of the batch protocol; bumped on any incompatible change to the messages below. */
 export const SYNC_PROTOCOL_VERSION = 1;
 
-const Seq = v.pipe(v.number(), v.integer(), v.minValue(1));
-const SeqOrZero = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** Sequences and counts: `integer` columns on the server. */
+const Seq = int4Schema(1);
+const SeqOrZero = int4Schema(0);
 const BatchId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 /**
@@ -27,7 +29,7 @@ export const BatchMessageSchema = v.pipe(
     session: v.optional(SessionMetaSchema),
     firstSequence: Seq,
     lastSequence: Seq,
-    events: v.pipe(v.array(RecordedEventSchema), v.minLength(1), v.maxLength(LIMITS.eventsPerBatch)),
+    events: boundedArray(RecordedEventSchema, LIMITS.eventsPerBatch, 1),
   }),
   v.check(
     (b) => b.events.length === b.lastSequence - b.firstSequence + 1,
@@ -57,7 +59,7 @@ export type BatchAck = v.InferOutput<typeof BatchAckSchema>;
 /** After (re)connecting, the client asks what the server already holds before sending anything. */
 export const ResumeMessageSchema = v.object({
   type: v.literal('resume'),
-  sessionIds: v.pipe(v.array(SessionIdSchema), v.maxLength(1000)),
+  sessionIds: boundedArray(SessionIdSchema, LIMITS.resumeSessions),
 });
 export type ResumeMessage = v.InferOutput<typeof ResumeMessageSchema>;
 
@@ -83,7 +85,8 @@ export type ResumeState = v.InferOutput<typeof ResumeStateSchema>;
 export const SessionCloseMessageSchema = v.object({
   type: v.literal('session_close'),
   sessionId: SessionIdSchema,
-  endTime: SeqOrZero,
+  /** Epoch ms. */
+  endTime: EpochMsSchema,
   finalCount: SeqOrZero,
 });
 export type SessionCloseMessage = v.InferOutput<typeof SessionCloseMessageSchema>;

@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { SessionIdSchema } from '../entities/session-id';
 import { Sha256Schema } from '../entities/media';
+import { EpochMsSchema, FiniteSchema, int4Schema, SafeIntegerSchema } from '../core/bounded';
+import { MAX_COMPRESSION_RATIO } from '../limits';
 
 /**
  * The media upload API, in three steps so large bytes never pass through the sync socket:
@@ -8,25 +10,27 @@ import { Sha256Schema } from '../entities/media';
  * (the server verifies size and SHA-256, then records the screenshot or audio row).
  */
 
-const NonNegInt = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** Indexes, pixel sizes and durations: `integer` columns. */
+const NonNegInt = int4Schema(0);
 const Mime = v.pipe(v.string(), v.maxLength(128), v.regex(/^[a-z]+\/[a-z0-9.+-]+(;[ -~]*)?$/i, 'must be a MIME type'));
 
 /** What a screenshot upload says about the image (the ScreenshotSchema fields that are not the blob). */
 export const ScreenshotUploadMetaSchema = v.object({
   /** The client's screenshot id (ScreenshotSchema.id); makes a repeated complete idempotent. */
   id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
-  timestamp: NonNegInt,
+  timestamp: EpochMsSchema,
   width: v.optional(NonNegInt),
   height: v.optional(NonNegInt),
   burstId: v.optional(v.pipe(v.string(), v.maxLength(64))),
   burstIndex: v.optional(NonNegInt),
-  burstTotal: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  burstTotal: v.optional(int4Schema(1)),
   trigger: v.optional(v.pipe(v.string(), v.maxLength(64))),
-  triggerSequence: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  compressionRatio: v.optional(v.number()),
+  triggerSequence: v.optional(int4Schema(1)),
+  /** A `real` column. */
+  compressionRatio: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_COMPRESSION_RATIO))),
   viewportWidth: v.optional(NonNegInt),
   viewportHeight: v.optional(NonNegInt),
-  devicePixelRatio: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(16))),
+  devicePixelRatio: v.optional(v.pipe(FiniteSchema, v.minValue(0), v.maxValue(16))),
 });
 
 /** What an audio or video upload says about the chunk (the MediaChunkSchema fields that are not the blob). */
@@ -34,13 +38,14 @@ export const AudioUploadMetaSchema = v.object({
   /** The client's chunk id (MediaChunkSchema.id). */
   id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
   chunkIndex: NonNegInt,
-  startTime: NonNegInt,
+  startTime: EpochMsSchema,
   durationMs: NonNegInt,
 });
 
 const common = {
   sha256: Sha256Schema,
-  bytes: v.pipe(NonNegInt, v.minValue(1, 'bytes must be at least 1')),
+  /** A `bigint` column. */
+  bytes: v.pipe(SafeIntegerSchema, v.minValue(1, 'bytes must be at least 1')),
   mime: Mime,
   sessionId: SessionIdSchema,
 };

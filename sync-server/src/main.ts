@@ -11,6 +11,7 @@ import { createS3BlobStore } from './blobs/s3-blob-store';
 import { createDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { startAbandonSweep } from './ingest/abandon-sweep';
+import { startUploadSweep } from './ingest/upload-sweep';
 import { createLogger, type Logger } from './log';
 import { describeSettingsErrors, isProduction, loadSettings, type Settings } from './settings';
 import { createConnectionRegistry } from './ws/connection-registry';
@@ -65,7 +66,8 @@ function listen(server: ServerType): Promise<AddressInfo> {
 /**
  * Opens the database (PGlite under DATA_DIR without DATABASE_URL) and migrates it, opens the blob
  * store (S3 with S3_BUCKET, else the file system under DATA_DIR), and serves the app with its
- * WebSocket endpoints. Also runs the socket heartbeat and the abandoned-session sweep.
+ * WebSocket endpoints. Also runs the socket heartbeat, the abandoned-session sweep and the sweep of
+ * expired uploads.
  */
 export async function startServer(settings: Settings, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
@@ -108,6 +110,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       afterMinutes: settings.abandonAfterMinutes,
       logger,
     });
+    const uploadSweep = startUploadSweep({ db: database.db, blobs, clock, everyMs: settings.uploadSweepMs, logger });
 
     const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
     const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -122,13 +125,14 @@ export async function startServer(settings: Settings, options: StartServerOption
         logger.info('server_stopping', { connections: connections.counts().open });
         const heartbeatStopped = heartbeat.stop();
         const sweepStopped = sweep.stop();
+        const uploadSweepStopped = uploadSweep.stop();
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections();
         await connections.closeAll('server shutting down', DRAIN_TIMEOUT_MS);
         await waitAtMost(clock, DRAIN_TIMEOUT_MS, httpClosed);
         if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
         wss.close();
-        await Promise.all([heartbeatStopped, sweepStopped]);
+        await Promise.all([heartbeatStopped, sweepStopped, uploadSweepStopped]);
         await database.close();
         logger.info('server_stopped');
       })();

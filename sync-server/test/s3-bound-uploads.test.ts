@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobKeyFor, stagingKeyFor } from '../src/blobs/blob-key';
+import { createDatabase } from '../src/db/database';
+import { UPLOAD_INTENT_LIFETIME_S } from '../src/ingest/upload-intents';
 import { s3Verdict, type PresignedPut } from './testing/sigv4-presigned';
 import { S3_CREDENTIALS, sha256Hex, startMediaServer, type MediaServer } from './testing/media-server';
 
@@ -16,7 +18,8 @@ let m: MediaServer;
 let worker: string;
 
 beforeAll(async () => {
-  m = await startMediaServer('s3');
+  // The expired-upload sweep every second, so the test below sees it run.
+  m = await startMediaServer('s3', { uploadSweepMs: 1000 });
   worker = await m.createWorker('Uploader');
 });
 afterAll(() => m?.stop());
@@ -117,5 +120,32 @@ describe('S3 presigned uploads bound to the announced bytes', () => {
     });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toBe('application/octet-stream');
+  });
+
+  it('the running server sweeps expired uploads: unverified staged bytes and the upload rows are deleted', async () => {
+    const bytes = frame('abandoned', 1024);
+    const grant = await m.announce(worker, screenshot(bytes, 'cs_bound_sweep', 'abandoned-0'));
+    // Bytes that are not the announced ones, never completed: they must not stay in the bucket.
+    expect((await m.put(grant, frame('garbage', 3000))).status).toBe(200);
+    const staged = stagingKeyFor(grant.uploadId!);
+    expect(await m.readObject(staged)).not.toBeNull();
+    const open = await createDatabase({ databaseUrl: m.settings.databaseUrl, dataDir: m.settings.dataDir });
+    try {
+      const row = () => open.db.selectFrom('uploads').select('id').where('id', '=', grant.uploadId!).executeTakeFirst();
+      // Age the upload past the time it could still be completed.
+      await open.db
+        .updateTable('uploads')
+        .set({ created_at: new Date(Date.now() - (UPLOAD_INTENT_LIFETIME_S + 60) * 1000) })
+        .where('id', '=', grant.uploadId!)
+        .execute();
+      await expect.poll(row, { timeout: 10_000, interval: 200 }).toBeUndefined();
+      expect(await m.readObject(staged)).toBeNull();
+    } finally {
+      await open.close();
+    }
+    // Too late to complete: nothing was uploaded as far as the server knows.
+    expect((await m.complete(worker, screenshot(bytes, 'cs_bound_sweep', 'abandoned-0'), grant.uploadId)).status).toBe(
+      404,
+    );
   });
 });

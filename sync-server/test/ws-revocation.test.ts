@@ -201,6 +201,29 @@ describe('two instances on one PostgreSQL', () => {
     }
   });
 
+  it('keeps listening after its LISTEN connection is killed', async () => {
+    const listeners = async () =>
+      Number(
+        (
+          await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where query ilike 'listen %'`.execute(check.db)
+        ).rows[0]!.n,
+      );
+    const worker = await newWorker(a, 'Relisten');
+    const socket = await connectAuthenticated(b.wsUrls[0]!, { apiKey: worker.apiKey });
+    const before = await listeners();
+    expect(before).toBeGreaterThanOrEqual(2); // a and b (and periodic, once it held a socket)
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen %'`.execute(check.db);
+    // Each instance re-opens its listening connection (after 0.5 s), and re-checks its sockets then.
+    for (let i = 0; i < 100 && (await listeners()) < before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await listeners()).toBe(before);
+    const since = performance.now();
+    expect((await adminPost(a, `/api/keys/${worker.keyId}/revoke`)).status).toBe(200);
+    const closed = await closedAfter(socket, since);
+    console.log(`after the listener reconnected: revoke on A -> socket on B closed: ${closed.afterMs} ms`);
+    expect(closed.code).toBe(4401);
+  });
+
   it('the periodic re-check closes a socket whose revocation sent no notification', async () => {
     const worker = await newWorker(a, 'Silent');
     const socket: TestSocket = await connectAuthenticated(periodic.wsUrls[0]!, { apiKey: worker.apiKey });

@@ -66,4 +66,23 @@ describe('promoteStagedUpload', () => {
     expect((await promoteStagedUpload(store, staged, key, announced)).ok).toBe(true);
     expect(await store.get(key)).toEqual(real);
   });
+
+  it('answers a completion that lost the race for the staged object once the object is in place', async () => {
+    await store.put(staged, real, 'audio/webm');
+    // The other completion moves the staged object between this one's checks and its move.
+    const racing: BlobStore = {
+      ...store,
+      async move(from, to, mime) {
+        await store.move(from, to, mime);
+        await store.move(from, to, mime);
+      },
+    };
+    expect((await promoteStagedUpload(racing, staged, key, announced)).ok).toBe(true);
+    expect(await store.get(key)).toEqual(real);
+    // Without the object in place, the failure is not hidden.
+    await store.put(staged, real, 'audio/webm');
+    const failing: BlobStore = { ...store, move: () => Promise.reject(new Error('store down')) };
+    await store.delete(key);
+    await expect(promoteStagedUpload(failing, staged, key, announced)).rejects.toThrow('store down');
+  });
 });

@@ -42,6 +42,12 @@ export async function promoteStagedUpload(
     await store.delete(stagedKey);
     return ok();
   }
-  await store.move(stagedKey, blobKey, servableMediaType(announced.mime));
+  try {
+    await store.move(stagedKey, blobKey, servableMediaType(announced.mime));
+  } catch (err) {
+    // A completion of the same upload racing this one may have moved the staged object first.
+    if ((await verifyBlob(store, blobKey, expected)).ok) return ok();
+    throw err;
+  }
   return ok();
 }

@@ -1,16 +1,17 @@
+import { MAX_EPOCH_MS, MAX_SEQUENCE } from '@codesight/schema';
 import { refusal, type Refusal } from '../refusal';
 
 /**
- * Bounds of what the database columns can hold. The wire schemas check types and shapes but not
- * these ranges; a value past them would fail the INSERT and make the client retry a batch forever,
- * so ingest refuses it up front with `validation_failed`.
+ * Bounds of what the database columns can hold. The wire schemas (schema/) check these ranges; ingest
+ * checks them again where values are computed (rounded legacy times, assigned sequences), so a value
+ * past them never fails an INSERT and makes the client retry a batch forever.
  */
 
-/** `sequence` is an int4 column. */
-export const MAX_SEQUENCE = 2_147_483_647;
+/** `sequence` is an int4 column (the schema's bound, re-exported for ingest). */
+export { MAX_SEQUENCE };
 
 /** Epoch ms of 9999-12-31: far beyond any real event, inside both JS Date and timestamptz ranges. */
-export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31);
+export const MAX_TIMESTAMP_MS = MAX_EPOCH_MS;
 
 /** The refusal for an epoch-ms time (the message's `field`) past {@link MAX_TIMESTAMP_MS}, if it is. */
 export function implausibleTime(field: string, epochMs: number): Refusal | undefined {

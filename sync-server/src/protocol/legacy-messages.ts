@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import {
+  boundedArray,
   InteractionDataMessageSchema,
   LegacyInteractionSchema,
   LIMITS,
@@ -50,7 +51,7 @@ export async function handleSessionStart(ctx: ProtocolContext, workerId: string,
  */
 const InteractionArrayMessageSchema = v.object({
   ...InteractionDataMessageSchema.entries,
-  data: v.pipe(v.array(LegacyInteractionSchema), v.minLength(1), v.maxLength(LIMITS.eventsPerBatch)),
+  data: boundedArray(LegacyInteractionSchema, LIMITS.eventsPerBatch, 1),
 });
 
 /** `data` as a one-element array when it is a single object (see above). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ErrorCode, ErrorMessage } from '@codesight/schema';
-import { PERMANENT_ERROR_CODES } from '@codesight/schema';
+import { PERMANENT_ERROR_CODES, truncateMessage } from '@codesight/schema';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Database } from '../db/schema';
 import type { Logger } from '../log';
@@ -20,12 +20,15 @@ export interface ProtocolContext {
 /** A server reply: an ack of some kind, or an `error` message. */
 export type Reply = { type: string } & Record<string, unknown>;
 
-/** The `error` message of the socket protocol; `retryable` is false for codes a resend cannot fix. */
+/**
+ * The `error` message of the socket protocol; `retryable` is false for codes a resend cannot fix.
+ * The message is cut to `LIMITS.errorMessage` characters: a refusal never echoes a large input back.
+ */
 export function errorReply(code: ErrorCode, message: string, batchId?: string, sessionId?: string): ErrorMessage {
   return {
     type: 'error',
     code,
-    message,
+    message: truncateMessage(message),
     ...(batchId !== undefined && { batchId }),
     ...(sessionId !== undefined && { sessionId }),
     retryable: !PERMANENT_ERROR_CODES.includes(code),

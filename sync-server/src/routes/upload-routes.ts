@@ -119,6 +119,11 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     if (!UUID.test(id)) return errorResponse(c, 'not_found', 'no such upload');
     const upload = await findLiveUploadIntent(deps.db, id, UPLOAD_URL_EXPIRY_S);
     if (!upload) return errorResponse(c, 'not_found', 'no such upload, or it expired: ask for a new upload URL');
+    // A declared size other than the announced one is refused before the body is read.
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && declared !== String(upload.bytes)) {
+      return errorResponse(c, 'validation_failed', `body has ${declared} bytes, the upload announced ${upload.bytes}`);
+    }
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.byteLength !== Number(upload.bytes)) {
       return errorResponse(

@@ -115,7 +115,7 @@ describe('recorder service', () => {
   it('says narration restarted when the recorder page had to be started again mid-recording', async () => {
     const t = setup({ recordAudio: true });
     t.state.lastStatus = { sessionId: 's1', track: 'narration', state: 'recording', at: T0 - 60_000 };
-    await t.service.apply();
+    await t.service.apply('watch');
     expect(t.published).toEqual([
       expect.objectContaining({
         track: 'narration',
@@ -124,16 +124,48 @@ describe('recorder service', () => {
       }),
     ]);
     // The page is up now: applying again (the watch alarm) changes nothing and says nothing.
-    await t.service.apply();
+    await t.service.apply('watch');
     expect(t.published).toHaveLength(1);
   });
 
   it('keeps narration paused when it was paused before the restart', async () => {
     const t = setup({ recordAudio: true });
     t.state.lastStatus = { sessionId: 's1', track: 'narration', state: 'paused', at: T0 - 60_000 };
-    await t.service.apply();
+    await t.service.apply('watch');
     expect(t.sent.at(-1)).toEqual({ type: 'offscreen/media-pause', track: 'narration' });
     expect(t.published).toEqual([expect.objectContaining({ track: 'narration', state: 'paused' })]);
+  });
+
+  it('leaves a refused, missing or failed track to the worker when only the watch applies', async () => {
+    for (const state of ['denied', 'unavailable', 'failed'] as const) {
+      const t = setup({ recordAudio: true });
+      t.state.lastStatus = { sessionId: 's1', track: 'narration', state, at: T0 - 60_000 };
+      await t.service.apply('watch');
+      expect(t.sent, `watch after ${state}`).toEqual([]);
+      expect(t.published).toEqual([]);
+      // The worker turning narration off and on (a settings change) does try again.
+      await t.service.apply('worker');
+      expect(
+        t.sent.filter((r) => r.type === 'offscreen/media-start'),
+        `worker after ${state}`,
+      ).toEqual([expect.objectContaining({ track: 'narration' })]);
+    }
+  });
+
+  it('a refusal from another session does not hold back the watch', async () => {
+    const t = setup({ recordAudio: true });
+    t.state.lastStatus = { sessionId: 's0', track: 'narration', state: 'denied', at: T0 - 60_000 };
+    await t.service.apply('watch');
+    expect(t.sent).toEqual([expect.objectContaining({ type: 'offscreen/media-start', track: 'narration' })]);
+  });
+
+  it('with screenshots off, captured clicks do not touch the recorder page', async () => {
+    const t = setup({ recordAudio: true, captureScreenshots: false });
+    t.state.lastStatus = { sessionId: 's1', track: 'narration', state: 'recording', at: T0 - 60_000 };
+    await t.service.onCaptured([envelope('click')], ['client-click']);
+    await t.service.onCaptured([envelope('click')], ['client-click']);
+    expect(t.sent).toEqual([]);
+    expect(t.bursts).toEqual([]);
   });
 
   it('reports a recorder page that cannot be reached as a failed track', async () => {

@@ -15,6 +15,18 @@ import type { RecorderCommand, RecorderControl } from '../recording/commands';
 import type { BurstTrigger } from './plan-burst';
 import type { ScreenshotRecorder } from './screenshot-recorder';
 
+/**
+ * Why the recorder is brought in line with the settings. `worker`: the worker started a session or
+ * changed a setting, so every wanted track is tried. `watch`: the service worker woke up, the watch
+ * alarm rang or a screenshot needed the recorder, so tracks that were recording start again, but a track
+ * that ended in a problem (microphone refused or missing, track failed) is left to the worker: retrying
+ * it would ask the device again on every click and make the popup's status flicker.
+ */
+export type ApplyReason = 'worker' | 'watch';
+
+/** Last states of a track that only the worker's action (a switch, a new session) should retry. */
+const LEFT_TO_WORKER: ReadonlySet<string> = new Set(['denied', 'unavailable', 'failed']);
+
 /** Event types that start a burst of screenshots. */
 const BURST_TRIGGERS: ReadonlySet<string> = new Set<BurstTrigger>(['click', 'submit', 'navigation']);
 
@@ -48,14 +60,21 @@ export interface RecorderServiceDeps {
  * a browser restart (the offscreen document is gone: tracks start again and say so).
  */
 export function createRecorderService(deps: RecorderServiceDeps): RecorderControl & {
-  apply(): Promise<void>;
+  apply(reason?: ApplyReason): Promise<void>;
   onCaptured(envelopes: readonly CaptureEnvelope[], stored: readonly string[]): Promise<void>;
 } {
   let applying: Promise<void> = Promise.resolve();
 
-  const startTrack = async (sessionId: string, track: MediaTrack, settings: Settings, documentCreated: boolean) => {
-    // The recorder page had to be started while this track was recording: the browser restarted, or closed it.
+  const startTrack = async (
+    sessionId: string,
+    track: MediaTrack,
+    settings: Settings,
+    documentCreated: boolean,
+    reason: ApplyReason,
+  ) => {
     const last = await deps.trackStatus(track);
+    if (reason === 'watch' && last?.sessionId === sessionId && LEFT_TO_WORKER.has(last.state)) return;
+    // The recorder page had to be started while this track was recording: the browser restarted, or closed it.
     const restarted =
       documentCreated &&
       last?.sessionId === sessionId &&
@@ -103,7 +122,7 @@ export function createRecorderService(deps: RecorderServiceDeps): RecorderContro
     }
   };
 
-  const applyNow = async () => {
+  const applyNow = async (reason: ApplyReason) => {
     const sessionId = await deps.recordingSession();
     if (!sessionId) return;
     const settings = await deps.settings();
@@ -116,14 +135,16 @@ export function createRecorderService(deps: RecorderServiceDeps): RecorderContro
     }
     const created = await deps.ensureOffscreen();
     for (const track of ['narration', 'video'] as const) {
-      if (wanted[track]) await startTrack(sessionId, track, settings, created);
+      if (wanted[track]) await startTrack(sessionId, track, settings, created, reason);
       else if (!created) await deps.offscreen({ type: 'offscreen/media-stop', track });
     }
   };
 
   /** One apply at a time: a settings change during a start waits for it, then applies on top. */
-  const apply = () => {
-    applying = applying.then(applyNow).catch((error: unknown) => console.warn('recorder could not apply:', error));
+  const apply = (reason: ApplyReason = 'worker') => {
+    applying = applying
+      .then(() => applyNow(reason))
+      .catch((error: unknown) => console.warn('recorder could not apply:', error));
     return applying;
   };
 
@@ -141,7 +162,7 @@ export function createRecorderService(deps: RecorderServiceDeps): RecorderContro
       const sessionId = await deps.recordingSession();
       if (!sessionId) return fail('not_recording', 'no session is recording');
       if (command.type === 'recorder/burst') {
-        if (deps.screenshots.sessionId !== sessionId) await apply();
+        if (deps.screenshots.sessionId !== sessionId) await apply('watch');
         if (deps.screenshots.sessionId !== sessionId) return fail('screenshots_off', 'screenshots are turned off');
         const tabId = await deps.activeTab();
         if (tabId === undefined) return fail('no_tab', 'no tab to take a screenshot of');
@@ -161,8 +182,12 @@ export function createRecorderService(deps: RecorderServiceDeps): RecorderContro
         (e) => storedNow.has(e.clientId) && BURST_TRIGGERS.has(e.event.type) && e.event.tabId !== undefined,
       );
       if (triggers.length === 0) return;
-      // A service worker that just woke up has no screenshot session yet.
-      if (deps.screenshots.sessionId !== triggers[0]!.sessionId) await apply();
+      // A service worker that just woke up has no screenshot session yet. With screenshots off there is
+      // nothing to set up: applying on every click would only send the recorder page needless starts.
+      if (deps.screenshots.sessionId !== triggers[0]!.sessionId) {
+        if (!(await deps.settings()).captureScreenshots) return;
+        await apply('watch');
+      }
       if (deps.screenshots.sessionId !== triggers[0]!.sessionId) return;
       const sequences = await deps.sequencesOf(triggers.map((e) => e.clientId));
       triggers.forEach((envelope, i) =>

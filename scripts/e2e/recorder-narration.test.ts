@@ -185,23 +185,22 @@ interface MicLineShown {
   offersMicrophonePage: boolean;
 }
 
-/** Waits until the popup's microphone line (it follows chrome.storage) is as `ok` wants, and returns it. */
+/**
+ * Waits until the popup's microphone line (it follows chrome.storage) is as `ok` wants, and returns it.
+ * The line is read in one evaluation, so its fields always come from the same render.
+ */
 function waitForMicLine(popup: Page, ok: (line: MicLineShown) => boolean, label: string): Promise<MicLineShown> {
-  const text = (selector: string) =>
-    popup
-      .locator(selector)
-      .textContent({ timeout: 1_000 })
-      .catch(() => null);
-  return waitFor(
-    async (): Promise<MicLineShown> => ({
-      state: await popup.locator('#mic-state').getAttribute('data-state', { timeout: 1_000 }),
-      detail: await text('#mic-detail'),
-      fix: await text('#mic-fix'),
-      offersMicrophonePage: await popup.locator('#open-microphone-page').isVisible(),
-    }),
-    ok,
-    `the popup's microphone line to show ${label}`,
-  );
+  const read = `(() => {
+    const text = (id) => document.getElementById(id)?.textContent ?? null;
+    const button = document.getElementById('open-microphone-page');
+    return {
+      state: document.getElementById('mic-state')?.getAttribute('data-state') ?? null,
+      detail: text('mic-detail'),
+      fix: text('mic-fix'),
+      offersMicrophonePage: button !== null && button.getClientRects().length > 0,
+    };
+  })()`;
+  return waitFor(() => popup.evaluate<MicLineShown>(read), ok, `the popup's microphone line to show ${label}`);
 }
 
 describe('a narrated shopping session', () => {

@@ -103,10 +103,10 @@ export default defineBackground(() => {
   });
   // A browser restart (or the browser closing the recorder page) mid-session: record on, and say so.
   // The alarm also wakes the worker now and then to check the recorder page is still there.
-  void recorder.apply();
+  void recorder.apply('watch');
   void chrome.alarms.create(RECORDER_WATCH_ALARM, { periodInMinutes: 1 });
   chrome.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === RECORDER_WATCH_ALARM) void recorder.apply();
+    if (alarm.name === RECORDER_WATCH_ALARM) void recorder.apply('watch');
   });
   // Persistent storage is requested by the popup: StorageManager.persist() exists only in windows.
 });

@@ -21,6 +21,7 @@ export * from './formats/legacy-session-chunks';
 export * from './formats/build-training-data';
 export * from './protocol/errors';
 export * from './protocol/legacy';
+export * from './protocol/session-metadata';
 export * from './protocol/sync';
 export * from './protocol/codec';
 export * from './protocol/bounded-json';

@@ -41,6 +41,17 @@ export const LIMITS = {
   arrayItems: 5_000,
   /** Characters of an error message sent back: enough to name the field and the problem, never an echo of the input. */
   errorMessage: 1_000,
+  /**
+   * Bytes of JSON of a session's free-form metadata (the extra keys of a legacy `session_start`), for
+   * one message and for what repeated starts merge into the row. Old clients send a task id, a shift, a
+   * note: a few hundred bytes. 16 KiB leaves room for that and keeps every session listing's row small
+   * (unbounded, 40 KB of gzip became 40 MiB of stored metadata).
+   */
+  sessionMetadataBytes: 16 * 1024,
+  /** Top-level metadata keys a session may hold (merges add keys, so they are counted after merging). */
+  sessionMetadataKeys: 64,
+  /** Nesting of session metadata: `{}` is 1 level. Real metadata is flat or one object deep. */
+  sessionMetadataDepth: 8,
 } as const;
 
 /** The largest value of a PostgreSQL `integer` column (sequences, counts, indexes, pixel sizes). */

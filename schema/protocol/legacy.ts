@@ -12,6 +12,7 @@ import {
 import { SessionIdSchema } from '../entities/session-id';
 import { EventTypeSchema } from '../entities/event';
 import { ErrorCodeSchema } from './errors';
+import { sessionMetadataProblem, sessionStartMetadata } from './session-metadata';
 
 /**
  * The legacy CodeSight WebSocket messages, accepted exactly as old clients send them. Old clients put
@@ -48,16 +49,32 @@ export const AuthenticationFailedSchema = v.object({
 });
 export type AuthenticationFailed = v.InferOutput<typeof AuthenticationFailedSchema>;
 
-/** `session_start` {sessionId, ...metadata}: metadata keys are free-form in old clients. */
-export const SessionStartMessageSchema = v.objectWithRest(
-  {
-    type: v.literal('session_start'),
-    sessionId: SessionIdSchema,
-    startTime: v.optional(LegacyTime),
-    url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
-    userAgent: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.label))),
-  },
-  JsonValueSchema,
+/** Plain JSON object (not an array, not null). */
+const isJsonObject = (input: unknown): input is Record<string, unknown> =>
+  typeof input === 'object' && input !== null && !Array.isArray(input);
+
+/**
+ * `session_start` {sessionId, ...metadata}: metadata keys are free-form in old clients. The metadata is
+ * measured against its bounds (keys, bytes, depth: {@link sessionMetadataProblem}) before any key is
+ * validated, since the server stores and merges it.
+ */
+export const SessionStartMessageSchema = v.pipe(
+  v.custom<unknown>(
+    (input) => !isJsonObject(input) || sessionMetadataProblem(sessionStartMetadata(input)) === undefined,
+    (issue) =>
+      (isJsonObject(issue.input) && sessionMetadataProblem(sessionStartMetadata(issue.input))?.message) ||
+      'session metadata is out of bounds',
+  ),
+  v.objectWithRest(
+    {
+      type: v.literal('session_start'),
+      sessionId: SessionIdSchema,
+      startTime: v.optional(LegacyTime),
+      url: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.url))),
+      userAgent: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.label))),
+    },
+    JsonValueSchema,
+  ),
 );
 export type SessionStartMessage = v.InferOutput<typeof SessionStartMessageSchema>;
 

@@ -14,11 +14,14 @@ export { abandonStaleSessions } from './abandon-sessions';
 export {
   listSessions,
   getSession,
+  getSessionView,
   recentActivity,
   countAll,
   MAX_SESSION_PAGE,
   type ListSessionsOptions,
   type SessionPage,
+  type SessionSummaryRow,
+  type SessionViewRow,
   type TableCounts,
 } from './read-sessions';
 export { readSessionEvents, MAX_EVENT_PAGE, type ReadEventsOptions } from './read-events';

@@ -7,6 +7,37 @@ import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
 /** Largest page a listing returns, whatever the caller asks. */
 export const MAX_SESSION_PAGE = 500;
 
+/**
+ * The columns a session listing shows (routes/session-views.ts `toSessionSummary`). Not `metadata`
+ * (free-form, up to `LIMITS.sessionMetadataBytes`, and far more in rows stored before that bound) nor
+ * `urls` (up to 1000 URLs of 8 KiB): a page of 500 rows would read megabytes nobody shows.
+ */
+export const SESSION_SUMMARY_COLUMNS = [
+  'id',
+  'worker_id',
+  'status',
+  'start_time',
+  'end_time',
+  'final_count',
+  'acked_through',
+  'event_count',
+  'hosts',
+  'counts',
+  'user_agent',
+  'extension_version',
+  'last_activity_at',
+  'created_at',
+] as const satisfies readonly (keyof SessionRow)[];
+
+/** A session row as listings read it. */
+export type SessionSummaryRow = Pick<SessionRow, (typeof SESSION_SUMMARY_COLUMNS)[number]>;
+
+/** The columns of one session's views (its JSON, training data, media): a summary's and the masking policy. */
+export const SESSION_VIEW_COLUMNS = [...SESSION_SUMMARY_COLUMNS, 'masking_policy'] as const;
+
+/** A session row as the views of one session read it. */
+export type SessionViewRow = Pick<SessionRow, (typeof SESSION_VIEW_COLUMNS)[number]>;
+
 export interface ListSessionsOptions {
   /** Only this worker's sessions; unset: everyone's (admin views). */
   workerId?: string | undefined;
@@ -18,7 +49,7 @@ export interface ListSessionsOptions {
 
 /** One page of sessions, newest first, and the cursor of the next page (null on the last one). */
 export interface SessionPage {
-  sessions: SessionRow[];
+  sessions: SessionSummaryRow[];
   nextCursor: string | null;
 }
 
@@ -34,7 +65,7 @@ export async function listSessions(
   const after = options.cursor === undefined ? undefined : decodeSessionCursor(options.cursor);
   if (after === null) return fail('bad_request', 'cursor is not a cursor this server issued');
 
-  let query = db.selectFrom('sessions').selectAll();
+  let query = db.selectFrom('sessions').select(SESSION_SUMMARY_COLUMNS);
   if (options.workerId !== undefined) query = query.where('worker_id', '=', options.workerId);
   if (after !== undefined) {
     query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
@@ -50,9 +81,17 @@ export async function listSessions(
   return ok({ sessions, nextCursor: rows.length > limit && last ? encodeSessionCursor(last) : null });
 }
 
-/** One session by id, or null. */
+/** One session by id, every column, or null. */
 export async function getSession(db: Kysely<Database>, sessionId: string): Promise<SessionRow | null> {
   return (await db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst()) ?? null;
+}
+
+/** One session by id with the columns its views show ({@link SESSION_VIEW_COLUMNS}), or null. */
+export async function getSessionView(db: Kysely<Database>, sessionId: string): Promise<SessionViewRow | null> {
+  return (
+    (await db.selectFrom('sessions').select(SESSION_VIEW_COLUMNS).where('id', '=', sessionId).executeTakeFirst()) ??
+    null
+  );
 }
 
 /**
@@ -69,10 +108,10 @@ export async function isOtherWorkersSession(
 }
 
 /** The sessions with the most recent activity first (admin "recent" view). */
-export async function recentActivity(db: Kysely<Database>, limit: number): Promise<SessionRow[]> {
+export async function recentActivity(db: Kysely<Database>, limit: number): Promise<SessionSummaryRow[]> {
   return db
     .selectFrom('sessions')
-    .selectAll()
+    .select(SESSION_SUMMARY_COLUMNS)
     .orderBy('last_activity_at', 'desc')
     .orderBy('id', 'desc')
     .limit(Math.min(MAX_SESSION_PAGE, Math.max(1, Math.floor(limit))))

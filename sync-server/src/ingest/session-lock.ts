@@ -3,14 +3,41 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, NewSession, SessionRow } from '../db/schema';
 import type { Refusal } from '../refusal';
 
+/**
+ * The session columns a writer reads under the lock: all but `metadata`, which only a repeated
+ * `session_start` reads (session-start.ts), so storing events never reads the free-form JSON.
+ */
+const LOCKED_COLUMNS = [
+  'id',
+  'worker_id',
+  'status',
+  'start_time',
+  'end_time',
+  'final_count',
+  'acked_through',
+  'event_count',
+  'urls',
+  'hosts',
+  'counts',
+  'user_agent',
+  'masking_policy',
+  'extension_version',
+  'last_activity_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof SessionRow)[];
+
+/** A session row as {@link lockSession} reads it. */
+export type LockedSessionRow = Pick<SessionRow, (typeof LOCKED_COLUMNS)[number]>;
+
 /** The locked session row, and whether this transaction created it. */
 export interface LockedSession {
-  row: SessionRow;
+  row: LockedSessionRow;
   created: boolean;
 }
 
-async function selectForUpdate(trx: Kysely<Database>, sessionId: string): Promise<SessionRow | undefined> {
-  return trx.selectFrom('sessions').selectAll().where('id', '=', sessionId).forUpdate().executeTakeFirst();
+async function selectForUpdate(trx: Kysely<Database>, sessionId: string): Promise<LockedSessionRow | undefined> {
+  return trx.selectFrom('sessions').select(LOCKED_COLUMNS).where('id', '=', sessionId).forUpdate().executeTakeFirst();
 }
 
 /**

@@ -1,5 +1,13 @@
-import { ok, type Result, type ServerSessionStatus, type SessionStartMessage } from '@codesight/schema';
-import type { Kysely } from 'kysely';
+import {
+  fail,
+  ok,
+  sessionMetadataProblem,
+  sessionStartMetadata,
+  type Result,
+  type ServerSessionStatus,
+  type SessionStartMessage,
+} from '@codesight/schema';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { storableText, storableTextOrNull, toJsonb } from '../db/jsonb';
 import type { Database } from '../db/schema';
@@ -17,21 +25,43 @@ export interface StartSessionResult {
   ackedThrough: number;
 }
 
-// Keys of session_start with a column of their own; the rest is free-form metadata.
-const MESSAGE_FIELDS = new Set(['type', 'sessionId', 'startTime', 'url', 'userAgent']);
+/**
+ * The session's metadata merged with `metadata` (its keys win), or why the result would be past the
+ * metadata bounds. Read under the session lock: two starts cannot both pass the bound.
+ */
+async function mergedMetadata(
+  trx: Transaction<Database>,
+  sessionId: string,
+  metadata: Record<string, unknown>,
+): Promise<Result<Record<string, unknown>, Refusal>> {
+  const { metadata: stored } = await trx
+    .selectFrom('sessions')
+    .select('metadata')
+    .where('id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  const merged = { ...stored, ...metadata };
+  const problem = sessionMetadataProblem(merged);
+  if (problem) return fail(problem.code, `session ${sessionId}: merged with the metadata it holds, ${problem.message}`);
+  return ok(merged);
+}
 
 /**
  * Handles a legacy `session_start`: creates the session owned by `workerId` with the message's start
  * time, user agent and first URL, and keeps the other top-level keys in `metadata`. Repeating it is
  * harmless: an existing session of the same worker gets missing fields filled and new metadata keys
- * merged. Another worker's session is `forbidden`.
+ * merged, as long as the merged metadata stays within its bounds (`LIMITS.sessionMetadata*`; else
+ * `payload_too_large` and nothing changes), so repeated starts cannot grow the row without bound.
+ * Another worker's session is `forbidden`.
  */
 export async function startLegacySession(
   db: Kysely<Database>,
   workerId: string,
   message: SessionStartMessage,
 ): Promise<Result<StartSessionResult, Refusal>> {
-  const metadata = Object.fromEntries(Object.entries(message).filter(([key]) => !MESSAGE_FIELDS.has(key)));
+  const metadata = sessionStartMetadata(message);
+  // Checked before any write; the schema checked it already, but callers may skip the schema.
+  const problem = sessionMetadataProblem(metadata);
+  if (problem) return fail(problem.code, problem.message);
   const startTime = asDate(message.startTime) ?? new Date();
   // The first page goes into urls/hosts like an event's URL (the counts are not touched).
   const page = message.url ? [{ type: 'session_start', url: message.url }] : [];
@@ -49,13 +79,16 @@ export async function startLegacySession(
     const { row, created } = locked.value;
 
     if (!created) {
-      const merged = addEventsToStats({ counts: row.counts, urls: row.urls, hosts: row.hosts }, page);
+      // A start without metadata keys leaves the stored metadata unread and untouched.
+      const merged = Object.keys(metadata).length > 0 ? await mergedMetadata(trx, row.id, metadata) : undefined;
+      if (merged && !merged.ok) return merged;
+      const stats = addEventsToStats({ counts: row.counts, urls: row.urls, hosts: row.hosts }, page);
       await trx
         .updateTable('sessions')
         .set({
-          metadata: toJsonb({ ...row.metadata, ...metadata }),
-          urls: toJsonb(merged.urls),
-          hosts: toJsonb(merged.hosts),
+          ...(merged && { metadata: toJsonb(merged.value) }),
+          urls: toJsonb(stats.urls),
+          hosts: toJsonb(stats.hosts),
           last_activity_at: sql<Date>`now()`,
           updated_at: sql<Date>`now()`,
           ...(row.user_agent === null &&

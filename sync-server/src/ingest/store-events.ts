@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, NewInteraction, SessionRow } from '../db/schema';
+import type { Database, NewInteraction } from '../db/schema';
 import { toJsonb } from '../db/jsonb';
 import { INSERT_CHUNK_ROWS } from './limits';
+import type { LockedSessionRow } from './session-lock';
 import { addEventsToStats, statusAfterStore, type StatsEvent } from './session-stats';
 import { readContiguousWatermark } from './watermark';
 
@@ -41,7 +42,7 @@ export interface SessionFill {
  */
 export async function recordSessionProgress(
   trx: Transaction<Database>,
-  session: SessionRow,
+  session: LockedSessionRow,
   insertedEvents: readonly StatsEvent[],
   fill: SessionFill = {},
 ): Promise<number> {

@@ -8,6 +8,8 @@ import {
   ScreenshotDataMessageSchema,
   SessionEndMessageSchema,
   SessionStartMessageSchema,
+  sessionMetadataProblem,
+  sessionStartMetadata,
   validate,
   type AckMessage,
   type ErrorMessage,
@@ -30,6 +32,12 @@ type Reply = AckMessage | ErrorMessage;
 
 /** `session_start`: creates (or re-opens) the session. */
 export async function handleSessionStart(ctx: ProtocolContext, workerId: string, message: unknown): Promise<Reply> {
+  // The schema checks the metadata bounds too, as validation_failed: too much metadata is answered
+  // payload_too_large (413), like every other size bound.
+  if (typeof message === 'object' && message !== null && !Array.isArray(message)) {
+    const problem = sessionMetadataProblem(sessionStartMetadata(message as Record<string, unknown>));
+    if (problem) return errorReply(problem.code, problem.message);
+  }
   const checked = validate(SessionStartMessageSchema, message);
   if (!checked.ok) return errorReply('validation_failed', checked.error.message);
   const result = await startLegacySession(ctx.db, workerId, checked.value);

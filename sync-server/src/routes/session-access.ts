@@ -1,9 +1,9 @@
 import { fail, ok, SESSION_ID_PATTERN, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/principal';
-import type { Database, SessionRow } from '../db/schema';
+import type { Database } from '../db/schema';
 import type { Refusal } from '../refusal';
-import { getSession } from '../ingest/read-sessions';
+import { getSessionView, type SessionViewRow } from '../ingest/read-sessions';
 
 /** The one message for a session that is missing or not the caller's; it names no id, so bodies are identical. */
 export const NO_SUCH_SESSION = 'no such session';
@@ -17,10 +17,10 @@ export async function sessionFor(
   db: Kysely<Database>,
   principal: Principal,
   sessionId: string,
-): Promise<Result<SessionRow, Refusal>> {
+): Promise<Result<SessionViewRow, Refusal>> {
   if (!SESSION_ID_PATTERN.test(sessionId))
     return fail('bad_request', 'session id must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
-  const row = await getSession(db, sessionId);
+  const row = await getSessionView(db, sessionId);
   if (!row || (principal.kind === 'worker' && row.worker_id !== principal.workerId)) {
     return fail('not_found', NO_SUCH_SESSION);
   }

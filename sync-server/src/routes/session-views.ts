@@ -1,11 +1,11 @@
 import { EVENT_TYPES, type Session } from '@codesight/schema';
-import type { SessionRow } from '../db/schema';
+import type { SessionSummaryRow, SessionViewRow } from '../ingest/read-sessions';
 
 /** A session as list endpoints return it: legacy names (`sessionId`, `totalEvents`, `duration`) plus sync state. */
 export interface SessionSummary {
   sessionId: string;
   workerId: string;
-  status: SessionRow['status'];
+  status: SessionSummaryRow['status'];
   /** ISO 8601. */
   startTime: string;
   endTime: string | null;
@@ -27,7 +27,7 @@ export interface SessionSummary {
 }
 
 /** Serializes a session row for list endpoints. */
-export function toSessionSummary(row: SessionRow): SessionSummary {
+export function toSessionSummary(row: SessionSummaryRow): SessionSummary {
   const end = row.end_time ?? row.last_activity_at;
   return {
     sessionId: row.id,
@@ -54,7 +54,7 @@ export function toSessionSummary(row: SessionRow): SessionSummary {
  * still open on the server is `recording`; closed or abandoned ones are `stopped`. Legacy sessions
  * have no masking policy on record: they get an empty one, marked `legacy`.
  */
-export function toExportSession(row: SessionRow): Session {
+export function toExportSession(row: SessionViewRow): Session {
   return {
     id: row.id,
     startTime: row.start_time.getTime(),

@@ -46,6 +46,8 @@ export function mapLegacyInteractionToRow(
     timestamp_ms: timestampMs,
     url: storableTextOrNull(interaction.url),
     title: storableTextOrNull(asString(raw.title)),
+    // Lenient where the batch protocol refuses: old clients cannot be fixed, and an id the `bigint`
+    // column cannot hold (1e19, a fraction, a string) is not worth losing the interaction over.
     tab_id: asInteger(raw.tabId) ?? null,
     frame_id: asInteger(raw.frameId) ?? null,
     selector: storableTextOrNull(interaction.selector),

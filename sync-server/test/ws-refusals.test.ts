@@ -181,6 +181,32 @@ describe('refusals after authentication keep the connection open', () => {
     socket.close();
   });
 
+  it('bounds JSON depth and array length on the socket exactly as over HTTP (parseBoundedJson)', async () => {
+    const socket = await connectAuthenticated(wsUrl, { apiKey: 'test-key-dev' });
+    // 100 levels: JSON.parse takes it, and `resume` ignores the unknown key, so only the parse bound refuses it.
+    const deep = `{"type":"resume","sessionIds":[],"x":${'['.repeat(100)}${']'.repeat(100)}}`;
+    const long = JSON.stringify({ type: 'resume', sessionIds: [], x: new Array(5001).fill(0) });
+    for (const text of [deep, long]) {
+      socket.send(text);
+      const ws = await socket.next();
+      isError(ws, 'validation_failed');
+      expect(ws.retryable).toBe(false);
+      const res = await fetch(`${server.url}/api/sync/resume`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'test-key-dev', 'content-type': 'application/json' },
+        body: text,
+      });
+      const http = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status).toBe(400);
+      expect(http.error.code).toBe('validation_failed');
+      // The same bound, named the same way: "request body: <problem>" and "frame: <problem>".
+      expect(String(ws.message).replace(/^frame: /, '')).toBe(http.error.message.replace(/^request body: /, ''));
+    }
+    socket.send({ type: 'resume', sessionIds: [] });
+    expect((await socket.next()).type).toBe('resume_state');
+    socket.close();
+  });
+
   it('takes gzip binary frames of the batch protocol: batch, resume, session_close', async () => {
     const socket = await connectAuthenticated(wsUrl, { apiKey: 'test-key-dev' });
     const events = sampleRecordedEvents('cs_binary', 20);

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { encodeCompressed } from '@codesight/schema';
+import { encodeCompressed, LIMITS } from '@codesight/schema';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, frameSize, jsonBytesOf } from './frame-decoder';
 
@@ -63,6 +63,30 @@ describe('decodeFrame', () => {
     ],
   ])('refuses %s', (_what, data, code, message, jsonBytes) => {
     expect(decodeFrame(data, MAX)).toEqual({ ok: false, error: { code, message, jsonBytes } });
+  });
+
+  it("parses with the HTTP bodies' bounds: depth and array length are refused before JSON.parse", () => {
+    const deep = `{"type":"resume","x":${'['.repeat(LIMITS.messageDepth)}${']'.repeat(LIMITS.messageDepth)}}`;
+    const depthRefusal = {
+      ok: false,
+      error: {
+        code: 'validation_failed',
+        message: `frame: JSON nested deeper than ${LIMITS.messageDepth} levels`,
+        jsonBytes: deep.length,
+      },
+    };
+    expect(decodeFrame(deep, 100_000)).toEqual(depthRefusal);
+    expect(decodeFrame(buffer(gzipSync(deep)), 100_000)).toEqual(depthRefusal);
+    const long = JSON.stringify({ type: 'batch', events: new Array(LIMITS.arrayItems + 1).fill(0) });
+    expect(decodeFrame(long, 100_000)).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', message: `frame: JSON array of more than ${LIMITS.arrayItems} items` },
+    });
+    // One level less, and exactly arrayItems items, parse.
+    const fits = `{"type":"resume","x":${'['.repeat(LIMITS.messageDepth - 1)}${']'.repeat(LIMITS.messageDepth - 1)}}`;
+    expect(decodeFrame(fits, 100_000).ok).toBe(true);
+    const full = JSON.stringify({ type: 'batch', events: new Array(LIMITS.arrayItems).fill(0) });
+    expect(decodeFrame(full, 100_000).ok).toBe(true);
   });
 
   it('refuses a Blob (another runtime) and measures every kind of frame', () => {

@@ -1,5 +1,13 @@
 import { gunzipSync } from 'node:zlib';
-import { err, inflatedSizeLimit, MAX_INFLATE_RATIO, ok, type ErrorCode, type Result } from '@codesight/schema';
+import {
+  err,
+  inflatedSizeLimit,
+  MAX_INFLATE_RATIO,
+  ok,
+  parseBoundedJson,
+  type ErrorCode,
+  type Result,
+} from '@codesight/schema';
 import type { WSMessageReceive } from 'hono/ws';
 import type { Refusal } from '../refusal';
 
@@ -36,25 +44,35 @@ function refuse(code: ErrorCode, message: string, jsonBytes: number): FrameDecod
   return err({ code, message, jsonBytes });
 }
 
+/**
+ * The JSON of a frame, parsed with the HTTP bodies' bounds (depth, array length: schema's
+ * parseBoundedJson), so a message costs the same on either transport; `notJson` names the frame kind.
+ */
+function parseFrameJson(text: string, notJson: string, jsonBytes: number): Result<unknown, FrameRefusal> {
+  const parsed = parseBoundedJson(text);
+  if (parsed.ok) return parsed;
+  const { code, message } = parsed.error;
+  return err({ code, message: code === 'invalid_json' ? notJson : `frame: ${message}`, jsonBytes });
+}
+
 function isOutputTooLarge(error: unknown): boolean {
   return error instanceof RangeError && (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
 
 /**
  * Decodes one WebSocket frame: a text frame is JSON, a binary frame the codec's gzip JSON
- * (schema/protocol/codec.ts) inflated to at most `maxInflatedBytes`. Anything else, or JSON that is
- * not an object with a string `type`, is refused with the code the client gets back.
+ * (schema/protocol/codec.ts) inflated to at most `maxInflatedBytes`. Either is parsed within the bounds
+ * of an HTTP body (`validation_failed` past them). Anything else, or JSON that is not an object with a
+ * string `type`, is refused with the code the client gets back.
  */
 export function decodeFrame(data: WSMessageReceive, maxInflatedBytes: number): FrameDecoding {
   let value: unknown;
   let jsonBytes = 0;
   if (typeof data === 'string') {
     jsonBytes = Buffer.byteLength(data, 'utf8');
-    try {
-      value = JSON.parse(data);
-    } catch {
-      return refuse('invalid_json', 'text frame is not valid JSON', jsonBytes);
-    }
+    const parsed = parseFrameJson(data, 'text frame is not valid JSON', jsonBytes);
+    if (!parsed.ok) return parsed;
+    value = parsed.value;
   } else if (data instanceof Blob) {
     // The node adapter delivers ArrayBuffers; a Blob would mean another runtime.
     return refuse('bad_request', 'unsupported binary frame', jsonBytes);
@@ -74,11 +92,9 @@ export function decodeFrame(data: WSMessageReceive, maxInflatedBytes: number): F
       return refuse('invalid_json', 'binary frame is not gzip-compressed JSON', jsonBytes);
     }
     jsonBytes = text.length;
-    try {
-      value = JSON.parse(text.toString('utf8'));
-    } catch {
-      return refuse('invalid_json', 'binary frame is not gzip-compressed JSON', jsonBytes);
-    }
+    const parsed = parseFrameJson(text.toString('utf8'), 'binary frame is not gzip-compressed JSON', jsonBytes);
+    if (!parsed.ok) return parsed;
+    value = parsed.value;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return refuse('bad_request', 'a message must be a JSON object', jsonBytes);

@@ -33,6 +33,8 @@ describe('loadSettings', () => {
       NODE_ENV: 'production',
       PORT: '8080',
       JWT_SECRET: SECRET,
+      PUBLIC_URL: 'https://collector.example/',
+      ALLOWED_HOSTS: 'Collector-Internal, api.example',
       DATABASE_URL: 'postgres://u@db:5432/x',
       S3_BUCKET: 'media',
       S3_ENDPOINT: 'http://127.0.0.1:9000',
@@ -56,6 +58,9 @@ describe('loadSettings', () => {
     expect(r.value.trustProxy).toBe(1);
     expect(r.value.maxFrameBytes).toBe(2048);
     expect(r.value.jwtSecretIsDevDefault).toBe(false);
+    expect(r.value.publicUrl).toBe('https://collector.example');
+    expect(r.value.allowedHosts).toEqual(['collector-internal', 'api.example']);
+    expect(r.value.legacyNames).toEqual([]);
   });
 
   it('treats empty strings as unset', () => {
@@ -75,6 +80,10 @@ describe('loadSettings', () => {
     [{ CORS_ORIGINS: 'https://a.example/path' }, /CORS_ORIGINS: .*without a path/],
     [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, /S3_ENDPOINT: has no effect without S3_BUCKET/],
     [{ JWT_EXPIRES_IN: 'forever' }, /JWT_EXPIRES_IN: must be a duration/],
+    [{ ALLOWED_HOSTS: 'https://a.example' }, /ALLOWED_HOSTS: "https:\/\/a.example" must be a host name/],
+    [{ ALLOWED_HOSTS: 'a.example:8443' }, /ALLOWED_HOSTS: .*without scheme or port/],
+    [{ S3_BUCKET_NAME: 'Not A Bucket' }, /S3_BUCKET_NAME: must be a valid S3 bucket name/],
+    [{ FRONTEND_URL: 'vercel app' }, /FRONTEND_URL: must be a URL/],
   ])('refuses %o with a clear message', (env, message) => {
     const r = loadSettings(env);
     expect(r.ok).toBe(false);
@@ -87,5 +96,120 @@ describe('loadSettings', () => {
     if (!missing.ok) expect(missing.error[0]).toMatch(/JWT_SECRET: required when NODE_ENV=production/);
     const dev = loadSettings({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET });
     expect(dev.ok).toBe(false);
+  });
+
+  it('refuses production without PUBLIC_URL: the Host check needs the name clients use', () => {
+    const r = loadSettings({ NODE_ENV: 'production', JWT_SECRET: SECRET });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.join('\n')).toMatch(/PUBLIC_URL: required when NODE_ENV=production/);
+  });
+});
+
+describe('development credentials off loopback (issue 10, finding 9)', () => {
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'collector.lan'])(
+    'refuses HOST=%s outside production, naming the ways out',
+    (host) => {
+      for (const nodeEnv of ['development', 'test']) {
+        const r = loadSettings({ NODE_ENV: nodeEnv, HOST: host, JWT_SECRET: SECRET });
+        expect(r.ok).toBe(false);
+        if (!r.ok) {
+          const text = r.error.join('\n');
+          expect(text).toContain(`setting HOST: ${host} is not a loopback address`);
+          expect(text).toMatch(/public development key and JWT secret/);
+          expect(text).toMatch(/ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK=true/);
+        }
+      }
+    },
+  );
+
+  it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])(
+    'starts on the loopback address %s without the override',
+    (host) => {
+      const r = loadSettings({ HOST: host });
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.value.devCredentialsOffLoopback).toBe(false);
+    },
+  );
+
+  it('starts off loopback with the explicit override, flagged for the loud warning', () => {
+    const r = loadSettings({ HOST: '0.0.0.0', ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK: 'true' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value.devCredentialsOffLoopback).toBe(true);
+    const onLoopback = loadSettings({ ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK: 'true' });
+    expect(onLoopback.ok && onLoopback.value.devCredentialsOffLoopback).toBe(false);
+  });
+
+  it('production listens anywhere; the override is refused there as meaningless', () => {
+    const base = { NODE_ENV: 'production', JWT_SECRET: SECRET, PUBLIC_URL: 'https://c.example' };
+    expect(loadSettings({ ...base, HOST: '0.0.0.0' }).ok).toBe(true);
+    const r = loadSettings({ ...base, ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK: 'yes' });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.error.join('\n')).toMatch(/ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK: has no effect when NODE_ENV=production/);
+  });
+});
+
+describe('old deployment variable names (issue 10, operations)', () => {
+  it('reads S3_BUCKET_NAME and AWS_REGION as S3_BUCKET and S3_REGION, and says so', () => {
+    const r = loadSettings({ S3_BUCKET_NAME: 'codesight-recordings', AWS_REGION: 'eu-west-1' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.s3).toMatchObject({ bucket: 'codesight-recordings', region: 'eu-west-1' });
+    expect(r.value.legacyNames.map((n) => [n.legacy, n.current])).toEqual([
+      ['S3_BUCKET_NAME', 'S3_BUCKET'],
+      ['AWS_REGION', 'S3_REGION'],
+    ]);
+  });
+
+  it('refuses S3_BUCKET_NAME naming another bucket than S3_BUCKET', () => {
+    const r = loadSettings({ S3_BUCKET_NAME: 'old-bucket', S3_BUCKET: 'new-bucket' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.join('\n')).toMatch(/S3_BUCKET_NAME: the old name of S3_BUCKET.*keep only S3_BUCKET/);
+    const same = loadSettings({ S3_BUCKET_NAME: 'one-bucket', S3_BUCKET: 'one-bucket' });
+    expect(same.ok && same.value.s3?.bucket).toBe('one-bucket');
+  });
+
+  it('leaves AWS_REGION alone without a bucket (AWS runtimes set it) and lets S3_REGION win', () => {
+    const fs = loadSettings({ AWS_REGION: 'eu-west-1' });
+    expect(fs.ok && fs.value.s3).toBe(undefined);
+    expect(fs.ok && fs.value.legacyNames).toEqual([]);
+    const both = loadSettings({ S3_BUCKET: 'media', S3_REGION: 'us-west-2', AWS_REGION: 'eu-west-1' });
+    expect(both.ok).toBe(true);
+    if (!both.ok) return;
+    expect(both.value.s3?.region).toBe('us-west-2');
+    expect(both.value.legacyNames[0]).toMatchObject({ legacy: 'AWS_REGION', current: 'S3_REGION' });
+  });
+
+  it('reads FRONTEND_URL as an allowed CORS origin; refuses it when CORS_ORIGINS leaves it out', () => {
+    const alone = loadSettings({ FRONTEND_URL: 'https://your-frontend.vercel.app/' });
+    expect(alone.ok && alone.value.corsOrigins).toEqual(['https://your-frontend.vercel.app']);
+    expect(alone.ok && alone.value.legacyNames[0]).toMatchObject({ legacy: 'FRONTEND_URL', current: 'CORS_ORIGINS' });
+    const listed = loadSettings({
+      FRONTEND_URL: 'https://console.example',
+      CORS_ORIGINS: 'https://a.example,https://console.example',
+    });
+    expect(listed.ok && listed.value.corsOrigins).toEqual(['https://a.example', 'https://console.example']);
+    const conflict = loadSettings({ FRONTEND_URL: 'https://console.example', CORS_ORIGINS: 'https://a.example' });
+    expect(conflict.ok).toBe(false);
+    if (!conflict.ok)
+      expect(conflict.error.join('\n')).toMatch(/FRONTEND_URL: .*does not list https:\/\/console.example/);
+  });
+
+  it("starts from the legacy collector README's backend .env once PUBLIC_URL and a real secret are added", () => {
+    const r = loadSettings({
+      DATABASE_URL: 'postgresql://u:p@db.example:5432/codesight',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_REGION: 'us-east-1',
+      S3_BUCKET_NAME: 'codesight-recordings',
+      FRONTEND_URL: 'https://your-frontend.vercel.app',
+      NODE_ENV: 'production',
+      JWT_SECRET: SECRET,
+      PUBLIC_URL: 'https://your-backend.railway.app',
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.s3?.bucket).toBe('codesight-recordings');
+    expect(r.value.corsOrigins).toEqual(['https://your-frontend.vercel.app']);
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as v from 'valibot';
 import { describeIssues, err, ok, type Result } from '@codesight/schema';
 
@@ -37,13 +38,36 @@ export interface S3Settings {
   forcePathStyle: boolean;
 }
 
+/**
+ * An old deployment's variable name that was read in place of the current one. main logs each once, so an
+ * operator who copied the old `.env` learns the new name instead of silently getting a default.
+ */
+export interface LegacyName {
+  legacy: string;
+  current: string;
+  /** What was done with it, for the log line. */
+  note: string;
+}
+
 /** Validated settings. Field names are camelCase; each maps to one environment variable. */
 export interface Settings {
   nodeEnv: NodeEnv;
   port: number;
   host: string;
-  /** Absolute base URL clients reach this server at (behind a proxy); unset: derived from the request. */
+  /**
+   * Absolute base URL clients reach this server at (behind a proxy); unset: derived from the request.
+   * Required in production: its host name is one the Host header check accepts.
+   */
   publicUrl: string | undefined;
+  /** Extra host names the Host header may carry (a proxy that forwards its upstream name); lower case. */
+  allowedHosts: string[];
+  /**
+   * True when the server runs outside production on a non-loopback address because
+   * ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK says so: anyone who can reach it is admin. main warns loudly.
+   */
+  devCredentialsOffLoopback: boolean;
+  /** Old variable names read as aliases of current ones (see {@link LegacyName}). */
+  legacyNames: LegacyName[];
   /** Unset: embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -128,6 +152,34 @@ function asOrigin(s: string): string | undefined {
 
 const nonEmpty = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'));
 
+const S3_BUCKET_NAME_RULE = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+);
+
+// A DNS name as a Host header carries it (no port): letters, digits, dots, dashes, underscores.
+const HOST_NAME = /^[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?$/;
+
+/**
+ * True when `host` (the HOST setting) only accepts connections from this machine. Names other than
+ * `localhost` are not resolved: an address that depends on DNS or /etc/hosts is not provably loopback.
+ */
+export function isLoopbackListenAddress(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h) || /^(0{1,4}:){7}0{0,3}1$/.test(h);
+  return false;
+}
+
+/** True for the wildcard addresses that listen on every interface. */
+export function isWildcardListenAddress(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
 /** Environment variables read, each optional; defaults are applied after parsing. */
 const EnvSchema = v.object({
   NODE_ENV: v.optional(v.picklist(NODE_ENVS, `must be one of ${NODE_ENVS.join(', ')}`)),
@@ -145,9 +197,9 @@ const EnvSchema = v.object({
     v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
   ),
   DATA_DIR: v.optional(nonEmpty),
-  S3_BUCKET: v.optional(
-    v.pipe(v.string(), v.trim(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
-  ),
+  ALLOWED_HOSTS: v.optional(v.string()),
+  ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK: v.optional(boolFromEnv),
+  S3_BUCKET: v.optional(S3_BUCKET_NAME_RULE),
   S3_ENDPOINT: v.optional(v.pipe(v.string(), v.trim(), v.url('must be a URL like http://127.0.0.1:9000'))),
   S3_REGION: v.optional(nonEmpty),
   S3_FORCE_PATH_STYLE: v.optional(boolFromEnv),
@@ -175,6 +227,23 @@ const EnvSchema = v.object({
   WS_CREDENTIAL_CHECK_MS: v.optional(intFromEnv(500, 600_000)),
 });
 
+/**
+ * The old deployment's names (legacy collector README, "Backend (.env)"). They are read, never
+ * ignored: copying the old `.env` must not silently send media to the local disk. `AWS_ACCESS_KEY_ID`
+ * and `AWS_SECRET_ACCESS_KEY` need nothing: the AWS SDK reads them itself.
+ */
+const LegacyEnvSchema = v.object({
+  S3_BUCKET_NAME: v.optional(S3_BUCKET_NAME_RULE),
+  AWS_REGION: v.optional(nonEmpty),
+  FRONTEND_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.url('must be a URL like https://console.example'),
+      v.regex(/^https?:\/\//, 'must start with http:// or https://'),
+    ),
+  ),
+});
 /**
  * Defaults. Sizes: a legacy `screenshot_data` frame carries a base64 PNG (a full-HD one is 2–5 MB as
  * base64), and a batch of 5 000 events is ~1 MB gzip / ~10 MB inflated, so 16 MiB frames and bodies
@@ -229,17 +298,17 @@ type Env = Record<string, string | undefined>;
  * readable line each, for the caller to print (see {@link describeSettingsErrors}) before exiting 1.
  */
 export function loadSettings(env: Env = process.env): Result<Settings, string[]> {
-  const raw: Env = {};
-  for (const key of Object.keys(EnvSchema.entries)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') raw[key] = value;
-  }
+  const raw = readSet(env, Object.keys(EnvSchema.entries));
+  const rawLegacy = readSet(env, Object.keys(LegacyEnvSchema.entries));
   const parsed = v.safeParse(EnvSchema, raw);
-  if (!parsed.success) {
-    return err(describeIssues(parsed.issues).map((line) => `setting ${line}`));
+  const parsedLegacy = v.safeParse(LegacyEnvSchema, rawLegacy);
+  if (!parsed.success || !parsedLegacy.success) {
+    const issues = [...(parsed.issues ?? []), ...(parsedLegacy.issues ?? [])];
+    return err(describeIssues(issues).map((line) => `setting ${line}`));
   }
-  const e = parsed.output;
   const errors: string[] = [];
+  const legacyNames: LegacyName[] = [];
+  const e = applyLegacyNames(parsed.output, parsedLegacy.output, errors, legacyNames);
   const nodeEnv = e.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
 
@@ -248,6 +317,27 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
   }
   if (e.JWT_SECRET === DEV_JWT_SECRET && production) {
     errors.push('setting JWT_SECRET: the public development secret cannot be used in production');
+  }
+  // The Host header check needs the name clients use; without it every request by name would be refused.
+  if (production && e.PUBLIC_URL === undefined) {
+    errors.push(
+      'setting PUBLIC_URL: required when NODE_ENV=production (the URL clients reach the server at, e.g. https://collector.example; requests for other host names are refused)',
+    );
+  }
+
+  // Outside production the public key and secret make anyone who can connect an admin, so the server
+  // may only be reachable from this machine unless the operator says otherwise, on purpose.
+  const host = e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
+  const override = e.ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK ?? false;
+  if (production && override) {
+    errors.push(
+      'setting ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK: has no effect when NODE_ENV=production (the development credentials are always refused there)',
+    );
+  }
+  if (!production && !override && !isLoopbackListenAddress(host)) {
+    errors.push(
+      `setting HOST: ${host} is not a loopback address, and with NODE_ENV=${nodeEnv} the server accepts the public development key and JWT secret (anyone who connects would be admin). Listen on 127.0.0.1, run with NODE_ENV=production (JWT_SECRET and PUBLIC_URL required), or set ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK=true to expose them anyway`,
+    );
   }
 
   const corsOrigins: string[] = [];
@@ -258,6 +348,15 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     const parsedOrigin = asOrigin(item);
     if (parsedOrigin) corsOrigins.push(parsedOrigin);
     else errors.push(`setting CORS_ORIGINS: "${item}" must be an origin (scheme://host[:port]) without a path`);
+  }
+
+  const allowedHosts: string[] = [];
+  for (const item of (e.ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
+    if (HOST_NAME.test(item)) allowedHosts.push(item);
+    else errors.push(`setting ALLOWED_HOSTS: "${item}" must be a host name without scheme or port`);
   }
 
   const s3Only = ['S3_ENDPOINT', 'S3_REGION', 'S3_FORCE_PATH_STYLE'] as const;
@@ -274,8 +373,11 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     port: e.PORT ?? DEFAULTS.port,
     // Outside production the server accepts the public dev key, so it listens on loopback only;
     // production (containers, VMs behind a proxy) needs every interface.
-    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    host,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    allowedHosts,
+    devCredentialsOffLoopback: !production && override && !isLoopbackListenAddress(host),
+    legacyNames,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR ?? DEFAULTS.dataDir,
     s3:
@@ -311,6 +413,75 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     credentialCheckMs: e.WS_CREDENTIAL_CHECK_MS ?? DEFAULTS.credentialCheckMs,
   };
   return ok(settings);
+}
+
+/** The variables of `keys` that are set in `env`; empty strings count as unset. */
+function readSet(env: Env, keys: readonly string[]): Env {
+  const raw: Env = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') raw[key] = value;
+  }
+  return raw;
+}
+
+type ParsedEnv = v.InferOutput<typeof EnvSchema>;
+type ParsedLegacyEnv = v.InferOutput<typeof LegacyEnvSchema>;
+
+/**
+ * Reads the old names into the current ones. Where both are set and disagree the operator's intent is
+ * unknown, so start-up is refused (AWS_REGION aside: AWS runtimes set it themselves, so S3_REGION wins).
+ */
+function applyLegacyNames(e: ParsedEnv, legacy: ParsedLegacyEnv, errors: string[], names: LegacyName[]): ParsedEnv {
+  const out = { ...e };
+  if (legacy.S3_BUCKET_NAME !== undefined) {
+    if (out.S3_BUCKET === undefined) {
+      out.S3_BUCKET = legacy.S3_BUCKET_NAME;
+      names.push({ legacy: 'S3_BUCKET_NAME', current: 'S3_BUCKET', note: 'read as S3_BUCKET; rename it' });
+    } else if (out.S3_BUCKET !== legacy.S3_BUCKET_NAME) {
+      errors.push(
+        `setting S3_BUCKET_NAME: the old name of S3_BUCKET, and the two name different buckets (${legacy.S3_BUCKET_NAME}, ${out.S3_BUCKET}); keep only S3_BUCKET`,
+      );
+    } else {
+      names.push({ legacy: 'S3_BUCKET_NAME', current: 'S3_BUCKET', note: 'same as S3_BUCKET; remove it' });
+    }
+  }
+  // Only for S3: on AWS the runtime sets AWS_REGION for every process, file-system blob store or not.
+  if (legacy.AWS_REGION !== undefined && out.S3_BUCKET !== undefined) {
+    if (out.S3_REGION === undefined) {
+      out.S3_REGION = legacy.AWS_REGION;
+      names.push({ legacy: 'AWS_REGION', current: 'S3_REGION', note: 'read as S3_REGION; set S3_REGION instead' });
+    } else if (out.S3_REGION !== legacy.AWS_REGION) {
+      names.push({
+        legacy: 'AWS_REGION',
+        current: 'S3_REGION',
+        note: `ignored for the bucket: S3_REGION (${out.S3_REGION}) is set`,
+      });
+    }
+  }
+  if (legacy.FRONTEND_URL !== undefined) {
+    // The old web console's address: the browser origin it called the API from.
+    const origin = new URL(legacy.FRONTEND_URL).origin;
+    const listed = (out.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => asOrigin(s.trim()))
+      .filter((o): o is string => o !== undefined);
+    if (out.CORS_ORIGINS === undefined || out.CORS_ORIGINS.trim() === '') {
+      out.CORS_ORIGINS = origin;
+      names.push({
+        legacy: 'FRONTEND_URL',
+        current: 'CORS_ORIGINS',
+        note: `read as CORS_ORIGINS=${origin}; set CORS_ORIGINS instead`,
+      });
+    } else if (!listed.includes(origin)) {
+      errors.push(
+        `setting FRONTEND_URL: the old name of an allowed browser origin, but CORS_ORIGINS is set and does not list ${origin}; add it to CORS_ORIGINS or remove FRONTEND_URL`,
+      );
+    } else {
+      names.push({ legacy: 'FRONTEND_URL', current: 'CORS_ORIGINS', note: 'already in CORS_ORIGINS; remove it' });
+    }
+  }
+  return out;
 }
 
 /** The report printed when settings are invalid: a heading and one indented line per problem. */

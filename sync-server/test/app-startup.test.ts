@@ -28,7 +28,10 @@ interface Started {
 function run(env: Record<string, string>): Started {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([k]) => !/^(PORT|HOST|DATABASE_URL|DATA_DIR|S3_|JWT_|NODE_ENV|CORS_|TRUST_PROXY|LOG_LEVEL|RATE_LIMIT)/.test(k),
+      ([k]) =>
+        !/^(PORT|HOST|DATABASE_URL|DATA_DIR|S3_|JWT_|NODE_ENV|CORS_|TRUST_PROXY|LOG_LEVEL|RATE_LIMIT|PUBLIC_URL|ALLOW|AWS_|FRONTEND_URL)/.test(
+          k,
+        ),
     ),
   );
   const child = spawn(tsx, ['src/main.ts'], {
@@ -99,6 +102,7 @@ describe('server start-up', () => {
     const started = run({
       NODE_ENV: 'production',
       JWT_SECRET: 'p'.repeat(48),
+      PUBLIC_URL: 'https://collector.example',
       HOST: '127.0.0.1',
       DATA_DIR: await tempDir(),
       PORT: '0',

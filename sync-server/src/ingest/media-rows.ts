@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { storableTextOrNull } from '../db/jsonb';
 import type { Database } from '../db/schema';
 import { refusal, type Refusal } from '../refusal';
-import { DEFAULTS } from '../settings';
+import { DEFAULTS, type Settings } from '../settings';
 import { blobProblem, type BlobRef } from './blob-ref';
 import { MAX_SEQUENCE, MAX_TIMESTAMP_MS } from './limits';
 import { lockSession } from './session-lock';
@@ -72,6 +72,13 @@ export interface SessionMediaLimits {
   /** Chunks per track: chunk indexes 0..maxChunks-1 (indexes are unique per session and track). */
   maxChunks: number;
   maxScreenshots: number;
+}
+
+/** The limits `settings` configure (MAX_CHUNKS_PER_SESSION, MAX_SCREENSHOTS_PER_SESSION). */
+export function sessionMediaLimitsOf(
+  settings: Pick<Settings, 'maxChunksPerSession' | 'maxScreenshotsPerSession'>,
+): SessionMediaLimits {
+  return { maxChunks: settings.maxChunksPerSession, maxScreenshots: settings.maxScreenshotsPerSession };
 }
 
 /** The limits of the settings' defaults, for callers that have no settings at hand. */

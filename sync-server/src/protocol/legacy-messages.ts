@@ -15,13 +15,13 @@ import {
   type ErrorMessage,
 } from '@codesight/schema';
 import { blobKeyFor } from '../blobs/blob-key';
-import { recordScreenshot } from '../ingest/media-rows';
+import { recordScreenshot, screenshotLimitProblem } from '../ingest/media-rows';
 import { isOtherWorkersSession } from '../ingest/read-sessions';
 import { storeLegacyInteractions } from '../ingest/legacy-interactions';
 import { endSession } from '../ingest/session-end';
 import { startLegacySession } from '../ingest/session-start';
 import { decodeImagePayload } from './image-payload';
-import { errorReply, type ProtocolContext } from './protocol-context';
+import { errorReply, mediaLimitsOf, type ProtocolContext } from './protocol-context';
 
 /**
  * The legacy CodeSight messages (schema/protocol/legacy.ts), accepted exactly as old clients send
@@ -102,25 +102,39 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
   // Refuse before writing the blob: another worker's session must not cost us a stored image.
   if (await isOtherWorkersSession(ctx.db, m.sessionId, workerId))
     return errorReply('forbidden', `session ${m.sessionId} belongs to another worker`);
+  const timestamp = m.timestamp !== undefined ? Math.round(m.timestamp) : Date.now();
+  // Old clients send no id: derive one from what identifies the screenshot, so a resend (to any
+  // instance) finds the row it already made instead of recording the image twice.
+  const id = legacyScreenshotId(m.sessionId, image.sha256, timestamp, m.burstId, m.burstIndex);
+  const limits = mediaLimitsOf(ctx);
+  // A full session is refused before the blob is written (and again under the session lock).
+  const full = await screenshotLimitProblem(
+    ctx.db,
+    { id, sessionId: m.sessionId, burstId: m.burstId, burstIndex: m.burstIndex },
+    limits.maxScreenshots,
+  );
+  if (full) return errorReply(full.code, full.message);
   const blobKey = blobKeyFor(image.sha256, image.mime);
   await ctx.blobs.put(blobKey, image.bytes, image.mime);
-  const timestamp = m.timestamp !== undefined ? Math.round(m.timestamp) : Date.now();
-  const result = await recordScreenshot(ctx.db, workerId, {
-    // Old clients send no id: derive one from what identifies the screenshot, so a resend (to any
-    // instance) finds the row it already made instead of recording the image twice.
-    id: legacyScreenshotId(m.sessionId, image.sha256, timestamp, m.burstId, m.burstIndex),
-    sessionId: m.sessionId,
-    burstId: m.burstId,
-    burstIndex: m.burstIndex,
-    burstTotal: m.burstTotal,
-    trigger: m.trigger,
-    timestamp,
-    compressionRatio: m.compressionRatio,
-    width: m.width ?? image.width,
-    height: m.height ?? image.height,
-    blob: { key: blobKey, sha256: image.sha256, bytes: image.bytes.byteLength, mime: image.mime },
-    uploaded: true,
-  });
+  const result = await recordScreenshot(
+    ctx.db,
+    workerId,
+    {
+      id,
+      sessionId: m.sessionId,
+      burstId: m.burstId,
+      burstIndex: m.burstIndex,
+      burstTotal: m.burstTotal,
+      trigger: m.trigger,
+      timestamp,
+      compressionRatio: m.compressionRatio,
+      width: m.width ?? image.width,
+      height: m.height ?? image.height,
+      blob: { key: blobKey, sha256: image.sha256, bytes: image.bytes.byteLength, mime: image.mime },
+      uploaded: true,
+    },
+    limits,
+  );
   if (!result.ok) return errorReply(result.error.code, result.error.message);
   const recorded = result.value;
   return {

@@ -3,7 +3,9 @@ import type { ErrorCode, ErrorMessage } from '@codesight/schema';
 import { PERMANENT_ERROR_CODES, truncateMessage } from '@codesight/schema';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Database } from '../db/schema';
+import { DEFAULT_SESSION_MEDIA_LIMITS, sessionMediaLimitsOf, type SessionMediaLimits } from '../ingest/media-rows';
 import type { Logger } from '../log';
+import type { Settings } from '../settings';
 
 /**
  * What the transport-independent message handlers need. The same handlers answer WebSocket frames
@@ -15,6 +17,24 @@ export interface ProtocolContext {
   logger: Logger;
   /** Bound on an inflated gzip body or frame. */
   maxInflatedBytes: number;
+  /**
+   * Media per session (MAX_SCREENSHOTS_PER_SESSION, MAX_CHUNKS_PER_SESSION) for the legacy
+   * `screenshot_data`; the settings' defaults when unset. {@link createProtocolContext} sets it.
+   */
+  mediaLimits?: SessionMediaLimits;
+}
+
+/** The context of the message handlers, with the bounds `settings` configure. */
+export function createProtocolContext(
+  deps: Pick<ProtocolContext, 'db' | 'blobs' | 'logger'>,
+  settings: Pick<Settings, 'maxInflatedBytes' | 'maxChunksPerSession' | 'maxScreenshotsPerSession'>,
+): ProtocolContext {
+  return { ...deps, maxInflatedBytes: settings.maxInflatedBytes, mediaLimits: sessionMediaLimitsOf(settings) };
+}
+
+/** The media limits the handlers apply: the context's, or the settings' defaults. */
+export function mediaLimitsOf(ctx: ProtocolContext): SessionMediaLimits {
+  return ctx.mediaLimits ?? DEFAULT_SESSION_MEDIA_LIMITS;
 }
 
 /** A server reply: an ack of some kind, or an `error` message. */

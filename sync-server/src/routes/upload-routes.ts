@@ -16,6 +16,7 @@ import {
   recordMediaChunk,
   recordScreenshot,
   screenshotLimitProblem,
+  sessionMediaLimitsOf,
   type SessionMediaLimits,
 } from '../ingest/media-rows';
 import { isOtherWorkersSession } from '../ingest/read-sessions';
@@ -193,7 +194,7 @@ async function acceptUpload(
 
 /** The session media limits of the settings. */
 function limitsOf(deps: RouteDeps): SessionMediaLimits {
-  return { maxChunks: deps.settings.maxChunksPerSession, maxScreenshots: deps.settings.maxScreenshotsPerSession };
+  return sessionMediaLimitsOf(deps.settings);
 }
 
 /** Why the session has no room for the announced media (a repeat of recorded media always has). */

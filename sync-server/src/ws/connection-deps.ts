@@ -1,0 +1,32 @@
+import type { Clock, Result } from '@codesight/schema';
+import type { Credential, Principal } from '../auth/principal';
+import type { RateLimiter } from '../http/rate-limiter';
+import type { Logger } from '../log';
+import type { Refusal } from '../refusal';
+import type { ConnectionRegistry } from './connection-registry';
+import type { MessageHandler } from './message-reply';
+
+/** What a connection needs from the rest of the server. */
+export interface ConnectionDeps {
+  authenticate(credential: Credential): Promise<Result<Principal, Refusal>>;
+  /**
+   * Whether an authenticated principal's credential is still valid (key not revoked, worker not
+   * disabled, token not expired); rejects when that cannot be told now (database down).
+   */
+  verifyCredential(principal: Principal): Promise<boolean>;
+  handleMessage: MessageHandler;
+  registry: ConnectionRegistry;
+  keyLimiter: RateLimiter;
+  ipLimiter: RateLimiter;
+  logger: Logger;
+  /** Times the authentication deadline and the connection's duration. */
+  clock: Clock;
+  authTimeoutMs: number;
+  maxInflatedBytes: number;
+  /** Sockets from one IP awaiting their authentication answer; one more is refused (1013). */
+  maxPendingAuthPerIp: number;
+  /** Authenticated sockets per key (or admin subject); one more is refused (1013). */
+  maxConnectionsPerKey: number;
+  /** A message is handled only on a credential found valid within this many ms (else it is looked up first). */
+  credentialMaxAgeMs: number;
+}

@@ -13,6 +13,7 @@ import { clientIp } from './http/client-ip';
 import { allowedOrigin } from './http/cors-origin';
 import { drainUnreadBody, MAX_DRAIN_BYTES } from './http/drain-body';
 import { errorResponse } from './http/errors';
+import { hostCheck } from './http/host-check';
 import { ipRateLimit } from './http/rate-limit';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 import { requestLog } from './http/request-log';
@@ -101,6 +102,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Before anything that can refuse: a refusal must reach a client still sending its body.
   app.use(drainUnreadBody(MAX_DRAIN_BYTES));
   app.use(secureHeaders());
+  // Before CORS and every route, WebSocket upgrades included: a DNS-rebound page must get nothing.
+  app.use(hostCheck(settings));
   app.use(
     cors({
       origin: (origin) => allowedOrigin(origin, settings.corsOrigins),

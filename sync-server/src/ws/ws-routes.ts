@@ -1,6 +1,8 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../http/app-env';
+import { allowedSocketOrigin } from '../http/cors-origin';
+import { refuseRequestOrUpgrade } from '../http/upgrade-refusal';
 import { errorBody, errorResponse } from '../http/errors';
 import { dispatchMessage } from '../protocol/dispatch';
 import type { RouteDeps } from '../routes/route-deps';
@@ -10,9 +12,13 @@ import { createCredentialWatch } from './credential-watch';
 /** The socket paths: `/ws` (legacy backend record) and `/extension-ws` (legacy collector README). */
 export const WS_PATHS = ['/ws', '/extension-ws'] as const;
 
+/** Longest Origin value echoed back in a refusal. */
+const MAX_ECHOED_ORIGIN = 100;
+
 /**
  * The WebSocket endpoints. Authentication happens in the first message, not the upgrade request
- * (old clients send the key that way), so the upgrade itself is open; the IP rate limit still applies.
+ * (old clients send the key that way), so the upgrade is open to any client that is not a page of a
+ * foreign origin; the Host check and the IP rate limit still apply.
  */
 export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -55,6 +61,15 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
           errorBody('bad_request', `${path} is a WebSocket endpoint: connect with a WebSocket client`),
           426,
           { Upgrade: 'websocket' },
+        );
+      }
+      const origin = c.req.header('origin');
+      if (!allowedSocketOrigin(origin, deps.settings.corsOrigins)) {
+        const shown = JSON.stringify((origin ?? '').slice(0, MAX_ECHOED_ORIGIN));
+        return refuseRequestOrUpgrade(
+          c,
+          'forbidden',
+          `WebSocket origin ${shown} is not allowed: only the extension (chrome-extension://) and CORS_ORIGINS may connect from a browser`,
         );
       }
       if (deps.isShuttingDown()) return errorResponse(c, 'unavailable', 'server is shutting down; reconnect shortly');

@@ -14,6 +14,7 @@ import { startAbandonSweep } from './ingest/abandon-sweep';
 import { startUploadSweep } from './ingest/upload-sweep';
 import { createLogger, type Logger } from './log';
 import { describeSettingsErrors, isProduction, loadSettings, type Settings } from './settings';
+import { describeStartup, formatStartupSummary } from './startup-summary';
 import { createConnectionRegistry } from './ws/connection-registry';
 import { startHeartbeat } from './ws/heartbeat';
 import { waitAtMost } from './timers';
@@ -166,6 +167,15 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error('unhandled_rejection', { error: reason }));
   if (settings.jwtSecretIsDevDefault)
     logger.warn('jwt_dev_secret', { note: 'JWT_SECRET unset: using the public development secret' });
+  for (const name of settings.legacyNames) logger.warn('setting_legacy_name', { ...name });
+  if (settings.devCredentialsOffLoopback) {
+    // On stderr as well as in the log: LOG_LEVEL=error must not hide that the server is open to everyone.
+    const note = `anyone who can reach ${settings.host} gets admin access with the public development key and JWT secret`;
+    logger.warn('dev_credentials_off_loopback', { host: settings.host, note });
+    process.stderr.write(
+      `WARNING: ALLOW_DEV_CREDENTIALS_OFF_LOOPBACK=true: ${note}. Never do this on a shared network.\n`,
+    );
+  }
   let running: RunningServer;
   try {
     running = await startServer(settings, { logger });
@@ -175,6 +185,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(`${banner(settings, running)}\n`);
+  const summary = describeStartup(settings, running.port);
+  process.stdout.write(formatStartupSummary(summary));
+  logger.info('server_config', { ...summary });
   const stop = (signal: NodeJS.Signals) => {
     logger.info('signal_received', { signal });
     running.close().then(

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { Dexie } from 'dexie';
 import { SCREENSHOT_STATUS_KEY, trackStatusKey, type Command, type Session, type Settings } from '@codesight/schema';
 import { db } from '../db';
@@ -10,6 +10,7 @@ import {
   queryMicrophonePermission,
 } from './microphone-permission';
 import {
+  addNarration,
   describeMic,
   describeVideo,
   isTrackLive,
@@ -18,6 +19,7 @@ import {
   parseScreenshotStatus,
   parseTrackStatus,
   summarizeDrops,
+  type NarrationTally,
 } from './recorder-status';
 import { sendCommand } from './send-command';
 import { useChromeStorage } from './use-chrome-storage';
@@ -51,16 +53,19 @@ export function RecorderPanel({
   const video = useChromeStorage(trackStatusKey('video'), parseTrackStatus) ?? null;
   const shots = useChromeStorage(SCREENSHOT_STATUS_KEY, parseScreenshotStatus) ?? null;
   const permission = useMicrophonePermission() ?? null;
+  // Only the chunks after those already counted are read on each change (an hour is 3,600 rows).
+  const tally = useRef<NarrationTally | null>(null);
   const seconds = useLiveQuery(
-    async () =>
-      sessionId
-        ? narrationSeconds(
-            await db.audioChunks
-              .where('[sessionId+chunkIndex]')
-              .between([sessionId, Dexie.minKey], [sessionId, Dexie.maxKey])
-              .toArray(),
-          )
-        : 0,
+    async () => {
+      if (!sessionId) return 0;
+      const from = tally.current?.sessionId === sessionId ? tally.current.nextIndex : 0;
+      const fresh = await db.audioChunks
+        .where('[sessionId+chunkIndex]')
+        .between([sessionId, from], [sessionId, Dexie.maxKey])
+        .toArray();
+      tally.current = addNarration(tally.current, sessionId, fresh);
+      return narrationSeconds(tally.current);
+    },
     [sessionId],
     0,
   );

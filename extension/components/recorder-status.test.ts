@@ -5,6 +5,7 @@ import {
   describeVideo,
   isTrackLive,
   isTrackPaused,
+  addNarration,
   narrationSeconds,
   parseScreenshotStatus,
   parseTrackStatus,
@@ -140,10 +141,20 @@ describe('screenshot drops', () => {
 });
 
 describe('narration seconds', () => {
-  it.each([
-    [[], 0],
-    [[{ durationMs: 999 }], 0],
-    [[{ durationMs: 1000 }, { durationMs: 1000 }, { durationMs: 500 }], 2],
-    [[{ durationMs: 60_000 }, { durationMs: 1500 }], 61],
-  ])('narrationSeconds(%o) = %i', (chunks, seconds) => expect(narrationSeconds(chunks)).toBe(seconds));
+  const chunk = (chunkIndex: number, durationMs: number) => ({ chunkIndex, durationMs });
+
+  it('sums the durations of new chunks, in whole seconds', () => {
+    expect(narrationSeconds(null)).toBe(0);
+    const first = addNarration(null, 's1', [chunk(0, 999)]);
+    expect(narrationSeconds(first)).toBe(0);
+    const more = addNarration(first, 's1', [chunk(1, 1000), chunk(2, 500)]);
+    expect(more).toEqual({ sessionId: 's1', nextIndex: 3, totalMs: 2499 });
+    expect(narrationSeconds(addNarration(more, 's1', [chunk(3, 60_000)]))).toBe(62);
+  });
+
+  it('counts a chunk read twice once, and starts over for another session', () => {
+    const tally = addNarration(null, 's1', [chunk(0, 1000), chunk(1, 1000)]);
+    expect(addNarration(tally, 's1', [chunk(1, 1000), chunk(2, 1000)]).totalMs).toBe(3000);
+    expect(addNarration(tally, 's2', [chunk(0, 500)])).toEqual({ sessionId: 's2', nextIndex: 1, totalMs: 500 });
+  });
 });

@@ -189,9 +189,34 @@ export function summarizeDrops(dropped: Partial<NonNullable<ScreenshotStatus>['d
   return `${total} dropped: ${entries.map(([reason, n]) => `${n} ${DROP_LABELS[reason]}`).join(', ')}`;
 }
 
-/** Whole seconds of narration in chunks of the given durations (ms). */
-export function narrationSeconds(chunks: readonly { durationMs: number }[]): number {
-  return Math.floor(chunks.reduce((sum, c) => sum + c.durationMs, 0) / 1000);
+/** The narration counted so far for one session: chunks below `nextIndex` are in `totalMs`. */
+export interface NarrationTally {
+  sessionId: string;
+  nextIndex: number;
+  totalMs: number;
+}
+
+/**
+ * Adds the chunks not counted yet to a session's tally (a tally of another session starts over), so the
+ * popup reads only the new chunk rows on each change instead of the whole session's, an hour in. Chunks
+ * below `nextIndex` are skipped, so a chunk read twice (two overlapping reads) is counted once.
+ */
+export function addNarration(
+  tally: NarrationTally | null,
+  sessionId: string,
+  chunks: readonly { chunkIndex: number; durationMs: number }[],
+): NarrationTally {
+  let next = tally?.sessionId === sessionId ? tally : { sessionId, nextIndex: 0, totalMs: 0 };
+  for (const c of chunks) {
+    if (c.chunkIndex < next.nextIndex) continue;
+    next = { sessionId, nextIndex: c.chunkIndex + 1, totalMs: next.totalMs + c.durationMs };
+  }
+  return next;
+}
+
+/** Whole seconds of narration in a tally. */
+export function narrationSeconds(tally: NarrationTally | null): number {
+  return Math.floor((tally?.totalMs ?? 0) / 1000);
 }
 
 /** Ends a message with a full stop unless it already ends a sentence. */

@@ -218,6 +218,16 @@ describe('a narrated shopping session', () => {
     const page = await browser.context.newPage();
     await shopFor(page, SHOPPING_MS);
     await waitForChunks(popup, SESSION_ID, 3, 'three narration chunks');
+    // The popup counts narration from the chunk rows as they come (it reads only the new ones each time).
+    await waitFor(
+      async () => {
+        const shown = Number(await popup.locator('#narration-seconds').textContent());
+        const stored = await readMediaChunks(popup, SESSION_ID);
+        return { shown, ms: stored.reduce((sum, c) => sum + c.row.durationMs, 0) };
+      },
+      ({ shown, ms }) => shown >= 2 && Math.abs(shown - Math.floor(ms / 1000)) <= 1,
+      "the popup's narration seconds to follow the stored chunks",
+    );
     await stopNarratedSession(popup, SESSION_ID);
     await page.close();
     chunks = await readMediaChunks(popup, SESSION_ID);

@@ -28,8 +28,9 @@ export function formatRecorderResults(r: RecorderBenchResults): string {
   out.push(
     `Session ${r.sessionId}: narration ${r.options.narration ? `on (fake microphone, ${r.mediaTimesliceMs} ms chunks)` : 'OFF'}, ` +
       `screenshots ${r.options.screenshots ? 'on (WebP 0.8, ≤ 1280 px)' : 'OFF'}, encode probe ${r.options.encodeProbe ? 'on' : 'OFF'}, ` +
+      `driven from the ${r.options.page === 'popup' ? 'popup, open the whole run' : 'microphone page (popup closed)'}, ` +
       `${r.options.minutes} min, a burst every ${r.options.burstEveryS} s alternating a click on the shop's product page and a manual burst (recorder/burst); ` +
-      `the popup page stays open as a tab the whole time (it drives the extension), the shop tab is the visible one. Loopback only.`,
+      `that page stays open as a tab the whole time (it drives the extension), the shop tab is the visible one. Loopback only.`,
   );
 
   out.push('');

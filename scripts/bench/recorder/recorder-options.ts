@@ -12,6 +12,12 @@ export interface RecorderBenchOptions {
   screenshots: boolean;
   /** The encode probe in the service worker; off to take the bench's own work out of the worker. */
   encodeProbe: boolean;
+  /**
+   * The extension page the bench drives the recorder from (settings, commands, reads). `microphone`: a
+   * quiet page, as when the worker has closed the popup (the usual case while shopping); `popup`: the
+   * popup stays open the whole run, with its live queries over the session's rows.
+   */
+  page: 'microphone' | 'popup';
   /** The whole bench is aborted (and cleaned up) after this long. */
   deadlineMs: number;
 }
@@ -34,6 +40,8 @@ export const USAGE = `Usage: npx tsx scripts/bench/recorder.ts [options]   (or n
   --no-narration     narration off (to find out which recorder holds on to memory)
   --no-screenshots   screenshots off (the clicks still happen, manual bursts are refused)
   --no-encode-probe  no encode timing in the service worker (takes the bench's own work out of it)
+  --with-popup       drive the recorder from the popup, open the whole run (default: from the quiet
+                     microphone page, as when the worker has closed the popup)
   --help             this text
 
 Build the extension first: npx wxt build`;
@@ -49,6 +57,7 @@ export function parseRecorderBenchOptions(argv: string[]): RecorderBenchOptions 
       'no-narration': { type: 'boolean' },
       'no-screenshots': { type: 'boolean' },
       'no-encode-probe': { type: 'boolean' },
+      'with-popup': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -67,6 +76,7 @@ export function parseRecorderBenchOptions(argv: string[]): RecorderBenchOptions 
     narration: !values['no-narration'],
     screenshots: !values['no-screenshots'],
     encodeProbe: !values['no-encode-probe'],
+    page: values['with-popup'] ? 'popup' : 'microphone',
     deadlineMs: minutes * 60_000 + DEADLINE_SLACK_MS,
   };
 }

@@ -103,8 +103,9 @@ export async function runRecorderBench(
   };
   const sessionId = `bench_recorder_${Date.now().toString(36)}`;
 
+  // `popup` is the page the bench drives from: the popup itself, or the quiet microphone page.
   const popup = await context.newPage();
-  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await popup.goto(`chrome-extension://${extensionId}/${options.page}.html`);
   // Narration and screenshots on unless switched off for a diagnosis; no JSON download at the stop.
   await updateSettings(popup, {
     recordAudio: options.narration,

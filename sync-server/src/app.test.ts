@@ -249,4 +249,26 @@ describe('cross-cutting HTTP behaviour', () => {
       principal: expect.stringMatching(/^worker:/) as unknown,
     });
   });
+
+  it('refuses a request for a host name it is not known by (DNS rebinding), the dev key notwithstanding', async () => {
+    const rebound = await t.request('/api/extension/sessions', {
+      bearer: 'test-key-dev',
+      headers: { host: 'rebind.attacker.example:3000' },
+    });
+    const body = await expectError(rebound, 403, 'forbidden');
+    expect(body.error.message).toContain('"rebind.attacker.example:3000" is not served here');
+    expect(rebound.headers.get('x-request-id')).toMatch(/[0-9a-f-]{36}/);
+    const loopback = await t.request('/api/extension/sessions', {
+      bearer: 'test-key-dev',
+      headers: { host: 'localhost:3000' },
+    });
+    expect(loopback.status).toBe(200);
+  });
+
+  it('refuses a WebSocket upgrade from a foreign page origin with 403 before upgrading', async () => {
+    const upgrade = (origin: string) =>
+      t.request('/ws', { headers: { upgrade: 'websocket', connection: 'Upgrade', origin } });
+    const body = await expectError(await upgrade('https://evil.example'), 403, 'forbidden');
+    expect(body.error.message).toContain('WebSocket origin "https://evil.example" is not allowed');
+  });
 });

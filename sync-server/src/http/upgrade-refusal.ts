@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Context } from 'hono';
 import type { ErrorCode } from '@codesight/schema';
 import { errorResponse } from './errors';
@@ -19,7 +19,9 @@ function upgradeSocket(c: Context): Socket | undefined {
   const env = c.env as NodeUpgradeBindings | undefined;
   if (!env?.incoming || env.outgoing !== undefined) return undefined;
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return undefined;
-  return env.incoming.socket;
+  const socket: unknown = env.incoming.socket;
+  // In-process requests (app.request in tests) carry a stand-in with an address only.
+  return socket instanceof Socket ? socket : undefined;
 }
 
 /**

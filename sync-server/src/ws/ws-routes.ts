@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { allowedSocketOrigin } from '../http/cors-origin';
 import { refuseRequestOrUpgrade } from '../http/upgrade-refusal';
-import { errorBody, errorResponse } from '../http/errors';
+import { errorBody } from '../http/errors';
 import { dispatchMessage } from '../protocol/dispatch';
 import type { RouteDeps } from '../routes/route-deps';
 import { createConnectionEvents, type ConnectionDeps } from './connection';
@@ -72,7 +72,8 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
           `WebSocket origin ${shown} is not allowed: only the extension (chrome-extension://) and CORS_ORIGINS may connect from a browser`,
         );
       }
-      if (deps.isShuttingDown()) return errorResponse(c, 'unavailable', 'server is shutting down; reconnect shortly');
+      if (deps.isShuttingDown())
+        return refuseRequestOrUpgrade(c, 'unavailable', 'server is shutting down; reconnect shortly');
       return upgrade(c, next);
     });
   }

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { readJsonBody } from './read-body';
+import { BODY_CUT_OFF, readJsonBody } from './read-body';
 
 const MiB = 1024 * 1024;
 
@@ -46,5 +46,20 @@ describe('readJsonBody (issue 10)', () => {
       ok: false,
       error: { code: 'invalid_json', message: 'request body is not valid JSON' },
     });
+  });
+
+  it('answers a body its client aborted mid-way as bad_request, not an unhandled error (the fuzzer saw 500s)', async () => {
+    for (const gzip of [false, true]) {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"type":"resu'));
+          controller.error(new Error('aborted'));
+        },
+      });
+      const headers = { 'content-type': gzip ? 'application/octet-stream' : 'application/json' };
+      const res = await app.request('/', { method: 'POST', headers, body, duplex: 'half' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: false, error: { code: 'bad_request', message: BODY_CUT_OFF } });
+    }
   });
 });

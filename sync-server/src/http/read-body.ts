@@ -49,15 +49,43 @@ function inflateBody(bytes: Uint8Array, maxInflatedBytes: number): Result<string
   }
 }
 
+/** What a body cut off by its client is answered (if the client is still there to read it). */
+export const BODY_CUT_OFF = 'request body ended before its declared end; send it again';
+
+/**
+ * The whole body as bytes, or `bad_request` when the client aborted it mid-way: a body that never
+ * arrived is the client's problem, not an unhandled 500 in the server's log.
+ */
+export async function readBodyBytes(c: Context): Promise<Result<Uint8Array, Refusal>> {
+  try {
+    return ok(new Uint8Array(await c.req.arrayBuffer()));
+  } catch {
+    return fail('bad_request', BODY_CUT_OFF);
+  }
+}
+
+/** The whole body as UTF-8 text; see {@link readBodyBytes}. */
+async function readBodyText(c: Context): Promise<Result<string, Refusal>> {
+  try {
+    return ok(await c.req.text());
+  } catch {
+    return fail('bad_request', BODY_CUT_OFF);
+  }
+}
+
 /** The body as parsed JSON; gzip-compressed bodies are inflated first (see {@link inflateBody}). */
 export async function readJsonBody(c: Context, maxInflatedBytes: number): Promise<Result<unknown, Refusal>> {
   let text: string;
   if (isGzipBody(c)) {
-    const inflated = inflateBody(new Uint8Array(await c.req.arrayBuffer()), maxInflatedBytes);
+    const bytes = await readBodyBytes(c);
+    if (!bytes.ok) return bytes;
+    const inflated = inflateBody(bytes.value, maxInflatedBytes);
     if (!inflated.ok) return inflated;
     text = inflated.value;
   } else {
-    text = await c.req.text();
+    const read = await readBodyText(c);
+    if (!read.ok) return read;
+    text = read.value;
     if (text.trim() === '') return fail('invalid_json', 'request body is empty; expected JSON');
   }
   const parsed = parseBoundedJson(text);

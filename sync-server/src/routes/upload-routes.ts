@@ -9,7 +9,7 @@ import { servableMediaType } from '../blobs/servable-type';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { publicBaseUrl } from '../http/public-url';
-import { readValidBody } from '../http/read-body';
+import { readBodyBytes, readValidBody } from '../http/read-body';
 import type { Refusal } from '../refusal';
 import {
   chunkLimitProblem,
@@ -125,7 +125,9 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     if (declared !== undefined && declared !== String(upload.bytes)) {
       return errorResponse(c, 'validation_failed', `body has ${declared} bytes, the upload announced ${upload.bytes}`);
     }
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const body = await readBodyBytes(c);
+    if (!body.ok) return refusalResponse(c, body.error);
+    const bytes = body.value;
     if (bytes.byteLength !== Number(upload.bytes)) {
       return errorResponse(
         c,

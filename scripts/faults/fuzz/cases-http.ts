@@ -507,6 +507,65 @@ function oddRequest(rng: Rng, base: Base): HttpCase {
   };
 }
 
+/**
+ * Bodies framed the way request smuggling frames them: chunked (valid and not), chunked with a
+ * Content-Length, two lengths, lengths that are not numbers, a length shorter than the body,
+ * `Expect: 100-continue`. Node's parser refuses most with a bare 400; none may go unanswered.
+ */
+function bodyFraming(rng: Rng, base: Base): HttpCase {
+  const sessionId = ownSessionId(rng, base.attacker);
+  const json = JSON.stringify({ sessionIds: [sessionId] });
+  const chunked = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n0\r\n\r\n`;
+  const kind = rng.pick([
+    'chunked',
+    'chunked-and-content-length',
+    'two-content-lengths',
+    'bad-chunk-size',
+    'content-length-not-a-number',
+    'content-length-short',
+    'expect-continue',
+  ] as const);
+  const headers: Record<string, string> = { ...keyHeaders(rng), 'content-type': 'application/json' };
+  let text = json;
+  let expect: Expectation = 'refuse';
+  switch (kind) {
+    case 'chunked':
+      headers['transfer-encoding'] = 'chunked';
+      text = chunked(json);
+      expect = 'any';
+      break;
+    case 'chunked-and-content-length':
+      headers['transfer-encoding'] = 'chunked';
+      headers['content-length'] = String(Buffer.byteLength(chunked(json)));
+      text = chunked(json);
+      break;
+    case 'two-content-lengths':
+      headers['content-length'] = `${json.length}, ${json.length + 5}`;
+      break;
+    case 'bad-chunk-size':
+      headers['transfer-encoding'] = 'chunked';
+      text = `zz\r\n${json}\r\n0\r\n\r\n`;
+      break;
+    case 'content-length-not-a-number':
+      headers['content-length'] = rng.pick(['-1', 'abc', '1e3', '0x10', ' ']);
+      break;
+    case 'content-length-short':
+      // The rest of the body reads as a second request on a connection about to close.
+      headers['content-length'] = String(rng.int(1, json.length - 1));
+      expect = 'any';
+      break;
+    case 'expect-continue':
+      headers.expect = '100-continue';
+      expect = 'any';
+  }
+  return {
+    transport: 'http',
+    ...base,
+    kind: 'http-body-framing',
+    steps: [{ method: 'POST', path: '/api/sync/resume', headers, body: { kind: 'text', text }, expect, label: kind }],
+  };
+}
+
 /** HTTP case builders and their weights. */
 export const HTTP_CASES: readonly (readonly [number, (rng: Rng, ctx: PlanContext, base: Base) => HttpCase])[] = [
   [10, mutatedRequest],
@@ -518,4 +577,5 @@ export const HTTP_CASES: readonly (readonly [number, (rng: Rng, ctx: PlanContext
   [2, dishonestUpload],
   [1, (rng, _ctx, base) => forgedHost(rng, base)],
   [1, (rng, _ctx, base) => oddRequest(rng, base)],
+  [1, (rng, _ctx, base) => bodyFraming(rng, base)],
 ];

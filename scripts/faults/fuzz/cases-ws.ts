@@ -280,6 +280,80 @@ function forgedOrigin(rng: Rng, ctx: PlanContext, base: Base): WsCase {
   };
 }
 
+/** Bytes a pipelined frame may have: the server holds at most 64 KiB behind `authenticate`. */
+const MAX_PIPELINED_FRAME = 8 * 1024;
+
+/**
+ * An old client streaming right behind `authenticate`: legacy messages (answered strictly in order)
+ * held until the key is accepted, then handled like any other.
+ */
+function pipelined(rng: Rng, ctx: PlanContext, base: Base): WsCase {
+  const targets: Target[] = ['ws:session_start', 'ws:interaction_data', 'ws:session_end', 'ws:resume'];
+  const steps = Array.from({ length: rng.int(1, 4) }, () => {
+    const step = messageStep(rng, ctx, base, rng.pick(targets), 0.1);
+    const size = step.payload.kind === 'text' || step.payload.kind === 'gzip' ? step.payload.text.length : 0;
+    // Text frames only (a binary frame before the answer refuses the connection), and small ones.
+    return step.payload.kind === 'gzip' || size > MAX_PIPELINED_FRAME
+      ? {
+          ...step,
+          payload: { kind: 'text' as const, text: '{"type":"resume","sessionIds":[]}' },
+          binary: false,
+          expect: 'any' as const,
+          label: 'resume:filler',
+        }
+      : step;
+  });
+  return {
+    transport: 'ws',
+    ...base,
+    kind: 'ws-pipelined',
+    path: pathOf(rng),
+    credential: 'attacker',
+    pipelined: true,
+    steps,
+  };
+}
+
+/** A socket that never says anything: closed when AUTH_TIMEOUT_MS runs out. */
+function silent(rng: Rng, _ctx: PlanContext, base: Base): WsCase {
+  return { transport: 'ws', ...base, kind: 'ws-silent', path: pathOf(rng), steps: [] };
+}
+
+/**
+ * The most expensive frames there are (ratio and size bombs, stub arrays at the count limit) from
+ * several connections at once: /health must not notice.
+ */
+function burst(rng: Rng, ctx: PlanContext, base: Base): WsCase {
+  const lib = rng.pick(['zlib', 'fflate'] as const);
+  const stubs = `{"type":"interaction_data","sessionId":"${ownSessionId(rng, base.attacker)}","data":[${'{"type":"click"},'.repeat(4999)}{"type":"click"}]}`;
+  const step: WsStep = rng.pick<WsStep>([
+    {
+      payload: { kind: 'bomb', inflated: 1_000_000, filler: 'stubs', lib },
+      binary: true,
+      expect: 'refuse',
+      label: 'burst:ratio-bomb',
+    },
+    {
+      payload: { kind: 'bomb', inflated: 64 * 1024 * 1024, filler: 'zeros', lib },
+      binary: true,
+      expect: 'refuse',
+      label: 'burst:size-bomb',
+    },
+    { payload: { kind: 'gzip', text: stubs, lib }, binary: true, expect: 'refuse', label: 'burst:5000-stubs' },
+    { payload: { kind: 'text', text: stubs }, binary: false, expect: 'refuse', label: 'burst:5000-stubs-text' },
+  ]);
+  const steps = Array.from({ length: rng.int(2, 5) }, () => step);
+  return {
+    transport: 'ws',
+    ...base,
+    kind: 'ws-burst',
+    path: pathOf(rng),
+    credential: 'attacker',
+    parallel: rng.int(4, 8),
+    steps,
+  };
+}
+
 /** WebSocket case builders and their weights. */
 export const WS_CASES: readonly (readonly [number, (rng: Rng, ctx: PlanContext, base: Base) => WsCase])[] = [
   [10, mutatedMessages],
@@ -288,4 +362,7 @@ export const WS_CASES: readonly (readonly [number, (rng: Rng, ctx: PlanContext, 
   [4, beforeAuthentication],
   [1, authenticatedMisuse],
   [1, forgedOrigin],
+  [2, pipelined],
+  [0.3, silent],
+  [0.5, burst],
 ];

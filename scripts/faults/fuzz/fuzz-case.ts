@@ -60,8 +60,15 @@ export interface WsCase {
   credential?: CredentialRef;
   /** Headers of the upgrade request that differ from an honest client's (forged Host, Origin). */
   upgradeHeaders?: Record<string, string>;
-  /** Without credential: the frames go out back to back and the case as a whole must be refused. */
+  /**
+   * Without credential: the frames go out back to back and the case as a whole must be refused (no
+   * frames at all: a socket that never authenticates).
+   */
   steps: WsStep[];
+  /** With credential: the frames follow `authenticate` without waiting for its answer, as old clients do. */
+  pipelined?: boolean;
+  /** Copies run at once on separate connections (a burst of expensive messages). */
+  parallel?: number;
 }
 
 /** One HTTP request and what its answer must be. */
@@ -84,15 +91,57 @@ export interface HttpCase {
   kind: string;
   attacker: 0 | 1;
   steps: HttpStep[];
+  /** As {@link WsCase.parallel}. */
+  parallel?: number;
+}
+
+/** One WebSocket frame written byte by byte: what `ws` will not send (bad opcodes, RSV bits, lies). */
+export interface RawFrame {
+  fin: boolean;
+  /** RSV1..3 as bits 4..6 of the first byte (0..7). */
+  rsv: number;
+  opcode: number;
+  /** Client frames must be masked (RFC 6455 §5.1). */
+  masked: boolean;
+  payload: Payload;
+  /** A length other than the payload's in the header; with no payload sent after it. */
+  declaredLength?: number;
+}
+
+/** One message as raw frames (several: fragments), and whether the server owes an answer to it. */
+export interface RawWsStep {
+  frames: RawFrame[];
+  expect: Expectation;
+  label: string;
+  /** False for frames that get no reply by design (an unsolicited pong). */
+  answered: boolean;
+}
+
+/** A WebSocket connection driven at the frame level, after an honest handshake and `authenticate`. */
+export interface RawWsCase {
+  transport: 'ws-raw';
+  index: number;
+  kind: string;
+  attacker: 0 | 1;
+  path: '/ws' | '/extension-ws';
+  /** `authenticate` split into this many fragments (1: one frame). */
+  authFragments: number;
+  steps: RawWsStep[];
+  parallel?: number;
 }
 
 /** One planned fuzz case. */
-export type FuzzCase = WsCase | HttpCase;
+export type FuzzCase = WsCase | HttpCase | RawWsCase;
 
 /** Messages a case sends when nothing closes early: frames (with `authenticate`) or requests. */
 export function plannedMessages(c: FuzzCase): number {
-  if (c.transport === 'http') return c.steps.length;
-  return c.steps.length + (c.credential ? 1 : 0);
+  const perCopy =
+    c.transport === 'http'
+      ? c.steps.length
+      : c.transport === 'ws-raw'
+        ? c.steps.length + 1
+        : Math.max(1, c.steps.length + (c.credential ? 1 : 0));
+  return perCopy * (c.parallel ?? 1);
 }
 
 /** Placeholders filled in when a case is sent. */

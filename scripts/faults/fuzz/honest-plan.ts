@@ -37,11 +37,11 @@ export interface HonestPlan {
   sha256: string[];
 }
 
-/** How much honest traffic: sessions per honest worker and events per session. */
-export interface HonestScale {
-  sessionsPerWorker: number;
-  eventsPerSession: number;
-}
+/**
+ * Sessions per honest worker. Fixed, like the ids and media, so that the attackers' plan for a seed
+ * does not depend on how much honest traffic flows: the test's seed replays with `npm run fuzz`.
+ */
+const SESSIONS_PER_WORKER = 2;
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const blobKey = (hash: string, ext: string) => `sha256/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}.${ext}`;
@@ -57,29 +57,29 @@ function sizes(rng: Rng, n: number, max: number): number[] {
   return out;
 }
 
-/** The honest traffic of the run with `seed`. */
-export function honestPlan(seed: number, scale: HonestScale): HonestPlan {
+/** The honest traffic of the run with `seed`: `eventsPerSession` events in each of its sessions. */
+export function honestPlan(seed: number, eventsPerSession: number): HonestPlan {
   const rng = Rng.derive(seed, 'honest');
   const marker = `honest-secret-${seed}-${rng.string(12)}`;
+  const png = tinyPng(Buffer.from(marker));
+  const audio = Buffer.concat([Buffer.from('\x1aE\xdf\xa3', 'latin1'), rng.bytes(4096)]);
   // Fixed-width suffixes: no honest id is a prefix of another (plan-context.ts matches ids in text).
   const id = (kind: string, i: number) => `hz_${kind}_${seed}_${String(i).padStart(3, '0')}`;
   const batchSessions = (kind: string) =>
-    Array.from({ length: scale.sessionsPerWorker }, (_, i) => {
+    Array.from({ length: SESSIONS_PER_WORKER }, (_, i) => {
       const sessionId = id(kind, i);
       return {
         sessionId,
-        events: recordedEvents(sessionId, 1, scale.eventsPerSession, marker),
-        batchSizes: sizes(rng, scale.eventsPerSession, 60),
+        events: recordedEvents(sessionId, 1, eventsPerSession, marker),
+        batchSizes: sizes(rng, eventsPerSession, 60),
       };
     });
-  const legacy = Array.from({ length: scale.sessionsPerWorker }, (_, i) => ({
+  const legacy = Array.from({ length: SESSIONS_PER_WORKER }, (_, i) => ({
     sessionId: id('leg', i),
-    interactions: Array.from({ length: scale.eventsPerSession }, (_, k) => legacyInteraction(k + 1, marker)),
-    groupSizes: sizes(rng, scale.eventsPerSession, 40),
+    interactions: Array.from({ length: eventsPerSession }, (_, k) => legacyInteraction(k + 1, marker)),
+    groupSizes: sizes(rng, eventsPerSession, 40),
     via: i % 2 === 0 ? ('ws' as const) : ('http' as const),
   }));
-  const png = tinyPng(Buffer.from(marker));
-  const audio = Buffer.concat([Buffer.from('\x1aE\xdf\xa3', 'latin1'), rng.bytes(4096)]);
   const hashes = [sha256(png), sha256(audio)];
   return {
     marker,

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     only,
     concurrency: values.concurrency ? Number(values.concurrency) : undefined,
     healthBoundMs: values['health-bound-ms'] ? Number(values['health-bound-ms']) : undefined,
-    honestScale: { sessionsPerWorker: 3, eventsPerSession: 400 },
+    honestEvents: 600,
     log: (line) => console.log(`fuzz: ${line}`),
   });
   console.log(`\n${formatReport(report)}`);

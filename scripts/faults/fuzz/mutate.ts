@@ -176,8 +176,30 @@ export function mutate(rng: Rng, message: Record<string, unknown>): Mutated {
         return at !== null && typeof at === 'object' && !Array.isArray(at);
       });
       const where = rng.pick(containers);
-      const key = rng.pick(['extra', 'workerId', 'worker_id', 'owner', 'admin', 'sequence', 'id', rng.string(12)]);
-      const value = rng.pick<Json>([1, 'x', { nested: { deep: [1, 2, 3] } }, 'admin', true, null]);
+      // Keys and values the loose legacy objects keep and store as jsonb: NUL and lone surrogates included.
+      const key = rng.pick([
+        'extra',
+        'workerId',
+        'worker_id',
+        'owner',
+        'admin',
+        'sequence',
+        'id',
+        '\u0000',
+        '',
+        '\ud800',
+        rng.string(12),
+      ]);
+      const value = rng.pick<Json>([
+        1,
+        'x',
+        { nested: { deep: [1, 2, 3] } },
+        'admin',
+        true,
+        null,
+        rng.pick(NASTY_STRINGS),
+        1e308,
+      ]);
       setAt(copy, [...where, key], value);
       return { text: JSON.stringify(copy), label: op };
     }

@@ -136,10 +136,14 @@ export function judge(r: MessageResult, honestMarker: string): Violation | undef
   const text = a.kind === 'reply' ? a.raw : a.kind === 'http' ? a.body : '';
   if (text.includes(honestMarker)) return violation("another worker's data in the answer");
   switch (r.expect) {
-    case 'accept':
-      return a.kind === 'reply' && a.message?.type === 'authentication_success'
+    case 'accept': {
+      if (a.kind === 'reply' && a.message?.type === 'authentication_success') return undefined;
+      // Over the per-key connection cap (bursts): a clear refusal, not a failure.
+      const overCap = a.kind === 'reply' && a.message?.type === 'authentication_failed' && /too many/.test(a.raw);
+      return overCap || (a.kind === 'close' && a.code === 1013)
         ? undefined
         : violation('the attacker could not authenticate with its own key');
+    }
     case 'refuse':
       return accepted(a) ? violation('bad input accepted (expected a refusal)') : undefined;
     case 'deny':

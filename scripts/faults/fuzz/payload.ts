@@ -52,6 +52,17 @@ function damage(bytes: Buffer, d: Damage, text: string): Buffer {
   }
 }
 
+/**
+ * Builds every bomb the plan uses before the run, so compressing 64 MiB does not hold up the
+ * fuzzer's own event loop (and the answers it is timing) in the middle of it.
+ */
+export function prepareBombs(): void {
+  for (const lib of ['zlib', 'fflate'] as const) {
+    for (const inflated of [5 * 1024 * 1024, 64 * 1024 * 1024]) bombBytes(inflated, 'zeros', lib);
+    for (const inflated of [300_000, 1_000_000]) bombBytes(inflated, 'stubs', lib);
+  }
+}
+
 /** The bytes of `payload`, placeholders filled in. */
 export function encodePayload(payload: Payload, substitute: Substitute): Buffer {
   switch (payload.kind) {

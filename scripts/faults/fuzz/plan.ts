@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HTTP_CASES } from './cases-http';
+import { RAW_WS_CASES } from './cases-ws-raw';
 import { WS_CASES } from './cases-ws';
 import type { FuzzCase } from './fuzz-case';
 import type { PlanContext } from './plan-context';
@@ -16,7 +17,11 @@ export function planCase(seed: number, index: number, ctx: PlanContext): FuzzCas
   const rng = Rng.derive(seed, `case:${index}`);
   const attacker = rng.int(0, 1) as 0 | 1;
   const base = { index, attacker };
-  if (rng.chance(WS_SHARE)) return rng.weighted(WS_CASES)(rng, ctx, base);
+  if (rng.chance(WS_SHARE)) {
+    // One WebSocket case in eight is driven at the frame level.
+    if (rng.chance(0.125)) return rng.weighted(RAW_WS_CASES)(rng, ctx, base);
+    return rng.weighted(WS_CASES)(rng, ctx, base);
+  }
   return rng.weighted(HTTP_CASES)(rng, ctx, base);
 }
 

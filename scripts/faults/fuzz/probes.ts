@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { sendHttp } from './transport-http';
+import { Worker } from 'node:worker_threads';
 
 /**
  * What is watched while the fuzz runs: `/health` answered within a bound (a stall or a crash shows
@@ -36,36 +36,53 @@ export async function readRss(pid: number): Promise<number | undefined> {
   return kb ? Number(kb) * 1024 : undefined;
 }
 
+/**
+ * The poller, in a worker thread of its own: the fuzzer's main thread builds megabyte payloads and
+ * compresses bombs, and a poll queued behind that work would charge the client's delay to the server.
+ */
+const HEALTH_POLLER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { port, boundMs, everyMs } = workerData;
+let running = true;
+parentPort.on('message', () => (running = false));
+const poll = () => new Promise((resolve) => {
+  const t0 = performance.now();
+  const req = http.get({ host: '127.0.0.1', port, path: '/health', agent: false, headers: { host: '127.0.0.1:' + port } }, (res) => {
+    res.resume();
+    res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode }));
+    res.on('error', () => resolve({ ms: performance.now() - t0, status: 0 }));
+  });
+  req.setTimeout(boundMs * 2, () => req.destroy(new Error('timeout')));
+  req.on('error', (err) => resolve({ ms: performance.now() - t0, status: 0, error: err.message }));
+});
+(async () => {
+  const started = Date.now();
+  const latencies = [];
+  const failures = [];
+  while (running) {
+    const r = await poll();
+    latencies.push(r.ms);
+    if (r.status !== 200) failures.push({ atMs: Date.now() - started, detail: r.error ?? 'HTTP ' + r.status });
+    else if (r.ms > boundMs) failures.push({ atMs: Date.now() - started, detail: 'answered in ' + Math.round(r.ms) + ' ms' });
+    await new Promise((res) => setTimeout(res, everyMs));
+  }
+  parentPort.postMessage({ latencies, failures });
+})();
+`;
+
 /** Polls until `stop()`; `boundMs` is the stall bound (a poll slower than it is a failure). */
 export function watchHealth(port: number, boundMs: number): { stop(): Promise<HealthStats> } {
-  const latencies: number[] = [];
-  const failures: HealthStats['failures'] = [];
-  const started = Date.now();
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const t0 = performance.now();
-      // Twice the bound before giving up, so a slow answer is measured rather than cut off.
-      const answer = await sendHttp(
-        port,
-        { method: 'GET', path: '/health', headers: { host: `127.0.0.1:${port}` } },
-        boundMs * 2,
-      );
-      const ms = performance.now() - t0;
-      latencies.push(ms);
-      if (answer.kind !== 'http' || answer.status !== 200)
-        failures.push({
-          atMs: Date.now() - started,
-          detail: answer.kind === 'http' ? `HTTP ${answer.status}` : answer.kind,
-        });
-      else if (ms > boundMs) failures.push({ atMs: Date.now() - started, detail: `answered in ${Math.round(ms)} ms` });
-      await new Promise((r) => setTimeout(r, HEALTH_EVERY_MS));
-    }
-  })();
+  const worker = new Worker(HEALTH_POLLER, { eval: true, workerData: { port, boundMs, everyMs: HEALTH_EVERY_MS } });
+  const done = new Promise<{ latencies: number[]; failures: HealthStats['failures'] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
   return {
     async stop() {
-      running = false;
-      await loop;
+      worker.postMessage('stop');
+      const { latencies, failures } = await done;
+      await worker.terminate();
       const sorted = [...latencies].sort((a, b) => a - b);
       const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
       return { polls: latencies.length, failures, worstMs: sorted[sorted.length - 1] ?? 0, p99Ms: p99 };

@@ -1,15 +1,17 @@
 import type { Answer } from './answer';
-import type { Expectation, FuzzCase, HttpCase, Payload, WsCase } from './fuzz-case';
+import { fragments } from './cases-ws-raw';
+import type { Expectation, FuzzCase, HttpCase, Payload, RawWsCase, WsCase } from './fuzz-case';
 import { PLACEHOLDER } from './fuzz-case';
 import { encodePayload } from './payload';
 import { sendHttp } from './transport-http';
 import { openFuzzSocket } from './transport-ws';
+import { encodeFrame, openRawSocket } from './transport-ws-raw';
 
 /** One message sent (or not) and what came back. */
 export interface MessageResult {
   caseIndex: number;
   caseKind: string;
-  transport: 'ws' | 'http';
+  transport: FuzzCase['transport'];
   label: string;
   expect: Expectation;
   answer: Answer;
@@ -46,8 +48,11 @@ function substituter(env: CaseEnv, c: FuzzCase): (text: string, uploadId?: strin
 }
 
 /** Runs one case and returns one result per planned message. */
-export function runCase(c: FuzzCase, env: CaseEnv): Promise<MessageResult[]> {
-  return c.transport === 'ws' ? runWsCase(c, env) : runHttpCase(c, env);
+export async function runCase(c: FuzzCase, env: CaseEnv): Promise<MessageResult[]> {
+  const once = () =>
+    c.transport === 'ws' ? runWsCase(c, env) : c.transport === 'ws-raw' ? runRawWsCase(c, env) : runHttpCase(c, env);
+  const copies = await Promise.all(Array.from({ length: c.parallel ?? 1 }, once));
+  return copies.flat();
 }
 
 const result = (
@@ -133,7 +138,20 @@ async function runWsCase(c: WsCase, env: CaseEnv): Promise<MessageResult[]> {
         if (accepted && events.length >= frames.length) break;
       }
       const last = events[events.length - 1]!;
+      // A socket that sent nothing is one input too: it must be closed, with a reason.
+      if (frames.length === 0) return [result(c, 'silent-connection', 'refuse', last)];
       frames.forEach((f, i) => results.push(result(c, f.label, f.expect, events[i] ?? last, f.sessionId)));
+      return results;
+    }
+    if (c.pipelined) {
+      for (const f of frames) socket.send(f.data, f.binary);
+      let end: Answer | undefined;
+      for (const f of frames) {
+        // Once the connection ended, that is the answer to every frame still waiting for one.
+        const answer = end ?? (await socket.next(env.replyTimeoutMs));
+        if (ends(answer)) end = answer;
+        results.push(result(c, f.label, f.expect, answer, f.sessionId));
+      }
       return results;
     }
     let over = false;
@@ -183,4 +201,42 @@ async function runHttpCase(c: HttpCase, env: CaseEnv): Promise<MessageResult[]> 
     }
   }
   return results;
+}
+
+async function runRawWsCase(c: RawWsCase, env: CaseEnv): Promise<MessageResult[]> {
+  const sub = substituter(env, c);
+  const socket = await openRawSocket(env.port, c.path, env.replyTimeoutMs);
+  const results: MessageResult[] = [];
+  try {
+    if (socket.refused) {
+      results.push(result(c, 'upgrade', 'accept', socket.refused));
+      for (const s of c.steps) results.push(result(c, s.label, s.expect, SKIPPED));
+      return results;
+    }
+    const auth = JSON.stringify({ type: 'authenticate', apiKey: env.attackerKeys[c.attacker] });
+    for (const f of fragments(auth, c.authFragments)) socket.write(encodeFrame(f, sub));
+    const authAnswer = await socket.next(env.replyTimeoutMs);
+    results.push(result(c, c.authFragments > 1 ? 'authenticate-fragmented' : 'authenticate', 'accept', authAnswer));
+    let over = !(authAnswer.kind === 'reply' && authAnswer.message?.type === 'authentication_success');
+    for (const s of c.steps) {
+      if (over) {
+        results.push(result(c, s.label, s.expect, SKIPPED));
+        continue;
+      }
+      for (const f of s.frames) socket.write(encodeFrame(f, sub));
+      if (!s.answered) {
+        results.push(result(c, s.label, s.expect, { kind: 'reply', message: { type: 'none expected' }, raw: '' }));
+        continue;
+      }
+      let answer = await socket.next(env.replyTimeoutMs);
+      // A ping between fragments is answered first: the message's own reply follows.
+      if (s.label === 'fragmented-with-ping' && answer.kind === 'reply' && answer.raw === 'pong')
+        answer = await socket.next(env.replyTimeoutMs);
+      results.push(result(c, s.label, s.expect, answer));
+      if (ends(answer)) over = true;
+    }
+    return results;
+  } finally {
+    socket.destroy();
+  }
 }

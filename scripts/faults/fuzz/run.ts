@@ -4,8 +4,9 @@ import { fuzzJwtSecret } from './forged-credentials';
 import type { FuzzCase } from './fuzz-case';
 import { FUZZ_LIMITS, startFuzzServer, type FuzzServer } from './fuzz-server';
 import { HonestWorkers } from './honest';
-import { honestPlan, honestSessionIds, type HonestScale } from './honest-plan';
+import { honestPlan, honestSessionIds } from './honest-plan';
 import { judge, type Violation } from './oracle';
+import { prepareBombs } from './payload';
 import { planCase, PlanDigest } from './plan';
 import type { PlanContext } from './plan-context';
 import { readRss, watchHealth, watchRss } from './probes';
@@ -29,7 +30,8 @@ export interface FuzzOptions {
   replyTimeoutMs?: number;
   /** Most the server's RSS may grow over its start. */
   rssGrowthBoundBytes?: number;
-  honestScale?: HonestScale;
+  /** Events in each honest session (6 sessions: 2 per honest worker). */
+  honestEvents?: number;
   /** The run stops sending after this long, whatever was sent. */
   deadlineMs?: number;
   /** Progress lines. */
@@ -49,28 +51,30 @@ const DEFAULTS = {
   healthBoundMs: 5000,
   replyTimeoutMs: 15_000,
   rssGrowthBoundBytes: 512 * MiB,
-  honestScale: { sessionsPerWorker: 2, eventsPerSession: 300 },
+  honestEvents: 300,
   deadlineMs: 30 * 60_000,
 };
 
 /** Error-level log lines of the server: each is a failure the answers may not show (a handler that threw). */
 function serverErrors(output: string): Violation[] {
-  const found = new Map<string, number>();
+  const found = new Map<string, { n: number; sample: string }>();
   for (const line of output.split('\n')) {
     if (!line.includes('"level":"error"')) continue;
+    let event = line.slice(0, 80);
     try {
-      const event = String((JSON.parse(line) as { event?: unknown }).event);
-      found.set(event, (found.get(event) ?? 0) + 1);
+      event = String((JSON.parse(line) as { event?: unknown }).event);
     } catch {
-      found.set(line.slice(0, 80), (found.get(line.slice(0, 80)) ?? 0) + 1);
+      // not a JSON line: its start names it
     }
+    const seen = found.get(event);
+    found.set(event, { n: (seen?.n ?? 0) + 1, sample: seen?.sample ?? line.slice(0, 600) });
   }
-  return [...found].map(([event, n]) => ({
+  return [...found].map(([event, { n, sample }]) => ({
     caseIndex: -1,
     caseKind: 'server log',
     label: event,
     problem: `${n} error lines`,
-    answer: '',
+    answer: sample,
   }));
 }
 
@@ -113,7 +117,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const log = o.log ?? (() => {});
   const started = Date.now();
   const secret = fuzzJwtSecret(o.seed);
-  const plan = honestPlan(o.seed, o.honestScale);
+  const plan = honestPlan(o.seed, o.honestEvents);
   const ctx: PlanContext = {
     honestSessionIds: honestSessionIds(plan),
     honestBlobKeys: plan.blobKeys,
@@ -151,6 +155,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       adminToken: server.adminToken,
       replyTimeoutMs: o.replyTimeoutMs,
     };
+    prepareBombs();
     const health = watchHealth(port, o.healthBoundMs);
     const rss = watchRss(server.pid, (await readRss(server.pid)) ?? 0);
     const digest = new PlanDigest();

@@ -35,6 +35,12 @@ function dechunk(body: Buffer): Buffer {
 
 /** Parses what the server sent; undefined when it is not an HTTP response. */
 function parseResponse(data: Buffer): Answer | undefined {
+  // Interim answers (100 Continue) come before the real one.
+  while (/^HTTP\/1\.[01] 1\d\d /.test(data.subarray(0, 16).toString('latin1'))) {
+    const interim = data.indexOf('\r\n\r\n');
+    if (interim < 0) return undefined;
+    data = data.subarray(interim + 4);
+  }
   const end = data.indexOf('\r\n\r\n');
   const head = (end < 0 ? data : data.subarray(0, end)).toString('latin1');
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(head);
@@ -90,7 +96,9 @@ export function sendHttp(port: number, request: RawRequest, timeoutMs: number): 
       const body = request.body;
       const lines = [`${request.method} ${request.path} HTTP/1.1`];
       for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
-      if (body) lines.push(`content-length: ${body.length}`);
+      // A case that frames the body itself (chunked, conflicting lengths) says so in its headers.
+      const framed = Object.keys(request.headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h));
+      if (body && !framed) lines.push(`content-length: ${body.length}`);
       lines.push('connection: close', '', '');
       socket.write(Buffer.from(lines.join('\r\n'), 'latin1'));
       if (body && body.length > 0) socket.write(body);

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env';
+import { lingerOnClose } from './linger-close';
 import { declaredLength, discardRest } from './request-body';
 
 /**
@@ -19,7 +21,8 @@ export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
  *
  * So the rest of an unread body is read and dropped here (up to `maxDrainBytes`) BEFORE the answer is
  * sent: the client finishes sending, reads the answer, and the connection stays usable. A body declared
- * or found longer than that is not waited for: the answer goes out with `Connection: close`.
+ * or found longer than that is not waited for: the answer goes out with `Connection: close`, and the
+ * connection lingers (linger-close.ts) so that closing it does not reset the answer away.
  * Register it before every middleware that can answer early.
  */
 export function drainUnreadBody(maxDrainBytes: number = MAX_DRAIN_BYTES): MiddlewareHandler<AppEnv> {
@@ -27,12 +30,18 @@ export function drainUnreadBody(maxDrainBytes: number = MAX_DRAIN_BYTES): Middle
     // The request as received: later middleware may replace c.req.raw (the body limit does).
     const raw = c.req.raw;
     await next();
-    if (raw.method === 'GET' || raw.method === 'HEAD' || raw.body === null || raw.bodyUsed) return;
-    const declared = declaredLength(raw.headers);
-    const drained =
-      declared !== undefined && declared > maxDrainBytes
-        ? false
-        : await discardRest(raw.body.getReader(), maxDrainBytes);
-    if (!drained) c.res.headers.set('Connection', 'close');
+    if (raw.method === 'GET' || raw.method === 'HEAD' || raw.body === null) return;
+    if (!raw.bodyUsed) {
+      const declared = declaredLength(raw.headers);
+      const drained =
+        declared !== undefined && declared > maxDrainBytes
+          ? false
+          : await discardRest(raw.body.getReader(), maxDrainBytes);
+      if (!drained) c.res.headers.set('Connection', 'close');
+    }
+    // Also when the body limit answered `Connection: close` itself, for a body it stopped reading.
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (c.res.headers.get('connection')?.toLowerCase() === 'close' && incoming?.socket && !incoming.readableEnded)
+      lingerOnClose(incoming);
   };
 }

@@ -184,6 +184,8 @@ async function runHttpCase(c: HttpCase, env: CaseEnv): Promise<MessageResult[]> 
       continue;
     }
     const headers = Object.fromEntries(Object.entries(step.headers).map(([k, v]) => [k, sub(v, uploadId)]));
+    // The server logs the request id it is given: a server-side error names the case that caused it.
+    headers['x-request-id'] ??= `fuzz-${c.index}-${results.length}`;
     const body = step.body ? encodePayload(step.body, (t) => sub(t, uploadId)) : undefined;
     const answer = await sendHttp(
       env.port,

@@ -57,23 +57,31 @@ const DEFAULTS = {
 
 /** Error-level log lines of the server: each is a failure the answers may not show (a handler that threw). */
 function serverErrors(output: string): Violation[] {
-  const found = new Map<string, { n: number; sample: string }>();
+  const found = new Map<string, { n: number; sample: string; caseIndex: number }>();
   for (const line of output.split('\n')) {
     if (!line.includes('"level":"error"')) continue;
     let event = line.slice(0, 80);
+    let caseIndex = -1;
     try {
-      event = String((JSON.parse(line) as { event?: unknown }).event);
+      const parsed = JSON.parse(line) as { event?: unknown; requestId?: unknown };
+      event = String(parsed.event);
+      // run-case.ts sends `fuzz-<case>-<step>` as the request id.
+      caseIndex = Number(/^fuzz-(\d+)-/.exec(String(parsed.requestId))?.[1] ?? -1);
     } catch {
       // not a JSON line: its start names it
     }
     const seen = found.get(event);
-    found.set(event, { n: (seen?.n ?? 0) + 1, sample: seen?.sample ?? line.slice(0, 600) });
+    found.set(event, {
+      n: (seen?.n ?? 0) + 1,
+      sample: seen?.sample ?? line.slice(0, 600),
+      caseIndex: seen?.caseIndex ?? caseIndex,
+    });
   }
-  return [...found].map(([event, { n, sample }]) => ({
-    caseIndex: -1,
+  return [...found].map(([event, { n, sample, caseIndex }]) => ({
+    caseIndex,
     caseKind: 'server log',
     label: event,
-    problem: `${n} error lines`,
+    problem: `${n} error lines (first from case ${caseIndex})`,
     answer: sample,
   }));
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app';
 import { createFsBlobStore } from './blobs/fs-blob-store';
 import { createLogger } from './log';
+import { TINY_PNG_DATA_URL } from './testing/test-images';
 import { APP_START_TIMEOUT_MS, createTestApp, TEST_JWT_SECRET, type TestApp } from './testing/app-harness';
 
 let t: TestApp;
@@ -209,6 +210,18 @@ describe('cross-cutting HTTP behaviour', () => {
       json: { sessionId: 's1', data: { type: 'click', timestamp: 1, text: 'x'.repeat(100) } },
     });
     expect(fits.status).toBe(201);
+  });
+
+  it('holds legacy screenshots to the configured MAX_SCREENSHOTS_PER_SESSION (the setting reaches the handlers)', async () => {
+    const limited = t.variant({ maxScreenshotsPerSession: 1 });
+    const { key } = await t.createWorker();
+    const post = (timestamp: number) =>
+      limited.request('/api/sessions/cs_app_shot_limit/screenshots', {
+        bearer: key,
+        json: { image: TINY_PNG_DATA_URL, timestamp, trigger: 'click' },
+      });
+    expect((await post(1_752_327_000_000)).status).toBe(201);
+    await expectError(await post(1_752_327_000_001), 413, 'payload_too_large');
   });
 
   it('rate-limits per key and per IP with 429 and Retry-After', async () => {

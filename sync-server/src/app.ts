@@ -11,6 +11,7 @@ import type { AppEnv } from './http/app-env';
 import { bodyLimit } from './http/body-limit';
 import { clientIp } from './http/client-ip';
 import { allowedOrigin } from './http/cors-origin';
+import { createProtocolContext } from './protocol/protocol-context';
 import { drainUnreadBody, MAX_DRAIN_BYTES } from './http/drain-body';
 import { errorResponse } from './http/errors';
 import { hostCheck } from './http/host-check';
@@ -78,7 +79,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       createAuthenticator({ db: deps.db, jwtSecret: settings.jwtSecret, production: isProduction(settings) }),
     keyLimiter: deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute, clock),
     ipLimiter: deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp, clock),
-    protocol: { db: deps.db, blobs: deps.blobs, logger, maxInflatedBytes: settings.maxInflatedBytes },
+    protocol: createProtocolContext({ db: deps.db, blobs: deps.blobs, logger }, settings),
     connections: deps.connections ?? createConnectionRegistry(clock),
     startedAt: clock.now(),
     isShuttingDown: deps.isShuttingDown ?? (() => false),

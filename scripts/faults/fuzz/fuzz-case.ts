@@ -133,17 +133,6 @@ export interface RawWsCase {
 /** One planned fuzz case. */
 export type FuzzCase = WsCase | HttpCase | RawWsCase;
 
-/** Messages a case sends when nothing closes early: frames (with `authenticate`) or requests. */
-export function plannedMessages(c: FuzzCase): number {
-  const perCopy =
-    c.transport === 'http'
-      ? c.steps.length
-      : c.transport === 'ws-raw'
-        ? c.steps.length + 1
-        : Math.max(1, c.steps.length + (c.credential ? 1 : 0));
-  return perCopy * (c.parallel ?? 1);
-}
-
 /** Placeholders filled in when a case is sent. */
 export const PLACEHOLDER = {
   /** The case's attacker's API key. */

@@ -46,7 +46,8 @@ export class HonestWorkers {
     private readonly keys: HonestKeys,
     private readonly replyTimeoutMs: number,
   ) {
-    this.rng = Rng.derive(plan.marker.length, plan.marker);
+    // The marker holds the seed: the resends are the same for the same seed.
+    this.rng = Rng.derive(0, plan.marker);
   }
 
   private fail(label: string, problem: string, answer: Answer | string): void {

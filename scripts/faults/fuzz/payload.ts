@@ -79,8 +79,3 @@ export function encodePayload(payload: Payload, substitute: Substitute): Buffer 
       return payload.fill ? Buffer.alloc(payload.fill.length, payload.fill.byte) : Buffer.from(payload.hex, 'hex');
   }
 }
-
-/** A short description of a payload for the digest: the same plan gives the same digest. */
-export function describePayload(payload: Payload): string {
-  return JSON.stringify(payload);
-}

@@ -1,4 +1,4 @@
-import { rootOf } from './dom';
+import { isDocument, rootOf } from './dom';
 import { isInPrivateBlock } from './private-block';
 import { cleanText } from './text';
 import { visibleText } from './visible-text';
@@ -219,6 +219,8 @@ export function labelledByText(el: Element): string | undefined {
  */
 export function labelTexts(el: Element): string[] {
   const labels = new Set<Element>();
+  // `labels` searches the whole tree for <label>s on every call: on a page without any, skip it.
+  if (!hasAnyLabel(el)) return [];
   const native = (el as HTMLInputElement).labels;
   if (native && native.length > 0) {
     for (const label of Array.from(native)) labels.add(label);
@@ -239,6 +241,13 @@ export function labelTexts(el: Element): string[] {
     if (text) texts.push(text);
   }
   return texts;
+}
+
+/** Whether `el`'s root has a <label> at all: a cached count in documents, an early-exit search in shadow roots. */
+function hasAnyLabel(el: Element): boolean {
+  const root = rootOf(el);
+  if (!root) return true;
+  return isDocument(root) ? root.getElementsByTagName('label').length > 0 : root.querySelector('label') !== null;
 }
 
 function buttonInputName(el: Element): string | undefined {

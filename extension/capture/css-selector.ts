@@ -1,10 +1,11 @@
-import { finder } from '@medv/finder';
 import { LIMITS } from '@codesight/schema';
 import { cssEscape, cssString } from './escape';
 import { isShadowRoot, rootOf, type SelectorRoot } from './dom';
 import { maskText } from './mask-text';
 import { isInPrivateBlock } from './private-block';
+import { siblingPosition } from './sibling-position';
 import { isStableAttrValue, isStableClass, isStableId } from './stable-tokens';
+import { isUniqueMatch, isUniqueWithin, matchBound } from './unique-match';
 
 type AttrFilter = (attr: string) => boolean;
 
@@ -14,9 +15,6 @@ export const TEST_ATTRIBUTES = ['data-testid', 'data-test-id', 'data-test', 'dat
 // Attributes that describe what an element is (not its state or looks), tried in short combinations.
 // Never `value`: on inputs it can hold what the user typed.
 const DESCRIPTIVE_ATTRIBUTES = ['role', 'type', 'placeholder', 'title', 'alt', 'for', 'href'] as const;
-
-// Attributes the finder fallback may combine at any level of the path.
-const FINDER_ATTRIBUTES = new Set<string>([...TEST_ATTRIBUTES, 'name', 'aria-label', ...DESCRIPTIVE_ATTRIBUTES]);
 
 // Attributes that may carry user content (an avatar's alt, a profile link, a title with a name). For
 // elements in a private block they are never copied into a selector.
@@ -28,127 +26,145 @@ const MAX_CLASSES_TRIED = 4;
 // How far up the anchored strategy looks for an ancestor with a test id or a stable id.
 const MAX_ANCHOR_DEPTH = 8;
 
-// The finder search is combinatorial; this bounds the time a click handler can spend in it. On timeout
-// finder itself falls back to an nth-of-type path.
-const FINDER_TIMEOUT_MS = 50;
-const FINDER_MAX_PATH_CHECKS = 2000;
+// Siblings compared when looking for a class that tells a step of the path apart; in longer sibling
+// lists (a grid of cards, all alike) the step is positional at once.
+const MAX_SIBLINGS_COMPARED = 32;
+
+/** A candidate selector and what bounds its number of matches (tag and classes it requires). */
+interface Candidate {
+  selector: string;
+  tag?: string;
+  classes: string[];
+}
+
+/** One token of a compound: `.add` or `[type="button"]`, with the class name when it is a class. */
+interface Token {
+  text: string;
+  className?: string;
+}
 
 /**
  * A CSS selector that matches exactly `el` within its document or shadow root, preferring what survives
  * page changes: test attributes, then a stable id, then name / aria-label, then short class/attribute
- * combinations (alone or under an anchored ancestor), then @medv/finder restricted to stable tokens, and
- * only then an nth-of-type chain from the root. Every candidate is verified with `querySelectorAll`.
+ * combinations, then the same under the nearest anchored ancestor (test attribute or stable id), and only then a path of child steps from that anchor (or the root),
+ * each told apart from its siblings by tag, class or, last, nth-of-type. The path is unique by
+ * construction; every shorter candidate is verified, with bounded work (see unique-match.ts): no check
+ * lists thousands of matches, so the cost of a click does not grow with the page.
  */
 export function buildCssSelector(el: Element): string {
   const root = rootOf(el);
   if (!root) return positionalPath(el, undefined);
-  const isUnique = (selector: string) => selector.length <= LIMITS.selector && matchesOnly(root, selector, el);
+  const fits = (selector: string) => selector.length <= LIMITS.selector;
   const allowed = isInPrivateBlock(el) ? (attr: string) => !CONTENT_ATTRIBUTES.has(attr) : () => true;
 
   for (const candidate of ownCandidates(el, allowed)) {
-    if (isUnique(candidate)) return candidate;
+    const bound = () => matchBound(root, candidate.tag, candidate.classes);
+    if (fits(candidate.selector) && isUniqueMatch(root, candidate.selector, el, bound)) return candidate.selector;
   }
-  const anchored = anchoredSelector(el, root, isUnique, allowed);
-  if (anchored) return anchored;
-  const found = finderSelector(el, root, allowed);
-  if (found && isUnique(found)) return found;
-  const path = positionalPath(el, root);
+  const anchor = nearestAnchor(el, root);
+  if (anchor) {
+    for (const simple of simpleSelectors(el, allowed)) {
+      const selector = `${anchor.selector} ${simple.selector}`;
+      const bound = () => matchBound(root, simple.tag, simple.classes);
+      if (fits(selector) && isUniqueWithin(anchor.el, simple.selector, el, bound)) return selector;
+    }
+    const anchored = `${anchor.selector} > ${stepPath(el, root, anchor.el)}`;
+    if (fits(anchored)) return anchored;
+  }
+  const path = stepPath(el, root, undefined);
   // In a shadow root the chain's first step could also match deeper elements; `:host >` pins it to the
   // top level (browsers support it in shadowRoot.querySelectorAll, some emulations do not).
-  if (isShadowRoot(root) && isUnique(`:host > ${path}`)) return `:host > ${path}`;
-  return path;
+  if (isShadowRoot(root) && isUniqueMatch(root, `:host > ${path}`, el)) return `:host > ${path}`;
+  return fits(path) ? path : positionalPath(el, root);
 }
 
 /** Whether `selector` matches `el` and nothing else in `root` (false for selectors the engine rejects). */
 export function matchesOnly(root: SelectorRoot, selector: string, el: Element): boolean {
-  try {
-    const matches = root.querySelectorAll(selector);
-    return matches.length === 1 && matches[0] === el;
-  } catch {
-    return false;
-  }
+  return isUniqueMatch(root, selector, el);
 }
 
 /** Candidates using only the element's own attributes, best first. */
-function* ownCandidates(el: Element, allowed: AttrFilter): Generator<string> {
+function* ownCandidates(el: Element, allowed: AttrFilter): Generator<Candidate> {
   const tag = cssEscape(el.localName);
+  const bare = (selector: string): Candidate => ({ selector, classes: [] });
+  const tagged = (selector: string, classes: string[] = []): Candidate => ({ selector, tag: el.localName, classes });
   for (const attr of TEST_ATTRIBUTES) {
     const value = el.getAttribute(attr);
     if (value && safeValue(value)) {
-      yield `[${attr}=${cssString(value)}]`;
-      yield `${tag}[${attr}=${cssString(value)}]`;
+      yield bare(`[${attr}=${cssString(value)}]`);
+      yield tagged(`${tag}[${attr}=${cssString(value)}]`);
     }
   }
   const id = el.getAttribute('id');
-  if (id && isStableId(id) && safeValue(id)) yield `#${cssEscape(id)}`;
+  if (id && isStableId(id) && safeValue(id)) yield bare(`#${cssEscape(id)}`);
 
   const name = el.getAttribute('name');
   if (name && isStableAttrValue(name) && safeValue(name)) {
     const byName = `${tag}[name=${cssString(name)}]`;
-    yield byName;
+    yield tagged(byName);
     // Radio groups share a name; the option's value is the page's, not typed by the user.
     const value = el.getAttribute('value');
     if (isCheckable(el) && value && isStableAttrValue(value) && safeValue(value))
-      yield `${byName}[value=${cssString(value)}]`;
+      yield tagged(`${byName}[value=${cssString(value)}]`);
   }
   const label = el.getAttribute('aria-label');
   if (label && allowed('aria-label') && isStableAttrValue(label) && safeValue(label))
-    yield `${tag}[aria-label=${cssString(label)}]`;
+    yield tagged(`${tag}[aria-label=${cssString(label)}]`);
 
   const tokens = descriptiveTokens(el, allowed);
-  for (const token of tokens) yield `${tag}${token}`;
+  const classesOf = (...picked: Token[]) => picked.flatMap((t) => (t.className ? [t.className] : []));
+  for (const token of tokens) yield tagged(`${tag}${token.text}`, classesOf(token));
   for (let i = 0; i < tokens.length; i++) {
-    for (let j = i + 1; j < tokens.length; j++) yield `${tag}${tokens[i]}${tokens[j]}`;
+    for (let j = i + 1; j < tokens.length; j++)
+      yield tagged(`${tag}${tokens[i]!.text}${tokens[j]!.text}`, classesOf(tokens[i]!, tokens[j]!));
   }
+  // The only <main> or <shop-checkout-button> of the page needs nothing more.
+  yield tagged(tag);
 }
 
 /** Short simple selectors for `el` used under an anchor: tag alone, tag + one token. */
-function* simpleSelectors(el: Element, allowed: AttrFilter): Generator<string> {
+function* simpleSelectors(el: Element, allowed: AttrFilter): Generator<Candidate> {
   const tag = cssEscape(el.localName);
-  yield tag;
-  for (const token of descriptiveTokens(el, allowed)) yield `${tag}${token}`;
+  yield { selector: tag, tag: el.localName, classes: [] };
+  for (const token of descriptiveTokens(el, allowed))
+    yield { selector: `${tag}${token.text}`, tag: el.localName, classes: token.className ? [token.className] : [] };
   const name = el.getAttribute('name');
-  if (name && isStableAttrValue(name) && safeValue(name)) yield `${tag}[name=${cssString(name)}]`;
+  if (name && isStableAttrValue(name) && safeValue(name))
+    yield { selector: `${tag}[name=${cssString(name)}]`, tag: el.localName, classes: [] };
 }
 
 /** Stable class tokens and descriptive attribute tokens of `el`. */
-function descriptiveTokens(el: Element, allowed: AttrFilter): string[] {
-  const tokens: string[] = [];
-  for (const name of Array.from(el.classList)) {
-    if (tokens.length >= MAX_CLASSES_TRIED) break;
-    if (isStableClass(name)) tokens.push(`.${cssEscape(name)}`);
-  }
+function descriptiveTokens(el: Element, allowed: AttrFilter): Token[] {
+  const tokens: Token[] = [];
+  for (const name of stableClasses(el)) tokens.push({ text: `.${cssEscape(name)}`, className: name });
   for (const attr of DESCRIPTIVE_ATTRIBUTES) {
     if (!allowed(attr)) continue;
     const value = el.getAttribute(attr);
-    if (value && isStableAttrValue(value) && safeValue(value)) tokens.push(`[${attr}=${cssString(value)}]`);
+    if (value && isStableAttrValue(value) && safeValue(value)) tokens.push({ text: `[${attr}=${cssString(value)}]` });
   }
   return tokens;
 }
 
+function stableClasses(el: Element): string[] {
+  const out: string[] = [];
+  for (const name of Array.from(el.classList)) {
+    if (out.length >= MAX_CLASSES_TRIED) break;
+    if (isStableClass(name)) out.push(name);
+  }
+  return out;
+}
+
 /**
- * `<anchor> <simple>` where the anchor is the nearest ancestor with a test attribute or stable id:
- * `[data-testid="product-3"] button.add` beats any positional path inside repeated cards.
+ * The nearest ancestor (within {@link MAX_ANCHOR_DEPTH}) with a test attribute or stable id that finds it
+ * alone in the root: `[data-testid="product-3"] button.add` beats any positional path inside repeated
+ * cards. Not a class seen once: proving that needs the document's class count, which every class change
+ * (a page marking what was clicked) makes the browser recount.
  */
-function anchoredSelector(
-  el: Element,
-  root: SelectorRoot,
-  isUnique: (s: string) => boolean,
-  allowed: AttrFilter,
-): string | undefined {
+function nearestAnchor(el: Element, root: SelectorRoot): { el: Element; selector: string } | undefined {
   let ancestor = el.parentElement;
   for (let depth = 0; ancestor && depth < MAX_ANCHOR_DEPTH; depth++, ancestor = ancestor.parentElement) {
-    const anchor = anchorSelector(ancestor, root);
-    if (!anchor) continue;
-    for (const simple of simpleSelectors(el, allowed)) {
-      const candidate = `${anchor} ${simple}`;
-      if (isUnique(candidate)) return candidate;
-    }
-    const relative = positionalPath(el, root, ancestor);
-    const candidate = `${anchor} > ${relative}`;
-    if (isUnique(candidate)) return candidate;
-    // The nearest anchor is the most specific; further ones would only give longer selectors.
-    return undefined;
+    const selector = anchorSelector(ancestor, root);
+    if (selector) return { el: ancestor, selector };
   }
   return undefined;
 }
@@ -158,35 +174,51 @@ function anchorSelector(el: Element, root: SelectorRoot): string | undefined {
     const value = el.getAttribute(attr);
     if (value && safeValue(value)) {
       const selector = `[${attr}=${cssString(value)}]`;
-      if (matchesOnly(root, selector, el)) return selector;
+      if (isUniqueMatch(root, selector, el)) return selector;
     }
   }
   const id = el.getAttribute('id');
   if (id && isStableId(id) && safeValue(id)) {
     const selector = `#${cssEscape(id)}`;
-    if (matchesOnly(root, selector, el)) return selector;
+    if (isUniqueMatch(root, selector, el)) return selector;
   }
   return undefined;
 }
 
-/** @medv/finder with our notion of stable ids, classes and attributes; undefined when it gives up. */
-function finderSelector(el: Element, root: SelectorRoot, allowed: AttrFilter): string | undefined {
-  try {
-    return finder(el, {
-      // finder accepts any querySelectorAll-capable root; its type says Element.
-      root: root as unknown as Element,
-      idName: (name) => isStableId(name) && safeValue(name),
-      className: isStableClass,
-      attr: (name, value) =>
-        FINDER_ATTRIBUTES.has(name) && allowed(name) && isStableAttrValue(value) && safeValue(value),
-      timeoutMs: FINDER_TIMEOUT_MS,
-      maxNumberOfPathChecks: FINDER_MAX_PATH_CHECKS,
-    });
-  } catch {
-    // finder throws when CSS.escape is missing, on timeouts without fallback and on engines that reject
-    // its selectors: the positional path below always exists.
-    return undefined;
+/**
+ * `div.list > li:nth-of-type(37) > button.add`: child steps from below `stopAt` (or from the root) down to
+ * `el`, each matching exactly one child of its parent — by tag when no sibling shares it, else by a
+ * stable class no same-tag sibling has, else by nth-of-type. Unique by construction below a unique start.
+ */
+function stepPath(el: Element, root: SelectorRoot, stopAt: Element | undefined): string {
+  const steps: string[] = [];
+  let current: Element | null = el;
+  while (current && current !== stopAt) {
+    steps.unshift(stepOf(current));
+    const parent: ParentNode | null = current.parentNode;
+    if (!parent || parent === root || !current.parentElement) break;
+    current = current.parentElement;
   }
+  return steps.join(' > ');
+}
+
+function stepOf(el: Element): string {
+  const tag = cssEscape(el.localName);
+  const { index, count } = siblingPosition(el);
+  if (count <= 1) return tag;
+  if (count <= MAX_SIBLINGS_COMPARED) {
+    for (const name of stableClasses(el)) {
+      if (onlySameTagSiblingWith(el, name)) return `${tag}.${cssEscape(name)}`;
+    }
+  }
+  return `${tag}:nth-of-type(${index})`;
+}
+
+function onlySameTagSiblingWith(el: Element, className: string): boolean {
+  for (let sibling = el.parentNode?.firstElementChild ?? null; sibling; sibling = sibling.nextElementSibling) {
+    if (sibling !== el && sibling.localName === el.localName && sibling.classList.contains(className)) return false;
+  }
+  return true;
 }
 
 /**
@@ -199,8 +231,8 @@ export function positionalPath(el: Element, root: SelectorRoot | undefined, stop
   while (current && current !== stopAt) {
     const parent: ParentNode | null = current.parentNode;
     const tag = cssEscape(current.localName);
-    const siblings = parent ? Array.from(parent.children).filter((c) => c.localName === current!.localName) : [];
-    steps.unshift(siblings.length > 1 ? `${tag}:nth-of-type(${siblings.indexOf(current) + 1})` : tag);
+    const { index, count } = siblingPosition(current);
+    steps.unshift(count > 1 ? `${tag}:nth-of-type(${index})` : tag);
     if (!parent || parent === root || !current.parentElement) break;
     current = current.parentElement;
   }

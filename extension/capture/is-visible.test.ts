@@ -24,6 +24,18 @@ describe('isVisibleAt', () => {
     expect(isVisibleAt(button, 20, 20)).toBe(true);
   });
 
+  it("takes the event's own hit target at the point instead of hit-testing again", () => {
+    document.body.innerHTML = '<button><span>x</span></button><div class="overlay"></div>';
+    const button = document.querySelector('button')!;
+    box(button);
+    const hitTest = vi.spyOn(document, 'elementFromPoint').mockReturnValue(document.querySelector('.overlay'));
+    expect(isVisibleAt(button, 20, 20, button.querySelector('span')!)).toBe(true);
+    expect(hitTest).not.toHaveBeenCalled();
+    // Outside the box (keyboard activation at 0,0) the centre is hit-tested as before.
+    expect(isVisibleAt(button, 0, 0, button)).toBe(false);
+    expect(hitTest).toHaveBeenCalled();
+  });
+
   it('is false when something covers the element', () => {
     document.body.innerHTML = '<button>x</button><div class="overlay"></div>';
     const button = document.querySelector('button')!;

@@ -4,10 +4,11 @@ import { composedParent, containsComposed, windowOf } from './dom';
  * Whether `el` was visible and hit-testable where the pointer was: a non-empty box, not hidden by CSS
  * (display, visibility, opacity 0, also on ancestors), and the topmost element at the point is `el` or
  * inside it (following open shadow roots). Clicks without a real position (keyboard activation reports
- * 0,0 outside the box) are tested at the centre of the box. Without layout (DOM emulations) boxes are
- * empty and the answer is false.
+ * 0,0 outside the box) are tested at the centre of the box. `hitAtPoint` is the innermost target of a
+ * trusted pointer event at exactly this point: the browser's own hit test, used instead of a new one.
+ * Without layout (DOM emulations) boxes are empty and the answer is false.
  */
-export function isVisibleAt(el: Element, clientX: number, clientY: number): boolean {
+export function isVisibleAt(el: Element, clientX: number, clientY: number, hitAtPoint?: Element): boolean {
   const win = windowOf(el);
   if (!win) return false;
   const rect = el.getBoundingClientRect();
@@ -19,7 +20,9 @@ export function isVisibleAt(el: Element, clientX: number, clientY: number): bool
   const y = inside ? clientY : rect.top + rect.height / 2;
   if (x < 0 || y < 0 || x > win.innerWidth || y > win.innerHeight) return false;
 
-  const hit = deepElementFromPoint(el.ownerDocument, x, y);
+  // The browser hit-tested this very point to dispatch the event: asking again (elementFromPoint) would
+  // pay a second hit test, and a style and layout update when hover styles changed since.
+  const hit = inside && hitAtPoint ? hitAtPoint : deepElementFromPoint(el.ownerDocument, x, y);
   return hit !== null && containsComposed(el, hit);
 }
 

@@ -38,6 +38,8 @@ export function maskText(text: string): string {
 /** {@link maskText}, also telling which rules fired (card before email, the more sensitive first). */
 export function maskTextDetailed(text: string): MaskedText {
   const rules: MaskRule[] = [];
+  // Most captured text (button captions, headings, URLs) has neither: the patterns are not run on it.
+  if (!mayHoldCard(text) && !mayHoldEmail(text)) return { text, rules };
   let out = text;
   const withoutCards = maskCardNumbers(out);
   if (withoutCards !== out) {
@@ -50,6 +52,21 @@ export function maskTextDetailed(text: string): MaskedText {
     out = withoutEmails;
   }
   return { text: out, rules };
+}
+
+/** A card number needs at least {@link MIN_CARD_DIGITS} digits in the text. */
+function mayHoldCard(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57 && ++digits >= MIN_CARD_DIGITS) return true;
+  }
+  return false;
+}
+
+/** An email address needs an `@`, or its URL encoding `%40`. */
+function mayHoldEmail(text: string): boolean {
+  return text.includes('@') || text.includes('%40');
 }
 
 function maskCardNumbers(text: string): string {

@@ -74,7 +74,8 @@ export function createPointerCapture(ctx: CaptureContext, beforeAction: (el: Ele
       viewport: viewportOf(ctx.win),
       modifiers: modifiersOf(mouse),
       button: Math.trunc(finite(mouse.button)),
-      isVisible: isVisibleAt(el, x, y),
+      // A real mouse click (detail > 0; keyboard activation has 0) was dispatched to what is at its point.
+      isVisible: isVisibleAt(el, x, y, mouse.isTrusted && mouse.detail > 0 ? inner : undefined),
       target: describeTarget(el),
       context: describeContext(el),
       elementAnalysis: analyzeElement(el),

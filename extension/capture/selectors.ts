@@ -1,9 +1,10 @@
 import type { SelectorSet } from '@codesight/schema';
 import { accessibleName, getRole } from './accessible-name';
 import { buildCssSelector } from './css-selector';
-import { rootOf } from './dom';
+import { isDocument, rootOf } from './dom';
 import { quotedName } from './escape';
 import { maskText } from './mask-text';
+import { collapseWhitespace } from './text';
 import { isInPrivateBlock } from './private-block';
 import { visibleTextInfo } from './visible-text';
 import { buildXPath } from './xpath';
@@ -64,13 +65,28 @@ export function buildTextSelector(el: Element): string | undefined {
   if (!text || maskText(text) !== text) return undefined;
   const root = rootOf(el);
   if (!root) return undefined;
-  const sameTag = root.querySelectorAll(el.localName);
+  // A document's live collection keeps its count until elements come or go: the bound costs nothing.
+  const sameTag: ArrayLike<Element> = isDocument(root)
+    ? root.getElementsByTagName(el.localName)
+    : root.querySelectorAll(el.localName);
   if (sameTag.length > MAX_TEXT_COMPARISONS) return undefined;
   const wanted = text.toLowerCase();
-  for (const other of Array.from(sameTag)) {
-    if (other !== el && shortText(other)?.toLowerCase() === wanted) return undefined;
+  for (let i = 0; i < sameTag.length; i++) {
+    const other = sameTag[i]!;
+    if (other !== el && shortTextOf(other)?.toLowerCase() === wanted) return undefined;
   }
   return `text=${text}`;
+}
+
+/**
+ * {@link shortText}, without the walk for the common leaf: an element holding one text node (no shadow
+ * root, not a slot) shows exactly that text, collapsed.
+ */
+function shortTextOf(el: Element): string | undefined {
+  if (el.firstChild !== el.lastChild || el.childElementCount > 0 || el.shadowRoot || el.localName === 'slot')
+    return shortText(el);
+  const text = collapseWhitespace(el.textContent ?? '');
+  return text !== '' && text.length <= MAX_SELECTOR_TEXT ? text : undefined;
 }
 
 /** The element's whole visible text if it is at most {@link MAX_SELECTOR_TEXT} characters, else undefined. */

@@ -1,6 +1,7 @@
 import { rootOf } from './dom';
 import { cssEscape, xpathString } from './escape';
 import { maskText } from './mask-text';
+import { siblingPosition } from './sibling-position';
 import { isStableId } from './stable-tokens';
 
 const HTML_NAMESPACE = 'http://www.w3.org/1999/xhtml';
@@ -37,12 +38,8 @@ function step(el: Element): string {
       ? el.localName
       : // SVG/MathML elements are in another namespace; a bare name test would not match them in HTML documents.
         `*[local-name()=${xpathString(el.localName)}]`;
-  const parent = el.parentNode;
-  if (!parent) return name;
-  const same = Array.from(parent.children).filter(
-    (c) => c.localName === el.localName && c.namespaceURI === el.namespaceURI,
-  );
-  return same.length > 1 ? `${name}[${same.indexOf(el) + 1}]` : name;
+  const { index, count } = siblingPosition(el);
+  return count > 1 ? `${name}[${index}]` : name;
 }
 
 function hasUniqueId(root: Document | ShadowRoot, id: string): boolean {

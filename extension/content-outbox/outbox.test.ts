@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { err, ok, systemClock, type CaptureEnvelope, type CaptureEventsReply } from '@codesight/schema';
 import { sampleCapturedEvents } from '@codesight/schema/testing';
-import { createOutbox, type OutboxDeps } from './outbox';
+import { BATCH_WINDOW_MS, createOutbox, type OutboxDeps } from './outbox';
 
 const envelope = (i: number): CaptureEnvelope => ({
   clientId: `client-${i}-abcdef`,
@@ -41,6 +41,40 @@ describe('outbox', () => {
     expect(send).toHaveBeenCalledTimes(1);
     expect(send.mock.calls[0]![0]).toHaveLength(2);
     expect(box.pending()).toBe(0);
+  });
+
+  it('sends a lone event at once and gathers the events of the next window into one message', async () => {
+    const send = vi.fn((e: CaptureEnvelope[]) => Promise.resolve(okReply(e)));
+    const box = createOutbox(deps(send));
+    box.push(envelope(1));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(send).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(300);
+    box.push(envelope(2));
+    await vi.advanceTimersByTimeAsync(300);
+    box.push(envelope(3));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(box.pending()).toBe(2);
+    await vi.advanceTimersByTimeAsync(BATCH_WINDOW_MS - 900);
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(send.mock.calls[1]![0].map((e) => e.clientId)).toEqual(['client-2-abcdef', 'client-3-abcdef']);
+    expect(box.pending()).toBe(0);
+    // A quiet window later, the next event leaves at once again.
+    await vi.advanceTimersByTimeAsync(BATCH_WINDOW_MS);
+    box.push(envelope(4));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(send).toHaveBeenCalledTimes(3);
+  });
+
+  it('parks what waits for the window when the page goes away', async () => {
+    const d = deps((e) => Promise.resolve(okReply(e)));
+    const box = createOutbox(d);
+    box.push(envelope(1));
+    await vi.advanceTimersByTimeAsync(0);
+    box.push(envelope(2));
+    await box.park();
+    expect(d.parked.flat().map((e) => e.clientId)).toEqual(['client-2-abcdef']);
   });
 
   it('keeps events while the background is unreachable and retries until confirmed', async () => {

@@ -13,11 +13,21 @@ export interface OutboxDeps {
 
 /** At most this many envelopes per message: keeps one runtime message well under a megabyte. */
 const MAX_ENVELOPES_PER_SEND = 200;
+/**
+ * A runtime message costs the page's main thread about a millisecond however little it carries (see
+ * docs/performance.md), more than describing the click itself. Events that come within this long after a
+ * delivery wait for the window's end and share one message; the first event after a quiet window still
+ * leaves in its own task. What waits when the page goes away is parked (see `park`).
+ */
+export const BATCH_WINDOW_MS = 1_000;
 /** Retry delays after a failed delivery: quick first (a service worker waking takes ~100 ms), then capped. */
 const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000] as const;
 
 export interface Outbox {
-  /** Queues an envelope and schedules delivery in the same task, so a click is on its way before navigation. */
+  /**
+   * Queues an envelope. Delivered in the same task when nothing was sent within {@link BATCH_WINDOW_MS}
+   * (a lone click is on its way before a navigation), else with the others at the end of the window.
+   */
   push(envelope: CaptureEnvelope): void;
   /** Sends everything pending now. */
   flush(): Promise<void>;
@@ -35,6 +45,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const unconfirmed = new Map<string, CaptureEnvelope>();
   const inFlight = new Set<string>();
   let scheduled = false;
+  let lastSendAt = Number.NEGATIVE_INFINITY;
   let retryHandle: TimerHandle = null;
   let failures = 0;
 
@@ -71,6 +82,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   async function flush(): Promise<void> {
     scheduled = false;
     const ready = [...unconfirmed.values()].filter((e) => !inFlight.has(e.clientId));
+    if (ready.length > 0) lastSendAt = deps.clock.now();
     const sends: Promise<void>[] = [];
     for (let i = 0; i < ready.length; i += MAX_ENVELOPES_PER_SEND)
       sends.push(sendSome(ready.slice(i, i + MAX_ENVELOPES_PER_SEND)));
@@ -82,7 +94,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       unconfirmed.set(envelope.clientId, envelope);
       if (scheduled) return;
       scheduled = true;
-      queueMicrotask(() => void flush());
+      const wait = lastSendAt + BATCH_WINDOW_MS - deps.clock.now();
+      if (wait > 0) deps.clock.setTimeout(() => void flush(), wait);
+      else queueMicrotask(() => void flush());
     },
     flush,
     async park() {

@@ -6,7 +6,7 @@ import type { MessageResult } from './run-case';
 
 /** The oracle must catch each kind of failure: a fuzzer whose oracle passes everything proves nothing. */
 
-const MARKER = 'honest-secret-1-abc';
+const HONEST = { marker: 'honest-secret-1-abc', sessionIds: new Set(['hz_ws_1_000']) };
 
 const result = (expect: Expectation, answer: Answer): MessageResult => ({
   caseIndex: 7,
@@ -46,18 +46,24 @@ const CASES: [string, Expectation, Answer, boolean][] = [
   ['a dropped connection fails', 'any', { kind: 'dropped', detail: 'ECONNRESET' }, false],
   ['a close 1011 without a reason fails', 'any', { kind: 'close', code: 1011, reason: '' }, false],
   ['a stall fails', 'any', { kind: 'timeout' }, false],
-  ["another worker's data fails", 'deny', http(200, { events: [{ title: MARKER }] }), false],
+  ["another worker's data fails", 'deny', http(200, { events: [{ title: HONEST.marker }] }), false],
   ["another worker's session answered fails", 'deny', reply({ type: 'batch_ack', ackedThrough: 3 }), false],
   [
-    'a resume that knows nothing is fine',
+    'a resume that knows nothing of theirs is fine (its own sessions may be known)',
     'deny',
-    reply({ type: 'resume_state', sessions: [{ known: false, ackedThrough: 0 }] }),
+    reply({
+      type: 'resume_state',
+      sessions: [
+        { sessionId: 'hz_ws_1_000', known: false, ackedThrough: 0 },
+        { sessionId: 'own', known: true, ackedThrough: 2 },
+      ],
+    }),
     true,
   ],
   [
-    'a resume that knows the session fails',
+    'a resume that knows their session fails',
     'deny',
-    reply({ type: 'resume_state', sessions: [{ known: true, ackedThrough: 9 }] }),
+    reply({ type: 'resume_state', sessions: [{ sessionId: 'hz_ws_1_000', known: true, ackedThrough: 9 }] }),
     false,
   ],
   ['an upload URL for an own copy is fine', 'deny', http(200, { alreadyExists: false, uploadId: 'u' }), true],
@@ -79,6 +85,6 @@ const CASES: [string, Expectation, Answer, boolean][] = [
 
 describe('fuzz oracle', () => {
   it.each(CASES)('%s', (_name, expectation, answer, passes) => {
-    expect(judge(result(expectation, answer), MARKER) === undefined).toBe(passes);
+    expect(judge(result(expectation, answer), HONEST) === undefined).toBe(passes);
   });
 });

@@ -58,7 +58,7 @@ export function describeAnswer(answer: Answer): string {
 }
 
 /** A success reply that gives nothing away about another worker's session or blob. */
-function harmlessSuccess(answer: Answer): boolean {
+function harmlessSuccess(answer: Answer, honest: HonestData): boolean {
   let reply: Record<string, unknown> | undefined;
   if (answer.kind === 'reply') reply = answer.message;
   else if (answer.kind === 'http') {
@@ -69,10 +69,16 @@ function harmlessSuccess(answer: Answer): boolean {
     }
   }
   if (!reply) return false;
-  // A resume answers "unknown" for a session that is not the caller's.
+  // A resume answers "unknown" for a session that is not the caller's (its own may be known).
   if (reply.type === 'resume_state') {
     const sessions = reply.sessions;
-    return Array.isArray(sessions) && sessions.every((s: { known?: unknown }) => s.known === false);
+    return (
+      Array.isArray(sessions) &&
+      sessions.every(
+        (s: { sessionId?: unknown; known?: unknown }) =>
+          s.known === false || !honest.sessionIds.has(String(s.sessionId)),
+      )
+    );
   }
   // An upload URL for the attacker's own copy: the hash of someone else's bytes does not skip the PUT.
   return reply.alreadyExists === false;
@@ -120,8 +126,15 @@ function failure(answer: Answer): string | undefined {
   }
 }
 
-/** Judges one result; `honestMarker` is text only honest workers' data contains. */
-export function judge(r: MessageResult, honestMarker: string): Violation | undefined {
+/** What only the honest workers have. */
+export interface HonestData {
+  /** Text in every honest event: never in an attacker's answer. */
+  marker: string;
+  sessionIds: ReadonlySet<string>;
+}
+
+/** Judges one result of an attacker's message. */
+export function judge(r: MessageResult, honest: HonestData): Violation | undefined {
   if (!r.sent) return undefined;
   const a = r.answer;
   const violation = (problem: string): Violation => ({
@@ -134,7 +147,7 @@ export function judge(r: MessageResult, honestMarker: string): Violation | undef
   const failed = failure(a);
   if (failed) return violation(failed);
   const text = a.kind === 'reply' ? a.raw : a.kind === 'http' ? a.body : '';
-  if (text.includes(honestMarker)) return violation("another worker's data in the answer");
+  if (text.includes(honest.marker)) return violation("another worker's data in the answer");
   switch (r.expect) {
     case 'accept': {
       if (a.kind === 'reply' && a.message?.type === 'authentication_success') return undefined;
@@ -147,7 +160,7 @@ export function judge(r: MessageResult, honestMarker: string): Violation | undef
     case 'refuse':
       return accepted(a) ? violation('bad input accepted (expected a refusal)') : undefined;
     case 'deny':
-      return accepted(a) && !harmlessSuccess(a)
+      return accepted(a) && !harmlessSuccess(a, honest)
         ? violation("another worker's session or blob answered (expected 404/403 alike)")
         : undefined;
     case 'any':

@@ -167,6 +167,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const health = watchHealth(port, o.healthBoundMs);
     const rss = watchRss(server.pid, (await readRss(server.pid)) ?? 0);
     const digest = new PlanDigest();
+    const honestData = { marker: plan.marker, sessionIds: new Set(ctx.honestSessionIds) };
     const sentByKind: Record<string, number> = {};
     const answers: Record<string, number> = {};
     const excluded: Record<string, number> = {};
@@ -198,7 +199,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           sentByKind[kind] = (sentByKind[kind] ?? 0) + 1;
           const answer = `${r.transport} ${answerKey(r.answer)}`;
           answers[answer] = (answers[answer] ?? 0) + 1;
-          const v = judge(r, plan.marker);
+          const v = judge(r, honestData);
           if (v) violations.push(v);
           else if (r.expect === 'refuse' && r.sessionId) refusedSessionIds.push(r.sessionId);
         }

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env';
 import { errorResponse } from './errors';
+import { BODY_CUT_OFF } from './read-body';
 import { declaredLength, discardRest } from './request-body';
 
 /** Options of {@link bodyLimit}. */
@@ -34,7 +35,15 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> 
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      let read: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        read = await reader.read();
+      } catch {
+        // A chunked body that breaks off or is malformed (Node's parser aborts the request): the client's
+        // fault, answered as such rather than an unhandled 500 (fuzzer finding F1).
+        return errorResponse(c, 'bad_request', BODY_CUT_OFF, { Connection: 'close' });
+      }
+      const { done, value } = read;
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {

@@ -10,6 +10,7 @@ import { createFsBlobStore } from './blobs/fs-blob-store';
 import { createS3BlobStore } from './blobs/s3-blob-store';
 import { createDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { answerClientError } from './http/client-error';
 import { startAbandonSweep } from './ingest/abandon-sweep';
 import { startUploadSweep } from './ingest/upload-sweep';
 import { createLogger, type Logger } from './log';
@@ -100,6 +101,8 @@ export async function startServer(settings: Settings, options: StartServerOption
     // maxPayload: the ws library refuses a larger frame itself, closing with 1009 before buffering it.
     const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxFrameBytes });
     server = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host, websocket: { server: wss } });
+    // Parser refusals (headers too large, malformed requests) answered as JSON, without a reset.
+    server.on('clientError', answerClientError);
     const address = await listen(server);
     const httpServer = server;
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fuzzJwtSecret } from './forged-credentials';
-import type { FuzzCase } from './fuzz-case';
 import { FUZZ_LIMITS } from './fuzz-server';
 import { honestPlan, honestSessionIds } from './honest-plan';
 import { planCase, PlanDigest } from './plan';
@@ -30,24 +29,6 @@ function digestOf(seed: number, cases: number): string {
   return digest.value();
 }
 
-/**
- * Known findings the server still has, left out of this run only (the CLI keeps them), each until
- * its fix lands with a named regression test.
- */
-function knownFinding(c: FuzzCase): string | undefined {
-  // Finding F1 (seed 4, case 162): a chunked body whose chunk size is not hex gets Node's 400, but the
-  // route's body read rejects with "aborted" and the server logs http_unhandled with status 500.
-  if (c.transport === 'http' && c.kind === 'http-body-framing' && c.steps[0]?.label === 'bad-chunk-size')
-    return 'finding F1: aborted body logged as a 500';
-  // Finding F2 (seed 10, case 4643): request headers past 64 KiB with a body are refused by Node's
-  // parser (431), but the socket is destroyed with the rest unread, so about a third of such clients
-  // get ECONNRESET instead of the 431. 20 KB headers are answered every time and stay in.
-  const auth = c.transport === 'http' ? (c.steps[0]?.headers.authorization ?? '') : '';
-  const withBody = c.transport === 'http' && c.steps[0]?.body !== undefined;
-  if (c.kind === 'http-credentials' && withBody && auth.length > 64 * 1024) return 'finding F2: 431 reset away';
-  return undefined;
-}
-
 describe('protocol fuzzer (issue 10)', () => {
   it('plans the same messages for the same seed, other ones for another', () => {
     expect(digestOf(SEED, 150)).toBe(digestOf(SEED, 150));
@@ -59,7 +40,6 @@ describe('protocol fuzzer (issue 10)', () => {
       seed: SEED,
       messages: 1000,
       honestEvents: 150,
-      exclude: knownFinding,
       // Stops sending rather than hang the suite; a run that stops short fails on its message count.
       deadlineMs: 100_000,
     });

@@ -80,12 +80,25 @@ function toElement(target: EventTarget | null | undefined): Element | null {
  * listener sits outside an open shadow root; `composedPath()[0]` is the real node inside it.
  */
 export function eventElement(event: Event): Element | null {
+  // Only a shadow host can stand in for a deeper target: for any other element the path's first node is
+  // the target itself, and composedPath() (an array of every ancestor) is not needed.
+  if (!mayBeRetargeted(event)) return toElement(event.target);
   const path = typeof event.composedPath === 'function' ? event.composedPath() : [];
   for (const node of path) {
     const el = toElement(node);
     if (el) return el;
   }
   return toElement(event.target);
+}
+
+/**
+ * Whether the event's real target may lie inside an open shadow root: then listeners outside see its
+ * host as `target`, and only `composedPath()` tells the real node (and the shadow roots on the way).
+ */
+export function mayBeRetargeted(event: Event): boolean {
+  const target = event.target;
+  // The root check covers listeners inside a shadow root, and DOM emulations that do not retarget.
+  return !isElement(target) || target.shadowRoot !== null || isShadowRoot(target.getRootNode());
 }
 
 /** The window an element belongs to (null for elements of documents without a browsing context). */

@@ -94,6 +94,8 @@ function findHeading(el: Element): Element | undefined {
       if (sibling.matches(HEADING_SELECTOR)) return sibling;
       // A sibling section's headings title that section, not what follows it.
       if (SECTIONING_TAGS.has(sibling.localName)) continue;
+      // Most siblings hold no heading: the early-exit search says so without building a list.
+      if (sibling.firstElementChild === null || sibling.querySelector(HEADING_SELECTOR) === null) continue;
       const inside = sibling.querySelectorAll(HEADING_SELECTOR);
       const last = inside[inside.length - 1];
       if (last) return last;

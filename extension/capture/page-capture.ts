@@ -7,7 +7,7 @@ import {
   type ThrottleSettings,
 } from '@codesight/schema';
 import type { CaptureContext, CaptureModule } from './capture-context';
-import { isShadowRoot } from './dom';
+import { isShadowRoot, mayBeRetargeted } from './dom';
 import { maskTitle, maskUrl } from './event-parts';
 import { createKeyCapture } from './key-capture';
 import { watchNavigation } from './navigation-watcher';
@@ -110,6 +110,7 @@ export function startPageCapture(options: PageCaptureOptions): PageCapture {
 
   const shadowRoots = new WeakSet<ShadowRoot>();
   const discoverShadowRoots = (event: Event) => {
+    if (!mayBeRetargeted(event)) return;
     for (const node of event.composedPath()) {
       if (!isShadowRoot(node) || shadowRoots.has(node)) continue;
       shadowRoots.add(node);

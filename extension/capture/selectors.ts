@@ -3,6 +3,7 @@ import { accessibleName, getRole } from './accessible-name';
 import { buildCssSelector } from './css-selector';
 import { isDocument, rootOf } from './dom';
 import { quotedName } from './escape';
+import { liveTagCollection } from './live-counts';
 import { maskText } from './mask-text';
 import { collapseWhitespace } from './text';
 import { isInPrivateBlock } from './private-block';
@@ -67,7 +68,7 @@ export function buildTextSelector(el: Element): string | undefined {
   if (!root) return undefined;
   // A document's live collection keeps its count until elements come or go: the bound costs nothing.
   const sameTag: ArrayLike<Element> = isDocument(root)
-    ? root.getElementsByTagName(el.localName)
+    ? liveTagCollection(root, el.localName)
     : root.querySelectorAll(el.localName);
   if (sameTag.length > MAX_TEXT_COMPARISONS) return undefined;
   const wanted = text.toLowerCase();

@@ -39,11 +39,11 @@ export function siblingPosition(el: Element): SiblingPosition {
 }
 
 function countPosition(parent: ParentNode, el: Element): SiblingPosition {
-  const type = typeOf(el);
+  const { localName, namespaceURI } = el;
   let index = 0;
   let count = 0;
   for (let child = parent.firstElementChild; child; child = child.nextElementSibling) {
-    if (typeOf(child) !== type) continue;
+    if (child.localName !== localName || child.namespaceURI !== namespaceURI) continue;
     count++;
     if (child === el) index = count;
   }

@@ -1,4 +1,5 @@
 import { isDocument, type SelectorRoot } from './dom';
+import { liveCount } from './live-counts';
 
 /**
  * A selector is proved unique by listing its matches; listing thousands of matching cards is what a
@@ -19,8 +20,8 @@ export function matchBound(
   classes: readonly string[] = [],
 ): number | undefined {
   if (!isDocument(root)) return undefined;
-  let bound = tag ? root.getElementsByTagName(tag).length : Number.POSITIVE_INFINITY;
-  for (const name of classes) bound = Math.min(bound, root.getElementsByClassName(name).length);
+  let bound = tag ? liveCount(root, 'tag', tag) : Number.POSITIVE_INFINITY;
+  for (const name of classes) bound = Math.min(bound, liveCount(root, 'class', name));
   return Number.isFinite(bound) ? bound : undefined;
 }
 

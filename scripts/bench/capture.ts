@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchWithExtension } from '../lib/chromium';
 import { builtExtension, REPO_ROOT } from '../e2e/testing/extension-build';
-import { startBenchPages } from './capture/bench-pages';
+import { startBenchPages } from '../e2e/testing/generated-pages';
 import { parseCaptureBenchOptions, USAGE } from './capture/capture-options';
 import { formatActionTable, formatByKind, formatLoad, formatProfile } from './capture/print-capture-results';
 import { runActionBench } from './capture/run-capture-bench';

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import type { ExtensionBrowser } from '../../lib/chromium';
-import type { BenchPageName, BenchPages } from './bench-pages';
+import type { BenchPageName, BenchPages } from '../../e2e/testing/generated-pages';
 import type { CaptureBenchOptions } from './capture-options';
 import { pageProfilerCdp, startProfile, stopProfile, type ProfileSummary } from './cpu-profile';
 import { observeLongTasks, runActions, type ActionCost, type LongTasks } from './measure-actions';

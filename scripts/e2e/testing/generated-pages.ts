@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * The two pages the capture bench clicks on, generated (no files): a small shop list and a heavy grid of
+ * The two pages the capture bench clicks on (and capture-heavy-page.test.ts records), generated, no files: a small shop list and a heavy grid of
  * tens of thousands of nodes made the way large real pages are — no ids, the same few classes and the same
  * texts thousands of times — which is what makes a selector's uniqueness expensive to establish. Both pages
  * toggle a class on click, as real pages do, so recorders that watch mutations have some to watch.

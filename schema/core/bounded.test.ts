@@ -68,6 +68,9 @@ describe('numbers that fit their columns', () => {
   it('accepts ISO times from 1970 to 9999 only', () => {
     expect(validate(IsoTimeSchema, '2025-07-12T13:30:00.000Z').ok).toBe(true);
     expect(validate(IsoTimeSchema, '0000-01-01T00:00:00Z').ok).toBe(false);
+    expect(validate(IsoTimeSchema, '2025-02-30T00:00:00Z').ok, 'no 30 February').toBe(false);
+    expect(validate(IsoTimeSchema, '2024-02-29T00:00:00Z').ok, 'a leap day').toBe(true);
+    expect(validate(IsoTimeSchema, '2025-04-31T23:59:59Z').ok).toBe(false);
     expect(validate(IsoTimeSchema, '1969-12-31T23:59:59Z').ok).toBe(false);
   });
 });

@@ -33,7 +33,15 @@ export const IsoTimeSchema = v.pipe(
     const ms = Date.parse(text);
     return ms >= 0 && ms <= MAX_EPOCH_MS;
   }, 'time must be between 1970 and 9999-12-31'),
+  // Date.parse rolls 2025-02-30 over to March 2; a day the month does not have is refused instead.
+  v.check(isCalendarDate, 'time must name a day its month has'),
 );
+
+/** Whether the `YYYY-MM-DD` an ISO time starts with is a real day. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
 
 /**
  * An array of `item` whose length is checked BEFORE any item is validated: `v.pipe(v.array(item),

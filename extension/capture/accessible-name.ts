@@ -1,5 +1,5 @@
 import { isDocument, rootOf } from './dom';
-import { liveCount } from './live-counts';
+import { liveTagCollection } from './live-counts';
 import { isInPrivateBlock } from './private-block';
 import { cleanText } from './text';
 import { visibleText } from './visible-text';
@@ -248,7 +248,7 @@ export function labelTexts(el: Element): string[] {
 function hasAnyLabel(el: Element): boolean {
   const root = rootOf(el);
   if (!root) return true;
-  return isDocument(root) ? liveCount(root, 'tag', 'label') > 0 : root.querySelector('label') !== null;
+  return isDocument(root) ? liveTagCollection(root, 'label').length > 0 : root.querySelector('label') !== null;
 }
 
 function buttonInputName(el: Element): string | undefined {

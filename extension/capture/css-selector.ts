@@ -5,7 +5,7 @@ import { maskText } from './mask-text';
 import { isInPrivateBlock } from './private-block';
 import { siblingPosition } from './sibling-position';
 import { isStableAttrValue, isStableClass, isStableId } from './stable-tokens';
-import { isUniqueMatch, isUniqueWithin, matchBound } from './unique-match';
+import { isUniqueMatch, isUniqueWithin } from './unique-match';
 
 type AttrFilter = (attr: string) => boolean;
 
@@ -30,43 +30,31 @@ const MAX_ANCHOR_DEPTH = 8;
 // lists (a grid of cards, all alike) the step is positional at once.
 const MAX_SIBLINGS_COMPARED = 32;
 
-/** A candidate selector and what bounds its number of matches (tag and classes it requires). */
-interface Candidate {
-  selector: string;
-  tag?: string;
-  classes: string[];
-}
-
-/** One token of a compound: `.add` or `[type="button"]`, with the class name when it is a class. */
-interface Token {
-  text: string;
-  className?: string;
-}
-
 /**
  * A CSS selector that matches exactly `el` within its document or shadow root, preferring what survives
  * page changes: test attributes, then a stable id, then name / aria-label, then short class/attribute
  * combinations, then the same under the nearest anchored ancestor (test attribute or stable id), and only then a path of child steps from that anchor (or the root),
  * each told apart from its siblings by tag, class or, last, nth-of-type. The path is unique by
- * construction; every shorter candidate is verified, with bounded work (see unique-match.ts): no check
- * lists thousands of matches, so the cost of a click does not grow with the page.
+ * construction; every shorter candidate is verified by early-exit searches (see unique-match.ts): no
+ * check lists thousands of matches, so the cost of a click does not grow with the page's repetitions.
  */
 export function buildCssSelector(el: Element): string {
   const root = rootOf(el);
   if (!root) return positionalPath(el, undefined);
   const fits = (selector: string) => selector.length <= LIMITS.selector;
   const allowed = isInPrivateBlock(el) ? (attr: string) => !CONTENT_ATTRIBUTES.has(attr) : () => true;
+  // What excludes `el` itself in the uniqueness searches: its positional path, unique by construction
+  // from a document's root element (in a shadow root the first step could match deeper: not used there).
+  const self = isShadowRoot(root) ? undefined : positionalPath(el, root);
 
   for (const candidate of ownCandidates(el, allowed)) {
-    const bound = () => matchBound(root, candidate.tag, candidate.classes);
-    if (fits(candidate.selector) && isUniqueMatch(root, candidate.selector, el, bound)) return candidate.selector;
+    if (fits(candidate) && isUniqueMatch(root, candidate, el, self)) return candidate;
   }
   const anchor = nearestAnchor(el, root);
   if (anchor) {
     for (const simple of simpleSelectors(el, allowed)) {
-      const selector = `${anchor.selector} ${simple.selector}`;
-      const bound = () => matchBound(root, simple.tag, simple.classes);
-      if (fits(selector) && isUniqueWithin(anchor.el, simple.selector, el, bound)) return selector;
+      const selector = `${anchor.selector} ${simple}`;
+      if (fits(selector) && isUniqueWithin(anchor.el, simple, el, self)) return selector;
     }
     const anchored = `${anchor.selector} > ${stepPath(el, root, anchor.el)}`;
     if (fits(anchored)) return anchored;
@@ -84,63 +72,56 @@ export function matchesOnly(root: SelectorRoot, selector: string, el: Element): 
 }
 
 /** Candidates using only the element's own attributes, best first. */
-function* ownCandidates(el: Element, allowed: AttrFilter): Generator<Candidate> {
+function* ownCandidates(el: Element, allowed: AttrFilter): Generator<string> {
   const tag = cssEscape(el.localName);
-  const bare = (selector: string): Candidate => ({ selector, classes: [] });
-  const tagged = (selector: string, classes: string[] = []): Candidate => ({ selector, tag: el.localName, classes });
   for (const attr of TEST_ATTRIBUTES) {
     const value = el.getAttribute(attr);
     if (value && safeValue(value)) {
-      yield bare(`[${attr}=${cssString(value)}]`);
-      yield tagged(`${tag}[${attr}=${cssString(value)}]`);
+      yield `[${attr}=${cssString(value)}]`;
+      yield `${tag}[${attr}=${cssString(value)}]`;
     }
   }
   const id = el.getAttribute('id');
-  if (id && isStableId(id) && safeValue(id)) yield bare(`#${cssEscape(id)}`);
+  if (id && isStableId(id) && safeValue(id)) yield `#${cssEscape(id)}`;
 
   const name = el.getAttribute('name');
   if (name && isStableAttrValue(name) && safeValue(name)) {
     const byName = `${tag}[name=${cssString(name)}]`;
-    yield tagged(byName);
+    yield byName;
     // Radio groups share a name; the option's value is the page's, not typed by the user.
     const value = el.getAttribute('value');
     if (isCheckable(el) && value && isStableAttrValue(value) && safeValue(value))
-      yield tagged(`${byName}[value=${cssString(value)}]`);
+      yield `${byName}[value=${cssString(value)}]`;
   }
   const label = el.getAttribute('aria-label');
   if (label && allowed('aria-label') && isStableAttrValue(label) && safeValue(label))
-    yield tagged(`${tag}[aria-label=${cssString(label)}]`);
+    yield `${tag}[aria-label=${cssString(label)}]`;
 
   const tokens = descriptiveTokens(el, allowed);
-  const classesOf = (...picked: Token[]) => picked.flatMap((t) => (t.className ? [t.className] : []));
-  for (const token of tokens) yield tagged(`${tag}${token.text}`, classesOf(token));
+  for (const token of tokens) yield `${tag}${token}`;
   for (let i = 0; i < tokens.length; i++) {
-    for (let j = i + 1; j < tokens.length; j++)
-      yield tagged(`${tag}${tokens[i]!.text}${tokens[j]!.text}`, classesOf(tokens[i]!, tokens[j]!));
+    for (let j = i + 1; j < tokens.length; j++) yield `${tag}${tokens[i]}${tokens[j]}`;
   }
   // The only <main> or <shop-checkout-button> of the page needs nothing more.
-  yield tagged(tag);
+  yield tag;
 }
 
 /** Short simple selectors for `el` used under an anchor: tag alone, tag + one token. */
-function* simpleSelectors(el: Element, allowed: AttrFilter): Generator<Candidate> {
+function* simpleSelectors(el: Element, allowed: AttrFilter): Generator<string> {
   const tag = cssEscape(el.localName);
-  yield { selector: tag, tag: el.localName, classes: [] };
-  for (const token of descriptiveTokens(el, allowed))
-    yield { selector: `${tag}${token.text}`, tag: el.localName, classes: token.className ? [token.className] : [] };
+  yield tag;
+  for (const token of descriptiveTokens(el, allowed)) yield `${tag}${token}`;
   const name = el.getAttribute('name');
-  if (name && isStableAttrValue(name) && safeValue(name))
-    yield { selector: `${tag}[name=${cssString(name)}]`, tag: el.localName, classes: [] };
+  if (name && isStableAttrValue(name) && safeValue(name)) yield `${tag}[name=${cssString(name)}]`;
 }
 
 /** Stable class tokens and descriptive attribute tokens of `el`. */
-function descriptiveTokens(el: Element, allowed: AttrFilter): Token[] {
-  const tokens: Token[] = [];
-  for (const name of stableClasses(el)) tokens.push({ text: `.${cssEscape(name)}`, className: name });
+function descriptiveTokens(el: Element, allowed: AttrFilter): string[] {
+  const tokens = stableClasses(el).map((name) => `.${cssEscape(name)}`);
   for (const attr of DESCRIPTIVE_ATTRIBUTES) {
     if (!allowed(attr)) continue;
     const value = el.getAttribute(attr);
-    if (value && isStableAttrValue(value) && safeValue(value)) tokens.push({ text: `[${attr}=${cssString(value)}]` });
+    if (value && isStableAttrValue(value) && safeValue(value)) tokens.push(`[${attr}=${cssString(value)}]`);
   }
   return tokens;
 }
@@ -174,7 +155,7 @@ function anchorSelector(el: Element, root: SelectorRoot): string | undefined {
     const value = el.getAttribute(attr);
     if (value && safeValue(value)) {
       const selector = `[${attr}=${cssString(value)}]`;
-      if (isUniqueMatch(root, selector, el)) return selector;
+      if (isUniqueMatch(root, selector, el, isShadowRoot(root) ? undefined : positionalPath(el, root))) return selector;
     }
   }
   const id = el.getAttribute('id');

@@ -6,6 +6,7 @@ import { isEditable } from './element-analysis';
 import { isSensitiveField, maskText } from './masking';
 import { isInPrivateBlock } from './private-block';
 import { buildSelectorSet } from './selectors';
+import { withSiblingPositions } from './sibling-position';
 import { cleanText, truncate } from './text';
 import { visibleText } from './visible-text';
 
@@ -33,6 +34,10 @@ const CONTROL_TAGS = new Set(['input', 'textarea', 'select']);
  * selectors. Every free-text field passes through `maskText`.
  */
 export function describeTarget(el: Element): Target {
+  return withSiblingPositions(() => describe(el));
+}
+
+function describe(el: Element): Target {
   const isPrivate = isInPrivateBlock(el);
   const target: Target = {
     tag: truncate(el.localName, 64),

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { buildCssSelector, buildSelectorSet, buildXPath } from './selectors';
+import { describeTarget } from './describe-target';
 import { evaluateXPathSubset } from './testing/xpath-subset';
 
 /** `count` identical cards, each `depth` wrappers deep, no ids: only positions tell them apart. */
@@ -58,5 +59,19 @@ describe('selectors in deep repeated structures', () => {
     const after = resolves(last);
     expect(after).not.toBe(before);
     expect(buildXPath(last)).toContain('[61]');
+  });
+});
+
+describe('positions remembered while one element is described', () => {
+  it('are not kept from one description to the next (a page may move nodes in between, in one task)', () => {
+    document.body.innerHTML = repeatedCards(3, 0);
+    const last = document.querySelectorAll('button')[2]!;
+    const before = describeTarget(last).selectors.xpath;
+    const grid = document.querySelector('.grid')!;
+    grid.prepend(grid.firstElementChild!.cloneNode(true));
+    const after = describeTarget(last).selectors;
+    expect(before).toContain('div[3]');
+    expect(after.xpath).toContain('div[4]');
+    expect(document.querySelector(after.css)).toBe(last);
   });
 });

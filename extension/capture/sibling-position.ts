@@ -22,8 +22,31 @@ const cache = new WeakMap<ParentNode, ParentPositions>();
 
 const typeOf = (el: Element) => `${el.namespaceURI ?? ''} ${el.localName}`;
 
+// Positions asked again while one element is described (the CSS selector, the path that excludes the
+// element in uniqueness checks, the XPath: three walks up the same ancestors). No page code runs during
+// a description, so they cannot change; between two, a page may move nodes, even within one task.
+let described: Map<Element, SiblingPosition> | undefined;
+
+/** Runs `describe` with sibling positions remembered for its duration only. */
+export function withSiblingPositions<T>(describe: () => T): T {
+  if (described) return describe();
+  described = new Map();
+  try {
+    return describe();
+  } finally {
+    described = undefined;
+  }
+}
+
 /** `el`'s position among its same-type siblings; index 1 of 1 for a detached element. */
 export function siblingPosition(el: Element): SiblingPosition {
+  if (!described) return computePosition(el);
+  let position = described.get(el);
+  if (!position) described.set(el, (position = computePosition(el)));
+  return position;
+}
+
+function computePosition(el: Element): SiblingPosition {
   const parent = el.parentNode;
   if (!parent) return { index: 1, count: 1 };
   if (parent.childElementCount <= CACHE_FROM_CHILDREN) return countPosition(parent, el);

@@ -68,7 +68,7 @@ export function formatByKind(results: ActionBenchResults): string {
 /** A CPU profile: time per script, then the content script's functions by inclusive time. */
 export function formatProfile(page: string, profile: ProfileSummary): string {
   const lines = [
-    `### Profile: ${page} page, extension recording (${ms(profile.totalMs, 0)} ms sampled)`,
+    `### Profile: ${page} (${ms(profile.totalMs, 0)} ms sampled)`,
     '',
     '| script | self ms |',
     '| --- | ---: |',

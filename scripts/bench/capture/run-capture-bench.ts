@@ -68,9 +68,9 @@ export async function runActionBench(
           const { costs, overall, longTasks } = await runActions(page, cdp, options);
           if (profileOnly)
             profiles.push({
-              page: name,
+              page: `${name} page, extension recording`,
               profile: await stopProfile(
-                cdp,
+                pageProfilerCdp(cdp),
                 'content-scripts/capture.js',
                 options.profileDir && `${options.profileDir}/${name}.cpuprofile`,
               ),

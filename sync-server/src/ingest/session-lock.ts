@@ -2,30 +2,13 @@ import { fail, ok, type Result } from '@codesight/schema';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, NewSession, SessionRow } from '../db/schema';
 import type { Refusal } from '../refusal';
+import { SESSION_VIEW_COLUMNS } from './read-sessions';
 
 /**
  * The session columns a writer reads under the lock: all but `metadata`, which only a repeated
  * `session_start` reads (session-start.ts), so storing events never reads the free-form JSON.
  */
-const LOCKED_COLUMNS = [
-  'id',
-  'worker_id',
-  'status',
-  'start_time',
-  'end_time',
-  'final_count',
-  'acked_through',
-  'event_count',
-  'urls',
-  'hosts',
-  'counts',
-  'user_agent',
-  'masking_policy',
-  'extension_version',
-  'last_activity_at',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof SessionRow)[];
+const LOCKED_COLUMNS = [...SESSION_VIEW_COLUMNS, 'urls', 'updated_at'] as const satisfies readonly (keyof SessionRow)[];
 
 /** A session row as {@link lockSession} reads it. */
 export type LockedSessionRow = Pick<SessionRow, (typeof LOCKED_COLUMNS)[number]>;

@@ -45,7 +45,9 @@ export function buildCssSelector(el: Element): string {
   const allowed = isInPrivateBlock(el) ? (attr: string) => !CONTENT_ATTRIBUTES.has(attr) : () => true;
   // What excludes `el` itself in the uniqueness searches: its positional path, unique by construction
   // from a document's root element (in a shadow root the first step could match deeper: not used there).
-  const self = isShadowRoot(root) ? undefined : positionalPath(el, root);
+  // Built only once a candidate gets that far: most are rejected by the first-match search.
+  let positional: string | undefined;
+  const self = isShadowRoot(root) ? undefined : () => (positional ??= positionalPath(el, root));
 
   for (const candidate of ownCandidates(el, allowed)) {
     if (fits(candidate) && isUniqueMatch(root, candidate, el, self)) return candidate;
@@ -155,7 +157,8 @@ function anchorSelector(el: Element, root: SelectorRoot): string | undefined {
     const value = el.getAttribute(attr);
     if (value && safeValue(value)) {
       const selector = `[${attr}=${cssString(value)}]`;
-      if (isUniqueMatch(root, selector, el, isShadowRoot(root) ? undefined : positionalPath(el, root))) return selector;
+      if (isUniqueMatch(root, selector, el, isShadowRoot(root) ? undefined : () => positionalPath(el, root)))
+        return selector;
     }
   }
   const id = el.getAttribute('id');

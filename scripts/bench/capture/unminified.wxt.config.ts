@@ -8,6 +8,6 @@ import base from '../../../wxt.config';
  */
 export default defineConfig({
   ...base,
-  outDir: process.env.CAPTURE_BENCH_OUT_DIR ?? '.output-unminified',
+  outDir: process.env.CAPTURE_BENCH_OUT_DIR ?? '.output/unminified',
   vite: () => ({ plugins: [preact()], build: { minify: false } }),
 });

@@ -12,6 +12,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchWithExtension } from '../lib/chromium';
+import { runBenchCommand, type BenchContext } from './bench-command';
 import { builtExtension, REPO_ROOT } from '../e2e/testing/extension-build';
 import { startBenchPages } from '../e2e/testing/generated-pages';
 import { parseCaptureBenchOptions, USAGE } from './capture/capture-options';
@@ -19,58 +20,24 @@ import { formatActionTable, formatByKind, formatLoad, formatProfile } from './ca
 import { runActionBench } from './capture/run-capture-bench';
 import { formatPipeline, runPipelineBench } from './capture/pipeline-bench';
 
-const started = performance.now();
-const log = (line: string) =>
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
-
-const teardown: (() => Promise<unknown>)[] = [];
-let tearingDown: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  tearingDown ??= (async () => {
-    for (const step of teardown.reverse())
-      await step().catch((err: unknown) => log(`cleanup step failed: ${(err as Error).message}`));
-  })();
-  return tearingDown;
-}
-
-function abort(reason: string, code: number): void {
-  log(reason);
-  void cleanUp().finally(() => process.exit(code));
-}
-
 /** A private copy of a build: other work in the checkout may rebuild .output/ during the run. */
-async function copyOf(dir: string): Promise<string> {
+async function copyOf(dir: string, onCleanUp: BenchContext['onCleanUp']): Promise<string> {
   const copy = await mkdtemp(join(tmpdir(), 'capture-bench-extension-'));
-  teardown.push(() => rm(copy, { recursive: true, force: true }));
+  onCleanUp(() => rm(copy, { recursive: true, force: true }));
   await cp(dir, copy, { recursive: true });
   return copy;
 }
 
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseCaptureBenchOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const deadline = setTimeout(
-    () => abort(`deadline of ${options.deadlineMs / 1000} s exceeded: stopping`, 3),
-    options.deadlineMs,
-  );
-  process.once('SIGINT', () => abort('interrupted: stopping', 130));
-  process.once('SIGTERM', () => abort('terminated: stopping', 143));
-  try {
+runBenchCommand({
+  parse: parseCaptureBenchOptions,
+  usage: USAGE,
+  async run(options, { log, onCleanUp, cleanUp }) {
     const pages = await startBenchPages();
-    teardown.push(() => pages.stop());
+    onCleanUp(() => pages.stop());
     const out: string[] = [];
 
-    const browser = await launchWithExtension({ extensionPath: await copyOf(builtExtension()) });
-    teardown.push(() => browser.close());
+    const browser = await launchWithExtension({ extensionPath: await copyOf(builtExtension(), onCleanUp) });
+    onCleanUp(() => browser.close());
     log(`pages on ${pages.url('small')}; Chromium launched; ${cpus().length} cores`);
     const actions = await runActionBench(options, { browser, pages }, log);
     out.push(`## Capture bench — ${new Date().toISOString()}`, '');
@@ -91,7 +58,7 @@ async function main(): Promise<number> {
 
     if (options.profile) {
       const unminified = await mkdtemp(join(tmpdir(), 'capture-bench-unminified-'));
-      teardown.push(() => rm(unminified, { recursive: true, force: true }));
+      onCleanUp(() => rm(unminified, { recursive: true, force: true }));
       log('building an unminified copy for the profile');
       const build = spawnSync('npx', ['wxt', 'build', '-c', 'scripts/bench/capture/unminified.wxt.config.ts'], {
         cwd: REPO_ROOT,
@@ -100,7 +67,7 @@ async function main(): Promise<number> {
       });
       if (build.status !== 0) throw new Error('unminified build failed');
       const profiled = await launchWithExtension({ extensionPath: join(unminified, 'chrome-mv3') });
-      teardown.push(() => profiled.close());
+      onCleanUp(() => profiled.close());
       const result = await runActionBench(options, { browser: profiled, pages }, log, true);
       for (const { page, profile } of result.profiles) out.push(formatProfile(page, profile), '');
       if (options.events > 0) {
@@ -115,13 +82,5 @@ async function main(): Promise<number> {
     log('done; browsers closed, profiles and build copies removed, page server stopped');
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
-  } catch (err) {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return 1;
-  } finally {
-    clearTimeout(deadline);
-    await cleanUp();
-  }
-}
-
-void main().then((code) => process.exit(code));
+  },
+});

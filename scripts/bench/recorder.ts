@@ -10,6 +10,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchWithExtension } from '../lib/chromium';
+import { runBenchCommand } from './bench-command';
 import { startFixtureShop } from '../e2e/fixture-shop/serve';
 import { builtExtension } from '../e2e/testing/extension-build';
 import { findBrowserPid } from './recorder/chromium-processes';
@@ -18,58 +19,23 @@ import { formatRecorderResults } from './recorder/print-recorder-results';
 import { parseRecorderBenchOptions, USAGE } from './recorder/recorder-options';
 import { runRecorderBench } from './recorder/run-recorder-bench';
 
-const started = performance.now();
-const log = (line: string) =>
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
-
-/** Teardown steps, run last-registered first: the browser before the extension copy it loaded. */
-const teardown: (() => Promise<unknown>)[] = [];
-let tearingDown: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  tearingDown ??= (async () => {
-    for (const step of teardown.reverse())
-      await step().catch((err: unknown) => log(`cleanup step failed: ${(err as Error).message}`));
-  })();
-  return tearingDown;
-}
-
-function abort(reason: string, code: number): void {
-  log(reason);
-  void cleanUp().finally(() => process.exit(code));
-}
-
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseRecorderBenchOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const deadline = setTimeout(
-    () => abort(`deadline of ${options.deadlineMs / 1000} s exceeded: stopping`, 3),
-    options.deadlineMs,
-  );
-  process.once('SIGINT', () => abort('interrupted: stopping', 130));
-  process.once('SIGTERM', () => abort('terminated: stopping', 143));
-  try {
+runBenchCommand({
+  parse: parseRecorderBenchOptions,
+  usage: USAGE,
+  async run(options, { log, onCleanUp, cleanUp }) {
     // A copy of the build: other work in the checkout may rebuild .output/ during a 10-minute run, and
     // Chromium reads extension files (offscreen.html, its scripts) lazily.
     const extensionCopy = await mkdtemp(join(tmpdir(), 'recorder-bench-extension-'));
-    teardown.push(() => rm(extensionCopy, { recursive: true, force: true }));
+    onCleanUp(() => rm(extensionCopy, { recursive: true, force: true }));
     await cp(builtExtension(), extensionCopy, { recursive: true });
 
     const shop = await startFixtureShop();
-    teardown.push(() => shop.stop());
+    onCleanUp(() => shop.stop());
     const frameServer = await startFrameServer();
-    teardown.push(() => frameServer.stop());
+    onCleanUp(() => frameServer.stop());
     log(`fixture shop on ${shop.url}; launching headless Chromium with the extension (fresh profile)`);
     const browser = await launchWithExtension({ extensionPath: extensionCopy });
-    teardown.push(() => browser.close()); // also deletes the profile
+    onCleanUp(() => browser.close()); // also deletes the profile; closed before the extension copy goes
     const browserPid = await findBrowserPid(browser.userDataDir);
 
     const results = await runRecorderBench(options, { browser, browserPid, shopUrl: shop.url, frameServer }, log);
@@ -77,13 +43,5 @@ async function main(): Promise<number> {
     log('done; browser closed, profile and extension copy removed, servers stopped');
     process.stdout.write(`${formatRecorderResults(results)}\n`);
     return 0;
-  } catch (err) {
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return 1;
-  } finally {
-    clearTimeout(deadline);
-    await cleanUp();
-  }
-}
-
-void main().then((code) => process.exit(code));
+  },
+});

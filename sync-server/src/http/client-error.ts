@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '@codesight/schema';
 import { errorBody } from './errors';
-import { LINGER_MS } from './linger-close';
+import { closeGently, LINGER_MS } from './linger-close';
 
 /** Status, code and message for an error of Node's HTTP parser, by its code. */
 function describe(errorCode: string | undefined): { status: number; code: ErrorCode; message: string } {
@@ -30,7 +30,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, 
   }
   const { status, code, message } = describe(error.code);
   const body = JSON.stringify(errorBody(code, message));
-  socket.end(
+  closeGently(
+    socket,
+    lingerMs,
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       'Content-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -38,8 +40,4 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, 
       'Connection: close\r\n\r\n' +
       body,
   );
-  socket.resume();
-  const cut = setTimeout(() => socket.destroy(), lingerMs);
-  cut.unref();
-  socket.once('close', () => clearTimeout(cut));
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** How long a connection closed with a request body still arriving keeps reading it before it is cut. */
 export const LINGER_MS = 5_000;
@@ -27,10 +28,21 @@ export function lingerOnClose(incoming: IncomingMessage, lingerMs: number = LING
   socket.destroySoon = () => {
     if (lingering) return;
     lingering = true;
-    if (socket.writable) socket.end();
-    socket.resume();
-    const cut = setTimeout(() => socket.destroy(), lingerMs);
-    cut.unref();
-    socket.once('close', () => clearTimeout(cut));
+    closeGently(socket, lingerMs);
   };
+}
+
+/**
+ * Half-closes `socket` (after `last`, when given), reads and drops whatever still arrives, and cuts it
+ * after `lingerMs` unless the peer closed first: a close that does not reset the last answer away.
+ */
+export function closeGently(socket: Duplex, lingerMs: number = LINGER_MS, last?: string): void {
+  if (socket.writable) {
+    if (last === undefined) socket.end();
+    else socket.end(last);
+  }
+  socket.resume();
+  const cut = setTimeout(() => socket.destroy(), lingerMs);
+  cut.unref();
+  socket.once('close', () => clearTimeout(cut));
 }

@@ -63,6 +63,27 @@ export const CaptureEventsReplySchema = resultSchema(CaptureOutcomeSchema, Captu
 export type CaptureEventsReply = Result<CaptureOutcome, CaptureFailure>;
 
 /**
+ * Content scripts deliver captured events on one long-lived port of this name: a message on an open
+ * port costs the page a few microseconds, a `runtime.sendMessage` a fraction of a millisecond each
+ * (docs/performance.md). Same payload and reply as `capture/events`, paired by `id`.
+ */
+export const CAPTURE_PORT_NAME = 'capture';
+
+/** A delivery on the capture port; `message` is read like a `capture/events` message (envelope by envelope). */
+export const CapturePortRequestSchema = v.object({
+  id: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  message: v.unknown(),
+});
+export type CapturePortRequest = v.InferOutput<typeof CapturePortRequestSchema>;
+
+/** The background's answer on the capture port to the request with the same `id`. */
+export const CapturePortReplySchema = v.object({
+  id: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  reply: CaptureEventsReplySchema,
+});
+export type CapturePortReply = v.InferOutput<typeof CapturePortReplySchema>;
+
+/**
  * What content scripts read from chrome.storage.local (key {@link RECORDING_STATE_KEY}) to know whether
  * and how to capture. Kept in chrome.storage so a page learns it without waking the service worker.
  */

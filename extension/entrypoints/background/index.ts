@@ -10,7 +10,7 @@ import { readRecordingState, writeRecordingState } from '../../recording/recordi
 import { reportStorageError } from '../../recording/storage-health';
 import { tabEvent } from '../../recording/tab-events';
 import { loadSettings, SETTINGS_KEY } from '../../settings/settings-store';
-import { createMessageRouter } from './message-router';
+import { createCapturePortListener, createMessageRouter } from './message-router';
 import { startSyncWiring } from '../../sync/service/sync-wiring';
 import { startRecorderWiring } from '../../recorder/recorder-wiring';
 
@@ -41,6 +41,8 @@ export default defineBackground(() => {
     return reply;
   };
 
+  // Content scripts deliver captured events on a long-lived port (cheaper for the page per message).
+  chrome.runtime.onConnect.addListener(createCapturePortListener({ capture }));
   chrome.runtime.onMessage.addListener(
     createMessageRouter({
       capture,

@@ -1,4 +1,6 @@
 import {
+  CAPTURE_PORT_NAME,
+  CapturePortRequestSchema,
   CommandSchema,
   err,
   fail,
@@ -6,6 +8,7 @@ import {
   validate,
   type CaptureEnvelope,
   type CaptureEventsReply,
+  type CapturePortReply,
   type CaptureRefusal,
   type Command,
   type CommandReply,
@@ -31,13 +34,7 @@ export function createMessageRouter(handlers: MessageHandlers) {
   return (message: unknown, sender: chrome.runtime.MessageSender, sendResponse: (reply: unknown) => void): boolean => {
     const type = (message as { type?: unknown } | null)?.type;
     if (type === 'capture/events') {
-      const { valid, refused } = validateEnvelopes(message);
-      // Tab and frame come from the browser, not from the page's word.
-      const envelopes = valid.map((e) => ({
-        ...e,
-        event: { ...e.event, tabId: sender.tab?.id, frameId: sender.frameId },
-      }));
-      void handlers.capture(envelopes).then((reply) => sendResponse(withRefusals(reply, refused)));
+      void deliverCaptured(message, sender, handlers).then(sendResponse);
       return true;
     }
     if (type === 'offscreen/track-status') {
@@ -66,6 +63,43 @@ export function createMessageRouter(handlers: MessageHandlers) {
     }
     return false;
   };
+}
+
+/**
+ * Serves the capture port (see `CAPTURE_PORT_NAME`): each request is a `capture/events` message with an
+ * id, answered on the port with the same id. For `chrome.runtime.onConnect`; other ports are left alone.
+ */
+export function createCapturePortListener(handlers: Pick<MessageHandlers, 'capture'>) {
+  return (port: chrome.runtime.Port): void => {
+    if (port.name !== CAPTURE_PORT_NAME) return;
+    port.onMessage.addListener((raw: unknown) => {
+      const request = validate(CapturePortRequestSchema, raw);
+      if (!request.ok) return;
+      const { id, message } = request.value;
+      void deliverCaptured(message, port.sender ?? {}, handlers).then((reply) => {
+        try {
+          port.postMessage({ id, reply } satisfies CapturePortReply);
+        } catch {
+          // The page went away meanwhile: its outbox parked or will resend what it did not hear about.
+        }
+      });
+    });
+  };
+}
+
+/** Validates the envelopes of a `capture/events` message one by one and stores the valid ones. */
+async function deliverCaptured(
+  message: unknown,
+  sender: chrome.runtime.MessageSender,
+  handlers: Pick<MessageHandlers, 'capture'>,
+): Promise<CaptureEventsReply> {
+  const { valid, refused } = validateEnvelopes(message);
+  // Tab and frame come from the browser, not from the page's word.
+  const envelopes = valid.map((e) => ({
+    ...e,
+    event: { ...e.event, tabId: sender.tab?.id, frameId: sender.frameId },
+  }));
+  return withRefusals(await handlers.capture(envelopes), refused);
 }
 
 /** Adds the envelopes refused here (malformed) to the store's reply, whichever way the write went. */

@@ -1,16 +1,9 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import {
-  CaptureEventsReplySchema,
-  systemClock,
-  validate,
-  type CaptureEventsMessage,
-  type CaptureEventsReply,
-  type RecordingState,
-  type SensitiveBoxesReply,
-} from '@codesight/schema';
+import { systemClock, type RecordingState, type SensitiveBoxesReply } from '@codesight/schema';
 import { startPageCapture } from '../../capture';
 import { startBoxRelay } from '../../capture/box-relay';
 import { createOutbox } from '../../content-outbox/outbox';
+import { createPortSender } from '../../content-outbox/port-sender';
 import { parkEnvelopes } from '../../content-outbox/parked-events';
 import { onRecordingStateChange, readRecordingState } from '../../recording/recording-state';
 
@@ -26,13 +19,7 @@ export default defineContentScript({
   runAt: 'document_start',
   main() {
     const outbox = createOutbox({
-      send: async (envelopes): Promise<CaptureEventsReply> => {
-        const message: CaptureEventsMessage = { type: 'capture/events', envelopes };
-        const raw: unknown = await chrome.runtime.sendMessage(message);
-        const reply = validate(CaptureEventsReplySchema, raw);
-        if (!reply.ok) throw new Error(`unexpected reply from the recorder: ${reply.error.message}`);
-        return reply.value;
-      },
+      send: createPortSender((name) => chrome.runtime.connect({ name })),
       park: parkEnvelopes,
       clock: systemClock,
       onError: (message) => console.debug('[codesight]', message),

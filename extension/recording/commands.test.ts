@@ -69,7 +69,8 @@ describe('runCommand', () => {
     await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
     await clock.advance(STOP_SETTLE_MS);
     await stopping;
-    expect(t.recorder).toEqual(['start s1', `stop s1 at ${START}`]);
+    // The recorder stops once the pages' last events had their settle time, before the download.
+    expect(t.recorder).toEqual(['start s1', `stop s1 at ${START + STOP_SETTLE_MS}`]);
     expect(t.downloads).toEqual([{ sessionId: 's1', at: START + STOP_SETTLE_MS }]);
   });
 
@@ -97,18 +98,22 @@ describe('runCommand', () => {
     expect(again).toEqual(fail('already_recording', 'session s1 is still recording: stop it first'));
   });
 
-  it('on Stop, unpublishes, kicks sync and downloads the JSON only after the settle time', async () => {
+  it('on Stop, unpublishes at once, closes the session after the settle time (ended at the press), then kicks sync and downloads', async () => {
     const t = deps({ autoDownloadJson: true });
     await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
     const stopping = runCommand({ type: 'session/stop' }, t.deps);
     await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
     expect(t.published.at(-1)).toBeNull();
-    expect(t.kicks).toEqual([START]);
+    // Pages are still sending what they held: the session records on, nothing is kicked or downloaded.
     await clock.advance(STOP_SETTLE_MS - 1);
     await Promise.resolve();
+    expect((await db.sessions.get('s1'))?.status).toBe('recording');
+    expect(t.kicks).toEqual([]);
     expect(t.downloads).toEqual([]);
     await clock.advance(1);
     expect(await stopping).toEqual(ok({ sessionId: 's1', detail: 'downloaded s1.json' }));
+    expect(await db.sessions.get('s1')).toMatchObject({ status: 'stopped', endTime: START });
+    expect(t.kicks).toEqual([START + STOP_SETTLE_MS]);
     expect(t.downloads).toEqual([{ sessionId: 's1', at: START + STOP_SETTLE_MS }]);
   });
 
@@ -126,7 +131,10 @@ describe('runCommand', () => {
   it('stops without downloading when the worker turned the download off, and refuses Stop when idle', async () => {
     const t = deps({ autoDownloadJson: false });
     await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
-    expect(await runCommand({ type: 'session/stop' }, t.deps)).toEqual(ok({ sessionId: 's1' }));
+    const stopping = runCommand({ type: 'session/stop' }, t.deps);
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    await clock.advance(STOP_SETTLE_MS);
+    expect(await stopping).toEqual(ok({ sessionId: 's1' }));
     expect(t.downloads).toEqual([]);
     expect(await runCommand({ type: 'session/stop' }, t.deps)).toEqual(
       fail('not_recording', 'no session is recording'),

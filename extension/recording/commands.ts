@@ -1,6 +1,6 @@
-import { ok, type Clock, type Command, type CommandReply, type Result, type Settings } from '@codesight/schema';
+import { fail, ok, type Clock, type Command, type CommandReply, type Result, type Settings } from '@codesight/schema';
 import type { AppDB } from '../db';
-import { deleteSession, startSession, stopSession, type SessionEnvironment } from './session-lifecycle';
+import { activeSession, deleteSession, startSession, stopSession, type SessionEnvironment } from './session-lifecycle';
 
 /** What command handling needs from the browser, injected so it is testable without chrome.*. */
 export interface CommandDeps {
@@ -38,8 +38,9 @@ export interface RecorderControl {
 }
 
 /**
- * After Stop, pages flush what they still hold (a half-typed input, a trailing scroll); the automatic
- * download waits this long so those last events are in the file. Delivery takes milliseconds locally.
+ * After Stop, pages flush what they still hold (a half-typed input, a trailing scroll, their outbox's
+ * batch); the session is closed this long after, so those last events are in its final count and in the
+ * automatic download. Delivery takes milliseconds locally.
  */
 export const STOP_SETTLE_MS = 500;
 
@@ -55,9 +56,14 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
       return ok({ sessionId: started.value.id });
     }
     case 'session/stop': {
-      // Unpublish first: pages stop capturing, then late in-flight events still land within the grace period.
+      // Unpublish first: pages stop capturing and send what they still hold (their outbox batches up to
+      // a second of events). The session is closed only after that has landed, so its final count, and
+      // the session_close the sync sends with it, include those events; the end time is the press of Stop.
+      const stopAt = deps.clock.now();
+      if (!(await activeSession(deps.db))) return fail('not_recording', 'no session is recording');
       await deps.publishRecording(null);
-      const stopped = await stopSession(deps.db, deps.clock.now());
+      await sleep(deps.clock, STOP_SETTLE_MS);
+      const stopped = await stopSession(deps.db, stopAt);
       if (!stopped.ok) return stopped;
       const sessionId = stopped.value.id;
       // The last narration chunk lands before sync and the download look at the session.
@@ -65,7 +71,6 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<C
       deps.syncKick();
       const { autoDownloadJson } = await deps.settings();
       if (!autoDownloadJson) return ok({ sessionId });
-      await sleep(deps.clock, STOP_SETTLE_MS);
       const download = await deps.download(sessionId, 'json');
       // The session is stopped either way: a failed download is news for the worker, not a failed Stop.
       return ok({

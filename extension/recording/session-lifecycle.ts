@@ -36,7 +36,7 @@ export type LifecycleFailure = Failure<
 export type LifecycleResult = Result<Session, LifecycleFailure>;
 
 /** The session being recorded, if any (at most one at a time). */
-async function activeSession(db: AppDB): Promise<Session | undefined> {
+export async function activeSession(db: AppDB): Promise<Session | undefined> {
   return db.sessions.where('status').equals('recording').first();
 }
 

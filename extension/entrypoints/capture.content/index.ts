@@ -34,6 +34,8 @@ export default defineContentScript({
       if (capture && capture.sessionId !== state?.sessionId) {
         capture.flush();
         capture.stop();
+        // Recording ended: what the outbox holds for its batch window goes now, before Stop closes the session.
+        void outbox.flush();
         capture = null;
         relay?.stop();
         relay = null;

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ErrorMessageSchema, HttpErrorBodySchema, LIMITS, MAX_INFLATE_RATIO, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/main';
-import { testSettings } from '../src/testing/test-settings';
-import { connectAuthenticated, type TestSocket } from './testing/ws-client';
+import type { RunningServer } from '../src/main';
+import { DEV_KEY, startDevServerWithSocket, type DevServerWithSocket } from './testing/dev-server';
+import type { TestSocket } from './testing/ws-client';
 
 /**
  * Issue 10, finding A: "a 2 KB message costs seconds and hundreds of MiB". 60 000 `{"type":"click"}`
@@ -18,7 +15,6 @@ import { connectAuthenticated, type TestSocket } from './testing/ws-client';
  * refused: before the fix they named `events.0.timestamp`.
  */
 
-const DEV_KEY = 'test-key-dev';
 const SESSION = 'cs_bounded_work';
 const STUBS = Array.from({ length: 60_000 }, () => ({ type: 'click' }));
 const BATCH = {
@@ -32,20 +28,15 @@ const BATCH = {
 };
 const INTERACTIONS = { type: 'interaction_data', sessionId: SESSION, data: STUBS };
 
-let dir: string;
+let rig: DevServerWithSocket;
 let server: RunningServer;
 let socket: TestSocket;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bounded-work-'));
-  server = await startServer(testSettings({ dataDir: dir, port: 0 }));
-  socket = await connectAuthenticated(`${server.url.replace('http', 'ws')}/ws`, { apiKey: DEV_KEY });
+  rig = await startDevServerWithSocket('bounded-work');
+  ({ server, socket } = rig);
 });
-afterAll(async () => {
-  socket?.close();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 /** POSTs `body` with the dev key; the answer's status and error. */
 async function post(path: string, body: string | Uint8Array, contentType = 'application/json') {

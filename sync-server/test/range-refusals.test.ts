@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ErrorMessageSchema, HttpErrorBodySchema, validate } from '@codesight/schema';
 import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/main';
-import { testSettings } from '../src/testing/test-settings';
+import type { RunningServer } from '../src/main';
 import { TINY_PNG_DATA_URL } from '../src/testing/test-images';
-import { connectAuthenticated, type TestSocket } from './testing/ws-client';
+import { DEV_KEY, startDevServerWithSocket, type DevServerWithSocket } from './testing/dev-server';
+import type { TestSocket } from './testing/ws-client';
 
 /**
  * Issue 10, finding B: "permanent errors reported as retryable 500s". Values the database cannot hold
@@ -17,23 +14,17 @@ import { connectAuthenticated, type TestSocket } from './testing/ws-client';
  * `validation_failed` over HTTP, a non-retryable `validation_failed` on the socket.
  */
 
-const DEV_KEY = 'test-key-dev';
 const SESSION = 'cs_range_refusals';
 
-let dir: string;
+let rig: DevServerWithSocket;
 let server: RunningServer;
 let socket: TestSocket;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'range-refusals-'));
-  server = await startServer(testSettings({ dataDir: dir, port: 0 }));
-  socket = await connectAuthenticated(`${server.url.replace('http', 'ws')}/ws`, { apiKey: DEV_KEY });
+  rig = await startDevServerWithSocket('range-refusals');
+  ({ server, socket } = rig);
 });
-afterAll(async () => {
-  socket?.close();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 /** A batch of three sample events with `patch` applied to the first. */
 function batch(patch: Record<string, unknown>) {

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrame, frameSize, jsonBytesOf } from './frame-decoder';
 
 const MAX = 10_000;
-const buffer = (bytes: Uint8Array) => bytes.slice().buffer;
+// A copy into an ArrayBuffer of its own: a Node Buffer's .slice() is a view, and .buffer would then be the
+// whole shared pool slab around it (which made the gzip case flaky).
+const buffer = (bytes: Uint8Array) => new Uint8Array(bytes).buffer;
 
 describe('decodeFrame', () => {
   it('decodes a text frame and a gzip binary frame, counting their JSON bytes', () => {

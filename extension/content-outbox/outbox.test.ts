@@ -94,6 +94,9 @@ describe('outbox', () => {
     await vi.advanceTimersByTimeAsync(6000);
     expect(box.pending()).toBe(0);
     expect(d.errors[0]).toMatch(/Receiving end/);
+    // The first delivery is new for sure; every later one says it may be stored already.
+    expect(send.mock.calls[0]![0][0]!.repeat).toBeUndefined();
+    expect(send.mock.calls.slice(1).every(([batch]) => batch[0]!.repeat === true)).toBe(true);
   });
 
   it('keeps everything when the background reports a storage failure', async () => {

@@ -59,7 +59,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   };
 
   async function sendSome(batch: CaptureEnvelope[]): Promise<void> {
-    for (const e of batch) inFlight.add(e.clientId);
+    for (const e of batch) {
+      inFlight.add(e.clientId);
+      // Any later delivery may find this one already stored: say so (the background looks those up).
+      if (!e.repeat) unconfirmed.set(e.clientId, { ...e, repeat: true });
+    }
     try {
       const reply = await deps.send(batch);
       if (reply.ok) for (const id of reply.value.stored) unconfirmed.delete(id);

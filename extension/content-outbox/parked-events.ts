@@ -14,7 +14,7 @@ export async function parkEnvelopes(envelopes: CaptureEnvelope[]): Promise<void>
 
 /**
  * Background side: hands every parked envelope to `store` and removes a key only after `store`
- * resolved, so a service worker stopped mid-drain leaves the rest for next time (receipts make the
+ * resolved, so a service worker stopped mid-drain leaves the rest for next time (delivery records make the
  * repeated ones no-ops).
  */
 export async function drainParkedEnvelopes(store: (envelopes: CaptureEnvelope[]) => Promise<void>): Promise<number> {
@@ -25,7 +25,8 @@ export async function drainParkedEnvelopes(store: (envelopes: CaptureEnvelope[])
     const envelopes = Array.isArray(value)
       ? value.flatMap((e) => {
           const parsed = validate(CaptureEnvelopeSchema, e);
-          return parsed.ok ? [parsed.value] : [];
+          // Whether a page sent it before it parked it is unknown: it may be stored already.
+          return parsed.ok ? [{ ...parsed.value, repeat: true as const }] : [];
         })
       : [];
     await store(envelopes);

@@ -1,4 +1,5 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
+import { clientIdSource } from '@codesight/schema';
 import type {
   AudioChunk,
   MediaKind,
@@ -20,14 +21,31 @@ export interface BlobRow {
 }
 
 /**
- * Delivery receipt of one captured event: a content script may resend an event whose confirmation it
- * never saw, and the receipt makes the second write a no-op instead of a duplicate.
+ * Delivery record of the captured events one write stored for one session from one source (a page's
+ * content script, see `clientIdCounter`): a content script may resend an event whose confirmation it
+ * never saw, and the record makes that repeat a no-op instead of a duplicate. One row per write, not per
+ * event, indexed by source only: storing a batch costs one small extra record, and a repeat is looked
+ * up among its own page's records (docs/performance.md).
  */
-export interface ReceiptRow {
+export interface DeliveryRow {
+  /** `<sessionId>:<firstSequence>`. */
+  id: string;
+  sessionId: string;
+  source: string;
+  /** In sequence order: `clientIds[i]` was stored as `firstSequence + i`. */
+  clientIds: string[];
+  firstSequence: number;
+}
+
+/** The version-1 to -4 receipt rows, one per event; read once by the v5 upgrade, then dropped. */
+interface LegacyReceiptRow {
   clientId: string;
   sessionId: string;
   sequence: number;
 }
+
+/** Longest delivery row the v5 upgrade writes from old receipts (a normal write has ≤ 200 ids). */
+const MIGRATED_DELIVERY_IDS = 1_000;
 
 /** What the sync engine knows about one session's progress on the server. */
 export interface SyncStateRow {
@@ -67,7 +85,7 @@ export class AppDB extends Dexie {
   sessions!: EntityTable<Session, 'id'>;
   /** Keyed by the compound [sessionId, sequence]; inserts carry both fields, so the insert type is the row. */
   events!: Table<RecordedEvent, [string, number]>;
-  receipts!: EntityTable<ReceiptRow, 'clientId'>;
+  deliveries!: EntityTable<DeliveryRow, 'id'>;
   screenshots!: EntityTable<Screenshot, 'id'>;
   audioChunks!: EntityTable<AudioChunk, 'id'>;
   videoChunks!: EntityTable<VideoChunk, 'id'>;
@@ -103,5 +121,44 @@ export class AppDB extends Dexie {
     this.version(4).stores({
       videoChunks: 'id, [sessionId+chunkIndex], sha256',
     });
+    // v5: one delivery row per write instead of one receipt per event. The old receipts become delivery
+    // rows (runs of consecutive sequences), so a parked resend drained after the update is still a no-op;
+    // v6 drops the receipts table once nothing reads it.
+    this.version(5)
+      .stores({ deliveries: 'id, source, sessionId' })
+      .upgrade(async (tx) => {
+        const receipts = await tx.table<LegacyReceiptRow>('receipts').toArray();
+        await tx.table<DeliveryRow>('deliveries').bulkAdd(deliveriesFromReceipts(receipts));
+      });
+    this.version(6).stores({ receipts: null });
   }
+}
+
+/** Groups per-event receipts into delivery rows: one per run of consecutive sequences of a session and source. */
+export function deliveriesFromReceipts(receipts: readonly LegacyReceiptRow[]): DeliveryRow[] {
+  const sorted = [...receipts].sort((a, b) =>
+    a.sessionId === b.sessionId ? a.sequence - b.sequence : a.sessionId < b.sessionId ? -1 : 1,
+  );
+  const rows: DeliveryRow[] = [];
+  let current: DeliveryRow | undefined;
+  for (const r of sorted) {
+    const extends_ =
+      current !== undefined &&
+      current.sessionId === r.sessionId &&
+      current.source === clientIdSource(r.clientId) &&
+      current.firstSequence + current.clientIds.length === r.sequence &&
+      current.clientIds.length < MIGRATED_DELIVERY_IDS;
+    if (extends_) current!.clientIds.push(r.clientId);
+    else {
+      current = {
+        id: `${r.sessionId}:${r.sequence}`,
+        sessionId: r.sessionId,
+        source: clientIdSource(r.clientId),
+        clientIds: [r.clientId],
+        firstSequence: r.sequence,
+      };
+      rows.push(current);
+    }
+  }
+  return rows;
 }

@@ -15,6 +15,7 @@ import {
 } from '@codesight/schema';
 import { db } from '../db';
 import { readRecordingState } from '../recording/recording-state';
+import { storedSequences } from '../recording/store-captured';
 import { loadSettings } from '../settings/settings-store';
 import { decodeDataUrl } from './data-url';
 import { encodeFrame } from './frame-encoder';
@@ -67,7 +68,10 @@ export function startRecorderWiring(options: { onMediaStored(): void }) {
       const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
       return tab?.id;
     },
-    sequencesOf: async (clientIds) => (await db.receipts.bulkGet(clientIds)).map((r) => r?.sequence),
+    sequencesOf: async (clientIds) => {
+      const stored = await storedSequences(db, clientIds);
+      return clientIds.map((id) => stored.get(id));
+    },
     screenshots,
     publishTrack: (status) => chrome.storage.local.set({ [trackStatusKey(status.track)]: status }),
     trackStatus: async (track) => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CaptureEnvelope } from '@codesight/schema';
 import { sampleCapturedEvents } from '@codesight/schema/testing';
 import { AppDB } from '../db/app-db';
-import { storeCapturedEvents, LATE_EVENT_GRACE_MS } from './store-captured';
+import { storeCapturedEvents, storedSequences, LATE_EVENT_GRACE_MS } from './store-captured';
 import { deleteSession, startSession, stopSession } from './session-lifecycle';
 
 const env = { userAgent: 'test', maskingPolicy: { version: '1', rules: ['password' as const] }, now: 1_000_000 };
@@ -74,14 +74,67 @@ describe('storeCapturedEvents', () => {
     expect(session?.pagesVisited).toEqual(['shop.example']);
   });
 
-  it('writes a resent envelope once, also within one batch', async () => {
+  it('writes a repeated envelope once, also within one batch', async () => {
     await startSession(db, 's1', env);
     const batch = envelopes('s1', 3);
     await storeCapturedEvents(db, batch);
-    const again = await storeCapturedEvents(db, [...batch, batch[0]!, ...envelopes('s1', 1, 10)]);
+    const repeat = { ...batch[0]!, repeat: true as const };
+    const again = await storeCapturedEvents(db, [
+      ...batch.map((e) => ({ ...e, repeat: true as const })),
+      repeat,
+      ...envelopes('s1', 1, 10),
+    ]);
     expect(again.stored).toHaveLength(5);
     expect(await db.events.count()).toBe(4);
     expect((await db.sessions.get('s1'))?.eventCount).toBe(4);
+  });
+
+  it('finds repeats in the delivery rows of their source after a restart, one row per session, source and write', async () => {
+    const fromPage = (source: string, sessionId: string, count: number, from: number): CaptureEnvelope[] =>
+      envelopes(sessionId, count, from).map((e, i) => ({ ...e, clientId: `${source}.${from + i}` }));
+    await startSession(db, 's1', env);
+    await storeCapturedEvents(db, fromPage('page-a', 's1', 2, 1));
+    await stopSession(db, env.now + 10);
+    await startSession(db, 's2', env);
+    // One write with two sessions and two sources: a row each, sequences consecutive per session.
+    await storeCapturedEvents(db, [
+      ...fromPage('page-a', 's1', 1, 3),
+      ...fromPage('page-b', 's2', 2, 1),
+      ...fromPage('page-a', 's2', 1, 4),
+      ...fromPage('page-b', 's1', 1, 3),
+    ]);
+    const rows = await db.deliveries.orderBy('id').toArray();
+    expect(rows.map((r) => [r.id, r.source, r.clientIds])).toEqual([
+      ['s1:1', 'page-a', ['page-a.1', 'page-a.2']],
+      ['s1:3', 'page-a', ['page-a.3']],
+      ['s1:4', 'page-b', ['page-b.3']],
+      ['s2:1', 'page-b', ['page-b.1', 'page-b.2']],
+      ['s2:3', 'page-a', ['page-a.4']],
+    ]);
+    // A new context (a restarted service worker) has no memory of the writes: it reads the rows.
+    const restarted = new AppDB(db.name);
+    const found = await storedSequences(restarted, [
+      'page-a.1',
+      'page-a.3',
+      'page-b.3',
+      'page-b.2',
+      'page-a.4',
+      'page-a.9',
+    ]);
+    expect(Object.fromEntries(found)).toEqual({
+      'page-a.1': 1,
+      'page-a.3': 3,
+      'page-b.3': 4,
+      'page-b.2': 2,
+      'page-a.4': 3,
+    });
+    const again = await storeCapturedEvents(restarted, [
+      ...fromPage('page-b', 's1', 1, 3).map((e) => ({ ...e, repeat: true as const })),
+      ...fromPage('page-a', 's2', 1, 5).map((e) => ({ ...e, repeat: true as const })),
+    ]);
+    expect(again.stored).toEqual(['page-b.3', 'page-a.5']);
+    expect(await restarted.events.count()).toBe(8);
+    restarted.close();
   });
 
   it('refuses unknown sessions and events captured long after stop, accepts late in-flight ones', async () => {
@@ -105,7 +158,7 @@ describe('storeCapturedEvents', () => {
 });
 
 describe('deleteSession', () => {
-  it('removes events, receipts, media and unshared blobs, and refuses a recording session', async () => {
+  it('removes events, delivery records, media and unshared blobs, and refuses a recording session', async () => {
     await startSession(db, 's1', env);
     await storeCapturedEvents(db, envelopes('s1', 3));
     expect(await deleteSession(db, 's1')).toEqual({
@@ -135,7 +188,7 @@ describe('deleteSession', () => {
       error: { code: 'not_found', message: 'no session s1' },
     });
     expect(await db.events.count()).toBe(0);
-    expect(await db.receipts.count()).toBe(0);
+    expect(await db.deliveries.count()).toBe(0);
     expect(await db.screenshots.count()).toBe(0);
     expect(await db.blobs.count()).toBe(0);
     expect(await db.sessions.count()).toBe(0);

@@ -85,7 +85,7 @@ export async function stopSession(db: AppDB, now: number): Promise<LifecycleResu
 }
 
 /**
- * Deletes a session with its events, receipts, sync state, media rows (screenshots, audio, video), and the media blobs no other
+ * Deletes a session with its events, delivery records, sync state, media rows (screenshots, audio, video), and the media blobs no other
  * session uses.
  * A recording session cannot be deleted: stop it first.
  */
@@ -95,7 +95,7 @@ export async function deleteSession(db: AppDB, sessionId: string): Promise<Resul
     [
       db.sessions,
       db.events,
-      db.receipts,
+      db.deliveries,
       db.screenshots,
       db.audioChunks,
       db.videoChunks,
@@ -118,7 +118,7 @@ export async function deleteSession(db: AppDB, sessionId: string): Promise<Resul
         .between(inSession, [sessionId, Infinity])
         .toArray();
       await db.events.where('[sessionId+sequence]').between([sessionId, -Infinity], [sessionId, Infinity]).delete();
-      await db.receipts.where('sessionId').equals(sessionId).delete();
+      await db.deliveries.where('sessionId').equals(sessionId).delete();
       await db.screenshots.bulkDelete(shots.map((s) => s.id));
       await db.audioChunks.bulkDelete(chunks.map((c) => c.id));
       await db.videoChunks.bulkDelete(videos.map((c) => c.id));

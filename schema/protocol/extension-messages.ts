@@ -15,14 +15,35 @@ const ClientId = v.pipe(v.string(), v.minLength(8), v.maxLength(64));
 
 /**
  * One captured event on its way to durable storage. `clientId` is unique per captured event, so a
- * retried delivery (the content script resends until it sees a confirmation) is written once.
+ * retried delivery (the content script resends until it sees a confirmation) is written once. Only a
+ * delivery marked `repeat` can already be stored, so only those are looked up (a lookup per first
+ * delivery would cost the write path as much as the write itself: docs/performance.md).
  */
 export const CaptureEnvelopeSchema = v.object({
   clientId: ClientId,
   sessionId: SessionIdSchema,
   event: CapturedEventSchema,
+  /** Set on every delivery of this envelope after the first, and on every envelope a page parked. */
+  repeat: v.optional(v.literal(true)),
 });
 export type CaptureEnvelope = v.InferOutput<typeof CaptureEnvelopeSchema>;
+
+/**
+ * Client ids are `<source>.<n>`: a source (one content script instance: one frame of one page load) numbers
+ * its events. The background keeps its delivery records by source, so looking up a repeated delivery
+ * reads that page's records only. Ids of another shape (the background's own, older versions') have the
+ * source "".
+ */
+export function clientIdCounter(source: string): () => string {
+  let n = 0;
+  return () => `${source}.${++n}`;
+}
+
+/** The source part of a client id (see {@link clientIdCounter}). */
+export function clientIdSource(clientId: string): string {
+  const dot = clientId.lastIndexOf('.');
+  return dot > 0 ? clientId.slice(0, dot) : '';
+}
 
 /** Content script → background: store these events; the reply lists what is durable. */
 export const CaptureEventsMessageSchema = v.object({

@@ -1,5 +1,5 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { systemClock, type RecordingState, type SensitiveBoxesReply } from '@codesight/schema';
+import { clientIdCounter, systemClock, type RecordingState, type SensitiveBoxesReply } from '@codesight/schema';
 import { startPageCapture } from '../../capture';
 import { startBoxRelay } from '../../capture/box-relay';
 import { createOutbox } from '../../content-outbox/outbox';
@@ -24,6 +24,8 @@ export default defineContentScript({
       clock: systemClock,
       onError: (message) => console.debug('[codesight]', message),
     });
+    // This frame's events are numbered under one random source (see clientIdCounter).
+    const nextClientId = clientIdCounter(crypto.randomUUID());
 
     let capture: { sessionId: string; stop(): void; flush(): void } | null = null;
     // While a session records, every frame reports what screenshots must paint over (see box-relay).
@@ -48,7 +50,7 @@ export default defineContentScript({
         // The page load is an event only when the page was opened during recording, not when the worker
         // pressed Start on a page that was already open.
         emitLoad: firstStart && performance.timeOrigin >= state.startTime,
-        emit: (event) => outbox.push({ clientId: crypto.randomUUID(), sessionId, event }),
+        emit: (event) => outbox.push({ clientId: nextClientId(), sessionId, event }),
       });
       capture = { sessionId, stop: page.stop, flush: page.flush };
     };

@@ -70,7 +70,7 @@ export class DexieSyncStore implements SyncStore {
     if (await this.options.pruneWhenClosed?.()) await this.prune(sessionId);
   }
 
-  /** Deletes a completed session's events (the session row, receipts and sync state stay). */
+  /** Deletes a completed session's events (the session row, delivery records and sync state stay). */
   private prune(sessionId: string): Promise<void> {
     return this.db.transaction('rw', this.db.sessions, this.db.events, async () => {
       const session = await this.db.sessions.get(sessionId);

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 
 /** Time spent in one function, from a CDP CPU profile. */
@@ -63,7 +64,10 @@ export async function stopProfile(
   const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
   await cdp.send('Profiler.disable');
   // The raw profile opens in Chrome DevTools (Performance panel, "Load profile").
-  if (saveAs) await writeFile(saveAs, JSON.stringify(profile));
+  if (saveAs) {
+    await mkdir(dirname(saveAs), { recursive: true });
+    await writeFile(saveAs, JSON.stringify(profile));
+  }
   const nodes = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) {

@@ -1,3 +1,4 @@
+import { remembered } from './describe-scope';
 import { isDocument, rootOf } from './dom';
 import { liveTagCollection } from './live-counts';
 import { isInPrivateBlock } from './private-block';
@@ -177,6 +178,11 @@ export interface AccessibleNameOptions {
  */
 export function accessibleName(el: Element, options: AccessibleNameOptions = {}): string | undefined {
   const fromContent = options.fromContent ?? true;
+  // Asked for the target's name and again for its aria selector.
+  return remembered(el, fromContent ? 'name' : 'name without content', () => computeName(el, fromContent));
+}
+
+function computeName(el: Element, fromContent: boolean): string | undefined {
   const candidates: (() => string | null | undefined)[] = [
     () => labelledByText(el),
     () => el.getAttribute('aria-label'),

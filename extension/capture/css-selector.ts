@@ -1,4 +1,5 @@
 import { LIMITS } from '@codesight/schema';
+import { remembered } from './describe-scope';
 import { cssEscape, cssString } from './escape';
 import { isShadowRoot, rootOf, type SelectorRoot } from './dom';
 import { maskText } from './mask-text';
@@ -19,6 +20,9 @@ const DESCRIPTIVE_ATTRIBUTES = ['role', 'type', 'placeholder', 'title', 'alt', '
 // Attributes that may carry user content (an avatar's alt, a profile link, a title with a name). For
 // elements in a private block they are never copied into a selector.
 const CONTENT_ATTRIBUTES = new Set(['aria-label', 'title', 'alt', 'href', 'placeholder']);
+
+const ANY_ATTRIBUTE: AttrFilter = () => true;
+const PUBLIC_ATTRIBUTES: AttrFilter = (attr) => !CONTENT_ATTRIBUTES.has(attr);
 
 // Classes tried per element in combinations; more makes the search quadratic for little gain.
 const MAX_CLASSES_TRIED = 4;
@@ -42,7 +46,7 @@ export function buildCssSelector(el: Element): string {
   const root = rootOf(el);
   if (!root) return positionalPath(el, undefined);
   const fits = (selector: string) => selector.length <= LIMITS.selector;
-  const allowed = isInPrivateBlock(el) ? (attr: string) => !CONTENT_ATTRIBUTES.has(attr) : () => true;
+  const allowed = isInPrivateBlock(el) ? PUBLIC_ATTRIBUTES : ANY_ATTRIBUTE;
   // What excludes `el` itself in the uniqueness searches: its positional path, unique by construction
   // from a document's root element (in a shadow root the first step could match deeper: not used there).
   // Built only once a candidate gets that far: most are rejected by the first-match search.
@@ -117,8 +121,12 @@ function* simpleSelectors(el: Element, allowed: AttrFilter): Generator<string> {
   if (name && isStableAttrValue(name) && safeValue(name)) yield `${tag}[name=${cssString(name)}]`;
 }
 
-/** Stable class tokens and descriptive attribute tokens of `el`. */
+/** Stable class tokens and descriptive attribute tokens of `el` (own candidates and anchored ones ask both). */
 function descriptiveTokens(el: Element, allowed: AttrFilter): string[] {
+  return remembered(el, allowed === ANY_ATTRIBUTE ? 'tokens' : 'public tokens', () => tokensOf(el, allowed));
+}
+
+function tokensOf(el: Element, allowed: AttrFilter): string[] {
   const tokens = stableClasses(el).map((name) => `.${cssEscape(name)}`);
   for (const attr of DESCRIPTIVE_ATTRIBUTES) {
     if (!allowed(attr)) continue;
@@ -129,6 +137,10 @@ function descriptiveTokens(el: Element, allowed: AttrFilter): string[] {
 }
 
 function stableClasses(el: Element): string[] {
+  return remembered(el, 'stable classes', () => stableClassesOf(el));
+}
+
+function stableClassesOf(el: Element): string[] {
   const out: string[] = [];
   for (const name of Array.from(el.classList)) {
     if (out.length >= MAX_CLASSES_TRIED) break;

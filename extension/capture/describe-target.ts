@@ -1,4 +1,4 @@
-import { LIMITS, type Rect, type Target } from '@codesight/schema';
+import { LIMITS, type ElementContext, type Rect, type Target } from '@codesight/schema';
 import { accessibleName, getRole } from './accessible-name';
 import { buildCssSelector } from './css-selector';
 import { isShadowRoot, windowOf } from './dom';
@@ -6,7 +6,8 @@ import { isEditable } from './element-analysis';
 import { isSensitiveField, maskText } from './masking';
 import { isInPrivateBlock } from './private-block';
 import { buildSelectorSet } from './selectors';
-import { withSiblingPositions } from './sibling-position';
+import { withDescribeScope } from './describe-scope';
+import { describeContext } from './element-context';
 import { cleanText, truncate } from './text';
 import { visibleText } from './visible-text';
 
@@ -18,7 +19,8 @@ export {
   isEditable,
   INTERACTIVE_SELECTOR,
 } from './element-analysis';
-export { describeContext, nearestHeadingText } from './element-context';
+export { nearestHeadingText } from './element-context';
+export { describeContext };
 export { eventElement } from './dom';
 
 /** What `text` says for an element inside a private block: that something was there, not what. */
@@ -34,7 +36,12 @@ const CONTROL_TAGS = new Set(['input', 'textarea', 'select']);
  * selectors. Every free-text field passes through `maskText`.
  */
 export function describeTarget(el: Element): Target {
-  return withSiblingPositions(() => describe(el));
+  return withDescribeScope(() => describe(el));
+}
+
+/** The target and where it sits, described together: they share the answers about the same elements. */
+export function describeTargetInContext(el: Element): { target: Target; context: ElementContext } {
+  return withDescribeScope(() => ({ target: describe(el), context: describeContext(el) }));
 }
 
 function describe(el: Element): Target {

@@ -1,6 +1,7 @@
 import { LIMITS, type ElementContext } from '@codesight/schema';
 import { accessibleName, getRole } from './accessible-name';
 import { buildCssSelector } from './css-selector';
+import { withDescribeScope } from './describe-scope';
 import { closestComposed, composedParent, isElement } from './dom';
 import { maskText } from './mask-text';
 import { isInPrivateBlock } from './private-block';
@@ -34,6 +35,10 @@ const SECTIONING_TAGS = new Set(['article', 'section', 'aside', 'nav', 'main', '
  * masked; nothing is taken from private blocks.
  */
 export function describeContext(el: Element): ElementContext {
+  return withDescribeScope(() => contextOf(el));
+}
+
+function contextOf(el: Element): ElementContext {
   const context: ElementContext = {};
   const form = formOf(el);
   if (form) {

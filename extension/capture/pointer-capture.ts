@@ -1,11 +1,5 @@
 import type { CaptureContext, CaptureModule } from './capture-context';
-import {
-  actionableTarget,
-  analyzeElement,
-  describeContext,
-  describeTarget,
-  interactiveAncestor,
-} from './describe-target';
+import { actionableTarget, analyzeElement, describeTargetInContext, interactiveAncestor } from './describe-target';
 import { eventElement } from './dom';
 import { finite, modifiersOf, viewportOf } from './event-parts';
 import { isVisibleAt } from './is-visible';
@@ -36,8 +30,7 @@ export function createPointerCapture(ctx: CaptureContext, beforeAction: (el: Ele
         ...ctx.base(),
         coordinates: point,
         dwellMs: Math.max(0, Math.round(dwellMs)),
-        target: describeTarget(el),
-        context: describeContext(el),
+        ...describeTargetInContext(el),
         elementAnalysis: analyzeElement(el),
       });
     },
@@ -76,8 +69,7 @@ export function createPointerCapture(ctx: CaptureContext, beforeAction: (el: Ele
       button: Math.trunc(finite(mouse.button)),
       // A real mouse click (detail > 0; keyboard activation has 0) was dispatched to what is at its point.
       isVisible: isVisibleAt(el, x, y, mouse.isTrusted && mouse.detail > 0 ? inner : undefined),
-      target: describeTarget(el),
-      context: describeContext(el),
+      ...describeTargetInContext(el),
       elementAnalysis: analyzeElement(el),
     });
   };

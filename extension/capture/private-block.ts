@@ -1,3 +1,4 @@
+import { remembered } from './describe-scope';
 import { closestComposed } from './dom';
 
 /**
@@ -9,7 +10,7 @@ export const PRIVATE_BLOCK_SELECTOR = '[data-private],[data-codesight-block]';
 
 /** Whether `el` is, or lies inside (across shadow boundaries), a private block. */
 export function isInPrivateBlock(el: Element): boolean {
-  return closestComposed(el, PRIVATE_BLOCK_SELECTOR) !== null;
+  return remembered(el, 'private', () => closestComposed(el, PRIVATE_BLOCK_SELECTOR) !== null);
 }
 
 /** Whether `el` itself is a private-block root (used to skip subtrees while collecting text). */

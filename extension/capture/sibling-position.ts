@@ -1,4 +1,5 @@
 import { rootOf } from './dom';
+import { remembered } from './describe-scope';
 import { structureVersion } from './structure-version';
 
 /** Where an element sits among its parent's children of the same type (local name and namespace). */
@@ -22,43 +23,37 @@ const cache = new WeakMap<ParentNode, ParentPositions>();
 
 const typeOf = (el: Element) => `${el.namespaceURI ?? ''} ${el.localName}`;
 
-// Positions asked again while one element is described (the CSS selector, the path that excludes the
-// element in uniqueness checks, the XPath: three walks up the same ancestors). No page code runs during
-// a description, so they cannot change; between two, a page may move nodes, even within one task.
-let described: Map<Element, SiblingPosition> | undefined;
-
-/** Runs `describe` with sibling positions remembered for its duration only. */
-export function withSiblingPositions<T>(describe: () => T): T {
-  if (described) return describe();
-  described = new Map();
-  try {
-    return describe();
-  } finally {
-    described = undefined;
-  }
-}
-
 /** `el`'s position among its same-type siblings; index 1 of 1 for a detached element. */
 export function siblingPosition(el: Element): SiblingPosition {
-  if (!described) return computePosition(el);
-  let position = described.get(el);
-  if (!position) described.set(el, (position = computePosition(el)));
-  return position;
+  return remembered(el, 'position', () => computePosition(el));
 }
 
 function computePosition(el: Element): SiblingPosition {
   const parent = el.parentNode;
   if (!parent) return { index: 1, count: 1 };
-  if (parent.childElementCount <= CACHE_FROM_CHILDREN) return countPosition(parent, el);
+  // A parent already known to be big is looked up first: `childElementCount` walks every child in
+  // Chromium, which is the very cost the cache avoids.
+  const entry = cache.get(parent);
+  if (entry) {
+    const root = rootOf(el);
+    const version = root ? structureVersion(root) : undefined;
+    const known = version === entry.version ? entry.positions.get(el) : undefined;
+    if (known) return known;
+  }
+  if (!hasMoreChildrenThan(parent, CACHE_FROM_CHILDREN)) return countPosition(parent, el);
   const root = rootOf(el);
   const version = root ? structureVersion(root) : undefined;
   if (version === undefined) return countPosition(parent, el);
-  let entry = cache.get(parent);
-  if (!entry || entry.version !== version) {
-    entry = { version, positions: positionsOf(parent) };
-    cache.set(parent, entry);
-  }
-  return entry.positions.get(el) ?? countPosition(parent, el);
+  const fresh = { version, positions: positionsOf(parent) };
+  cache.set(parent, fresh);
+  return fresh.positions.get(el) ?? countPosition(parent, el);
+}
+
+/** Whether `parent` has more than `n` element children, walking at most n + 1 of them. */
+function hasMoreChildrenThan(parent: ParentNode, n: number): boolean {
+  let seen = 0;
+  for (let child = parent.firstElementChild; child; child = child.nextElementSibling) if (++seen > n) return true;
+  return false;
 }
 
 function countPosition(parent: ParentNode, el: Element): SiblingPosition {

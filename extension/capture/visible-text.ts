@@ -1,3 +1,4 @@
+import { remembered } from './describe-scope';
 import { isElement, isShadowRoot, windowOf } from './dom';
 import { isPrivateBlockRoot } from './private-block';
 import { collapseWhitespace, truncate } from './text';
@@ -81,6 +82,12 @@ export function visibleText(el: Element, options: VisibleTextOptions): string {
 
 /** {@link visibleText}, also telling whether the walk saw all of the text (false when it stopped early). */
 export function visibleTextInfo(el: Element, options: VisibleTextOptions): { text: string; complete: boolean } {
+  if (options.exclude) return collectText(el, options);
+  // The accessible name, the target's text and the text selector read the same element's text.
+  return remembered(el, `text ${options.maxChars} ${options.includeAlt === true}`, () => collectText(el, options));
+}
+
+function collectText(el: Element, options: VisibleTextOptions): { text: string; complete: boolean } {
   const win = windowOf(el);
   const parts: string[] = [];
   // Length after whitespace collapsing (a slight overestimate), so the cut-off is in visible characters.

@@ -2,6 +2,7 @@ import { backoffDelay, type BackoffOptions } from './backoff';
 import type { Clock } from '@codesight/schema';
 import type { SyncError } from '../store/store';
 import { TimerSet } from './timer-set';
+import { startHttpCheck } from './http-check';
 import type {
   SyncClientMessage,
   SyncServerMessage,
@@ -37,6 +38,18 @@ export interface Link {
 /** Why the engine gives up a connection: only `ack_timeout` counts against the WebSocket. */
 export type DropCause = Exclude<LossCause, 'transport'>;
 
+/** A WebSocket failure waiting for the HTTP check that decides whether it counts. */
+interface WsFailure {
+  now: number;
+  openedAt: number | undefined;
+}
+
+/** An HTTP check under way, with the WebSocket failures its answer decides on. */
+interface PendingHttpCheck {
+  failures: WsFailure[];
+  cancel: () => void;
+}
+
 /** Dependencies of {@link ConnectionManager}; the `on*` callbacks are the engine's. */
 export interface ConnectionManagerOptions {
   ws: SyncTransport;
@@ -59,7 +72,8 @@ export interface ConnectionManagerOptions {
 }
 
 /**
- * Owns the connection: which transport, reconnecting with backoff, probing the WebSocket while on
+ * Owns the connection: which transport, reconnecting with backoff, checking HTTP when the WebSocket
+ * fails (only a failure while HTTP works counts towards the fallback), probing the WebSocket while on
  * HTTP, and the watchdog that declares a silent connection dead. The decisions are pure functions
  * (`nextTransportPolicy`, `onLinkLost`, `backoffDelay`); this holds their state, the transports and
  * the timers. Everything it does runs on the engine's serial queue.
@@ -67,6 +81,7 @@ export interface ConnectionManagerOptions {
 export class ConnectionManager {
   private current: Link | undefined;
   private probe: { epoch: number; unsubscribe: () => void } | undefined;
+  private httpCheck: PendingHttpCheck | undefined;
   private epoch = 0;
   /** Consecutive failures without progress: drives the reconnect backoff. */
   private attempt = 0;
@@ -94,6 +109,9 @@ export class ConnectionManager {
     if (this.current || this.stopped) return;
     const kind: TransportKind = this.o.http ? this.policy.mode : 'ws';
     const transport = kind === 'http' && this.o.http ? this.o.http : this.o.ws;
+    // Neither a check nor a probe may share the transport the new link is about to use.
+    if (kind === 'http') this.cancelHttpCheck();
+    else this.cancelProbe('reconnecting');
     const epoch = ++this.epoch;
     this.current = {
       epoch,
@@ -115,12 +133,8 @@ export class ConnectionManager {
    */
   online(): boolean {
     if (!this.current) {
-      // A probe in progress would race the new connection for the same socket: restart cleanly.
-      if (this.probe) {
-        this.probe.unsubscribe();
-        this.probe = undefined;
-        this.o.ws.close('reconnecting');
-      }
+      // The failures a pending check would weigh happened before the network came back: moot now.
+      this.cancelHttpCheck();
       this.record({ kind: 'online' });
       this.attempt = 0;
       this.connect();
@@ -173,11 +187,8 @@ export class ConnectionManager {
       this.current.transport.close('stopped');
       this.current = undefined;
     }
-    if (this.probe) {
-      this.probe.unsubscribe();
-      this.o.ws.close('stopped');
-      this.probe = undefined;
-    }
+    this.cancelProbe('stopped');
+    this.cancelHttpCheck();
   }
 
   private listenerFor(epoch: number): TransportListener {
@@ -194,6 +205,8 @@ export class ConnectionManager {
     if (state.status === 'open' && link.phase === 'connecting') {
       link.phase = 'resuming';
       link.openedAt = this.o.clock.now();
+      // A WebSocket connect that began before the policy switched to HTTP, and opened: keep using it.
+      if (link.kind === 'ws') this.record({ kind: 'ws_opened' });
       await this.o.onOpen(link);
     } else if (state.status === 'closed') {
       await this.lose(state.reason, 'transport');
@@ -224,18 +237,48 @@ export class ConnectionManager {
       reason,
       now: this.o.clock.now(),
       attempt: this.attempt,
-      policy: this.policy,
-      policyOptions: this.policyOptions,
-      hasHttp: this.o.http !== undefined,
     });
     this.attempt = verdict.attempt;
-    this.policy = verdict.policy;
     this.scheduleReconnect();
+    if (verdict.wsFailure) this.checkHttp(verdict.wsFailure);
     if (verdict.error) await this.o.onError(verdict.error);
   }
 
   private record(event: TransportEvent): void {
     this.policy = nextTransportPolicy(this.policy, event, this.policyOptions);
+  }
+
+  /**
+   * A WebSocket failure counts towards the fallback only if HTTP to the same server works at that time:
+   * ask it. Failures while a check is under way share its answer. Without an HTTP twin there is nothing
+   * to fall back to; once on HTTP there is nothing more to decide.
+   */
+  private checkHttp(failure: WsFailure): void {
+    const http = this.o.http;
+    if (!http || this.stopped || this.policy.mode !== 'ws') return;
+    if (this.httpCheck) {
+      this.httpCheck.failures.push(failure);
+      return;
+    }
+    const check: PendingHttpCheck = { failures: [failure], cancel: () => {} };
+    this.httpCheck = check;
+    check.cancel = startHttpCheck(http, (works) => this.o.run(() => this.onHttpChecked(check, works)));
+  }
+
+  private onHttpChecked(check: PendingHttpCheck, httpWorks: boolean): void {
+    if (this.httpCheck !== check) return;
+    this.httpCheck = undefined;
+    for (const failure of check.failures) this.record({ kind: 'ws_failed', ...failure, httpWorks });
+    if (!httpWorks || this.stopped) return;
+    // The server answers, so this is no outage to wait out: the next try (the WebSocket again, or HTTP
+    // if it is now deemed blocked) comes after a fresh backoff, not one an outage may have grown to minutes.
+    this.attempt = 0;
+    if (!this.current) this.scheduleReconnect();
+  }
+
+  private cancelHttpCheck(): void {
+    this.httpCheck?.cancel();
+    this.httpCheck = undefined;
   }
 
   private scheduleReconnect(): void {
@@ -252,10 +295,18 @@ export class ConnectionManager {
 
   private startProbe(): void {
     this.timers.clear('probe');
-    if (this.probe || this.stopped || this.current?.kind === 'ws') return;
+    if (this.probe || this.stopped || this.current?.kind === 'ws' || this.policy.mode !== 'http') return;
     const epoch = ++this.epoch;
     this.probe = { epoch, unsubscribe: this.o.ws.subscribe(this.listenerFor(epoch)) };
     this.o.ws.connect();
+  }
+
+  /** A probe in progress would race a new WebSocket connection for the same socket: end it. */
+  private cancelProbe(reason: string): void {
+    if (!this.probe) return;
+    this.probe.unsubscribe();
+    this.probe = undefined;
+    this.o.ws.close(reason);
   }
 
   private async onProbeState(state: TransportState): Promise<void> {
@@ -268,8 +319,8 @@ export class ConnectionManager {
       this.scheduleProbe();
       return;
     }
-    // The WebSocket works again: it replaces the HTTP link, whose in-flight requests are forgotten.
-    this.record({ kind: 'probe_opened' });
+    // The WebSocket works again: it replaces the HTTP link at once, whose in-flight requests are forgotten.
+    this.record({ kind: 'ws_opened' });
     const old = this.current;
     if (old) {
       old.unsubscribe();

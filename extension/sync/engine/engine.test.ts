@@ -318,17 +318,19 @@ describe('status and lifecycle', () => {
     expect(t.statuses.map((s) => s.connection)).toEqual(['connecting', 'live', 'live']);
   });
 
-  it('falls back to HTTP after three failed WebSocket connects and says so', async () => {
+  it('falls back to HTTP after three failed WebSocket connects while HTTP works, and says so', async () => {
     const t = setup({ events: 10, http: true });
     t.ws.autoOpen = false;
     t.engine.start();
     await t.flush();
     for (let i = 0; i < 3; i++) {
       t.ws.fail('connect failed');
-      await t.clock.advance(5_000);
+      // HTTP answered, so the retry comes after the 1 s base backoff, not a grown one.
+      await t.clock.advance(1_000);
     }
     expect(t.ws.connects).toBe(3);
-    expect(t.http!.connects).toBe(1);
+    // One HTTP request per WebSocket failure asked whether HTTP works; then the HTTP connection.
+    expect(t.http!.connects).toBe(4);
     expect(t.http!.ofType('resume')).toHaveLength(1);
     t.http!.reply({ type: 'resume_state', sessions: [{ sessionId: SID, known: false, ackedThrough: 0 }] });
     await t.flush();
@@ -343,7 +345,7 @@ describe('status and lifecycle', () => {
     await t.flush();
     for (let i = 0; i < 3; i++) {
       t.ws.fail('connect failed');
-      await t.clock.advance(5_000);
+      await t.clock.advance(1_000);
     }
     t.http!.reply({ type: 'resume_state', sessions: [{ sessionId: SID, known: false, ackedThrough: 0 }] });
     await t.flush();
@@ -369,17 +371,17 @@ describe('status and lifecycle', () => {
       duplicates: 0,
     });
     await t.flush();
-    // First probe 30 s after falling back; it fails, so the next one waits 60 s.
-    await t.clock.advance(25_000);
+    // First probe 5 s after falling back; it fails, so the next one waits 10 s.
+    await t.clock.advance(5_000);
     expect(t.ws.connects).toBe(4);
     t.ws.fail('connect failed');
-    await t.clock.advance(59_000);
+    await t.clock.advance(9_000);
     expect(t.ws.connects).toBe(4);
     await t.clock.advance(1_000);
     expect(t.ws.connects).toBe(5);
     t.ws.open();
     await t.flush();
-    expect(t.http!.closes).toEqual(['switching back to websocket']);
+    expect(t.http!.closes.filter((r) => r !== 'http check done')).toEqual(['switching back to websocket']);
     // Everything was acked over HTTP: nothing to resume, nothing resent; new events go over the socket.
     expect(t.ws.sent).toEqual([]);
     expect(t.engine.getStatus()).toMatchObject({ connection: 'live', pendingEvents: 0 });

@@ -32,8 +32,10 @@ export type { KickReason, SyncEngine, SyncEngineOptions } from './engine-types';
  *                  └─ OFFLINE ◄───────┴── closed, 30 s silence, error without batchId
  *          backoff (full jitter, 1 s…5 min) or kick('online')
  *
- *   Transport (connection.ts): WebSocket; 3 failures within 60 s → HTTP; WebSocket probed after 30 s,
- *   60 s … ≤ 10 min; a probe that opens replaces the HTTP connection (RESUMING again).
+ *   Transport (connection.ts): WebSocket; each failure prompts one HTTP request to the same server, and
+ *   3 failures within 60 s while HTTP answered → HTTP (failures while HTTP fails too are an outage: keep
+ *   retrying the WebSocket); on HTTP the WebSocket is probed after 5 s, 10 s … every 60 s; a probe that
+ *   opens replaces the HTTP connection at once (RESUMING again).
  *
  *   Per session, in READY: send the first run of sequences above the server watermark that is neither
  *   in flight nor known held; batch_ack raises the watermark (never lowers it); retryable error →

@@ -1,6 +1,5 @@
 import type { Failure } from '@codesight/schema';
 import type { TransportKind } from '../transport/transport';
-import { nextTransportPolicy, type TransportPolicyOptions, type TransportPolicyState } from './transport-policy';
 
 /** Why a connection ended: the transport reported it closed, or the engine gave it up. */
 export type LossCause =
@@ -27,41 +26,37 @@ export interface LinkLoss {
   now: number;
   /** Reconnect attempts since the last progress (the backoff exponent). */
   attempt: number;
-  policy: TransportPolicyState;
-  policyOptions: TransportPolicyOptions;
-  /** Whether there is an HTTP twin to fall back to. */
-  hasHttp: boolean;
 }
 
 /** What follows the loss of a connection. A reconnect always does, after `backoffDelay(attempt)`. */
 export interface LossVerdict {
   /** The backoff attempt for the reconnect (the caller counts on from it). */
   attempt: number;
-  policy: TransportPolicyState;
+  /**
+   * A WebSocket failure that may count towards the HTTP fallback, once an HTTP request to the same
+   * server has said whether HTTP works (see transport-policy.ts). Only failures of the socket itself
+   * (not connections the engine gave up), and nothing for HTTP connections.
+   */
+  wsFailure: { now: number; openedAt: number | undefined } | undefined;
   /** The error to show; only for failures of the connection itself, not for connections the engine gave up. */
   error: Failure<'ack_timeout' | 'connection'> | undefined;
 }
 
 /**
- * Decides what a lost connection means: whether it counts against the WebSocket (and so may switch
- * to HTTP), whether the backoff starts over, and what error to show.
+ * Decides what a lost connection means: whether it may count against the WebSocket, whether the
+ * backoff starts over, and what error to show.
  */
 export function onLinkLost(loss: LinkLoss): LossVerdict {
   const { kind, openedAt, cause, now } = loss;
   // A connection that lived a while was healthy: this failure starts a new series.
-  let attempt = openedAt !== undefined && now - openedAt >= STABLE_CONNECTION_MS ? 0 : loss.attempt;
+  const attempt = openedAt !== undefined && now - openedAt >= STABLE_CONNECTION_MS ? 0 : loss.attempt;
   const failed = cause === 'transport' || cause === 'ack_timeout';
-  let policy = loss.policy;
-  if (kind === 'ws' && failed) {
-    policy = nextTransportPolicy(policy, { kind: 'ws_failed', now, openedAt }, loss.policyOptions);
-    // Switching transports is a fresh start, not one more failure of the same thing.
-    if (loss.hasHttp && loss.policy.mode === 'ws' && policy.mode === 'http') attempt = 0;
-  }
   const error = failed
     ? {
         code: cause === 'ack_timeout' ? ('ack_timeout' as const) : ('connection' as const),
         message: `${kind}: ${loss.reason}`,
       }
     : undefined;
-  return { attempt, policy, error };
+  const wsFailure = kind === 'ws' && failed ? { now, openedAt } : undefined;
+  return { attempt, wsFailure, error };
 }

@@ -29,6 +29,11 @@ export class ScriptedTransport implements SyncTransport {
     return this.state === 'open';
   }
 
+  /** A connect is waiting for the test to {@link open} or {@link fail} it. */
+  get isConnecting(): boolean {
+    return this.state === 'connecting';
+  }
+
   connect(): void {
     if (this.state !== 'idle') return;
     this.connects += 1;

@@ -8,6 +8,16 @@ export interface IngestCheck {
   duplicates: number;
   /** Sessions not `complete`, or whose acked_through / event_count differ from what was written. */
   sessionsWrong: number;
+  /** What `interactions` takes on disk right after the drain (the table holds only this run's rows). */
+  storage: TableStorage;
+}
+
+/** A table's bytes on disk: heap, indexes and TOAST (pg_relation_size and friends). */
+export interface TableStorage {
+  heap: number;
+  indexes: number;
+  toast: number;
+  rows: number;
 }
 
 /** True when the database holds exactly what a drain wrote: every row once, every session complete. */
@@ -40,7 +50,25 @@ export async function checkIngest(
     const row = byId.get(s.id);
     return !row || row.status !== 'complete' || row.acked_through !== s.events || row.event_count !== s.events;
   }).length;
-  return { rows: rows.rows[0]?.n ?? 0, duplicates: duplicates.rows[0]?.n ?? 0, sessionsWrong };
+  return {
+    rows: rows.rows[0]?.n ?? 0,
+    duplicates: duplicates.rows[0]?.n ?? 0,
+    sessionsWrong,
+    storage: await interactionsStorage(client),
+  };
+}
+
+/** Bytes of `interactions` by part; the free-space and visibility maps count with the heap. */
+export async function interactionsStorage(client: pg.Client): Promise<TableStorage> {
+  const { rows } = await client.query<{ heap: string; indexes: string; toast: string; rows: number }>(
+    `select pg_table_size('interactions') - coalesce(pg_total_relation_size(reltoastrelid), 0) as heap,
+       pg_indexes_size('interactions') as indexes,
+       coalesce(pg_total_relation_size(reltoastrelid), 0) as toast,
+       (select count(*)::int from interactions) as rows
+     from pg_class where oid = 'interactions'::regclass`,
+  );
+  const row = rows[0]!;
+  return { heap: Number(row.heap), indexes: Number(row.indexes), toast: Number(row.toast), rows: row.rows };
 }
 
 /**

@@ -17,15 +17,9 @@ const COLUMNS = [
   'tab_id',
   'frame_id',
   'selector',
-  'selectors',
-  'coordinates',
-  'modifiers',
   'offset_x',
   'offset_y',
   'is_visible',
-  'context',
-  'element_analysis',
-  'target',
   'data',
 ] as const satisfies readonly (keyof NewInteraction)[];
 
@@ -35,9 +29,6 @@ const COLUMNS = [
  */
 const COLUMN_DEFAULTS: Partial<Record<(typeof COLUMNS)[number], string>> = {
   source: 'batch',
-  modifiers: '{}',
-  context: '{}',
-  element_analysis: '{}',
 };
 
 /** One value in COPY text format: `\N` for null, backslash escapes for the characters COPY reserves. */

@@ -93,6 +93,15 @@ export function formatResults(r: BenchResults): string {
       `${drain.result.batchFrames} batch frames (${num(drain.result.events / drain.result.batchFrames)} events each on average), ${bytes(drain.result.batchBytes)} on the wire` +
       `${drain.result.lastError ? `; engine error seen: ${drain.result.lastError}` : ''}.`,
   );
+  const stored = drain.check.storage;
+  const perEvent = (n: number) => n / Math.max(1, stored.rows);
+  const storedPerEvent = perEvent(stored.heap + stored.indexes + stored.toast);
+  out.push(
+    `Storage: ${num(storedPerEvent)} B per stored event in PostgreSQL (heap ${num(perEvent(stored.heap))}, ` +
+      `indexes ${num(perEvent(stored.indexes))}, TOAST ${num(perEvent(stored.toast))}; ${num(stored.rows)} rows) ` +
+      `against ~${num(meanEventBytes)} B of JSON (${num(storedPerEvent / meanEventBytes, 2)}×) and ` +
+      `${num(drain.result.batchBytes / drain.result.events)} B gzipped on the wire.`,
+  );
   out.push(
     `COPY detail: ${num(copy.rows)} rows, ${bytes(copy.copyBytes)} of COPY text, ${duration(copy.ms)} (mapEventToRow ${duration(copy.mapMs)} and COPY encoding ${duration(copy.encodeMs)} beforehand, not timed); ${num(copy.storedRows)} rows stored.`,
   );

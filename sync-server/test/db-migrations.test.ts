@@ -10,6 +10,7 @@ const MIGRATION_NAMES = [
   '2026-11-28T0100-store-batch-function',
   '2026-12-02T1100-video-chunks',
   '2026-12-02T1300-credential-notify',
+  '2026-12-02T1800-interactions-without-copies',
 ];
 
 let cluster: PostgresCluster;
@@ -43,6 +44,7 @@ describe('migrations on PostgreSQL 15', () => {
       'api_keys',
       'audio_chunks',
       'interactions',
+      'interactions_flat',
       'screenshots',
       'session_archives',
       'sessions',
@@ -145,6 +147,68 @@ describe('migrations on PostgreSQL 15', () => {
       where tablename = 'screenshots' order by indexname`.execute(db);
     expect(rows.map((r) => r.indexname)).toContain('screenshots_session_time_idx');
     expect(rows.map((r) => r.indexname)).not.toContain('screenshots_session_order_idx');
+  });
+
+  it('stops storing copies of the event in columns of its own, and derives them in interactions_flat for old and new rows', async () => {
+    const url = await cluster.createDatabase('flat');
+    const { db } = await open(url);
+    const migrator = createMigrator(db);
+    expect((await migrator.migrateTo('2026-12-02T1300-credential-notify')).error).toBeUndefined();
+    await sql`insert into workers (id, name) values ('w', 'W')`.execute(db);
+    await sql`insert into sessions (id, worker_id, start_time) values ('s', 'w', now())`.execute(db);
+    const click = {
+      type: 'click',
+      sequence: 1,
+      timestamp: 5,
+      url: 'https://shop.example/p',
+      coordinates: { x: 1, y: 2 },
+      modifiers: { alt: false },
+      context: { heading: 'Mugs' },
+      elementAnalysis: { isInteractive: true },
+      target: { tag: 'button', selectors: { css: '#buy', xpath: '//button' } },
+    };
+    const legacy = {
+      type: 'click',
+      timestamp: 6,
+      selectors: ['#a'],
+      coordinates: { x: 3, y: 4 },
+      text: 'Buy',
+      extra: 1,
+    };
+    // Rows as the old columns held them: the batch row written by the old store_batch_events itself.
+    await sql`select * from store_batch_events('s', 'w', ${JSON.stringify([click])}::jsonb, '{}'::jsonb,
+      null, null, null, 100, 100)`.execute(db);
+    await sql`insert into interactions (session_id, sequence, type, source, timestamp, timestamp_ms, selectors,
+      coordinates, target, data) values ('s', 2, 'click', 'legacy', now(), 6, '["#a"]', '{"x":3,"y":4}',
+      '{"text":"Buy","extra":1}', ${JSON.stringify(legacy)}::jsonb)`.execute(db);
+    const parts = sql`selectors, coordinates, modifiers, context, element_analysis, target`;
+    const before = await sql<Record<string, unknown>>`select ${parts} from interactions order by sequence`.execute(db);
+
+    expect(await migrateToLatest(db)).toEqual({ applied: ['2026-12-02T1800-interactions-without-copies'] });
+    const columns = (await db.introspection.getTables()).find((t) => t.name === 'interactions')!.columns;
+    expect(columns.map((c) => c.name)).not.toEqual(expect.arrayContaining(['selectors']));
+    expect(columns.map((c) => c.name)).toEqual(expect.arrayContaining(['selector', 'data', 'url']));
+    const flat = await sql<Record<string, unknown>>`select ${parts} from interactions_flat order by sequence`.execute(
+      db,
+    );
+    expect(flat.rows).toEqual(before.rows);
+    expect(flat.rows[0]).toMatchObject({ selectors: { css: '#buy', xpath: '//button' }, target: click.target });
+    expect(flat.rows[1]).toMatchObject({ selectors: ['#a'], target: { text: 'Buy', extra: 1 }, context: {} });
+
+    // The new function stores the next batch without the copies; the view shows its parts the same way.
+    await sql`select * from store_batch_events('s', 'w', ${JSON.stringify([{ ...click, sequence: 3 }])}::jsonb,
+      '{}'::jsonb, null, null, null, 100, 100)`.execute(db);
+    const third = await sql<Record<string, unknown>>`select ${parts} from interactions_flat where sequence = 3`.execute(
+      db,
+    );
+    expect(third.rows).toEqual([before.rows[0]]);
+
+    // Down: the columns come back filled from data, and the old function writes them again.
+    expect((await migrator.migrateTo('2026-12-02T1300-credential-notify')).error).toBeUndefined();
+    const restored = await sql<Record<string, unknown>>`select ${parts} from interactions order by sequence`.execute(
+      db,
+    );
+    expect(restored.rows).toEqual([before.rows[0], before.rows[1], before.rows[0]]);
   });
 
   it('names the failing migration in one clear error', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ok, RecordedEventSchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endSession, getSession, readSessionEvents, startLegacySession, storeLegacyInteractions } from '../src/ingest';
@@ -122,8 +123,11 @@ describe('legacy protocol storage', () => {
       url: `https://x.example/?${evil}`,
       source: 'legacy',
     });
-    expect(row.target).toEqual({ text: evil, [evil]: evil });
     expect(row.data).toMatchObject({ text: evil, [evil]: evil });
+    // The old `target` column (the fields without a column of their own), now derived by the view.
+    const { rows: flat } = await sql<{ target: unknown }>`
+      select target from interactions_flat where session_id = 'cs_legacy_evil'`.execute(t.open.db);
+    expect(flat).toEqual([{ target: { text: evil, [evil]: evil } }]);
     expect(
       await t.open.db.selectFrom('sessions').select('id').where('id', '=', 'cs_legacy_evil').execute(),
     ).toHaveLength(1);

@@ -34,7 +34,7 @@ describe('admin CLI', () => {
     expect(await runMigrate(env, (l) => lines.push(l), database)).toBe(0);
     expect(await runMigrate(env, (l) => lines.push(l), database)).toBe(0);
     expect(lines[0]).toBe(
-      'Applied 4 migration(s) to pglite: 2026-11-28T0000-initial, 2026-11-28T0100-store-batch-function, 2026-12-02T1100-video-chunks, 2026-12-02T1300-credential-notify',
+      'Applied 5 migration(s) to pglite: 2026-11-28T0000-initial, 2026-11-28T0100-store-batch-function, 2026-12-02T1100-video-chunks, 2026-12-02T1300-credential-notify, 2026-12-02T1800-interactions-without-copies',
     );
     expect(lines[1]).toBe('Database (pglite) is up to date.');
   });

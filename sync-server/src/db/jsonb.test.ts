@@ -33,6 +33,30 @@ describe('toJsonb', () => {
     expect(parsed).toEqual({ 'k\ufffd': ['v\ufffd', { deep: '\ufffd' }] });
   });
 
+  it('cleans exactly what storableText cleans, and never a backslash the page typed', () => {
+    const samples = [
+      '\\u0000', // a backslash and "u0000": text, not NUL
+      '\\\u0000', // a backslash, then NUL
+      'a\\\\u0000b', // two backslashes and "u0000"
+      '\\ud800', // a backslash and "ud800"
+      '\u0000',
+      '\\\u0000\u0000',
+      '\ud83d\ude00 pair',
+      '\ud83d lone high',
+      'lone low \ude00',
+      '\u0001 control',
+      'tab\t"quote"\\',
+    ];
+    for (const text of samples) {
+      const json = toJsonb({ [text]: [text, { deep: text }] });
+      expect(JSON.parse(json), JSON.stringify(text)).toEqual({
+        [storableText(text)]: [storableText(text), { deep: storableText(text) }],
+      });
+      // What PostgreSQL's jsonb input refuses: an unescaped \u0000 or surrogate escape.
+      expect(json).not.toMatch(/(?<!\\)(\\\\)*\\u(0000|d[89a-f])/);
+    }
+  });
+
   it('drops undefined properties and stores top-level undefined as null', () => {
     expect(toJsonb({ a: undefined, b: 1 })).toBe('{"b":1}');
     expect(toJsonb(undefined)).toBe('null');

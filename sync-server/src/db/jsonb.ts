@@ -24,24 +24,22 @@ export function storableTextOrNull(text: string | null | undefined): string | nu
   return text === undefined || text === null ? null : storableText(text);
 }
 
-function storableKeys(value: object): object {
-  if (Array.isArray(value)) return value as unknown[];
-  const keys = Object.keys(value);
-  if (!keys.some((key) => HAS_UNSTORABLE.test(key))) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [storableText(key), v]));
-}
+// In JSON.stringify's output (well-formed since Node 12) NUL is always written `\u0000` and a lone
+// surrogate always as its `\udXXX` escape (a valid pair is written as the characters themselves), so
+// both are found in the text; the backslashes before `\u` must be odd in number, or the `\u` is text
+// (a page that typed a backslash and "u0000").
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g;
 
 /**
  * JSON text for a jsonb column: strings (values and keys) made storable, `undefined` properties dropped
- * (as JSON.stringify does), a top-level `undefined` stored as JSON `null`.
+ * (as JSON.stringify does), a top-level `undefined` stored as JSON `null`. The cleaning is one pass over
+ * the text, not a replacer function called for every value: the replacer made this the largest Node
+ * cost of storing a batch (docs/performance.md).
  */
 export function toJsonb(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'string') return storableText(v);
-    if (typeof v === 'object' && v !== null) return storableKeys(v);
-    return v;
-  });
-  return text ?? 'null';
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) return 'null';
+  return text.includes('\\u') ? text.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : text;
 }
 
 /** `toJsonb` for nullable columns: undefined and null become SQL NULL. */

@@ -1,11 +1,12 @@
 import type { RecordedEvent } from '@codesight/schema';
-import { storableText, storableTextOrNull, toJsonb, toJsonbOrNull } from '../db/jsonb';
+import { storableText, storableTextOrNull, toJsonb } from '../db/jsonb';
 import type { NewInteraction } from '../db/schema';
 
 /**
  * The interactions row for a RecordedEvent from a sync batch: the legacy flat columns filled from the
- * event where it has them, and `data` holding the whole event. `sessionId` is the batch's (callers have
- * checked that the events belong to it).
+ * event where it has them, and `data` holding the whole event (its parts are not copied into columns of
+ * their own: see the view `interactions_flat`). `sessionId` is the batch's (callers have checked that
+ * the events belong to it). Must store what `store_batch_events` stores (ingest-store-batch-call.test).
  */
 export function mapEventToRow(sessionId: string, event: RecordedEvent): NewInteraction {
   const target = 'target' in event ? event.target : undefined;
@@ -23,15 +24,9 @@ export function mapEventToRow(sessionId: string, event: RecordedEvent): NewInter
     tab_id: event.tabId ?? null,
     frame_id: event.frameId ?? null,
     selector: target ? storableText(target.selectors.css) : null,
-    selectors: toJsonbOrNull(target?.selectors),
-    coordinates: 'coordinates' in event ? toJsonb(event.coordinates) : null,
-    modifiers: 'modifiers' in event ? toJsonb(event.modifiers) : undefined,
     offset_x: pointer?.offsetX ?? null,
     offset_y: pointer?.offsetY ?? null,
     is_visible: pointer?.isVisible ?? null,
-    context: 'context' in event ? toJsonb(event.context) : undefined,
-    element_analysis: 'elementAnalysis' in event ? toJsonb(event.elementAnalysis) : undefined,
-    target: toJsonbOrNull(target),
     data: toJsonb(event),
   };
 }

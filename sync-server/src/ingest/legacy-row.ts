@@ -1,33 +1,13 @@
 import type { LegacyInteraction } from '@codesight/schema';
-import { storableTextOrNull, toJsonb, toJsonbOrNull } from '../db/jsonb';
+import { storableTextOrNull, toJsonb } from '../db/jsonb';
 import type { NewInteraction } from '../db/schema';
 import { asBoolean, asEpochMs, asInteger, asNumber, asString } from './legacy-fields';
 
-// Fields with a column of their own; everything else an old client sent goes along in `target`.
-const COLUMN_FIELDS = new Set([
-  'type',
-  'timestamp',
-  'sequence',
-  'url',
-  'title',
-  'tabId',
-  'frameId',
-  'selector',
-  'selectors',
-  'coordinates',
-  'modifiers',
-  'offsetX',
-  'offsetY',
-  'isVisible',
-  'context',
-  'elementAnalysis',
-]);
-
 /**
- * The interactions row for a legacy interaction: the legacy field names map onto their columns,
- * unknown fields are kept in `target` (next to `element` and `text`), and `data` keeps the object
- * exactly as received. Timestamps are rounded to whole milliseconds (old clients sent
- * `performance.now()`-style fractions).
+ * The interactions row for a legacy interaction: the legacy scalar fields map onto their columns and
+ * `data` keeps the object exactly as received (the view `interactions_flat` derives the old jsonb
+ * columns from it, unknown fields as `target`). Timestamps are rounded to whole milliseconds (old
+ * clients sent `performance.now()`-style fractions).
  */
 export function mapLegacyInteractionToRow(
   sessionId: string,
@@ -36,7 +16,6 @@ export function mapLegacyInteractionToRow(
 ): NewInteraction {
   const raw: Record<string, unknown> = interaction;
   const timestampMs = asEpochMs(interaction.timestamp) ?? 0;
-  const extras = Object.fromEntries(Object.entries(raw).filter(([key]) => !COLUMN_FIELDS.has(key)));
   return {
     session_id: sessionId,
     sequence,
@@ -51,15 +30,9 @@ export function mapLegacyInteractionToRow(
     tab_id: asInteger(raw.tabId) ?? null,
     frame_id: asInteger(raw.frameId) ?? null,
     selector: storableTextOrNull(interaction.selector),
-    selectors: toJsonbOrNull(interaction.selectors),
-    coordinates: toJsonbOrNull(interaction.coordinates),
-    modifiers: interaction.modifiers === undefined ? undefined : toJsonb(interaction.modifiers),
     offset_x: asNumber(interaction.offsetX) ?? null,
     offset_y: asNumber(interaction.offsetY) ?? null,
     is_visible: asBoolean(interaction.isVisible) ?? null,
-    context: interaction.context === undefined ? undefined : toJsonb(interaction.context),
-    element_analysis: interaction.elementAnalysis === undefined ? undefined : toJsonb(interaction.elementAnalysis),
-    target: Object.keys(extras).length > 0 ? toJsonb(extras) : null,
     data: toJsonb(raw),
   };
 }

@@ -17,7 +17,8 @@ import { sql, type Kysely } from 'kysely';
  * Hosts come from the caller (`p_hosts`: url → hostname, computed with the WHATWG URL parser like the
  * TypeScript path) because PostgreSQL has no URL parser a regex could match exactly.
  */
-const CREATE = sql`
+/** Exported for the down migration of `2026-12-02T1800-interactions-without-copies`, which restores it. */
+export const CREATE = sql`
 create or replace function store_batch_events(
   p_session text, p_worker text, p_events jsonb, p_hosts jsonb,
   p_user_agent text, p_extension_version text, p_masking_policy jsonb,

@@ -3,6 +3,7 @@ import * as initial from './2026-11-28T0000-initial';
 import * as storeBatchFunction from './2026-11-28T0100-store-batch-function';
 import * as videoChunks from './2026-12-02T1100-video-chunks';
 import * as credentialNotify from './2026-12-02T1300-credential-notify';
+import * as interactionsWithoutCopies from './2026-12-02T1800-interactions-without-copies';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -13,6 +14,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-28T0100-store-batch-function': storeBatchFunction,
   '2026-12-02T1100-video-chunks': videoChunks,
   '2026-12-02T1300-credential-notify': credentialNotify,
+  '2026-12-02T1800-interactions-without-copies': interactionsWithoutCopies,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

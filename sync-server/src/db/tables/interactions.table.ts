@@ -1,21 +1,16 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { EventType } from '@codesight/schema';
-import type {
-  JsonObject,
-  Jsonb,
-  JsonbWithDefault,
-  NullableJsonb,
-  Timestamp,
-  TimestampDefaultNow,
-} from '../column-types';
+import type { JsonObject, Jsonb, Timestamp, TimestampDefaultNow } from '../column-types';
 
 /** How a row arrived: a sync batch (`data` is the RecordedEvent) or a legacy message (`data` is the raw interaction). */
 export type InteractionSource = 'batch' | 'legacy';
 
 /**
- * One stored event, unique per (session_id, sequence). The flat columns are the legacy CodeSight
- * interaction fields (queried and exported by old tools); `data` keeps the whole event as received,
- * so nothing the client sent is lost.
+ * One stored event, unique per (session_id, sequence). `data` keeps the whole event as received, so
+ * nothing the client sent is lost; the flat columns are the small legacy CodeSight fields queries filter
+ * on. The legacy jsonb columns (selectors, coordinates, modifiers, context, element_analysis, target)
+ * are not stored twice: the view `interactions_flat` computes them from `data` (migration
+ * `2026-12-02T1800-interactions-without-copies`).
  */
 export interface InteractionsTable {
   /** bigserial, read back as a number (int8 is parsed as a JS number by both drivers). */
@@ -33,15 +28,9 @@ export interface InteractionsTable {
   frame_id: number | null;
   /** The primary CSS selector of the target. */
   selector: string | null;
-  selectors: NullableJsonb<unknown>;
-  coordinates: NullableJsonb<{ x: number; y: number }>;
-  modifiers: JsonbWithDefault<JsonObject>;
   offset_x: number | null;
   offset_y: number | null;
   is_visible: boolean | null;
-  context: JsonbWithDefault<JsonObject>;
-  element_analysis: JsonbWithDefault<JsonObject>;
-  target: NullableJsonb<JsonObject>;
   data: Jsonb<JsonObject>;
   created_at: TimestampDefaultNow;
 }

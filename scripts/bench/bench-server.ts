@@ -66,18 +66,24 @@ function waitFor<T extends ServerProcessMessage['type']>(
 /**
  * Forks server-process.ts (inheriting tsx's loader from this process's execArgv) on `databaseUrl` and
  * resolves once it listens on 127.0.0.1 and has migrated the database. With `cpuProfileDir`, the server
- * writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+ * writes a V8 CPU profile there when it stops (open it in Chrome DevTools). The rate limits are lifted
+ * unless `productionLimits` (the load bench keeps them).
  */
 export async function startBenchServer(
   databaseUrl: string,
-  options: { cpuProfileDir?: string } = {},
+  options: { cpuProfileDir?: string; productionLimits?: boolean } = {},
 ): Promise<BenchServer> {
   const child = fork(SERVER_ENTRY, [], {
     // Node writes the .cpuprofile when the process exits, so a profile covers the whole bench.
     execArgv: options.cpuProfileDir
       ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
       : process.execArgv,
-    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
+    env: {
+      ...process.env,
+      BENCH_DATABASE_URL: databaseUrl,
+      NODE_ENV: 'test',
+      BENCH_PRODUCTION_LIMITS: options.productionLimits ? '1' : '0',
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -44,14 +44,17 @@ async function main(): Promise<void> {
     else if (message.type === 'cpu') send({ type: 'cpu', usage: process.cpuUsage() });
   });
 
+  // The load bench measures the server as deployed: its production limits stay.
+  const productionLimits = process.env.BENCH_PRODUCTION_LIMITS === '1';
   running = await startServer(
     testSettings({
       databaseUrl,
       dataDir,
       host: '127.0.0.1',
       port: 0,
-      rateLimitPerMinute: UNLIMITED_PER_MINUTE,
-      rateLimitPerMinuteIp: UNLIMITED_PER_MINUTE,
+      ...(productionLimits
+        ? {}
+        : { rateLimitPerMinute: UNLIMITED_PER_MINUTE, rateLimitPerMinuteIp: UNLIMITED_PER_MINUTE }),
     }),
   );
   const wsUrl = running.wsUrls[0];

@@ -1,6 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { execFile } from 'node:child_process';
+import { access, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createPgliteDialect } from './pglite-dialect';
@@ -31,6 +34,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 const INT8_OID = 20;
 
+const execFileAsync = promisify(execFile);
+
 /**
  * int8 (bigint, count(*), bigserial) as a JS number, as PGlite already returns it, so rows look the
  * same on both engines. Every int8 here (counts, epoch ms, byte sizes, row ids) stays far below 2^53.
@@ -46,6 +51,57 @@ const pgTypes = {
       ? parseInt8
       : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
+
+/**
+ * PGlite's PostgreSQL settings, on top of its own. Its default shared_buffers is a server's, 160 MB
+ * (and wal_buffers 1/32 of that), allocated inside the WASM linear memory, which never shrinks: about
+ * 130 MiB stayed resident at start and it grows to 160 MiB as data passes through, for pages the OS
+ * page cache holds anyway (PGlite reads its files through Node's fs). At 16 MB, storing and reading
+ * 20k events ran as fast as at 160 MB (4 MB too; 1 MB was slower) and an opened, migrated PGlite held
+ * ~115 MiB less (scripts/bench/README.md, "Embedded database memory").
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
+function pgliteOptions(): PGliteOptions {
+  return { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])] };
+}
+
+/**
+ * The child process of {@link initPgliteDataDir}: PGlite's own initdb of an empty data directory, then
+ * close. Plain CommonJS run by `node -e` (no TypeScript loader needed); argv[1] is a JSON object with
+ * PGlite's resolved path, the directory and the options.
+ */
+const INITDB_SOURCE = `
+const { pglitePath, dir, options } = JSON.parse(process.argv[1]);
+require(pglitePath).PGlite.create(dir, options).then((pglite) => pglite.close());
+`;
+
+/** initdb takes 3-7 s on the 2-core dev machine; a loaded CI machine can be several times slower. */
+const INITDB_TIMEOUT_MS = 120_000;
+
+/**
+ * Creates the cluster in an empty PGlite data directory in a short-lived child process. PGlite's first
+ * start runs initdb in a second, in-memory PGlite plus initdb.wasm and copies the result over: ~450
+ * MiB of WASM memories and buffers that, done in the server's process, stayed resident (the server of
+ * `npm start` on a new data directory idled at 880 MiB, 420 MiB after a restart): V8 frees them only
+ * at a garbage collection, which an idle server does not trigger, and glibc keeps much of what the
+ * collection frees in its arenas. A child's memory goes back to the system when it exits.
+ */
+async function initPgliteDataDir(dir: string): Promise<void> {
+  const exists = await access(join(dir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
+  const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const input = JSON.stringify({ pglitePath, dir, options: pgliteOptions() });
+  try {
+    await execFileAsync(process.execPath, ['-e', INITDB_SOURCE, input], { timeout: INITDB_TIMEOUT_MS });
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new Error(`PGlite could not initialize ${dir}${stderr ? `: ${stderr}` : ''}`, { cause: err });
+  }
+}
 
 /**
  * Opens the server's database: a `pg` pool on `databaseUrl`, or an embedded PGlite under `dataDir`
@@ -68,7 +124,8 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Op
 
   const dir = resolve(options.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
+  await initPgliteDataDir(dir);
+  const pglite = await PGlite.create(dir, pgliteOptions());
   const db = new Kysely<Database>({ dialect: createPgliteDialect(pglite) });
   return { db, kind: 'pglite', close: () => db.destroy() };
 }

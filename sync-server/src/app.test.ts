@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { HttpErrorBodySchema, validate } from '@codesight/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,6 +239,39 @@ describe('cross-cutting HTTP behaviour', () => {
       await expectError(await limited.request('/health', { ip: '10.0.0.9' }), 429, 'rate_limited');
       expect((await limited.request('/health', { ip: '10.0.0.10' })).status).toBe(200);
     }
+  });
+
+  it('charges an upload PUT to no address: the key that asked for its URL paid; an unknown id is a failed authentication', async () => {
+    const limited = t.variant({ rateLimitPerMinuteIp: 1, rateLimitAuthFailuresPerMinuteIp: 2 });
+    const { key } = await t.createWorker();
+    const png = Buffer.from(TINY_PNG_DATA_URL.split(',')[1]!, 'base64');
+    const announced = await limited.request('/api/upload/url', {
+      bearer: key,
+      ip: '10.0.3.1',
+      json: {
+        sha256: createHash('sha256').update(png).digest('hex'),
+        bytes: png.byteLength,
+        mime: 'image/png',
+        sessionId: 'cs_app_upload_put',
+        kind: 'screenshot',
+        meta: { timestamp: 1_752_327_000_000, burstId: 'b1', burstIndex: 0, burstTotal: 1, trigger: 'click' },
+      },
+    });
+    expect(announced.status).toBe(200);
+    const { url } = (await announced.json()) as { url: string };
+    const put = (path: string) =>
+      limited.request(path, { method: 'PUT', ip: '10.0.3.1', body: png, headers: { 'content-type': 'image/png' } });
+    // Three PUTs of a live upload from an address whose own budget is one request.
+    for (let i = 0; i < 3; i++) expect((await put(new URL(url).pathname)).status).toBe(200);
+    const unknown = `/api/upload/${crypto.randomUUID()}`;
+    await expectError(await put(unknown), 404, 'not_found');
+    await expectError(await put(unknown), 404, 'not_found');
+    const refused = await put(new URL(url).pathname);
+    await expectError(refused, 429, 'rate_limited');
+    expect(refused.headers.get('retry-after')).toBe('30');
+    // The address's budget for requests without a credential was never touched.
+    expect((await limited.request('/health', { ip: '10.0.3.1' })).status).toBe(200);
+    await expectError(await limited.request('/health', { ip: '10.0.3.1' }), 429, 'rate_limited');
   });
 
   it('logs one line per request without keys, tokens or bodies', async () => {

@@ -1,10 +1,11 @@
 import { systemClock, type Clock } from '@codesight/schema';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import { authenticateRequest } from './auth/require-auth';
 import type { BlobStore } from './blobs/blob-store';
 import type { Database } from './db/schema';
 import type { AppEnv } from './http/app-env';
@@ -15,7 +16,6 @@ import { createProtocolContext } from './protocol/protocol-context';
 import { drainUnreadBody, MAX_DRAIN_BYTES } from './http/drain-body';
 import { errorResponse } from './http/errors';
 import { hostCheck } from './http/host-check';
-import { ipRateLimit } from './http/rate-limit';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 import { requestLog } from './http/request-log';
 import { createLogger, type Logger } from './log';
@@ -43,9 +43,13 @@ export interface AppDeps {
   clock?: Clock;
   /** Default: a fresh registry (main passes its own to ping and close sockets). */
   connections?: ConnectionRegistry;
-  /** Defaults: token buckets from settings. Shared by HTTP and sockets. */
+  /**
+   * Defaults: token buckets from settings (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_PER_MINUTE_IP,
+   * RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP). Shared by HTTP and sockets.
+   */
   keyLimiter?: RateLimiter;
   ipLimiter?: RateLimiter;
+  authFailureLimiter?: RateLimiter;
   authenticator?: Authenticator;
   /** Default: never. main flips it when shutdown starts. */
   isShuttingDown?: () => boolean;
@@ -55,13 +59,18 @@ export interface AppDeps {
 const CORS_ALLOW_HEADERS = ['Authorization', 'X-API-Key', 'Content-Type', 'Content-Encoding', 'X-Request-Id'];
 /** How long browsers may cache a preflight answer (10 minutes). */
 const CORS_MAX_AGE_S = 600;
+/**
+ * `PUT /api/upload/:id`: the upload id is the credential (upload-routes.ts), and a 404 answers a wrong or
+ * expired one. `/api/upload/url` and `/complete` are POSTs with a worker key.
+ */
+const isUploadPut = (c: Context<AppEnv>) => c.req.method === 'PUT' && c.req.path.startsWith('/api/upload/');
 /** Request ids accepted from clients are bounded and plain, so they are safe to log. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Builds the Hono app: middleware (request id, logging, secure headers, CORS, per-IP rate limit, body
- * size limit), the legacy and batch HTTP API, and the WebSocket endpoints. Does not listen; main.ts
- * (or a test with `app.request`) does.
+ * Builds the Hono app: middleware (request id, logging, secure headers, CORS, credential check and rate
+ * limits, body size limit), the legacy and batch HTTP API, and the WebSocket endpoints. Does not listen;
+ * main.ts (or a test with `app.request`) does.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { settings } = deps;
@@ -79,6 +88,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       createAuthenticator({ db: deps.db, jwtSecret: settings.jwtSecret, production: isProduction(settings) }),
     keyLimiter: deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute, clock),
     ipLimiter: deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp, clock),
+    authFailureLimiter: deps.authFailureLimiter ?? createRateLimiter(settings.rateLimitAuthFailuresPerMinuteIp, clock),
     protocol: createProtocolContext({ db: deps.db, blobs: deps.blobs, logger }, settings),
     connections: deps.connections ?? createConnectionRegistry(clock),
     startedAt: clock.now(),
@@ -114,7 +124,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       maxAge: CORS_MAX_AGE_S,
     }),
   );
-  app.use(ipRateLimit(routeDeps.ipLimiter));
+  app.use(
+    authenticateRequest({
+      auth: routeDeps.auth,
+      keyLimiter: routeDeps.keyLimiter,
+      addressLimiter: routeDeps.ipLimiter,
+      authFailureLimiter: routeDeps.authFailureLimiter,
+      isCapabilityRequest: isUploadPut,
+    }),
+  );
   app.use('/api/*', bodyLimit({ maxBytes: settings.maxBodyBytes, maxDrainBytes: MAX_DRAIN_BYTES }));
 
   app.route('/', healthRoutes(routeDeps));

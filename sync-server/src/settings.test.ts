@@ -63,6 +63,32 @@ describe('loadSettings', () => {
     expect(r.value.legacyNames).toEqual([]);
   });
 
+  it('reads the three rate limits and the pending-socket cap, with defaults sized for a crowd behind one NAT', () => {
+    const defaults = loadSettings({});
+    expect(defaults.ok && defaults.value).toMatchObject({
+      rateLimitPerMinute: 1200,
+      rateLimitPerMinuteIp: 6000,
+      rateLimitAuthFailuresPerMinuteIp: 600,
+      wsMaxPendingAuthPerIp: 1000,
+    });
+    const set = loadSettings({
+      RATE_LIMIT_PER_MINUTE: '10',
+      RATE_LIMIT_PER_MINUTE_IP: '20',
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP: '30',
+      WS_MAX_PENDING_AUTH_PER_IP: '40',
+    });
+    expect(set.ok && set.value).toMatchObject({
+      rateLimitPerMinute: 10,
+      rateLimitPerMinuteIp: 20,
+      rateLimitAuthFailuresPerMinuteIp: 30,
+      wsMaxPendingAuthPerIp: 40,
+    });
+    expect(loadSettings({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP: '0' })).toMatchObject({
+      ok: false,
+      error: [expect.stringContaining('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP') as unknown],
+    });
+  });
+
   it('treats empty strings as unset', () => {
     const r = loadSettings({ PORT: '', DATABASE_URL: ' ' });
     expect(r.ok && r.value.port).toBe(3000);

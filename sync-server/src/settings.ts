@@ -86,8 +86,12 @@ export interface Settings {
   maxFrameBytes: number;
   /** Bound on an inflated gzip frame or body. */
   maxInflatedBytes: number;
+  /** Requests and socket messages per minute per principal (worker, admin subject), once authenticated. */
   rateLimitPerMinute: number;
+  /** Requests without a credential per minute per client IP (WebSocket upgrades included). */
   rateLimitPerMinuteIp: number;
+  /** Failed authentications per minute per client IP; while spent, credentials from it are not checked. */
+  rateLimitAuthFailuresPerMinuteIp: number;
   authTimeoutMs: number;
   abandonAfterMinutes: number;
   abandonSweepMs: number;
@@ -99,7 +103,7 @@ export interface Settings {
   uploadSweepMs: number;
   heartbeatMs: number;
   logLevel: LogLevel;
-  /** Sockets from one client IP that may wait for their `authenticate` answer at once. */
+  /** Sockets from one client IP that may be unauthenticated at once (connected, answer not sent yet). */
   wsMaxPendingAuthPerIp: number;
   /** Open authenticated sockets per worker key (or admin subject), per instance. */
   wsMaxConnectionsPerKey: number;
@@ -214,6 +218,7 @@ const EnvSchema = v.object({
   MAX_INFLATED_BYTES: v.optional(intFromEnv(1024, 4096 * MiB)),
   RATE_LIMIT_PER_MINUTE: v.optional(intFromEnv(1, 1_000_000)),
   RATE_LIMIT_PER_MINUTE_IP: v.optional(intFromEnv(1, 1_000_000)),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP: v.optional(intFromEnv(1, 1_000_000)),
   AUTH_TIMEOUT_MS: v.optional(intFromEnv(100, 600_000)),
   ABANDON_AFTER_MINUTES: v.optional(intFromEnv(1, 525_600)),
   ABANDON_SWEEP_MS: v.optional(intFromEnv(1000, 86_400_000)),
@@ -258,12 +263,31 @@ export const DEFAULTS = {
   maxFrameBytes: 16 * MiB,
   maxInflatedBytes: 64 * MiB,
   /**
-   * Messages or requests per minute per API key. The legacy client streams one message per event
-   * (scrolls every 200 ms, hovers, clicks: a busy page makes ~5/s); 1200/min is 20/s sustained.
+   * Requests and socket messages per minute per principal (a worker across its keys, an admin subject),
+   * charged once its credential is accepted and never to its address: a thousand workers behind one
+   * office NAT each have their own. The legacy client streams one message per event (scrolls every
+   * 200 ms, hovers, clicks: a busy page makes ~5/s); 1200/min is 20/s sustained.
    */
   rateLimitPerMinute: 1200,
-  /** Per client IP, across keys: several workers may share an office NAT. */
-  rateLimitPerMinuteIp: 3000,
+  /**
+   * Requests without a credential per minute per client IP: WebSocket upgrades (the socket's key comes
+   * later, in its first message), health checks, anything unauthenticated. What a crowd behind one NAT
+   * sends without a credential is its upgrades: 1,000 workers reconnecting at once (a server restart)
+   * spend 1,000, and on the HTTP fallback the extension probes the WebSocket at 5, 10, 20, 40 s, so at
+   * most ~5,000 in a bad minute. Each costs little (an answer from memory, or one socket under
+   * WS_MAX_PENDING_AUTH_PER_IP), so 6,000 (100/s) leaves that crowd room and still stops a flood.
+   */
+  rateLimitPerMinuteIp: 6000,
+  /**
+   * Failed authentications per minute per client IP: a wrong or revoked key, a bad admin token, a
+   * socket whose first frame is not a readable `authenticate`, an unknown upload id. While the budget is
+   * spent, credentials from the address are refused before they are hashed or looked up, so a flood of
+   * guessed keys costs a map lookup each. Honest failures are rare: a stale key retries on the
+   * extension's backoff (1 s doubling to 5 min; each retry a socket and an HTTP check), about a dozen
+   * failures in its first minute and under one a minute after, so 600 (10/s) absorbs dozens of keys
+   * revoked at once in one office while a guessing flood gets 10 lookups a second.
+   */
+  rateLimitAuthFailuresPerMinuteIp: 600,
   authTimeoutMs: 5000,
   /** Two hours: a worker may pause a session (lunch) without it being written off. */
   abandonAfterMinutes: 120,
@@ -279,11 +303,15 @@ export const DEFAULTS = {
   heartbeatMs: 30_000,
   logLevel: 'info' as LogLevel,
   /**
-   * An honest client is unauthenticated for one database lookup (milliseconds), so even an office NAT
-   * reconnecting after a restart rarely has more than a few pending at once; a client without a key
-   * gets this many sockets, each holding at most a few KiB until AUTH_TIMEOUT_MS.
+   * An honest socket is unauthenticated for one key lookup (milliseconds), but 1,000 workers behind one
+   * NAT reconnecting at once (a server restart, 9:00) can all be waiting together while their lookups
+   * queue behind a busy database: 20 refused such an office. The bound stays: a socket that has not
+   * authenticated holds ~25 KiB of heap (measured: 1,000 silent sockets add 24 MiB; the request, the
+   * `ws` objects and buffers; more only while its lookup runs: 8 KiB of `authenticate`, at most 64 KiB
+   * of held text) for at most AUTH_TIMEOUT_MS (5 s). So one address pins at most ~25 MiB, and keeps
+   * fewer open: each socket costs an upgrade from RATE_LIMIT_PER_MINUTE_IP, 100/s x 5 s = 500.
    */
-  wsMaxPendingAuthPerIp: 20,
+  wsMaxPendingAuthPerIp: 1000,
   /** The extension holds one socket per browser profile, old clients one per tab: 20 is generous. */
   wsMaxConnectionsPerKey: 20,
   /** Revocation reaches sockets by notification at once; this re-check is the safety net ("within seconds"). */
@@ -400,6 +428,8 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     maxInflatedBytes: e.MAX_INFLATED_BYTES ?? DEFAULTS.maxInflatedBytes,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE ?? DEFAULTS.rateLimitPerMinute,
     rateLimitPerMinuteIp: e.RATE_LIMIT_PER_MINUTE_IP ?? DEFAULTS.rateLimitPerMinuteIp,
+    rateLimitAuthFailuresPerMinuteIp:
+      e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP ?? DEFAULTS.rateLimitAuthFailuresPerMinuteIp,
     authTimeoutMs: e.AUTH_TIMEOUT_MS ?? DEFAULTS.authTimeoutMs,
     abandonAfterMinutes: e.ABANDON_AFTER_MINUTES ?? DEFAULTS.abandonAfterMinutes,
     abandonSweepMs: e.ABANDON_SWEEP_MS ?? DEFAULTS.abandonSweepMs,

@@ -31,6 +31,8 @@ function serverEnv(databaseUrl: string, jwtSecret: string): Record<string, strin
     // answered rate_limited before the server looked at it.
     RATE_LIMIT_PER_MINUTE: '1000000',
     RATE_LIMIT_PER_MINUTE_IP: '1000000',
+    // Nor is the failed-authentication budget: forged credentials are a case family, not a flood.
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP: '1000000',
     // Sockets that never authenticate are closed sooner, so such cases do not hold a slot for 5 s.
     AUTH_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'warn',

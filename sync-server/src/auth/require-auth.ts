@@ -1,11 +1,14 @@
+import type { Result } from '@codesight/schema';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { rateLimitResponse } from '../http/rate-limit';
+import { addressBucket, principalBucket } from '../http/rate-limit-keys';
 import type { RateLimiter } from '../http/rate-limiter';
+import type { Refusal } from '../refusal';
 import { looksLikeJwt } from './admin-token';
 import type { Authenticator } from './authenticator';
-import type { Credential } from './principal';
+import type { Credential, Principal } from './principal';
 
 /** Who may call a route. */
 export type Audience = 'worker' | 'admin' | 'any';
@@ -24,26 +27,92 @@ function credentialFromHeaders(c: Context): Credential {
   return looksLikeJwt(bearer) ? { token: bearer } : { apiKey: bearer };
 }
 
-/** The worker id of a request that passed `requireAuth(..., 'worker', ...)`; throws (a 500) on a wiring mistake. */
+/** The worker id of a request that passed `requireAuth('worker')`; throws (a 500) on a wiring mistake. */
 export function workerIdOf(c: Context<AppEnv>): string {
   const principal = c.get('principal');
   if (principal.kind !== 'worker') throw new Error('worker route reached without a worker principal');
   return principal.workerId;
 }
 
+/** What {@link authenticateRequest} checks credentials with and charges requests to. */
+export interface RequestAuthOptions {
+  auth: Authenticator;
+  /** Per principal: every request with a valid credential, and nothing else. */
+  keyLimiter: RateLimiter;
+  /** Per address: requests without a credential. */
+  addressLimiter: RateLimiter;
+  /** Per address: failed authentications; while it is empty, no credential from the address is checked. */
+  authFailureLimiter: RateLimiter;
+  /**
+   * Requests whose URL is their credential (the upload PUT: its unguessable id), told apart before
+   * routing. They are limited like a credential: refused while the address's failure budget is spent,
+   * and a `404` answer (no such id) is charged as a failed authentication. A valid one costs the address
+   * nothing: the worker's key paid for the request that minted the id.
+   */
+  isCapabilityRequest?: (c: Context<AppEnv>) => boolean;
+}
+
+/** The refusal message of a request refused because its address's failure budget is spent. */
+const FAILURES_SPENT = 'too many failed authentications from this address';
+
 /**
- * Authenticates the request and checks the audience: `worker` routes need an API key, `admin` routes
- * an admin JWT, `any` accepts both (handlers then scope what they return). Sets `principal`, and
- * charges the worker's rate-limit bucket.
+ * Checks the credential of every request, once, before routing, and charges the request to exactly one
+ * budget: a valid credential to its principal's bucket (never the address: a thousand workers behind
+ * one NAT do not share one budget); a request without one to its address; a refused one to its
+ * address's failure budget. While that budget is spent, a request with a credential is refused before
+ * anything is hashed or looked up, so a flood of guessed keys stays cheap. A refused credential does
+ * not refuse the request here: `requireAuth` does on the routes that need one (public routes serve it).
  */
-export function requireAuth(
-  auth: Authenticator,
-  audience: Audience,
-  keyLimiter: RateLimiter,
-): MiddlewareHandler<AppEnv> {
+export function authenticateRequest(options: RequestAuthOptions): MiddlewareHandler<AppEnv> {
+  const { auth, keyLimiter, addressLimiter, authFailureLimiter } = options;
   return async (c, next) => {
+    const address = addressBucket(c.get('clientIp'));
     const credential = credentialFromHeaders(c);
     if (credential.apiKey === undefined && credential.token === undefined) {
+      c.set('credential', { kind: 'none' });
+      if (options.isCapabilityRequest?.(c)) {
+        if (!authFailureLimiter.hasToken(address))
+          return rateLimitResponse(c, authFailureLimiter, address, FAILURES_SPENT);
+        await next();
+        if (c.res.status === 404) authFailureLimiter.charge(address);
+        return;
+      }
+      if (!addressLimiter.take(address)) return rateLimitResponse(c, addressLimiter, address);
+      return next();
+    }
+    if (!authFailureLimiter.hasToken(address)) return rateLimitResponse(c, authFailureLimiter, address, FAILURES_SPENT);
+    let result: Result<Principal, Refusal>;
+    try {
+      result = await auth.authenticate(credential);
+    } catch (error) {
+      // The server's failure, not the client's: nothing is charged.
+      c.set('credential', { kind: 'unchecked', error });
+      return next();
+    }
+    if (!result.ok) {
+      authFailureLimiter.charge(address);
+      c.set('credential', { kind: 'refused', refusal: result.error });
+      return next();
+    }
+    c.set('credential', { kind: 'valid' });
+    c.set('principal', result.value);
+    const bucket = principalBucket(result.value);
+    if (!keyLimiter.take(bucket)) return rateLimitResponse(c, keyLimiter, bucket);
+    return next();
+  };
+}
+
+/**
+ * Lets a request through only with a valid credential for `audience` (checked by
+ * {@link authenticateRequest}, which every request passes first): `worker` routes need an API key,
+ * `admin` routes an admin JWT, `any` accepts both (handlers then scope what they return).
+ */
+export function requireAuth(audience: Audience): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const credential = c.get('credential') as AppEnv['Variables']['credential'] | undefined;
+    if (credential === undefined) throw new Error('requireAuth reached without authenticateRequest');
+    if (credential.kind === 'unchecked') throw credential.error;
+    if (credential.kind === 'none') {
       return errorResponse(
         c,
         'not_authenticated',
@@ -53,18 +122,14 @@ export function requireAuth(
         },
       );
     }
-    const result = await auth.authenticate(credential);
-    if (!result.ok) return refusalResponse(c, result.error, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
-    const principal = result.value;
-    c.set('principal', principal);
+    if (credential.kind === 'refused') {
+      return refusalResponse(c, credential.refusal, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    }
+    const principal = c.get('principal');
     if (audience === 'admin' && principal.kind !== 'admin')
       return errorResponse(c, 'forbidden', 'this route needs an admin token');
     if (audience === 'worker' && principal.kind !== 'worker')
       return errorResponse(c, 'forbidden', 'this route needs a worker API key');
-    if (principal.kind === 'worker') {
-      const key = `worker:${principal.workerId}`;
-      if (!keyLimiter.take(key)) return rateLimitResponse(c, keyLimiter, key);
-    }
     await next();
   };
 }

@@ -1,13 +1,21 @@
 import { systemClock, type Clock } from '@codesight/schema';
 
 /**
- * In-memory token buckets, one per key (an API key's worker id, or a client IP). Limits are per server
- * instance: behind a load balancer with N instances a client can get up to N times the limit. That is
- * acceptable for abuse protection; nothing correct depends on it.
+ * In-memory token buckets, one per key (a worker, an admin subject, or a client address: see
+ * rate-limit-keys.ts). Limits are per server instance: behind a load balancer with N instances a client
+ * can get up to N times the limit. That is acceptable for abuse protection; nothing correct depends on it.
  */
 export interface RateLimiter {
   /** Takes one token for `key`; false when the bucket is empty. */
   take(key: string): boolean;
+  /** True when `key` has a token now; takes nothing (a check before work that is charged only if it fails). */
+  hasToken(key: string): boolean;
+  /**
+   * Takes one token for `key` even from an empty bucket, down to a minute's worth of debt. For what is
+   * counted after the work it limits (a failed authentication): attempts that passed {@link hasToken}
+   * together before the first of them failed are each paid for, by a longer wait, instead of being free.
+   */
+  charge(key: string): void;
   /** Milliseconds until `key` has a token again (0 when it has one now). */
   retryAfterMs(key: string): number;
   /** Number of buckets held (for tests and status). */
@@ -19,8 +27,11 @@ interface Bucket {
   updated: number;
 }
 
-/** Buckets idle this long are full again anyway; dropping them bounds memory under IP churn. */
-const IDLE_MS = 60_000;
+/**
+ * Buckets idle this long are full again anyway (from a minute's worth of debt, see `charge`, refilling
+ * takes two minutes); dropping them bounds memory under address churn.
+ */
+const IDLE_MS = 120_000;
 /** Sweep idle buckets at most this often, piggybacking on calls (no timer to clean up). */
 const SWEEP_EVERY_MS = 30_000;
 
@@ -57,10 +68,20 @@ export function createRateLimiter(perMinute: number, clock: Pick<Clock, 'now'> =
       bucket.tokens -= 1;
       return true;
     },
+    hasToken: (key) => refill(key).tokens >= 1,
+    charge(key) {
+      const bucket = refill(key);
+      bucket.tokens = Math.max(-perMinute, bucket.tokens - 1);
+    },
     retryAfterMs(key) {
       const bucket = refill(key);
       return bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) / perMs);
     },
     size: () => buckets.size,
   };
+}
+
+/** Whole seconds until `key` has a token again, at least 1: what Retry-After and refusal messages say. */
+export function retryAfterSeconds(limiter: RateLimiter, key: string): number {
+  return Math.max(1, Math.ceil(limiter.retryAfterMs(key) / 1000));
 }

@@ -27,7 +27,7 @@ const RecentQuerySchema = v.object({ limit: PageLimitSchema });
  */
 export function adminRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const admin = requireAuth(deps.auth, 'admin', deps.keyLimiter);
+  const admin = requireAuth('admin');
   const max = deps.settings.maxInflatedBytes;
 
   app.get('/status', admin, async (c) => {

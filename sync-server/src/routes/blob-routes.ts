@@ -15,7 +15,7 @@ import type { RouteDeps } from './route-deps';
  */
 export function blobRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', requireAuth(deps.auth, 'any', deps.keyLimiter));
+  app.use('*', requireAuth('any'));
 
   app.get('/*', async (c) => {
     const prefix = '/api/blobs/';

@@ -29,7 +29,7 @@ const IN_MEMORY_EVENTS = 4000;
  */
 export function extensionRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', requireAuth(deps.auth, 'any', deps.keyLimiter));
+  app.use('*', requireAuth('any'));
 
   app.get('/sessions', listSessionsHandler(deps));
 

@@ -25,8 +25,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function legacyRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const worker = requireAuth(deps.auth, 'worker', deps.keyLimiter);
-  const anyone = requireAuth(deps.auth, 'any', deps.keyLimiter);
+  const worker = requireAuth('worker');
+  const anyone = requireAuth('any');
   const max = deps.settings.maxInflatedBytes;
 
   app.post('/sessions', worker, async (c) => {

@@ -19,10 +19,12 @@ export interface RouteDeps {
   /** Time for uptime, health-check deadlines and the sockets' timers. */
   clock: Clock;
   auth: Authenticator;
-  /** Per worker key (HTTP requests and socket messages share it). */
+  /** Per principal (worker or admin subject): its HTTP requests and socket messages share it. */
   keyLimiter: RateLimiter;
-  /** Per client IP. */
+  /** Per client IP: HTTP requests without a credential (WebSocket upgrades included). */
   ipLimiter: RateLimiter;
+  /** Per client IP: failed authentications, HTTP and socket alike. */
+  authFailureLimiter: RateLimiter;
   protocol: ProtocolContext;
   connections: ConnectionRegistry;
   /** Epoch ms the app was created, for uptime. */

@@ -17,7 +17,7 @@ type Handler = (ctx: ProtocolContext, workerId: string, message: unknown) => Pro
  */
 export function syncRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', requireAuth(deps.auth, 'worker', deps.keyLimiter));
+  app.use('*', requireAuth('worker'));
 
   const route = (type: string, handler: Handler) => async (c: Context<AppEnv>) => {
     const principal = c.get('principal');

@@ -47,7 +47,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const worker = requireAuth(deps.auth, 'worker', deps.keyLimiter);
+  const worker = requireAuth('worker');
   const maxBytes = deps.settings.maxBodyBytes;
 
   /**

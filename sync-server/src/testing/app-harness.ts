@@ -91,6 +91,7 @@ export async function createTestApp(overrides: Partial<Settings> = {}): Promise<
     // Route tests make many requests from one address; rate-limit tests lower these explicitly.
     rateLimitPerMinute: 100_000,
     rateLimitPerMinuteIp: 100_000,
+    rateLimitAuthFailuresPerMinuteIp: 100_000,
     ...overrides,
   });
   const rawLogs: string[] = [];

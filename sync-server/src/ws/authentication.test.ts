@@ -53,7 +53,7 @@ describe('authentication step', () => {
   describe('frames before authentication', () => {
     const first = (overrides: Partial<PreAuthArrival> = {}): PreAuthArrival => ({
       first: true,
-      withinRateLimit: true,
+      mayAuthenticate: true,
       text: true,
       bytes: 60,
       heldFrames: 0,
@@ -67,20 +67,24 @@ describe('authentication step', () => {
       expect(admitBeforeAuth(first({ bytes: MAX_AUTHENTICATE_FRAME_BYTES }))).toEqual({ kind: 'authenticate' });
       expect(admitBeforeAuth(first({ bytes: MAX_AUTHENTICATE_FRAME_BYTES + 1 }))).toEqual({
         kind: 'refuse',
+        why: 'not_authenticate',
         message: `authenticate message too large (over ${MAX_AUTHENTICATE_FRAME_BYTES} bytes)`,
       });
       expect(admitBeforeAuth(first({ text: false }))).toMatchObject({
         kind: 'refuse',
+        why: 'not_authenticate',
         message: expect.stringMatching(/in a text frame$/) as unknown,
       });
     });
 
-    it('refuses the connection when a frame before authentication is over the rate limit', () => {
-      expect(admitBeforeAuth(first({ withinRateLimit: false }))).toEqual({
+    it('refuses an authenticate unread while the address has no failed-authentication budget left', () => {
+      expect(admitBeforeAuth(first({ mayAuthenticate: false }))).toEqual({
         kind: 'refuse',
-        message: 'rate limit exceeded',
+        why: 'failures_spent',
+        message: 'too many failed authentications from this address',
       });
-      expect(admitBeforeAuth(later({ withinRateLimit: false }))).toMatchObject({ kind: 'refuse' });
+      // Held frames are bounded per socket (below), not rate-limited: they are charged to the key once accepted.
+      expect(admitBeforeAuth(later({ mayAuthenticate: false }))).toEqual({ kind: 'hold' });
     });
 
     it('holds a little text behind authenticate, never a binary frame', () => {
@@ -92,6 +96,7 @@ describe('authentication step', () => {
       expect(admitBeforeAuth(later({ heldBytes: MAX_HELD_BYTES - 59 }))).toMatchObject({ kind: 'refuse' });
       expect(admitBeforeAuth(later({ text: false, bytes: 10 }))).toEqual({
         kind: 'refuse',
+        why: 'too_much_before_answer',
         message: 'binary frame before authentication was answered: wait for authentication_success',
       });
     });

@@ -34,8 +34,8 @@ export const MAX_HELD_BYTES = 64 * 1024;
 export interface PreAuthArrival {
   /** No frame was read yet: this one must be the `authenticate` message. */
   first: boolean;
-  /** The client IP's rate-limit bucket had a token for it. */
-  withinRateLimit: boolean;
+  /** The client IP's failed-authentication budget is not spent (only asked of the first frame). */
+  mayAuthenticate: boolean;
   /** A text frame (binary frames are gzip, never inflated for an unauthenticated socket). */
   text: boolean;
   /** This frame's size as received. */
@@ -45,32 +45,56 @@ export interface PreAuthArrival {
   heldBytes: number;
 }
 
+/**
+ * Why a frame before authentication refuses the connection: the address's failed-authentication budget
+ * is spent (nothing was read: closed 1013, retry later), the first frame is not a readable
+ * `authenticate` (a failed authentication: charged to the address), or too much came before the answer.
+ */
+export type PreAuthRefusal = 'failures_spent' | 'not_authenticate' | 'too_much_before_answer';
+
 /** Read the first frame as the `authenticate` message, hold a later one unread, or refuse the connection. */
-export type PreAuthVerdict = { kind: 'authenticate' } | { kind: 'hold' } | { kind: 'refuse'; message: string };
+export type PreAuthVerdict =
+  { kind: 'authenticate' } | { kind: 'hold' } | { kind: 'refuse'; why: PreAuthRefusal; message: string };
 
 /**
  * Decides what an unauthenticated connection does with a frame. Nothing but one small text frame is
  * ever read before the credential is accepted: no inflating, no parsing, so a client without a key
- * costs a few KiB and no CPU. Every refusal closes the connection (`authentication_failed`, 4401).
+ * costs its socket's memory and no CPU. Every refusal closes the connection (`authentication_failed`). Frames
+ * held behind `authenticate` are not rate-limited: at most {@link MAX_HELD_FRAMES} per socket, unread,
+ * and charged to the key like any frame once it is accepted.
  */
 export function admitBeforeAuth(arrival: PreAuthArrival): PreAuthVerdict {
-  if (!arrival.withinRateLimit) return { kind: 'refuse', message: 'rate limit exceeded' };
   if (arrival.first) {
-    if (!arrival.text) return { kind: 'refuse', message: `${FIRST_MESSAGE_MUST_AUTHENTICATE}, in a text frame` };
+    if (!arrival.mayAuthenticate) {
+      return { kind: 'refuse', why: 'failures_spent', message: 'too many failed authentications from this address' };
+    }
+    if (!arrival.text) {
+      return {
+        kind: 'refuse',
+        why: 'not_authenticate',
+        message: `${FIRST_MESSAGE_MUST_AUTHENTICATE}, in a text frame`,
+      };
+    }
     if (arrival.bytes > MAX_AUTHENTICATE_FRAME_BYTES) {
-      return { kind: 'refuse', message: `authenticate message too large (over ${MAX_AUTHENTICATE_FRAME_BYTES} bytes)` };
+      return {
+        kind: 'refuse',
+        why: 'not_authenticate',
+        message: `authenticate message too large (over ${MAX_AUTHENTICATE_FRAME_BYTES} bytes)`,
+      };
     }
     return { kind: 'authenticate' };
   }
   if (!arrival.text) {
     return {
       kind: 'refuse',
+      why: 'too_much_before_answer',
       message: 'binary frame before authentication was answered: wait for authentication_success',
     };
   }
   if (arrival.heldFrames >= MAX_HELD_FRAMES || arrival.heldBytes + arrival.bytes > MAX_HELD_BYTES) {
     return {
       kind: 'refuse',
+      why: 'too_much_before_answer',
       message: 'too much sent before authentication was answered: wait for authentication_success',
     };
   }

@@ -1,6 +1,8 @@
 import type { Result } from '@codesight/schema';
 import type { WSMessageReceive } from 'hono/ws';
 import { principalLabel, type Principal } from '../auth/principal';
+import { retryAfterSeconds } from '../http/rate-limiter';
+import { addressBucket } from '../http/rate-limit-keys';
 import type { Refusal } from '../refusal';
 import {
   admitBeforeAuth,
@@ -18,6 +20,20 @@ import { decodeFrame } from './frame-decoder';
 export type ReplayHeldFrame = (frame: string) => void;
 
 /**
+ * Counts a failed authentication against the connection's address. Charged even past an empty budget:
+ * sockets whose lookups ran together before the first failed each cost the address a longer wait.
+ */
+function chargeFailure(conn: ConnectionContext): void {
+  conn.deps.authFailureLimiter.charge(addressBucket(conn.ip));
+}
+
+/** Refuses a connection whose first frame is not a readable `authenticate`: a failed authentication. */
+function refuseUnreadable(conn: ConnectionContext, message: string): void {
+  chargeFailure(conn);
+  refuseAuth(conn, message);
+}
+
+/**
  * Reads the `authenticate` message and looks its credential up. Accepted (and under the per-key cap),
  * the connection opens: `authentication_success`, the admin token's expiry timer, then the frames held
  * behind `authenticate`, in order, through `replay`. Anything else refuses the connection.
@@ -28,12 +44,12 @@ async function authenticate(conn: ConnectionContext, text: string, replay: Repla
   // At most MAX_AUTHENTICATE_FRAME_BYTES of text (admitBeforeAuth): parsing it is bounded.
   const decoding = decodeFrame(text, deps.maxInflatedBytes);
   if (!decoding.ok || decoding.value.message.type !== 'authenticate') {
-    refuseAuth(conn, FIRST_MESSAGE_MUST_AUTHENTICATE);
+    refuseUnreadable(conn, FIRST_MESSAGE_MUST_AUTHENTICATE);
     return;
   }
   const credential = credentialOf(decoding.value.message);
   if (!credential.ok) {
-    refuseAuth(conn, credential.error.message);
+    refuseUnreadable(conn, credential.error.message);
     return;
   }
   const checkedAt = clock.now();
@@ -46,7 +62,10 @@ async function authenticate(conn: ConnectionContext, text: string, replay: Repla
       refuseAuth(conn, 'the server could not check the credential; retry later', CLOSE.internalError);
     return;
   }
-  if (isClosing(conn)) return; // timed out while the lookup ran
+  // Charged even if the socket closed while the lookup ran (timed out, or sent what refuses it): the
+  // work was done, and closing the socket must not make a guess free.
+  if (!result.ok) chargeFailure(conn);
+  if (isClosing(conn)) return;
   if (!result.ok) {
     log.info('ws_auth_failed', { reason: result.error.code });
     refuseAuth(conn, result.error.message);
@@ -93,7 +112,8 @@ async function authenticate(conn: ConnectionContext, text: string, replay: Repla
 }
 
 /**
- * A frame of a connection not authenticated yet: the first is read as the `authenticate` message, a
+ * A frame of a connection not authenticated yet: the first is read as the `authenticate` message
+ * (unless the address's failed-authentication budget is spent: then nothing is read or looked up), a
  * little text behind it is held unread, anything else refuses the connection (authentication.ts's
  * admitBeforeAuth decides; nothing is inflated or parsed for a socket without a valid key).
  */
@@ -104,9 +124,12 @@ export function receiveBeforeAuth(
   replay: ReplayHeldFrame,
 ): void {
   const text = typeof data === 'string';
+  const first = conn.phase === 'awaiting_auth';
+  const failures = conn.deps.authFailureLimiter;
+  const address = addressBucket(conn.ip);
   const verdict = admitBeforeAuth({
-    first: conn.phase === 'awaiting_auth',
-    withinRateLimit: conn.deps.ipLimiter.take(`ip:${conn.ip}`),
+    first,
+    mayAuthenticate: !first || failures.hasToken(address),
     text,
     bytes,
     heldFrames: conn.held.length,
@@ -114,7 +137,15 @@ export function receiveBeforeAuth(
   });
   if (verdict.kind === 'refuse') {
     conn.log.info('ws_refused_before_auth', { reason: verdict.message });
-    refuseAuth(conn, verdict.message);
+    if (verdict.why === 'failures_spent') {
+      // Nothing wrong with this socket's credential (it was not read): the answer is "later", as for the caps.
+      const seconds = retryAfterSeconds(failures, address);
+      refuseAuth(conn, `${verdict.message}: retry in ${seconds} s`, CLOSE.tryAgainLater);
+    } else if (verdict.why === 'not_authenticate') {
+      refuseUnreadable(conn, verdict.message);
+    } else {
+      refuseAuth(conn, verdict.message);
+    }
   } else if (verdict.kind === 'authenticate' && text) {
     conn.phase = 'authenticating';
     conn.authenticating = authenticate(conn, data, replay).catch((error: unknown) =>

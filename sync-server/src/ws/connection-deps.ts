@@ -16,8 +16,14 @@ export interface ConnectionDeps {
   verifyCredential(principal: Principal): Promise<boolean>;
   handleMessage: MessageHandler;
   registry: ConnectionRegistry;
+  /** Per principal: every frame of an authenticated connection (and only those). */
   keyLimiter: RateLimiter;
-  ipLimiter: RateLimiter;
+  /**
+   * Per client IP: failed authentications. While it is empty, an `authenticate` from the address is
+   * refused before it is parsed or looked up. (The socket's upgrade request was charged to the address
+   * by the HTTP middleware; nothing else on a socket is.)
+   */
+  authFailureLimiter: RateLimiter;
   logger: Logger;
   /** Times the authentication deadline and the connection's duration. */
   clock: Clock;

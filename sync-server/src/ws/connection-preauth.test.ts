@@ -47,7 +47,7 @@ function setup() {
     },
     registry: createConnectionRegistry(clock),
     keyLimiter: createRateLimiter(1000, clock),
-    ipLimiter: createRateLimiter(1000, clock),
+    authFailureLimiter: createRateLimiter(1000, clock),
     logger: createLogger('silent'),
     clock,
     authTimeoutMs: 5000,

@@ -68,7 +68,7 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
     },
     registry,
     keyLimiter: createRateLimiter(1000, clock),
-    ipLimiter: createRateLimiter(1000, clock),
+    authFailureLimiter: createRateLimiter(1000, clock),
     logger: createLogger('silent'),
     clock,
     verifyCredential: () => Promise.resolve(true),

@@ -47,7 +47,7 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
   const { id, log } = conn;
   const clock = deps.clock;
   const pipeline = createMessagePipeline(conn);
-  const replay = (frame: string) => pipeline.receive(frame, frameSize(frame), false);
+  const replay = (frame: string) => pipeline.receive(frame, frameSize(frame));
 
   return {
     onOpen(_evt, context) {
@@ -97,7 +97,7 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
         }
         const data = messageDataOf(evt);
         const bytes = frameSize(data);
-        if (conn.phase === 'open') pipeline.receive(data, bytes, true);
+        if (conn.phase === 'open') pipeline.receive(data, bytes);
         else receiveBeforeAuth(conn, data, bytes, replay);
       } catch (error) {
         log.error('ws_receive_failed', { error });

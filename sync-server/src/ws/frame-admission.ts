@@ -17,7 +17,7 @@ export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
  * (before authentication, authentication.ts decides: {@link admitBeforeAuth}).
  */
 export interface FrameArrival {
-  /** Both rate-limit buckets (the client IP's and, once known, the worker's) had a token for it. */
+  /** The principal's rate-limit bucket (its worker's, or its admin subject's) had a token for it. */
   withinRateLimit: boolean;
   /** Rate-limited frames in a row, this one included. */
   strikes: number;

@@ -1,4 +1,5 @@
 import type { WSMessageReceive } from 'hono/ws';
+import { principalBucket } from '../http/rate-limit-keys';
 import { errorReply } from '../protocol/protocol-context';
 import type { Refusal } from '../refusal';
 import { CLOSE } from './close-codes';
@@ -19,10 +20,10 @@ const MAX_QUEUED_INFLATED_BYTES = 64 * 1024 * 1024;
 /** The frames of an authenticated connection, from arrival to reply. */
 export interface MessagePipeline {
   /**
-   * Admits or refuses a frame (rate limits, in-flight bound), and queues it. `chargeIp` is false for
-   * a frame held before authentication: it was charged to its IP when it arrived.
+   * Admits or refuses a frame (the principal's rate limit, the in-flight bound), and queues it. Frames
+   * held before authentication come through here too, once the key is accepted.
    */
-  receive(data: WSMessageReceive, bytes: number, chargeIp: boolean): void;
+  receive(data: WSMessageReceive, bytes: number): void;
   /** Resolves once everything queued is handled (or dropped, when the connection closed). */
   drain(): Promise<void>;
 }
@@ -88,17 +89,18 @@ export function createMessagePipeline(conn: ConnectionContext): MessagePipeline 
     queues.push(routeFrame(decoded), () => handle(data, bytes, decoded));
   };
 
-  /** Charges the rate-limit buckets: a key is limited wherever it connects from, an IP across its keys. */
-  const withinRateLimit = (chargeIp: boolean): boolean => {
-    const ipOk = !chargeIp || deps.ipLimiter.take(`ip:${conn.ip}`);
+  /**
+   * Charges the principal's bucket, wherever it connects from. Never the address: the frames of an
+   * authenticated socket are its key's traffic, and workers behind one NAT must not share one budget.
+   */
+  const withinRateLimit = (): boolean => {
     const { principal } = conn;
-    const keyOk = principal?.kind !== 'worker' || deps.keyLimiter.take(`worker:${principal.workerId}`);
-    return ipOk && keyOk;
+    return principal !== undefined && deps.keyLimiter.take(principalBucket(principal));
   };
 
   return {
-    receive(data, bytes, chargeIp) {
-      const limited = !withinRateLimit(chargeIp);
+    receive(data, bytes) {
+      const limited = !withinRateLimit();
       strikes = limited ? strikes + 1 : 0;
       const admission = admitFrame({ withinRateLimit: !limited, strikes, queuedBytes, bytes });
       if (!admission.ok) {

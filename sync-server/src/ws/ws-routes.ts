@@ -18,7 +18,7 @@ const MAX_ECHOED_ORIGIN = 100;
 /**
  * The WebSocket endpoints. Authentication happens in the first message, not the upgrade request
  * (old clients send the key that way), so the upgrade is open to any client that is not a page of a
- * foreign origin; the Host check and the IP rate limit still apply.
+ * foreign origin; the Host check and the address's rate limit (an upgrade carries no credential) still apply.
  */
 export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -40,7 +40,7 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
     handleMessage: (principal, message) => dispatchMessage(deps.protocol, principal, message),
     registry: deps.connections,
     keyLimiter: deps.keyLimiter,
-    ipLimiter: deps.ipLimiter,
+    authFailureLimiter: deps.authFailureLimiter,
     logger: deps.logger,
     clock: deps.clock,
     authTimeoutMs: deps.settings.authTimeoutMs,

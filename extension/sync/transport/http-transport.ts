@@ -106,7 +106,7 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
         message.type === 'batch'
           ? { 'Content-Type': 'application/octet-stream' }
           : { 'Content-Type': 'application/json' };
-      request(PATHS[message.type], { method: 'POST', headers, body: body as BodyInit })
+      request(PATHS[message.type], { method: 'POST', headers, body: body as NonNullable<RequestInit['body']> })
         .then(async (res) => {
           const json: unknown = await res.json().catch(() => null);
           const parsed = validate(SyncServerMessageSchema, json);

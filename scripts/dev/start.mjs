@@ -20,7 +20,12 @@ console.log(
 );
 
 console.log('Starting the sync server…');
-const server = spawn(npx, ['tsx', 'src/main.ts'], {
+// Node itself with tsx's loader, not `npx tsx`: npm exec and tsx's CLI would stay alive around the server
+// (~120 MiB). `--liftoff-only` keeps V8 from recompiling the embedded database's WebAssembly with its
+// optimizing tier (60–80 MiB that never comes back; a full-table aggregate ~30 % slower, storing and
+// reading within 6 %: scripts/bench/README.md, "Embedded database memory"). With DATABASE_URL set there
+// is no WebAssembly and the flag changes nothing.
+const server = spawn(process.execPath, ['--import', 'tsx', '--liftoff-only', 'src/main.ts'], {
   cwd: resolve(root, 'sync-server'),
   stdio: 'inherit',
   env: process.env,

@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** Server instances per run, in order: `1,2` runs one instance, then two on the same PostgreSQL. */
   instances: number[];
   seed: number;
+  /** Each server writes a V8 CPU profile here when it stops (`npx tsx scripts/bench/profile-summary.ts DIR`). */
+  profileServerDir: string | undefined;
   /** Each run is stopped after this long, finished or not (what it stored is still checked). */
   runTimeoutMs: number;
   deadlineMs: number;
@@ -24,13 +26,14 @@ export interface LoadOptions {
 
 const DEFAULTS: LoadOptions = {
   workers: 1_000,
-  eventsPerWorker: 60,
+  eventsPerWorker: 120,
   batchEvents: 10,
   pauseMs: 1_000,
   httpShare: 0.1,
   rampMs: 2_000,
   instances: [1, 2],
   seed: 1,
+  profileServerDir: undefined,
   runTimeoutMs: 120_000,
   deadlineMs: 15 * 60_000,
 };
@@ -46,6 +49,7 @@ export const LOAD_USAGE = `Usage: npx tsx scripts/bench/load.ts [options]   (or 
   --instances A,B      server instances per run (default ${DEFAULTS.instances.join(',')})
   --quick              100 workers, 30 events each, one and two instances
   --seed N             event generation and pauses (default ${DEFAULTS.seed})
+  --profile-server D   each server writes a V8 CPU profile to directory D
   --help               this text`;
 
 const whole = (raw: string | undefined, fallback: number, name: string, min: number, max: number): number => {
@@ -70,6 +74,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions | 'help' {
       instances: { type: 'string' },
       quick: { type: 'boolean' },
       seed: { type: 'string' },
+      'profile-server': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -91,5 +96,6 @@ export function parseLoadOptions(argv: string[]): LoadOptions | 'help' {
     httpShare,
     instances,
     seed: whole(values.seed, base.seed, 'seed', 0, 2 ** 31),
+    profileServerDir: values['profile-server'],
   };
 }

@@ -73,7 +73,12 @@ export async function runLoad(
   const servers: BenchServer[] = [];
   try {
     for (let i = 0; i < instances; i++)
-      servers.push(await startBenchServer(infra.databaseUrl, { productionLimits: true }));
+      servers.push(
+        await startBenchServer(infra.databaseUrl, {
+          productionLimits: true,
+          ...(options.profileServerDir ? { cpuProfileDir: options.profileServerDir } : {}),
+        }),
+      );
     const run = Date.now().toString(36);
     const startTime = Date.now() - 60_000;
     const plans: WorkerPlan[] = crowd.apiKeys.map((apiKey, w) => {

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '@codesight/schema';
 import { benchSessionMeta } from '../backlog-store';
 import { startBenchServer, type BenchServer } from '../bench-server';
 import { seededRandom } from '../seeded-random';
@@ -52,7 +51,7 @@ function planEvents(options: LoadOptions, worker: number, run: string, startTime
     seed: options.seed * 100_003 + worker,
     startTime,
   });
-  const events = captured.map((e, i) => ({ ...e, sessionId, sequence: i + 1 }) as RecordedEvent);
+  const events = captured.map((e, i) => ({ ...e, sessionId, sequence: i + 1 }));
   return { sessionId, events };
 }
 

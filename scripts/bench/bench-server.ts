@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childStopper, waitForChild } from './child-ipc';
 
 /** Messages the parent sends to server-process.ts. */
 export type ParentMessage = { type: 'stop' } | { type: 'cpu' };
@@ -30,38 +31,8 @@ const CPU_TIMEOUT_MS = 5_000;
 
 const SERVER_ENTRY = fileURLToPath(new URL('./server-process.ts', import.meta.url));
 
-function waitFor<T extends ServerProcessMessage['type']>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs: number,
-): Promise<Extract<ServerProcessMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (message: ServerProcessMessage) => {
-      if (message.type === type) {
-        cleanup();
-        resolve(message as Extract<ServerProcessMessage, { type: T }>);
-      } else if (message.type === 'failed') {
-        cleanup();
-        reject(new Error(`bench server failed: ${message.message}`));
-      }
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      cleanup();
-      reject(new Error(`bench server exited (${signal ?? code}) while waiting for ${type}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`bench server: no ${type} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
+const waitFor = <T extends ServerProcessMessage['type']>(child: ChildProcess, type: T, timeoutMs: number) =>
+  waitForChild<ServerProcessMessage, T>(child, type, timeoutMs, 'bench server');
 
 /**
  * Forks server-process.ts (inheriting tsx's loader from this process's execArgv) on `databaseUrl` and
@@ -95,7 +66,6 @@ export async function startBenchServer(
     await exited;
     throw err;
   }
-  let stopping: Promise<void> | undefined;
   return {
     url: ready.url,
     wsUrl: ready.wsUrl,
@@ -106,16 +76,6 @@ export async function startBenchServer(
       const { usage } = await reply;
       return (usage.user + usage.system) / 1000;
     },
-    stop() {
-      stopping ??= (async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        if (child.connected) child.send({ type: 'stop' } satisfies ParentMessage);
-        else child.kill('SIGTERM');
-        await exited;
-        clearTimeout(timer);
-      })();
-      return stopping;
-    },
+    stop: childStopper(child, exited, STOP_TIMEOUT_MS),
   };
 }

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { childStopper, waitForChild } from './child-ipc';
 import type { MemoryParentMessage, MemoryServerMessage } from './embedded-memory-server';
 
 /** What /proc says about a process's memory, in MiB. */
@@ -33,38 +34,8 @@ const SERVER_ENTRY = fileURLToPath(new URL('./embedded-memory-server.ts', import
 
 const KIB_PER_MIB = 1024;
 
-function waitFor<T extends MemoryServerMessage['type']>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs: number,
-): Promise<Extract<MemoryServerMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (message: MemoryServerMessage) => {
-      if (message.type === type) {
-        cleanup();
-        resolve(message as Extract<MemoryServerMessage, { type: T }>);
-      } else if (message.type === 'failed') {
-        cleanup();
-        reject(new Error(`server failed: ${message.message}`));
-      }
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      cleanup();
-      reject(new Error(`server exited (${signal ?? code}) while waiting for ${type}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`server: no ${type} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
+const waitFor = <T extends MemoryServerMessage['type']>(child: ChildProcess, type: T, timeoutMs: number) =>
+  waitForChild<MemoryServerMessage, T>(child, type, timeoutMs, 'server');
 
 /**
  * Forks embedded-memory-server.ts with this process's tsx loader (as `npm start` runs the server) on
@@ -89,7 +60,6 @@ export async function startMemoryServer(options: { dataDir: string; databaseUrl?
     await exited;
     throw err;
   }
-  let stopping: Promise<void> | undefined;
   return {
     url: ready.url,
     pid: child.pid ?? -1,
@@ -98,17 +68,7 @@ export async function startMemoryServer(options: { dataDir: string; databaseUrl?
       child.send({ type: 'memory' } satisfies MemoryParentMessage);
       return (await reply).usage;
     },
-    stop() {
-      stopping ??= (async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        if (child.connected) child.send({ type: 'stop' } satisfies MemoryParentMessage);
-        else child.kill('SIGTERM');
-        await exited;
-        clearTimeout(timer);
-      })();
-      return stopping;
-    },
+    stop: childStopper(child, exited, STOP_TIMEOUT_MS),
   };
 }
 

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
+import { readProcMemory } from '../embedded-memory-process';
 
 /** What the sampler saw of the server processes and PostgreSQL over a run. */
 export interface ServerSamples {
@@ -9,11 +9,11 @@ export interface ServerSamples {
   pgConnectionsPeak: number;
 }
 
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
-}
+const rssMiB = (pid: number) =>
+  readProcMemory(pid).then(
+    (m) => m.rss,
+    () => Number.NaN,
+  );
 
 /**
  * Reads every server process's resident memory and PostgreSQL's client connection count every

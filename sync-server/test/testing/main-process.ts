@@ -3,13 +3,17 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const serverDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const tsx = resolve(serverDir, '../node_modules/.bin/tsx');
 
 /** Variables the tests set themselves; inherited values would change what a test starts. */
 const SETTINGS_VARIABLE =
   /^(PORT|HOST|PUBLIC_URL|ALLOW|DATABASE_URL|DATA_DIR|S3_|AWS_|FRONTEND_URL|JWT_|NODE_ENV|CORS_|TRUST_PROXY|LOG_LEVEL|RATE_LIMIT)/;
 
-/** `tsx src/main.ts` running as `npm start` runs it, with its output collected. */
+/**
+ * The server's main module running as `npm start` runs it (`node --import tsx --liftoff-only`, see
+ * scripts/dev/start.mjs), with its output collected. Not through tsx's CLI: that wrapper relays a
+ * signal and, when the server has not acknowledged it within ~60 ms (a loaded machine), SIGKILLs it and
+ * exits 143 — a graceful stop then looked like a crash.
+ */
 export interface MainProcess {
   child: ChildProcess;
   stdout(): string;
@@ -25,7 +29,7 @@ export interface MainProcess {
 /** Starts the server's main module with exactly `env` for settings (other inherited settings removed). */
 export function runMain(env: Record<string, string>): MainProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SETTINGS_VARIABLE.test(k)));
-  const child = spawn(tsx, ['src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--liftoff-only', 'src/main.ts'], {
     cwd: serverDir,
     env: { ...clean, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

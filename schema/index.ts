@@ -37,3 +37,5 @@ export * from './core/clock';
 export * from './entities/sync-state';
 export * from './formats/media-timeline';
 export * from './entities/microphone-access';
+export * from './formats/actions';
+export * from './formats/actions-from-events';

@@ -13,6 +13,12 @@ export const LIMITS = {
   selector: 2048,
   /** A captured input value (after masking). A long review text fits; a pasted document does not. */
   inputValue: 10_000,
+  /**
+   * Characters of an action's HTML neighbourhood snippet (`neighbourhoodHtml`): a product card or a form
+   * row with its labels serializes to 0.5-3 KiB; 4 KiB holds that with room, and keeps a click event's
+   * stored size within ~3x of one without a snippet.
+   */
+  neighbourhoodHtml: 4096,
   /** Class names kept per element. */
   classes: 32,
   /** Entries in frame/shadow paths. */

@@ -8,6 +8,7 @@ import { isInPrivateBlock } from './private-block';
 import { buildSelectorSet } from './selectors';
 import { withDescribeScope } from './describe-scope';
 import { describeContext } from './element-context';
+import { neighbourhoodHtml } from './neighbourhood-html';
 import { cleanText, truncate } from './text';
 import { visibleText } from './visible-text';
 
@@ -42,6 +43,21 @@ export function describeTarget(el: Element): Target {
 /** The target and where it sits, described together: they share the answers about the same elements. */
 export function describeTargetInContext(el: Element): { target: Target; context: ElementContext } {
   return withDescribeScope(() => ({ target: describe(el), context: describeContext(el) }));
+}
+
+/**
+ * {@link describeTargetInContext} plus the HTML of the target's neighbourhood, for actions (clicks, value
+ * changes, submits): the three share one scope, so the snippet reuses the answers the description found.
+ */
+export function describeActionTarget(el: Element): {
+  target: Target;
+  context: ElementContext;
+  neighbourhoodHtml?: string;
+} {
+  return withDescribeScope(() => {
+    const html = neighbourhoodHtml(el);
+    return { target: describe(el), context: describeContext(el), ...(html ? { neighbourhoodHtml: html } : {}) };
+  });
 }
 
 function describe(el: Element): Target {

@@ -1,5 +1,11 @@
 import type { CaptureContext, CaptureModule } from './capture-context';
-import { actionableTarget, analyzeElement, describeTargetInContext, interactiveAncestor } from './describe-target';
+import {
+  actionableTarget,
+  analyzeElement,
+  describeActionTarget,
+  describeTargetInContext,
+  interactiveAncestor,
+} from './describe-target';
 import { eventElement } from './dom';
 import { finite, modifiersOf, viewportOf } from './event-parts';
 import { isVisibleAt } from './is-visible';
@@ -69,7 +75,8 @@ export function createPointerCapture(ctx: CaptureContext, beforeAction: (el: Ele
       button: Math.trunc(finite(mouse.button)),
       // A real mouse click (detail > 0; keyboard activation has 0) was dispatched to what is at its point.
       isVisible: isVisibleAt(el, x, y, mouse.isTrusted && mouse.detail > 0 ? inner : undefined),
-      ...describeTargetInContext(el),
+      // Only a click carries the HTML around its target: double and context clicks follow or are rare.
+      ...(type === 'click' ? describeActionTarget(el) : describeTargetInContext(el)),
       elementAnalysis: analyzeElement(el),
     });
   };

@@ -1,6 +1,6 @@
 import { LIMITS, type CapturedEvent } from '@codesight/schema';
 import type { CaptureContext, CaptureModule, EventBase } from './capture-context';
-import { describeTargetInContext } from './describe-target';
+import { describeActionTarget } from './describe-target';
 import { eventElement } from './dom';
 import { editingHost, fieldKind, rawValue, selectText, selectValue } from './field-value';
 import { maskInputValue, maskText } from './masking';
@@ -39,7 +39,7 @@ export function createValueCapture(ctx: CaptureContext): ValueCapture {
       ...page,
       // Emission time, so timestamps follow emission order even though the value settled earlier.
       timestamp: ctx.now(),
-      ...describeTargetInContext(el),
+      ...describeActionTarget(el),
       ...(masked.value !== undefined ? { value: masked.value } : {}),
       ...(masked.mask ? { mask: masked.mask } : {}),
       ...(checked !== undefined ? { checked } : {}),
@@ -55,7 +55,7 @@ export function createValueCapture(ctx: CaptureContext): ValueCapture {
     const event: CapturedEvent = {
       type: 'select',
       ...ctx.base(),
-      ...describeTargetInContext(el),
+      ...describeActionTarget(el),
       ...(masked.value !== undefined ? { value: masked.value } : {}),
       ...(masked.mask ? { mask: masked.mask } : {}),
       ...(text ? { selectedText: text } : {}),
@@ -87,7 +87,7 @@ export function createValueCapture(ctx: CaptureContext): ValueCapture {
       sendValue('change', el, input.value ?? '', ctx.base(), !!input.checked);
     } else if (kind === 'file') {
       // File names ("passport-scan.pdf") say too much; only the fact of a change is kept.
-      ctx.send({ type: 'change', ...ctx.base(), ...describeTargetInContext(el) });
+      ctx.send({ type: 'change', ...ctx.base(), ...describeActionTarget(el) });
     } else {
       typing.flushKey(el);
       sendValue('change', el, rawValue(el), ctx.base());
@@ -104,7 +104,7 @@ export function createValueCapture(ctx: CaptureContext): ValueCapture {
     if (!form) return;
     ctx.checkUrl();
     typing.flush();
-    ctx.send({ type: 'submit', ...ctx.base(), ...describeTargetInContext(form) });
+    ctx.send({ type: 'submit', ...ctx.base(), ...describeActionTarget(form) });
   };
 
   return {

@@ -32,6 +32,16 @@ const Int = SafeIntegerSchema;
 const Num = FiniteSchema;
 const Point = v.object({ x: Num, y: Num });
 
+/**
+ * The HTML around an action's target, serialized in the page when the action happened: bounded,
+ * masked like every other captured text, the target marked with `data-cs-target`
+ * (extension/capture/neighbourhood-html.ts; docs/formats.md). Optional: events recorded before it
+ * existed, and actions whose target was gone, have none.
+ */
+const neighbourhood = {
+  neighbourhoodHtml: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.neighbourhoodHtml))),
+};
+
 export const ModifiersSchema = v.object({
   alt: v.boolean(),
   ctrl: v.boolean(),
@@ -85,10 +95,11 @@ const valueChange = {
   /** Set when the value was hidden: which rule fired and how long the original was. */
   mask: v.optional(MaskSchema),
   checked: v.optional(v.boolean()),
+  ...neighbourhood,
 };
 
 /** Event entries by type; `RecordedEventSchema` adds the session and sequence to each. */
-const click = { type: v.literal('click'), ...pointer };
+const click = { type: v.literal('click'), ...pointer, ...neighbourhood };
 const dblclick = { type: v.literal('dblclick'), ...pointer };
 const contextmenu = { type: v.literal('contextmenu'), ...pointer };
 const input = { type: v.literal('input'), ...valueChange };
@@ -98,7 +109,13 @@ const select = {
   ...valueChange,
   selectedText: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.targetText))),
 };
-const submit = { type: v.literal('submit'), ...common, target: TargetSchema, context: ElementContextSchema };
+const submit = {
+  type: v.literal('submit'),
+  ...common,
+  target: TargetSchema,
+  context: ElementContextSchema,
+  ...neighbourhood,
+};
 const keydown = {
   type: v.literal('keydown'),
   ...common,

@@ -39,3 +39,6 @@ export * from './formats/media-timeline';
 export * from './entities/microphone-access';
 export * from './formats/actions';
 export * from './formats/actions-from-events';
+export * from './formats/flows/flow-selectors';
+export * from './formats/flows/recorder-flow';
+export * from './formats/flows/playwright-script';

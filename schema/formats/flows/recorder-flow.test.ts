@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { validate } from '../../validate';
+import { buildActions } from '../actions-from-events';
+import { sampleCapturedEvents, sampleRecordedEvents } from '../../testing/events';
+import { buildRecorderFlow, recorderFlowChunks, RecorderFlowSchema, recorderSelectors } from './recorder-flow';
+import { flowTarget, shopActions } from './testing/shop-actions';
+
+describe('buildRecorderFlow', () => {
+  const flow = buildRecorderFlow('Shop', shopActions());
+  const types = flow.steps.map((s) => s.type);
+
+  it('validates and turns each action into its Recorder step, effects into assertions', () => {
+    const r = validate(RecorderFlowSchema, flow);
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+    expect(types).toEqual([
+      'navigate',
+      'change',
+      'keyDown',
+      'keyUp',
+      'setViewport',
+      'click',
+      'change',
+      'click',
+      'change',
+      'change',
+      'click',
+      'scroll',
+    ]);
+    const productClick = flow.steps[5]!;
+    expect(productClick).toMatchObject({
+      type: 'click',
+      offsetX: 10,
+      offsetY: 12,
+      assertedEvents: [{ type: 'navigation', url: 'https://shop.example/product.html?id=2' }],
+    });
+    expect(flow.steps.filter((s) => s.type === 'navigate')).toHaveLength(1);
+  });
+
+  it('writes placeholders for masked values and never anything else for them', () => {
+    const changes = flow.steps.filter((s) => s.type === 'change').map((s) => s.value);
+    expect(changes).toEqual(['socks', '2', '{{masked:email}}', '{{masked:password}}']);
+  });
+
+  it('pierces shadow roots, offers aria/text/xpath selectors, and addresses iframes by index', () => {
+    const shadowClick = flow.steps[7]!;
+    expect(shadowClick).toMatchObject({
+      selectors: [
+        ['shop-checkout-button', '#checkout'],
+        ['pierce/#checkout'],
+        ['aria/Proceed to checkout[role="button"]'],
+        ['text/Proceed to checkout'],
+      ],
+    });
+    expect(flow.steps[10]).toMatchObject({
+      frame: [0],
+      selectors: [['[data-testid="inner-button"]'], expect.anything()],
+    });
+    const withIndexes = buildRecorderFlow('Shop', shopActions(), { frameIndexes: () => [2] });
+    expect(withIndexes.steps[10]).toMatchObject({ frame: [2] });
+  });
+
+  it('leaves out aria names the runner cannot parse', () => {
+    const target = flowTarget('#x', { selectors: { css: '#x', xpath: '//x', aria: 'role=button[name="Buy (2)"]' } });
+    expect(recorderSelectors(target)).toEqual([['#x'], ['xpath///x']]);
+  });
+
+  it('starts with a navigate when the recording began on an open page', () => {
+    const actions = shopActions().slice(1);
+    expect(buildRecorderFlow('Shop', actions).steps[0]).toEqual({
+      type: 'navigate',
+      url: 'https://shop.example/index.html',
+      assertedEvents: [{ type: 'navigation', url: 'https://shop.example/index.html' }],
+    });
+  });
+
+  it('streams the same JSON as it builds', async () => {
+    const actions = buildActions(sampleRecordedEvents('s1', sampleCapturedEvents().length * 3));
+    let text = '';
+    for await (const piece of recorderFlowChunks('Sample "session"', actions)) text += piece;
+    expect(JSON.parse(text)).toEqual(buildRecorderFlow('Sample "session"', actions));
+    expect(validate(RecorderFlowSchema, JSON.parse(text)).ok).toBe(true);
+  });
+});

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import { authenticateRequest } from './auth/require-auth';
 import type { BlobStore } from './blobs/blob-store';
+import type { CopyTransaction } from './db/copy-transaction';
 import type { Database } from './db/schema';
 import type { AppEnv } from './http/app-env';
 import { bodyLimit } from './http/body-limit';
@@ -36,6 +37,8 @@ export interface AppDeps {
   settings: Settings;
   db: Kysely<Database>;
   dbKind: 'postgres' | 'pglite';
+  /** COPY-capable transactions (PostgreSQL only): large sync batches are stored by COPY when given. */
+  copyTransaction?: CopyTransaction | undefined;
   blobs: BlobStore;
   /** Default: JSON lines on stdout at `settings.logLevel`. */
   logger?: Logger;
@@ -89,7 +92,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     keyLimiter: deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute, clock),
     ipLimiter: deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp, clock),
     authFailureLimiter: deps.authFailureLimiter ?? createRateLimiter(settings.rateLimitAuthFailuresPerMinuteIp, clock),
-    protocol: createProtocolContext({ db: deps.db, blobs: deps.blobs, logger }, settings),
+    protocol: createProtocolContext(
+      { db: deps.db, copyTransaction: deps.copyTransaction, blobs: deps.blobs, logger },
+      settings,
+    ),
     connections: deps.connections ?? createConnectionRegistry(clock),
     startedAt: clock.now(),
     isShuttingDown: deps.isShuttingDown ?? (() => false),

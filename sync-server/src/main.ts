@@ -91,6 +91,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       settings,
       db: database.db,
       dbKind: database.kind,
+      copyTransaction: database.copyTransaction,
       blobs,
       logger,
       clock,

@@ -4,18 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endSession, mapEventToRow } from '../src/ingest';
 import { storeBatchStepwise } from '../src/ingest/store-batch';
 import { storeBatchInOneCall } from '../src/ingest/store-batch-call';
+import { storeBatchByCopy } from '../src/ingest/store-batch-copy';
 import { insertInteractionRows } from '../src/ingest/store-events';
 import { batchOf, sampleRecordedEvents, startTestDatabase, unwrap, type TestDatabase } from './testing/db-fixtures';
 
 /**
- * The one-call path (`store_batch_events` in SQL) must store exactly what the TypeScript path stores:
- * the same interaction columns as `mapEventToRow`, and the same session summary.
+ * The one-call path (`store_batch_events` in SQL) and the COPY path must store exactly what the
+ * TypeScript path stores: the same interaction columns as `mapEventToRow`, and the same session summary.
  */
 let t: TestDatabase;
 beforeAll(async () => {
   t = await startTestDatabase(['alice', 'bob']);
 });
 afterAll(() => t?.stop());
+
+/** The test database's COPY-capable transactions (it is a PostgreSQL, so they exist). */
+function copyTransaction() {
+  if (!t.open.copyTransaction) throw new Error('the PostgreSQL test database has no copyTransaction');
+  return t.open.copyTransaction;
+}
 
 const NUL = '\u0000';
 const LONE_HIGH = '\ud800';
@@ -116,6 +123,17 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
     });
     expect(viaFunction[2]).toMatchObject({ timestamp_ms: 1_732_761_234_999 });
     expect(String(viaFunction[2]!.timestamp)).toContain(':54.999');
+
+    await t.open.db
+      .deleteFrom('interactions')
+      .where('session_id', '=', 'cs_cmp_rows')
+      .where('sequence', '>', 1)
+      .execute();
+    expect(await storeBatchByCopy(copyTransaction(), 'alice', batchOf(rest))).toEqual({
+      inserted: rest.length,
+      ackedThrough: events.length,
+    });
+    expect(await storedRows('cs_cmp_rows')).toEqual(viaFunction);
   });
 
   it('keeps counts, urls, hosts, status, metadata and the watermark identical through gaps, duplicates, close and caps', async () => {
@@ -137,7 +155,7 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
       [1000, 1300, true],
     ];
     const closeAfter = 4; // session_close with the final count after this many batches
-    const run = async (sessionId: string, oneCall: boolean) => {
+    const run = async (sessionId: string, path: 'stepwise' | 'oneCall' | 'copy') => {
       const events = scenario(sessionId);
       const results = [];
       for (const [i, [from, to, withMeta]] of slices.entries()) {
@@ -150,8 +168,11 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
             extensionVersion: '2.0.0',
             maskingPolicy: { maskInputs: true },
           } as never;
-        if (i > 0 && oneCall) {
-          const r = await storeBatchInOneCall(t.open.db, 'alice', batch);
+        if (i > 0 && path !== 'stepwise') {
+          const r =
+            path === 'copy'
+              ? await storeBatchByCopy(copyTransaction(), 'alice', batch)
+              : await storeBatchInOneCall(t.open.db, 'alice', batch);
           expect(r).toBeDefined();
           results.push({ inserted: r!.inserted, ackedThrough: r!.ackedThrough });
         } else {
@@ -162,9 +183,11 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
       }
       return results;
     };
-    const stepwise = await run('cs_cmp_ts', false);
-    const oneCall = await run('cs_cmp_fn', true);
+    const stepwise = await run('cs_cmp_ts', 'stepwise');
+    const oneCall = await run('cs_cmp_fn', 'oneCall');
+    const byCopy = await run('cs_cmp_copy', 'copy');
     expect(oneCall).toEqual(stepwise);
+    expect(byCopy).toEqual(stepwise);
     const last = stepwise.at(-1) as Awaited<ReturnType<typeof sessionSummary>>;
     expect(last).toMatchObject({ status: 'complete', acked_through: 1300, event_count: 1300, user_agent: 'UA/1' });
     expect(last.urls).toHaveLength(1000);
@@ -192,9 +215,13 @@ describe('store_batch_events (one call) against the TypeScript path', () => {
   it('leaves new sessions and other workers\u2019 sessions to the stepwise path', async () => {
     const events = sampleRecordedEvents('cs_cmp_owner', 10);
     expect(await storeBatchInOneCall(t.open.db, 'alice', batchOf(events))).toBeUndefined();
+    expect(await storeBatchByCopy(copyTransaction(), 'alice', batchOf(events))).toBeUndefined();
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events)));
     expect(
       await storeBatchInOneCall(t.open.db, 'bob', batchOf(sampleRecordedEvents('cs_cmp_owner', 5, 11))),
+    ).toBeUndefined();
+    expect(
+      await storeBatchByCopy(copyTransaction(), 'bob', batchOf(sampleRecordedEvents('cs_cmp_owner', 5, 11))),
     ).toBeUndefined();
     expect(await sessionSummary('cs_cmp_owner')).toMatchObject({ event_count: 10, acked_through: 10 });
   });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createCopyTransaction, type CopyTransaction } from './copy-transaction';
 import { createPgliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
@@ -13,6 +14,8 @@ import type { Database } from './schema';
 export interface OpenDatabase {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
+  /** Transactions that may also COPY into tables: on PostgreSQL only (PGlite's driver has no COPY FROM STDIN). */
+  copyTransaction?: CopyTransaction | undefined;
   /** Ends the pool (PostgreSQL) or shuts the embedded engine down (PGlite). */
   close(): Promise<void>;
 }
@@ -119,7 +122,12 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Op
     // The pool has already discarded that client; the next query opens a fresh one.
     pool.on('error', options.onPoolError ?? ((err) => console.error(`database pool: ${err.message}`)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    // Kysely ends the pool only if it ever used it; COPY transactions may have used it alone.
+    const close = async () => {
+      await db.destroy();
+      if (!pool.ending && !pool.ended) await pool.end();
+    };
+    return { db, kind: 'postgres', copyTransaction: createCopyTransaction(pool), close };
   }
 
   const dir = resolve(options.dataDir, 'pglite');

@@ -1,13 +1,27 @@
 import { err, ok, type BatchMessage, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import { storableText, storableTextOrNull, toJsonb, toJsonbOrNull } from '../db/jsonb';
+import type { CopyTransaction } from '../db/copy-transaction';
 import type { Database } from '../db/schema';
 import { refusal, type Refusal } from '../refusal';
 import { mapEventToRow } from './event-row';
 import { implausibleTime, MAX_SEQUENCE } from './limits';
 import { lockSession } from './session-lock';
 import { storeBatchInOneCall } from './store-batch-call';
+import { COPY_MIN_EVENTS, storeBatchByCopy } from './store-batch-copy';
 import { insertInteractionRows, recordSessionProgress } from './store-events';
+
+/**
+ * A unique violation from the COPY path means some writer stored one of the batch's events without
+ * the session lock (none does today): the transaction was rolled back, and the `on conflict` path
+ * below stores the batch instead. Anything else is a real failure.
+ */
+function unlessUniqueViolation(error: unknown): undefined {
+  if ((error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION) return undefined;
+  throw error;
+}
+
+const UNIQUE_VIOLATION = '23505';
 
 /** What storing a batch did: events newly stored, events already held, and the session's watermark. */
 export interface StoreBatchResult {
@@ -45,17 +59,22 @@ function batchProblem(batch: BatchMessage): Refusal | undefined {
  * event exactly once. Refusals (another worker's session, out-of-range values) come back as
  * failed results; database failures throw.
  *
- * Every batch after a session's first takes one database call ({@link storeBatchInOneCall}); the first,
- * and one for another worker's session, take {@link storeBatchStepwise}.
+ * Every batch after a session's first takes one database call ({@link storeBatchInOneCall}), or, given
+ * `copyTransaction` (PostgreSQL), a COPY when it is large ({@link storeBatchByCopy}); the first, and one
+ * for another worker's session, take {@link storeBatchStepwise}.
  */
 export async function storeBatch(
   db: Kysely<Database>,
   workerId: string,
   batch: BatchMessage,
+  copyTransaction?: CopyTransaction,
 ): Promise<Result<StoreBatchResult, Refusal>> {
   const problem = batchProblem(batch);
   if (problem) return err(problem);
-  const stored = await storeBatchInOneCall(db, workerId, batch);
+  const stored =
+    (copyTransaction && batch.events.length >= COPY_MIN_EVENTS
+      ? await storeBatchByCopy(copyTransaction, workerId, batch).catch(unlessUniqueViolation)
+      : undefined) ?? (await storeBatchInOneCall(db, workerId, batch));
   if (stored !== undefined) {
     return ok({
       inserted: stored.inserted,

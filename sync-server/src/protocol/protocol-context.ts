@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ErrorCode, ErrorMessage } from '@codesight/schema';
 import { PERMANENT_ERROR_CODES, truncateMessage } from '@codesight/schema';
 import type { BlobStore } from '../blobs/blob-store';
+import type { CopyTransaction } from '../db/copy-transaction';
 import type { Database } from '../db/schema';
 import { DEFAULT_SESSION_MEDIA_LIMITS, sessionMediaLimitsOf, type SessionMediaLimits } from '../ingest/media-rows';
 import type { Logger } from '../log';
@@ -13,6 +14,8 @@ import type { Settings } from '../settings';
  */
 export interface ProtocolContext {
   db: Kysely<Database>;
+  /** COPY-capable transactions on the same database (PostgreSQL only); storeBatch uses them for large batches. */
+  copyTransaction?: CopyTransaction | undefined;
   blobs: BlobStore;
   logger: Logger;
   /** Bound on an inflated gzip body or frame. */
@@ -26,7 +29,7 @@ export interface ProtocolContext {
 
 /** The context of the message handlers, with the bounds `settings` configure. */
 export function createProtocolContext(
-  deps: Pick<ProtocolContext, 'db' | 'blobs' | 'logger'>,
+  deps: Pick<ProtocolContext, 'db' | 'copyTransaction' | 'blobs' | 'logger'>,
   settings: Pick<Settings, 'maxInflatedBytes' | 'maxChunksPerSession' | 'maxScreenshotsPerSession'>,
 ): ProtocolContext {
   return { ...deps, maxInflatedBytes: settings.maxInflatedBytes, mediaLimits: sessionMediaLimitsOf(settings) };

@@ -34,7 +34,7 @@ export async function handleBatch(
   const checked = validate(BatchMessageSchema, message);
   if (!checked.ok) return errorReply('validation_failed', checked.error.message, batchIdOf(message));
   const batch = checked.value;
-  const result = await storeBatch(ctx.db, workerId, batch);
+  const result = await storeBatch(ctx.db, workerId, batch, ctx.copyTransaction);
   if (!result.ok) return errorReply(result.error.code, result.error.message, batch.batchId);
   const { ackedThrough, inserted, duplicates } = result.value;
   return { type: 'batch_ack', batchId: batch.batchId, sessionId: batch.sessionId, ackedThrough, inserted, duplicates };

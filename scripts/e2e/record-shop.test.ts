@@ -294,6 +294,22 @@ describe('recording a shopping session in real Chromium', () => {
     }
   });
 
+  it('carries the masked HTML neighbourhood of clicks, values and submits, target marked', () => {
+    const add = eventsOf('click').find((c) => c.target.id === 'add-to-cart')!;
+    expect(add.neighbourhoodHtml).toMatch(/<button[^>]*id="add-to-cart"[^>]*data-cs-target>/);
+    expect(eventsOf('submit')[0]?.neighbourhoodHtml).toMatch(/^<form[^>]*id="checkout-form"[^>]*data-cs-target>/);
+    const password = eventsOf('input').find((e) => e.target.id === 'password')!;
+    expect(password.neighbourhoodHtml).toMatch(/<input[^>]*id="password"[^>]*data-cs-target>/);
+    const carrying = events.filter((e) => 'neighbourhoodHtml' in e);
+    expect(carrying.every((e) => ['click', 'input', 'change', 'select', 'submit'].includes(e.type))).toBe(true);
+    for (const e of carrying) {
+      const html = 'neighbourhoodHtml' in e ? (e.neighbourhoodHtml ?? '') : '';
+      expect(html, `${e.type} #${e.sequence}`).toContain('data-cs-target');
+      for (const secret of [PASSWORD, EMAIL, CARD, CARD_DIGITS, GIFT_MESSAGE])
+        expect(html.includes(secret), `${secret} in ${e.type} #${e.sequence}`).toBe(false);
+    }
+  });
+
   it('produces selectors that resolve back to the clicked elements', async () => {
     const page = await browser.context.newPage();
     const expectations: [string, string][] = [

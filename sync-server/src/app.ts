@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './log';
 import { adminRoutes } from './routes/admin-routes';
 import { blobRoutes } from './routes/blob-routes';
 import { extensionRoutes } from './routes/extension-routes';
+import { flowRoutes } from './routes/flow-routes';
 import { healthRoutes } from './routes/health-routes';
 import { legacyRoutes } from './routes/legacy-routes';
 import type { RouteDeps } from './routes/route-deps';
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
+  app.route('/api', flowRoutes(routeDeps));
 
   app.notFound((c) => errorResponse(c, 'not_found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {

@@ -11,6 +11,7 @@ const MIGRATION_NAMES = [
   '2026-12-02T1100-video-chunks',
   '2026-12-02T1300-credential-notify',
   '2026-12-02T1800-interactions-without-copies',
+  '2026-12-03T0100-jobs',
 ];
 
 let cluster: PostgresCluster;
@@ -45,6 +46,7 @@ describe('migrations on PostgreSQL 15', () => {
       'audio_chunks',
       'interactions',
       'interactions_flat',
+      'jobs',
       'screenshots',
       'session_archives',
       'sessions',

@@ -1,6 +1,7 @@
 import type { ApiKeysTable } from './tables/api-keys.table';
 import type { AudioChunksTable } from './tables/audio-chunks.table';
 import type { InteractionsTable } from './tables/interactions.table';
+import type { JobsTable } from './tables/jobs.table';
 import type { ScreenshotsTable } from './tables/screenshots.table';
 import type { SessionArchivesTable } from './tables/session-archives.table';
 import type { SessionsTable } from './tables/sessions.table';
@@ -11,6 +12,7 @@ import type { WorkersTable } from './tables/workers.table';
 export type * from './tables/api-keys.table';
 export type * from './tables/audio-chunks.table';
 export type * from './tables/interactions.table';
+export type * from './tables/jobs.table';
 export type * from './tables/media-chunks.table';
 export type * from './tables/screenshots.table';
 export type * from './tables/session-archives.table';
@@ -30,4 +32,5 @@ export interface Database {
   video_chunks: VideoChunksTable;
   session_archives: SessionArchivesTable;
   uploads: UploadsTable;
+  jobs: JobsTable;
 }

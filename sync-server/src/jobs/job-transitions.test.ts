@@ -1,0 +1,49 @@
+import { FakeClock } from '@codesight/schema/testing';
+import { describe, expect, it } from 'vitest';
+import { afterFailure, afterSuccess, clipError, MAX_ERROR_CHARS } from './job-transitions';
+
+const policy = { baseMs: 1000, maxMs: 60_000 };
+
+describe('job transitions', () => {
+  it('queues a failed attempt again after the backoff while attempts remain', async () => {
+    const clock = new FakeClock();
+    const first = afterFailure({ attempts: 1, maxAttempts: 3 }, 'boom', clock.now(), policy);
+    expect(first).toEqual({ state: 'queued', runAt: clock.now() + 1000, lastError: 'boom' });
+    await clock.advance(1000);
+    const second = afterFailure({ attempts: 2, maxAttempts: 3 }, 'boom again', clock.now(), policy);
+    expect(second).toEqual({ state: 'queued', runAt: clock.now() + 2000, lastError: 'boom again' });
+  });
+
+  it('fails for good on the last attempt', () => {
+    const now = new FakeClock().now();
+    expect(afterFailure({ attempts: 3, maxAttempts: 3 }, 'still broken', now, policy)).toEqual({
+      state: 'failed',
+      finishedAt: now,
+      lastError: 'still broken',
+    });
+  });
+
+  it('fails a permanent failure at once, attempts left or not', () => {
+    const now = new FakeClock().now();
+    expect(afterFailure({ attempts: 1, maxAttempts: 5 }, 'no such session', now, policy, true)).toMatchObject({
+      state: 'failed',
+      finishedAt: now,
+    });
+  });
+
+  it('marks success final with full progress and the result', () => {
+    const now = new FakeClock().now();
+    expect(afterSuccess(now, { bytes: 3 })).toEqual({
+      state: 'succeeded',
+      finishedAt: now,
+      progress: 1,
+      result: { bytes: 3 },
+    });
+  });
+
+  it('keeps stored errors short', () => {
+    const clipped = clipError('x'.repeat(MAX_ERROR_CHARS * 3));
+    expect(clipped).toHaveLength(MAX_ERROR_CHARS);
+    expect(clipError('short')).toBe('short');
+  });
+});

@@ -42,3 +42,6 @@ export * from './formats/actions-from-events';
 export * from './formats/flows/flow-selectors';
 export * from './formats/flows/recorder-flow';
 export * from './formats/flows/playwright-script';
+export * from './formats/dataset-line';
+export * from './formats/dataset-line-builder';
+export * from './formats/dataset-line-media';

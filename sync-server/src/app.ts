@@ -4,6 +4,8 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
+import { adminAuthRoutes } from './admin-auth/admin-auth-routes';
+import { createCookieSessionAuth } from './admin-auth/cookie-auth';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import { authenticateRequest } from './auth/require-auth';
 import type { BlobStore } from './blobs/blob-store';
@@ -138,6 +140,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       addressLimiter: routeDeps.ipLimiter,
       authFailureLimiter: routeDeps.authFailureLimiter,
       isCapabilityRequest: isUploadPut,
+      sessions: createCookieSessionAuth({ db: deps.db, settings, clock }),
     }),
   );
   app.use('/api/*', bodyLimit({ maxBytes: settings.maxBodyBytes, maxDrainBytes: MAX_DRAIN_BYTES }));
@@ -150,6 +153,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
+  app.route('/admin/api', adminAuthRoutes(routeDeps));
   app.route('/api', flowRoutes(routeDeps));
 
   app.notFound((c) => errorResponse(c, 'not_found', `no route ${c.req.method} ${c.req.path}`));

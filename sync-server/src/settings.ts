@@ -109,6 +109,18 @@ export interface Settings {
   wsMaxConnectionsPerKey: number;
   /** How often each open socket's credential is re-checked (revoked key, disabled worker, expired token). */
   credentialCheckMs: number;
+  /** Longest an admin console session lasts, however active (issue 13). */
+  adminSessionLifetimeMinutes: number;
+  /** An admin console session unused this long is over. */
+  adminSessionIdleMinutes: number;
+  /** Failed sign-ins that lock an admin account; every multiple of it locks again, twice as long. */
+  adminLockoutThreshold: number;
+  /** Length of the first lock. */
+  adminLockoutMinutes: number;
+  /** Longest lock. */
+  adminLockoutMaxMinutes: number;
+  /** Sign-in attempts per minute per client IP, right or wrong. */
+  adminSignInPerMinuteIp: number;
 }
 
 const intFromEnv = (min: number, max: number) =>
@@ -230,6 +242,12 @@ const EnvSchema = v.object({
   WS_MAX_PENDING_AUTH_PER_IP: v.optional(intFromEnv(1, 100_000)),
   WS_MAX_CONNECTIONS_PER_KEY: v.optional(intFromEnv(1, 100_000)),
   WS_CREDENTIAL_CHECK_MS: v.optional(intFromEnv(500, 600_000)),
+  ADMIN_SESSION_LIFETIME_MINUTES: v.optional(intFromEnv(5, 43_200)),
+  ADMIN_SESSION_IDLE_MINUTES: v.optional(intFromEnv(1, 43_200)),
+  ADMIN_LOCKOUT_THRESHOLD: v.optional(intFromEnv(1, 1000)),
+  ADMIN_LOCKOUT_MINUTES: v.optional(intFromEnv(1, 10_080)),
+  ADMIN_LOCKOUT_MAX_MINUTES: v.optional(intFromEnv(1, 525_600)),
+  ADMIN_SIGN_IN_PER_MINUTE_IP: v.optional(intFromEnv(1, 10_000)),
 });
 
 /**
@@ -316,6 +334,21 @@ export const DEFAULTS = {
   wsMaxConnectionsPerKey: 20,
   /** Revocation reaches sockets by notification at once; this re-check is the safety net ("within seconds"). */
   credentialCheckMs: 5000,
+  /** A working day: an admin signs in once in the morning, not again after lunch... */
+  adminSessionLifetimeMinutes: 720,
+  /** ...as long as the console is used: a browser left open and unattended is signed out after 30 min. */
+  adminSessionIdleMinutes: 30,
+  /** Five tries cover typos and a forgotten caps lock; a guesser gets five per lock. */
+  adminLockoutThreshold: 5,
+  /** 15 minutes, doubling to the maximum: a guesser gets about 35 tries in a first day, 5 a day after. */
+  adminLockoutMinutes: 15,
+  /** A day: long locks punish the admin (anyone can lock them out) more than the guesser. */
+  adminLockoutMaxMinutes: 1440,
+  /**
+   * Every attempt costs ~170 ms of scrypt and 32 MiB while it runs: 10 a minute per address lets a
+   * person mistype a few times and keeps one address from keeping the hash threads busy.
+   */
+  adminSignInPerMinuteIp: 10,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -394,6 +427,13 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     }
   }
 
+  if (
+    (e.ADMIN_LOCKOUT_MAX_MINUTES ?? DEFAULTS.adminLockoutMaxMinutes) <
+    (e.ADMIN_LOCKOUT_MINUTES ?? DEFAULTS.adminLockoutMinutes)
+  ) {
+    errors.push('setting ADMIN_LOCKOUT_MAX_MINUTES: must be at least ADMIN_LOCKOUT_MINUTES');
+  }
+
   if (errors.length > 0) return err(errors);
 
   const settings: Settings = {
@@ -441,6 +481,12 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     wsMaxPendingAuthPerIp: e.WS_MAX_PENDING_AUTH_PER_IP ?? DEFAULTS.wsMaxPendingAuthPerIp,
     wsMaxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY ?? DEFAULTS.wsMaxConnectionsPerKey,
     credentialCheckMs: e.WS_CREDENTIAL_CHECK_MS ?? DEFAULTS.credentialCheckMs,
+    adminSessionLifetimeMinutes: e.ADMIN_SESSION_LIFETIME_MINUTES ?? DEFAULTS.adminSessionLifetimeMinutes,
+    adminSessionIdleMinutes: e.ADMIN_SESSION_IDLE_MINUTES ?? DEFAULTS.adminSessionIdleMinutes,
+    adminLockoutThreshold: e.ADMIN_LOCKOUT_THRESHOLD ?? DEFAULTS.adminLockoutThreshold,
+    adminLockoutMinutes: e.ADMIN_LOCKOUT_MINUTES ?? DEFAULTS.adminLockoutMinutes,
+    adminLockoutMaxMinutes: e.ADMIN_LOCKOUT_MAX_MINUTES ?? DEFAULTS.adminLockoutMaxMinutes,
+    adminSignInPerMinuteIp: e.ADMIN_SIGN_IN_PER_MINUTE_IP ?? DEFAULTS.adminSignInPerMinuteIp,
   };
   return ok(settings);
 }

@@ -1,5 +1,6 @@
-import type { Result } from '@codesight/schema';
+import { err, ok, type Result } from '@codesight/schema';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { CookieSessionAuth } from '../admin-auth/cookie-auth';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { rateLimitResponse } from '../http/rate-limit';
@@ -50,6 +51,12 @@ export interface RequestAuthOptions {
    * nothing: the worker's key paid for the request that minted the id.
    */
   isCapabilityRequest?: (c: Context<AppEnv>) => boolean;
+  /**
+   * Admin browser sessions, checked only when a request carries no header credential. A refused
+   * session is charged like a refused credential; a live one on a state-changing request that fails
+   * the CSRF checks is answered 403 here, whatever the route.
+   */
+  sessions?: CookieSessionAuth;
 }
 
 /** The refusal message of a request refused because its address's failure budget is spent. */
@@ -68,6 +75,7 @@ export function authenticateRequest(options: RequestAuthOptions): MiddlewareHand
   return async (c, next) => {
     const address = addressBucket(c.get('clientIp'));
     const credential = credentialFromHeaders(c);
+    let sessionToken: string | undefined;
     if (credential.apiKey === undefined && credential.token === undefined) {
       c.set('credential', { kind: 'none' });
       if (options.isCapabilityRequest?.(c)) {
@@ -77,13 +85,22 @@ export function authenticateRequest(options: RequestAuthOptions): MiddlewareHand
         if (c.res.status === 404) authFailureLimiter.charge(address);
         return;
       }
-      if (!addressLimiter.take(address)) return rateLimitResponse(c, addressLimiter, address);
-      return next();
+      sessionToken = options.sessions?.tokenOf(c);
+      if (sessionToken === undefined) {
+        if (!addressLimiter.take(address)) return rateLimitResponse(c, addressLimiter, address);
+        return next();
+      }
     }
     if (!authFailureLimiter.hasToken(address)) return rateLimitResponse(c, authFailureLimiter, address, FAILURES_SPENT);
     let result: Result<Principal, Refusal>;
     try {
-      result = await auth.authenticate(credential);
+      if (sessionToken === undefined) result = await auth.authenticate(credential);
+      else {
+        const outcome = await options.sessions!.authenticate(c, sessionToken);
+        // A live session on a forged request: refused outright, nothing charged (the cookie is good).
+        if (outcome.kind === 'forgery') return refusalResponse(c, outcome.refusal);
+        result = outcome.kind === 'valid' ? ok(outcome.principal) : err(outcome.refusal);
+      }
     } catch (error) {
       // The server's failure, not the client's: nothing is charged.
       c.set('credential', { kind: 'unchecked', error });

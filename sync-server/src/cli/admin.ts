@@ -1,5 +1,14 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import {
+  createAdminAccount,
+  listAdminAccounts,
+  setAdminDisabled,
+  setAdminPassword,
+} from '../admin-auth/admin-accounts';
+import { hashPassword, newPasswordProblem } from '../admin-auth/password-hash';
+import { PASSWORD_ENV, readNewPassword } from '../admin-auth/read-password';
+import { isValidUsername, normalizeUsername } from '../admin-auth/username';
 import { signAdminToken } from '../auth/admin-token';
 import { createWorkerWithKey, issueApiKey, listWorkers, revokeApiKey } from '../auth/api-keys';
 import { createDatabase, type OpenDatabase } from '../db/database';
@@ -14,6 +23,14 @@ Commands:
   issue-key <workerId>                     Issue another API key for a worker (shown once)
   revoke-key <keyId | prefix>              Revoke a key by id or by its listed prefix (e.g. csk_AbCdEfGh)
   list-workers [--json]                    List workers and their keys (never the keys themselves)
+  create-admin --username NAME             Create a console admin account (password: see below)
+  set-admin-password --username NAME       Set a new password; unlocks the account, ends its sessions
+  disable-admin --username NAME            Disable an account and end its sessions
+  enable-admin --username NAME             Enable a disabled account again
+  list-admins [--json]                     List console admin accounts (never the password hashes)
+
+Passwords are read from ${PASSWORD_ENV} when set, else from stdin: typed twice without echo on a
+terminal, or the first line of a pipe. Never on the command line (ps and shell history show it).
 
 Settings come from the environment like the server's (DATABASE_URL, DATA_DIR, JWT_SECRET, ...).
 With the embedded database (no DATABASE_URL), stop the server first: PGlite is single-process.
@@ -24,6 +41,8 @@ type Out = (line: string) => void;
 /** Options for tests: an already open database instead of opening one from the settings. */
 export interface AdminOptions {
   database?: OpenDatabase;
+  /** Default: {@link readNewPassword} (ADMIN_PASSWORD, else stdin). */
+  readPassword?: (env: Record<string, string | undefined>) => Promise<string>;
 }
 
 async function withDatabase<T>(
@@ -60,6 +79,7 @@ export async function runAdmin(
         subject: { type: 'string' },
         expires: { type: 'string' },
         json: { type: 'boolean' },
+        username: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -144,10 +164,76 @@ export async function runAdmin(
       }
       return 0;
     }
+    case 'create-admin':
+    case 'set-admin-password':
+    case 'disable-admin':
+    case 'enable-admin':
+      return adminAccountCommand(command, parsed.values.username, settings, env, out, options);
+    case 'list-admins': {
+      const admins = await withDatabase(settings, options, (open) => listAdminAccounts(open.db));
+      if (parsed.values.json) {
+        out(JSON.stringify(admins, null, 2));
+        return 0;
+      }
+      if (admins.length === 0) out('no admin accounts');
+      for (const a of admins) {
+        const state = a.disabledAt ? 'disabled' : a.lockedUntil ? `locked until ${a.lockedUntil}` : 'active';
+        out(`${a.username}  ${state}  last sign-in ${a.lastSignInAt ?? 'never'}  failed attempts ${a.failedAttempts}`);
+      }
+      return 0;
+    }
     default:
       out(`unknown command ${command}\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** The admin account commands that take `--username`. */
+async function adminAccountCommand(
+  command: 'create-admin' | 'set-admin-password' | 'disable-admin' | 'enable-admin',
+  typedUsername: string | undefined,
+  settings: Settings,
+  env: Record<string, string | undefined>,
+  out: Out,
+  options: AdminOptions,
+): Promise<number> {
+  const username = normalizeUsername(typedUsername ?? '');
+  if (!isValidUsername(username)) {
+    out(`${command} needs --username NAME (lower-case letters, digits, '.', '_', '-'; at most 64)`);
+    return 2;
+  }
+  if (command === 'disable-admin' || command === 'enable-admin') {
+    const disable = command === 'disable-admin';
+    const found = await withDatabase(settings, options, (open) => setAdminDisabled(open.db, username, disable));
+    out(found ? `${disable ? 'disabled' : 'enabled'} ${username}` : `no admin ${username}`);
+    return found ? 0 : 1;
+  }
+  let password: string;
+  try {
+    password = await (options.readPassword ?? readNewPassword)(env);
+  } catch (error) {
+    out(`no password read: ${(error as Error).message}`);
+    return 1;
+  }
+  const problem = newPasswordProblem(password);
+  if (problem !== undefined) {
+    out(problem);
+    return 2;
+  }
+  // Hashed before the database is opened: PGlite is held no longer than needed.
+  const hash = await hashPassword(password);
+  if (command === 'create-admin') {
+    const created = await withDatabase(settings, options, (open) => createAdminAccount(open.db, username, hash));
+    if (created === 'username_taken') {
+      out(`admin ${username} exists already (set-admin-password changes its password)`);
+      return 1;
+    }
+    out(`created admin ${username} (${created.id})`);
+    return 0;
+  }
+  const found = await withDatabase(settings, options, (open) => setAdminPassword(open.db, username, hash));
+  out(found ? `new password set for ${username}; its sessions are ended` : `no admin ${username}`);
+  return found ? 0 : 1;
 }
 
 const entry = process.argv[1];

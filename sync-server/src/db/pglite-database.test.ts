@@ -24,6 +24,7 @@ const MIGRATION_NAMES = [
   '2026-12-02T1100-video-chunks',
   '2026-12-02T1300-credential-notify',
   '2026-12-02T1800-interactions-without-copies',
+  '2026-12-03T0200-admin-accounts',
 ];
 
 // One PGlite per file: its WASM start costs 2.5-4.5 s.

@@ -1,3 +1,5 @@
+import type { AdminAccountsTable } from './tables/admin-accounts.table';
+import type { AdminSessionsTable } from './tables/admin-sessions.table';
 import type { ApiKeysTable } from './tables/api-keys.table';
 import type { AudioChunksTable } from './tables/audio-chunks.table';
 import type { InteractionsTable } from './tables/interactions.table';
@@ -9,6 +11,8 @@ import type { UploadsTable } from './tables/uploads.table';
 import type { VideoChunksTable } from './tables/video-chunks.table';
 import type { WorkersTable } from './tables/workers.table';
 
+export type * from './tables/admin-accounts.table';
+export type * from './tables/admin-sessions.table';
 export type * from './tables/api-keys.table';
 export type * from './tables/audio-chunks.table';
 export type * from './tables/interactions.table';
@@ -32,5 +36,7 @@ export interface Database {
   video_chunks: VideoChunksTable;
   session_archives: SessionArchivesTable;
   uploads: UploadsTable;
+  admin_accounts: AdminAccountsTable;
+  admin_sessions: AdminSessionsTable;
   jobs: JobsTable;
 }

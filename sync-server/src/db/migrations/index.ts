@@ -4,6 +4,7 @@ import * as storeBatchFunction from './2026-11-28T0100-store-batch-function';
 import * as videoChunks from './2026-12-02T1100-video-chunks';
 import * as credentialNotify from './2026-12-02T1300-credential-notify';
 import * as interactionsWithoutCopies from './2026-12-02T1800-interactions-without-copies';
+import * as adminAccounts from './2026-12-03T0200-admin-accounts';
 import * as jobs from './2026-12-03T0100-jobs';
 
 /**
@@ -16,6 +17,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-02T1100-video-chunks': videoChunks,
   '2026-12-02T1300-credential-notify': credentialNotify,
   '2026-12-02T1800-interactions-without-copies': interactionsWithoutCopies,
+  '2026-12-03T0200-admin-accounts': adminAccounts,
   '2026-12-03T0100-jobs': jobs,
 };
 

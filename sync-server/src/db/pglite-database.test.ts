@@ -24,6 +24,7 @@ const MIGRATION_NAMES = [
   '2026-12-02T1100-video-chunks',
   '2026-12-02T1300-credential-notify',
   '2026-12-02T1800-interactions-without-copies',
+  '2026-12-03T0100-jobs',
   '2026-12-03T0200-admin-accounts',
 ];
 

@@ -24,6 +24,7 @@ import { requestLog } from './http/request-log';
 import { createLogger, type Logger } from './log';
 import { adminRoutes } from './routes/admin-routes';
 import { blobRoutes } from './routes/blob-routes';
+import { datasetRoutes } from './routes/dataset-routes';
 import { extensionRoutes } from './routes/extension-routes';
 import { flowRoutes } from './routes/flow-routes';
 import { healthRoutes } from './routes/health-routes';
@@ -153,6 +154,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
+  app.route('/api', datasetRoutes(routeDeps));
   app.route('/admin/api', adminAuthRoutes(routeDeps));
   app.route('/api', flowRoutes(routeDeps));
 

@@ -21,13 +21,17 @@ import { errorResponse } from './http/errors';
 import { hostCheck } from './http/host-check';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 import { requestLog } from './http/request-log';
+import { createJobQueue } from './jobs/job-queue';
+import type { JobRegistry } from './jobs/job-registry';
+import { createServerJobRegistry } from './jobs/server-job-kinds';
 import { createLogger, type Logger } from './log';
 import { adminRoutes } from './routes/admin-routes';
+import { archiveRoutes } from './routes/archive-routes';
 import { blobRoutes } from './routes/blob-routes';
-import { datasetRoutes } from './routes/dataset-routes';
 import { extensionRoutes } from './routes/extension-routes';
 import { flowRoutes } from './routes/flow-routes';
 import { healthRoutes } from './routes/health-routes';
+import { jobRoutes } from './routes/job-routes';
 import { legacyRoutes } from './routes/legacy-routes';
 import type { RouteDeps } from './routes/route-deps';
 import { syncRoutes } from './routes/sync-routes';
@@ -60,6 +64,8 @@ export interface AppDeps {
   authenticator?: Authenticator;
   /** Default: never. main flips it when shutdown starts. */
   isShuttingDown?: () => boolean;
+  /** The job kinds that may be enqueued. Default: the server's ({@link createServerJobRegistry}). */
+  jobs?: JobRegistry;
 }
 
 /** Headers the API reads, allowed in CORS preflights. */
@@ -154,7 +160,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
-  app.route('/api', datasetRoutes(routeDeps));
+  const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs: deps.blobs, settings });
+  app.route('/api', jobRoutes(routeDeps));
+  app.route('/api', archiveRoutes(routeDeps, createJobQueue({ db: deps.db, registry: jobs, clock })));
   app.route('/admin/api', adminAuthRoutes(routeDeps));
   app.route('/api', flowRoutes(routeDeps));
 

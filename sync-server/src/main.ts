@@ -13,6 +13,8 @@ import { migrateToLatest } from './db/migrate';
 import { answerClientError } from './http/client-error';
 import { startAbandonSweep } from './ingest/abandon-sweep';
 import { startUploadSweep } from './ingest/upload-sweep';
+import { createJobRunner } from './jobs/job-runner';
+import { createServerJobRegistry } from './jobs/server-job-kinds';
 import { createLogger, type Logger } from './log';
 import { describeSettingsErrors, isProduction, loadSettings, type Settings } from './settings';
 import { describeStartup, formatStartupSummary } from './startup-summary';
@@ -86,6 +88,7 @@ export async function startServer(settings: Settings, options: StartServerOption
 
     const blobs = createBlobStore(settings);
     const connections = createConnectionRegistry(clock);
+    const jobs = createServerJobRegistry({ db: database.db, blobs, settings });
     let shuttingDown = false;
     const app = createApp({
       settings,
@@ -97,6 +100,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       clock,
       connections,
       isShuttingDown: () => shuttingDown,
+      jobs,
     });
 
     // maxPayload: the ws library refuses a larger frame itself, closing with 1009 before buffering it.
@@ -116,6 +120,15 @@ export async function startServer(settings: Settings, options: StartServerOption
       logger,
     });
     const uploadSweep = startUploadSweep({ db: database.db, blobs, clock, everyMs: settings.uploadSweepMs, logger });
+    const jobRunner = createJobRunner({
+      db: database.db,
+      registry: jobs,
+      clock,
+      logger,
+      concurrency: settings.jobsConcurrency,
+      pollMs: settings.jobsPollMs,
+    });
+    if (settings.jobsConcurrency > 0) jobRunner.start();
 
     const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
     const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -131,13 +144,15 @@ export async function startServer(settings: Settings, options: StartServerOption
         const heartbeatStopped = heartbeat.stop();
         const sweepStopped = sweep.stop();
         const uploadSweepStopped = uploadSweep.stop();
+        // Takes no new job; one still running after the drain time is handed back to the queue.
+        const jobsStopped = jobRunner.stop(DRAIN_TIMEOUT_MS);
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections();
         await connections.closeAll('server shutting down', DRAIN_TIMEOUT_MS);
         await waitAtMost(clock, DRAIN_TIMEOUT_MS, httpClosed);
         if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
         wss.close();
-        await Promise.all([heartbeatStopped, sweepStopped, uploadSweepStopped]);
+        await Promise.all([heartbeatStopped, sweepStopped, uploadSweepStopped, jobsStopped]);
         await database.close();
         logger.info('server_stopped');
       })();

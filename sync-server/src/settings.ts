@@ -109,6 +109,10 @@ export interface Settings {
   wsMaxConnectionsPerKey: number;
   /** How often each open socket's credential is re-checked (revoked key, disabled worker, expired token). */
   credentialCheckMs: number;
+  /** How often this instance's job runner looks for due jobs. */
+  jobsPollMs: number;
+  /** Jobs this instance runs at once; 0: it runs none (other instances do). */
+  jobsConcurrency: number;
   /** Longest an admin console session lasts, however active (issue 13). */
   adminSessionLifetimeMinutes: number;
   /** An admin console session unused this long is over. */
@@ -242,6 +246,8 @@ const EnvSchema = v.object({
   WS_MAX_PENDING_AUTH_PER_IP: v.optional(intFromEnv(1, 100_000)),
   WS_MAX_CONNECTIONS_PER_KEY: v.optional(intFromEnv(1, 100_000)),
   WS_CREDENTIAL_CHECK_MS: v.optional(intFromEnv(500, 600_000)),
+  JOBS_POLL_MS: v.optional(intFromEnv(100, 600_000)),
+  JOBS_CONCURRENCY: v.optional(intFromEnv(0, 64)),
   ADMIN_SESSION_LIFETIME_MINUTES: v.optional(intFromEnv(5, 43_200)),
   ADMIN_SESSION_IDLE_MINUTES: v.optional(intFromEnv(1, 43_200)),
   ADMIN_LOCKOUT_THRESHOLD: v.optional(intFromEnv(1, 1000)),
@@ -334,6 +340,10 @@ export const DEFAULTS = {
   wsMaxConnectionsPerKey: 20,
   /** Revocation reaches sockets by notification at once; this re-check is the safety net ("within seconds"). */
   credentialCheckMs: 5000,
+  /** A job waits at most a second to start; an idle poll is two small indexed queries. */
+  jobsPollMs: 1000,
+  /** Archive builds are CPU (deflate) and I/O: two at once keep a 2-core instance serving requests. */
+  jobsConcurrency: 2,
   /** A working day: an admin signs in once in the morning, not again after lunch... */
   adminSessionLifetimeMinutes: 720,
   /** ...as long as the console is used: a browser left open and unattended is signed out after 30 min. */
@@ -481,6 +491,8 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     wsMaxPendingAuthPerIp: e.WS_MAX_PENDING_AUTH_PER_IP ?? DEFAULTS.wsMaxPendingAuthPerIp,
     wsMaxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY ?? DEFAULTS.wsMaxConnectionsPerKey,
     credentialCheckMs: e.WS_CREDENTIAL_CHECK_MS ?? DEFAULTS.credentialCheckMs,
+    jobsPollMs: e.JOBS_POLL_MS ?? DEFAULTS.jobsPollMs,
+    jobsConcurrency: e.JOBS_CONCURRENCY ?? DEFAULTS.jobsConcurrency,
     adminSessionLifetimeMinutes: e.ADMIN_SESSION_LIFETIME_MINUTES ?? DEFAULTS.adminSessionLifetimeMinutes,
     adminSessionIdleMinutes: e.ADMIN_SESSION_IDLE_MINUTES ?? DEFAULTS.adminSessionIdleMinutes,
     adminLockoutThreshold: e.ADMIN_LOCKOUT_THRESHOLD ?? DEFAULTS.adminLockoutThreshold,

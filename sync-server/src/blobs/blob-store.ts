@@ -29,6 +29,12 @@ export interface BlobStore {
   get(key: string): Promise<Uint8Array | null>;
   /** The object as a stream, or null when there is none: for serving large blobs without buffering. */
   getStream?(key: string): Promise<BlobStream | null>;
+  /**
+   * Stores what `source` yields under `key`, replacing any object there, without holding it whole in
+   * memory; the object appears only once complete (a failure leaves none). Returns its size. For
+   * files the server builds itself (session archives), whose size and hash are known only at the end.
+   */
+  putStream?(key: string, source: AsyncIterable<Uint8Array>, mime: string): Promise<{ bytes: number }>;
   /** Removes the object; no error when it does not exist. */
   delete(key: string): Promise<void>;
   /**

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { access, constants, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { isValidBlobKey } from './blob-key';
 import { InvalidBlobKeyError, type BlobStore, type BlobStream } from './blob-store';
 
@@ -62,6 +63,27 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
         await rm(temp, { force: true });
         throw err;
       }
+    },
+
+    async putStream(key, source) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const temp = join(dirname(path), `.tmp-${randomBytes(8).toString('hex')}`);
+      let bytes = 0;
+      const counted = async function* () {
+        for await (const piece of source) {
+          bytes += piece.length;
+          yield piece;
+        }
+      };
+      try {
+        await pipeline(Readable.from(counted()), createWriteStream(temp, { flags: 'wx' }));
+        await rename(temp, path);
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+      }
+      return { bytes };
     },
 
     head,

@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import type { BlobStore } from '../blobs/blob-store';
+import type { Database } from '../db/schema';
+import type { Settings } from '../settings';
+import { sessionArchiveJob } from './archive/session-archive-job';
+import { createJobRegistry, type JobRegistry } from './job-registry';
+
+/** The job kinds the server runs, wired to its database, blob store and limits. */
+export function createServerJobRegistry(deps: {
+  db: Kysely<Database>;
+  blobs: BlobStore;
+  settings: Pick<Settings, 'maxScreenshotsPerSession' | 'maxChunksPerSession'>;
+}): JobRegistry {
+  return createJobRegistry([
+    sessionArchiveJob({
+      db: deps.db,
+      blobs: deps.blobs,
+      maxScreenshotsPerSession: deps.settings.maxScreenshotsPerSession,
+      maxChunksPerSession: deps.settings.maxChunksPerSession,
+    }),
+  ]);
+}

@@ -28,6 +28,7 @@ import { createLogger, type Logger } from './log';
 import { adminRoutes } from './routes/admin-routes';
 import { archiveRoutes } from './routes/archive-routes';
 import { blobRoutes } from './routes/blob-routes';
+import { datasetRoutes } from './routes/dataset-routes';
 import { extensionRoutes } from './routes/extension-routes';
 import { flowRoutes } from './routes/flow-routes';
 import { healthRoutes } from './routes/health-routes';
@@ -163,6 +164,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs: deps.blobs, settings });
   app.route('/api', jobRoutes(routeDeps));
   app.route('/api', archiveRoutes(routeDeps, createJobQueue({ db: deps.db, registry: jobs, clock })));
+  app.route('/api', datasetRoutes(routeDeps));
   app.route('/admin/api', adminAuthRoutes(routeDeps));
   app.route('/api', flowRoutes(routeDeps));
 

@@ -1,4 +1,5 @@
 import type { Target } from '../../entities/target';
+import type { Action } from '../actions';
 
 /** Test-id attributes Playwright's `getByTestId` reads by default; the others only become CSS. */
 const TEST_ID_CSS = /^\[data-testid="((?:[^"\\]|\\.)*)"\]$/;
@@ -36,3 +37,11 @@ export function maskedPlaceholder(rule: string): string {
 
 /** Matches every {@link maskedPlaceholder}; group 1 is the rule. */
 export const MASKED_PLACEHOLDER_PATTERN = /\{\{masked:([a-z-]+)\}\}/g;
+
+/**
+ * Whether the action happened in the top document: its recorded viewport is the window's, and a window
+ * scroll is the page's. Events in an iframe carry the iframe's viewport and scroll.
+ */
+export function isTopFrameAction(action: Action): boolean {
+  return (action.target?.framePath.length ?? 0) === 0 && (action.frameId === undefined || action.frameId === 0);
+}

@@ -57,6 +57,15 @@ describe('buildPlaywrightScript', () => {
     ]);
   });
 
+  it('sets the viewport of the top document, not an iframe one', async () => {
+    const all = shopActions();
+    const framed = { ...all[10]!, index: 0, viewport: { width: 598, height: 238, devicePixelRatio: 1 } };
+    const script = await buildPlaywrightScript('Frames', [framed, { ...all[3]!, index: 1 }]);
+    expect(script).toContain('setViewportSize({ width: 1280, height: 720 })');
+    expect(script).not.toContain('width: 598');
+    expect(playwrightStatements({ ...all[11]!, frameId: 7 })).toEqual([]);
+  });
+
   it('writes nothing for effects other than navigations', () => {
     const [navigate] = shopActions().filter((a) => a.causedBy !== undefined);
     expect(playwrightStatements({ ...navigate!, operation: 'submit' })).toEqual([]);

@@ -1,6 +1,6 @@
 import type { Target } from '../../entities/target';
 import type { Action } from '../actions';
-import { ariaRoleAndName, testIdOf } from './flow-selectors';
+import { ariaRoleAndName, isTopFrameAction, testIdOf } from './flow-selectors';
 
 /**
  * Actions → a Playwright test script (TypeScript text). The script exports `replay(page, masked)` and
@@ -98,6 +98,8 @@ export function playwrightStatements(action: Action): string[] {
       return [el ? `await ${el}.press(${str(chord)});` : `await page.keyboard.press(${str(chord)});`];
     }
     case 'scroll': {
+      // An iframe's own window scrolled: the recording does not say which iframe (no target), so leave it.
+      if (!el && !isTopFrameAction(action)) return [];
       const { x, y } = action.scroll ?? { x: 0, y: 0 };
       return el
         ? [`await ${el}.evaluate((node, [x, y]) => node.scrollTo(x, y), [${x}, ${y}]);`]
@@ -159,7 +161,7 @@ export async function* playwrightScriptChunks(
   let started = false;
   for await (const action of actions) {
     let text = '';
-    if (!viewportSet && action.viewport) {
+    if (!viewportSet && action.viewport && isTopFrameAction(action)) {
       viewportSet = true;
       text += setViewport(action.viewport);
     }

@@ -73,6 +73,16 @@ describe('buildRecorderFlow', () => {
     });
   });
 
+  it('sets the viewport of the top document, not an iframe one, and skips iframe window scrolls', () => {
+    const all = shopActions();
+    const framed = { ...all[10]!, index: 0, viewport: { width: 598, height: 238, devicePixelRatio: 1 } };
+    const frameScroll = { ...all[11]!, index: 1, frameId: 7 };
+    const top = { ...all[3]!, index: 2 };
+    const steps = buildRecorderFlow('Frames', [framed, frameScroll, top]).steps;
+    expect(steps.map((s) => s.type)).toEqual(['click', 'setViewport', 'click']);
+    expect(steps[1]).toMatchObject({ width: 1280, height: 720 });
+  });
+
   it('streams the same JSON as it builds', async () => {
     const actions = buildActions(sampleRecordedEvents('s1', sampleCapturedEvents().length * 3));
     let text = '';

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { Target } from '../../entities/target';
 import type { Action } from '../actions';
-import { ariaRoleAndName, maskedPlaceholder, textOf } from './flow-selectors';
+import { ariaRoleAndName, isTopFrameAction, maskedPlaceholder, textOf } from './flow-selectors';
 
 /**
  * Actions → a Chrome DevTools Recorder flow (the JSON `@puppeteer/replay` and Chrome's Recorder panel
@@ -109,7 +109,7 @@ export class RecorderStepBuilder {
       return out;
     }
     out.push(...this.release());
-    if (!this.viewportSet && action.viewport) {
+    if (!this.viewportSet && action.viewport && isTopFrameAction(action)) {
       this.viewportSet = true;
       const { width, height, devicePixelRatio } = action.viewport;
       out.push({
@@ -200,6 +200,8 @@ export class RecorderStepBuilder {
         ];
       }
       case 'scroll': {
+        // An iframe's own window scrolled: the recording does not say which iframe (no target), so leave it.
+        if (!target && !isTopFrameAction(action)) return [];
         const { x, y } = action.scroll ?? { x: 0, y: 0 };
         return [{ type: 'scroll', target: 'main', ...(target ? this.located(target) : {}), x, y }];
       }
@@ -227,7 +229,8 @@ const clamp = (offset: number, size: number) => Math.round(Math.min(Math.max(off
  *   offset; `type` / `select` → `change` with the final value, or {@link maskedPlaceholder} for a masked one;
  * - `keypress` → `keyDown` / `keyUp` (modifiers around the key); `scroll` → `scroll` (window without
  *   selectors); `submit` → nothing (the click or Enter that caused it submits again);
- * - the first recorded viewport → `setViewport`; iframe targets → `frame` (see {@link RecorderFlowOptions}).
+ * - the first viewport recorded in the top document → `setViewport`; iframe targets → `frame` (see
+ *   {@link RecorderFlowOptions}); an iframe's window scroll (no target says which iframe) → nothing.
  */
 export function buildRecorderFlow(
   title: string,

@@ -211,6 +211,26 @@ describe('sign-in and sessions', () => {
     expect(setCookie).toMatch(/^__Host-codesight_admin=/);
     expect(setCookie).toMatch(/; Secure/);
     expect(setCookie).not.toMatch(/Domain=/);
+    const cookie = setCookie.split(';', 1)[0]!;
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const at = { via: httpsApp, origin: 'https://collector.example', cookie };
+    const me = await call('/admin/api/me', { ...at, url: 'https://collector.example/admin/api/me' });
+    expect(me.status).toBe(200);
+    // The plain name is not read over https: a cookie planted without Secure cannot stand in for it.
+    const planted = await call('/admin/api/me', {
+      ...at,
+      cookie: `codesight_admin=${cookie.slice(cookie.indexOf('=') + 1)}`,
+      url: 'https://collector.example/admin/api/me',
+    });
+    expect(planted.status).toBe(401);
+    const out = await call('/admin/api/sign-out', {
+      ...at,
+      method: 'POST',
+      csrf: csrfToken,
+      url: 'https://collector.example/admin/api/sign-out',
+    });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^__Host-codesight_admin=;.*Max-Age=0.*Secure/);
   });
 
   it('answers /me with the admin and the CSRF token of the session', async () => {
@@ -402,6 +422,23 @@ describe('password guessing', () => {
     });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('20');
+  });
+
+  it('cookie guessing: dead session cookies count as failed authentications of the address', async () => {
+    const limited = appWith({ rateLimitAuthFailuresPerMinuteIp: 2 });
+    const guess = (i: number) =>
+      call('/admin/api/me', { via: limited, cookie: `codesight_admin=${String(i).padStart(43, 'A')}` });
+    expect((await guess(1)).status).toBe(401);
+    expect((await guess(2)).status).toBe(401);
+    const spent = await guess(3);
+    expect(spent.status).toBe(429);
+    expect(spent.headers.get('retry-after')).toBe('30');
+    // Sign-in from the address is held back too.
+    const signIn = await call('/admin/api/sign-in', {
+      via: limited,
+      json: { username: 'alice', password: ALICE_PASSWORD },
+    });
+    expect(signIn.status).toBe(429);
   });
 
   it('refuses an over-long password before hashing it', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
 import { sampleTarget } from '@codesight/schema/testing';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportDataset } from '../../scripts/exports/dataset';
 import { createApp } from '../src/app';
 import { createWorkerWithKey } from '../src/auth/api-keys';
 import { signAdminToken } from '../src/auth/admin-token';
@@ -378,5 +379,39 @@ describe('GET /api/admin/dataset.jsonl', () => {
       const { res } = await getJsonl(`/api/admin/dataset.jsonl?${query}`);
       expect(res.status, query).toBe(400);
     }
+  });
+});
+
+describe('scripts/exports/dataset.ts', () => {
+  it('writes the JSONL to a file and reports lines and events of the announced total', async () => {
+    const out = join(dir, 'alice.jsonl');
+    const progress: string[] = [];
+    const result = await exportDataset(
+      { server: 'http://localhost', token: adminToken, session: SESSION, out },
+      (line) => progress.push(line),
+      (url, init) => Promise.resolve(app.request(url, init)),
+    );
+    const { text } = await getJsonl(`/api/admin/sessions/${SESSION}/dataset.jsonl`);
+    expect(await readFile(out, 'utf8')).toBe(text);
+    expect(result).toMatchObject({
+      lines: buildActions(aliceEvents).length,
+      sessions: 1,
+      totalEvents: aliceEvents.length,
+    });
+    // The last action (the thank-you navigation) is the event before last: the hidden tab made no action.
+    expect(progress).toContain(`7 lines, 1 sessions, events ${aliceEvents.length - 1} of ${aliceEvents.length}`);
+  });
+
+  it('leaves no file behind when the server refuses', async () => {
+    const out = join(dir, 'refused.jsonl');
+    await expect(
+      exportDataset(
+        { server: 'http://localhost', token: 'not-a-token', session: SESSION, out },
+        () => {},
+        (url, init) => Promise.resolve(app.request(url, init)),
+      ),
+    ).rejects.toThrow(/^401/);
+    await expect(readFile(out)).rejects.toThrow();
+    await expect(readFile(`${out}.partial`)).rejects.toThrow();
   });
 });

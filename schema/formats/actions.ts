@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { EpochMsSchema, FiniteSchema, int4Schema, SafeIntegerSchema } from '../core/bounded';
+import { boundedArray, EpochMsSchema, FiniteSchema, int4Schema, SafeIntegerSchema } from '../core/bounded';
 import { LIMITS } from '../limits';
 import { ModifiersSchema, ViewportSchema } from '../entities/event';
 import { MaskSchema } from '../entities/masking';
@@ -31,7 +31,7 @@ export const ActionSchema = v.object({
   index: int4Schema(0),
   operation: ActionOperationSchema,
   /** Sequence numbers of the recorded events folded into this action, ascending. */
-  sequences: v.pipe(v.array(int4Schema(1)), v.minLength(1), v.maxLength(MAX_FOLDED_EVENTS)),
+  sequences: boundedArray(int4Schema(1), MAX_FOLDED_EVENTS, 1),
   /** Timestamp of the first and of the last folded event (epoch ms). */
   startTime: EpochMsSchema,
   endTime: EpochMsSchema,

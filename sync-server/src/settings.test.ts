@@ -239,3 +239,25 @@ describe('old deployment variable names (issue 10, operations)', () => {
     expect(r.value.corsOrigins).toEqual(['https://your-frontend.vercel.app']);
   });
 });
+
+describe('admin console settings (issue 13)', () => {
+  it('defaults to 12 h sessions, 30 min idle, 5 failures locking 15 min up to a day, 10 sign-ins a minute', () => {
+    const r = loadSettings({});
+    expect(r.ok && r.value).toMatchObject({
+      adminSessionLifetimeMinutes: 720,
+      adminSessionIdleMinutes: 30,
+      adminLockoutThreshold: 5,
+      adminLockoutMinutes: 15,
+      adminLockoutMaxMinutes: 1440,
+      adminSignInPerMinuteIp: 10,
+    });
+  });
+
+  it('reads them from the environment and refuses a longest lock shorter than the first', () => {
+    const r = loadSettings({ ADMIN_SESSION_IDLE_MINUTES: '5', ADMIN_LOCKOUT_THRESHOLD: '3' });
+    expect(r.ok && [r.value.adminSessionIdleMinutes, r.value.adminLockoutThreshold]).toEqual([5, 3]);
+    const bad = loadSettings({ ADMIN_LOCKOUT_MINUTES: '60', ADMIN_LOCKOUT_MAX_MINUTES: '30' });
+    expect(!bad.ok && bad.error).toEqual(['setting ADMIN_LOCKOUT_MAX_MINUTES: must be at least ADMIN_LOCKOUT_MINUTES']);
+    expect(loadSettings({ ADMIN_LOCKOUT_THRESHOLD: '0' }).ok).toBe(false);
+  });
+});

@@ -71,7 +71,7 @@ const FAILURES_SPENT = 'too many failed authentications from this address';
  * not refuse the request here: `requireAuth` does on the routes that need one (public routes serve it).
  */
 export function authenticateRequest(options: RequestAuthOptions): MiddlewareHandler<AppEnv> {
-  const { auth, keyLimiter, addressLimiter, authFailureLimiter } = options;
+  const { auth, keyLimiter, addressLimiter, authFailureLimiter, sessions } = options;
   return async (c, next) => {
     const address = addressBucket(c.get('clientIp'));
     const credential = credentialFromHeaders(c);
@@ -85,7 +85,7 @@ export function authenticateRequest(options: RequestAuthOptions): MiddlewareHand
         if (c.res.status === 404) authFailureLimiter.charge(address);
         return;
       }
-      sessionToken = options.sessions?.tokenOf(c);
+      sessionToken = sessions?.tokenOf(c);
       if (sessionToken === undefined) {
         if (!addressLimiter.take(address)) return rateLimitResponse(c, addressLimiter, address);
         return next();
@@ -94,9 +94,9 @@ export function authenticateRequest(options: RequestAuthOptions): MiddlewareHand
     if (!authFailureLimiter.hasToken(address)) return rateLimitResponse(c, authFailureLimiter, address, FAILURES_SPENT);
     let result: Result<Principal, Refusal>;
     try {
-      if (sessionToken === undefined) result = await auth.authenticate(credential);
+      if (sessionToken === undefined || sessions === undefined) result = await auth.authenticate(credential);
       else {
-        const outcome = await options.sessions!.authenticate(c, sessionToken);
+        const outcome = await sessions.authenticate(c, sessionToken);
         // A live session on a forged request: refused outright, nothing charged (the cookie is good).
         if (outcome.kind === 'forgery') return refusalResponse(c, outcome.refusal);
         result = outcome.kind === 'valid' ? ok(outcome.principal) : err(outcome.refusal);
@@ -122,7 +122,8 @@ export function authenticateRequest(options: RequestAuthOptions): MiddlewareHand
 /**
  * Lets a request through only with a valid credential for `audience` (checked by
  * {@link authenticateRequest}, which every request passes first): `worker` routes need an API key,
- * `admin` routes an admin JWT, `any` accepts both (handlers then scope what they return).
+ * `admin` routes an admin JWT or an admin console session cookie, `any` accepts all of them (handlers
+ * then scope what they return).
  */
 export function requireAuth(audience: Audience): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -136,6 +136,21 @@ describe('neighbourhoodHtml', () => {
     expect(deep).toBe(`<div data-private ${TARGET_MARKER}></div>`);
   });
 
+  it('writes no text of a sensitive editable region, and marks it for a target inside', () => {
+    document.body.innerHTML = `<form><label>Notes</label>
+      <div contenteditable="true" id="pw" aria-label="Password"><p><span id="inner">${PASSWORD}</span></p></div>
+      <div contenteditable="true" id="bio">About me</div></form>`;
+    for (const selector of ['#inner', '#pw', '#bio']) {
+      const html = neighbourhoodHtml($(selector))!;
+      expectNoSecrets(html);
+      const snippet = parse(html);
+      expect(snippet.querySelector('#pw')?.innerHTML, selector).toBe('');
+      // An ordinary editor's text is what the capture stores as its value anyway.
+      expect(snippet.querySelector('#bio')?.textContent).toBe('About me');
+    }
+    expect(parse(neighbourhoodHtml($('#inner'))!).querySelector(`[${TARGET_MARKER}]`)?.id).toBe('pw');
+  });
+
   it('keeps the options of an ordinary select and drops those of a sensitive one', () => {
     document.body.innerHTML = `<form>
       <select id="size"><option value="s">Small</option><option value="m" selected>Medium</option></select>

@@ -1,7 +1,6 @@
 import { LIMITS } from '@codesight/schema';
 import { withDescribeScope } from './describe-scope';
 import { composedParent, isElement, isShadowRoot } from './dom';
-import { fieldKind } from './field-value';
 import { isSensitiveField } from './masking';
 import { isInPrivateBlock, isPrivateBlockRoot } from './private-block';
 import { neighbourhoodAttributes } from './neighbourhood-attributes';
@@ -174,7 +173,17 @@ function hasContent(el: Element): boolean {
   if (VOID_TAGS.has(el.localName) || EMPTIED_TAGS.has(el.localName) || isPrivateBlockRoot(el)) return false;
   // A select's options say what the user could choose; a sensitive one's (card expiry months) are left out.
   if (el.localName === 'select') return !isSensitiveField(el);
-  return !(fieldKind(el) === 'editable' && isSensitiveField(el));
+  return !(isEditingHost(el) && isSensitiveField(el));
+}
+
+/**
+ * Whether `el` makes its subtree editable by its own attribute. Read from the attribute, not
+ * `isContentEditable`, which needs up-to-date style (a recalculation after the page's click handler):
+ * the host is on the path or written before anything inside it, so checking hosts is enough.
+ */
+function isEditingHost(el: Element): boolean {
+  const value = el.getAttribute('contenteditable');
+  return value !== null && value.toLowerCase() !== 'false';
 }
 
 function writeText(walk: Walk, raw: string, depth: number): void {

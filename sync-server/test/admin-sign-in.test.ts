@@ -312,6 +312,25 @@ describe('sign-in and sessions', () => {
     expect((await call('/admin/api/me', { cookie: s.cookie })).status).toBe(401);
   });
 
+  it('stolen session: a session ends at its absolute expiry however active it is', async () => {
+    const s = await signInAs('alice', ALICE_PASSWORD);
+    for (let t = 0; t < 12 * 60 - 20; t += 20) {
+      await clock.advance(20 * MIN);
+      expect((await call('/admin/api/me', { cookie: s.cookie })).status).toBe(200);
+    }
+    await clock.advance(20 * MIN);
+    expect((await call('/admin/api/me', { cookie: s.cookie })).status).toBe(401);
+  });
+
+  it('stolen session after a password reset: set-admin-password ends every session of the account', async () => {
+    expect((await admin('create-admin', '--username', 'frank')).code).toBe(0);
+    const a = await signInAs('frank', BOB_PASSWORD);
+    const b = await signInAs('frank', BOB_PASSWORD);
+    expect((await admin('set-admin-password', '--username', 'frank')).code).toBe(0);
+    expect((await call('/admin/api/me', { cookie: a.cookie })).status).toBe(401);
+    expect((await call('/admin/api/me', { cookie: b.cookie })).status).toBe(401);
+  });
+
   it('ends the sessions of a disabled account at once, and refuses it like a wrong password', async () => {
     const s = await signInAs('bob', BOB_PASSWORD);
     expect((await admin('disable-admin', '--username', 'bob')).code).toBe(0);
@@ -408,6 +427,28 @@ describe('password guessing', () => {
     expect(checks).toBe(2);
     expect((await signIn(deps, 'Not A Valid Name!', 'a wrong password', '10.0.0.1')).kind).toBe('refused');
     expect(checks).toBe(3);
+  });
+
+  it('sign-in flood: with the hash queue full, a sign-in is answered busy without hashing or counting', async () => {
+    const deps = {
+      db: pg.open.db,
+      clock,
+      lockout: { threshold: 5, baseMs: 15 * MIN, maxMs: 60 * MIN },
+      session: { lifetimeMs: 60 * MIN, idleMs: 30 * MIN },
+      unknownUsers: createUnknownUserLockouts({ threshold: 5, baseMs: 15 * MIN, maxMs: 60 * MIN }, 100),
+      hashGate: createWorkGate(0, 0),
+    };
+    const failures = async () =>
+      (
+        await pg.open.db
+          .selectFrom('admin_accounts')
+          .select('failed_attempts')
+          .where('username', '=', 'alice')
+          .executeTakeFirstOrThrow()
+      ).failed_attempts;
+    const before = await failures();
+    expect(await signIn(deps, 'alice', 'a wrong password', '10.0.0.1')).toEqual({ kind: 'busy' });
+    expect(await failures()).toBe(before);
   });
 
   it('limits sign-in attempts per address, right or wrong, with Retry-After', async () => {

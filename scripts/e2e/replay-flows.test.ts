@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { RecorderFlowSchema, validate, type RecorderFlow } from '@codesight/sche
 import { launchWithExtension, type ExtensionBrowser } from '../lib/chromium';
 import { exportFlow } from '../exports/flow';
 import { SHOP_PAGES, startFixtureShop, type FixtureShop } from './fixture-shop/serve';
-import { builtExtension } from './testing/extension-build';
+import { builtExtension, REPO_ROOT } from './testing/extension-build';
 import { countLocalEvents } from './testing/local-events';
 import { configureServer, openPopup, startRecording, stopRecording, syncState } from './testing/popup';
 import {
@@ -178,6 +179,20 @@ const teardown = createTeardown();
 const recorded: Recorded[] = [];
 const outcomes: Outcome[] = [];
 let server: ServerProcess;
+let token: string;
+let outDir: string;
+
+/** Runs the export CLI as a user would (`npx tsx scripts/exports/flow.ts ...`): exit code and stderr. */
+async function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/exports/flow.ts', ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr };
+}
 
 async function endStateOf(
   page: { evaluate(expression: string): Promise<unknown> },
@@ -194,7 +209,7 @@ async function endStateOf(
 }
 
 /** Records every scenario in one extension browser, each on its own fresh shop, synced to `server`. */
-async function recordAll(token: string, outDir: string): Promise<void> {
+async function recordAll(): Promise<void> {
   const browser: ExtensionBrowser = await launchWithExtension({ extensionPath: builtExtension() });
   try {
     const popup = await openPopup(browser);
@@ -217,7 +232,7 @@ async function recordAll(token: string, outDir: string): Promise<void> {
         await stopRecording(popup);
         const local = await countLocalEvents(popup, sessionId);
         await waitFor(
-          () => sessionOnServer(token, sessionId),
+          () => sessionOnServer(sessionId),
           (s) => s?.status === 'complete' && s.totalEvents === local,
           `${sessionId} complete on the server with ${local} events`,
         );
@@ -241,7 +256,8 @@ async function recordAll(token: string, outDir: string): Promise<void> {
   }
 }
 
-async function sessionOnServer(token: string, sessionId: string) {
+/** The server's summary of `sessionId` as an admin lists it, or undefined before it arrives. */
+async function sessionOnServer(sessionId: string) {
   const res = await fetch(`${server.url}/api/sessions?limit=100`, { headers: { authorization: `Bearer ${token}` } });
   const body = (await res.json()) as { sessions: { sessionId: string; status: string; totalEvents: number }[] };
   return body.sessions.find((s) => s.sessionId === sessionId);
@@ -250,10 +266,10 @@ async function sessionOnServer(token: string, sessionId: string) {
 beforeAll(async () => {
   server = await startServerProcess({ JWT_SECRET });
   teardown.add('server', () => server.dispose());
-  const token = adminTokenFromCli(JWT_SECRET);
-  const outDir = await mkdtemp(join(tmpdir(), 'e2e-flows-'));
+  token = adminTokenFromCli(JWT_SECRET);
+  outDir = await mkdtemp(join(tmpdir(), 'e2e-flows-'));
   teardown.add('flow files', () => rm(outDir, { recursive: true, force: true }));
-  await recordAll(token, outDir);
+  await recordAll();
 }, 240_000);
 
 afterAll(async () => {
@@ -286,6 +302,21 @@ describe('replayable flows of recorded shopping sessions', () => {
     const iframe = recorded.find((r) => r.scenario.name === 'iframe-store-locator')!;
     expect(iframe.flowJson).toContain('"frame":[0]');
     expect(iframe.script).toMatch(/page\.frameLocator\(.*inner-frame/);
+  });
+
+  it('exports from the command line as from the code, and says why it cannot', async () => {
+    const r = recorded[0]!;
+    const out = join(outDir, 'cli.flow.json');
+    const args = ['--server', server.url, '--session', r.sessionId, '--format', 'recorder', '--out', out];
+    const run = await runCli([...args, '--token', token]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`wrote ${out}`);
+    expect(await readFile(out, 'utf8')).toBe(r.flowJson);
+    const refused = await runCli([...args, '--token', 'not-a-token']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/flow export failed: 401/);
+    const usage = await runCli(['--session', r.sessionId]);
+    expect(usage.code).toBe(2);
   });
 
   it('replays every Recorder flow with @puppeteer/replay against a fresh shop', async () => {

@@ -17,6 +17,7 @@ import { copyIntoInteractions, encodeCopyChunks } from './copy-baseline';
 import { ownCpuMs, postgresCpuMs } from './cpu-usage';
 import { asRecorded, engineBatches } from './engine-batches';
 import { drainWithEngine, type DrainResult } from './engine-drain';
+import { ingestFromWire, type WireIngestResult } from './wire-ingest';
 import { seededRandom } from './seeded-random';
 import { generateShoppingSession } from './shopping-session';
 import { measureStageCosts, measureStoreLatency, type StageCosts } from './stage-costs';
@@ -44,6 +45,14 @@ export interface DrainRun {
   cpu: { client: number; server: number; postgres: number | undefined };
 }
 
+/** One wire ingest run, checked in the database afterwards. */
+export interface WireRun {
+  result: WireIngestResult;
+  check: IngestCheck;
+  /** CPU time during the run, ms: the server's process and PostgreSQL's. */
+  cpu: { server: number; postgres: number | undefined };
+}
+
 /** Summary of round-trip samples, ms. */
 export interface LatencyStats {
   p50: number;
@@ -59,6 +68,8 @@ export interface BenchResults {
   /** 1-minute load average when the bench started. */
   loadAtStart: number;
   drain: DrainRun;
+  /** The same backlog as pre-encoded frames on a bare socket: the server's ingest without the engine. */
+  wire: WireRun;
   copy: { rows: number; ms: number; mapMs: number; encodeMs: number; copyBytes: number; storedRows: number };
   compression: { events: number; defaults: CompressionResult; sizes: CompressionResult[]; fixture: CompressionResult };
   latency: {
@@ -130,19 +141,61 @@ async function drainRun(
   return { window, limits, sessions: written.length, result, check, cpu, written, store };
 }
 
-/**
- * The drained backlog read back and mapped to `interactions` rows by the server's own mapping, with the
- * time the mapping took: the COPY baseline inserts exactly these rows.
- */
-async function mapWrittenRows(
-  run: Awaited<ReturnType<typeof drainRun>>,
-): Promise<{ rows: NewInteraction[]; mapMs: number }> {
-  const recorded: { id: string; events: RecordedEvent[] }[] = [];
+/** The drained backlog read back from the engine's store: what the COPY baseline and the wire run send. */
+async function readWritten(run: Awaited<ReturnType<typeof drainRun>>): Promise<RecordedSession[]> {
+  const recorded: RecordedSession[] = [];
   for (const s of run.written)
     recorded.push({ id: s.id, events: await run.store.readEvents(s.id, 1, s.events, s.events) });
+  return recorded;
+}
+
+interface RecordedSession {
+  id: string;
+  events: RecordedEvent[];
+}
+
+/**
+ * The backlog mapped to `interactions` rows by the server's own mapping, with the time the mapping
+ * took: the COPY baseline inserts exactly these rows.
+ */
+function mapRows(recorded: readonly RecordedSession[]): { rows: NewInteraction[]; mapMs: number } {
   const started = performance.now();
   const rows = recorded.flatMap((s) => s.events.map((e) => mapEventToRow(s.id, e)));
   return { rows, mapMs: performance.now() - started };
+}
+
+/**
+ * The backlog again, as the engine's batches pre-encoded into frames, through a bare socket (see
+ * wire-ingest.ts), on emptied tables; CPU of the server and PostgreSQL during it, and the check.
+ */
+async function wireRun(infra: BenchInfra, recorded: readonly RecordedSession[]): Promise<WireRun> {
+  await resetSessions(infra.admin);
+  const sessions = recorded.map((s) => ({
+    sessionId: s.id,
+    batches: engineBatches(s.id, benchSessionMeta(s.events[0]?.timestamp ?? 0), s.events),
+    endTime: (s.events.at(-1)?.timestamp ?? 0) + 1000,
+  }));
+  const events = recorded.reduce((sum, s) => sum + s.events.length, 0);
+  const server0 = await infra.server.cpuMs();
+  const pg0 = await postgresCpuMs(infra.pgDataDir);
+  const result = await ingestFromWire({
+    wsUrl: infra.server.wsUrl,
+    apiKey: DEV_API_KEY,
+    sessions,
+    window: DEFAULT_WINDOW,
+    timeoutMs: drainTimeout(events),
+  });
+  const cpu = {
+    server: (await infra.server.cpuMs()) - server0,
+    postgres: await postgresCpuMs(infra.pgDataDir).then((after) =>
+      after === undefined || pg0 === undefined ? undefined : after - pg0,
+    ),
+  };
+  const check = await checkIngest(
+    infra.admin,
+    recorded.map((s) => ({ id: s.id, events: s.events.length })),
+  );
+  return { result, check, cpu };
 }
 
 /** A drain run without the backlog it drained (kept only as long as needed). */
@@ -172,12 +225,19 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
     `  drained in ${Math.round(main.result.closedMs)} ms; ${main.check.rows} rows stored, ${main.check.duplicates} duplicates`,
   );
 
+  const recorded = await readWritten(main);
+  log(
+    `server ingest from the wire: the same backlog as pre-encoded frames on one socket (window ${DEFAULT_WINDOW}), no engine`,
+  );
+  const wire = await wireRun(infra, recorded);
+  log(`  stored in ${Math.round(wire.result.ms)} ms; ${wire.check.rows} rows, ${wire.check.duplicates} duplicates`);
+
   log('COPY baseline: the same rows, mapped by mapEventToRow, into interactions over one connection');
-  // The events read back are only needed for the mapping: once it returns, they can be collected.
-  const { rows, mapMs } = await mapWrittenRows(main);
+  const { rows, mapMs } = mapRows(recorded);
   const started = performance.now();
   const chunks = encodeCopyChunks(rows);
   const encodeMs = performance.now() - started;
+  // The session rows the wire run stored stay (the foreign key's target); its events go.
   await resetInteractions(infra.admin);
   const copyMs = await copyIntoInteractions(infra.databaseUrl, chunks);
   const storedRows = (await checkIngest(infra.admin, main.written)).rows;
@@ -308,6 +368,7 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
     options,
     loadAtStart,
     drain: strip(main),
+    wire,
     copy,
     compression,
     latency: {

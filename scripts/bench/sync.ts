@@ -44,6 +44,10 @@ runBenchCommand({
     process.stdout.write(`${formatResults(results)}\n`);
     if (options.profileServerDir) log(`server CPU profile written to ${options.profileServerDir}`);
     // A bench that stored the wrong data measured nothing: that is a failure, a missed speed goal is not.
-    return storedExactly(results.drain) && results.windowSweep.concat(results.batchSweep).every(storedExactly) ? 0 : 1;
+    return storedExactly(results.drain) &&
+      storedExactly(results.wire) &&
+      results.windowSweep.concat(results.batchSweep).every(storedExactly)
+      ? 0
+      : 1;
   },
 });

@@ -13,6 +13,7 @@ const MIGRATION_NAMES = [
   '2026-12-02T1800-interactions-without-copies',
   '2026-12-03T0100-jobs',
   '2026-12-03T0200-admin-accounts',
+  '2026-12-03T0300-record-stored-events',
 ];
 
 let cluster: PostgresCluster;

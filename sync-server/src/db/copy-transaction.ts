@@ -29,23 +29,22 @@ function singleClientPool(client: pg.PoolClient): PostgresPool {
 }
 
 /**
- * {@link CopyTransaction} over a `pg` pool: checks a client out, wraps it in a throwaway Kysely (cheap:
- * no connection of its own), runs the transaction, and returns the client to the pool. A client whose
- * transaction failed at the connection level is destroyed rather than reused.
+ * {@link CopyTransaction} over a `pg` pool: checks a client out, runs the transaction through a Kysely
+ * bound to that client alone, and returns the client to the pool. A client whose transaction failed
+ * at the connection level is destroyed rather than reused.
  */
 export function createCopyTransaction(pool: pg.Pool): CopyTransaction {
   return async (work) => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      const db = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: singleClientPool(client) }),
-      });
+      // A Kysely per transaction: building one takes ~0.04 ms, nothing next to the round trips.
+      const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) });
       const copyIn: CopyIn = (statement, text) => pipeline(Readable.from([text]), client.query(copyFrom(statement)));
       return await db.transaction().execute((trx) => work(trx, copyIn));
     } catch (err) {
-      // A failed statement inside the transaction was rolled back by Kysely; only a dead connection
-      // (no SQLSTATE) must not go back to the pool.
+      // A statement PostgreSQL refused (it has a SQLSTATE) was rolled back by Kysely and the connection
+      // is fine; anything else (a dead socket, an error of `work` itself) gets a fresh connection.
       if (!(err instanceof Error && 'code' in err)) broken = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {

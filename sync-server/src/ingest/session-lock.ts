@@ -8,11 +8,7 @@ import { SESSION_VIEW_COLUMNS } from './read-sessions';
  * The session columns a writer reads under the lock: all but `metadata`, which only a repeated
  * `session_start` reads (session-start.ts), so storing events never reads the free-form JSON.
  */
-export const LOCKED_COLUMNS = [
-  ...SESSION_VIEW_COLUMNS,
-  'urls',
-  'updated_at',
-] as const satisfies readonly (keyof SessionRow)[];
+const LOCKED_COLUMNS = [...SESSION_VIEW_COLUMNS, 'urls', 'updated_at'] as const satisfies readonly (keyof SessionRow)[];
 
 /** A session row as {@link lockSession} reads it. */
 export type LockedSessionRow = Pick<SessionRow, (typeof LOCKED_COLUMNS)[number]>;

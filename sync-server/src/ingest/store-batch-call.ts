@@ -12,7 +12,7 @@ export interface StoreBatchCallResult {
 }
 
 /** url → hostname for the batch's distinct URLs that have one, as the session summary derives hosts. */
-function hostsByUrl(batch: BatchMessage): Record<string, string> {
+export function hostsByUrl(batch: BatchMessage): Record<string, string> {
   const hosts: Record<string, string> = {};
   for (const event of batch.events) {
     if (!event.url) continue;

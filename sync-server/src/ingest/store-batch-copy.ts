@@ -1,19 +1,18 @@
 import type { BatchMessage } from '@codesight/schema';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { COPY_INTERACTIONS_STATEMENT, interactionCopyLine } from '../db/copy-text';
 import type { CopyTransaction } from '../db/copy-transaction';
-import { storableText, toJsonb } from '../db/jsonb';
+import { storableText, toJsonb, toJsonbOrNull } from '../db/jsonb';
 import type { Database } from '../db/schema';
 import { mapEventToRow } from './event-row';
-import type { StoreBatchCallResult } from './store-batch-call';
-import { recordSessionProgress } from './store-events';
-import { LOCKED_COLUMNS } from './session-lock';
+import { MAX_SESSION_HOSTS, MAX_SESSION_URLS } from './limits';
+import { hostsByUrl, type StoreBatchCallResult } from './store-batch-call';
 
 /**
  * Batches from this many events on are stored by COPY when the database offers it. Below, the one-call
- * function wins: COPY takes ~6 round trips (lock, existing sequences, COPY, watermark, summary,
- * commit) against one, which costs more than it saves on a few rows and would lengthen the ack of the
- * small batches a live session sends. scripts/bench/README.md, "COPY path", has the measurement.
+ * function wins: COPY takes five round trips (lock, stored sequences, COPY, summary, commit) against
+ * one, which costs more than it saves on a few rows and would lengthen the ack of the small batches a
+ * live session sends. scripts/bench/README.md, "COPY path", has the measurement.
  */
 export const COPY_MIN_EVENTS = 64;
 
@@ -31,12 +30,13 @@ async function storedSequences(trx: Transaction<Database>, batch: BatchMessage):
 
 /**
  * Stores a checked batch into an existing session of `workerId` by COPY, in one transaction: lock the
- * session row, read which of the batch's sequences are already stored, COPY the others, then the same
- * summary and watermark update as the stepwise path. The lock is what makes COPY safe without
- * `on conflict`: every writer of a session's events holds it, so nothing can store one of these
- * sequences between the read and the COPY (and the unique index would still refuse it: the caller
- * falls back). Returns undefined when the session does not exist yet or belongs to another worker;
- * the caller then takes the stepwise path, which creates or refuses.
+ * session row, read which of the batch's sequences are already stored, COPY the others, then let
+ * `record_stored_events` (migration `2026-12-03T0300`, shared with `store_batch_events`) update the
+ * summary and the watermark. The lock is what makes COPY safe without `on conflict`: every writer of a
+ * session's events holds it, so nothing stores one of these sequences between the read and the COPY
+ * (and the unique index would still refuse it: the caller falls back). Returns undefined when the
+ * session does not exist yet or belongs to another worker; the caller then takes the stepwise path,
+ * which creates or refuses.
  */
 export async function storeBatchByCopy(
   copyTransaction: CopyTransaction,
@@ -44,9 +44,10 @@ export async function storeBatchByCopy(
   batch: BatchMessage,
 ): Promise<StoreBatchCallResult | undefined> {
   return copyTransaction(async (trx, copyIn) => {
+    // Only the owner: the summary columns (urls can be ~100 KB) stay in the database.
     const session = await trx
       .selectFrom('sessions')
-      .select(LOCKED_COLUMNS)
+      .select('worker_id')
       .where('id', '=', batch.sessionId)
       .forUpdate()
       .executeTakeFirst();
@@ -54,17 +55,27 @@ export async function storeBatchByCopy(
 
     const stored = await storedSequences(trx, batch);
     const fresh = stored.size === 0 ? batch.events : batch.events.filter((e) => !stored.has(e.sequence));
+    const urls: (string | null)[] = [];
     if (fresh.length > 0) {
       let text = '';
-      for (const event of fresh) text += interactionCopyLine(mapEventToRow(batch.sessionId, event));
+      for (const event of fresh) {
+        const row = mapEventToRow(batch.sessionId, event);
+        urls.push(row.url ?? null);
+        text += interactionCopyLine(row);
+      }
       await copyIn(COPY_INTERACTIONS_STATEMENT, text);
     }
     const meta = batch.session;
-    const ackedThrough = await recordSessionProgress(trx, session, fresh, {
-      user_agent: meta?.userAgent && storableText(meta.userAgent),
-      extension_version: meta?.extensionVersion && storableText(meta.extensionVersion),
-      masking_policy: meta?.maskingPolicy && toJsonb(meta.maskingPolicy),
-    });
-    return { ackedThrough, inserted: fresh.length };
+    const { rows } = await sql<{ o_acked_through: number; o_inserted: number }>`
+      select o_acked_through, o_inserted from record_stored_events(
+        ${batch.sessionId}, ${fresh.map((e) => e.sequence)}::int[], ${fresh.map((e) => e.type)}::text[],
+        ${urls}::text[], ${toJsonb(hostsByUrl(batch))}::jsonb,
+        ${meta?.userAgent === undefined ? null : storableText(meta.userAgent)}::text,
+        ${meta?.extensionVersion === undefined ? null : storableText(meta.extensionVersion)}::text,
+        ${toJsonbOrNull(meta?.maskingPolicy)}::jsonb,
+        ${MAX_SESSION_URLS}::int, ${MAX_SESSION_HOSTS}::int)`.execute(trx);
+    const row = rows[0];
+    if (row === undefined) throw new Error(`record_stored_events found no session ${batch.sessionId} under its lock`);
+    return { ackedThrough: Number(row.o_acked_through), inserted: Number(row.o_inserted) };
   });
 }

@@ -21,7 +21,7 @@ const LEGACY_COLUMN_FIELDS = sql.raw(
     `'modifiers','offsetX','offsetY','isVisible','context','elementAnalysis']`,
 );
 
-const STORE_BATCH_V2 = sql`
+export const STORE_BATCH_V2 = sql`
 create or replace function store_batch_events(
   p_session text, p_worker text, p_events jsonb, p_hosts jsonb,
   p_user_agent text, p_extension_version text, p_masking_policy jsonb,

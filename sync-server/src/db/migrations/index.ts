@@ -6,6 +6,7 @@ import * as credentialNotify from './2026-12-02T1300-credential-notify';
 import * as interactionsWithoutCopies from './2026-12-02T1800-interactions-without-copies';
 import * as adminAccounts from './2026-12-03T0200-admin-accounts';
 import * as jobs from './2026-12-03T0100-jobs';
+import * as recordStoredEvents from './2026-12-03T0300-record-stored-events';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -19,6 +20,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-02T1800-interactions-without-copies': interactionsWithoutCopies,
   '2026-12-03T0200-admin-accounts': adminAccounts,
   '2026-12-03T0100-jobs': jobs,
+  '2026-12-03T0300-record-stored-events': recordStoredEvents,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

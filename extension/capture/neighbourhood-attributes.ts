@@ -51,19 +51,21 @@ const MAX_QUERY_KEYS = 16;
  */
 export function neighbourhoodAttributes(el: Element): [string, string][] {
   const out: [string, string][] = [];
-  const attributes = el.attributes;
-  const count = Math.min(attributes.length, B.attributes);
+  // Names, not `el.attributes`: each entry of that map is an Attr node the browser creates on access.
+  const names = el.getAttributeNames();
+  const count = Math.min(names.length, B.attributes);
   for (let i = 0; i < count; i++) {
-    const attribute = attributes[i];
-    if (!attribute) continue;
-    const name = attribute.name.toLowerCase();
-    const value = attribute.value;
+    const name = names[i]!.toLowerCase();
     if (BOOLEAN_ATTRIBUTES.has(name)) out.push([name, '']);
-    else if (TEXT_ATTRIBUTES.has(name) || name.startsWith('aria-')) out.push([name, clean(value)]);
-    else if (URL_ATTRIBUTES.has(name)) out.push([name, clean(withoutQueryValues(value))]);
-    else if (name === 'value' && holdsPageValue(el)) out.push([name, clean(value)]);
+    else if (TEXT_ATTRIBUTES.has(name) || name.startsWith('aria-')) out.push([name, clean(attribute(el, names[i]!))]);
+    else if (URL_ATTRIBUTES.has(name)) out.push([name, clean(withoutQueryValues(attribute(el, names[i]!)))]);
+    else if (name === 'value' && holdsPageValue(el)) out.push([name, clean(attribute(el, names[i]!))]);
   }
   return out;
+}
+
+function attribute(el: Element, name: string): string {
+  return el.getAttribute(name) ?? '';
 }
 
 function clean(value: string): string {

@@ -107,6 +107,8 @@ interface Walk {
   /** Characters promised to what must still be written: close tags of open elements, the rest of the path. */
   reserved: number;
   nodes: number;
+  /** Set once something off the path did not fit: nothing more off the path is tried (only the path is written). */
+  full: boolean;
   path: readonly Element[];
   /** Open tags of the path, computed first so their length can be reserved. */
   pathTags: readonly string[];
@@ -125,6 +127,7 @@ function serialize(target: Element): string {
     out: '',
     reserved: pathTags.reduce((n, t) => n + t.length, 0) + closes,
     nodes: 0,
+    full: false,
     path,
     pathTags,
   };
@@ -132,9 +135,11 @@ function serialize(target: Element): string {
   return walk.out;
 }
 
-/** Whether `extra` more characters fit beside everything already written or promised. */
+/** Whether `extra` more characters fit beside everything already written or promised; the first miss ends the walk off the path. */
 function fits(walk: Walk, extra: number): boolean {
-  return walk.out.length + walk.reserved + extra <= LIMITS.neighbourhoodHtml;
+  if (walk.out.length + walk.reserved + extra <= LIMITS.neighbourhoodHtml) return true;
+  walk.full = true;
+  return false;
 }
 
 /**
@@ -149,7 +154,7 @@ function writeElement(walk: Walk, el: Element, depth: number, pathIndex: number)
     walk.reserved -= tag.length;
     walk.out += tag;
   } else {
-    if (walk.nodes >= B.nodes || depth > B.depth || DROPPED_TAGS.has(el.localName)) return;
+    if (walk.full || walk.nodes >= B.nodes || depth > B.depth || DROPPED_TAGS.has(el.localName)) return;
     const tag = openTag(el, false);
     if (!fits(walk, tag.length + close.length)) return;
     walk.out += tag;
@@ -187,7 +192,7 @@ function isEditingHost(el: Element): boolean {
 }
 
 function writeText(walk: Walk, raw: string, depth: number): void {
-  if (walk.nodes >= B.nodes || depth > B.depth) return;
+  if (walk.full || walk.nodes >= B.nodes || depth > B.depth) return;
   const collapsed = collapseWhitespace(raw);
   if (!collapsed) return;
   // Mask before cutting, so a card number straddling the cut is still recognised.

@@ -331,6 +331,62 @@ describe('sign-in and sessions', () => {
     expect((await call('/admin/api/me', { cookie: b.cookie })).status).toBe(401);
   });
 
+  it('account takeover with a stolen cookie: changing the password needs the current one, and ends the other sessions', async () => {
+    expect((await admin('create-admin', '--username', 'gina')).code).toBe(0);
+    const stolen = await signInAs('gina', BOB_PASSWORD);
+    const mine = await signInAs('gina', BOB_PASSWORD);
+    const change = (s: SignedIn, currentPassword: string, csrf = s.csrf) =>
+      call('/admin/api/password', {
+        cookie: s.cookie,
+        csrf,
+        json: { currentPassword, newPassword: 'gina picked a new one' },
+      });
+    const guessed = await change(stolen, 'a guessed password');
+    expect(guessed.status).toBe(403);
+    expect(await errorOf(guessed)).toEqual({ code: 'forbidden', message: 'the current password is wrong' });
+    expect((await change(stolen, BOB_PASSWORD, 'x'.repeat(43))).status).toBe(403);
+    const tooShort = await call('/admin/api/password', {
+      cookie: mine.cookie,
+      csrf: mine.csrf,
+      json: { currentPassword: BOB_PASSWORD, newPassword: 'short' },
+    });
+    expect(tooShort.status).toBe(400);
+
+    const changed = await change(mine, BOB_PASSWORD);
+    expect(changed.status).toBe(200);
+    const fresh = changed.headers.get('set-cookie')!.split(';', 1)[0]!;
+    expect(fresh).not.toBe(mine.cookie);
+    expect((await call('/admin/api/me', { cookie: stolen.cookie })).status).toBe(401);
+    expect((await call('/admin/api/me', { cookie: mine.cookie })).status).toBe(401);
+    expect((await call('/admin/api/me', { cookie: fresh })).status).toBe(200);
+    await signInAs('gina', 'gina picked a new one');
+    expect((await call('/admin/api/sign-in', { json: { username: 'gina', password: BOB_PASSWORD } })).status).toBe(401);
+
+    // A JWT names no account: the CLI sets passwords for scripts.
+    const token = await signAdminToken(SECRET, 'ops-script', '5m');
+    const viaToken = await call('/admin/api/password', {
+      bearer: token,
+      origin: null,
+      json: { currentPassword: 'x', newPassword: 'y'.repeat(12) },
+    });
+    expect(viaToken.status).toBe(403);
+  });
+
+  it('password guessing through a stolen session: wrong current passwords lock the account', async () => {
+    expect((await admin('create-admin', '--username', 'hank')).code).toBe(0);
+    const s = await signInAs('hank', BOB_PASSWORD);
+    const change = (currentPassword: string) =>
+      call('/admin/api/password', {
+        cookie: s.cookie,
+        csrf: s.csrf,
+        json: { currentPassword, newPassword: 'hank picked a new one' },
+      });
+    for (let i = 0; i < 5; i++) expect((await change(`guess ${i}`)).status).toBe(403);
+    const locked = await change(BOB_PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('900');
+  });
+
   it('ends the sessions of a disabled account at once, and refuses it like a wrong password', async () => {
     const s = await signInAs('bob', BOB_PASSWORD);
     expect((await admin('disable-admin', '--username', 'bob')).code).toBe(0);

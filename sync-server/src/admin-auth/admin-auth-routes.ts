@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
@@ -11,9 +11,10 @@ import { createRateLimiter } from '../http/rate-limiter';
 import { readValidBody } from '../http/read-body';
 import type { RouteDeps } from '../routes/route-deps';
 import { deleteAdminSession, type AdminSession } from './admin-sessions';
+import { changeOwnPassword } from './change-password';
 import { ownOrigin, sessionPolicyOf } from './cookie-auth';
 import { foreignOriginProblem } from './csrf';
-import { isPasswordLengthAcceptable, MAX_PASSWORD_BYTES } from './password-hash';
+import { isPasswordLengthAcceptable, MAX_PASSWORD_BYTES, newPasswordProblem } from './password-hash';
 import { clearSessionCookie, isCookieSecure, writeSessionCookie } from './session-cookie';
 import { signIn, type SignInDeps } from './sign-in';
 import { createUnknownUserLockouts } from './unknown-user-lockouts';
@@ -39,6 +40,17 @@ const SignInSchema = v.object({
   password: v.pipe(v.string('password must be a string'), v.maxLength(MAX_PASSWORD_BYTES, 'password is too long')),
 });
 
+const PasswordChangeSchema = v.object({
+  currentPassword: v.pipe(
+    v.string('currentPassword must be a string'),
+    v.maxLength(MAX_PASSWORD_BYTES, 'currentPassword is too long'),
+  ),
+  newPassword: v.pipe(
+    v.string('newPassword must be a string'),
+    v.maxLength(MAX_PASSWORD_BYTES, 'newPassword is too long'),
+  ),
+});
+
 /** What the console is told about the signed-in admin. */
 function sessionView(session: AdminSession) {
   return {
@@ -50,9 +62,22 @@ function sessionView(session: AdminSession) {
   };
 }
 
+/** 429 with Retry-After for a locked account (or user name). */
+function lockedResponse(c: Context, retryAfterMs: number): Response {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return errorResponse(c, 'rate_limited', `too many failed sign-ins; retry in ${seconds} s`, {
+    'Retry-After': String(seconds),
+  });
+}
+
+/** 503 when the password checks are queued to their bound. */
+function busyResponse(c: Context): Response {
+  return errorResponse(c, 'unavailable', 'too many sign-ins at once; retry in a second', { 'Retry-After': '1' });
+}
+
 /**
  * The admin console's sign-in API (issue 13), mounted at `/admin/api`: `POST /sign-in`, `POST
- * /sign-out`, `GET /me`. The session cookie it sets is accepted by every admin route (authenticateRequest).
+ * /sign-out`, `GET /me`, `POST /password`. The session cookie it sets is accepted by every admin route (authenticateRequest).
  */
 export function adminAuthRoutes(deps: RouteDeps): Hono<AppEnv> {
   const { settings } = deps;
@@ -113,15 +138,11 @@ export function adminAuthRoutes(deps: RouteDeps): Hono<AppEnv> {
         deps.authFailureLimiter.charge(address);
         deps.logger.warn('admin_sign_in_refused', { username: logged, ip });
         return errorResponse(c, 'authentication_failed', REFUSED);
-      case 'locked': {
-        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-        deps.logger.warn('admin_sign_in_locked', { username: logged, ip, retryAfterSeconds: seconds });
-        return errorResponse(c, 'rate_limited', `too many failed sign-ins; retry in ${seconds} s`, {
-          'Retry-After': String(seconds),
-        });
-      }
+      case 'locked':
+        deps.logger.warn('admin_sign_in_locked', { username: logged, ip });
+        return lockedResponse(c, outcome.retryAfterMs);
       case 'busy':
-        return errorResponse(c, 'unavailable', 'too many sign-ins at once; retry in a second', { 'Retry-After': '1' });
+        return busyResponse(c);
     }
   });
 
@@ -135,6 +156,35 @@ export function adminAuthRoutes(deps: RouteDeps): Hono<AppEnv> {
     }
     clearSessionCookie(c, secure);
     return c.body(null, 204);
+  });
+
+  // Cookie sessions only (CSRF-checked by authenticateRequest): a JWT names no account.
+  app.post('/password', requireAuth('admin'), async (c) => {
+    const session = c.get('adminSession');
+    if (!session) return errorResponse(c, 'forbidden', 'changing a password needs a console session; use the CLI');
+    const body = await readValidBody(c, PasswordChangeSchema, MAX_BODY_BYTES);
+    if (!body.ok) return refusalResponse(c, body.error);
+    const { currentPassword, newPassword } = body.value;
+    if (!isPasswordLengthAcceptable(currentPassword))
+      return errorResponse(c, 'validation_failed', `currentPassword is longer than ${MAX_PASSWORD_BYTES} bytes`);
+    const problem = newPasswordProblem(newPassword);
+    if (problem !== undefined) return errorResponse(c, 'validation_failed', `newPassword: ${problem}`);
+    const ip = c.get('clientIp');
+    const outcome = await changeOwnPassword(signInDeps, session, currentPassword, newPassword, ip);
+    switch (outcome.kind) {
+      case 'signed_in':
+        writeSessionCookie(c, outcome.token, secure, outcome.session.expiresAt - outcome.session.createdAt);
+        deps.logger.info('admin_password_changed', { username: session.username, ip });
+        return c.json(sessionView(outcome.session));
+      case 'refused':
+        deps.logger.warn('admin_password_change_refused', { username: session.username, ip });
+        // 403, not 401: the session is still good, only the password given is not.
+        return errorResponse(c, 'forbidden', 'the current password is wrong');
+      case 'locked':
+        return lockedResponse(c, outcome.retryAfterMs);
+      case 'busy':
+        return busyResponse(c);
+    }
   });
 
   app.get('/me', requireAuth('admin'), (c) => {

@@ -371,3 +371,34 @@ describe('narration alignment', () => {
     ]);
   });
 });
+
+describe('DatasetLineSchema', () => {
+  const [valid] = buildDatasetLines(SESSION, recorded([click(0)]), noMedia);
+  const cases: [string, (line: DatasetLine) => unknown][] = [
+    ['another format', (l) => ({ ...l, format: 'codesight.dataset/2' })],
+    ['a task (reserved)', (l) => ({ ...l, session: { ...l.session, task: 'buy socks' } })],
+    [
+      'six previous actions',
+      (l) => ({
+        ...l,
+        previousActions: Array.from({ length: 6 }, (_, step) => ({
+          step,
+          operation: 'click',
+          target: null,
+          value: null,
+        })),
+      }),
+    ],
+    ['no sequences', (l) => ({ ...l, sequences: [] })],
+    ['a snippet over the cap', (l) => ({ ...l, neighbourhoodHtml: 'x'.repeat(4097) })],
+    ['an unknown operation', (l) => ({ ...l, operation: 'hover' })],
+    [
+      'a negative narration offset',
+      (l) => ({ ...l, narration: { ...l.narration, pieces: [{ chunkId: 'a', chunkIndex: 0, fromMs: -1, toMs: 5 }] } }),
+    ],
+  ];
+  it('accepts a built line', () => expect(validate(DatasetLineSchema, valid).ok).toBe(true));
+  for (const [name, mutate] of cases) {
+    it(`refuses ${name}`, () => expect(validate(DatasetLineSchema, mutate(valid!)).ok).toBe(false));
+  }
+});

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { EpochMsSchema, int4Schema } from '../core/bounded';
+import { boundedArray, EpochMsSchema, int4Schema } from '../core/bounded';
 import { ViewportSchema } from '../entities/event';
 import { MaskSchema } from '../entities/masking';
 import { TargetSchema } from '../entities/target';
@@ -68,7 +68,7 @@ export const DatasetScreenshotsSchema = v.object({
    * The burst the action triggered, in frame order; without one, the first screenshot taken after the
    * action and before the next action started. Empty when there is none.
    */
-  after: v.pipe(v.array(Id), v.maxLength(16)),
+  after: boundedArray(Id, 16),
 });
 export type DatasetScreenshots = v.InferOutput<typeof DatasetScreenshotsSchema>;
 
@@ -78,18 +78,18 @@ export const DatasetNarrationSchema = v.object({
   startTime: EpochMsSchema,
   endTime: EpochMsSchema,
   /** The recorded audio in that span, chunk by chunk; empty when nothing was recorded then. */
-  pieces: v.pipe(v.array(NarrationPieceSchema), v.maxLength(256)),
+  pieces: boundedArray(NarrationPieceSchema, 256),
 });
 export type DatasetNarration = v.InferOutput<typeof DatasetNarrationSchema>;
 
-/** One line of the dataset. */
+/** One line of the dataset. Arrays are bounded before their items are checked, as at every boundary. */
 export const DatasetLineSchema = v.object({
   format: v.literal(DATASET_FORMAT),
   session: DatasetSessionSchema,
   /** The action's index in the session, from 0 (the action model's `index`). */
   step: int4Schema(0),
   /** Up to {@link PREVIOUS_ACTIONS} actions before this one, oldest first. */
-  previousActions: v.pipe(v.array(ActionSummarySchema), v.maxLength(PREVIOUS_ACTIONS)),
+  previousActions: boundedArray(ActionSummarySchema, PREVIOUS_ACTIONS),
   operation: ActionOperationSchema,
   /** Typed or selected value as recorded (masked); null when the action has none or masking kept nothing. */
   value: v.nullable(Text(LIMITS.inputValue)),
@@ -104,7 +104,7 @@ export const DatasetLineSchema = v.object({
   startTime: EpochMsSchema,
   endTime: EpochMsSchema,
   /** The recorded events the action was built from (their `sequence`). */
-  sequences: v.pipe(v.array(int4Schema(1)), v.minLength(1), v.maxLength(MAX_FOLDED_EVENTS)),
+  sequences: boundedArray(int4Schema(1), MAX_FOLDED_EVENTS, 1),
   /** `navigate` / `submit` caused by an earlier action: its step. */
   causedBy: v.nullable(int4Schema(0)),
   screenshots: DatasetScreenshotsSchema,

@@ -238,6 +238,7 @@ describe('sign-in and sessions', () => {
     const res = await call('/admin/api/me', { cookie: s.cookie });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ admin: { username: 'alice' }, via: 'session', csrfToken: s.csrf });
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect((await call('/admin/api/me')).status).toBe(401);
   });
 

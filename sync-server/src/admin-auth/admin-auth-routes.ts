@@ -99,6 +99,11 @@ export function adminAuthRoutes(deps: RouteDeps): Hono<AppEnv> {
 
   const app = new Hono<AppEnv>();
   app.use(bodyLimit({ maxBytes: MAX_BODY_BYTES, maxDrainBytes: MAX_DRAIN_BYTES }));
+  // Answers carry the CSRF token and who is signed in: no browser or proxy cache may keep them.
+  app.use(async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
 
   app.post('/sign-in', async (c) => {
     // Login CSRF: another site must not sign a visitor's browser into an account of its choosing.

@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRow } from '../src/db/schema';
 import { defineJobKind, type JobContext, type JobFailure } from '../src/jobs/job-kind';
+import { MAX_RESULT_BYTES } from '../src/jobs/job-attempt';
 import { createJobQueue, type JobQueue } from '../src/jobs/job-queue';
 import { createJobRegistry, MAX_PAYLOAD_BYTES } from '../src/jobs/job-registry';
 import { createJobRunner, type JobRunner } from '../src/jobs/job-runner';
@@ -196,6 +197,16 @@ describe.each(engines)('job queue on %s', (_name, startEngine) => {
     await r.poll();
     await r.idle();
     expect(await job(id)).toMatchObject({ state: 'failed', attempts: 1, last_error: 'gone: nothing to do' });
+  });
+
+  it('fails a job whose result is too large to keep, rather than store it', async () => {
+    const { id } = await enqueue(13);
+    behaviour = () => Promise.resolve(ok({ dump: 'x'.repeat(MAX_RESULT_BYTES) }));
+    const r = runner('solo');
+    await r.poll();
+    await r.idle();
+    expect(await job(id)).toMatchObject({ state: 'failed', attempts: 1, result: null });
+    expect((await job(id)).last_error).toMatch(/^result_too_large/);
   });
 
   it('times an attempt out, aborts its handler and counts it as a failure', async () => {

@@ -35,7 +35,7 @@ type Of<T extends RecordedEvent['type']> = Extract<RecordedEvent, { type: T }>;
  * - click, click, dblclick on one target within 600 ms become one click with `clickCount: 2`;
  * - `contextmenu` is a click with `button: 2`; `keydown` (Enter, Escape, Tab, shortcuts) a `keypress`;
  * - navigations of sub-frames are dropped (they follow their page's load); a navigation or submit within
- *   {@link CAUSE_WINDOW_MS} of a click, keypress or submit gets `causedBy` (that action's root cause),
+ *   {@link CAUSE_WINDOW_MS} of a click, keypress or submit in the same tab gets `causedBy` (that action's root cause),
  *   except `popstate` (back / forward). A heuristic: a back that only changes the hash is recorded as
  *   `hashchange` and, soon after a click, taken for that click's effect.
  */
@@ -44,7 +44,7 @@ export class ActionBuilder {
   private readonly done: Action[] = [];
   private nextIndex = 0;
   /** The last action a later navigation or submit may be the effect of. */
-  private lastCause: { index: number; root: number; time: number } | undefined;
+  private lastCause: { index: number; root: number; time: number; tabId: number | undefined } | undefined;
 
   /** Folds one event in. Events must come in sequence order. */
   add(event: RecordedEvent): void {
@@ -113,7 +113,7 @@ export class ActionBuilder {
     this.open.push(action);
     if (cause) {
       const root = action.causedBy ?? action.index;
-      this.lastCause = { index: action.index, root, time: event.timestamp };
+      this.lastCause = { index: action.index, root, time: event.timestamp, tabId: event.tabId };
     }
     return action;
   }
@@ -133,6 +133,8 @@ export class ActionBuilder {
   private causeOf(event: RecordedEvent): Pick<Action, 'causedBy'> {
     const cause = this.lastCause;
     if (!cause || event.timestamp - cause.time > CAUSE_WINDOW_MS || event.timestamp < cause.time) return {};
+    // A link opening another tab: its load is not a step the cause's page waits for.
+    if (cause.tabId !== event.tabId) return {};
     return { causedBy: cause.root };
   }
 
@@ -170,7 +172,7 @@ export class ActionBuilder {
       first.sequences.push(...second.sequences, event.sequence);
       first.endTime = event.timestamp;
       first.clickCount = 2;
-      this.lastCause = { index: first.index, root: first.index, time: event.timestamp };
+      this.lastCause = { index: first.index, root: first.index, time: event.timestamp, tabId: event.tabId };
       return;
     }
     this.addClick({ ...event, type: 'click' });

@@ -151,6 +151,13 @@ describe('buildActions', () => {
     expect(actions[4]!.causedBy).toBeUndefined();
   });
 
+  it('does not take a load in another tab for an effect of the click', () => {
+    const actions = buildActions(
+      session({ type: 'click', at: 0 }, { type: 'navigation', at: 300, tabId: 2, url: 'https://shop.example/new' }),
+    );
+    expect(actions[1]!.causedBy).toBeUndefined();
+  });
+
   it('folds scrolls of one scroller and keeps the final offset', () => {
     const inner = sampleTarget({ tag: 'div', id: 'inner', selectors: { css: '#inner', xpath: '//div' } });
     const actions = buildActions(

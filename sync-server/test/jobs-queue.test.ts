@@ -242,7 +242,7 @@ describe.each(engines)('job queue on %s', (_name, startEngine) => {
     };
     const r = runner('solo');
     await r.poll();
-    await expect.poll(async () => (await job(id)).progress).toBe(0.25);
+    await expect.poll(async () => (await job(id)).progress, { timeout: 20_000 }).toBe(0.25);
     hold.open();
     await r.idle();
     expect(await job(id)).toMatchObject({ state: 'succeeded', progress: 1 });

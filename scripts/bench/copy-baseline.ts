@@ -22,17 +22,25 @@ export function encodeCopyChunks(rows: readonly NewInteraction[]): string[] {
 
 /**
  * Streams pre-encoded COPY text into `interactions` over one new connection, in one COPY statement, and
- * returns the elapsed ms. This is the ceiling the server's ingest is compared with: same table, same
+ * returns the elapsed ms and PostgreSQL's CPU time meanwhile. This is the ceiling the server's ingest is compared with: same table, same
  * indexes, unique constraint and foreign key, same rows, none of the per-batch protocol work.
  */
-export async function copyIntoInteractions(databaseUrl: string, chunks: readonly string[]): Promise<number> {
+export async function copyIntoInteractions(
+  databaseUrl: string,
+  chunks: readonly string[],
+  postgresCpuMs: () => Promise<number | undefined>,
+): Promise<{ ms: number; pgCpuMs: number | undefined }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    const cpu0 = await postgresCpuMs();
     const started = performance.now();
     const stream = client.query(copyFrom(COPY_INTERACTIONS_STATEMENT));
     await pipeline(Readable.from(chunks), stream);
-    return performance.now() - started;
+    const ms = performance.now() - started;
+    // Read while the connection is open: an exited backend's CPU is no longer counted.
+    const cpu1 = await postgresCpuMs();
+    return { ms, pgCpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0 };
   } finally {
     await client.end();
   }

@@ -224,7 +224,7 @@ export function formatResults(r: BenchResults): string {
   out.push(
     `CPU during the ${num(w.result.events)}-event wire ingest (wall ${duration(w.result.ms)}, ${w.result.frames} frames, ${bytes(w.result.bytes)}): ` +
       `server process ${cpuPerEvent(w.cpu.server)}, PostgreSQL ${cpuPerEvent(w.cpu.postgres)}; ` +
-      `COPY of the same rows ${num((copy.ms * 1000) / copy.rows, 1)} µs/event of wall time on one connection.`,
+      `COPY of the same rows: PostgreSQL ${copy.pgCpuMs === undefined ? 'n/a' : `${num((copy.pgCpuMs * 1000) / copy.rows, 1)} µs/event`}.`,
   );
   out.push('');
   out.push(

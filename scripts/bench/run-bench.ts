@@ -70,7 +70,15 @@ export interface BenchResults {
   drain: DrainRun;
   /** The same backlog as pre-encoded frames on a bare socket: the server's ingest without the engine. */
   wire: WireRun;
-  copy: { rows: number; ms: number; mapMs: number; encodeMs: number; copyBytes: number; storedRows: number };
+  copy: {
+    rows: number;
+    ms: number;
+    pgCpuMs: number | undefined;
+    mapMs: number;
+    encodeMs: number;
+    copyBytes: number;
+    storedRows: number;
+  };
   compression: { events: number; defaults: CompressionResult; sizes: CompressionResult[]; fixture: CompressionResult };
   latency: {
     /** The metric: batch → batch_ack over the WebSocket. */
@@ -239,11 +247,14 @@ export async function runBench(options: BenchOptions, infra: BenchInfra, log: Lo
   const encodeMs = performance.now() - started;
   // The session rows the wire run stored stay (the foreign key's target); its events go.
   await resetInteractions(infra.admin);
-  const copyMs = await copyIntoInteractions(infra.databaseUrl, chunks);
+  const { ms: copyMs, pgCpuMs: copyPgCpuMs } = await copyIntoInteractions(infra.databaseUrl, chunks, () =>
+    postgresCpuMs(infra.pgDataDir),
+  );
   const storedRows = (await checkIngest(infra.admin, main.written)).rows;
   const copy = {
     rows: rows.length,
     ms: copyMs,
+    pgCpuMs: copyPgCpuMs,
     mapMs,
     encodeMs,
     copyBytes: chunks.reduce((sum, c) => sum + Buffer.byteLength(c), 0),

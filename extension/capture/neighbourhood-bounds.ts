@@ -9,10 +9,13 @@ export const NEIGHBOURHOOD_BOUNDS = {
   levels: 5,
   /** Levels written below the container; deeper off-path content is cut. */
   depth: 8,
-  /** Elements and text nodes written: a product card is 20-60, a form with a dozen fields ~100. */
-  nodes: 150,
+  /**
+   * Elements and text nodes written: a product card is 20-60, a dozen labelled fields ~60. Each costs
+   * a few µs; a click on a grid's gap (the grid is the target) fills the budget with its first cards.
+   */
+  nodes: 100,
   /** Children written per element off the path (the first ones): a list's first rows say what it lists. */
-  children: 24,
+  children: 16,
   /** Siblings (elements, non-blank text) written on either side of a path element: a 3,000-row grid gives its neighbours. */
   siblings: 12,
   /** Characters per text node after masking; headings and captions fit, a paragraph is cut with "…". */

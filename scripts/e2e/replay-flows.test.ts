@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecorderFlowSchema, validate, type RecorderFlow } from '@codesight/schema';
+import { RecorderFlowSchema, validate, type RecordedEvent, type RecorderFlow } from '@codesight/schema';
 import { launchWithExtension, type ExtensionBrowser } from '../lib/chromium';
 import { exportFlow } from '../exports/flow';
 import { SHOP_PAGES, startFixtureShop, type FixtureShop } from './fixture-shop/serve';
 import { builtExtension, REPO_ROOT } from './testing/extension-build';
-import { countLocalEvents } from './testing/local-events';
+import { countLocalEvents, readLocalSession } from './testing/local-events';
 import { configureServer, openPopup, startRecording, stopRecording, syncState } from './testing/popup';
 import {
   adminTokenFromCli,
@@ -43,10 +43,15 @@ const SECRETS = [EMAIL, PASSWORD, CARD, CARD.replace(/ /g, ''), PHONE, GIFT_CARD
 /** Evaluated in the page (as an expression, by both drivers) to compare recording and replay. */
 const CART_EXPRESSION = `localStorage.getItem('fixture-shop-cart') || '[]'`;
 
+type WaitForRecorded = (predicate: (event: RecordedEvent) => boolean, label: string) => Promise<void>;
+
 interface Scenario {
   name: string;
-  /** What the worker does, from a blank tab; the recording starts before and stops after. */
-  run(page: Page, origin: string): Promise<void>;
+  /**
+   * What the worker does, from a blank tab; the recording starts before and stops after.
+   * `recorded(predicate, label)` waits until the extension has stored an event of the session matching it.
+   */
+  run(page: Page, origin: string, recorded: WaitForRecorded): Promise<void>;
   /** A page-specific fact of the end state, as a JS expression returning a string. */
   probe: string;
 }
@@ -119,7 +124,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'shadow-checkout',
-    async run(page, origin) {
+    async run(page, origin, recorded) {
       await page.goto(`${origin}${SHOP_PAGES.product(3)}`);
       await page.locator('#add-to-cart').click();
       await page.locator('#go-to-cart').click();
@@ -134,9 +139,10 @@ const SCENARIOS: Scenario[] = [
       // The payment provider's iframe, shown on demand: a masked card field in a frame.
       await page.locator('#gift-card-toggle').click();
       await page.frameLocator('#payment-frame').locator('#gift-card-number').pressSequentially(GIFT_CARD, { delay: 5 });
-      // Typing in the frame is recorded once it settles: moving the focus to the parent page did not
-      // flush it here, and a tab closed within inputSettleMs lost it (a capture matter, not a flow one).
-      await sleep(1500);
+      // Typing in the frame is recorded once it settles: moving the focus to the parent page does not
+      // flush it, and in runs that went on at once it was missing from the stopped session (a capture
+      // matter, not a flow one). The worker here waits until the extension has it.
+      await recorded((e) => e.type === 'input' && e.url.includes('payment-frame'), 'the gift card typing');
       await page.locator('#delivery-notes').fill('Leave it with the neighbours.');
       await page.locator('#place-order').click();
       await page.locator('#thank-you').waitFor();
@@ -233,7 +239,14 @@ async function recordAll(): Promise<void> {
       try {
         await startRecording(popup, sessionId);
         const page = await browser.context.newPage();
-        await scenario.run(page, shop.url);
+        await scenario.run(page, shop.url, async (predicate, label) => {
+          await waitFor(
+            async () => (await readLocalSession(popup, sessionId)).events.some(predicate),
+            (found) => found,
+            label,
+            { timeoutMs: 15_000 },
+          );
+        });
         const state = await endStateOf({ evaluate: (e) => page.evaluate(e) }, shop.url, scenario.probe);
         await page.close();
         await popup.bringToFront();

@@ -48,7 +48,6 @@ describe('buildRecorderFlow', () => {
         ['shop-checkout-button', '#checkout'],
         ['pierce/#checkout'],
         ['aria/Proceed to checkout[role="button"]'],
-        ['text/Proceed to checkout'],
       ],
     });
     expect(flow.steps[10]).toMatchObject({
@@ -59,9 +58,13 @@ describe('buildRecorderFlow', () => {
     expect(withIndexes.steps[10]).toMatchObject({ frame: [2] });
   });
 
-  it('leaves out aria names the runner cannot parse', () => {
+  it('leaves out aria names the runner cannot parse, and text when an aria name finds the element', () => {
     const target = flowTarget('#x', { selectors: { css: '#x', xpath: '//x', aria: 'role=button[name="Buy (2)"]' } });
     expect(recorderSelectors(target)).toEqual([['#x'], ['xpath///x']]);
+    const withText = { ...target, selectors: { ...target.selectors, text: 'text=Buy now' } };
+    expect(recorderSelectors(withText)).toEqual([['#x'], ['text/Buy now'], ['xpath///x']]);
+    const named = { ...withText, selectors: { ...withText.selectors, aria: 'role=button[name="Buy now"]' } };
+    expect(recorderSelectors(named)).toEqual([['#x'], ['aria/Buy now[role="button"]'], ['xpath///x']]);
   });
 
   it('starts with a navigate when the recording began on an open page', () => {

@@ -73,8 +73,9 @@ const MODIFIER_KEYS = [
 
 /**
  * Every way to find the target in the Recorder's selector syntax, most specific first: the CSS selector
- * (inside its shadow hosts), `pierce/` CSS, `aria/Name[role="…"]`, `text/…` and `xpath/…` (outside
- * shadow roots only: XPath cannot cross them). The runner races them and acts on the first that resolves.
+ * (inside its shadow hosts), `pierce/` CSS, `aria/Name[role="…"]`, `text/…` (without an aria selector
+ * only) and `xpath/…` (outside shadow roots only: XPath cannot cross them). The runner races them and
+ * acts on the first that resolves.
  */
 export function recorderSelectors(target: Target): string[][] {
   const inShadow = target.shadowPath.length > 0;
@@ -82,9 +83,12 @@ export function recorderSelectors(target: Target): string[][] {
   if (inShadow) selectors.push([`pierce/${target.selectors.css}`]);
   const aria = ariaRoleAndName(target);
   // `(`, `)`, `[` and `]` break the runner's ::-p-aria() parsing: leave such names to the other selectors.
-  if (aria && !/[()[\]]/.test(aria.name)) selectors.push([`aria/${aria.name}[role="${aria.role}"]`]);
+  const ariaUsable = aria !== undefined && !/[()[\]]/.test(aria.name);
+  if (ariaUsable) selectors.push([`aria/${aria.name}[role="${aria.role}"]`]);
+  // The runner races the selectors and acts on the first found; `text/` matches any element containing
+  // the text (aria names match exactly), so it is offered only when there is no aria selector.
   const text = textOf(target);
-  if (text && !/[()]/.test(text)) selectors.push([`text/${text}`]);
+  if (text && !ariaUsable && !/[()]/.test(text)) selectors.push([`text/${text}`]);
   if (!inShadow) selectors.push([`xpath/${target.selectors.xpath}`]);
   return selectors;
 }

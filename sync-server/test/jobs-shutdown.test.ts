@@ -96,5 +96,8 @@ describe('job runner on SIGTERM', () => {
     expect(lines.find((l) => l.event === 'jobs_interrupted')).toBeDefined();
     expect(lines.find((l) => l.event === 'job_released' && l.jobId === job.id)).toMatchObject({ released: true });
     expect((await state())?.state).toBe('queued');
+    // The abandoned attempt got past the lock after the hand-back: it recorded no archive.
+    const archives = await locker.query('select id from session_archives where session_id = $1', [SESSION]);
+    expect(archives.rows).toEqual([]);
   });
 });

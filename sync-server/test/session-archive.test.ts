@@ -10,6 +10,7 @@ import { blobKeyFor } from '../src/blobs/blob-key';
 import { recordMediaChunk, recordScreenshot } from '../src/ingest/media-rows';
 import { sessionArchiveJob, SESSION_ARCHIVE_KIND } from '../src/jobs/archive/session-archive-job';
 import { createJobRunner } from '../src/jobs/job-runner';
+import { claimJob } from '../src/jobs/job-store';
 import { createServerJobRegistry } from '../src/jobs/server-job-kinds';
 import type { JobView } from '../src/jobs/job-view';
 import { createLogger } from '../src/log';
@@ -189,7 +190,15 @@ describe('session archive', () => {
 
   it('reports progress that rises to the end while it builds', async () => {
     const progress: number[] = [];
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.now());
+    await t.request(archivePath(SESSION), { method: 'POST', bearer: admin });
+    // Claimed by hand: the test is the runner, and calls the handler itself.
+    const claimed = await claimJob(t.open.db, {
+      owner: 'test',
+      kinds: [SESSION_ARCHIVE_KIND],
+      now: clock.now(),
+      leaseMs: 60_000,
+    });
     const job = sessionArchiveJob({
       db: t.open.db,
       blobs: t.blobs,
@@ -199,8 +208,8 @@ describe('session archive', () => {
     const result = await job.run(
       { sessionId: SESSION },
       {
-        jobId: '00000000-0000-4000-8000-000000000001',
-        attempt: 1,
+        jobId: claimed!.id,
+        attempt: claimed!.attempts,
         clock,
         logger: createLogger('silent'),
         signal: new AbortController().signal,
@@ -213,6 +222,32 @@ describe('session archive', () => {
     expect(progress[0]).toBeGreaterThan(0);
     expect(progress.at(-1)).toBeGreaterThan(0.9);
     expect(progress.at(-1)).toBeLessThanOrEqual(1);
+  });
+
+  it("records nothing, and removes its file, when the attempt is no longer the job's", async () => {
+    const before = await t.open.db.selectFrom('session_archives').select('id').execute();
+    const job = sessionArchiveJob({
+      db: t.open.db,
+      blobs: t.blobs,
+      maxScreenshotsPerSession: 100,
+      maxChunksPerSession: 100,
+    });
+    const result = await job.run(
+      { sessionId: SESSION },
+      {
+        // No running job has this id and attempt (a released or timed-out attempt looks the same).
+        jobId: '00000000-0000-4000-8000-000000000003',
+        attempt: 1,
+        clock: new FakeClock(),
+        logger: createLogger('silent'),
+        signal: new AbortController().signal,
+        reportProgress: () => {},
+      },
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'attempt_over' } });
+    expect(await t.open.db.selectFrom('session_archives').select('id').execute()).toEqual(before);
+    const files = await readdir(join(t.dir, 'blobs', 'archives', SESSION));
+    expect(files.some((f) => f.startsWith('00000000-0000-4000-8000-000000000003'))).toBe(false);
   });
 
   it('refuses a session over the media limits before reading anything', async () => {

@@ -20,8 +20,13 @@ export interface ArchiveRecord {
   createdAt: number;
 }
 
-/** Records a built archive in `session_archives`. */
-export async function recordArchive(db: Kysely<Database>, record: ArchiveRecord): Promise<void> {
+/**
+ * Records a built archive in `session_archives`, only while `attempt` is still the job's running
+ * attempt: checked after the insert, under the job row's lock and in the same transaction, so an
+ * attempt that timed out or was handed back meanwhile (its runner stopped) leaves no row. Returns
+ * false when it left none.
+ */
+export async function recordArchive(db: Kysely<Database>, record: ArchiveRecord, attempt: number): Promise<boolean> {
   const values = {
     session_id: record.sessionId,
     kind: ZIP_ARCHIVE_KIND,
@@ -30,12 +35,33 @@ export async function recordArchive(db: Kysely<Database>, record: ArchiveRecord)
     bytes: record.bytes,
     created_at: new Date(record.createdAt),
   };
-  await db
-    .insertInto('session_archives')
-    .values({ id: record.id, ...values })
-    .onConflict((oc) => oc.column('id').doUpdateSet(values))
-    .execute();
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      await trx
+        .insertInto('session_archives')
+        .values({ id: record.id, ...values })
+        .onConflict((oc) => oc.column('id').doUpdateSet(values))
+        .execute();
+      const current = await trx
+        .selectFrom('jobs')
+        .select('id')
+        .where('id', '=', record.id)
+        .where('state', '=', 'running')
+        .where('attempts', '=', attempt)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current) throw new AttemptOverError();
+      return true;
+    })
+    .catch((err: unknown) => {
+      if (err instanceof AttemptOverError) return false;
+      throw err;
+    });
 }
+
+/** Rolls {@link recordArchive}'s transaction back. */
+class AttemptOverError extends Error {}
 
 /** The session's newest ZIP archive, or undefined. */
 export function latestArchive(db: Kysely<Database>, sessionId: string): Promise<SessionArchiveRow | undefined> {

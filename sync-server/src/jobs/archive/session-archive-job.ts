@@ -103,9 +103,13 @@ export function sessionArchiveJob(deps: SessionArchiveDeps): JobKind {
         }
       }
       const { bytes } = await blobs.putStream(blobKey, hashed(), 'application/zip');
-      context.signal.throwIfAborted();
       const sha256 = hash.digest('hex');
-      await recordArchive(db, { id: context.jobId, sessionId, blobKey, sha256, bytes, createdAt });
+      const record = { id: context.jobId, sessionId, blobKey, sha256, bytes, createdAt };
+      if (context.signal.aborted || !(await recordArchive(db, record, context.attempt))) {
+        // This attempt is no longer the job's: its file is nobody's.
+        await blobs.delete(blobKey);
+        return permanent('attempt_over', 'the attempt ended (timeout or shutdown) before the archive was recorded');
+      }
       return ok({
         archiveId: context.jobId,
         blobKey,

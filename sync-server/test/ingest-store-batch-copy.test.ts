@@ -73,17 +73,20 @@ describe('storeBatch with COPY', () => {
   });
 
   it('copies only the events not stored yet when a large batch overlaps stored ones', async () => {
-    const events = sampleRecordedEvents('cs_copy_overlap', 300);
+    const { copy, runs } = countingCopy(t.open);
+    const events = sampleRecordedEvents('cs_copy_overlap', COPY_MIN_EVENTS + 200);
+    const n = events.length;
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events.slice(0, 1))));
-    unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(100, 200)), copyOf(t.open)));
-    // 1..300 again: 1 and 101..200 are stored, the rest is new; the gap 2..100 closes in the same batch.
-    const again = unwrap(await storeBatch(t.open.db, 'alice', batchOf(events), copyOf(t.open)));
-    expect(again).toEqual({ inserted: 199, duplicates: 101, ackedThrough: 300 });
-    expect(await storedSummary('cs_copy_overlap')).toMatchObject({ n: 300, distinct_n: 300, event_count: 300 });
+    unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(100, 200)), copy));
+    // 1..n again: 1 and 101..200 are stored, the rest is new; the gap 2..100 closes in the same batch.
+    const again = unwrap(await storeBatch(t.open.db, 'alice', batchOf(events), copy));
+    expect(runs()).toBe(1);
+    expect(again).toEqual({ inserted: n - 101, duplicates: 101, ackedThrough: n });
+    expect(await storedSummary('cs_copy_overlap')).toMatchObject({ n, distinct_n: n, event_count: n });
   });
 
   it('falls back to the on-conflict path when COPY meets a row that appeared after the read (unique violation)', async () => {
-    const events = sampleRecordedEvents('cs_copy_race', 200);
+    const events = sampleRecordedEvents('cs_copy_race', COPY_MIN_EVENTS + 100);
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events.slice(0, 1))));
     const real = copyOf(t.open);
     let collided = 0;
@@ -99,18 +102,19 @@ describe('storeBatch with COPY', () => {
       );
     const stored = unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(1)), racing));
     expect(collided).toBe(1);
-    // The COPY transaction was rolled back (planted row included); the function stored all 199.
-    expect(stored).toEqual({ inserted: 199, duplicates: 0, ackedThrough: 200 });
-    expect(await storedSummary('cs_copy_race')).toMatchObject({ n: 200, distinct_n: 200, event_count: 200 });
+    // The COPY transaction was rolled back (planted row included); the function stored all the rest.
+    const n = events.length;
+    expect(stored).toEqual({ inserted: n - 1, duplicates: 0, ackedThrough: n });
+    expect(await storedSummary('cs_copy_race')).toMatchObject({ n, distinct_n: n, event_count: n });
   });
 
   it('stores each event once when two instances COPY overlapping batches of one session concurrently', async () => {
-    const total = 2000;
+    const total = 3000;
     const events = sampleRecordedEvents('cs_copy_concurrent', total);
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events.slice(0, 1))));
-    // Every event in three overlapping batches, sent through both instances, all at once.
+    // Overlapping COPY-sized batches covering every event, each sent through both instances, all at once.
     const slices: [number, number][] = [];
-    for (let from = 1; from < total; from += 200) slices.push([from, Math.min(total, from + 300)]);
+    for (let from = 1; from < total; from += 200) slices.push([from, Math.min(total, from + COPY_MIN_EVENTS + 100)]);
     const sends = [...slices, ...slices.slice().reverse()].map(([from, to], i) =>
       storeBatch(
         (i % 2 === 0 ? t.open : second).db,

@@ -35,6 +35,8 @@ export interface ArchiveSources {
   /** Checked between steps: a timed-out or stopped job ends at the next one. */
   signal: AbortSignal;
   onProgress(fraction: number): void;
+  /** Told what the manifest counts: what the archive holds, events that arrived meanwhile excluded. */
+  onCounts?(counts: ZipManifest['counts']): void;
 }
 
 /** Fixed paths inside the archive; media files are `screenshots/…`, `audio/chunk-…`, `video/chunk-…`. */
@@ -159,6 +161,7 @@ export async function* buildSessionArchive(sources: ArchiveSources): AsyncGenera
     })),
     files: zip.files.filter((f) => !isMediaPath(f.path)),
   };
+  sources.onCounts?.(manifest.counts);
   const file = zip.open(ARCHIVE_PATHS.manifest, { compress: true });
   file.write(encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`));
   file.close();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ok, SessionIdSchema } from '@codesight/schema';
+import { ok, SessionIdSchema, type ZipManifest } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import type { BlobStore } from '../../blobs/blob-store';
@@ -85,6 +85,7 @@ export function sessionArchiveJob(deps: SessionArchiveDeps): JobKind {
       const createdAt = context.clock.now();
       const blobKey = archiveBlobKey(sessionId, context.jobId, context.attempt);
       const hash = createHash('sha256');
+      let counts: ZipManifest['counts'] | undefined;
       const zip = buildSessionArchive({
         session: toExportSession(row),
         counts: content,
@@ -95,6 +96,7 @@ export function sessionArchiveJob(deps: SessionArchiveDeps): JobKind {
         createdAt: new Date(createdAt),
         signal: context.signal,
         onProgress: (fraction) => context.reportProgress(fraction),
+        onCounts: (written) => (counts = written),
       });
       async function* hashed() {
         for await (const piece of zip) {
@@ -115,12 +117,7 @@ export function sessionArchiveJob(deps: SessionArchiveDeps): JobKind {
         blobKey,
         bytes,
         sha256,
-        counts: {
-          events: content.events,
-          screenshots: content.screenshots,
-          audioChunks: content.audioChunks,
-          videoChunks: content.videoChunks,
-        },
+        counts,
       });
     },
   });

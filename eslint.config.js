@@ -9,7 +9,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/**', 'sync-server/test/**', 'scripts/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.output/', '.wxt/', 'data/', 'coverage/', '**/*.html'] },
+  { ignores: ['node_modules/', '.output/', '.wxt/', 'data/', 'coverage/', 'sync-server/console/dist/', '**/*.html'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

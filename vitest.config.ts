@@ -11,7 +11,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['schema/**/*.test.ts', 'extension/**/*.test.{ts,tsx}', 'sync-server/src/**/*.test.ts'],
+          include: [
+            'schema/**/*.test.ts',
+            'extension/**/*.test.{ts,tsx}',
+            'sync-server/src/**/*.test.ts',
+            'sync-server/console/src/**/*.test.{ts,tsx}',
+          ],
           environment: 'node',
         },
       },

@@ -19,6 +19,14 @@ console.log(
   `\nExtension built. Load it in Chrome: chrome://extensions → Developer mode → Load unpacked → ${extensionDir}\n`,
 );
 
+console.log('Building the admin console…');
+const consoleBuild = spawnSync(npx, ['vite', 'build', '--config', 'sync-server/console/vite.config.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+// The server still starts: /admin then answers that the console is not built.
+if (consoleBuild.status !== 0) console.error('The admin console build failed (see above); /admin will say so.');
+
 console.log('Starting the sync server…');
 // Node itself with tsx's loader, not `npx tsx`: npm exec and tsx's CLI would stay alive around the server
 // (~120 MiB). `--liftoff-only` keeps V8 from recompiling the embedded database's WebAssembly with its

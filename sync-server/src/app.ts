@@ -25,9 +25,13 @@ import { createJobQueue } from './jobs/job-queue';
 import type { JobRegistry } from './jobs/job-registry';
 import { createServerJobRegistry } from './jobs/server-job-kinds';
 import { createLogger, type Logger } from './log';
+import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metrics';
+import { countIngestAnswers } from './metrics/ingest-metrics-middleware';
 import { adminRoutes } from './routes/admin-routes';
 import { archiveRoutes } from './routes/archive-routes';
 import { blobRoutes } from './routes/blob-routes';
+import { consoleApiRoutes } from './routes/console-api-routes';
+import { consoleRoutes } from './routes/console-routes';
 import { datasetRoutes } from './routes/dataset-routes';
 import { extensionRoutes } from './routes/extension-routes';
 import { flowRoutes } from './routes/flow-routes';
@@ -67,6 +71,10 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** The job kinds that may be enqueued. Default: the server's ({@link createServerJobRegistry}). */
   jobs?: JobRegistry;
+  /** Default: fresh counters (this instance's, shown by the admin console). */
+  ingestMetrics?: IngestMetrics;
+  /** Where the built admin console is; default sync-server/console/dist. */
+  consoleDir?: string;
 }
 
 /** Headers the API reads, allowed in CORS preflights. */
@@ -108,6 +116,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       settings,
     ),
     connections: deps.connections ?? createConnectionRegistry(clock),
+    ingestMetrics: deps.ingestMetrics ?? createIngestMetrics(clock),
     startedAt: clock.now(),
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   };
@@ -127,6 +136,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
   });
   app.use(requestLog(logger));
+  // Outside the credential check and limits, so their refusals of ingest requests are counted too.
+  app.use(countIngestAnswers(routeDeps.ingestMetrics));
   // Before anything that can refuse: a refusal must reach a client still sending its body.
   app.use(drainUnreadBody(MAX_DRAIN_BYTES));
   app.use(secureHeaders());
@@ -167,6 +178,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', datasetRoutes(routeDeps));
   app.route('/admin/api', adminAuthRoutes(routeDeps));
   app.route('/api', flowRoutes(routeDeps));
+  app.route('/api', consoleApiRoutes(routeDeps));
+  app.route('/admin', consoleRoutes(deps.consoleDir));
 
   app.notFound((c) => errorResponse(c, 'not_found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {

@@ -14,6 +14,7 @@ const MIGRATION_NAMES = [
   '2026-12-03T0100-jobs',
   '2026-12-03T0200-admin-accounts',
   '2026-12-03T0300-record-stored-events',
+  '2026-12-03T0400-console-indexes',
 ];
 
 let cluster: PostgresCluster;

@@ -5,6 +5,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Database } from '../db/schema';
 import type { RateLimiter } from '../http/rate-limiter';
 import type { Logger } from '../log';
+import type { IngestMetrics } from '../metrics/ingest-metrics';
 import type { ProtocolContext } from '../protocol/protocol-context';
 import type { Settings } from '../settings';
 import type { ConnectionRegistry } from '../ws/connection-registry';
@@ -27,6 +28,8 @@ export interface RouteDeps {
   authFailureLimiter: RateLimiter;
   protocol: ProtocolContext;
   connections: ConnectionRegistry;
+  /** This instance's ingest counters (stored events, refusals), for the admin console. */
+  ingestMetrics: IngestMetrics;
   /** Epoch ms the app was created, for uptime. */
   startedAt: number;
   /** True once shutdown began: new sockets are refused. */

@@ -37,7 +37,11 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
       return result;
     },
     verifyCredential: (principal) => watch.verify(principal),
-    handleMessage: (principal, message) => dispatchMessage(deps.protocol, principal, message),
+    handleMessage: async (principal, message) => {
+      const reply = await dispatchMessage(deps.protocol, principal, message);
+      deps.ingestMetrics.recordReply(reply);
+      return reply;
+    },
     registry: deps.connections,
     keyLimiter: deps.keyLimiter,
     authFailureLimiter: deps.authFailureLimiter,

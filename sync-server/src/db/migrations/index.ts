@@ -7,6 +7,7 @@ import * as interactionsWithoutCopies from './2026-12-02T1800-interactions-witho
 import * as adminAccounts from './2026-12-03T0200-admin-accounts';
 import * as jobs from './2026-12-03T0100-jobs';
 import * as recordStoredEvents from './2026-12-03T0300-record-stored-events';
+import * as consoleIndexes from './2026-12-03T0400-console-indexes';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -21,6 +22,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T0200-admin-accounts': adminAccounts,
   '2026-12-03T0100-jobs': jobs,
   '2026-12-03T0300-record-stored-events': recordStoredEvents,
+  '2026-12-03T0400-console-indexes': consoleIndexes,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

@@ -1,0 +1,338 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sampleRecordedEvents } from '@codesight/schema/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, ensureChromium } from '../lib/chromium';
+import { startPostgres } from '../lib/postgres-cluster';
+import { REPO_ROOT } from './testing/extension-build';
+import { ensureFfmpeg, FFMPEG } from './testing/ffmpeg';
+import { startServerProcess, TEST_API_KEY, type ServerProcess } from './testing/server-process';
+import { createTeardown } from './testing/teardown';
+
+/**
+ * The admin console end to end: a real server on a throwaway PostgreSQL, an admin made with the CLI,
+ * two sessions ingested through the sync and upload APIs (one with a screenshot of its click and a
+ * narration track), then the console in real Chromium: sign-in (a wrong password first), the overview's
+ * numbers, a new worker's key shown once, the session list filtered, the detail's thumbnail with the click
+ * point and the narration, an archive built by the job runner, sign-out.
+ */
+
+const USERNAME = 'root';
+const PASSWORD = 'console-e2e-password-1';
+const WITH_MEDIA = 'cs_console_media';
+const WITHOUT_MEDIA = 'cs_console_plain';
+const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+/** Waits in the browser: generous, since two cores are shared; never a timing assertion. */
+const UI_TIMEOUT_MS = 20_000;
+
+const teardown = createTeardown();
+let server: ServerProcess;
+let browser: Browser;
+let page: Page;
+let clickSequence: number;
+let workDir: string;
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+async function call(
+  path: string,
+  init: { method?: string; json?: unknown; body?: Uint8Array<ArrayBuffer>; headers?: Record<string, string> },
+) {
+  const headers: Record<string, string> = { 'X-API-Key': TEST_API_KEY, ...init.headers };
+  if (init.json !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(server.url + path, {
+    method: init.method ?? 'POST',
+    headers,
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+/** Announces, PUTs and completes one media upload, as the extension's uploader does. */
+async function upload(
+  kind: 'screenshot' | 'audio',
+  sessionId: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  mime: string,
+  meta: object,
+) {
+  const announce = {
+    kind,
+    sessionId,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    bytes: bytes.byteLength,
+    mime,
+    meta,
+  };
+  const where = await call('/api/upload/url', { json: announce });
+  if (where.alreadyExists === false) {
+    const target = String(where.url);
+    const res = await fetch(target.startsWith('http') ? target : server.url + target, {
+      method: 'PUT',
+      headers: where.headers as Record<string, string>,
+      body: bytes,
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+  }
+  await call('/api/upload/complete', { json: { ...announce, uploadId: where.uploadId } });
+}
+
+/**
+ * Stores a closed session of `count` sample events, shifted to now so it started "today"; the client
+ * announces `finalCount` events (more than were sent: the session is incomplete).
+ */
+async function ingest(sessionId: string, count: number, finalCount = count) {
+  const sample = sampleRecordedEvents(sessionId, count);
+  const shift = Date.now() - 60_000 - sample[0]!.timestamp;
+  const events = sample.map((e) => ({ ...e, timestamp: e.timestamp + shift }));
+  await call('/api/sync/batch', {
+    json: {
+      type: 'batch',
+      v: 1,
+      batchId: `${sessionId}-1`,
+      sessionId,
+      session: {
+        startTime: events[0]!.timestamp,
+        userAgent: 'Chrome/156',
+        extensionVersion: '0.1.0',
+        maskingPolicy: { version: '1', rules: ['email'] },
+      },
+      firstSequence: 1,
+      lastSequence: events.length,
+      events,
+    },
+  });
+  await call('/api/sync/session-close', {
+    json: { sessionId, finalCount, endTime: events.at(-1)!.timestamp },
+  });
+  return events;
+}
+
+beforeAll(async () => {
+  ensureChromium();
+  ensureFfmpeg();
+  // The console as the working tree has it.
+  run('npm', ['run', 'build:console'], { cwd: REPO_ROOT });
+  workDir = await mkdtemp(join(tmpdir(), 'admin-console-e2e-'));
+  teardown.add('work dir', () => rm(workDir, { recursive: true, force: true }));
+  run(FFMPEG, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0x3366aa:s=640x400',
+    '-frames:v',
+    '1',
+    join(workDir, 'shot.png'),
+  ]);
+  run(FFMPEG, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=4',
+    '-c:a',
+    'libopus',
+    '-f',
+    'webm',
+    join(workDir, 'narration.webm'),
+  ]);
+
+  const pg = await startPostgres();
+  teardown.add('postgres', () => pg.stop());
+  // Three failures lock a name, so the test can show the lock-out message without many attempts.
+  const env = { DATABASE_URL: pg.url, ADMIN_LOCKOUT_THRESHOLD: '3' };
+  server = await startServerProcess(env);
+  teardown.add('server', () => server.dispose());
+  run(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'create-admin', '--username', USERNAME], {
+    cwd: join(REPO_ROOT, 'sync-server'),
+    env: { ...process.env, ...env, NODE_ENV: 'test', ADMIN_PASSWORD: PASSWORD },
+  });
+
+  // Two events announced but never sent: incomplete, with a gap the detail names.
+  const events = await ingest(WITH_MEDIA, 16, 18);
+  const click = events.find((e) => e.type === 'click')!;
+  clickSequence = click.sequence;
+  await upload('screenshot', WITH_MEDIA, new Uint8Array(await readFile(join(workDir, 'shot.png'))), 'image/png', {
+    id: 'shot-1',
+    timestamp: click.timestamp + 50,
+    width: 640,
+    height: 400,
+    trigger: 'click',
+    triggerSequence: clickSequence,
+    viewportWidth: 1280,
+    viewportHeight: 800,
+    devicePixelRatio: 1,
+  });
+  await upload(
+    'audio',
+    WITH_MEDIA,
+    new Uint8Array(await readFile(join(workDir, 'narration.webm'))),
+    'audio/webm;codecs=opus',
+    {
+      id: 'chunk-0',
+      chunkIndex: 0,
+      startTime: events[0]!.timestamp,
+      durationMs: 4000,
+    },
+  );
+  await ingest(WITHOUT_MEDIA, 5);
+  // One refused batch, for the overview's refusal counter.
+  const refused = await fetch(`${server.url}/api/sync/batch`, {
+    method: 'POST',
+    headers: { 'X-API-Key': TEST_API_KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sessionId: 'cs_refused' }),
+  });
+  expect(refused.status).toBe(400);
+
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: BROWSER_ARGS });
+  teardown.add('browser', () => browser.close());
+  page = await browser.newPage();
+}, 120_000);
+
+afterAll(() => teardown.run(), 60_000);
+
+const text = async (selector: string) =>
+  (await page.locator(selector).first().textContent({ timeout: UI_TIMEOUT_MS })) ?? '';
+
+describe('admin console in Chromium', () => {
+  it('sends an anonymous visitor to sign-in, shows lock-out and wrong-password messages, then signs in', async () => {
+    await page.goto(`${server.url}/admin/sessions`);
+    await page.waitForURL(/\/admin\/sign-in\?next=%2Fsessions$/, { timeout: UI_TIMEOUT_MS });
+    // A name guessed at is locked out after three failures, and the form says so.
+    await page.fill('input[name=username]', 'mallory');
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await page.fill('input[name=password]', `guess-${attempt}`);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/admin/api/sign-in'), { timeout: UI_TIMEOUT_MS });
+      await page.click('button[type=submit]');
+      statuses.push((await answer).status());
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect(await text('.sign-in .error')).toMatch(
+      /^Too many failed attempts: sign-in is locked for \d+ more minutes?\.$/,
+    );
+
+    await page.fill('input[name=username]', USERNAME);
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    expect(await text('.sign-in .error')).toBe('Wrong user name or password.');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    // Back where the visitor was headed.
+    await page.waitForURL(/\/admin\/sessions$/, { timeout: UI_TIMEOUT_MS });
+    expect(await text('header .who')).toContain(USERNAME);
+  });
+
+  it('shows the overview: sessions today, stored events, refusals by code, jobs, storage', async () => {
+    await page.click('header nav a:text("Overview")');
+    expect(await text('[data-testid=sessions-today] .big')).toBe('2');
+    expect(await text('[data-testid=connections] .big')).toBe('0');
+    expect(await text('[data-testid=events-per-second]')).toMatch(/\(21 events\)/);
+    expect(await text('[data-testid=refusals]')).toMatch(/validation_failed\s*1/);
+    expect(await text('[data-testid=refusals] .note')).toContain('this server instance');
+    expect(await text('[data-testid=jobs]')).toMatch(/queued\s*0/);
+    expect(await text('[data-testid=storage] .big')).toMatch(/MiB|KiB/);
+  });
+
+  it('creates a worker and shows its key once; the key works', async () => {
+    await page.click('header nav a:text("Workers")');
+    await page.fill('input[name=worker-name]', 'Alice');
+    await page.click('button:text("Create worker")');
+    const key = await page.locator('[data-testid=new-key] input.key').inputValue({ timeout: UI_TIMEOUT_MS });
+    expect(key).toMatch(/^csk_/);
+    await page.locator('tr[data-worker=Alice]').waitFor({ timeout: UI_TIMEOUT_MS });
+    const works = await fetch(`${server.url}/api/sessions`, { headers: { 'X-API-Key': key } });
+    expect(works.status).toBe(200);
+    await page.click('[data-testid=new-key] button:text("Done")');
+    await page.reload();
+    await page.locator('tr[data-worker=Alice]').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await page.content()).not.toContain(key);
+    expect(await text('[data-testid=worker-totals]')).toMatch(/^2 workers, 2 active keys, 0 disabled/);
+  });
+
+  it('filters the session list by narration', async () => {
+    await page.click('header nav a:text("Sessions")');
+    await page.locator(`tr[data-session=${WITHOUT_MEDIA}]`).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await page.locator('table.sessions tbody tr').count()).toBe(2);
+    await page.selectOption('select[name=hasNarration]', 'true');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/hasNarration=true/, { timeout: UI_TIMEOUT_MS });
+    await page.locator(`tr[data-session=${WITHOUT_MEDIA}]`).waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+    expect(await page.locator('table.sessions tbody tr').count()).toBe(1);
+    expect(await text(`tr[data-session=${WITH_MEDIA}]`)).toContain('incomplete (2 missing)');
+  });
+
+  it('opens the session: thumbnail with the click point, narration audio, pages, quality', async () => {
+    await page.click(`tr[data-session=${WITH_MEDIA}] a`);
+    await page.waitForURL(new RegExp(`/admin/sessions/${WITH_MEDIA}$`), { timeout: UI_TIMEOUT_MS });
+    const shot = page.locator('li.action[data-operation=click] figure.shot img').first();
+    await shot.waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.waitForFunction(
+      () => {
+        const img = document.querySelector<HTMLImageElement>('li.action[data-operation=click] figure.shot img');
+        return img !== null && img.complete && img.naturalWidth === 640;
+      },
+      undefined,
+      { timeout: UI_TIMEOUT_MS },
+    );
+    // The sample click is at (450, 200) in a 1280x800 viewport.
+    const point = page.locator('li.action[data-operation=click] [data-testid=click-point]').first();
+    const [left, top] = await point.evaluate((el) => [parseFloat(el.style.left), parseFloat(el.style.top)]);
+    expect(left).toBeCloseTo((450 / 1280) * 100, 2);
+    expect(top).toBeCloseTo((200 / 800) * 100, 2);
+    await page.waitForFunction(
+      () => {
+        const audio = document.querySelector<HTMLAudioElement>('audio.narration');
+        return audio !== null && audio.src.startsWith('blob:') && audio.readyState >= 1;
+      },
+      undefined,
+      { timeout: UI_TIMEOUT_MS },
+    );
+    expect(await text('[data-testid=pages]')).toContain('https://shop.example/');
+    expect(await text('[data-testid=quality]')).toContain('gaps in sequences: 17–18 (2 events)');
+    expect(await text('[data-testid=status]')).toBe('incomplete (2 missing)');
+    // Seeking from the timeline moves the narration and highlights the action.
+    await page.click('li.action[data-operation=click] button.at');
+    await page.locator('li.action.current[data-operation=click]').waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
+  it('builds the archive as a job and offers it for download', async () => {
+    await page.click('button:text("Build archive (ZIP)")');
+    await page.locator('[data-testid=archive] [data-state=succeeded]').waitFor({ timeout: 60_000 });
+    const href = await page.locator('[data-testid=archive] a:text("Download archive")').getAttribute('href');
+    const zip = await page.evaluate(async (url) => {
+      const res = await fetch(url!);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { status: res.status, type: res.headers.get('content-type'), magic: [...bytes.slice(0, 2)] };
+    }, href);
+    expect(zip).toEqual({ status: 200, type: 'application/zip', magic: [0x50, 0x4b] });
+  });
+
+  it('signs out: the cookie no longer works and the console goes back to sign-in', async () => {
+    await page.click('header button:text("Sign out")');
+    await page.waitForURL(/\/admin\/sign-in$/, { timeout: UI_TIMEOUT_MS });
+    const me = await page.evaluate(async () => (await fetch('/admin/api/me')).status);
+    expect(me).toBe(401);
+    await page.goto(`${server.url}/admin/workers`);
+    await page.waitForURL(/\/admin\/sign-in\?next=%2Fworkers$/, { timeout: UI_TIMEOUT_MS });
+  });
+});

@@ -46,13 +46,13 @@ const MAX_QUERY_KEYS = 16;
  * purpose (id, class, name, type, role, aria-*, test ids, placeholder, alt, title), boolean state, link
  * targets with query values and fragments removed, and `value` only where the page set it for a control
  * that holds no typed text (a checkbox's, a button's, an option's). Every value is masked with `maskText`,
- * whitespace-collapsed and cut to {@link NEIGHBOURHOOD_BOUNDS.attributeChars}. A field's typed value
+ * whitespace-collapsed and cut to {@link NEIGHBOURHOOD_BOUNDS.attributeChars}. `names`: `el`'s attribute
+ * names when the caller has them already. A field's typed value
  * never appears: its `value` attribute is skipped (frameworks mirror typed text into it).
  */
-export function neighbourhoodAttributes(el: Element): [string, string][] {
+export function neighbourhoodAttributes(el: Element, names = el.getAttributeNames()): [string, string][] {
   const out: [string, string][] = [];
   // Names, not `el.attributes`: each entry of that map is an Attr node the browser creates on access.
-  const names = el.getAttributeNames();
   const count = Math.min(names.length, B.attributes);
   for (let i = 0; i < count; i++) {
     const name = names[i]!.toLowerCase();

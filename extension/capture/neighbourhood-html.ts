@@ -1,6 +1,6 @@
 import { LIMITS } from '@codesight/schema';
 import { withDescribeScope } from './describe-scope';
-import { composedParent, isElement, isShadowRoot } from './dom';
+import { composedParent, isShadowRoot } from './dom';
 import { isSensitiveField } from './masking';
 import { isInPrivateBlock, isPrivateBlockRoot } from './private-block';
 import { neighbourhoodAttributes } from './neighbourhood-attributes';
@@ -61,7 +61,7 @@ export function neighbourhoodHtml(target: Element): string | undefined {
  * itself, or the outermost element around it whose content a snippet never holds (a private block, a
  * sensitive editable region, a sensitive select), so no element inside such content is ever on the path.
  */
-function pathTo(target: Element): Element[] {
+function pathTo(target: Element): { path: Element[]; facts: ElementFacts[] } {
   const anchor = anchorOf(target);
   const path = [anchor];
   // A submitted form, a clicked card: the target is its own neighbourhood.
@@ -72,10 +72,11 @@ function pathTo(target: Element): Element[] {
     if (isContainer(parent)) break;
     el = parent;
   }
+  const facts = path.map((el) => factsOf(el));
   // An ancestor whose content is never written (a sensitive editable region around a clicked span)
   // stands for the target: the path ends there.
-  const closed = path.findIndex((el, i) => i < path.length - 1 && !hasContent(el));
-  return closed < 0 ? path : path.slice(0, closed + 1);
+  const closed = path.findIndex((el, i) => i < path.length - 1 && !hasContent(el, facts[i]));
+  return closed < 0 ? { path, facts } : { path: path.slice(0, closed + 1), facts: facts.slice(0, closed + 1) };
 }
 
 /** The target, or the outermost private block around it: an inner block's ancestors may lie in an outer one. */
@@ -110,18 +111,19 @@ interface Walk {
   /** Set once something off the path did not fit: nothing more off the path is tried (only the path is written). */
   full: boolean;
   path: readonly Element[];
+  pathFacts: readonly ElementFacts[];
   /** Open tags of the path, computed first so their length can be reserved. */
   pathTags: readonly string[];
 }
 
 function serialize(target: Element): string {
-  const path = pathTo(target);
+  const { path, facts: pathFacts } = pathTo(target);
   const last = path.length - 1;
-  let pathTags = path.map((el, i) => openTag(el, i === last));
-  const closes = path.reduce((n, el) => n + closeTag(el).length, 0);
+  let pathTags = path.map((el, i) => openTag(el, pathFacts[i]!, i === last));
+  const closes = pathFacts.reduce((n, facts) => n + closeTag(facts).length, 0);
   // A path of long class lists and labels can outgrow the cap alone: then its tags keep only the marker.
   if (pathTags.reduce((n, t) => n + t.length, 0) + closes > LIMITS.neighbourhoodHtml) {
-    pathTags = path.map((el, i) => `<${el.localName}${i === last ? ` ${TARGET_MARKER}` : ''}>`);
+    pathTags = pathFacts.map((facts, i) => `<${facts.tag}${i === last ? ` ${TARGET_MARKER}` : ''}>`);
   }
   const walk: Walk = {
     out: '',
@@ -129,6 +131,7 @@ function serialize(target: Element): string {
     nodes: 0,
     full: false,
     path,
+    pathFacts,
     pathTags,
   };
   writeElement(walk, path[0]!, 0, 0);
@@ -148,37 +151,66 @@ function fits(walk: Walk, extra: number): boolean {
  */
 function writeElement(walk: Walk, el: Element, depth: number, pathIndex: number): void {
   const onPath = pathIndex >= 0 && walk.path[pathIndex] === el;
-  const close = closeTag(el);
+  let facts: ElementFacts;
+  let close: string;
   if (onPath) {
+    facts = walk.pathFacts[pathIndex]!;
+    close = closeTag(facts);
     const tag = walk.pathTags[pathIndex]!;
     walk.reserved -= tag.length;
     walk.out += tag;
   } else {
-    if (walk.full || walk.nodes >= B.nodes || depth > B.depth || DROPPED_TAGS.has(el.localName)) return;
-    const tag = openTag(el, false);
+    if (walk.full || walk.nodes >= B.nodes || depth > B.depth) return;
+    const name = el.localName;
+    if (DROPPED_TAGS.has(name)) return;
+    facts = factsOf(el, name);
+    close = closeTag(facts);
+    const tag = openTag(el, facts, false);
     if (!fits(walk, tag.length + close.length)) return;
     walk.out += tag;
     walk.reserved += close.length;
   }
   walk.nodes++;
-  if (hasContent(el)) {
+  if (hasContent(el, facts)) {
     const next = walk.path[pathIndex + 1];
     const children = onPath && next ? childrenAround(el, next) : firstChildren(el);
     for (const child of children) {
-      if (isElement(child)) writeElement(walk, child, depth + 1, child === next ? pathIndex + 1 : -1);
-      else if (child.nodeType === 3) writeText(walk, child.nodeValue ?? '', depth + 1);
+      const type = child.nodeType;
+      if (type === 1) writeElement(walk, child as Element, depth + 1, child === next ? pathIndex + 1 : -1);
+      else if (type === 3) writeText(walk, child.nodeValue ?? '', depth + 1);
     }
   }
   walk.out += close;
   walk.reserved -= close.length;
 }
 
+/**
+ * What the walk asks of an element, read once: every DOM call from a content script crosses into the
+ * page's world, and a node was asked its tag and attributes up to ten times.
+ */
+interface ElementFacts {
+  tag: string;
+  names: string[];
+  /** The private-block attribute it carries, if it is a block's root. */
+  block: 'data-private' | 'data-codesight-block' | undefined;
+}
+
+function factsOf(el: Element, tag = el.localName): ElementFacts {
+  const names = el.getAttributeNames();
+  const block = names.includes('data-private')
+    ? 'data-private'
+    : names.includes('data-codesight-block')
+      ? 'data-codesight-block'
+      : undefined;
+  return { tag, names, block };
+}
+
 /** Whether `el`'s children may be written: not for emptied tags, private blocks and sensitive editable regions. */
-function hasContent(el: Element): boolean {
-  if (VOID_TAGS.has(el.localName) || EMPTIED_TAGS.has(el.localName) || isPrivateBlockRoot(el)) return false;
+function hasContent(el: Element, facts: ElementFacts = factsOf(el)): boolean {
+  if (VOID_TAGS.has(facts.tag) || EMPTIED_TAGS.has(facts.tag) || facts.block) return false;
   // A select's options say what the user could choose; a sensitive one's (card expiry months) are left out.
-  if (el.localName === 'select') return !isSensitiveField(el);
-  return !(isEditingHost(el) && isSensitiveField(el));
+  if (facts.tag === 'select') return !isSensitiveField(el);
+  return !(isEditingHost(el, facts) && isSensitiveField(el));
 }
 
 /**
@@ -186,9 +218,9 @@ function hasContent(el: Element): boolean {
  * `isContentEditable`, which needs up-to-date style (a recalculation after the page's click handler):
  * the host is on the path or written before anything inside it, so checking hosts is enough.
  */
-function isEditingHost(el: Element): boolean {
-  const value = el.getAttribute('contenteditable');
-  return value !== null && value.toLowerCase() !== 'false';
+function isEditingHost(el: Element, facts: ElementFacts): boolean {
+  if (!facts.names.includes('contenteditable')) return false;
+  return (el.getAttribute('contenteditable') ?? '').toLowerCase() !== 'false';
 }
 
 function writeText(walk: Walk, raw: string, depth: number): void {
@@ -204,19 +236,18 @@ function writeText(walk: Walk, raw: string, depth: number): void {
   walk.nodes++;
 }
 
-function openTag(el: Element, marked: boolean): string {
-  let tag = `<${el.localName}`;
-  if (isPrivateBlockRoot(el)) {
-    // Presence only: a private block's own attributes may name what it hides.
-    tag += el.hasAttribute('data-private') ? ' data-private' : ' data-codesight-block';
-  } else {
-    for (const [name, value] of neighbourhoodAttributes(el)) tag += value === '' ? ` ${name}` : ` ${name}="${value}"`;
-  }
+function openTag(el: Element, facts: ElementFacts, marked: boolean): string {
+  let tag = `<${facts.tag}`;
+  // Presence only: a private block's own attributes may name what it hides.
+  if (facts.block) tag += ` ${facts.block}`;
+  else
+    for (const [name, value] of neighbourhoodAttributes(el, facts.names))
+      tag += value === '' ? ` ${name}` : ` ${name}="${value}"`;
   return `${tag}${marked ? ` ${TARGET_MARKER}` : ''}>`;
 }
 
-function closeTag(el: Element): string {
-  return VOID_TAGS.has(el.localName) ? '' : `</${el.localName}>`;
+function closeTag(facts: ElementFacts): string {
+  return VOID_TAGS.has(facts.tag) ? '' : `</${facts.tag}>`;
 }
 
 /** Child nodes in the flattened tree, as visible-text walks it: an open shadow root's, or a slot's assigned nodes. */

@@ -12,12 +12,25 @@ describe('start, stop and load', () => {
     buildShop();
     start({ emitLoad: true });
     expect(state.events).toEqual([
-      { type: 'navigation', navigationType: 'load', timestamp: START, url: 'http://localhost:3000/shop' },
+      { type: 'navigation', navigationType: 'load', timestamp: START, url: 'http://localhost:3000/shop', fromUrl: '' },
     ]);
     state.capture!.stop();
     state.events = [];
     start();
     expect(state.events).toEqual([]);
+  });
+
+  it('carries the referring page of a load as fromUrl, masked', () => {
+    buildShop();
+    const referrer = vi
+      .spyOn(document, 'referrer', 'get')
+      .mockReturnValue('http://localhost:3000/cart?mail=jo@example.com');
+    start({ emitLoad: true });
+    expect(state.events[0]).toMatchObject({
+      navigationType: 'load',
+      fromUrl: 'http://localhost:3000/cart?mail=[email]',
+    });
+    referrer.mockRestore();
   });
 
   it('leaves tabId and frameId to the background and carries the masked title', () => {

@@ -141,7 +141,12 @@ export function startPageCapture(options: PageCaptureOptions): PageCapture {
   listen(win, 'pagehide', flush);
   listen(win, 'beforeunload', flush);
 
-  if (options.emitLoad) send({ type: 'navigation', ...base(), navigationType: 'load' });
+  if (options.emitLoad) {
+    // The referring page: a load a link or a script caused has one, a typed or bookmarked address none
+    // (''). Replayable flows tell "the click before caused this load" from "the worker went there" by it.
+    const referrer = typeof doc.referrer === 'string' ? doc.referrer : '';
+    send({ type: 'navigation', ...base(), navigationType: 'load', fromUrl: referrer ? maskUrl(referrer) : '' });
+  }
 
   return {
     flush,

@@ -149,6 +149,10 @@ const navigation = {
   type: v.literal('navigation'),
   ...common,
   navigationType: v.picklist(['load', 'push_state', 'replace_state', 'popstate', 'hashchange']),
+  /**
+   * The URL before the change; for `load`, the referring page, `''` when there was none (an address
+   * typed, a bookmark), absent in recordings made before loads carried it.
+   */
   fromUrl: v.optional(Url),
 };
 const tab = {

@@ -12,6 +12,12 @@ export const CAUSE_WINDOW_MS = 3000;
 /** Two clicks this close on one target, followed by a dblclick, are one double click (the OS default is 500 ms). */
 const DOUBLE_CLICK_MS = 600;
 
+/**
+ * A click at (0, 0) this soon after Enter or Space is the browser's own: keyboard activation of a button,
+ * or a form's implicit submission clicking its default button. Both come in the same task as the key.
+ */
+const KEY_ACTIVATION_MS = 250;
+
 /** A checkbox's `change` this soon after a click on it is that click's effect, not a second action. */
 const TOGGLE_MS = 1000;
 
@@ -33,11 +39,13 @@ type Of<T extends RecordedEvent['type']> = Extract<RecordedEvent, { type: T }>;
  * - repeated `select`s on one field, and scrolls of one element (or of the window) in a row, fold likewise;
  * - a checkbox's `change` right after the click on it sets that click's `checked`;
  * - click, click, dblclick on one target within 600 ms become one click with `clickCount: 2`;
- * - `contextmenu` is a click with `button: 2`; `keydown` (Enter, Escape, Tab, shortcuts) a `keypress`;
+ * - `contextmenu` is a click with `button: 2`; `keydown` (Enter, Escape, Tab, shortcuts) a `keypress`; the
+ *   click the browser makes for Enter / Space (at 0, 0, right after the key) folds into that keypress;
  * - navigations of sub-frames are dropped (they follow their page's load); a navigation or submit within
  *   {@link CAUSE_WINDOW_MS} of a click, keypress or submit in the same tab gets `causedBy` (that action's root cause),
- *   except `popstate` (back / forward). A heuristic: a back that only changes the hash is recorded as
- *   `hashchange` and, soon after a click, taken for that click's effect.
+ *   except `popstate` (back / forward) and a page load known to have no referring page (see {@link mayBeEffect}).
+ *   A heuristic: a back that only changes the hash is recorded as `hashchange` and, soon after a click,
+ *   taken for that click's effect.
  */
 export class ActionBuilder {
   private readonly open: Action[] = [];
@@ -139,6 +147,20 @@ export class ActionBuilder {
   }
 
   private addClick(event: Of<'click'> | Of<'contextmenu'>): void {
+    const key = this.last();
+    if (
+      event.type === 'click' &&
+      key?.operation === 'keypress' &&
+      (key.key === 'Enter' || key.key === ' ') &&
+      key.tabId === event.tabId &&
+      event.coordinates.x === 0 &&
+      event.coordinates.y === 0 &&
+      event.timestamp - key.endTime <= KEY_ACTIVATION_MS &&
+      this.fold(key, event)
+    ) {
+      // Replaying the key clicks again; a click of its own would act twice (or on a form already gone).
+      return;
+    }
     this.push(
       event,
       'click',
@@ -252,10 +274,20 @@ export class ActionBuilder {
     this.push(event, 'navigate', {
       navigationType: event.navigationType,
       ...(event.fromUrl !== undefined ? { fromUrl: event.fromUrl } : {}),
-      // Back and forward come from the browser's buttons, which record nothing: never a page action's effect.
-      ...(event.navigationType === 'popstate' ? {} : this.causeOf(event)),
+      ...(mayBeEffect(event) ? this.causeOf(event) : {}),
     });
   }
+}
+
+/**
+ * Whether a navigation can be the effect of a page action at all. Back and forward come from the browser's
+ * buttons, which record nothing. A page load whose referring page is known to be none (`fromUrl: ''`) was
+ * typed, bookmarked or opened from outside: a link or script that loads a page leaves its referrer.
+ * Recordings made before loads carried `fromUrl` (absent) fall back on the time window alone.
+ */
+function mayBeEffect(event: Of<'navigation'>): boolean {
+  if (event.navigationType === 'popstate') return false;
+  return !(event.navigationType === 'load' && event.fromUrl === '');
 }
 
 /** Whether `action` acted on the element `target` describes, in the same tab and frame. */

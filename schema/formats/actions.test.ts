@@ -137,7 +137,7 @@ describe('buildActions', () => {
         { type: 'navigation', at: 0 },
         { type: 'click', at: 1000 },
         { type: 'submit', at: 1010 },
-        { type: 'navigation', at: 1500, url: 'https://shop.example/done' },
+        { type: 'navigation', at: 1500, url: 'https://shop.example/done', fromUrl: PAGE },
         { type: 'navigation', at: 1600, url: 'https://shop.example/frame', frameId: 3 },
         { type: 'navigation', at: 1500 + CAUSE_WINDOW_MS + 1000, url: 'https://shop.example/typed' },
       ),
@@ -151,11 +151,34 @@ describe('buildActions', () => {
     expect(actions[4]!.causedBy).toBeUndefined();
   });
 
-  it('does not take a load in another tab for an effect of the click', () => {
+  it('does not take a load in another tab, or one with no referring page, for an effect of the click', () => {
     const actions = buildActions(
-      session({ type: 'click', at: 0 }, { type: 'navigation', at: 300, tabId: 2, url: 'https://shop.example/new' }),
+      session(
+        { type: 'click', at: 0 },
+        { type: 'navigation', at: 300, tabId: 2, url: 'https://shop.example/new', fromUrl: PAGE },
+        { type: 'click', at: 1000 },
+        { type: 'navigation', at: 1100, url: 'https://shop.example/typed', fromUrl: '' },
+        { type: 'click', at: 2000 },
+        { type: 'navigation', at: 2100, navigationType: 'push_state', url: 'https://shop.example/spa' },
+      ),
     );
-    expect(actions[1]!.causedBy).toBeUndefined();
+    expect(actions.map((a) => a.causedBy)).toEqual([undefined, undefined, undefined, undefined, undefined, 4]);
+  });
+
+  it('folds the click Enter makes (implicit submission) into the key press', () => {
+    const button = sampleTarget({ id: 'place-order', selectors: { css: '#place-order', xpath: '//button' } });
+    const actions = buildActions(
+      session(
+        { type: 'keydown', at: 0, target: field('name') },
+        { type: 'click', at: 2, target: button, coordinates: { x: 0, y: 0 } },
+        { type: 'submit', at: 3 },
+        { type: 'keydown', at: 5000, target: field('name') },
+        { type: 'click', at: 5100, target: button },
+      ),
+    );
+    expect(ops(actions)).toEqual(['keypress', 'submit', 'keypress', 'click']);
+    expect(actions[0]!.sequences).toEqual([1, 2]);
+    expect(actions[1]!.causedBy).toBe(0);
   });
 
   it('folds scrolls of one scroller and keeps the final offset', () => {

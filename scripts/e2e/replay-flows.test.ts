@@ -151,6 +151,20 @@ const SCENARIOS: Scenario[] = [
     probe: `[!document.querySelector('#thank-you').hidden, document.querySelector('#name').value, document.querySelector('#delivery-notes').value, ...['#email', '#password', '#phone', '#cardnumber'].map((s) => document.querySelector(s).value !== ''), document.querySelector('#payment-frame').contentDocument.querySelector('#gift-card-number').value !== ''].join('|')`,
   },
   {
+    name: 'checkout-by-enter',
+    async run(page, origin) {
+      await page.goto(`${origin}${SHOP_PAGES.product(6)}`);
+      await page.locator('#quantity').selectOption('4');
+      await page.locator('#add-to-cart').click();
+      await page.goto(`${origin}${SHOP_PAGES.checkout}`);
+      await page.locator('#delivery-notes').fill('Ring twice.');
+      await page.locator('#name').fill('Jo Keyboard');
+      await page.locator('#name').press('Enter'); // implicit submission: no click on the button
+      await page.locator('#thank-you').waitFor();
+    },
+    probe: `[!document.querySelector('#thank-you').hidden, document.querySelector('#name').value, document.querySelector('#delivery-notes').value].join('|')`,
+  },
+  {
     name: 'guide-scroll',
     async run(page, origin) {
       await page.goto(`${origin}${SHOP_PAGES.long}`);

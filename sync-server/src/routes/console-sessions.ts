@@ -3,7 +3,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import * as v from 'valibot';
 import type { Database } from '../db/schema';
 import { SESSION_SUMMARY_COLUMNS, type SessionSummaryRow } from '../ingest/read-sessions';
-import { decodeSessionCursor, encodeSessionCursor } from '../ingest/session-cursor';
+import { decodeSessionCursor, encodeSessionCursor, type SessionCursor } from '../ingest/session-cursor';
 import type { Refusal } from '../refusal';
 import { PageCursorSchema, PageLimitSchema } from './pagination';
 
@@ -44,18 +44,16 @@ export interface ConsoleSessionPage {
 }
 
 /**
- * The console's session list: filters, newest start first, keyset-paginated on (start_time, id) so a
- * deep page is an index range scan (`sessions_start_idx`, or `sessions_worker_start_idx` for one worker;
- * a host filter may use `sessions_hosts_idx`).
+ * The query of one page of the console's session list (one row more than the page, which tells
+ * whether there is a next). Newest start first, keyset on (start_time, id), so a deep page is an index
+ * range scan (`sessions_start_idx`, or `sessions_worker_start_idx` for one worker; a host filter may use
+ * `sessions_hosts_idx`). Exported for the plan checks in test/console-sessions-scale.test.ts.
  */
-export async function listConsoleSessions(
+export function consoleSessionsQuery(
   db: Kysely<Database>,
-  query: ConsoleSessionsQuery,
-): Promise<Result<ConsoleSessionPage, Refusal>> {
-  // The (created_at, id) cursor codec is reused for (start_time, id): both are millisecond timestamps.
-  const after = query.cursor === undefined ? undefined : decodeSessionCursor(query.cursor);
-  if (after === null) return fail('bad_request', 'cursor is not a cursor this server issued');
-
+  query: Omit<ConsoleSessionsQuery, 'cursor'>,
+  after: SessionCursor | undefined,
+) {
   // Has narration: an indexed probe of audio_chunks (session_id, chunk_index) per session row.
   const narration = (eb: ExpressionBuilder<Database, 'sessions'>) =>
     eb.exists(
@@ -78,12 +76,21 @@ export async function listConsoleSessions(
   if (after !== undefined) {
     q = q.where((eb) => eb(eb.refTuple('start_time', 'id'), '<', eb.tuple(after.createdAt, after.id)));
   }
-  // One row more than the page tells whether there is a next page.
-  const rows = await q
+  return q
     .orderBy('start_time', 'desc')
     .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
+    .limit(query.limit + 1);
+}
+
+/** One page of the console's session list ({@link consoleSessionsQuery}) and the next page's cursor. */
+export async function listConsoleSessions(
+  db: Kysely<Database>,
+  query: ConsoleSessionsQuery,
+): Promise<Result<ConsoleSessionPage, Refusal>> {
+  // The (created_at, id) cursor codec is reused for (start_time, id): both are millisecond timestamps.
+  const after = query.cursor === undefined ? undefined : decodeSessionCursor(query.cursor);
+  if (after === null) return fail('bad_request', 'cursor is not a cursor this server issued');
+  const rows = await consoleSessionsQuery(db, query, after).execute();
   const sessions = rows.slice(0, query.limit).map((row) => ({ ...row, has_narration: Boolean(row.has_narration) }));
   const last = sessions.at(-1);
   return ok({

@@ -38,9 +38,15 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
     },
     verifyCredential: (principal) => watch.verify(principal),
     handleMessage: async (principal, message) => {
-      const reply = await dispatchMessage(deps.protocol, principal, message);
-      deps.ingestMetrics.recordReply(reply);
-      return reply;
+      try {
+        const reply = await dispatchMessage(deps.protocol, principal, message);
+        deps.ingestMetrics.recordReply(reply);
+        return reply;
+      } catch (error) {
+        // Answered `internal` by the pipeline (message-reply.ts); counted here, where the reply is not seen.
+        deps.ingestMetrics.recordRefusal('internal');
+        throw error;
+      }
     },
     registry: deps.connections,
     keyLimiter: deps.keyLimiter,

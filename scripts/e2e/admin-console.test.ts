@@ -41,6 +41,8 @@ let browser: Browser;
 let page: Page;
 let clickSequence: number;
 let workDir: string;
+/** CSP violations and uncaught errors the console caused, from the browser's console. */
+const pageProblems: string[] = [];
 
 function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
@@ -206,6 +208,10 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: BROWSER_ARGS });
   teardown.add('browser', () => browser.close());
   page = await browser.newPage();
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) pageProblems.push(message.text());
+  });
+  page.on('pageerror', (error) => pageProblems.push(error.message));
 }, 120_000);
 
 afterAll(() => teardown.run(), 60_000);
@@ -334,5 +340,9 @@ describe('admin console in Chromium', () => {
     expect(me).toBe(401);
     await page.goto(`${server.url}/admin/workers`);
     await page.waitForURL(/\/admin\/sign-in\?next=%2Fworkers$/, { timeout: UI_TIMEOUT_MS });
+  });
+
+  it('ran under its strict CSP without a violation or an uncaught error', () => {
+    expect(pageProblems).toEqual([]);
   });
 });

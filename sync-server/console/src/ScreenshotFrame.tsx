@@ -12,10 +12,12 @@ interface Props {
  */
 export function ScreenshotFrame({ action, screenshot }: Props) {
   const point = clickPoint(action, screenshot);
+  // Through this server whatever the blob store (an S3 URL is not readable by the browser).
+  const src = `/api/admin/console/sessions/${encodeURIComponent(screenshot.sessionId)}/screenshots/${encodeURIComponent(screenshot.id)}`;
   return (
     <figure class="shot">
-      <a href={screenshot.url} target="_blank" rel="noopener noreferrer">
-        <img src={screenshot.url} alt={`screenshot (${screenshot.trigger ?? 'periodic'})`} loading="lazy" />
+      <a href={src} target="_blank" rel="noopener noreferrer">
+        <img src={src} alt={`screenshot (${screenshot.trigger ?? 'periodic'})`} loading="lazy" />
         {point && (
           <span
             class="click-point"

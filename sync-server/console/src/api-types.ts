@@ -70,6 +70,7 @@ export interface SessionDetail {
 
 export interface Screenshot {
   id: string;
+  sessionId: string;
   trigger: string | null;
   triggerSequence: number | null;
   timestamp: number;

@@ -14,6 +14,7 @@ const action = (index: number, at: number, extra: Partial<Action> = {}): Action 
 });
 const shot = (id: string, at: number, triggerSequence: number | null, extra: Partial<Screenshot> = {}): Screenshot => ({
   id,
+  sessionId: 'cs_1',
   trigger: triggerSequence === null ? null : 'click',
   triggerSequence,
   timestamp: T0 + at,

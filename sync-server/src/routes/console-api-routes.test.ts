@@ -1,6 +1,7 @@
 import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_START_TIMEOUT_MS, createTestApp, type TestApp } from '../testing/app-harness';
+import { TINY_PNG_BASE64, TINY_PNG_DATA_URL } from '../testing/test-images';
 
 let t: TestApp;
 let admin: string;
@@ -114,6 +115,33 @@ describe('GET /api/admin/console/sessions/:id', () => {
     expect(detail.quality.missingScreenshots).toBe(0);
     expect(detail.narration).toBeNull();
     expect((await t.request('/api/admin/console/sessions/nope', { bearer: admin })).status).toBe(404);
+  });
+});
+
+describe('GET /api/admin/console/sessions/:id/screenshots/:shotId', () => {
+  it("serves a session's verified screenshot through the server, and nothing else", async () => {
+    const stored = await t.request('/api/sessions/cs_a1/screenshots', {
+      apiKey: alice.key,
+      json: { dataUrl: TINY_PNG_DATA_URL, trigger: 'click', timestamp: T0 + 1000 },
+    });
+    expect(stored.status, await stored.clone().text()).toBe(201);
+    const { screenshotId } = (await stored.json()) as { screenshotId: string };
+    const res = await t.request(`/api/admin/console/sessions/cs_a1/screenshots/${screenshotId}`, { bearer: admin });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from(TINY_PNG_BASE64, 'base64'));
+    for (const path of [
+      `cs_a2/screenshots/${screenshotId}`,
+      'cs_a1/screenshots/nope',
+      `nope/screenshots/${screenshotId}`,
+    ]) {
+      expect((await t.request(`/api/admin/console/sessions/${path}`, { bearer: admin })).status, path).toBe(404);
+    }
+    const asWorker = await t.request(`/api/admin/console/sessions/cs_a1/screenshots/${screenshotId}`, {
+      apiKey: alice.key,
+    });
+    expect(asWorker.status).toBe(403);
   });
 });
 

@@ -272,7 +272,7 @@ describe('admin console in Chromium', () => {
     await page.reload();
     await page.locator('tr[data-worker=Alice]').waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await page.content()).not.toContain(key);
-    expect(await text('[data-testid=worker-totals]')).toMatch(/^2 workers, 2 active keys, 0 disabled/);
+    expect(await text('[data-testid=worker-totals]')).toBe('2 workers, 2 active keys, 0 disabled, 2 sessions');
   });
 
   it('filters the session list by narration', async () => {

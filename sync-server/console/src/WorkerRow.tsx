@@ -1,15 +1,17 @@
 import type { Worker } from './api-types';
 import { timeText } from './format';
+import { linkProps } from './router';
 
 interface Props {
   worker: Worker;
+  sessions: number;
   onIssueKey: () => void;
   onRevoke: (keyId: string) => void;
   onSetDisabled: (disabled: boolean) => void;
 }
 
 /** One worker: its keys (revocable while active) and the worker-wide actions. */
-export function WorkerRow({ worker, onIssueKey, onRevoke, onSetDisabled }: Props) {
+export function WorkerRow({ worker, sessions, onIssueKey, onRevoke, onSetDisabled }: Props) {
   const disabled = worker.disabledAt !== null;
   return (
     <tr data-worker={worker.name}>
@@ -19,6 +21,9 @@ export function WorkerRow({ worker, onIssueKey, onRevoke, onSetDisabled }: Props
       </td>
       <td>{timeText(worker.createdAt)}</td>
       <td>{disabled ? <span class="tone-bad">disabled</span> : <span class="tone-ok">active</span>}</td>
+      <td class="num">
+        <a {...linkProps(`/sessions?workerId=${encodeURIComponent(worker.id)}`)}>{sessions}</a>
+      </td>
       <td>
         <ul class="keys">
           {worker.keys.map((k) => (

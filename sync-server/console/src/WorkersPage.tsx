@@ -8,6 +8,10 @@ import { WorkerRow } from './WorkerRow';
 /** Workers with their keys and totals; create a worker, issue and revoke keys, disable and enable. */
 export function WorkersPage() {
   const workers = useLoad(() => api<{ workers: Worker[] }>('/api/workers'), 'workers');
+  const counts = useLoad(
+    () => api<{ sessions: Record<string, number> }>('/api/admin/console/workers/session-counts'),
+    'counts',
+  );
   const [name, setName] = useState('');
   const [issued, setIssued] = useState<IssuedKey | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -36,6 +40,8 @@ export function WorkersPage() {
   const list = workers.data?.workers ?? [];
   const activeKeys = list.reduce((n, w) => n + w.keys.filter((k) => k.revokedAt === null).length, 0);
   const disabled = list.filter((w) => w.disabledAt !== null).length;
+  const sessionsOf = counts.data?.sessions ?? {};
+  const sessions = Object.values(sessionsOf).reduce((a, b) => a + b, 0);
 
   return (
     <section>
@@ -54,7 +60,7 @@ export function WorkersPage() {
       </form>
       {(error ?? workers.error) && <p class="error">{error ?? workers.error}</p>}
       <p class="totals" data-testid="worker-totals">
-        {list.length} workers, {activeKeys} active keys, {disabled} disabled
+        {list.length} workers, {activeKeys} active keys, {disabled} disabled, {sessions} sessions
       </p>
       <table class="workers">
         <thead>
@@ -62,6 +68,7 @@ export function WorkersPage() {
             <th>Name</th>
             <th>Created</th>
             <th>State</th>
+            <th>Sessions</th>
             <th>Keys</th>
             <th />
           </tr>
@@ -71,6 +78,7 @@ export function WorkersPage() {
             <WorkerRow
               key={w.id}
               worker={w}
+              sessions={sessionsOf[w.id] ?? 0}
               onIssueKey={() =>
                 act(async () => setIssued(await api<IssuedKey>(`/api/workers/${w.id}/keys`, { method: 'POST' })))
               }

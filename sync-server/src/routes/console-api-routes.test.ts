@@ -167,6 +167,15 @@ describe('GET /api/admin/console/overview', () => {
   });
 });
 
+describe('GET /api/admin/console/workers/session-counts', () => {
+  it('counts sessions per worker', async () => {
+    const res = await t.request('/api/admin/console/workers/session-counts', { bearer: admin });
+    const body = (await res.json()) as { sessions: Record<string, number> };
+    expect(body.sessions[alice.workerId]).toBeGreaterThanOrEqual(3);
+    expect(body.sessions[bob.workerId]).toBe(1);
+  });
+});
+
 describe('POST /api/workers/:id/disable and /enable', () => {
   it('disables a worker (its key stops working) and enables it again', async () => {
     const carol = await t.createWorker('Carol');

@@ -23,7 +23,8 @@ const MAX_WORKER_ID = 128;
 /**
  * The admin console's own API (admin JWT or console session), mounted at `/api`:
  * `GET /admin/console/overview` (live connections, this instance's ingest counters, sessions started
- * today, database size), `GET /admin/console/sessions` (filtered keyset list),
+ * today, database size), `GET /admin/console/workers/session-counts` (sessions per worker),
+ * `GET /admin/console/sessions` (filtered keyset list),
  * `GET /admin/console/sessions/:id` (timeline, quality flags, narration extent),
  * `GET /admin/console/sessions/:id/screenshots/:shotId` (the image through this server, whatever the blob
  * store: the console's CSP allows images from this origin only, and S3 URLs are not browser-readable) and
@@ -48,6 +49,16 @@ export function consoleApiRoutes(deps: RouteDeps): Hono<AppEnv> {
       todayStartsAt: today.toISOString(),
       databaseBytes: await databaseBytes(deps),
     });
+  });
+
+  app.get('/admin/console/workers/session-counts', admin, async (c) => {
+    // An index-only scan of sessions_worker_start_idx: no session row is read.
+    const rows = await deps.db
+      .selectFrom('sessions')
+      .select(['worker_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('worker_id')
+      .execute();
+    return c.json({ sessions: Object.fromEntries(rows.map((r) => [r.worker_id, Number(r.n)])) });
   });
 
   app.get('/admin/console/sessions', admin, async (c) => {

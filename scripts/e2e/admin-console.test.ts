@@ -321,6 +321,25 @@ describe('admin console in Chromium', () => {
     await page.locator('li.action.current[data-operation=click]').waitFor({ timeout: UI_TIMEOUT_MS });
   });
 
+  it('offers every other export as a download that the session cookie may fetch', async () => {
+    const answers = await page.evaluate(async () => {
+      const links = [...document.querySelectorAll<HTMLAnchorElement>('.exports p a[download]')];
+      return Promise.all(
+        links.map(async (a) => {
+          const res = await fetch(a.href);
+          return [a.textContent, res.status, (await res.text()).length > 0] as const;
+        }),
+      );
+    });
+    expect(answers).toEqual([
+      ['Legacy session JSON', 200, true],
+      ['Training data', 200, true],
+      ['JSONL dataset', 200, true],
+      ['Recorder flow', 200, true],
+      ['Playwright script', 200, true],
+    ]);
+  });
+
   it('builds the archive as a job and offers it for download', async () => {
     await page.click('button:text("Build archive (ZIP)")');
     await page.locator('[data-testid=archive] [data-state=succeeded]').waitFor({ timeout: 60_000 });

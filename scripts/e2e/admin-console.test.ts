@@ -41,6 +41,8 @@ let browser: Browser;
 let page: Page;
 let clickSequence: number;
 let workDir: string;
+/** The key the console showed when Alice was created. */
+let aliceKey: string;
 /** CSP violations and uncaught errors the console caused, from the browser's console. */
 const pageProblems: string[] = [];
 
@@ -265,6 +267,7 @@ describe('admin console in Chromium', () => {
     await page.click('button:text("Create worker")');
     const key = await page.locator('[data-testid=new-key] input.key').inputValue({ timeout: UI_TIMEOUT_MS });
     expect(key).toMatch(/^csk_/);
+    aliceKey = key;
     await page.locator('tr[data-worker=Alice]').waitFor({ timeout: UI_TIMEOUT_MS });
     const works = await fetch(`${server.url}/api/sessions`, { headers: { 'X-API-Key': key } });
     expect(works.status).toBe(200);
@@ -273,6 +276,29 @@ describe('admin console in Chromium', () => {
     await page.locator('tr[data-worker=Alice]').waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await page.content()).not.toContain(key);
     expect(await text('[data-testid=worker-totals]')).toBe('2 workers, 2 active keys, 0 disabled, 2 sessions');
+  });
+
+  it('issues and revokes a key, disables and enables a worker; the key follows', async () => {
+    const status = async (key: string) =>
+      (await fetch(`${server.url}/api/sessions`, { headers: { 'X-API-Key': key } })).status;
+    const alice = page.locator('tr[data-worker=Alice]');
+    await alice.locator('button:text("Issue key")').click();
+    const second = await page.locator('[data-testid=new-key] input.key').inputValue({ timeout: UI_TIMEOUT_MS });
+    expect(await status(second)).toBe(200);
+    await page.click('[data-testid=new-key] button:text("Done")');
+    // The listing shows the key's clear prefix (csk_ and 8 characters).
+    const row = alice.locator('ul.keys li', { hasText: second.slice(0, 12) });
+    await row.locator('button:text("Revoke")').click();
+    await row.locator('text=revoked').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await status(second)).toBe(401);
+
+    await alice.locator('button:text("Disable")').click();
+    await alice.locator('.tone-bad:text("disabled")').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await status(aliceKey)).toBe(401);
+    expect(await text('[data-testid=worker-totals]')).toMatch(/, 1 disabled,/);
+    await alice.locator('button:text("Enable")').click();
+    await alice.locator('.tone-ok:text("active")').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await status(aliceKey)).toBe(200);
   });
 
   it('filters the session list by narration', async () => {
@@ -319,6 +345,10 @@ describe('admin console in Chromium', () => {
     // Seeking from the timeline moves the narration and highlights the action.
     await page.click('li.action[data-operation=click] button.at');
     await page.locator('li.action.current[data-operation=click]').waitFor({ timeout: UI_TIMEOUT_MS });
+    // The first click is 1 s into the narration (the sample's click comes 1 s after its first event).
+    const at = await page.evaluate(() => document.querySelector<HTMLAudioElement>('audio.narration')!.currentTime);
+    expect(at).toBeGreaterThanOrEqual(0.95);
+    expect(at).toBeLessThanOrEqual(4.1);
   });
 
   it('offers every other export as a download that the session cookie may fetch', async () => {

@@ -19,6 +19,8 @@ export function App() {
   const authRef = useRef<Auth>(undefined);
   authRef.current = auth;
 
+  // During the first render, not in an effect: the pages' effects (which call the API) run before
+  // App's own, and a 401 there must already lead to sign-in.
   useMemo(
     () =>
       setApiSession({

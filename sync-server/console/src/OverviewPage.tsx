@@ -2,7 +2,7 @@ import { api } from './api';
 import type { JobState, Overview } from './api-types';
 import { bytesText, timeText } from './format';
 import { StoredChart } from './StoredChart';
-import { useLoad } from './use-poll';
+import { useLoad } from './use-load';
 
 /** How often the overview refreshes its live numbers. */
 const REFRESH_MS = 5000;

@@ -8,7 +8,7 @@ import { QualityPanel } from './QualityPanel';
 import { statusLabel } from './session-status';
 import { actionOffsets, currentActionIndex, screenshotFor, seekTime } from './timeline';
 import { TimelineItem } from './TimelineItem';
-import { useLoad } from './use-poll';
+import { useLoad } from './use-load';
 
 interface Props {
   sessionId: string;

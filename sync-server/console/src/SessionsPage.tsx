@@ -5,7 +5,7 @@ import { linkProps, navigate } from './router';
 import { SessionFilters } from './SessionFilters';
 import { filtersFrom, filtersQuery } from './session-filters';
 import { statusLabel } from './session-status';
-import { useLoad } from './use-poll';
+import { useLoad } from './use-load';
 
 interface Props {
   query: URLSearchParams;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, errorText } from './api';
 import type { IssuedKey, Worker } from './api-types';
 import { NewKeyNotice } from './NewKeyNotice';
-import { useLoad } from './use-poll';
+import { useLoad } from './use-load';
 import { WorkerRow } from './WorkerRow';
 
 /** Workers with their keys and totals; create a worker, issue and revoke keys, disable and enable. */

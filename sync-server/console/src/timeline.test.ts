@@ -15,13 +15,22 @@ const action = (index: number, at: number, extra: Partial<Action> = {}): Action 
 const shot = (id: string, at: number, triggerSequence: number | null, extra: Partial<Screenshot> = {}): Screenshot => ({
   id,
   sessionId: 'cs_1',
+  burstId: null,
+  burstIndex: null,
+  burstTotal: null,
   trigger: triggerSequence === null ? null : 'click',
   triggerSequence,
   timestamp: T0 + at,
+  mime: 'image/webp',
   width: 800,
   height: 600,
+  bytes: 1000,
+  sha256: 'x',
+  compressionRatio: null,
   viewportWidth: 1600,
   viewportHeight: 1200,
+  devicePixelRatio: 2,
+  uploaded: true,
   url: `/api/blobs/${id}.webp`,
   ...extra,
 });
@@ -63,7 +72,10 @@ describe('screenshots of actions', () => {
     const s = shot('a', 0, 1);
     expect(clickPoint(action(0, 0, { coordinates: { x: 400, y: 300 } }), s)).toEqual({ left: 25, top: 25 });
     const noViewport = shot('b', 0, 1, { viewportWidth: null, viewportHeight: null });
-    const withOwn = action(0, 0, { coordinates: { x: 50, y: 50 }, viewport: { width: 100, height: 200 } });
+    const withOwn = action(0, 0, {
+      coordinates: { x: 50, y: 50 },
+      viewport: { width: 100, height: 200, devicePixelRatio: 1 },
+    });
     expect(clickPoint(withOwn, noViewport)).toEqual({ left: 50, top: 25 });
     expect(clickPoint(action(0, 0, { coordinates: { x: 5000, y: 1 } }), s)).toBeNull();
     expect(clickPoint(action(0, 0, { operation: 'type', coordinates: { x: 1, y: 1 } }), s)).toBeNull();

@@ -8,6 +8,7 @@ import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { readValidQuery } from '../http/read-body';
 import { consoleSessionDetail } from './console-session-detail';
+import type { ConsoleOverview } from './console-views';
 import { ConsoleSessionsQuerySchema, listConsoleSessions } from './console-sessions';
 import type { RouteDeps } from './route-deps';
 import { sessionFor } from './session-access';
@@ -42,7 +43,7 @@ export function consoleApiRoutes(deps: RouteDeps): Hono<AppEnv> {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('start_time', '>=', today)
       .executeTakeFirstOrThrow();
-    return c.json({
+    return c.json<ConsoleOverview>({
       connections: deps.connections.counts(),
       ingest: deps.ingestMetrics.snapshot(),
       sessionsToday: Number(started.n),

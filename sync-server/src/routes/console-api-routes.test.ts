@@ -145,6 +145,19 @@ describe('GET /api/admin/console/sessions/:id/screenshots/:shotId', () => {
   });
 });
 
+describe('quality: missing media', () => {
+  it('counts the frames a burst announced but never sent', async () => {
+    const stored = await t.request('/api/sessions/cs_a3/screenshots', {
+      apiKey: alice.key,
+      json: { dataUrl: TINY_PNG_DATA_URL, burstId: 'burst-1', burstIndex: 0, burstTotal: 3, timestamp: T0 + 2 * DAY },
+    });
+    expect(stored.status, await stored.clone().text()).toBe(201);
+    const res = await t.request('/api/admin/console/sessions/cs_a3', { bearer: admin });
+    const detail = (await res.json()) as { quality: { missingScreenshots: number; missingAudioChunks: number } };
+    expect(detail.quality).toMatchObject({ missingScreenshots: 2, missingAudioChunks: 0 });
+  });
+});
+
 describe('GET /api/admin/console/overview', () => {
   it('counts stored events per second and ingest refusals by code on this instance', async () => {
     const refused = await t.request('/api/sync/batch', { apiKey: alice.key, json: { sessionId: 'cs_x' } });

@@ -24,7 +24,7 @@ export interface SessionQuality {
   unresolvedTargets: number;
   /** Typed or selected values hidden by a masking rule. */
   maskedFields: number;
-  /** Screenshots announced but never verified in the blob store. */
+  /** Screenshots recorded but never verified in the blob store, plus frames missing from their bursts. */
   missingScreenshots: number;
   /** Narration chunks announced but not verified, plus chunk indexes never announced. */
   missingAudioChunks: number;
@@ -45,7 +45,7 @@ export interface ConsoleSessionDetail {
 
 /** Builds the detail of `row`: its first {@link TIMELINE_EVENTS} events as actions, quality flags and narration extent. */
 export async function consoleSessionDetail(db: Kysely<Database>, row: SessionViewRow): Promise<ConsoleSessionDetail> {
-  const [head, urls, gaps, screenshots, audio] = await Promise.all([
+  const [head, urls, gaps, screenshots, burstGaps, audio] = await Promise.all([
     readEventsUpTo(db, row.id, TIMELINE_EVENTS),
     db.selectFrom('sessions').select('urls').where('id', '=', row.id).executeTakeFirst(),
     sequenceGaps(db, row.id, row.final_count),
@@ -55,6 +55,12 @@ export async function consoleSessionDetail(db: Kysely<Database>, row: SessionVie
       .where('session_id', '=', row.id)
       .where('uploaded_at', 'is', null)
       .executeTakeFirstOrThrow(),
+    // A burst says how many frames it has; the ones that never arrived are missing media too.
+    sql<{ n: number | null }>`
+      select sum(greatest(total - frames, 0)) as n from (
+        select max(burst_total) as total, count(distinct burst_index) as frames
+        from screenshots where session_id = ${row.id} and burst_id is not null group by burst_id
+      ) b`.execute(db),
     db
       .selectFrom('audio_chunks')
       .select((eb) => [
@@ -77,7 +83,7 @@ export async function consoleSessionDetail(db: Kysely<Database>, row: SessionVie
     quality: {
       unresolvedTargets: actions.filter((a) => TARGETED.includes(a.operation) && !a.target?.selectors.css).length,
       maskedFields: actions.filter((a) => a.mask !== undefined).length,
-      missingScreenshots: Number(screenshots.n),
+      missingScreenshots: Number(screenshots.n) + Number(burstGaps.rows[0]?.n ?? 0),
       missingAudioChunks: chunks - Number(audio.uploaded) + Math.max(0, announcedIndexes - chunks),
       sequenceGaps: gaps,
     },

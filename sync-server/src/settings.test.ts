@@ -261,3 +261,63 @@ describe('admin console settings (issue 13)', () => {
     expect(loadSettings({ ADMIN_LOCKOUT_THRESHOLD: '0' }).ok).toBe(false);
   });
 });
+
+describe('screenshot analysis settings (issue 13)', () => {
+  const PROD = { NODE_ENV: 'production', JWT_SECRET: SECRET, PUBLIC_URL: 'https://collector.example' };
+
+  it('is off by default: nothing is configured, nothing is sent', () => {
+    const r = loadSettings({});
+    expect(r.ok && r.value.vision).toBeUndefined();
+  });
+
+  it('is on with a URL and a key, with a default model and bounds; the trailing slash is dropped', () => {
+    const r = loadSettings({ VISION_API_URL: 'https://api.openai.com/v1/', VISION_API_KEY: 'sk-test' });
+    expect(r.ok && r.value.vision).toEqual({
+      apiUrl: 'https://api.openai.com/v1',
+      apiKey: 'sk-test',
+      model: DEFAULTS.visionModel,
+      maxScreenshotsPerSession: DEFAULTS.visionMaxScreenshotsPerSession,
+      requestTimeoutMs: DEFAULTS.visionTimeoutMs,
+    });
+    const tuned = loadSettings({
+      VISION_API_URL: 'http://127.0.0.1:8000/v1',
+      VISION_API_KEY: 'local',
+      VISION_MODEL: 'llava:13b',
+      VISION_MAX_SCREENSHOTS_PER_SESSION: '5',
+      VISION_TIMEOUT_MS: '2000',
+    });
+    expect(tuned.ok && tuned.value.vision).toMatchObject({ model: 'llava:13b', maxScreenshotsPerSession: 5 });
+  });
+
+  it('refuses half a configuration instead of guessing "off"', () => {
+    const urlOnly = loadSettings({ VISION_API_URL: 'https://api.openai.com/v1' });
+    expect(!urlOnly.ok && urlOnly.error).toEqual([expect.stringMatching(/^setting VISION_API_KEY: required with/)]);
+    const keyOnly = loadSettings({ VISION_API_KEY: 'sk-test' });
+    expect(!keyOnly.ok && keyOnly.error).toEqual([expect.stringMatching(/^setting VISION_API_URL: required with/)]);
+    const modelOnly = loadSettings({ VISION_MODEL: 'gpt-4o' });
+    expect(!modelOnly.ok && modelOnly.error).toEqual([
+      'setting VISION_MODEL: has no effect without VISION_API_URL and VISION_API_KEY',
+    ]);
+  });
+
+  it('keeps the key off clear text in production, loopback model servers aside', () => {
+    const clear = loadSettings({ ...PROD, VISION_API_URL: 'http://vision.example/v1', VISION_API_KEY: 'k' });
+    expect(!clear.ok && clear.error).toEqual([expect.stringMatching(/^setting VISION_API_URL: must be https/)]);
+    const local = loadSettings({ ...PROD, VISION_API_URL: 'http://127.0.0.1:11434/v1', VISION_API_KEY: 'k' });
+    expect(local.ok).toBe(true);
+    const dev = loadSettings({ VISION_API_URL: 'http://vision.example/v1', VISION_API_KEY: 'k' });
+    expect(dev.ok).toBe(true);
+  });
+
+  it('refuses a URL carrying credentials or a query, and malformed values', () => {
+    const creds = loadSettings({ VISION_API_URL: 'https://u:p@api.example/v1', VISION_API_KEY: 'k' });
+    expect(!creds.ok && creds.error[0]).toMatch(/without credentials, query or fragment/);
+    expect(loadSettings({ VISION_API_URL: 'ftp://api.example', VISION_API_KEY: 'k' }).ok).toBe(false);
+    expect(loadSettings({ VISION_API_URL: 'https://api.example', VISION_API_KEY: 'k', VISION_MODEL: 'a b' }).ok).toBe(
+      false,
+    );
+    expect(
+      loadSettings({ VISION_API_URL: 'https://api.example', VISION_API_KEY: 'k', VISION_TIMEOUT_MS: '10' }).ok,
+    ).toBe(false);
+  });
+});

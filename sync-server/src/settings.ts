@@ -39,6 +39,22 @@ export interface S3Settings {
 }
 
 /**
+ * The optional screenshot analysis (issue 13): an OpenAI-compatible vision endpoint. Set only when both
+ * VISION_API_URL and VISION_API_KEY are; screenshots then leave the deployment (docs/server.md).
+ */
+export interface VisionSettings {
+  /** Base URL of the API without a trailing slash, e.g. `https://api.openai.com/v1`. */
+  apiUrl: string;
+  /** Sent as `Authorization: Bearer`; never logged. */
+  apiKey: string;
+  model: string;
+  /** Most screenshots of one session ever sent (per model): the cost bound of one session. */
+  maxScreenshotsPerSession: number;
+  /** One request's limit, answer included. */
+  requestTimeoutMs: number;
+}
+
+/**
  * An old deployment's variable name that was read in place of the current one. main logs each once, so an
  * operator who copied the old `.env` learns the new name instead of silently getting a default.
  */
@@ -125,6 +141,8 @@ export interface Settings {
   adminLockoutMaxMinutes: number;
   /** Sign-in attempts per minute per client IP, right or wrong. */
   adminSignInPerMinuteIp: number;
+  /** Unset (the default): no screenshot is ever sent anywhere. */
+  vision: VisionSettings | undefined;
 }
 
 const intFromEnv = (min: number, max: number) =>
@@ -254,6 +272,20 @@ const EnvSchema = v.object({
   ADMIN_LOCKOUT_MINUTES: v.optional(intFromEnv(1, 10_080)),
   ADMIN_LOCKOUT_MAX_MINUTES: v.optional(intFromEnv(1, 525_600)),
   ADMIN_SIGN_IN_PER_MINUTE_IP: v.optional(intFromEnv(1, 10_000)),
+  VISION_API_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.url('must be a URL like https://api.openai.com/v1'),
+      v.regex(/^https?:\/\//, 'must start with http:// or https://'),
+    ),
+  ),
+  VISION_API_KEY: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(4096, 'must be at most 4096 characters'))),
+  VISION_MODEL: v.optional(
+    v.pipe(v.string(), v.trim(), v.regex(/^[\w.:/@-]{1,128}$/, 'must be a model name like gpt-4o-mini')),
+  ),
+  VISION_MAX_SCREENSHOTS_PER_SESSION: v.optional(intFromEnv(1, 100_000)),
+  VISION_TIMEOUT_MS: v.optional(intFromEnv(1000, 600_000)),
 });
 
 /**
@@ -359,6 +391,15 @@ export const DEFAULTS = {
    * person mistype a few times and keeps one address from keeping the hash threads busy.
    */
   adminSignInPerMinuteIp: 10,
+  /** Cheap, vision-capable, and accepts `max_tokens`; any model the endpoint serves can be named. */
+  visionModel: 'gpt-4o-mini',
+  /**
+   * A session's screenshots come in bursts of three per click: 60 is the first twenty clicks' worth, a
+   * few cents per session at low detail, and a runaway session cannot run up a large bill.
+   */
+  visionMaxScreenshotsPerSession: 60,
+  /** A vision answer usually takes 2-10 s; a minute covers a slow, loaded endpoint. */
+  visionTimeoutMs: 60_000,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -444,6 +485,8 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     errors.push('setting ADMIN_LOCKOUT_MAX_MINUTES: must be at least ADMIN_LOCKOUT_MINUTES');
   }
 
+  const vision = visionSettings(e, production, errors);
+
   if (errors.length > 0) return err(errors);
 
   const settings: Settings = {
@@ -499,8 +542,52 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     adminLockoutMinutes: e.ADMIN_LOCKOUT_MINUTES ?? DEFAULTS.adminLockoutMinutes,
     adminLockoutMaxMinutes: e.ADMIN_LOCKOUT_MAX_MINUTES ?? DEFAULTS.adminLockoutMaxMinutes,
     adminSignInPerMinuteIp: e.ADMIN_SIGN_IN_PER_MINUTE_IP ?? DEFAULTS.adminSignInPerMinuteIp,
+    vision,
   };
   return ok(settings);
+}
+
+/**
+ * The vision settings, or undefined when analysis is off. Half a configuration (a URL without a key or
+ * the reverse, a model without either) is refused: the operator meant something, and guessing "off"
+ * would hide it. In production the key only travels over https, loopback aside (a local model server).
+ */
+function visionSettings(e: ParsedEnv, production: boolean, errors: string[]): VisionSettings | undefined {
+  const url = e.VISION_API_URL;
+  const key = e.VISION_API_KEY;
+  if (url === undefined && key === undefined) {
+    for (const name of ['VISION_MODEL', 'VISION_MAX_SCREENSHOTS_PER_SESSION', 'VISION_TIMEOUT_MS'] as const) {
+      if (e[name] !== undefined)
+        errors.push(`setting ${name}: has no effect without VISION_API_URL and VISION_API_KEY`);
+    }
+    return undefined;
+  }
+  if (url === undefined) {
+    errors.push('setting VISION_API_URL: required with VISION_API_KEY (the base URL, e.g. https://api.openai.com/v1)');
+    return undefined;
+  }
+  if (key === undefined) {
+    errors.push("setting VISION_API_KEY: required with VISION_API_URL (the endpoint's API key)");
+    return undefined;
+  }
+  const parsed = new URL(url);
+  if (parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '') {
+    errors.push('setting VISION_API_URL: must be a base URL without credentials, query or fragment');
+    return undefined;
+  }
+  if (production && parsed.protocol !== 'https:' && !isLoopbackListenAddress(parsed.hostname)) {
+    errors.push(
+      'setting VISION_API_URL: must be https when NODE_ENV=production (the API key and screenshots would travel in clear), unless the host is loopback',
+    );
+    return undefined;
+  }
+  return {
+    apiUrl: url.replace(/\/+$/, ''),
+    apiKey: key,
+    model: e.VISION_MODEL ?? DEFAULTS.visionModel,
+    maxScreenshotsPerSession: e.VISION_MAX_SCREENSHOTS_PER_SESSION ?? DEFAULTS.visionMaxScreenshotsPerSession,
+    requestTimeoutMs: e.VISION_TIMEOUT_MS ?? DEFAULTS.visionTimeoutMs,
+  };
 }
 
 /** The variables of `keys` that are set in `env`; empty strings count as unset. */

@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Every project: no test runs on a Node other than .nvmrc's (see scripts/lib/node-version.ts).
+    globalSetup: ['scripts/lib/node-version.ts'],
     projects: [
       {
         test: {

@@ -15,6 +15,7 @@ const MIGRATION_NAMES = [
   '2026-12-03T0200-admin-accounts',
   '2026-12-03T0300-record-stored-events',
   '2026-12-03T0400-console-indexes',
+  '2026-12-03T0900-summary-per-distinct-url',
 ];
 
 let cluster: PostgresCluster;

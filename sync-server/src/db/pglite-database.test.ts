@@ -28,6 +28,7 @@ const MIGRATION_NAMES = [
   '2026-12-03T0200-admin-accounts',
   '2026-12-03T0300-record-stored-events',
   '2026-12-03T0400-console-indexes',
+  '2026-12-03T0900-summary-per-distinct-url',
 ];
 
 // One PGlite per file: its WASM start costs 2.5-4.5 s.

@@ -15,7 +15,7 @@ import { STORE_BATCH_V2 } from './2026-12-02T1800-interactions-without-copies';
  * Frozen once released, like every migration.
  */
 
-const RECORD_STORED_EVENTS = sql`
+export const RECORD_STORED_EVENTS = sql`
 create or replace function record_stored_events(
   p_session text, p_sequences int[], p_types text[], p_urls text[], p_hosts jsonb,
   p_user_agent text, p_extension_version text, p_masking_policy jsonb,

@@ -8,6 +8,7 @@ import * as adminAccounts from './2026-12-03T0200-admin-accounts';
 import * as jobs from './2026-12-03T0100-jobs';
 import * as recordStoredEvents from './2026-12-03T0300-record-stored-events';
 import * as consoleIndexes from './2026-12-03T0400-console-indexes';
+import * as summaryPerDistinctUrl from './2026-12-03T0900-summary-per-distinct-url';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -23,6 +24,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T0100-jobs': jobs,
   '2026-12-03T0300-record-stored-events': recordStoredEvents,
   '2026-12-03T0400-console-indexes': consoleIndexes,
+  '2026-12-03T0900-summary-per-distinct-url': summaryPerDistinctUrl,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

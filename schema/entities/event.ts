@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { LIMITS } from '../limits';
 import { EpochMsSchema, FiniteSchema, int4Schema, SafeIntegerSchema } from '../core/bounded';
+import { literalVariant } from '../core/literal-variant';
 import { SessionIdSchema } from './session-id';
 import { MaskSchema } from './masking';
 import { ElementAnalysisSchema, ElementContextSchema, TargetSchema } from './target';
@@ -173,7 +174,7 @@ const recorded = {
 const notWhitelisted = 'event type is not on the whitelist';
 
 /** An event as the content script (or background) captured it: no session or sequence yet. */
-export const CapturedEventSchema = v.variant(
+export const CapturedEventSchema = literalVariant(
   'type',
   [
     v.object(click),
@@ -196,7 +197,7 @@ export const CapturedEventSchema = v.variant(
 export type CapturedEvent = v.InferOutput<typeof CapturedEventSchema>;
 
 /** An event durably written to a session: the unit of storage and of sync, keyed by (sessionId, sequence). */
-export const RecordedEventSchema = v.variant(
+export const RecordedEventSchema = literalVariant(
   'type',
   [
     v.object({ ...click, ...recorded }),

@@ -6,6 +6,7 @@ export * from './limits';
 export * from './validate';
 export * from './entities/session-id';
 export * from './entities/masking';
+export * from './privacy/index';
 export * from './entities/privacy-policy';
 export * from './entities/target';
 export * from './entities/event';

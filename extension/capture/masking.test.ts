@@ -294,7 +294,7 @@ describe('maskText', () => {
     ['amex 378282246310005', 'amex [card]'],
     ['order 12 4111 1111 1111 1111 shipped', 'order 12 [card] shipped'],
     [`not a card ${NOT_LUHN}`, `not a card ${NOT_LUHN}`],
-    ['call +49 30 1234567', 'call +49 30 1234567'],
+    ['call +49 30 1234567', 'call [phone]'],
     ['tracking 1Z999AA10123456784', 'tracking 1Z999AA10123456784'],
     ['twenty digits 41111111111111111111 stay', 'twenty digits 41111111111111111111 stay'],
     ['price 1,299.00 and 12 items', 'price 1,299.00 and 12 items'],

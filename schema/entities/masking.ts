@@ -16,6 +16,17 @@ export const MASK_RULES = [
   'private-block',
   'text-email',
   'text-card-number',
+  // Issue 14: what the free-text detectors in schema/privacy find (in the page and on the server).
+  'text-phone',
+  'text-iban',
+  'text-national-id',
+  'text-street-address',
+  // Issue 14: fields whose purpose is personal data (autocomplete name / street-address / postal-code /
+  // bday and their label heuristics); nothing of their value is stored.
+  'name',
+  'street-address',
+  'postal-code',
+  'birthday',
 ] as const;
 export const MaskRuleSchema = v.picklist(MASK_RULES);
 export type MaskRule = v.InferOutput<typeof MaskRuleSchema>;

@@ -1,12 +1,14 @@
 import { pathToFileURL } from 'node:url';
+import { systemClock } from '@codesight/schema';
 import { createDatabase, type OpenDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { migrateOnce } from '../db/migrate-once';
 import { describeSettingsErrors, loadSettings } from '../settings';
 
 /**
  * `npm run migrate -w sync-server`: applies pending migrations to DATABASE_URL (or the embedded
- * PGlite under DATA_DIR) and exits. The server also migrates at start; this is for deploy pipelines
- * that migrate once before rolling out several instances.
+ * PGlite under DATA_DIR) and exits. The server also migrates at start (instances starting together
+ * migrate once, under an advisory lock); this is for deploy pipelines that migrate before rolling out,
+ * and takes the same lock, so it may run while instances start.
  */
 export async function runMigrate(
   env: Record<string, string | undefined>,
@@ -22,7 +24,10 @@ export async function runMigrate(
   const settings = loaded.value;
   const database = given ?? (await createDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
   try {
-    const { applied } = await migrateToLatest(database.db);
+    const { applied } = await migrateOnce(database.db, database.kind, {
+      clock: systemClock,
+      onWaiting: () => out('Another process is migrating this database; waiting for it to finish…'),
+    });
     out(
       applied.length === 0
         ? `Database (${database.kind}) is up to date.`

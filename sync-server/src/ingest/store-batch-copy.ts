@@ -31,6 +31,30 @@ async function storedSequences(trx: Transaction<Database>, batch: BatchMessage):
   return new Set(rows.map((r) => r.sequence));
 }
 
+/** A batch's rows, encoded before its transaction opens. */
+interface EncodedRows {
+  /** COPY text lines, in the batch's event order. */
+  lines: string[];
+  urls: (string | null)[];
+}
+
+/**
+ * Maps and encodes every event of the batch. Done before the transaction, not inside it: encoding
+ * 500 events takes ~1.5 ms of server CPU, during which the session stayed locked and PostgreSQL sat
+ * waiting for the COPY; outside, PostgreSQL can be storing another batch meanwhile. A batch partly
+ * stored already (a resend) encodes a few rows for nothing, which is rare and cheap.
+ */
+function encodeRows(batch: BatchMessage): EncodedRows {
+  const lines: string[] = [];
+  const urls: (string | null)[] = [];
+  for (const event of batch.events) {
+    const row = mapEventToRow(batch.sessionId, event);
+    urls.push(row.url ?? null);
+    lines.push(interactionCopyLine(row));
+  }
+  return { lines, urls };
+}
+
 /**
  * Stores a checked batch into an existing session of `workerId` by COPY, in one transaction: lock the
  * session row, read which of the batch's sequences are already stored, COPY the others, then let
@@ -46,6 +70,8 @@ export async function storeBatchByCopy(
   workerId: string,
   batch: BatchMessage,
 ): Promise<StoreBatchCallResult | undefined> {
+  const encoded = encodeRows(batch);
+  const hosts = toJsonb(hostsByUrl(batch));
   return copyTransaction(async (trx, copyIn) => {
     // Only the owner: the summary columns (urls can be ~100 KB) stay in the database.
     const session = await trx
@@ -57,22 +83,15 @@ export async function storeBatchByCopy(
     if (session === undefined || session.worker_id !== workerId) return undefined;
 
     const stored = await storedSequences(trx, batch);
-    const fresh = stored.size === 0 ? batch.events : batch.events.filter((e) => !stored.has(e.sequence));
-    const urls: (string | null)[] = [];
-    if (fresh.length > 0) {
-      let text = '';
-      for (const event of fresh) {
-        const row = mapEventToRow(batch.sessionId, event);
-        urls.push(row.url ?? null);
-        text += interactionCopyLine(row);
-      }
-      await copyIn(COPY_INTERACTIONS_STATEMENT, text);
-    }
+    const keep = stored.size === 0 ? undefined : batch.events.map((e) => !stored.has(e.sequence));
+    const pick = <T>(items: T[]): T[] => (keep === undefined ? items : items.filter((_, i) => keep[i]));
+    const fresh = pick(batch.events);
+    if (fresh.length > 0) await copyIn(COPY_INTERACTIONS_STATEMENT, pick(encoded.lines).join(''));
     const meta = batch.session;
     const { rows } = await sql<{ o_acked_through: number; o_inserted: number }>`
       select o_acked_through, o_inserted from record_stored_events(
         ${batch.sessionId}, ${fresh.map((e) => e.sequence)}::int[], ${fresh.map((e) => e.type)}::text[],
-        ${urls}::text[], ${toJsonb(hostsByUrl(batch))}::jsonb,
+        ${pick(encoded.urls)}::text[], ${hosts}::jsonb,
         ${meta?.userAgent === undefined ? null : storableText(meta.userAgent)}::text,
         ${meta?.extensionVersion === undefined ? null : storableText(meta.extensionVersion)}::text,
         ${toJsonbOrNull(meta?.maskingPolicy)}::jsonb,

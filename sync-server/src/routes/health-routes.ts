@@ -2,6 +2,7 @@ import { err, ok, type Clock, type Result } from '@codesight/schema';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { AppEnv } from '../http/app-env';
+import type { Readiness } from '../http/readiness';
 import { waitAtMost } from '../timers';
 import type { RouteDeps } from './route-deps';
 
@@ -19,12 +20,27 @@ async function probe(clock: Clock, check: () => Promise<unknown>): Promise<Resul
 }
 
 /**
- * Public health endpoints. `/health` is liveness (the process answers); `/api/health` is readiness in
- * the legacy shape, checking the database and the blob store (503 when either is down). Failure
- * details go to the log, not to the anonymous caller.
+ * Public health endpoints. `/health` is liveness (the process answers). `/health/ready` is the load
+ * balancer's readiness: 200 only while this instance serves, 503 while it migrates at start or drains
+ * at shutdown; it reads that state only, never the database, so a database outage does not take every
+ * instance out of the pool at once (the requests would fail anyway) and a probe costs nothing.
+ * `/api/health` is the legacy dependency check, querying the database and the blob store (503 when
+ * either is down). Failure details go to the log, not to the anonymous caller.
  */
-export function healthRoutes(deps: RouteDeps): Hono<AppEnv> {
+export function healthRoutes(
+  deps: RouteDeps,
+  readiness: () => Readiness = () => (deps.isShuttingDown() ? 'draining' : 'ready'),
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+
+  app.get('/health/ready', (c) => {
+    const state = readiness();
+    if (state === 'ready') return c.json({ status: state });
+    const why = state === 'starting' ? 'applying database migrations' : 'shutting down';
+    return c.json({ status: state, error: { code: 'unavailable', message: `not ready: ${why}` } }, 503, {
+      'Retry-After': '5',
+    });
+  });
 
   app.get('/health', (c) =>
     c.json({

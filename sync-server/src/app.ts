@@ -10,6 +10,7 @@ import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import { authenticateRequest } from './auth/require-auth';
 import type { BlobStore } from './blobs/blob-store';
 import type { CopyTransaction } from './db/copy-transaction';
+import type { PoolStats } from './db/database';
 import type { Database } from './db/schema';
 import type { AppEnv } from './http/app-env';
 import { bodyLimit } from './http/body-limit';
@@ -26,7 +27,12 @@ import type { JobRegistry } from './jobs/job-registry';
 import { createServerJobRegistry } from './jobs/server-job-kinds';
 import { createLogger, type Logger } from './log';
 import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metrics';
+import { countBlobStoreErrors } from './metrics/counted-blob-store';
+import { countRateLimitHits } from './metrics/counted-rate-limiter';
 import { countIngestAnswers } from './metrics/ingest-metrics-middleware';
+import { createCachedJobDepth } from './metrics/job-depth';
+import { metricsRoutes, serveMetricsToTrustedScrapers } from './metrics/metrics-routes';
+import { createServerMetrics } from './metrics/server-metrics';
 import { adminRoutes } from './routes/admin-routes';
 import { archiveRoutes } from './routes/archive-routes';
 import { blobRoutes } from './routes/blob-routes';
@@ -73,6 +79,8 @@ export interface AppDeps {
   jobs?: JobRegistry;
   /** Default: fresh counters (this instance's, shown by the admin console). */
   ingestMetrics?: IngestMetrics;
+  /** The database pool's use, for /metrics; absent for the embedded database. */
+  poolStats?: (() => PoolStats) | undefined;
   /** Where the built admin console is; default sync-server/console/dist. */
   consoleDir?: string;
 }
@@ -98,25 +106,40 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { settings } = deps;
   const logger = deps.logger ?? createLogger(settings.logLevel);
   const clock = deps.clock ?? systemClock;
+  const connections = deps.connections ?? createConnectionRegistry(clock);
+  const metrics = createServerMetrics({
+    sockets: () => connections.countsByProtocol(),
+    jobDepth: createCachedJobDepth(deps.db, clock),
+    pool: () => deps.poolStats?.(),
+  });
+  const blobs = countBlobStoreErrors(deps.blobs, metrics.blobStoreError);
   const routeDeps: RouteDeps = {
     settings,
     db: deps.db,
     dbKind: deps.dbKind,
-    blobs: deps.blobs,
+    blobs,
     logger,
     clock,
     auth:
       deps.authenticator ??
       createAuthenticator({ db: deps.db, jwtSecret: settings.jwtSecret, production: isProduction(settings) }),
-    keyLimiter: deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute, clock),
-    ipLimiter: deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp, clock),
-    authFailureLimiter: deps.authFailureLimiter ?? createRateLimiter(settings.rateLimitAuthFailuresPerMinuteIp, clock),
+    keyLimiter: countRateLimitHits(deps.keyLimiter ?? createRateLimiter(settings.rateLimitPerMinute, clock), () =>
+      metrics.rateLimitHit('principal'),
+    ),
+    ipLimiter: countRateLimitHits(deps.ipLimiter ?? createRateLimiter(settings.rateLimitPerMinuteIp, clock), () =>
+      metrics.rateLimitHit('address'),
+    ),
+    authFailureLimiter: countRateLimitHits(
+      deps.authFailureLimiter ?? createRateLimiter(settings.rateLimitAuthFailuresPerMinuteIp, clock),
+      () => metrics.rateLimitHit('auth_failure'),
+    ),
     protocol: createProtocolContext(
-      { db: deps.db, copyTransaction: deps.copyTransaction, blobs: deps.blobs, logger },
+      { db: deps.db, copyTransaction: deps.copyTransaction, blobs, logger },
       settings,
     ),
-    connections: deps.connections ?? createConnectionRegistry(clock),
-    ingestMetrics: deps.ingestMetrics ?? createIngestMetrics(clock),
+    connections,
+    ingestMetrics: deps.ingestMetrics ?? createIngestMetrics(clock, metrics.ingestObserver),
+    metrics,
     startedAt: clock.now(),
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   };
@@ -136,8 +159,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
   });
   app.use(requestLog(logger));
+  app.use(async (_c, next) => {
+    const done = metrics.httpRequestStarted();
+    try {
+      await next();
+    } finally {
+      done();
+    }
+  });
   // Outside the credential check and limits, so their refusals of ingest requests are counted too.
-  app.use(countIngestAnswers(routeDeps.ingestMetrics));
+  app.use(countIngestAnswers(routeDeps.ingestMetrics, metrics));
   // Before anything that can refuse: a refusal must reach a client still sending its body.
   app.use(drainUnreadBody(MAX_DRAIN_BYTES));
   app.use(secureHeaders());
@@ -152,6 +183,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       maxAge: CORS_MAX_AGE_S,
     }),
   );
+  // Before the credential check: METRICS_TOKEN is not an API key to look up (metrics-routes.ts).
+  app.use(serveMetricsToTrustedScrapers(settings, metrics));
   app.use(
     authenticateRequest({
       auth: routeDeps.auth,
@@ -165,6 +198,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/*', bodyLimit({ maxBytes: settings.maxBodyBytes, maxDrainBytes: MAX_DRAIN_BYTES }));
 
   app.route('/', healthRoutes(routeDeps));
+  app.route('/', metricsRoutes(metrics));
   app.route('/', wsRoutes(routeDeps));
   app.route('/api/extension', extensionRoutes(routeDeps));
   app.route('/api/sync', syncRoutes(routeDeps));
@@ -172,7 +206,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
-  const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs: deps.blobs, settings });
+  const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs, settings });
   app.route('/api', jobRoutes(routeDeps));
   app.route('/api', archiveRoutes(routeDeps, createJobQueue({ db: deps.db, registry: jobs, clock })));
   app.route('/api', datasetRoutes(routeDeps));

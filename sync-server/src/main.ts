@@ -95,6 +95,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       db: database.db,
       dbKind: database.kind,
       copyTransaction: database.copyTransaction,
+      poolStats: database.poolStats,
       blobs,
       logger,
       clock,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import * as v from 'valibot';
 import { describeIssues, err, ok, type Result } from '@codesight/schema';
+import { MIN_METRICS_TOKEN_LENGTH, parseMetricsAllowFrom } from './metrics/metrics-access';
 
 /**
  * Server settings, read once from the environment at start and validated with valibot. Every setting
@@ -143,6 +144,10 @@ export interface Settings {
   adminSignInPerMinuteIp: number;
   /** Unset (the default): no screenshot is ever sent anywhere. */
   vision: VisionSettings | undefined;
+  /** Bearer that may scrape `/metrics` without an admin account; unset: admins (and allowed networks) only. */
+  metricsToken: string | undefined;
+  /** Canonical CIDR networks whose TCP peers may scrape `/metrics` without a credential; empty: none. */
+  metricsAllowFrom: string[];
 }
 
 const intFromEnv = (min: number, max: number) =>
@@ -286,6 +291,16 @@ const EnvSchema = v.object({
   ),
   VISION_MAX_SCREENSHOTS_PER_SESSION: v.optional(intFromEnv(1, 100_000)),
   VISION_TIMEOUT_MS: v.optional(intFromEnv(1000, 600_000)),
+  METRICS_TOKEN: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.minLength(MIN_METRICS_TOKEN_LENGTH, `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`),
+      v.maxLength(512, 'must be at most 512 characters'),
+      v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+    ),
+  ),
+  METRICS_ALLOW_FROM: v.optional(v.string()),
 });
 
 /**
@@ -486,6 +501,8 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
   }
 
   const vision = visionSettings(e, production, errors);
+  const metricsAllowFrom = parseMetricsAllowFrom(e.METRICS_ALLOW_FROM ?? '');
+  errors.push(...metricsAllowFrom.errors);
 
   if (errors.length > 0) return err(errors);
 
@@ -543,6 +560,8 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     adminLockoutMaxMinutes: e.ADMIN_LOCKOUT_MAX_MINUTES ?? DEFAULTS.adminLockoutMaxMinutes,
     adminSignInPerMinuteIp: e.ADMIN_SIGN_IN_PER_MINUTE_IP ?? DEFAULTS.adminSignInPerMinuteIp,
     vision,
+    metricsToken: e.METRICS_TOKEN,
+    metricsAllowFrom: metricsAllowFrom.networks,
   };
   return ok(settings);
 }

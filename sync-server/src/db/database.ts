@@ -10,12 +10,25 @@ import { createCopyTransaction, type CopyTransaction } from './copy-transaction'
 import { createPgliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 
+/** How the PostgreSQL pool is used right now (node-postgres' counters), for /metrics. */
+export interface PoolStats {
+  /** Connections open, busy or idle. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  /** Most connections the pool opens. */
+  max: number;
+}
+
 /** An open database: the Kysely instance, which engine it is, and how to close it. */
 export interface OpenDatabase {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
   /** Transactions that may also COPY into tables: on PostgreSQL only (PGlite's driver has no COPY FROM STDIN). */
   copyTransaction?: CopyTransaction | undefined;
+  /** The pool's use (PostgreSQL only: PGlite is one connection in-process). */
+  poolStats?: (() => PoolStats) | undefined;
   /** Ends the pool (PostgreSQL) or shuts the embedded engine down (PGlite). */
   close(): Promise<void>;
 }
@@ -127,7 +140,9 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Op
       await db.destroy();
       if (!pool.ending && !pool.ended) await pool.end();
     };
-    return { db, kind: 'postgres', copyTransaction: createCopyTransaction(pool), close };
+    const max = options.poolSize ?? DEFAULT_POOL_SIZE;
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max });
+    return { db, kind: 'postgres', copyTransaction: createCopyTransaction(pool), poolStats, close };
   }
 
   const dir = resolve(options.dataDir, 'pglite');

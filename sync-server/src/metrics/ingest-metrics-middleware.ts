@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import type { IngestMetrics } from './ingest-metrics';
+import type { ServerMetrics } from './server-metrics';
 
 /** Answers larger than this are not parsed for counting: acks and refusals are a few hundred bytes. */
 const MAX_COUNTED_BODY_BYTES = 16 * 1024;
@@ -19,12 +20,23 @@ export function isIngestRequest(method: string, path: string): boolean {
 
 /**
  * Counts what the HTTP ingest routes answered: stored events from their acks, and every refusal by code
- * (those of the credential check, rate limits and body limits too, which run before the route).
+ * (those of the credential check, rate limits and body limits too, which run before the route); with
+ * `server`, also the bodies' declared sizes and how long `POST /api/sync/batch` took to answer.
  */
-export function countIngestAnswers(metrics: IngestMetrics): MiddlewareHandler<AppEnv> {
+export function countIngestAnswers(
+  metrics: IngestMetrics,
+  server?: Pick<ServerMetrics, 'ingestBytes' | 'batchAnswered'>,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const started = performance.now();
     await next();
     if (!isIngestRequest(c.req.method, c.req.path)) return;
+    if (server) {
+      // The declared size: a body refused before it was read still arrived (or was drained).
+      const declared = Number(c.req.header('content-length') ?? '0');
+      if (Number.isSafeInteger(declared)) server.ingestBytes('http', declared);
+      if (c.req.path === '/api/sync/batch') server.batchAnswered('http', (performance.now() - started) / 1000);
+    }
     const res = c.res;
     const length = Number(res.headers.get('content-length') ?? '0');
     const isJson = res.headers.get('content-type')?.startsWith('application/json') ?? false;

@@ -27,11 +27,17 @@ export interface IngestMetrics {
   snapshot(): IngestMetricsSnapshot;
 }
 
+/** Told of what the counters record, as they record it (the Prometheus counters: server-metrics.ts). */
+export interface IngestObserver {
+  stored(count: number): void;
+  refused(code: string): void;
+}
+
 /** Distinct refusal codes kept; codes are a fixed list, so this only guards against a future bug. */
 const MAX_CODES = 64;
 
-/** Creates empty counters timed by `clock`. */
-export function createIngestMetrics(clock: Pick<Clock, 'now'>): IngestMetrics {
+/** Creates empty counters timed by `clock`; `observer` is told of everything they record. */
+export function createIngestMetrics(clock: Pick<Clock, 'now'>, observer?: IngestObserver): IngestMetrics {
   const since = clock.now();
   // Ring of per-second buckets, each tagged with the second it counts, so stale buckets read as zero.
   const buckets = new Array<number>(STORED_WINDOW_S).fill(0);
@@ -49,10 +55,12 @@ export function createIngestMetrics(clock: Pick<Clock, 'now'>): IngestMetrics {
     }
     buckets[slot] = (buckets[slot] ?? 0) + count;
     storedTotal += count;
+    observer?.stored(count);
   };
   const recordRefusal = (code: string) => {
     if (!refusals.has(code) && refusals.size >= MAX_CODES) return;
     refusals.set(code, (refusals.get(code) ?? 0) + 1);
+    observer?.refused(code);
   };
 
   return {

@@ -16,6 +16,15 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   session_close: handleSessionClose,
 };
 
+/** The batch protocol's message types; the other known ones are the legacy protocol's. */
+const SYNC_MESSAGE_TYPES: ReadonlySet<string> = new Set(['batch', 'resume', 'session_close']);
+
+/** Which protocol a known message type belongs to; undefined for a type no handler knows. */
+export function protocolOfMessage(type: string): 'sync' | 'legacy' | undefined {
+  if (!Object.hasOwn(HANDLERS, type)) return undefined;
+  return SYNC_MESSAGE_TYPES.has(type) ? 'sync' : 'legacy';
+}
+
 /** The message types {@link dispatchMessage} knows. */
 const MESSAGE_TYPES = Object.keys(HANDLERS);
 

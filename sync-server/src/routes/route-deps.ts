@@ -6,6 +6,7 @@ import type { Database } from '../db/schema';
 import type { RateLimiter } from '../http/rate-limiter';
 import type { Logger } from '../log';
 import type { IngestMetrics } from '../metrics/ingest-metrics';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { ProtocolContext } from '../protocol/protocol-context';
 import type { Settings } from '../settings';
 import type { ConnectionRegistry } from '../ws/connection-registry';
@@ -30,6 +31,8 @@ export interface RouteDeps {
   connections: ConnectionRegistry;
   /** This instance's ingest counters (stored events, refusals), for the admin console. */
   ingestMetrics: IngestMetrics;
+  /** This instance's Prometheus metrics (GET /metrics). */
+  metrics: ServerMetrics;
   /** Epoch ms the app was created, for uptime. */
   startedAt: number;
   /** True once shutdown began: new sockets are refused. */

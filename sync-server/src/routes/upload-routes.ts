@@ -155,6 +155,7 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     }
     const result = await record(deps, workerId, request, blobKey);
     if (!result.ok) return refusalResponse(c, result.error);
+    if (result.value.created) deps.metrics.mediaUploaded(request.kind);
     // Verified above, so the worker's open intents for these bytes are done.
     await completeUploadIntents(deps.db, workerId, blobKey);
     const { id, created } = result.value;
@@ -187,6 +188,7 @@ async function acceptUpload(
   if (!intent) return fail('not_found', NOTHING_UPLOADED);
   const promoted = await promoteStagedUpload(deps.blobs, stagingKeyFor(intent.id), blobKey, request);
   if (promoted.ok) return promoted;
+  deps.metrics.mediaVerificationFailed(promoted.error.code);
   if (promoted.error.code === 'missing') return fail('not_found', NOTHING_UPLOADED);
   return fail(
     'validation_failed',

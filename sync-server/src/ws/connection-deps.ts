@@ -6,6 +6,14 @@ import type { Refusal } from '../refusal';
 import type { ConnectionRegistry } from './connection-registry';
 import type { MessageHandler } from './message-reply';
 
+/** Told of an authenticated connection's traffic, for /metrics. */
+export interface ConnectionObserver {
+  /** A frame admitted into the pipeline, `bytes` on the wire. */
+  frameAdmitted(bytes: number): void;
+  /** A message of `type` answered, `seconds` after its frame arrived (queueing included). */
+  answered(type: string, seconds: number): void;
+}
+
 /** What a connection needs from the rest of the server. */
 export interface ConnectionDeps {
   authenticate(credential: Credential): Promise<Result<Principal, Refusal>>;
@@ -35,4 +43,6 @@ export interface ConnectionDeps {
   maxConnectionsPerKey: number;
   /** A message is handled only on a credential found valid within this many ms (else it is looked up first). */
   credentialMaxAgeMs: number;
+  /** Default: nothing is observed. */
+  observer?: ConnectionObserver | undefined;
 }

@@ -24,9 +24,13 @@ export interface ConnectionEntry {
   raw: WebSocket | undefined;
 }
 
+/** Which protocol a socket speaks, known from its first data message (`batch`: sync; `session_start`: legacy). */
+export type SocketProtocolName = 'sync' | 'legacy';
+
 /** Handle returned by {@link ConnectionRegistry.add}. */
 export interface TrackedConnection {
   setPrincipal(principal: Principal): void;
+  setProtocol(protocol: SocketProtocolName): void;
 }
 
 /**
@@ -39,6 +43,8 @@ export interface ConnectionRegistry {
   remove(id: string): void;
   /** Open connections, and how many of them authenticated. */
   counts(): { open: number; authenticated: number };
+  /** Open connections by the protocol of their data messages; `pending` before the first. */
+  countsByProtocol(): Record<SocketProtocolName | 'pending', number>;
   /** Connections from `ip` that have not authenticated (yet). */
   awaitingAuthFrom(ip: string): number;
   /** Authenticated connections on the same credential as `principal` (same key, or same admin subject). */
@@ -65,6 +71,7 @@ export interface ConnectionRegistry {
 
 interface Held extends ConnectionEntry {
   principal: Principal | undefined;
+  protocol: SocketProtocolName | undefined;
   alive: boolean;
 }
 
@@ -76,7 +83,7 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
   const authenticated = () => [...held.values()].filter((item) => item.principal !== undefined);
   return {
     add(entry) {
-      const item: Held = { ...entry, principal: undefined, alive: true };
+      const item: Held = { ...entry, principal: undefined, protocol: undefined, alive: true };
       entry.raw?.on('pong', () => {
         item.alive = true;
       });
@@ -85,6 +92,9 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
         setPrincipal(principal) {
           item.principal = principal;
         },
+        setProtocol(protocol) {
+          item.protocol = protocol;
+        },
       };
     },
     remove(id) {
@@ -92,6 +102,11 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
     },
     counts() {
       return { open: held.size, authenticated: authenticated().length };
+    },
+    countsByProtocol() {
+      const counts = { sync: 0, legacy: 0, pending: 0 };
+      for (const item of held.values()) counts[item.protocol ?? 'pending']++;
+      return counts;
     },
     awaitingAuthFrom(ip) {
       let n = 0;

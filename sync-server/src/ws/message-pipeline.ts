@@ -1,5 +1,6 @@
 import type { WSMessageReceive } from 'hono/ws';
 import { principalBucket } from '../http/rate-limit-keys';
+import { protocolOfMessage } from '../protocol/dispatch';
 import { errorReply } from '../protocol/protocol-context';
 import type { Refusal } from '../refusal';
 import { CLOSE } from './close-codes';
@@ -41,7 +42,9 @@ export function createMessagePipeline(conn: ConnectionContext): MessagePipeline 
   let queuedInflatedBytes = 0;
   const queues = createMessageQueues((error: unknown) => log.error('ws_handler_failed', { error }));
 
-  const handle = async (data: WSMessageReceive, bytes: number, decoded?: FrameDecoding) => {
+  // performance.now(), not the injected clock: latency needs sub-millisecond, monotonic time, and no
+  // test steers it.
+  const handle = async (data: WSMessageReceive, bytes: number, arrived: number, decoded?: FrameDecoding) => {
     try {
       const { principal, lease } = conn;
       // Closing (refused, revoked, flooding, gone): what is still queued is dropped unread.
@@ -68,7 +71,10 @@ export function createMessagePipeline(conn: ConnectionContext): MessagePipeline 
         sendReply(conn, internalErrorReply(message, 'the server could not re-check the credential; retry later'));
         return;
       }
+      const protocol = protocolOfMessage(message.type);
+      if (protocol) conn.tracked?.setProtocol(protocol);
       sendReply(conn, await replyToMessage(deps.handleMessage, principal, message, log));
+      deps.observer?.answered(message.type, (performance.now() - arrived) / 1000);
     } finally {
       queuedBytes -= bytes;
       if (decoded) queuedInflatedBytes -= jsonBytesOf(decoded);
@@ -82,11 +88,12 @@ export function createMessagePipeline(conn: ConnectionContext): MessagePipeline 
 
   /** Decodes an accepted frame when that is worth it now, and queues its handling. */
   const enqueue = (data: WSMessageReceive, bytes: number) => {
+    const arrived = performance.now();
     const decoded =
       queuedInflatedBytes < MAX_QUEUED_INFLATED_BYTES ? decodeFrame(data, deps.maxInflatedBytes) : undefined;
     queuedBytes += bytes;
     if (decoded) queuedInflatedBytes += jsonBytesOf(decoded);
-    queues.push(routeFrame(decoded), () => handle(data, bytes, decoded));
+    queues.push(routeFrame(decoded), () => handle(data, bytes, arrived, decoded));
   };
 
   /**
@@ -111,6 +118,7 @@ export function createMessagePipeline(conn: ConnectionContext): MessagePipeline 
         }
         return;
       }
+      deps.observer?.frameAdmitted(bytes);
       enqueue(data, bytes);
     },
     drain: () => queues.drain(),

@@ -59,6 +59,12 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
     maxConnectionsPerKey: deps.settings.wsMaxConnectionsPerKey,
     // Twice the re-check interval: the periodic check renews leases before messages need a lookup.
     credentialMaxAgeMs: 2 * deps.settings.credentialCheckMs,
+    observer: {
+      frameAdmitted: (bytes) => deps.metrics.ingestBytes('ws', bytes),
+      answered: (type, seconds) => {
+        if (type === 'batch') deps.metrics.batchAnswered('ws', seconds);
+      },
+    },
   };
   const upgrade = upgradeWebSocket((c: Context<AppEnv>) =>
     createConnectionEvents(connectionDeps, c.get('clientIp') ?? 'unknown'),

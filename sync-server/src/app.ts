@@ -133,10 +133,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       deps.authFailureLimiter ?? createRateLimiter(settings.rateLimitAuthFailuresPerMinuteIp, clock),
       () => metrics.rateLimitHit('auth_failure'),
     ),
-    protocol: createProtocolContext(
-      { db: deps.db, copyTransaction: deps.copyTransaction, blobs, logger },
-      settings,
-    ),
+    protocol: createProtocolContext({ db: deps.db, copyTransaction: deps.copyTransaction, blobs, logger }, settings),
     connections,
     ingestMetrics: deps.ingestMetrics ?? createIngestMetrics(clock, metrics.ingestObserver),
     metrics,

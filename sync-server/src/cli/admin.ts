@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { systemClock } from '@codesight/schema';
 import {
   createAdminAccount,
   listAdminAccounts,
@@ -12,7 +13,7 @@ import { isValidUsername, normalizeUsername } from '../admin-auth/username';
 import { signAdminToken } from '../auth/admin-token';
 import { createWorkerWithKey, issueApiKey, listWorkers, revokeApiKey } from '../auth/api-keys';
 import { createDatabase, type OpenDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { migrateOnce } from '../db/migrate-once';
 import { describeSettingsErrors, loadSettings, type Settings } from '../settings';
 
 const USAGE = `Usage: tsx src/cli/admin.ts <command> [options]
@@ -51,12 +52,13 @@ async function withDatabase<T>(
   run: (open: OpenDatabase) => Promise<T>,
 ): Promise<T> {
   if (options.database) {
-    await migrateToLatest(options.database.db);
+    await migrateOnce(options.database.db, options.database.kind, { clock: systemClock });
     return run(options.database);
   }
   const open = await createDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   try {
-    await migrateToLatest(open.db);
+    // Under the servers' lock: an admin command run while instances start migrates with them, not beside.
+    await migrateOnce(open.db, open.kind, { clock: systemClock });
     return await run(open);
   } finally {
     await open.close();

@@ -1,4 +1,10 @@
 import * as v from 'valibot';
+import {
+  BlockSelectorsSchema,
+  MaskFieldsSchema,
+  PrivacyModeSchema,
+  PrivacyPolicyVersionSchema,
+} from './privacy-policy';
 
 /**
  * Privacy rules applied in the page before anything is stored. Each name is recorded on the session so
@@ -27,6 +33,11 @@ export const MASK_RULES = [
   'street-address',
   'postal-code',
   'birthday',
+  // Issue 14, the privacy policy (privacy-policy.ts): strict mode's typed values, the deployment's extra
+  // field names and extra block selectors.
+  'strict',
+  'policy-field',
+  'policy-block',
 ] as const;
 export const MaskRuleSchema = v.picklist(MASK_RULES);
 export type MaskRule = v.InferOutput<typeof MaskRuleSchema>;
@@ -43,9 +54,18 @@ export type LengthClass = v.InferOutput<typeof LengthClassSchema>;
 export const MaskSchema = v.object({ rule: MaskRuleSchema, lengthClass: LengthClassSchema });
 export type Mask = v.InferOutput<typeof MaskSchema>;
 
-/** The policy in force for a session: a version to compare datasets by, and the active rules. */
+/**
+ * The policy in force for a session: a version to compare datasets by, the active rules, and (since
+ * issue 14) the privacy policy that applied: its mode, version and the deployment's additions. Sessions
+ * recorded before it have none of the privacy fields and still validate; they ran the `standard` rules of
+ * their capture version.
+ */
 export const MaskingPolicySchema = v.object({
   version: v.pipe(v.string(), v.maxLength(32)),
   rules: v.array(MaskRuleSchema),
+  mode: v.optional(PrivacyModeSchema),
+  policyVersion: v.optional(PrivacyPolicyVersionSchema),
+  blockSelectors: v.optional(BlockSelectorsSchema),
+  maskFields: v.optional(MaskFieldsSchema),
 });
 export type MaskingPolicy = v.InferOutput<typeof MaskingPolicySchema>;

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { SessionIdSchema } from '../entities/session-id';
 import { CapturedEventSchema } from '../entities/event';
 import { ThrottleSettingsSchema } from '../entities/settings';
+import { PrivacyPolicySchema } from '../entities/privacy-policy';
 import { RectSchema } from '../entities/target';
 import type { Result } from '../core/result';
 import { FailureSchema, resultSchema } from './result-schema';
@@ -113,6 +114,8 @@ export const RecordingStateSchema = v.nullable(
     sessionId: SessionIdSchema,
     startTime: v.number(),
     throttle: ThrottleSettingsSchema,
+    /** The privacy policy the session records under (issue 14); absent (an older state): standard. */
+    privacy: v.optional(PrivacyPolicySchema),
   }),
 );
 export type RecordingState = v.InferOutput<typeof RecordingStateSchema>;

@@ -11,6 +11,7 @@ import {
 } from '../core/bounded';
 import { SessionIdSchema } from '../entities/session-id';
 import { EventTypeSchema } from '../entities/event';
+import { PrivacyPolicySchema } from '../entities/privacy-policy';
 import { ErrorCodeSchema } from './errors';
 import { sessionMetadataProblem, sessionStartMetadata } from './session-metadata';
 
@@ -30,6 +31,12 @@ export const AuthenticateMessageSchema = v.pipe(
     type: v.literal('authenticate'),
     apiKey: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
     token: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
+    /**
+     * The sync protocol version the client speaks (the extension sends it; old clients do not). With it,
+     * `authentication_success` also carries the deployment's privacy policy; without it the reply is
+     * exactly the legacy one.
+     */
+    v: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))),
   }),
   v.check((m) => m.apiKey !== undefined || m.token !== undefined, 'authenticate needs apiKey or token'),
 );
@@ -40,6 +47,8 @@ export const AuthenticationSuccessSchema = v.object({
   workerId: v.string(),
   /** Epoch ms, so clients can estimate clock skew. */
   serverTime: v.number(),
+  /** The deployment's privacy policy (issue 14), only to a client that sent `v` in `authenticate`. */
+  privacyPolicy: v.optional(PrivacyPolicySchema),
 });
 export type AuthenticationSuccess = v.InferOutput<typeof AuthenticationSuccessSchema>;
 

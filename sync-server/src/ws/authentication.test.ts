@@ -3,6 +3,7 @@ import {
   admitBeforeAuth,
   authenticationSuccess,
   credentialOf,
+  protocolVersionOf,
   MAX_AUTHENTICATE_FRAME_BYTES,
   MAX_HELD_BYTES,
   MAX_HELD_FRAMES,
@@ -10,6 +11,7 @@ import {
   type PreAuthArrival,
 } from './authentication';
 import { FakeClock } from '@codesight/schema/testing';
+import { AuthenticationSuccessSchema, makePrivacyPolicy, validate } from '@codesight/schema';
 
 describe('authentication step', () => {
   it('reads the credential of an authenticate message and refuses a malformed one', () => {
@@ -35,6 +37,22 @@ describe('authentication step', () => {
     expect(authenticationSuccess({ kind: 'admin', subject: 'ops', expiresAt: 9e12 }, 5)).toMatchObject({
       workerId: 'admin:ops',
     });
+  });
+
+  it('adds the privacy policy only for a client that named its sync protocol; the legacy reply stays exact', () => {
+    const policy = makePrivacyPolicy({ mode: 'strict', blockSelectors: ['#me'], maskFields: [] });
+    expect(protocolVersionOf({ type: 'authenticate', apiKey: 'csk_x' })).toBeUndefined();
+    expect(protocolVersionOf({ type: 'authenticate', apiKey: 'csk_x', v: 1 })).toBe(1);
+    expect(protocolVersionOf({ type: 'authenticate', apiKey: 'csk_x', v: 'new' })).toBeUndefined();
+    const worker = { kind: 'worker', workerId: 'w1', keyId: 'k1' } as const;
+    expect(authenticationSuccess(worker, 5, policy)).toEqual({
+      type: 'authentication_success',
+      workerId: 'w1',
+      serverTime: 5,
+      privacyPolicy: policy,
+    });
+    expect(validate(AuthenticationSuccessSchema, authenticationSuccess(worker, 5, policy)).ok).toBe(true);
+    expect(Object.keys(authenticationSuccess(worker, 5))).toEqual(['type', 'workerId', 'serverTime']);
   });
 
   it('expires after the timeout unless cancelled first', async () => {

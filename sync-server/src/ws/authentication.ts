@@ -5,6 +5,7 @@ import {
   validate,
   type Clock,
   type Failure,
+  type PrivacyPolicy,
   type Result,
   type TimerHandle,
 } from '@codesight/schema';
@@ -108,12 +109,25 @@ export function credentialOf(message: unknown): Result<Credential, Failure<'vali
   return ok({ apiKey: checked.value.apiKey, token: checked.value.token });
 }
 
-/** The `authentication_success` reply: admins get a pseudo worker id naming them. */
-export function authenticationSuccess(principal: Principal, serverTime: number): Reply {
+/**
+ * The sync protocol version an `authenticate` message names (`v`), or undefined for an old client (or a
+ * message that is not a valid `authenticate`).
+ */
+export function protocolVersionOf(message: unknown): number | undefined {
+  const checked = validate(AuthenticateMessageSchema, message);
+  return checked.ok ? checked.value.v : undefined;
+}
+
+/**
+ * The `authentication_success` reply: admins get a pseudo worker id naming them. `privacyPolicy` is given
+ * only to clients that said which sync protocol they speak; an old client gets the legacy reply exactly.
+ */
+export function authenticationSuccess(principal: Principal, serverTime: number, privacyPolicy?: PrivacyPolicy): Reply {
   return {
     type: 'authentication_success',
     workerId: principal.kind === 'worker' ? principal.workerId : `admin:${principal.subject}`,
     serverTime,
+    ...(privacyPolicy ? { privacyPolicy } : {}),
   };
 }
 

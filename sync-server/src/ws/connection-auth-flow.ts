@@ -9,6 +9,7 @@ import {
   authenticationSuccess,
   credentialOf,
   FIRST_MESSAGE_MUST_AUTHENTICATE,
+  protocolVersionOf,
   startExpiryTimer,
 } from './authentication';
 import { CLOSE } from './close-codes';
@@ -95,7 +96,8 @@ async function authenticate(conn: ConnectionContext, text: string, replay: Repla
   conn.phase = 'open';
   conn.tracked?.setPrincipal(accepted);
   log.info('ws_authenticated', { principal: principalLabel(accepted) });
-  sendReply(conn, authenticationSuccess(accepted, clock.now()));
+  const speaksSync = protocolVersionOf(decoding.value.message) !== undefined;
+  sendReply(conn, authenticationSuccess(accepted, clock.now(), speaksSync ? deps.privacyPolicy : undefined));
   if (accepted.kind === 'admin') {
     conn.cancelExpiry = startExpiryTimer(clock, accepted.expiresAt, () =>
       revokeConnection(conn, 'admin token expired'),

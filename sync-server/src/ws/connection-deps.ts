@@ -1,4 +1,4 @@
-import type { Clock, Result } from '@codesight/schema';
+import type { Clock, PrivacyPolicy, Result } from '@codesight/schema';
 import type { Credential, Principal } from '../auth/principal';
 import type { RateLimiter } from '../http/rate-limiter';
 import type { Logger } from '../log';
@@ -17,6 +17,8 @@ export interface ConnectionObserver {
 /** What a connection needs from the rest of the server. */
 export interface ConnectionDeps {
   authenticate(credential: Credential): Promise<Result<Principal, Refusal>>;
+  /** Sent in `authentication_success` to clients that speak the sync protocol (issue 14); default: none. */
+  privacyPolicy?: PrivacyPolicy | undefined;
   /**
    * Whether an authenticated principal's credential is still valid (key not revoked, worker not
    * disabled, token not expired); rejects when that cannot be told now (database down).

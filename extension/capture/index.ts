@@ -4,4 +4,5 @@
  * which records the masking policy in force on each session.
  */
 export { startPageCapture, type PageCapture, type PageCaptureOptions } from './page-capture';
-export { MASKING_POLICY } from './masking';
+export { MASKING_POLICY, maskingPolicyFor } from './masking';
+export { applyPrivacyPolicy } from './privacy-policy';

@@ -1,21 +1,55 @@
-import { LENGTH_CLASSES, MASK_RULES, LIMITS, type LengthClass, type Mask, type MaskingPolicy } from '@codesight/schema';
-import { isInPrivateBlock } from './private-block';
-import { classifyField } from './sensitive-fields';
+import {
+  LENGTH_CLASSES,
+  MASK_RULES,
+  LIMITS,
+  STANDARD_PRIVACY_POLICY,
+  type LengthClass,
+  type Mask,
+  type MaskingPolicy,
+  type MaskRule,
+  type PrivacyPolicy,
+} from '@codesight/schema';
+import { fieldKind } from './field-value';
+import { privateBlockRule } from './private-block';
+import { appliedPrivacyPolicy, isStrictAllowed } from './privacy-policy';
+import { classifyField, fieldDescriptors } from './sensitive-fields';
 import { maskTextDetailed } from './mask-text';
 import { truncate } from './text';
 
 export { maskText, maskTextDetailed, luhnValid, EMAIL_TOKEN, CARD_TOKEN, type MaskedText } from './mask-text';
 export { classifyField, fieldDescriptors, normalizeDescriptor, type FieldRule } from './sensitive-fields';
 export { isInPrivateBlock, PRIVATE_BLOCK_SELECTOR } from './private-block';
+export { applyPrivacyPolicy, appliedPrivacyPolicy, isStrictAllowed } from './privacy-policy';
 
 /**
- * The masking policy this capture code applies, recorded on every session. Bump `version` whenever a
- * rule's detection changes, so datasets recorded under different heuristics can be told apart.
+ * Version of this capture code's detection. Bump it whenever a rule's detection changes, so datasets
+ * recorded under different heuristics can be told apart. capture-2: personal-data fields and free-text
+ * detectors, the privacy policy (issue 14).
  */
-export const MASKING_POLICY: MaskingPolicy = {
-  version: 'capture-1',
-  rules: [...MASK_RULES],
-};
+export const CAPTURE_MASKING_VERSION = 'capture-2';
+
+/**
+ * The masking policy a session records when `privacy` applies: this capture code's version and rules
+ * (strict's and the deployment's rules only when they can fire), the policy's mode and version, and the
+ * deployment's additions as given.
+ */
+export function maskingPolicyFor(privacy: PrivacyPolicy): MaskingPolicy {
+  const off = new Set<MaskRule>();
+  if (privacy.mode !== 'strict') off.add('strict');
+  if (privacy.maskFields.length === 0) off.add('policy-field');
+  if (privacy.blockSelectors.length === 0) off.add('policy-block');
+  return {
+    version: CAPTURE_MASKING_VERSION,
+    rules: MASK_RULES.filter((rule) => !off.has(rule)),
+    mode: privacy.mode,
+    policyVersion: privacy.version,
+    blockSelectors: privacy.blockSelectors,
+    maskFields: privacy.maskFields,
+  };
+}
+
+/** The masking policy of a session recorded with no server policy: {@link STANDARD_PRIVACY_POLICY}. */
+export const MASKING_POLICY: MaskingPolicy = maskingPolicyFor(STANDARD_PRIVACY_POLICY);
 
 /** What to store for one field value: the (possibly partly masked) value, and the mask when something was hidden. */
 export interface MaskedValue {
@@ -25,16 +59,38 @@ export interface MaskedValue {
 }
 
 /**
- * Decides what may be stored of `value`, typed into `el`:
- * - inside `[data-private]` / `[data-codesight-block]` → nothing (rule `private-block`);
- * - password, email, phone, card number / CVC / expiry, SSN-like and one-time-code fields → nothing;
- * - any other field → the value, with emails and card numbers inside it replaced (`text-*` rules).
- * A mask keeps only the length class of the original, never any of its characters.
+ * The rule under which nothing of `el`'s value is stored, under the applied privacy policy, or undefined
+ * when its value may be stored (through the free-text detectors):
+ * - inside `[data-private]` / `[data-codesight-block]` → `private-block`; inside one of the deployment's
+ *   block selectors → `policy-block`;
+ * - password, email, phone, card number / CVC / expiry, SSN-like, one-time-code, name, street address,
+ *   postal code and birthday fields → their rule;
+ * - a field named like one of the deployment's field names → `policy-field`;
+ * - strict mode: any typed value (text fields, textareas, editable regions, file names) except on the
+ *   fields strict allows (search, quantity, select...: {@link isStrictAllowed}) → `strict`.
+ */
+export function fieldMaskRule(el: Element): MaskRule | undefined {
+  const block = privateBlockRule(el);
+  if (block) return block;
+  const rule = classifyField(el);
+  if (rule) return rule;
+  const { policy, maskFieldPattern } = appliedPrivacyPolicy();
+  if (maskFieldPattern?.test(fieldDescriptors(el))) return 'policy-field';
+  if (policy.mode === 'strict') {
+    const kind = fieldKind(el);
+    if ((kind === 'text' || kind === 'editable' || kind === 'file') && !isStrictAllowed(el)) return 'strict';
+  }
+  return undefined;
+}
+
+/**
+ * Decides what may be stored of `value`, typed into `el`: nothing when {@link fieldMaskRule} names a
+ * rule; otherwise the value, with what the free-text detectors find replaced (`text-*` rules). A mask
+ * keeps only the length class of the original, never any of its characters.
  */
 export function maskInputValue(el: Element, value: string): MaskedValue {
   const lengthClass = lengthClassOf(value);
-  if (isInPrivateBlock(el)) return { mask: { rule: 'private-block', lengthClass } };
-  const rule = classifyField(el);
+  const rule = fieldMaskRule(el);
   if (rule) return { mask: { rule, lengthClass } };
   // Mask before capping: cutting first could leave half an email or card number unrecognised.
   const masked = maskTextDetailed(value);
@@ -43,9 +99,9 @@ export function maskInputValue(el: Element, value: string): MaskedValue {
   return firstRule ? { value: stored, mask: { rule: firstRule, lengthClass } } : { value: stored };
 }
 
-/** Whether `el` is a field whose value is never stored (private block or sensitive field). */
+/** Whether `el` is a field whose value is never stored under the applied policy (see {@link fieldMaskRule}). */
 export function isSensitiveField(el: Element): boolean {
-  return isInPrivateBlock(el) || classifyField(el) !== undefined;
+  return fieldMaskRule(el) !== undefined;
 }
 
 /** The coarse length class of a value, counted in characters (code points), not UTF-16 units. */

@@ -3,6 +3,7 @@ import { withDescribeScope } from './describe-scope';
 import { composedParent, isShadowRoot } from './dom';
 import { isSensitiveField } from './masking';
 import { isInPrivateBlock, isPrivateBlockRoot } from './private-block';
+import { appliedPrivacyPolicy } from './privacy-policy';
 import { neighbourhoodAttributes } from './neighbourhood-attributes';
 import { escapeHtml, NEIGHBOURHOOD_BOUNDS as B } from './neighbourhood-bounds';
 import { maskText } from './mask-text';
@@ -197,9 +198,11 @@ interface ElementFacts {
 
 function factsOf(el: Element, tag = el.localName): ElementFacts {
   const names = el.getAttributeNames();
+  // A root of one of the deployment's block selectors is written as ours: its own attributes may name it.
+  const extra = appliedPrivacyPolicy().extraBlockSelector;
   const block = names.includes('data-private')
     ? 'data-private'
-    : names.includes('data-codesight-block')
+    : names.includes('data-codesight-block') || (extra !== undefined && el.matches(extra))
       ? 'data-codesight-block'
       : undefined;
   return { tag, names, block };

@@ -28,14 +28,14 @@ describe('collectSensitiveBoxes', () => {
     document.body.innerHTML = CHECKOUT_HTML;
     const rows = layOutRows(document);
     // The gift field and the editor lie inside the two private blocks: the block's own box covers them.
-    const expected = ['email', 'password', 'phone', 'cardnumber', 'expiry', 'cvc', 'otp', 'private-block']
+    const expected = ['name', 'email', 'password', 'phone', 'cardnumber', 'expiry', 'cvc', 'otp', 'private-block']
       .map((id) => document.getElementById(id)!)
       .concat([document.querySelector('[data-codesight-block]')!]);
     const found = collectSensitiveBoxes(document);
     const expectedYs = expected.map((el) => rows.get(el)!.y).sort((a, b) => a - b);
     expect(found.map((b) => b.y).sort((a, b) => a - b)).toEqual(expectedYs);
-    // The name, notes, terms, shipping and button are not masked: no box for them.
-    for (const id of ['name', 'notes', 'terms', 'shipping', 'place-order']) {
+    // The notes, terms, shipping and button are not masked: no box for them.
+    for (const id of ['notes', 'terms', 'shipping', 'place-order']) {
       expect(found.some((b) => b.y === rows.get(document.getElementById(id)!)!.y)).toBe(false);
     }
   });

@@ -1,14 +1,17 @@
 import type { Rect } from '@codesight/schema';
-import { PRIVATE_BLOCK_SELECTOR } from './private-block';
-import { classifyField } from './sensitive-fields';
+import { fieldMaskRule } from './masking';
+import { blockSelector } from './private-block';
+import { appliedPrivacyPolicy } from './privacy-policy';
 
 /** Fields a sensitive-field rule may classify: the same elements the event masking looks at. */
 const FIELD_SELECTOR = 'input,textarea,select,[contenteditable]:not([contenteditable="false"])';
 
 /**
  * Every part of this frame's viewport that the event masking would mask — a private block
- * (`[data-private]`, `[data-codesight-block]`) or a field a sensitive-field rule classifies (password,
- * email, phone, card, CVC, expiry, SSN-like, one-time code) — as boxes in the frame's CSS pixels. Open
+ * (`[data-private]`, `[data-codesight-block]`, the deployment's block selectors) or a field whose value
+ * is never stored (password, contact, payment, id, name, address, birthday, the deployment's field
+ * names) — as boxes in the frame's CSS pixels. Under the strict policy every input box is one, whatever
+ * strict lets the event record: a screenshot shows what was typed, and the allow-list is for events. Open
  * shadow roots are searched too. Rectes outside the viewport, and empty ones, are left out: a screenshot
  * shows only the viewport. Iframes are left to their own frame's content script.
  */
@@ -16,9 +19,11 @@ export function collectSensitiveBoxes(doc: Document): Rect[] {
   const view = doc.defaultView;
   const viewport = { width: view?.innerWidth ?? 0, height: view?.innerHeight ?? 0 };
   const boxes: Rect[] = [];
+  const blocks = blockSelector();
+  const strict = appliedPrivacyPolicy().policy.mode === 'strict';
   const visit = (root: Document | ShadowRoot) => {
-    for (const el of root.querySelectorAll(`${PRIVATE_BLOCK_SELECTOR},${FIELD_SELECTOR}`)) {
-      if (el.matches(PRIVATE_BLOCK_SELECTOR) || classifyField(el) !== undefined) {
+    for (const el of root.querySelectorAll(`${blocks},${FIELD_SELECTOR}`)) {
+      if (strict || el.matches(blocks) || isMaskedField(el)) {
         const box = clipToViewport(el.getBoundingClientRect(), viewport);
         if (box) boxes.push(box);
       }
@@ -27,6 +32,12 @@ export function collectSensitiveBoxes(doc: Document): Rect[] {
   };
   visit(doc);
   return boxes;
+}
+
+/** A field masked for what it is; one masked for lying in a block is covered by the block's own box. */
+function isMaskedField(el: Element): boolean {
+  const rule = fieldMaskRule(el);
+  return rule !== undefined && rule !== 'private-block' && rule !== 'policy-block';
 }
 
 /** The part of `a` that lies inside `b`, or undefined when they do not overlap. */

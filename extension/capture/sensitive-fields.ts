@@ -1,10 +1,24 @@
 import type { MaskRule } from '@codesight/schema';
 import { labelledByText, labelTexts } from './accessible-name';
+import { normalizeDescriptor } from './normalize-descriptor';
+
+export { normalizeDescriptor };
 
 /** The mask rules a form field can fall under because of what it is (not because of what was typed). */
 export type FieldRule = Extract<
   MaskRule,
-  'password' | 'email' | 'phone' | 'card-number' | 'card-cvc' | 'card-expiry' | 'ssn' | 'one-time-code'
+  | 'password'
+  | 'email'
+  | 'phone'
+  | 'card-number'
+  | 'card-cvc'
+  | 'card-expiry'
+  | 'ssn'
+  | 'one-time-code'
+  | 'name'
+  | 'street-address'
+  | 'postal-code'
+  | 'birthday'
 >;
 
 // Autocomplete tokens (WHATWG autofill field names) are the most reliable signal: payment forms that use
@@ -27,6 +41,28 @@ const AUTOCOMPLETE_RULES: Record<string, FieldRule> = {
   'tel-local-prefix': 'phone',
   'tel-local-suffix': 'phone',
   'tel-extension': 'phone',
+  // Personal data (issue 14). `cc-name` is the name on a card; `username` is an account handle, not a
+  // person's name, and stays. City, region and country (address-level1..4, country) stay too: coarse.
+  name: 'name',
+  'given-name': 'name',
+  'additional-name': 'name',
+  'family-name': 'name',
+  'honorific-prefix': 'name',
+  'honorific-suffix': 'name',
+  nickname: 'name',
+  'cc-name': 'name',
+  'cc-given-name': 'name',
+  'cc-additional-name': 'name',
+  'cc-family-name': 'name',
+  'street-address': 'street-address',
+  'address-line1': 'street-address',
+  'address-line2': 'street-address',
+  'address-line3': 'street-address',
+  'postal-code': 'postal-code',
+  bday: 'birthday',
+  'bday-day': 'birthday',
+  'bday-month': 'birthday',
+  'bday-year': 'birthday',
 };
 
 /**
@@ -68,6 +104,25 @@ const HEURISTICS: readonly (readonly [FieldRule, RegExp])[] = [
   [
     'phone',
     /\b(?:phone\w*|tel|tel ?no|telephone|mobile(?:phone|number|no)?|cell|cellphone|handy(?:nummer)?|fax|msisdn|whatsapp|telefon\w*|t[ée]l[ée]phone|tel[ée]fono|celular|m[óo]vil|cellulare)\b|телефон|電話|电话|手机|전화/,
+  ],
+  // Personal data (issue 14), after email: "email address" is an email field, not a street address.
+  // A descriptor that is just "name" (name="name", a "Name" label) counts; "username", "company name",
+  // "product name" do not.
+  [
+    'birthday',
+    /\b(?:birthday|birth ?date|date of birth|dob|bday|geburtsdatum|geburtstag|date de naissance|fecha de nacimiento|data di nascita|data de nascimento)\b|дата рождения|生年月日|出生日期|생년월일/,
+  ],
+  [
+    'postal-code',
+    /\b(?:zip|zip ?code|zipcode|postal ?code|post ?code|postcode|plz|postleitzahl|code postal|c[óo]digo postal|cep)\b|почтовый индекс|郵便番号|邮编|邮政编码|우편번호/,
+  ],
+  [
+    'street-address',
+    /\b(?:street|street ?address|address(?: ?line)?(?: ?\d)?|addr ?\d?|house ?(?:number|no)|stra[ßs]e|hausnummer|anschrift|adresse|direcci[óo]n|indirizzo|endere[çc]o)\b|адрес|住所|地址|주소/,
+  ],
+  [
+    'name',
+    /(?:^|\| )(?:your )?name(?: \||$)|\b(?:full ?name|first ?name|last ?name|given ?name|family ?name|sur ?name|middle ?name|fname|lname|name on card|card ?holder(?: ?name)?|vorname|nachname|pr[ée]nom|nom de famille|nombre completo|apellidos?|nome completo|cognome|imi[ęe]|nazwisko)\b|имя|фамилия|氏名|姓名|名前|이름/,
   ],
 ];
 
@@ -130,15 +185,4 @@ export function fieldDescriptors(el: Element): string {
     .filter((s): s is string => !!s)
     .map(normalizeDescriptor)
     .join(' | ');
-}
-
-/** "billingCardNumber" and "billing_card-number" both become "billing card number". */
-export function normalizeDescriptor(text: string): string {
-  return text
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .replace(/[_\-.[\]]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }

@@ -1,6 +1,17 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fail, ok, SettingsSchema, type Result, type Settings } from '@codesight/schema';
+import {
+  fail,
+  makePrivacyPolicy,
+  ok,
+  SessionSchema,
+  SettingsSchema,
+  STANDARD_PRIVACY_POLICY,
+  validate,
+  type PrivacyPolicy,
+  type Result,
+  type Settings,
+} from '@codesight/schema';
 import { FakeClock } from '@codesight/schema/testing';
 import * as v from 'valibot';
 import { AppDB } from '../db/app-db';
@@ -23,6 +34,7 @@ afterEach(async () => {
 function deps(
   settings: Partial<Settings> = {},
   download: CommandDeps['download'] = (sessionId) => Promise.resolve(ok({ filename: `${sessionId}.json` })),
+  privacy: PrivacyPolicy = STANDARD_PRIVACY_POLICY,
 ) {
   const published: unknown[] = [];
   const downloads: { sessionId: string; at: number }[] = [];
@@ -31,8 +43,9 @@ function deps(
   const d: CommandDeps = {
     db,
     clock,
-    environment: () => ({ userAgent: 'ua', maskingPolicy: { version: '1', rules: [] } }),
+    environment: () => ({ userAgent: 'ua' }),
     settings: () => Promise.resolve({ ...v.parse(SettingsSchema, {}), ...settings }),
+    privacyPolicy: () => Promise.resolve(privacy),
     publishRecording: (state) => {
       published.push(state);
       return Promise.resolve();
@@ -88,7 +101,33 @@ describe('runCommand', () => {
     const reply = await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
     expect(reply).toEqual(ok({ sessionId: 's1' }));
     expect((await db.sessions.get('s1'))?.startTime).toBe(START);
-    expect(t.published).toEqual([{ sessionId: 's1', startTime: START, throttle: expect.any(Object) as unknown }]);
+    expect(t.published).toEqual([
+      { sessionId: 's1', startTime: START, throttle: expect.any(Object) as unknown, privacy: STANDARD_PRIVACY_POLICY },
+    ]);
+  });
+
+  it('records the privacy policy in force on the session and hands the same one to the pages', async () => {
+    const strict = makePrivacyPolicy({ mode: 'strict', blockSelectors: ['#account'], maskFields: ['member id'] });
+    const t = deps({}, undefined, strict);
+    await runCommand({ type: 'session/start', sessionId: 's1' }, t.deps);
+    const session = await db.sessions.get('s1');
+    expect(session?.maskingPolicy).toMatchObject({
+      mode: 'strict',
+      policyVersion: strict.version,
+      blockSelectors: ['#account'],
+      maskFields: ['member id'],
+    });
+    expect(session?.maskingPolicy.rules).toEqual(expect.arrayContaining(['strict', 'policy-field', 'policy-block']));
+    expect(validate(SessionSchema, session).ok).toBe(true);
+    expect(t.published).toEqual([expect.objectContaining({ privacy: strict })]);
+  });
+
+  it('does not list rules that cannot fire under the standard policy', async () => {
+    await runCommand({ type: 'session/start', sessionId: 's2' }, deps().deps);
+    const rules = (await db.sessions.get('s2'))?.maskingPolicy.rules;
+    expect(rules).toContain('name');
+    expect(rules).not.toContain('strict');
+    expect(rules).not.toContain('policy-block');
   });
 
   it('passes a refused start through as the failure to show', async () => {

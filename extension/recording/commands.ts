@@ -1,4 +1,15 @@
-import { fail, ok, type Clock, type Command, type CommandReply, type Result, type Settings } from '@codesight/schema';
+import {
+  fail,
+  ok,
+  type Clock,
+  type Command,
+  type CommandReply,
+  type PrivacyPolicy,
+  type RecordingState,
+  type Result,
+  type Settings,
+} from '@codesight/schema';
+import { maskingPolicyFor } from '../capture';
 import type { AppDB } from '../db';
 import { activeSession, deleteSession, startSession, stopSession, type SessionEnvironment } from './session-lifecycle';
 
@@ -7,11 +18,11 @@ export interface CommandDeps {
   db: AppDB;
   /** Start time of new sessions and the wait before the automatic download. */
   clock: Clock;
-  environment(): Omit<SessionEnvironment, 'now'>;
+  environment(): Omit<SessionEnvironment, 'now' | 'maskingPolicy'>;
   settings(): Promise<Settings>;
-  publishRecording(
-    state: { sessionId: string; startTime: number; throttle: Settings['throttle'] } | null,
-  ): Promise<void>;
+  /** The privacy policy a session started now records under and its pages apply (issue 14). */
+  privacyPolicy(settings: Settings): Promise<PrivacyPolicy>;
+  publishRecording(state: RecordingState): Promise<void>;
   /** Builds an export and starts its download; resolves with the file name, or why it failed. */
   download(sessionId: string, format: 'json' | 'zip'): Promise<Result<{ filename: string }>>;
   /** Tells sync something changed (a session ended, its last media stored) or asks it to retry a refused session. */
@@ -48,10 +59,20 @@ export const STOP_SETTLE_MS = 500;
 export async function runCommand(command: Command, deps: CommandDeps): Promise<CommandReply> {
   switch (command.type) {
     case 'session/start': {
-      const started = await startSession(deps.db, command.sessionId, { ...deps.environment(), now: deps.clock.now() });
+      const settings = await deps.settings();
+      const privacy = await deps.privacyPolicy(settings);
+      const started = await startSession(deps.db, command.sessionId, {
+        ...deps.environment(),
+        maskingPolicy: maskingPolicyFor(privacy),
+        now: deps.clock.now(),
+      });
       if (!started.ok) return started;
-      const { throttle } = await deps.settings();
-      await deps.publishRecording({ sessionId: started.value.id, startTime: started.value.startTime, throttle });
+      await deps.publishRecording({
+        sessionId: started.value.id,
+        startTime: started.value.startTime,
+        throttle: settings.throttle,
+        privacy,
+      });
       await deps.recorder.start(started.value.id);
       return ok({ sessionId: started.value.id });
     }

@@ -1,6 +1,5 @@
 import { defineBackground } from 'wxt/utils/define-background';
 import { systemClock, trackStatusKey, type CaptureEnvelope } from '@codesight/schema';
-import { MASKING_POLICY } from '../../capture';
 import { db } from '../../db';
 import { drainParkedEnvelopes, PARKED_PREFIX } from '../../content-outbox/parked-events';
 import { downloadSession } from '../../export/request-download';
@@ -10,6 +9,7 @@ import { readRecordingState, writeRecordingState } from '../../recording/recordi
 import { reportStorageError } from '../../recording/storage-health';
 import { tabEvent } from '../../recording/tab-events';
 import { loadSettings, SETTINGS_KEY } from '../../settings/settings-store';
+import { loadPrivacyPolicy } from '../../privacy/privacy-policy-store';
 import { createCapturePortListener, createMessageRouter } from './message-router';
 import { startSyncWiring } from '../../sync/service/sync-wiring';
 import { startRecorderWiring } from '../../recorder/recorder-wiring';
@@ -53,9 +53,9 @@ export default defineBackground(() => {
           environment: () => ({
             userAgent: navigator.userAgent,
             extensionVersion: chrome.runtime.getManifest().version,
-            maskingPolicy: MASKING_POLICY,
           }),
           settings: loadSettings,
+          privacyPolicy: (settings) => loadPrivacyPolicy(settings.serverUrl),
           publishRecording: writeRecordingState,
           download: downloadSession,
           syncKick: () => {

@@ -1,6 +1,12 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { clientIdCounter, systemClock, type RecordingState, type SensitiveBoxesReply } from '@codesight/schema';
-import { startPageCapture } from '../../capture';
+import {
+  clientIdCounter,
+  STANDARD_PRIVACY_POLICY,
+  systemClock,
+  type RecordingState,
+  type SensitiveBoxesReply,
+} from '@codesight/schema';
+import { applyPrivacyPolicy, startPageCapture } from '../../capture';
 import { startBoxRelay } from '../../capture/box-relay';
 import { createOutbox } from '../../content-outbox/outbox';
 import { createPortSender } from '../../content-outbox/port-sender';
@@ -43,6 +49,8 @@ export default defineContentScript({
         relay = null;
       }
       if (!state || capture) return;
+      // Before anything is captured or boxed for a screenshot: the session's policy, standard without one.
+      applyPrivacyPolicy(state.privacy ?? STANDARD_PRIVACY_POLICY);
       relay = startBoxRelay(window);
       const { sessionId } = state;
       const page = startPageCapture({

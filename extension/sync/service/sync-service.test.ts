@@ -168,7 +168,7 @@ describe('createSyncService', () => {
     await t.service.configure({ serverUrl: SERVER, apiKey: 'revoked' });
     await t.clock.advance(1_000);
     expect(t.sockets.sockets[0]!.closedWith).toEqual({ code: 1000, reason: 'stopped' });
-    expect(t.sockets.sockets[1]!.sentJson()).toEqual([{ type: 'authenticate', apiKey: 'revoked' }]);
+    expect(t.sockets.sockets[1]!.sentJson()).toEqual([{ type: 'authenticate', apiKey: 'revoked', v: 1 }]);
     expect(t.service.status()).toMatchObject({
       connection: 'offline',
       lastError: { code: 'connection', message: 'ws: authentication failed: invalid API key' },

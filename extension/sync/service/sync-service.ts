@@ -1,4 +1,10 @@
-import { systemClock, type Clock, type PublishedSyncStatus, type Settings } from '@codesight/schema';
+import {
+  systemClock,
+  type Clock,
+  type PrivacyPolicy,
+  type PublishedSyncStatus,
+  type Settings,
+} from '@codesight/schema';
 import { createSyncEngine } from '../engine/engine';
 import type { KickReason, SyncEngine } from '../engine/engine-types';
 import type { SyncStore } from '../store/store';
@@ -23,6 +29,8 @@ export interface SyncServiceDeps {
   clock?: Clock;
   /** Backoff jitter and batch-id entropy; seeded in tests. */
   random?: () => number;
+  /** The server (its HTTP base) handed over its privacy policy on authentication; keep it (issue 14). */
+  onPrivacyPolicy?: (policy: PrivacyPolicy, httpBase: string) => void;
 }
 
 /** The one sync engine of the background, rebuilt whenever the server address or key changes. */
@@ -100,7 +108,13 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
       const endpoints = { wsUrl, httpBase };
       engine = createSyncEngine({
         store: deps.syncStore,
-        ws: createWsTransport({ url: wsUrl, apiKey, createSocket: deps.createSocket, clock }),
+        ws: createWsTransport({
+          url: wsUrl,
+          apiKey,
+          createSocket: deps.createSocket,
+          clock,
+          onPrivacyPolicy: (policy) => deps.onPrivacyPolicy?.(policy, httpBase),
+        }),
         http: createHttpTransport({ baseUrl: httpBase, apiKey, fetch: deps.fetch, clock }),
         clock,
         random: deps.random,

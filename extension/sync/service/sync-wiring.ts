@@ -1,4 +1,6 @@
-import { SYNC_STATUS_KEY } from '@codesight/schema';
+import { SYNC_STATUS_KEY, systemClock, type Settings } from '@codesight/schema';
+import { fetchPrivacyPolicy, savePrivacyPolicy } from '../../privacy/privacy-policy-store';
+import { deriveServerAddress } from '../transport/server-address';
 import { db } from '../../db';
 import { parseStoredSettings, SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
 import { createSyncService, type SyncService } from './sync-service';
@@ -18,6 +20,22 @@ const SYNC_ALARM_PERIOD_MIN = 0.5;
 const ONLINE_SAMPLE_MS = 2_000;
 
 /**
+ * Asks the configured server for its privacy policy over HTTP, so a worker whose WebSocket is blocked
+ * (the HTTP fallback) still gets it; the socket's authentication hands it over as well.
+ */
+async function refreshPrivacyPolicy(settings: Pick<Settings, 'serverUrl' | 'apiKey'>): Promise<void> {
+  if (!settings.serverUrl || !settings.apiKey) return;
+  const address = deriveServerAddress(settings.serverUrl);
+  if (!address.ok) return;
+  const policy = await fetchPrivacyPolicy(
+    { fetch: (...args) => fetch(...args), clock: systemClock },
+    address.value.httpBase,
+    settings.apiKey,
+  );
+  if (policy) await savePrivacyPolicy(policy, address.value.httpBase, Date.now());
+}
+
+/**
  * Connects the sync service to the browser: settings (and their changes), the wake-up alarm while a
  * backlog exists, and the network's return (sampled, see createOnlineWatch).
  */
@@ -29,15 +47,22 @@ export function startSyncWiring(): SyncService {
     createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     fetch: (...args) => fetch(...args),
     publish: (status) => void chrome.storage.local.set({ [SYNC_STATUS_KEY]: status }),
+    // The deployment's privacy policy, handed over on each authentication: kept for the next session.
+    onPrivacyPolicy: (policy, httpBase) => void savePrivacyPolicy(policy, httpBase, Date.now()),
     onBacklogChange: (backlog) => {
       if (backlog) void chrome.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_ALARM_PERIOD_MIN });
       else void chrome.alarms.clear(SYNC_ALARM);
     },
   });
-  void loadSettings().then((settings) => sync.configure(settings));
+  void loadSettings().then((settings) => {
+    void sync.configure(settings);
+    void refreshPrivacyPolicy(settings);
+  });
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && SETTINGS_KEY in changes)
-      void sync.configure(parseStoredSettings(changes[SETTINGS_KEY].newValue));
+    if (area !== 'local' || !(SETTINGS_KEY in changes)) return;
+    const settings = parseStoredSettings(changes[SETTINGS_KEY].newValue);
+    void sync.configure(settings);
+    void refreshPrivacyPolicy(settings);
   });
   const watch = createOnlineWatch(() => navigator.onLine);
   const sampleOnline = () => {

@@ -49,7 +49,7 @@ describe('createWsTransport', () => {
     expect(t.states).toEqual([{ status: 'connecting' }]);
     expect(t.socket()).toMatchObject({ url: URL, binaryType: 'arraybuffer' });
     t.socket().open();
-    expect(t.socket().sentJson()).toEqual([{ type: 'authenticate', apiKey: 'key-1' }]);
+    expect(t.socket().sentJson()).toEqual([{ type: 'authenticate', apiKey: 'key-1', v: 1 }]);
     expect(t.states).toEqual([{ status: 'connecting' }]);
     t.socket().receiveJson({ type: 'authentication_success' });
     expect(t.states).toEqual([{ status: 'connecting' }, { status: 'open' }]);
@@ -123,7 +123,7 @@ describe('createWsTransport', () => {
     t.transport.connect();
     t.socket().open();
     t.transport.send(batch);
-    expect(t.socket().sentJson()).toEqual([{ type: 'authenticate', apiKey: 'key-1' }]);
+    expect(t.socket().sentJson()).toEqual([{ type: 'authenticate', apiKey: 'key-1', v: 1 }]);
     expect(t.socket().sent).toHaveLength(1);
   });
 

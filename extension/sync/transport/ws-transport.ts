@@ -1,10 +1,13 @@
 import {
+  AuthenticationSuccessSchema,
   decodeCompressed,
   encodeCompressed,
+  SYNC_PROTOCOL_VERSION,
   SyncServerMessageSchema,
   systemClock,
   validate,
   type Clock,
+  type PrivacyPolicy,
   type TimerHandle,
 } from '@codesight/schema';
 import type { SyncClientMessage, SyncTransport } from './transport';
@@ -33,6 +36,8 @@ export interface WsTransportOptions {
   maxInboundBytes?: number;
   /** Times the authentication; the system clock unless a test drives a fake one. */
   clock?: Clock;
+  /** Receives the deployment's privacy policy from `authentication_success` (validated; issue 14). */
+  onPrivacyPolicy?(policy: PrivacyPolicy): void;
 }
 
 /** The server must answer `authenticate` within 5 s; allow a little more for a loaded network. */
@@ -102,7 +107,8 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
       socket = s;
       s.binaryType = 'arraybuffer';
       s.onopen = () => {
-        s.send(JSON.stringify({ type: 'authenticate', apiKey: options.apiKey }));
+        // `v` tells the server this client speaks the sync protocol: its answer then carries the privacy policy.
+        s.send(JSON.stringify({ type: 'authenticate', apiKey: options.apiKey, v: SYNC_PROTOCOL_VERSION }));
         authTimer = clock.setTimeout(
           () => fail(s, 'no answer to authenticate'),
           options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
@@ -119,6 +125,9 @@ export function createWsTransport(options: WsTransportOptions): SyncTransport {
         const type = (message as { type?: unknown } | null)?.type;
         if (!authenticated) {
           if (type === 'authentication_success') {
+            const success = validate(AuthenticationSuccessSchema, message);
+            // A policy that does not validate is not applied: the last good copy (or standard) stays.
+            if (success.ok && success.value.privacyPolicy) options.onPrivacyPolicy?.(success.value.privacyPolicy);
             authenticated = true;
             clock.clearTimeout(authTimer);
             authTimer = undefined;

@@ -25,6 +25,7 @@ import { requestLog } from './http/request-log';
 import { createJobQueue } from './jobs/job-queue';
 import type { JobRegistry } from './jobs/job-registry';
 import { createServerJobRegistry } from './jobs/server-job-kinds';
+import { createThumbnailRequests } from './jobs/thumbnails/request-thumbnails';
 import { createLogger, type Logger } from './log';
 import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metrics';
 import { countBlobStoreErrors } from './metrics/counted-blob-store';
@@ -113,6 +114,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     pool: () => deps.poolStats?.(),
   });
   const blobs = countBlobStoreErrors(deps.blobs, metrics.blobStoreError);
+  const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs, settings });
+  const jobQueue = createJobQueue({ db: deps.db, registry: jobs, clock });
+  const thumbnails = createThumbnailRequests({ queue: jobQueue, db: deps.db, clock, logger });
   const routeDeps: RouteDeps = {
     settings,
     db: deps.db,
@@ -133,10 +137,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       deps.authFailureLimiter ?? createRateLimiter(settings.rateLimitAuthFailuresPerMinuteIp, clock),
       () => metrics.rateLimitHit('auth_failure'),
     ),
-    protocol: createProtocolContext({ db: deps.db, copyTransaction: deps.copyTransaction, blobs, logger }, settings),
+    protocol: createProtocolContext(
+      { db: deps.db, copyTransaction: deps.copyTransaction, blobs, logger, thumbnails },
+      settings,
+    ),
     connections,
     ingestMetrics: deps.ingestMetrics ?? createIngestMetrics(clock, metrics.ingestObserver),
     metrics,
+    jobQueue,
+    thumbnails,
     startedAt: clock.now(),
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   };
@@ -203,9 +212,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
-  const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs, settings });
   app.route('/api', jobRoutes(routeDeps));
-  app.route('/api', archiveRoutes(routeDeps, createJobQueue({ db: deps.db, registry: jobs, clock })));
+  app.route('/api', archiveRoutes(routeDeps, jobQueue));
   app.route('/api', datasetRoutes(routeDeps));
   app.route('/admin/api', adminAuthRoutes(routeDeps));
   app.route('/api', flowRoutes(routeDeps));

@@ -6,11 +6,15 @@ import { insertJob } from './job-store';
 
 /** Longest dedupe key: a kind and an id or two. */
 const MAX_DEDUPE_KEY_CHARS = 200;
+/** Longest delay: a day. A job meant for later than that belongs to a schedule, not a queue. */
+const MAX_DELAY_MS = 24 * 3600_000;
 
 /** Options of one enqueue. */
 export interface EnqueueOptions {
   /** While a job with this key is queued or running, enqueueing again returns that job. */
   dedupeKey?: string;
+  /** Runs no sooner than this many ms from now (default 0): lets work that arrives in bursts gather. */
+  delayMs?: number;
 }
 
 /** Puts jobs in the queue; any instance's runner may take them. */
@@ -30,9 +34,11 @@ export interface JobQueue {
 export function createJobQueue(deps: { db: Kysely<Database>; registry: JobRegistry; clock: Clock }): JobQueue {
   return {
     async enqueue(kind, payload, options = {}) {
-      const { dedupeKey } = options;
+      const { dedupeKey, delayMs = 0 } = options;
       if (dedupeKey !== undefined && (dedupeKey.length === 0 || dedupeKey.length > MAX_DEDUPE_KEY_CHARS))
         return fail('validation_failed', `dedupe key must be 1-${MAX_DEDUPE_KEY_CHARS} characters`);
+      if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS)
+        return fail('validation_failed', `delay must be a whole number of ms, 0-${MAX_DELAY_MS}`);
       const valid = deps.registry.validate(kind, payload);
       if (!valid.ok) return valid;
       const stored = await insertJob(deps.db, {
@@ -41,6 +47,7 @@ export function createJobQueue(deps: { db: Kysely<Database>; registry: JobRegist
         maxAttempts: valid.value.kind.maxAttempts,
         dedupeKey,
         now: deps.clock.now(),
+        delayMs,
       });
       return ok(stored);
     },

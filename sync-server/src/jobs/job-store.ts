@@ -28,6 +28,8 @@ export interface NewJobRequest {
   maxAttempts: number;
   dedupeKey?: string | undefined;
   now: number;
+  /** The job is due this many ms after `now` (default 0). */
+  delayMs?: number;
 }
 
 /** States in which a job holds its dedupe key. */
@@ -55,7 +57,7 @@ export async function insertJob(
         state: 'queued',
         dedupe_key: request.dedupeKey ?? null,
         max_attempts: request.maxAttempts,
-        run_at: at,
+        run_at: new Date(request.now + (request.delayMs ?? 0)),
         created_at: at,
         updated_at: at,
       })
@@ -248,4 +250,19 @@ export async function countJobsByState(db: Kysely<Database>): Promise<Record<Job
   const counts = { queued: 0, running: 0, succeeded: 0, failed: 0 };
   for (const row of rows) counts[row.state] = Number(row.n);
   return counts;
+}
+
+/**
+ * Makes a queued job that waits for a later `run_at` (an enqueue delay, a retry's backoff) due at `now`.
+ * Does nothing to a job that is running, finished or already due.
+ */
+export async function makeJobDueNow(db: Kysely<Database>, id: string, now: number): Promise<void> {
+  const at = new Date(now);
+  await db
+    .updateTable('jobs')
+    .set({ run_at: at, updated_at: at })
+    .where('id', '=', id)
+    .where('state', '=', 'queued')
+    .where('run_at', '>', at)
+    .execute();
 }

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema';
 import type { Settings } from '../settings';
 import { sessionArchiveJob } from './archive/session-archive-job';
 import { createJobRegistry, type JobRegistry } from './job-registry';
+import { screenshotThumbnailsJob } from './thumbnails/screenshot-thumbnails-job';
 
 /** The job kinds the server runs, wired to its database, blob store and limits. */
 export function createServerJobRegistry(deps: {
@@ -17,6 +18,11 @@ export function createServerJobRegistry(deps: {
       blobs: deps.blobs,
       maxScreenshotsPerSession: deps.settings.maxScreenshotsPerSession,
       maxChunksPerSession: deps.settings.maxChunksPerSession,
+    }),
+    screenshotThumbnailsJob({
+      db: deps.db,
+      blobs: deps.blobs,
+      maxScreenshotsPerSession: deps.settings.maxScreenshotsPerSession,
     }),
   ]);
 }

@@ -136,6 +136,7 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
     limits,
   );
   if (!result.ok) return errorReply(result.error.code, result.error.message);
+  await ctx.thumbnails?.afterUpload(m.sessionId);
   const recorded = result.value;
   return {
     type: 'ack',

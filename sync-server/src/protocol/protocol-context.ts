@@ -5,6 +5,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { CopyTransaction } from '../db/copy-transaction';
 import type { Database } from '../db/schema';
 import { DEFAULT_SESSION_MEDIA_LIMITS, sessionMediaLimitsOf, type SessionMediaLimits } from '../ingest/media-rows';
+import type { ThumbnailRequests } from '../jobs/thumbnails/request-thumbnails';
 import type { Logger } from '../log';
 import type { Settings } from '../settings';
 
@@ -25,11 +26,13 @@ export interface ProtocolContext {
    * `screenshot_data`; the settings' defaults when unset. {@link createProtocolContext} sets it.
    */
   mediaLimits?: SessionMediaLimits;
+  /** Told when `screenshot_data` stored a frame, so its session gets thumbnails; none in some tests. */
+  thumbnails?: ThumbnailRequests | undefined;
 }
 
 /** The context of the message handlers, with the bounds `settings` configure. */
 export function createProtocolContext(
-  deps: Pick<ProtocolContext, 'db' | 'copyTransaction' | 'blobs' | 'logger'>,
+  deps: Pick<ProtocolContext, 'db' | 'copyTransaction' | 'blobs' | 'logger' | 'thumbnails'>,
   settings: Pick<Settings, 'maxInflatedBytes' | 'maxChunksPerSession' | 'maxScreenshotsPerSession'>,
 ): ProtocolContext {
   return { ...deps, maxInflatedBytes: settings.maxInflatedBytes, mediaLimits: sessionMediaLimitsOf(settings) };

@@ -1,22 +1,17 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { credentialChanges } from '../auth/credential-changes';
-import { mimeForBlobKey } from '../blobs/blob-key';
-import { NO_SNIFF } from '../blobs/servable-type';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
 import { errorResponse, refusalResponse } from '../http/errors';
 import { readValidQuery } from '../http/read-body';
+import { serveConsoleScreenshot, screenshotSizeOf } from './console-screenshot';
 import { consoleSessionDetail } from './console-session-detail';
 import type { ConsoleOverview } from './console-views';
 import { ConsoleSessionsQuerySchema, listConsoleSessions } from './console-sessions';
 import type { RouteDeps } from './route-deps';
 import { sessionFor } from './session-access';
 import { toSessionSummary } from './session-views';
-
-/** Client screenshot ids are at most 64 characters (ScreenshotUploadMetaSchema). */
-const MAX_SCREENSHOT_ID = 64;
-const NO_SUCH_SCREENSHOT = 'no such screenshot';
 
 /** Worker ids are UUIDs or the dev worker's fixed id; anything longer is refused without a query. */
 const MAX_WORKER_ID = 128;
@@ -27,8 +22,9 @@ const MAX_WORKER_ID = 128;
  * today, database size), `GET /admin/console/workers/session-counts` (sessions per worker),
  * `GET /admin/console/sessions` (filtered keyset list),
  * `GET /admin/console/sessions/:id` (timeline, quality flags, narration extent),
- * `GET /admin/console/sessions/:id/screenshots/:shotId` (the image through this server, whatever the blob
- * store: the console's CSP allows images from this origin only, and S3 URLs are not browser-readable) and
+ * `GET /admin/console/sessions/:id/screenshots/:shotId[?size=thumb]` (the image or its thumbnail through this
+ * server, whatever the blob store: the console's CSP allows images from this origin only, and S3 URLs are not
+ * browser-readable; see console-screenshot.ts) and
  * `POST /workers/:id/disable` / `enable`.
  */
 export function consoleApiRoutes(deps: RouteDeps): Hono<AppEnv> {
@@ -80,32 +76,11 @@ export function consoleApiRoutes(deps: RouteDeps): Hono<AppEnv> {
   });
 
   app.get('/admin/console/sessions/:id/screenshots/:shotId', admin, async (c) => {
-    const shotId = c.req.param('shotId');
-    if (shotId.length > MAX_SCREENSHOT_ID) return errorResponse(c, 'not_found', NO_SUCH_SCREENSHOT);
+    const size = screenshotSizeOf(c.req.query('size'));
+    if (!size) return errorResponse(c, 'bad_request', 'size must be thumb or full');
     const found = await sessionFor(deps.db, c.get('principal'), c.req.param('id'));
     if (!found.ok) return refusalResponse(c, found.error);
-    const row = await deps.db
-      .selectFrom('screenshots')
-      .select('blob_key')
-      .where('session_id', '=', found.value.id)
-      .where('id', '=', shotId)
-      .where('uploaded_at', 'is not', null)
-      .executeTakeFirst();
-    if (!row) return errorResponse(c, 'not_found', NO_SUCH_SCREENSHOT);
-    const headers = {
-      'Content-Type': mimeForBlobKey(row.blob_key),
-      // Content-addressed: the bytes under a key never change.
-      'Cache-Control': 'private, max-age=31536000, immutable',
-      ...NO_SNIFF,
-    };
-    if (deps.blobs.getStream) {
-      const streamed = await deps.blobs.getStream(row.blob_key);
-      if (!streamed) return errorResponse(c, 'not_found', NO_SUCH_SCREENSHOT);
-      return new Response(streamed.stream, { headers: { ...headers, 'Content-Length': String(streamed.bytes) } });
-    }
-    const bytes = await deps.blobs.get(row.blob_key);
-    if (!bytes) return errorResponse(c, 'not_found', NO_SUCH_SCREENSHOT);
-    return new Response(bytes, { headers });
+    return serveConsoleScreenshot(c, deps, found.value.id, c.req.param('shotId'), size);
   });
 
   const setDisabled = (disabled: boolean) =>

@@ -5,6 +5,8 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Database } from '../db/schema';
 import type { RateLimiter } from '../http/rate-limiter';
 import type { Logger } from '../log';
+import type { JobQueue } from '../jobs/job-queue';
+import type { ThumbnailRequests } from '../jobs/thumbnails/request-thumbnails';
 import type { IngestMetrics } from '../metrics/ingest-metrics';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import type { ProtocolContext } from '../protocol/protocol-context';
@@ -33,6 +35,10 @@ export interface RouteDeps {
   ingestMetrics: IngestMetrics;
   /** This instance's Prometheus metrics (GET /metrics). */
   metrics: ServerMetrics;
+  /** Enqueues background jobs of the server's kinds. */
+  jobQueue: JobQueue;
+  /** Asks for a session's screenshot thumbnails (after an upload, or when the console shows it). */
+  thumbnails: ThumbnailRequests;
   /** Epoch ms the app was created, for uptime. */
   startedAt: number;
   /** True once shutdown began: new sockets are refused. */

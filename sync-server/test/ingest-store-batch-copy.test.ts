@@ -26,16 +26,23 @@ function copyOf(open: OpenDatabase): CopyTransaction {
   return open.copyTransaction;
 }
 
-/** A CopyTransaction that counts the transactions it ran. */
-function countingCopy(open: OpenDatabase): { copy: CopyTransaction; runs: () => number } {
+/** A CopyTransaction that counts the transactions it ran and those that failed (rolled back). */
+function countingCopy(open: OpenDatabase): { copy: CopyTransaction; runs: () => number; failures: () => number } {
   let runs = 0;
+  let failures = 0;
   const real = copyOf(open);
   return {
-    copy: (work) => {
+    copy: async (work) => {
       runs += 1;
-      return real(work);
+      try {
+        return await real(work);
+      } catch (err) {
+        failures += 1;
+        throw err;
+      }
     },
     runs: () => runs,
+    failures: () => failures,
   };
 }
 
@@ -73,7 +80,7 @@ describe('storeBatch with COPY', () => {
   });
 
   it('copies only the events not stored yet when a large batch overlaps stored ones', async () => {
-    const { copy, runs } = countingCopy(t.open);
+    const { copy, runs, failures } = countingCopy(t.open);
     const events = sampleRecordedEvents('cs_copy_overlap', COPY_MIN_EVENTS + 200);
     const n = events.length;
     unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events.slice(0, 1))));
@@ -81,8 +88,24 @@ describe('storeBatch with COPY', () => {
     // 1..n again: 1 and 101..200 are stored, the rest is new; the gap 2..100 closes in the same batch.
     const again = unwrap(await storeBatch(t.open.db, 'alice', batchOf(events), copy));
     expect(runs()).toBe(1);
+    expect(failures()).toBe(0);
     expect(again).toEqual({ inserted: n - 101, duplicates: 101, ackedThrough: n });
     expect(await storedSummary('cs_copy_overlap')).toMatchObject({ n, distinct_n: n, event_count: n });
+  });
+
+  it('copies only the new events of a resend that overlaps the watermark', async () => {
+    const { copy, runs, failures } = countingCopy(t.open);
+    const events = sampleRecordedEvents('cs_copy_resend', COPY_MIN_EVENTS + 200);
+    const n = events.length;
+    unwrap(await storeBatchStepwise(t.open.db, 'alice', batchOf(events.slice(0, 1))));
+    unwrap(await storeBatch(t.open.db, 'alice', batchOf(events.slice(1, 150)), copy));
+    expect(await storedSummary('cs_copy_resend')).toMatchObject({ acked_through: 150, event_count: 150 });
+    // 1..n again: 1..150 are stored; the COPY must carry exactly 151..n.
+    const again = unwrap(await storeBatch(t.open.db, 'alice', batchOf(events), copy));
+    expect(runs()).toBe(1);
+    expect(failures()).toBe(0); // the COPY met no stored row: no fallback
+    expect(again).toEqual({ inserted: n - 150, duplicates: 150, ackedThrough: n });
+    expect(await storedSummary('cs_copy_resend')).toMatchObject({ n, distinct_n: n, acked_through: n, event_count: n });
   });
 
   it('falls back to the on-conflict path when COPY meets a row that appeared after the read (unique violation)', async () => {

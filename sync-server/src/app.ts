@@ -40,6 +40,7 @@ import { blobRoutes } from './routes/blob-routes';
 import { consoleApiRoutes } from './routes/console-api-routes';
 import { consoleRoutes } from './routes/console-routes';
 import { datasetRoutes } from './routes/dataset-routes';
+import { exportRoutes } from './routes/export-routes';
 import { extensionRoutes } from './routes/extension-routes';
 import { flowRoutes } from './routes/flow-routes';
 import { healthRoutes } from './routes/health-routes';
@@ -215,6 +216,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', jobRoutes(routeDeps));
   app.route('/api', archiveRoutes(routeDeps, jobQueue));
   app.route('/api', datasetRoutes(routeDeps));
+  app.route('/api', exportRoutes(routeDeps));
   app.route('/admin/api', adminAuthRoutes(routeDeps));
   app.route('/api', flowRoutes(routeDeps));
   app.route('/api', consoleApiRoutes(routeDeps));

@@ -3,6 +3,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { Database } from '../db/schema';
 import type { Settings } from '../settings';
 import { sessionArchiveJob } from './archive/session-archive-job';
+import { datasetExportJob } from './exports/dataset-export-job';
 import { createJobRegistry, type JobRegistry } from './job-registry';
 import { screenshotThumbnailsJob } from './thumbnails/screenshot-thumbnails-job';
 
@@ -24,5 +25,6 @@ export function createServerJobRegistry(deps: {
       blobs: deps.blobs,
       maxScreenshotsPerSession: deps.settings.maxScreenshotsPerSession,
     }),
+    datasetExportJob({ db: deps.db, blobs: deps.blobs }),
   ]);
 }

@@ -120,7 +120,9 @@ const SCENARIOS: Scenario[] = [
       await frame.locator('#inner-button').click();
       await sleep(SETTLE_MS);
     },
-    probe: `document.querySelector('#inner-frame').contentDocument.querySelector('#inner-result').textContent`,
+    // The ZIP code is a postal code (masked since issue 14): the replay types a fixture one, so only the
+    // search having run on a typed code is compared.
+    probe: `/^Showing stores near \\d{5}$/.test(document.querySelector('#inner-frame').contentDocument.querySelector('#inner-result').textContent)`,
   },
   {
     name: 'shadow-checkout',
@@ -148,7 +150,7 @@ const SCENARIOS: Scenario[] = [
       await page.locator('#thank-you').waitFor();
     },
     // Masked fields are replayed with fixture values: only whether they were filled is compared.
-    probe: `[!document.querySelector('#thank-you').hidden, document.querySelector('#name').value, document.querySelector('#delivery-notes').value, ...['#email', '#password', '#phone', '#cardnumber'].map((s) => document.querySelector(s).value !== ''), document.querySelector('#payment-frame').contentDocument.querySelector('#gift-card-number').value !== ''].join('|')`,
+    probe: `[!document.querySelector('#thank-you').hidden, document.querySelector('#delivery-notes').value, ...['#name', '#email', '#password', '#phone', '#cardnumber'].map((s) => document.querySelector(s).value !== ''), document.querySelector('#payment-frame').contentDocument.querySelector('#gift-card-number').value !== ''].join('|')`,
   },
   {
     name: 'checkout-by-enter',
@@ -162,7 +164,8 @@ const SCENARIOS: Scenario[] = [
       await page.locator('#name').press('Enter'); // implicit submission: no click on the button
       await page.locator('#thank-you').waitFor();
     },
-    probe: `[!document.querySelector('#thank-you').hidden, document.querySelector('#name').value, document.querySelector('#delivery-notes').value].join('|')`,
+    // The name is masked (issue 14): whether the replay filled it is compared, not the value.
+    probe: `[!document.querySelector('#thank-you').hidden, document.querySelector('#name').value !== '', document.querySelector('#delivery-notes').value].join('|')`,
   },
   {
     name: 'guide-scroll',

@@ -34,6 +34,14 @@ export const REPLAY_FIXTURE_VALUES: Record<string, string> = {
   ssn: '000-00-0000',
   'one-time-code': '000000',
   'private-block': 'replayed private text',
+  // Personal-data fields (issue 14) and the privacy policy's own rules.
+  name: 'Replay Worker',
+  'street-address': '1 Replay Street',
+  'postal-code': '10001',
+  birthday: '2000-01-01',
+  strict: 'replayed text',
+  'policy-field': 'replayed field',
+  'policy-block': 'replayed blocked text',
 };
 
 /** The fixture value for a masked rule; throws for a rule the proof has no value for. */

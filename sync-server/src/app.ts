@@ -20,13 +20,14 @@ import { createProtocolContext } from './protocol/protocol-context';
 import { drainUnreadBody, MAX_DRAIN_BYTES } from './http/drain-body';
 import { errorResponse } from './http/errors';
 import { hostCheck } from './http/host-check';
-import { refuseWhileStarting, type Readiness } from './http/readiness';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 import { requestLog } from './http/request-log';
 import { createJobQueue } from './jobs/job-queue';
 import type { JobRegistry } from './jobs/job-registry';
 import { createServerJobRegistry } from './jobs/server-job-kinds';
 import { createThumbnailRequests } from './jobs/thumbnails/request-thumbnails';
+import { analyseOnClose } from './jobs/vision/request-analysis';
+import { SCREENSHOT_ANALYSIS_KIND } from './jobs/vision/screenshot-analysis-job';
 import { createLogger, type Logger } from './log';
 import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metrics';
 import { countBlobStoreErrors } from './metrics/counted-blob-store';
@@ -36,6 +37,7 @@ import { createCachedJobDepth } from './metrics/job-depth';
 import { metricsRoutes, serveMetricsToTrustedScrapers } from './metrics/metrics-routes';
 import { createServerMetrics } from './metrics/server-metrics';
 import { adminRoutes } from './routes/admin-routes';
+import { analysisRoutes } from './routes/analysis-routes';
 import { archiveRoutes } from './routes/archive-routes';
 import { blobRoutes } from './routes/blob-routes';
 import { consoleApiRoutes } from './routes/console-api-routes';
@@ -47,7 +49,6 @@ import { flowRoutes } from './routes/flow-routes';
 import { healthRoutes } from './routes/health-routes';
 import { jobRoutes } from './routes/job-routes';
 import { legacyRoutes } from './routes/legacy-routes';
-import { privacyRoutes } from './routes/privacy-routes';
 import type { RouteDeps } from './routes/route-deps';
 import { syncRoutes } from './routes/sync-routes';
 import { uploadRoutes } from './routes/upload-routes';
@@ -79,11 +80,6 @@ export interface AppDeps {
   authenticator?: Authenticator;
   /** Default: never. main flips it when shutdown starts. */
   isShuttingDown?: () => boolean;
-  /**
-   * Default: `ready`, or `draining` once isShuttingDown. main passes `starting` while it migrates, when
-   * everything but the health probes is refused.
-   */
-  readiness?: () => Readiness;
   /** The job kinds that may be enqueued. Default: the server's ({@link createServerJobRegistry}). */
   jobs?: JobRegistry;
   /** Default: fresh counters (this instance's, shown by the admin console). */
@@ -125,6 +121,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs, settings });
   const jobQueue = createJobQueue({ db: deps.db, registry: jobs, clock });
   const thumbnails = createThumbnailRequests({ queue: jobQueue, db: deps.db, clock, logger });
+  // Only when the job kind is registered: an enqueue of an unknown kind would only log a warning.
+  const onClose = jobs.get(SCREENSHOT_ANALYSIS_KIND) ? analyseOnClose(jobQueue, logger) : undefined;
   const routeDeps: RouteDeps = {
     settings,
     db: deps.db,
@@ -146,7 +144,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       () => metrics.rateLimitHit('auth_failure'),
     ),
     protocol: createProtocolContext(
-      { db: deps.db, copyTransaction: deps.copyTransaction, blobs, logger, thumbnails },
+      { db: deps.db, copyTransaction: deps.copyTransaction, blobs, logger, thumbnails, analyseOnClose: onClose },
       settings,
     ),
     connections,
@@ -197,9 +195,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       maxAge: CORS_MAX_AGE_S,
     }),
   );
-  const readiness = deps.readiness ?? (() => (routeDeps.isShuttingDown() ? 'draining' : 'ready'));
-  // Before the metrics and the credential check, which read tables a migration may be creating.
-  app.use(refuseWhileStarting(readiness));
   // Before the credential check: METRICS_TOKEN is not an API key to look up (metrics-routes.ts).
   app.use(serveMetricsToTrustedScrapers(settings, metrics));
   app.use(
@@ -214,7 +209,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use('/api/*', bodyLimit({ maxBytes: settings.maxBodyBytes, maxDrainBytes: MAX_DRAIN_BYTES }));
 
-  app.route('/', healthRoutes(routeDeps, readiness));
+  app.route('/', healthRoutes(routeDeps));
   app.route('/', metricsRoutes(metrics));
   app.route('/', wsRoutes(routeDeps));
   app.route('/api/extension', extensionRoutes(routeDeps));
@@ -223,9 +218,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
-  app.route('/api', privacyRoutes(routeDeps));
   app.route('/api', jobRoutes(routeDeps));
   app.route('/api', archiveRoutes(routeDeps, jobQueue));
+  app.route('/api', analysisRoutes(routeDeps, jobQueue));
   app.route('/api', datasetRoutes(routeDeps));
   app.route('/api', exportRoutes(routeDeps));
   app.route('/admin/api', adminAuthRoutes(routeDeps));

@@ -15,7 +15,6 @@ const MIGRATION_NAMES = [
   '2026-12-03T0200-admin-accounts',
   '2026-12-03T0300-record-stored-events',
   '2026-12-03T0400-console-indexes',
-  '2026-12-03T0700-server-masking',
   '2026-12-03T0900-summary-per-distinct-url',
 ];
 
@@ -55,7 +54,6 @@ describe('migrations on PostgreSQL 15', () => {
       'interactions_flat',
       'jobs',
       'screenshots',
-      'server_masks',
       'session_archives',
       'sessions',
       'uploads',

@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api } from './api';
-import type { Screenshot, SessionDetail } from './api-types';
+import { AnalysisPanel } from './AnalysisPanel';
+import type { Screenshot, SessionAnalysis, SessionDetail } from './api-types';
+import { analysesByScreenshot } from './analyses';
 import { ExportsPanel } from './ExportsPanel';
 import { durationText, timeText } from './format';
 import { NarrationPlayer } from './NarrationPlayer';
@@ -27,6 +29,11 @@ export function SessionDetailPage({ sessionId }: Props) {
       ),
     sessionId,
   );
+  const analysis = useLoad(
+    () => api<SessionAnalysis>(`/api/admin/sessions/${encodeURIComponent(sessionId)}/analysis`),
+    sessionId,
+  );
+  const byShot = useMemo(() => analysesByScreenshot(analysis.data?.analyses ?? []), [analysis.data]);
   const [playing, setPlaying] = useState(-1);
   const [seekTo, setSeekTo] = useState<{ seconds: number } | null>(null);
   const d = detail.data;
@@ -54,6 +61,7 @@ export function SessionDetailPage({ sessionId }: Props) {
         ))}
       </ul>
       <ExportsPanel sessionId={s.sessionId} />
+      <AnalysisPanel sessionId={s.sessionId} analysis={analysis.data} reload={analysis.reload} />
       <h2>Narration</h2>
       {d.narration ? (
         <NarrationPlayer
@@ -70,20 +78,24 @@ export function SessionDetailPage({ sessionId }: Props) {
         <p class="note">Only the first {SCREENSHOT_PAGE} screenshots are matched to actions.</p>
       )}
       <ol class="timeline">
-        {d.actions.map((action, i) => (
-          <TimelineItem
-            key={action.index}
-            action={action}
-            offset={d.narration ? offsets[i] : undefined}
-            current={i === playing}
-            screenshot={screenshotFor(action, screenshots)}
-            onSelect={
-              d.narration && offsets[i] !== undefined
-                ? () => setSeekTo({ seconds: seekTime(offsets[i] ?? 0) })
-                : undefined
-            }
-          />
-        ))}
+        {d.actions.map((action, i) => {
+          const shot = screenshotFor(action, screenshots);
+          return (
+            <TimelineItem
+              key={action.index}
+              action={action}
+              offset={d.narration ? offsets[i] : undefined}
+              current={i === playing}
+              screenshot={shot}
+              analyses={shot && byShot.get(shot.id)}
+              onSelect={
+                d.narration && offsets[i] !== undefined
+                  ? () => setSeekTo({ seconds: seekTime(offsets[i] ?? 0) })
+                  : undefined
+              }
+            />
+          );
+        })}
       </ol>
     </section>
   );

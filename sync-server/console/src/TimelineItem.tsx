@@ -1,4 +1,5 @@
-import type { Action, Screenshot } from './api-types';
+import type { Action, Screenshot, ScreenshotAnalysis as Analysis } from './api-types';
+import { ScreenshotAnalysis } from './ScreenshotAnalysis';
 import { ScreenshotFrame } from './ScreenshotFrame';
 import { clockText } from './timeline';
 
@@ -8,6 +9,8 @@ interface Props {
   offset: number | undefined;
   current: boolean;
   screenshot: Screenshot | undefined;
+  /** The vision model's answers about that screenshot; none when it was not analysed. */
+  analyses?: Analysis[] | undefined;
   /** Plays the narration from this action. */
   onSelect: (() => void) | undefined;
 }
@@ -44,7 +47,7 @@ function describe(action: Action) {
 }
 
 /** One action of the timeline: time in the narration, description, its screenshot with the click point. */
-export function TimelineItem({ action, offset, current, screenshot, onSelect }: Props) {
+export function TimelineItem({ action, offset, current, screenshot, analyses, onSelect }: Props) {
   return (
     <li class={current ? 'action current' : 'action'} data-operation={action.operation} aria-current={current}>
       <button type="button" class="at" disabled={!onSelect} onClick={onSelect} title="Play the narration from here">
@@ -57,6 +60,7 @@ export function TimelineItem({ action, offset, current, screenshot, onSelect }: 
         )}
       </span>
       {screenshot && <ScreenshotFrame action={action} screenshot={screenshot} />}
+      {screenshot && analyses && <ScreenshotAnalysis analyses={analyses} />}
     </li>
   );
 }

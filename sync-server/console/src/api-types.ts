@@ -1,4 +1,5 @@
 import type { ServerSessionStatus } from '@codesight/schema';
+import type { ScreenshotAnalysisView, SessionAnalysisView } from '../../src/routes/analysis-views';
 import type { WorkerSummary } from '../../src/auth/api-keys';
 import type { JobView } from '../../src/jobs/job-view';
 import type { ConsoleOverview } from '../../src/routes/console-views';
@@ -24,6 +25,8 @@ export type Overview = ConsoleOverview;
 export type Job = JobView;
 export type JobState = JobView['state'];
 export type Worker = WorkerSummary;
+export type SessionAnalysis = SessionAnalysisView;
+export type ScreenshotAnalysis = ScreenshotAnalysisView;
 
 /** `GET /admin/api/me` and sign-in (admin-auth/admin-auth-routes.ts `sessionView`). */
 export interface Me {

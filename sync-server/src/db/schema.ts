@@ -5,8 +5,8 @@ import type { AudioChunksTable } from './tables/audio-chunks.table';
 import type { InteractionsTable } from './tables/interactions.table';
 import type { JobsTable } from './tables/jobs.table';
 import type { ScreenshotThumbnailsTable } from './tables/screenshot-thumbnails.table';
+import type { ScreenshotAnalysesTable } from './tables/screenshot-analyses.table';
 import type { ScreenshotsTable } from './tables/screenshots.table';
-import type { ServerMasksTable } from './tables/server-masks.table';
 import type { SessionArchivesTable } from './tables/session-archives.table';
 import type { SessionsTable } from './tables/sessions.table';
 import type { UploadsTable } from './tables/uploads.table';
@@ -21,8 +21,8 @@ export type * from './tables/interactions.table';
 export type * from './tables/jobs.table';
 export type * from './tables/media-chunks.table';
 export type * from './tables/screenshot-thumbnails.table';
+export type * from './tables/screenshot-analyses.table';
 export type * from './tables/screenshots.table';
-export type * from './tables/server-masks.table';
 export type * from './tables/session-archives.table';
 export type * from './tables/sessions.table';
 export type * from './tables/uploads.table';
@@ -36,6 +36,7 @@ export interface Database {
   sessions: SessionsTable;
   interactions: InteractionsTable;
   screenshots: ScreenshotsTable;
+  screenshot_analyses: ScreenshotAnalysesTable;
   screenshot_thumbnails: ScreenshotThumbnailsTable;
   audio_chunks: AudioChunksTable;
   video_chunks: VideoChunksTable;
@@ -44,5 +45,4 @@ export interface Database {
   admin_accounts: AdminAccountsTable;
   admin_sessions: AdminSessionsTable;
   jobs: JobsTable;
-  server_masks: ServerMasksTable;
 }

@@ -167,5 +167,6 @@ export async function handleSessionEnd(ctx: ProtocolContext, workerId: string, m
   const { sessionId, endTime, totalEvents } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, totalEvents);
   if (!result.ok) return errorReply(result.error.code, result.error.message);
+  if (result.value.status === 'complete') await ctx.analyseOnClose?.(sessionId);
   return { type: 'ack', for: 'session_end', sessionId, stored: 0, status: result.value.status };
 }

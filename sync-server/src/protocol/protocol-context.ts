@@ -6,6 +6,7 @@ import type { CopyTransaction } from '../db/copy-transaction';
 import type { Database } from '../db/schema';
 import { DEFAULT_SESSION_MEDIA_LIMITS, sessionMediaLimitsOf, type SessionMediaLimits } from '../ingest/media-rows';
 import type { ThumbnailRequests } from '../jobs/thumbnails/request-thumbnails';
+import type { AnalysisOnClose } from '../jobs/vision/request-analysis';
 import type { Logger } from '../log';
 import type { Settings } from '../settings';
 
@@ -28,11 +29,13 @@ export interface ProtocolContext {
   mediaLimits?: SessionMediaLimits;
   /** Told when `screenshot_data` stored a frame, so its session gets thumbnails; none in some tests. */
   thumbnails?: ThumbnailRequests | undefined;
+  /** Told when a session closes complete, so its screenshots are analysed; set only when vision is on. */
+  analyseOnClose?: AnalysisOnClose | undefined;
 }
 
 /** The context of the message handlers, with the bounds `settings` configure. */
 export function createProtocolContext(
-  deps: Pick<ProtocolContext, 'db' | 'copyTransaction' | 'blobs' | 'logger' | 'thumbnails'>,
+  deps: Pick<ProtocolContext, 'db' | 'copyTransaction' | 'blobs' | 'logger' | 'thumbnails' | 'analyseOnClose'>,
   settings: Pick<Settings, 'maxInflatedBytes' | 'maxChunksPerSession' | 'maxScreenshotsPerSession'>,
 ): ProtocolContext {
   return { ...deps, maxInflatedBytes: settings.maxInflatedBytes, mediaLimits: sessionMediaLimitsOf(settings) };

@@ -8,7 +8,7 @@ import * as adminAccounts from './2026-12-03T0200-admin-accounts';
 import * as jobs from './2026-12-03T0100-jobs';
 import * as recordStoredEvents from './2026-12-03T0300-record-stored-events';
 import * as consoleIndexes from './2026-12-03T0400-console-indexes';
-import * as serverMasking from './2026-12-03T0700-server-masking';
+import * as screenshotAnalyses from './2026-12-03T0500-screenshot-analyses';
 import * as screenshotThumbnails from './2026-12-03T0600-screenshot-thumbnails';
 import * as summaryPerDistinctUrl from './2026-12-03T0900-summary-per-distinct-url';
 
@@ -26,7 +26,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T0100-jobs': jobs,
   '2026-12-03T0300-record-stored-events': recordStoredEvents,
   '2026-12-03T0400-console-indexes': consoleIndexes,
-  '2026-12-03T0700-server-masking': serverMasking,
+  '2026-12-03T0500-screenshot-analyses': screenshotAnalyses,
   '2026-12-03T0600-screenshot-thumbnails': screenshotThumbnails,
   '2026-12-03T0900-summary-per-distinct-url': summaryPerDistinctUrl,
 };

@@ -18,7 +18,8 @@ import { createTeardown } from './testing/teardown';
  * two sessions ingested through the sync and upload APIs (one with a screenshot of its click and a
  * narration track), then the console in real Chromium: sign-in (a wrong password first), the overview's
  * numbers, a new worker's key shown once, the session list filtered, the detail's thumbnail with the click
- * point and the narration, an archive built by the job runner, sign-out.
+ * point and the narration, the thumbnail made by the job runner, an archive built by it, a dataset export
+ * started from the Exports page and downloaded, sign-out.
  */
 
 const USERNAME = 'root';
@@ -257,7 +258,8 @@ describe('admin console in Chromium', () => {
     expect(await text('[data-testid=events-per-second]')).toMatch(/\(21 events\)/);
     expect(await text('[data-testid=refusals]')).toMatch(/validation_failed\s*1/);
     expect(await text('[data-testid=refusals] .note')).toContain('this server instance');
-    expect(await text('[data-testid=jobs]')).toMatch(/queued\s*0/);
+    // The screenshot upload's thumbnail job, waiting out its 60 s delay (THUMBNAILS_DELAY_MS).
+    expect(await text('[data-testid=jobs]')).toMatch(/queued\s*1\s*running\s*0/);
     expect(await text('[data-testid=storage] .big')).toMatch(/MiB|KiB/);
   });
 
@@ -380,6 +382,70 @@ describe('admin console in Chromium', () => {
       return { status: res.status, type: res.headers.get('content-type'), magic: [...bytes.slice(0, 2)] };
     }, href);
     expect(zip).toEqual({ status: 200, type: 'application/zip', magic: [0x50, 0x4b] });
+  });
+
+  it("shows the timeline's frame as the thumbnail job's WebP once made, the full frame on open", async () => {
+    const img = page.locator('li.action[data-operation=click] figure.shot img').first();
+    const src = await img.getAttribute('src');
+    expect(src).toMatch(/\/screenshots\/shot-1\?size=thumb$/);
+    // Opening the session asked for the thumbnail job; the server's runner makes it.
+    const deadline = Date.now() + 60_000;
+    let state: string | null = null;
+    while (Date.now() < deadline) {
+      state = await page.evaluate(
+        async (url) => (await fetch(url!, { cache: 'no-store' })).headers.get('x-thumbnail'),
+        src,
+      );
+      if (state === 'made') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(state).toBe('made');
+    await page.reload();
+    await page.waitForFunction(
+      () => {
+        const shot = document.querySelector<HTMLImageElement>('li.action[data-operation=click] figure.shot img');
+        return shot !== null && shot.complete && shot.naturalWidth === 320;
+      },
+      undefined,
+      { timeout: UI_TIMEOUT_MS },
+    );
+    const served = await page.evaluate(async (url) => {
+      const res = await fetch(url!);
+      return { type: res.headers.get('content-type'), bytes: (await res.arrayBuffer()).byteLength };
+    }, src);
+    expect(served.type).toBe('image/webp');
+    // The link opens the full frame, as uploaded.
+    const href = await page.locator('li.action[data-operation=click] figure.shot a').first().getAttribute('href');
+    expect(href).not.toContain('size=');
+    const full = await page.evaluate(async (url) => {
+      const res = await fetch(url!);
+      return { type: res.headers.get('content-type'), bytes: (await res.arrayBuffer()).byteLength };
+    }, href);
+    expect(full).toEqual({ type: 'image/png', bytes: (await readFile(join(workDir, 'shot.png'))).byteLength });
+  });
+
+  it('exports the dataset as a job from the Exports page, to progress 1, and downloads the same bytes as the stream', async () => {
+    await page.click('header nav a:text("Exports")');
+    await page.waitForURL(/\/admin\/exports$/, { timeout: UI_TIMEOUT_MS });
+    await page.click('[data-testid=export-form] button[type=submit]');
+    expect(await text('[data-testid=export-message]')).toMatch(/^Export started: 2 sessions, \d+ events$/);
+    const row = page.locator('[data-testid=export-row]').first();
+    await page.locator('[data-testid=export-row][data-state=succeeded]').first().waitFor({ timeout: 60_000 });
+    const link = row.locator('a:text("Download")');
+    expect(await link.textContent()).toMatch(/^Download \(2 sessions, \d+ lines, [\d.]+ (B|KiB|MiB)\)$/);
+    const href = await link.getAttribute('href');
+    const [file, streamed, listed] = await page.evaluate(async (url) => {
+      const read = async (u: string) => {
+        const res = await fetch(u);
+        return { status: res.status, body: await res.text() };
+      };
+      const jobs = (await (await fetch('/api/admin/exports')).json()) as { exports: { progress: number }[] };
+      return [await read(url!), await read('/api/admin/dataset.jsonl'), jobs.exports[0]!.progress] as const;
+    }, href);
+    expect(file.status).toBe(200);
+    expect(file.body.length).toBeGreaterThan(0);
+    expect(file.body).toBe(streamed.body);
+    expect(listed).toBe(1);
   });
 
   it('signs out: the cookie no longer works and the console goes back to sign-in', async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, setApiSession } from './api';
 import type { Me } from './api-types';
+import { DatasetExportsPage } from './DatasetExportsPage';
 import { Layout } from './Layout';
 import { OverviewPage } from './OverviewPage';
 import { navigate, useLocation } from './router';
@@ -74,6 +75,7 @@ export function App() {
   if (location.path === '/') page = <OverviewPage />;
   else if (location.path === '/workers') page = <WorkersPage />;
   else if (location.path === '/sessions') page = <SessionsPage query={location.query} />;
+  else if (location.path === '/exports') page = <DatasetExportsPage />;
   else if (sessionMatch?.[1]) page = <SessionDetailPage sessionId={sessionMatch[1]} />;
   else page = <p>No such page.</p>;
   return (

@@ -12,6 +12,7 @@ const PAGES = [
   ['/', 'Overview'],
   ['/workers', 'Workers'],
   ['/sessions', 'Sessions'],
+  ['/exports', 'Exports'],
 ] as const;
 
 /** The frame of every signed-in page: navigation, who is signed in, sign-out. */

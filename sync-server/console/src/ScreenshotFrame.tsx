@@ -7,8 +7,9 @@ interface Props {
 }
 
 /**
- * A screenshot thumbnail (opens full size) with the click drawn where it landed. Masked fields are
- * painted over in the image itself by the extension before upload; the caption says so.
+ * A screenshot thumbnail (opens the full frame) with the click drawn where it landed. The thumbnail is
+ * the server's small WebP (`?size=thumb`; the full frame stands in until the thumbnail job made it).
+ * Masked fields are painted over in the image itself by the extension before upload; the caption says so.
  */
 export function ScreenshotFrame({ action, screenshot }: Props) {
   const point = clickPoint(action, screenshot);
@@ -17,7 +18,7 @@ export function ScreenshotFrame({ action, screenshot }: Props) {
   return (
     <figure class="shot">
       <a href={src} target="_blank" rel="noopener noreferrer">
-        <img src={src} alt={`screenshot (${screenshot.trigger ?? 'periodic'})`} loading="lazy" />
+        <img src={`${src}?size=thumb`} alt={`screenshot (${screenshot.trigger ?? 'periodic'})`} loading="lazy" />
         {point && (
           <span
             class="click-point"

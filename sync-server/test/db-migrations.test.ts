@@ -15,6 +15,8 @@ const MIGRATION_NAMES = [
   '2026-12-03T0200-admin-accounts',
   '2026-12-03T0300-record-stored-events',
   '2026-12-03T0400-console-indexes',
+  '2026-12-03T0500-screenshot-analyses',
+  '2026-12-03T0600-screenshot-thumbnails',
   '2026-12-03T0900-summary-per-distinct-url',
 ];
 
@@ -53,6 +55,8 @@ describe('migrations on PostgreSQL 15', () => {
       'interactions',
       'interactions_flat',
       'jobs',
+      'screenshot_analyses',
+      'screenshot_thumbnails',
       'screenshots',
       'session_archives',
       'sessions',

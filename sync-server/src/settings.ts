@@ -409,8 +409,9 @@ export const DEFAULTS = {
   /** Cheap, vision-capable, and accepts `max_tokens`; any model the endpoint serves can be named. */
   visionModel: 'gpt-4o-mini',
   /**
-   * A session's screenshots come in bursts of three per click: 60 is the first twenty clicks' worth, a
-   * few cents per session at low detail, and a runaway session cannot run up a large bill.
+   * A session's screenshots come in bursts of three per click: 60 is the first twenty clicks' worth,
+   * enough to tell its pages apart, and, since every screenshot is one billed request, a runaway session
+   * cannot run up a large bill.
    */
   visionMaxScreenshotsPerSession: 60,
   /** A vision answer usually takes 2-10 s; a minute covers a slow, loaded endpoint. */

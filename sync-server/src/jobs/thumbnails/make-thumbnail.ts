@@ -1,6 +1,10 @@
 import { fail, ok, type Failure, type Result } from '@codesight/schema';
 import sharp, { type Metadata } from 'sharp';
 
+// libvips caches recent operations (50 MB by default) for repeated work on the same images; every frame
+// here is read once, so the cache would only hold memory.
+sharp.cache(false);
+
 /**
  * Thumbnail width in pixels. The console's timeline shows frames ~240 CSS px wide; 320 stays sharp on
  * a 1.25x screen and keeps a 2560x1600 frame's thumbnail to a few KiB (docs/server.md, "Thumbnails").

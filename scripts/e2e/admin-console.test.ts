@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, ensureChromium } from '../lib/chromium';
 import { startPostgres } from '../lib/postgres-cluster';
 import { REPO_ROOT } from './testing/extension-build';
+import { startFakeVisionServer, type FakeVisionServer } from '../../sync-server/src/vision/testing/fake-vision-server';
 import { ensureFfmpeg, FFMPEG } from './testing/ffmpeg';
 import { startServerProcess, TEST_API_KEY, type ServerProcess } from './testing/server-process';
 import { createTeardown } from './testing/teardown';
@@ -18,8 +19,9 @@ import { createTeardown } from './testing/teardown';
  * two sessions ingested through the sync and upload APIs (one with a screenshot of its click and a
  * narration track), then the console in real Chromium: sign-in (a wrong password first), the overview's
  * numbers, a new worker's key shown once, the session list filtered, the detail's thumbnail with the click
- * point and the narration, the thumbnail made by the job runner, an archive built by it, a dataset export
- * started from the Exports page and downloaded, sign-out.
+ * point and the narration, the screenshot analysed by the job runner against a local fake of the vision
+ * endpoint (the answer shown as text), the thumbnail made by the job runner, an archive built by it, a
+ * dataset export started from the Exports page and downloaded, sign-out.
  */
 
 const USERNAME = 'root';
@@ -44,6 +46,11 @@ let clickSequence: number;
 let workDir: string;
 /** The key the console showed when Alice was created. */
 let aliceKey: string;
+/** The stand-in for the vision endpoint the server's analysis job calls. */
+let vision: FakeVisionServer;
+/** Its answer: markup in it must show as text, never as elements. */
+const ANALYSIS =
+  'Page type: product page\nProducts and prices: <b>Wool socks</b> 12.00 EUR\nClick target: Add to cart\nNotes: none';
 /** CSP violations and uncaught errors the console caused, from the browser's console. */
 const pageProblems: string[] = [];
 
@@ -163,8 +170,16 @@ beforeAll(async () => {
 
   const pg = await startPostgres();
   teardown.add('postgres', () => pg.stop());
+  vision = await startFakeVisionServer();
+  vision.respond = () => ({ kind: 'completion', content: ANALYSIS });
+  teardown.add('vision endpoint', () => vision.close());
   // Three failures lock a name, so the test can show the lock-out message without many attempts.
-  const env = { DATABASE_URL: pg.url, ADMIN_LOCKOUT_THRESHOLD: '3' };
+  const env = {
+    DATABASE_URL: pg.url,
+    ADMIN_LOCKOUT_THRESHOLD: '3',
+    VISION_API_URL: vision.url,
+    VISION_API_KEY: 'sk-e2e-vision',
+  };
   server = await startServerProcess(env);
   teardown.add('server', () => server.dispose());
   run(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'create-admin', '--username', USERNAME], {
@@ -258,8 +273,9 @@ describe('admin console in Chromium', () => {
     expect(await text('[data-testid=events-per-second]')).toMatch(/\(21 events\)/);
     expect(await text('[data-testid=refusals]')).toMatch(/validation_failed\s*1/);
     expect(await text('[data-testid=refusals] .note')).toContain('this server instance');
-    // The screenshot upload's thumbnail job, waiting out its 60 s delay (THUMBNAILS_DELAY_MS).
-    expect(await text('[data-testid=jobs]')).toMatch(/queued\s*1\s*running\s*0/);
+    // The screenshot upload's thumbnail job, waiting out its 60 s delay (THUMBNAILS_DELAY_MS), and the
+    // complete session's screenshot analysis, waiting out its 2 min (ANALYSIS_AFTER_CLOSE_DELAY_MS).
+    expect(await text('[data-testid=jobs]')).toMatch(/queued\s*2\s*running\s*0/);
     expect(await text('[data-testid=storage] .big')).toMatch(/MiB|KiB/);
   });
 
@@ -351,6 +367,22 @@ describe('admin console in Chromium', () => {
     const at = await page.evaluate(() => document.querySelector<HTMLAudioElement>('audio.narration')!.currentTime);
     expect(at).toBeGreaterThanOrEqual(0.95);
     expect(at).toBeLessThanOrEqual(4.1);
+  });
+
+  it("analyses the screenshot on request and shows the model's answer beside it, as text", async () => {
+    expect(await text('[data-testid=analysis-panel]')).toContain('with gpt-4o-mini · 0 analysed');
+    await page.click('button:text("Analyse screenshots")');
+    await page.locator('[data-testid=analysis-job][data-state=succeeded]').waitFor({ timeout: 60_000 });
+    const answer = page.locator('li.action[data-operation=click] [data-testid=analysis] .analysis-text').first();
+    await answer.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await answer.innerText()).toBe(ANALYSIS);
+    expect(await answer.locator('b').count()).toBe(0);
+    expect(await text('[data-testid=analysis-panel]')).toContain('1 analysed');
+    // One request, with the key and the uploaded frame itself.
+    expect(vision.received).toHaveLength(1);
+    expect(vision.received[0]!.authorization).toBe('Bearer sk-e2e-vision');
+    const shot = (await readFile(join(workDir, 'shot.png'))).toString('base64');
+    expect(JSON.stringify(vision.received[0]!.body)).toContain(`"url":"data:image/png;base64,${shot}"`);
   });
 
   it('offers every other export as a download that the session cookie may fetch', async () => {

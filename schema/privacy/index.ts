@@ -11,3 +11,4 @@ export * from './national-id';
 export * from './street-address';
 export * from './url-parameters';
 export * from './mask-personal-text';
+export * from './privacy-report';

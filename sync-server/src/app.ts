@@ -49,6 +49,7 @@ import { flowRoutes } from './routes/flow-routes';
 import { healthRoutes } from './routes/health-routes';
 import { jobRoutes } from './routes/job-routes';
 import { legacyRoutes } from './routes/legacy-routes';
+import { privacyRoutes } from './routes/privacy-routes';
 import type { RouteDeps } from './routes/route-deps';
 import { syncRoutes } from './routes/sync-routes';
 import { uploadRoutes } from './routes/upload-routes';
@@ -218,6 +219,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/blobs', blobRoutes(routeDeps));
   app.route('/api', legacyRoutes(routeDeps));
   app.route('/api', adminRoutes(routeDeps));
+  app.route('/api', privacyRoutes(routeDeps));
   app.route('/api', jobRoutes(routeDeps));
   app.route('/api', archiveRoutes(routeDeps, jobQueue));
   app.route('/api', analysisRoutes(routeDeps, jobQueue));

@@ -17,6 +17,7 @@ const MIGRATION_NAMES = [
   '2026-12-03T0400-console-indexes',
   '2026-12-03T0500-screenshot-analyses',
   '2026-12-03T0600-screenshot-thumbnails',
+  '2026-12-03T0700-server-masking',
   '2026-12-03T0900-summary-per-distinct-url',
 ];
 
@@ -58,6 +59,7 @@ describe('migrations on PostgreSQL 15', () => {
       'screenshot_analyses',
       'screenshot_thumbnails',
       'screenshots',
+      'server_masks',
       'session_archives',
       'sessions',
       'uploads',

@@ -7,6 +7,7 @@ import type { JobsTable } from './tables/jobs.table';
 import type { ScreenshotThumbnailsTable } from './tables/screenshot-thumbnails.table';
 import type { ScreenshotAnalysesTable } from './tables/screenshot-analyses.table';
 import type { ScreenshotsTable } from './tables/screenshots.table';
+import type { ServerMasksTable } from './tables/server-masks.table';
 import type { SessionArchivesTable } from './tables/session-archives.table';
 import type { SessionsTable } from './tables/sessions.table';
 import type { UploadsTable } from './tables/uploads.table';
@@ -23,6 +24,7 @@ export type * from './tables/media-chunks.table';
 export type * from './tables/screenshot-thumbnails.table';
 export type * from './tables/screenshot-analyses.table';
 export type * from './tables/screenshots.table';
+export type * from './tables/server-masks.table';
 export type * from './tables/session-archives.table';
 export type * from './tables/sessions.table';
 export type * from './tables/uploads.table';
@@ -45,4 +47,5 @@ export interface Database {
   admin_accounts: AdminAccountsTable;
   admin_sessions: AdminSessionsTable;
   jobs: JobsTable;
+  server_masks: ServerMasksTable;
 }

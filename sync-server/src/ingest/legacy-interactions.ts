@@ -1,6 +1,8 @@
 import { err, fail, ok, type LegacyInteraction, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
+import { maskLegacyInteractions } from '../privacy/mask-events';
+import { recordServerMasks } from '../privacy/server-masks';
 import { refusal, type Refusal } from '../refusal';
 import { asEpochMs } from './legacy-fields';
 import { mapLegacyInteractionToRow } from './legacy-row';
@@ -43,6 +45,26 @@ export async function storeLegacyInteractions(
   if (interactions.length === 0) return ok({ stored: 0, duplicates: 0, sequences: [] });
   const problem = interactionsProblem(interactions);
   if (problem) return err(problem);
+  // Old clients mask emails and cards at best: the server masks what they sent before storing it (issue 14).
+  const masking = maskLegacyInteractions(interactions);
+  const result = await storeMaskedInteractions(db, workerId, sessionId, masking.events);
+  if (result.ok && masking.masked.length > 0) {
+    const { sequences } = result.value;
+    await recordServerMasks(
+      db,
+      sessionId,
+      masking.masked.map((m) => ({ sequence: sequences[m.index]!, counts: m.counts })),
+    );
+  }
+  return result;
+}
+
+async function storeMaskedInteractions(
+  db: Kysely<Database>,
+  workerId: string,
+  sessionId: string,
+  interactions: readonly LegacyInteraction[],
+): Promise<Result<StoreLegacyResult, Refusal>> {
   const earliest = Math.min(...interactions.map((i) => asEpochMs(i.timestamp) ?? Date.now()));
 
   return db.transaction().execute(async (trx) => {

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import { storableText, storableTextOrNull, toJsonb, toJsonbOrNull } from '../db/jsonb';
 import type { CopyTransaction } from '../db/copy-transaction';
 import type { Database } from '../db/schema';
+import { maskRecordedEvents } from '../privacy/mask-events';
+import { recordServerMasks } from '../privacy/server-masks';
 import { refusal, type Refusal } from '../refusal';
 import { mapEventToRow } from './event-row';
 import { implausibleTime, MAX_SEQUENCE } from './limits';
@@ -61,7 +63,8 @@ function batchProblem(batch: BatchMessage): Refusal | undefined {
  *
  * Every batch after a session's first takes one database call ({@link storeBatchInOneCall}), or, given
  * `copyTransaction` (PostgreSQL), a COPY when it is large ({@link storeBatchByCopy}); the first, and one
- * for another worker's session, take {@link storeBatchStepwise}.
+ * for another worker's session, take {@link storeBatchStepwise}. Every path stores the events as the
+ * server's masking left them (`privacy/mask-events.ts`).
  */
 export async function storeBatch(
   db: Kysely<Database>,
@@ -71,6 +74,27 @@ export async function storeBatch(
 ): Promise<Result<StoreBatchResult, Refusal>> {
   const problem = batchProblem(batch);
   if (problem) return err(problem);
+  // The server masks what a client left unmasked (issue 14) before any path stores it; what it had to
+  // mask is recorded once the events are stored, keyed by sequence so a resend counts once.
+  const masking = maskRecordedEvents(batch.events);
+  const masked = masking.masked.length > 0 ? { ...batch, events: masking.events } : batch;
+  const result = await storeCheckedBatch(db, workerId, masked, copyTransaction);
+  if (result.ok && masking.masked.length > 0) {
+    await recordServerMasks(
+      db,
+      batch.sessionId,
+      masking.masked.map((m) => ({ sequence: masked.events[m.index]!.sequence, counts: m.counts })),
+    );
+  }
+  return result;
+}
+
+async function storeCheckedBatch(
+  db: Kysely<Database>,
+  workerId: string,
+  batch: BatchMessage,
+  copyTransaction: CopyTransaction | undefined,
+): Promise<Result<StoreBatchResult, Refusal>> {
   const stored =
     (copyTransaction && batch.events.length >= COPY_MIN_EVENTS
       ? await storeBatchByCopy(copyTransaction, workerId, batch).catch(unlessUniqueViolation)

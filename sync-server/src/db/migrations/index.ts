@@ -10,6 +10,7 @@ import * as recordStoredEvents from './2026-12-03T0300-record-stored-events';
 import * as consoleIndexes from './2026-12-03T0400-console-indexes';
 import * as screenshotAnalyses from './2026-12-03T0500-screenshot-analyses';
 import * as screenshotThumbnails from './2026-12-03T0600-screenshot-thumbnails';
+import * as serverMasking from './2026-12-03T0700-server-masking';
 import * as summaryPerDistinctUrl from './2026-12-03T0900-summary-per-distinct-url';
 
 /**
@@ -28,6 +29,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T0400-console-indexes': consoleIndexes,
   '2026-12-03T0500-screenshot-analyses': screenshotAnalyses,
   '2026-12-03T0600-screenshot-thumbnails': screenshotThumbnails,
+  '2026-12-03T0700-server-masking': serverMasking,
   '2026-12-03T0900-summary-per-distinct-url': summaryPerDistinctUrl,
 };
 

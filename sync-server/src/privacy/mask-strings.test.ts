@@ -1,0 +1,94 @@
+import { sampleRecordedEvents } from '@codesight/schema/testing';
+import { describe, expect, it } from 'vitest';
+import { maskRecordedEvents, maskLegacyInteractions } from './mask-events';
+import { locationOfKey, maskStoredStrings } from './mask-strings';
+
+describe('maskStoredStrings', () => {
+  it('returns clean values as they are, without copying', () => {
+    const events = sampleRecordedEvents('cs_clean', 14);
+    for (const event of events) {
+      const masked = maskStoredStrings(event);
+      expect(masked.value).toBe(event);
+      expect(masked.counts).toBeUndefined();
+    }
+    const batch = maskRecordedEvents(events);
+    expect(batch.events).toBe(events);
+    expect(batch.masked).toEqual([]);
+  });
+
+  it('masks every captured string and counts by rule and location, copying only what changed', () => {
+    const value = {
+      type: 'input',
+      sessionId: 'cs_4111111111111111',
+      url: 'https://x.example/?tel=%2B14155550123',
+      title: 'Hi jo@example.com',
+      value: 'iban DE89370400440532013000',
+      target: {
+        id: 'row-4111-1111-1111-1111',
+        classes: ['a', 'jo@example.com'],
+        text: 'call 415-555-0123',
+        href: 'mailto:jo@example.com',
+        selectors: { css: '#x', text: 'text=jo@example.com' },
+        boundingBox: { x: 1, y: 2, width: 3, height: 4 },
+      },
+      mask: { rule: 'text-email', lengthClass: '13-32' },
+    };
+    const masked = maskStoredStrings(value);
+    expect(masked.value).toEqual({
+      ...value,
+      url: 'https://x.example/?tel=[phone]',
+      title: 'Hi [email]',
+      value: 'iban [iban]',
+      target: {
+        ...value.target,
+        id: 'row-[card]',
+        classes: ['a', '[email]'],
+        text: 'call [phone]',
+        href: 'mailto:[email]',
+        selectors: { css: '#x', text: 'text=[email]' },
+      },
+    });
+    // Structure and clean parts are shared, not copied; the session id is never touched.
+    expect(masked.value.target.boundingBox).toBe(value.target.boundingBox);
+    expect(masked.value.mask).toBe(value.mask);
+    expect(masked.value.sessionId).toBe('cs_4111111111111111');
+    expect(masked.counts).toEqual({
+      'text-phone': { url: 1, text: 1 },
+      'text-email': { title: 1, attribute: 2, url: 1 },
+      'text-iban': { value: 1 },
+      'text-card-number': { attribute: 1 },
+    });
+  });
+
+  it('never makes a string longer than it was', () => {
+    // `[national-id]` is longer than the nine digits it replaces.
+    const masked = maskStoredStrings({ value: 'SSN 078051120' });
+    expect(masked.value.value).toBe('SSN [national');
+    expect(masked.value.value.length).toBe('SSN 078051120'.length);
+  });
+
+  it('masks legacy free-form interactions and says which ones', () => {
+    const result = maskLegacyInteractions([
+      { type: 'click', timestamp: 1, text: 'Add to cart' },
+      { type: 'input', timestamp: 2, value: 'jo@example.com', extra: { note: 'call +44 20 7946 0958' } },
+    ]);
+    expect(result.masked).toEqual([{ index: 1, counts: { 'text-email': { value: 1 }, 'text-phone': { text: 1 } } }]);
+    expect(result.events[1]).toMatchObject({ value: '[email]', extra: { note: 'call [phone]' } });
+  });
+
+  it.each([
+    ['url', 'text', 'url'],
+    ['fromUrl', 'text', 'url'],
+    ['href', 'text', 'url'],
+    ['action', 'text', 'url'],
+    ['title', 'text', 'title'],
+    ['value', 'text', 'value'],
+    ['selectedText', 'text', 'value'],
+    ['css', 'attribute', 'attribute'],
+    ['text', 'attribute', 'attribute'],
+    ['heading', 'text', 'text'],
+    ['neighbourhoodHtml', 'text', 'text'],
+  ] as const)('a string under %s (parent %s) counts as %s', (key, parent, expected) => {
+    expect(locationOfKey(key, parent)).toBe(expected);
+  });
+});

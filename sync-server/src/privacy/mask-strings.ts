@@ -1,0 +1,109 @@
+import { maskPersonalText, type MaskCountsByLocation, type MaskLocation, type MaskRule } from '@codesight/schema';
+
+/** What the server masked in one event, by rule and location. */
+export type ServerMaskCounts = MaskCountsByLocation;
+
+/** A value after {@link maskStoredStrings}: the same reference when nothing changed, and what was masked. */
+export interface MaskedValue<T> {
+  value: T;
+  /** Undefined when nothing was masked (the common case: the extension masked already). */
+  counts: ServerMaskCounts | undefined;
+}
+
+// Keys whose strings are protocol structure, not captured content: an id, a type, an enum. Masking them
+// could break a session id (a long digit run) or an event type, and they hold nothing personal.
+const STRUCTURAL_KEYS = new Set([
+  'sessionId',
+  'session_id',
+  'type',
+  'tag',
+  'role',
+  'navigationType',
+  'state',
+  'mask',
+  'key',
+  'code',
+  'rule',
+  'lengthClass',
+  'timestamp',
+  'sequence',
+  'tabId',
+  'frameId',
+]);
+
+const URL_KEY = /(?:url|href|src|action|referrer|link|location)$/i;
+const TITLE_KEY = /^(?:title|pageTitle|page_title|documentTitle)$/i;
+const VALUE_KEY = /^(?:value|values|selectedText|inputValue|newValue|oldValue|typed|typedText|input_value)$/i;
+const ATTRIBUTE_KEY =
+  /^(?:id|name|classes|className|classList|selector|selectors|css|xpath|aria|shadowPath|framePath|attributes|placeholder|alt|for|dataTestId|testId)$/i;
+
+/** Where a string found under `key` counts, given where its parent counted (array items inherit). */
+export function locationOfKey(key: string, parent: MaskLocation): MaskLocation {
+  if (URL_KEY.test(key)) return 'url';
+  if (TITLE_KEY.test(key)) return 'title';
+  if (VALUE_KEY.test(key)) return 'value';
+  if (ATTRIBUTE_KEY.test(key)) return 'attribute';
+  // Keys not named here (a legacy client's own fields, `text`, `heading`, `neighbourhoodHtml`) keep
+  // their parent's location: `selectors.text` stays an attribute, a top-level unknown is text.
+  return parent;
+}
+
+/**
+ * Runs the shared detectors ({@link maskPersonalText}) over every string in `value` that holds captured
+ * content, as the extension would have, and counts what they found by rule and location. Objects and
+ * arrays that hold nothing to mask are returned as they are (no copy), so a clean event costs a walk.
+ * A masked string never grows: a token longer than what it replaced is cut at the original's length,
+ * so every length bound the value passed still holds. Callers bound the depth (validated input).
+ */
+export function maskStoredStrings<T>(value: T, location: MaskLocation = 'text'): MaskedValue<T> {
+  const counts: ServerMaskCounts = {};
+  const masked = walk(value, location, counts) as T;
+  return { value: masked, counts: masked === value ? undefined : counts };
+}
+
+function walk(value: unknown, location: MaskLocation, counts: ServerMaskCounts): unknown {
+  if (typeof value === 'string') return maskString(value, location, counts);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const masked = walk(item, location, counts);
+      if (masked !== item) (copy ??= value.slice())[i] = masked;
+    }
+    return copy ?? value;
+  }
+  if (value !== null && typeof value === 'object') {
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      if (STRUCTURAL_KEYS.has(key)) continue;
+      const masked = walk(item, locationOfKey(key, location), counts);
+      if (masked !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = masked;
+    }
+    return copy ?? value;
+  }
+  return value;
+}
+
+function maskString(text: string, location: MaskLocation, counts: ServerMaskCounts): string {
+  // Attributes (ids, class names, selectors) are not URLs even when they start with `/` (an XPath).
+  const masked = maskPersonalText(
+    text,
+    location === 'url' ? { url: true } : location === 'attribute' ? { url: false } : {},
+  );
+  if (masked.hits.length === 0) return text;
+  for (const hit of masked.hits) {
+    const byLocation = (counts[hit.rule] ??= {});
+    byLocation[location] = (byLocation[location] ?? 0) + hit.count;
+  }
+  return masked.text.length > text.length ? masked.text.slice(0, text.length) : masked.text;
+}
+
+/** Adds `more` into `into`. */
+export function addCounts(into: ServerMaskCounts, more: ServerMaskCounts): void {
+  for (const [rule, byLocation] of Object.entries(more) as [MaskRule, Partial<Record<MaskLocation, number>>][]) {
+    const target = (into[rule] ??= {});
+    for (const [location, count] of Object.entries(byLocation) as [MaskLocation, number][]) {
+      target[location] = (target[location] ?? 0) + count;
+    }
+  }
+}

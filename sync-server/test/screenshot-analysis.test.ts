@@ -14,13 +14,16 @@ import type { BlobStore } from '../src/blobs/blob-store';
 import { createFsBlobStore } from '../src/blobs/fs-blob-store';
 import type { AppEnv } from '../src/http/app-env';
 import { recordScreenshot } from '../src/ingest';
+import { createJobQueue } from '../src/jobs/job-queue';
 import { createJobRunner } from '../src/jobs/job-runner';
 import type { JobView } from '../src/jobs/job-view';
 import { createServerJobRegistry } from '../src/jobs/server-job-kinds';
 import { analysisDedupeKey } from '../src/jobs/vision/analysis-records';
-import { ANALYSIS_AFTER_CLOSE_DELAY_MS } from '../src/jobs/vision/request-analysis';
+import { ANALYSIS_AFTER_CLOSE_DELAY_MS, analyseOnClose } from '../src/jobs/vision/request-analysis';
 import { SCREENSHOT_ANALYSIS_KIND, type ScreenshotAnalysisResult } from '../src/jobs/vision/screenshot-analysis-job';
 import { createLogger } from '../src/log';
+import { dispatchMessage } from '../src/protocol/dispatch';
+import { createProtocolContext } from '../src/protocol/protocol-context';
 import type { SessionAnalysisView } from '../src/routes/analysis-views';
 import type { Settings, VisionSettings } from '../src/settings';
 import { testSettings } from '../src/testing/test-settings';
@@ -238,6 +241,40 @@ describe('screenshot analysis job', () => {
     await runner.idle();
     expect(fake.received).toHaveLength(BOUND);
     expect((await analysisOf(session)).job!.result).toMatchObject({ analysed: 0, overBound: SHOTS - BOUND });
+  });
+
+  it('is enqueued by a legacy session_end judged complete, and by no close judged incomplete', async () => {
+    const jobsOf = (sessionId: string) =>
+      pg.open.db.selectFrom('jobs').select('kind').where('dedupe_key', '=', analysisDedupeKey(sessionId)).execute();
+    const incomplete = 'vision_incomplete';
+    await seedSession(incomplete);
+    // Seven events announced, five stored.
+    const close = { type: 'session_close', sessionId: incomplete, endTime: T0 + 60_000, finalCount: 7 };
+    const closed = await request(app, '/api/sync/session-close', { bearer: alice.key, json: close });
+    expect(((await closed.json()) as { status: string }).status).toBe('incomplete');
+    expect(await jobsOf(incomplete)).toEqual([]);
+
+    // The socket protocols' handlers, with the context the app builds when vision is on.
+    const logger = createLogger('silent');
+    const registry = createServerJobRegistry({ db: pg.open.db, blobs, settings });
+    const queue = createJobQueue({ db: pg.open.db, registry, clock: systemClock });
+    const ctx = createProtocolContext(
+      { db: pg.open.db, blobs, logger, analyseOnClose: analyseOnClose(queue, logger) },
+      settings,
+    );
+    const principal = { kind: 'worker', workerId: alice.workerId, keyId: 'k' } as const;
+    const legacy = 'vision_legacy_end';
+    await seedSession(legacy);
+    const end = (totalEvents: number) => ({
+      type: 'session_end',
+      sessionId: legacy,
+      endTime: T0 + 60_000,
+      totalEvents,
+    });
+    expect(await dispatchMessage(ctx, principal, end(9))).toMatchObject({ type: 'ack', status: 'incomplete' });
+    expect(await jobsOf(legacy)).toEqual([]);
+    expect(await dispatchMessage(ctx, principal, end(5))).toMatchObject({ type: 'ack', status: 'complete' });
+    expect(await jobsOf(legacy)).toEqual([{ kind: SCREENSHOT_ANALYSIS_KIND }]);
   });
 
   it('retries after a 503 with backoff, resuming after the answers already stored', async () => {

@@ -44,15 +44,46 @@ export const MASK_SLICE_CHARS = 65_536;
 // address on the boundary is rarely cut in two.
 const SLICE_BACKOFF_CHARS = 256;
 
-const DETECTORS: readonly (readonly [TextMaskRule, (text: string) => DetectorResult])[] = [
+/** One pass of character facts that tell which detectors could match at all. */
+interface TextFacts {
+  digits: number;
+  at: boolean;
+  percent: boolean;
+  equals: boolean;
+  /** Any whitespace or control character. */
+  space: boolean;
+}
+
+function factsOf(text: string): TextFacts {
+  const facts: TextFacts = { digits: 0, at: false, percent: false, equals: false, space: false };
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) facts.digits++;
+    else if (code <= 32) facts.space = true;
+    else if (code === 64) facts.at = true;
+    else if (code === 37) facts.percent = true;
+    else if (code === 61) facts.equals = true;
+  }
+  return facts;
+}
+
+interface Detector {
+  rule: TextMaskRule;
+  /** A necessary condition, from {@link TextFacts}: when false the detector cannot match and is skipped. */
+  needs: (facts: TextFacts) => boolean;
+  detect: (text: string) => DetectorResult;
+}
+
+const DETECTORS: readonly Detector[] = [
   // Emails first: their local part may hold digits a phone or card detector would otherwise take.
-  ['text-email', maskEmails],
+  { rule: 'text-email', needs: (f) => f.at || f.percent, detect: maskEmails },
   // IBANs before cards and phones: they are long digit runs behind two letters.
-  ['text-iban', maskIbans],
-  ['text-card-number', maskCardNumbers],
-  ['text-national-id', maskNationalIds],
-  ['text-phone', maskPhoneNumbers],
-  ['text-street-address', maskStreetAddresses],
+  { rule: 'text-iban', needs: (f) => f.digits >= 8, detect: maskIbans },
+  { rule: 'text-card-number', needs: (f) => f.digits >= 13, detect: maskCardNumbers },
+  { rule: 'text-national-id', needs: (f) => f.digits >= 6, detect: maskNationalIds },
+  { rule: 'text-phone', needs: (f) => f.digits >= 7, detect: maskPhoneNumbers },
+  // Every address pattern has a house number and a space.
+  { rule: 'text-street-address', needs: (f) => f.digits >= 1 && f.space, detect: maskStreetAddresses },
 ];
 
 const RULE_ORDER: readonly MaskRule[] = [
@@ -71,12 +102,14 @@ const RULE_ORDER: readonly MaskRule[] = [
 ];
 
 const URL_START = /^(?:[a-z][a-z\d+.-]*:|[/?#])/i;
-const WHITESPACE = /\s/;
 const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
 const URL_DELIMITERS = /([/?&#;=])/;
-// A token a detector wrote, as encodeURIComponent leaves it: turned back to brackets so the stored URL
-// reads `?q=[phone]`, not `?q=%5Bphone%5D`.
-const ENCODED_TOKEN = /%5B([a-z-]+)%5D/g;
+// Characters a decoded part must not hold raw when it goes back into the URL: delimiters, `%`, `+`,
+// whitespace and controls.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be encoded.
+const URL_RESERVED = /[%&=#?/;+\s\u0000-\u001f\u007f]/g;
+// A value that is already a token (masked before, by the extension or an earlier pass).
+const TOKEN_ONLY = /^\[[a-z-]+\]$/;
 
 /**
  * Replaces personal data in free text with tokens: emails `[email]`, IBANs `[iban]`, card numbers
@@ -86,12 +119,14 @@ const ENCODED_TOKEN = /%5B([a-z-]+)%5D/g;
  * Text that holds no digit and no `@` costs a few character scans and no regex.
  */
 export function maskPersonalText(text: string, options: MaskPersonalTextOptions = {}): MaskedPersonalText {
-  // A URL parameter named `name` or `zip` may hold neither a digit nor an `@`: `=` keeps URLs in.
-  if (!mayHoldPersonalData(text) && !text.includes('=')) return { text, hits: [] };
+  const facts = factsOf(text);
+  const asUrl = options.url ?? (!facts.space && URL_START.test(text));
+  // A URL parameter named `name` or `zip` may hold neither a digit nor an `@`: its `=` is the clue.
+  const urlWork = asUrl && (facts.equals || facts.percent);
+  if (!urlWork && !DETECTORS.some((d) => d.needs(facts))) return { text, hits: [] };
   const counts = new Map<MaskRule, number>();
   const enabled = options.rules ? new Set(options.rules) : undefined;
-  const asUrl = options.url ?? (URL_START.test(text) && !WHITESPACE.test(text));
-  let out = asUrl ? maskUrlParts(text, enabled, counts) : text;
+  let out = urlWork ? maskUrlParts(text, facts, enabled, counts) : text;
   out = maskSliced(out, enabled, counts);
   return { text: out, hits: hitsOf(counts) };
 }
@@ -106,11 +141,8 @@ export function maskPersonalTextOnly(text: string, options?: MaskPersonalTextOpt
  * `%40`. Most captured strings (captions, headings, class names) fail this after one scan.
  */
 export function mayHoldPersonalData(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if ((code >= 48 && code <= 57) || code === 64) return true;
-  }
-  return false;
+  const facts = factsOf(text);
+  return DETECTORS.some((d) => d.needs(facts));
 }
 
 function maskSliced(
@@ -138,9 +170,10 @@ function maskPlain(
   enabled: ReadonlySet<TextMaskRule> | undefined,
   counts: Map<MaskRule, number>,
 ): string {
+  const facts = factsOf(text);
   let out = text;
-  for (const [rule, detect] of DETECTORS) {
-    if (enabled && !enabled.has(rule)) continue;
+  for (const { rule, needs, detect } of DETECTORS) {
+    if ((enabled && !enabled.has(rule)) || !needs(facts)) continue;
     const step = detect(out);
     if (step.count > 0) {
       out = step.text;
@@ -151,15 +184,18 @@ function maskPlain(
 }
 
 /**
- * Masks a URL part by part: each path segment, parameter key or value and fragment piece is checked
- * as written and, when it holds percent escapes (or `+` for a space in a query), decoded. A parameter
- * whose key names personal data loses its value when the detectors found nothing in it.
+ * Masks a URL part by part: each path segment, parameter value and fragment piece that holds percent
+ * escapes (or `+` for a space in a query) is checked decoded, and a parameter whose key names personal
+ * data loses its value when the detectors found nothing in it. Parts with neither are left to the
+ * whole-text pass that follows.
  */
 function maskUrlParts(
   url: string,
+  facts: TextFacts,
   enabled: ReadonlySet<TextMaskRule> | undefined,
   counts: Map<MaskRule, number>,
 ): string {
+  const decodeParts = facts.percent || url.includes('+');
   const parts = url.split(URL_DELIMITERS);
   let inQuery = false;
   for (let i = 0; i < parts.length; i += 2) {
@@ -167,14 +203,13 @@ function maskUrlParts(
     if (delimiter === '?' || delimiter === '#') inQuery = true;
     const part = parts[i]!;
     if (part.length === 0) continue;
+    const keyRule = delimiter === '=' && i >= 2 ? parameterRule(parts[i - 2]!) : undefined;
+    if (!decodeParts && !keyRule) continue;
     const found = new Map<MaskRule, number>();
     let masked = maskUrlPart(part, inQuery, enabled, found);
-    if (found.size === 0 && delimiter === '=' && i >= 2 && !/^\[[a-z-]+\]$/.test(part)) {
-      const keyRule = parameterRule(parts[i - 2]!);
-      if (keyRule) {
-        masked = keyRule.token;
-        found.set(keyRule.rule, 1);
-      }
+    if (found.size === 0 && keyRule && !TOKEN_ONLY.test(part)) {
+      masked = keyRule.token;
+      found.set(keyRule.rule, 1);
     }
     for (const [rule, count] of found) add(counts, rule, count);
     parts[i] = masked;
@@ -198,7 +233,15 @@ function maskUrlPart(
   }
   const masked = maskPlain(decoded, enabled, found);
   if (found.size === 0) return part;
-  return encodeURIComponent(masked).replace(ENCODED_TOKEN, '[$1]');
+  return encodeUrlPart(masked, inQuery);
+}
+
+/**
+ * Encodes a masked part back into its URL: only what would change the URL's structure or is not
+ * allowed raw, so the result is no longer than the original and tokens stay readable (`[phone]`).
+ */
+function encodeUrlPart(text: string, inQuery: boolean): string {
+  return text.replace(URL_RESERVED, (ch) => (ch === ' ' && inQuery ? '+' : encodeURIComponent(ch)));
 }
 
 function add(counts: Map<MaskRule, number>, rule: MaskRule, count: number): void {

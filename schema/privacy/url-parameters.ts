@@ -77,9 +77,22 @@ const KEY_PREFIX = /^(?:billing|shipping|delivery|user|customer|contact|account|
 /** Longest key looked up: anything longer is no form field name of interest. */
 const MAX_KEY_CHARS = 64;
 
+// Pages repeat the same keys (`id`, `q`, `page`): their rules are looked up once. Bounded, since
+// URLs choose their own keys.
+const RULE_CACHE = new Map<string, ParameterRule | null>();
+const RULE_CACHE_ENTRIES = 1024;
+
 /** The rule a URL parameter key falls under, or undefined for an ordinary key (`q`, `page`, `sku`). */
 export function parameterRule(key: string): ParameterRule | undefined {
   if (key.length === 0 || key.length > MAX_KEY_CHARS) return undefined;
+  const cached = RULE_CACHE.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const rule = lookUp(key);
+  if (RULE_CACHE.size < RULE_CACHE_ENTRIES) RULE_CACHE.set(key, rule ?? null);
+  return rule;
+}
+
+function lookUp(key: string): ParameterRule | undefined {
   let normalized: string;
   try {
     normalized = decodeURIComponent(key);

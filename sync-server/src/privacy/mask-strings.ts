@@ -48,6 +48,21 @@ export function locationOfKey(key: string, parent: MaskLocation): MaskLocation {
   return parent;
 }
 
+// Events repeat the same few dozen keys: their locations are looked up, not matched against four
+// patterns each time. Bounded, since legacy clients choose their own keys.
+const LOCATION_CACHE = new Map<string, MaskLocation>();
+const LOCATION_CACHE_ENTRIES = 1024;
+
+function cachedLocation(key: string, parent: MaskLocation): MaskLocation {
+  const cacheKey = `${parent}\u0000${key}`;
+  let location = LOCATION_CACHE.get(cacheKey);
+  if (location === undefined) {
+    location = locationOfKey(key, parent);
+    if (LOCATION_CACHE.size < LOCATION_CACHE_ENTRIES) LOCATION_CACHE.set(cacheKey, location);
+  }
+  return location;
+}
+
 /**
  * Runs the shared detectors ({@link maskPersonalText}) over every string in `value` that holds captured
  * content, as the extension would have, and counts what they found by rule and location. Objects and
@@ -73,11 +88,16 @@ function walk(value: unknown, location: MaskLocation, counts: ServerMaskCounts):
     return copy ?? value;
   }
   if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
     let copy: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value)) {
-      if (STRUCTURAL_KEYS.has(key)) continue;
-      const masked = walk(item, locationOfKey(key, location), counts);
-      if (masked !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = masked;
+    // for...in over own keys: no entries array per object on the hot path. Validated and parsed JSON
+    // objects have no inherited enumerable keys.
+    for (const key in object) {
+      if (STRUCTURAL_KEYS.has(key) || !Object.hasOwn(object, key)) continue;
+      const item = object[key];
+      if (item === null || (typeof item !== 'string' && typeof item !== 'object')) continue;
+      const masked = walk(item, cachedLocation(key, location), counts);
+      if (masked !== item) (copy ??= { ...object })[key] = masked;
     }
     return copy ?? value;
   }

@@ -208,6 +208,23 @@ describe('dataset export job', () => {
     expect(asWorker.status).toBe(403);
   });
 
+  it('lists export jobs through the jobs-by-kind index, however many thumbnail jobs there are', async () => {
+    await sql`insert into jobs (id, kind, payload, state, max_attempts, run_at, created_at, updated_at)
+      select gen_random_uuid()::text, 'screenshot-thumbnails', '{"sessionId":"x"}', 'succeeded', 3, now(),
+        now() - n * interval '1 second', now()
+      from generate_series(1, 20000) as n`.execute(pg.open.db);
+    await sql`analyze jobs`.execute(pg.open.db);
+    // The statement listJobs runs for GET /api/admin/exports (kind, newest first, one more than the page).
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain select * from jobs where kind = ${DATASET_EXPORT_KIND}
+      order by created_at desc, id desc limit 21`.execute(pg.open.db);
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('jobs_kind_created_idx');
+    expect(text).not.toMatch(/Seq Scan|Sort/);
+    const listed = (await (await get('/api/admin/exports')).json()) as { exports: JobView[] };
+    expect(listed.exports.length).toBeGreaterThan(0);
+    expect(listed.exports.every((j) => j.kind === DATASET_EXPORT_KIND)).toBe(true);
+  });
+
   it('leaves no file when its attempt is over before it finished', async () => {
     const controller = new AbortController();
     controller.abort();

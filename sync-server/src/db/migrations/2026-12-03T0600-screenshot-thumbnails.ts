@@ -4,8 +4,8 @@ import { sql, type Kysely } from 'kysely';
  * Issue 13: small thumbnails of screenshots for the console's timeline, made by the
  * `screenshot-thumbnails` job. A table of its own rather than columns on `screenshots`: the ingest
  * path never touches it, and a screenshot that cannot be thumbnailed (a decompression bomb, bytes
- * that do not decode) gets a row too, saying why, so the job does not try it again.
- * Frozen once released, like every migration: literal values only.
+ * that do not decode) gets a row too, saying why, so the job does not try it again. And jobs by kind,
+ * newest first. Frozen once released, like every migration: literal values only.
  */
 
 const TIMESTAMP = 'timestamptz(3)';
@@ -28,8 +28,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         or (blob_key is null and problem is not null)`,
     )
     .execute();
+  // Jobs of one kind, newest first (the console's export list, GET /api/admin/jobs?kind=): the
+  // thumbnail job adds a row per recording session and minute, and without this a listing of a rare
+  // kind reads through all of them.
+  await sql`create index jobs_kind_created_idx on jobs (kind, created_at, id)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('jobs_kind_created_idx').execute();
   await db.schema.dropTable('screenshot_thumbnails').execute();
 }

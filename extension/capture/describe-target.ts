@@ -4,6 +4,7 @@ import { buildCssSelector } from './css-selector';
 import { isShadowRoot, windowOf } from './dom';
 import { isEditable } from './element-analysis';
 import { isSensitiveField, maskText } from './masking';
+import { maskUrl } from './mask-url';
 import { isInPrivateBlock } from './private-block';
 import { buildSelectorSet } from './selectors';
 import { withDescribeScope } from './describe-scope';
@@ -113,7 +114,7 @@ function hrefOf(el: Element): string | undefined {
   // The resolved absolute URL; `mailto:` links and tracking parameters may carry an email.
   const resolved: unknown = (el as HTMLAnchorElement).href;
   const href = typeof resolved === 'string' && resolved ? resolved : (el.getAttribute('href') ?? '');
-  return href ? truncate(maskText(href), LIMITS.url) : undefined;
+  return href ? maskUrl(href) : undefined;
 }
 
 /** The element's border box in CSS pixels relative to its frame's viewport, rounded to 1/100 px. */

@@ -4,8 +4,9 @@ import { buildCssSelector } from './css-selector';
 import { withDescribeScope } from './describe-scope';
 import { closestComposed, composedParent, isElement } from './dom';
 import { maskText } from './mask-text';
+import { maskUrl } from './mask-url';
 import { isInPrivateBlock } from './private-block';
-import { cleanText, truncate } from './text';
+import { cleanText } from './text';
 import { visibleText } from './visible-text';
 
 // Landmark roles (WAI-ARIA) and the tags that imply them; header/footer only at page level (see getRole).
@@ -49,7 +50,7 @@ function contextOf(el: Element): ElementContext {
       selector: buildCssSelector(form),
       ...optional('id', cleanText(maskText(form.getAttribute('id') ?? ''), LIMITS.label)),
       ...optional('name', cleanText(maskText(form.getAttribute('name') ?? ''), LIMITS.label)),
-      ...optional('action', action ? truncate(maskText(action), LIMITS.url) : undefined),
+      ...optional('action', action ? maskUrl(action) : undefined),
     };
   }
   const landmark = nearestLandmark(el);

@@ -1,6 +1,6 @@
 import { LIMITS, type Modifiers, type Viewport } from '@codesight/schema';
 import { maskText } from './mask-text';
-import { cleanText, truncate } from './text';
+import { cleanText } from './text';
 
 /** The viewport of `win` in CSS pixels, with its device pixel ratio. */
 export function viewportOf(win: Window): Viewport {
@@ -16,10 +16,7 @@ export function modifiersOf(event: MouseEvent | KeyboardEvent): Modifiers {
   return { alt: !!event.altKey, ctrl: !!event.ctrlKey, meta: !!event.metaKey, shift: !!event.shiftKey };
 }
 
-/** A URL as stored: emails (also URL-encoded ones in query strings) masked, capped at the URL limit. */
-export function maskUrl(url: string): string {
-  return truncate(maskText(url), LIMITS.url);
-}
+export { maskUrl } from './mask-url';
 
 /** The page title as stored: masked, whitespace-collapsed, capped; undefined when empty. */
 export function maskTitle(title: string): string | undefined {

@@ -7,6 +7,7 @@ import { fieldMaskRule, maskInputValue } from './masking';
 import { applyPrivacyPolicy, isStrictAllowed } from './privacy-policy';
 import { isInPrivateBlock, isPrivateBlockRoot } from './private-block';
 import { collectSensitiveBoxes } from './sensitive-boxes';
+import { maskUrl, maskUrlParameters } from './mask-url';
 
 const policy = (choice: PrivacyPolicyChoice) => makePrivacyPolicy(v.parse(PrivacyPolicyChoiceSchema, choice));
 
@@ -145,5 +146,32 @@ describe("the deployment's additions", () => {
     applyPrivacyPolicy(policy({ mode: 'strict', blockSelectors: ['.x'], maskFields: ['badge'] }));
     applyPrivacyPolicy(STANDARD_PRIVACY_POLICY);
     expect(fieldMaskRule(field('<div class="x"><input data-t name="badge"></div>'))).toBeUndefined();
+  });
+});
+
+describe('URLs under the policy', () => {
+  const url =
+    'https://shop.test/account.html?fullname=Jo+Q&loyaltyNumber=LX7781&q=trail+shoes&id=3&note=hello#tab=orders&member_id=77';
+
+  it('leaves URLs alone under the standard policy without additions', () => {
+    expect(maskUrlParameters(url)).toBe(url);
+  });
+
+  it("masks the values of parameters named like the deployment's field names, in the query and the fragment", () => {
+    applyPrivacyPolicy(policy({ mode: 'standard', maskFields: ['loyaltyNumber', 'member id'] }));
+    expect(maskUrlParameters(url)).toBe(
+      'https://shop.test/account.html?fullname=Jo+Q&loyaltyNumber=[policy-field]&q=trail+shoes&id=3&note=hello#tab=orders&member_id=[policy-field]',
+    );
+  });
+
+  it('keeps only the search and navigation parameters under strict: a GET form carries what was typed', () => {
+    applyPrivacyPolicy(policy({ mode: 'strict' }));
+    expect(maskUrlParameters(url)).toBe(
+      'https://shop.test/account.html?fullname=[strict]&loyaltyNumber=[strict]&q=trail+shoes&id=3&note=[strict]#tab=orders&member_id=[strict]',
+    );
+    // A plain fragment (an anchor, an SPA route) is no parameter list.
+    expect(maskUrlParameters('https://shop.test/a#reviews')).toBe('https://shop.test/a#reviews');
+    // Then the shared detectors: an email in the path is still found.
+    expect(maskUrl('https://shop.test/u/jo.q@example.org?q=x')).not.toContain('jo.q@example.org');
   });
 });

@@ -141,4 +141,37 @@ export const STRICT_ALLOWED = {
   inputTypes: ['search', 'number', 'range', 'color', 'checkbox', 'radio'],
   roles: ['searchbox', 'spinbutton', 'slider'],
   names: ['q', 'query', 'search', 'search query', 'search term', 'keyword', 'keywords', 'qty', 'quantity', 'count'],
+  /**
+   * URL parameters (query and `#k=v` fragments) whose values strict mode keeps, lower case, letters and
+   * digits only: the search and quantity names, and the navigation a page puts in its own links. Every
+   * other parameter's value becomes `[strict]`: a form sent with GET puts what was typed there.
+   */
+  urlKeys: [
+    'q',
+    'query',
+    'search',
+    'searchterm',
+    'keyword',
+    'keywords',
+    'qty',
+    'quantity',
+    'count',
+    'id',
+    'page',
+    'p',
+    'sort',
+    'order',
+    'category',
+    'cat',
+    'tab',
+    'view',
+    'lang',
+    'locale',
+    'ref',
+    'sku',
+    'product',
+    'color',
+    'size',
+    'filter',
+  ],
 } as const;

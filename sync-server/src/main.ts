@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { systemClock, type Clock } from '@codesight/schema';
 import { serve, type ServerType } from '@hono/node-server';
@@ -9,8 +10,9 @@ import type { BlobStore } from './blobs/blob-store';
 import { createFsBlobStore } from './blobs/fs-blob-store';
 import { createS3BlobStore } from './blobs/s3-blob-store';
 import { createDatabase } from './db/database';
-import { migrateToLatest } from './db/migrate';
+import { migrateOnce } from './db/migrate-once';
 import { answerClientError } from './http/client-error';
+import type { Readiness } from './http/readiness';
 import { startAbandonSweep } from './ingest/abandon-sweep';
 import { startUploadSweep } from './ingest/upload-sweep';
 import { createJobRunner } from './jobs/job-runner';
@@ -31,7 +33,11 @@ export interface RunningServer {
   /** `ws://host:port/ws` and `ws://host:port/extension-ws`. */
   wsUrls: string[];
   dbKind: 'postgres' | 'pglite';
-  /** Graceful shutdown: stop accepting, finish in-flight writes, close sockets (1001), close the db. Idempotent. */
+  /**
+   * Graceful shutdown: not ready, stop accepting, close sockets (1001, so clients reconnect to another
+   * instance), finish in-flight writes, requests and jobs for at most half of SHUTDOWN_TIMEOUT_MS each
+   * wait, close the db. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -43,8 +49,11 @@ export interface StartServerOptions {
   clock?: Clock;
 }
 
-/** How long shutdown waits for in-flight messages and requests before cutting connections. */
-const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * Shutdown waits twice in turn (sockets' in-flight messages, then HTTP requests; jobs meanwhile), each
+ * at most this share of SHUTDOWN_TIMEOUT_MS, leaving the rest for closing the database.
+ */
+const DRAIN_SHARE = 0.4;
 
 function createBlobStore(settings: Settings): BlobStore {
   if (!settings.s3) return createFsBlobStore({ dataDir: settings.dataDir });
@@ -83,9 +92,9 @@ export async function startServer(settings: Settings, options: StartServerOption
   });
   let server: ServerType | undefined;
   try {
-    const { applied } = await migrateToLatest(database.db);
-    if (applied.length > 0) logger.info('migrations_applied', { applied });
-
+    // Listening before migrating: probes see a live, not-ready instance during a long migration, and
+    // every other request is refused with a 503 (http/readiness.ts).
+    let readiness: Readiness = 'starting';
     const blobs = createBlobStore(settings);
     const connections = createConnectionRegistry(clock);
     const jobs = createServerJobRegistry({ db: database.db, blobs, settings });
@@ -101,6 +110,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       clock,
       connections,
       isShuttingDown: () => shuttingDown,
+      readiness: () => readiness,
       jobs,
     });
 
@@ -111,6 +121,17 @@ export async function startServer(settings: Settings, options: StartServerOption
     server.on('clientError', answerClientError);
     const address = await listen(server);
     const httpServer = server;
+
+    // Who migrated, in the log of each instance: one says migrations_applied, the others that they
+    // waited for it (or found nothing to do).
+    const instance = { host: hostname(), pid: process.pid, port: address.port };
+    const migrated = await migrateOnce(database.db, database.kind, {
+      clock,
+      onWaiting: () => logger.info('migrations_waiting', { ...instance, note: 'another instance is migrating' }),
+    });
+    if (migrated.applied.length > 0)
+      logger.info('migrations_applied', { ...instance, applied: migrated.applied, waitedMs: migrated.waitedMs });
+    else logger.info('migrations_up_to_date', { ...instance, waitedMs: migrated.waitedMs });
 
     const heartbeat = startHeartbeat(connections, clock, settings.heartbeatMs, logger);
     const sweep = startAbandonSweep({
@@ -130,6 +151,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       pollMs: settings.jobsPollMs,
     });
     if (settings.jobsConcurrency > 0) jobRunner.start();
+    readiness = 'ready';
 
     const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
     const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -141,16 +163,18 @@ export async function startServer(settings: Settings, options: StartServerOption
     const close = () => {
       closing ??= (async () => {
         shuttingDown = true;
-        logger.info('server_stopping', { connections: connections.counts().open });
+        readiness = 'draining';
+        const drainMs = Math.round(settings.shutdownTimeoutMs * DRAIN_SHARE);
+        logger.info('server_stopping', { connections: connections.counts().open, drainMs });
         const heartbeatStopped = heartbeat.stop();
         const sweepStopped = sweep.stop();
         const uploadSweepStopped = uploadSweep.stop();
         // Takes no new job; one still running after the drain time is handed back to the queue.
-        const jobsStopped = jobRunner.stop(DRAIN_TIMEOUT_MS);
+        const jobsStopped = jobRunner.stop(drainMs);
         const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections();
-        await connections.closeAll('server shutting down', DRAIN_TIMEOUT_MS);
-        await waitAtMost(clock, DRAIN_TIMEOUT_MS, httpClosed);
+        await connections.closeAll('server shutting down', drainMs);
+        await waitAtMost(clock, drainMs, httpClosed);
         if ('closeAllConnections' in httpServer) httpServer.closeAllConnections();
         wss.close();
         await Promise.all([heartbeatStopped, sweepStopped, uploadSweepStopped, jobsStopped]);
@@ -209,7 +233,13 @@ async function main(): Promise<void> {
   process.stdout.write(formatStartupSummary(summary));
   logger.info('server_config', { ...summary });
   const stop = (signal: NodeJS.Signals) => {
-    logger.info('signal_received', { signal });
+    logger.info('signal_received', { signal, shutdownTimeoutMs: settings.shutdownTimeoutMs });
+    // The bound a process manager can rely on (systemd's TimeoutStopSec, Kubernetes' grace period): a
+    // drain that hangs (a stuck query, a blob store that stopped answering) ends in exit 1, not a SIGKILL.
+    setTimeout(() => {
+      logger.error('shutdown_timeout', { shutdownTimeoutMs: settings.shutdownTimeoutMs });
+      process.exit(1);
+    }, settings.shutdownTimeoutMs).unref();
     running.close().then(
       () => process.exit(0),
       (err: unknown) => {

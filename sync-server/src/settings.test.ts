@@ -321,3 +321,14 @@ describe('screenshot analysis settings (issue 13)', () => {
     ).toBe(false);
   });
 });
+
+describe('shutdown bound (issue 15)', () => {
+  it('defaults to 20 s, reads SHUTDOWN_TIMEOUT_MS and refuses a bound too short to drain anything', () => {
+    const r = loadSettings({});
+    expect(r.ok && r.value.shutdownTimeoutMs).toBe(20_000);
+    const set = loadSettings({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    expect(set.ok && set.value.shutdownTimeoutMs).toBe(5000);
+    const bad = loadSettings({ SHUTDOWN_TIMEOUT_MS: '10' });
+    expect(!bad.ok && bad.error).toEqual(['setting SHUTDOWN_TIMEOUT_MS: must be at least 1000']);
+  });
+});

@@ -142,6 +142,8 @@ export interface Settings {
   adminLockoutMaxMinutes: number;
   /** Sign-in attempts per minute per client IP, right or wrong. */
   adminSignInPerMinuteIp: number;
+  /** Longest a graceful shutdown (SIGTERM, SIGINT) takes before the process exits 1 anyway. */
+  shutdownTimeoutMs: number;
   /** Unset (the default): no screenshot is ever sent anywhere. */
   vision: VisionSettings | undefined;
   /** Bearer that may scrape `/metrics` without an admin account; unset: admins (and allowed networks) only. */
@@ -277,6 +279,7 @@ const EnvSchema = v.object({
   ADMIN_LOCKOUT_MINUTES: v.optional(intFromEnv(1, 10_080)),
   ADMIN_LOCKOUT_MAX_MINUTES: v.optional(intFromEnv(1, 525_600)),
   ADMIN_SIGN_IN_PER_MINUTE_IP: v.optional(intFromEnv(1, 10_000)),
+  SHUTDOWN_TIMEOUT_MS: v.optional(intFromEnv(1000, 600_000)),
   VISION_API_URL: v.optional(
     v.pipe(
       v.string(),
@@ -406,6 +409,12 @@ export const DEFAULTS = {
    * person mistype a few times and keeps one address from keeping the hash threads busy.
    */
   adminSignInPerMinuteIp: 10,
+  /**
+   * Below the usual process managers' own limits (systemd's TimeoutStopSec 90 s, Kubernetes' 30 s grace
+   * period), so the server finishes by itself; long enough for in-flight batches (milliseconds) and the
+   * sockets' close handshakes. Archive jobs still running are handed back to the queue, not waited for.
+   */
+  shutdownTimeoutMs: 20_000,
   /** Cheap, vision-capable, and accepts `max_tokens`; any model the endpoint serves can be named. */
   visionModel: 'gpt-4o-mini',
   /**
@@ -560,6 +569,7 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     adminLockoutMinutes: e.ADMIN_LOCKOUT_MINUTES ?? DEFAULTS.adminLockoutMinutes,
     adminLockoutMaxMinutes: e.ADMIN_LOCKOUT_MAX_MINUTES ?? DEFAULTS.adminLockoutMaxMinutes,
     adminSignInPerMinuteIp: e.ADMIN_SIGN_IN_PER_MINUTE_IP ?? DEFAULTS.adminSignInPerMinuteIp,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? DEFAULTS.shutdownTimeoutMs,
     vision,
     metricsToken: e.METRICS_TOKEN,
     metricsAllowFrom: metricsAllowFrom.networks,

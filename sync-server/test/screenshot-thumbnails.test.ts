@@ -16,6 +16,7 @@ import { createFsBlobStore } from '../src/blobs/fs-blob-store';
 import type { AppEnv } from '../src/http/app-env';
 import { recordScreenshot } from '../src/ingest/media-rows';
 import { createJobRunner } from '../src/jobs/job-runner';
+import { claimJob } from '../src/jobs/job-store';
 import { createServerJobRegistry } from '../src/jobs/server-job-kinds';
 import { screenshotThumbnailsJob, type ThumbnailsResult } from '../src/jobs/thumbnails/screenshot-thumbnails-job';
 import {
@@ -306,5 +307,35 @@ describe('screenshot thumbnails', () => {
     expect(after.map((r) => r.screenshot_id)).toEqual([...before.map((r) => r.screenshot_id), 'shot-c'].sort());
     // The rows made before are untouched.
     for (const row of before) expect(after.find((r) => r.screenshot_id === row.screenshot_id)).toEqual(row);
+  });
+
+  it('a frame verified while a job runs gets a job that has not started yet, which makes its thumbnail', async () => {
+    await uploadFrame('shot-d', await framePng(4), T0 + 3000);
+    // Its job starts (and may have read the pending frames for the last time already) before shot-e is verified.
+    const claimed = await claimJob(pg.open.db, {
+      owner: 'test-runner',
+      kinds: [SCREENSHOT_THUMBNAILS_KIND],
+      now: Date.now() + THUMBNAILS_DELAY_MS + 1000,
+      leaseMs: 10 * 60_000,
+    });
+    expect(claimed?.dedupe_key).toBe(thumbnailsDedupeKey(SESSION));
+    await uploadFrame('shot-e', await framePng(5), T0 + 4000);
+    const live = await liveJobs();
+    expect(live.map((j) => [j.dedupe_key, j.state]).sort()).toEqual([
+      [thumbnailsDedupeKey(SESSION), 'running'],
+      [thumbnailsDedupeKey(SESSION, true), 'queued'],
+    ]);
+    // The console asking meanwhile adds nothing: a job is running.
+    await request(shotPath('shot-e', 'thumb'), { bearer: admin });
+    expect(await liveJobs()).toHaveLength(2);
+    // The claimed job never finishes here; the waiting one takes both frames.
+    expect(await runDueJobs(THUMBNAILS_DELAY_MS + 1000)).toBe(1);
+    const made = await pg.open.db
+      .selectFrom('screenshot_thumbnails')
+      .select('screenshot_id')
+      .where('screenshot_id', 'in', ['shot-d', 'shot-e'])
+      .where('blob_key', 'is not', null)
+      .execute();
+    expect(made).toHaveLength(2);
   });
 });

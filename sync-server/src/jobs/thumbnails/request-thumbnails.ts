@@ -16,16 +16,23 @@ export const SCREENSHOT_THUMBNAILS_KIND = 'screenshot-thumbnails';
  */
 export const THUMBNAILS_DELAY_MS = 60_000;
 
-/** One live thumbnail job per session: a request while one is queued or running finds that one. */
-export function thumbnailsDedupeKey(sessionId: string): string {
-  return `thumbnails:${sessionId}`;
+/**
+ * The dedupe keys of a session's thumbnail job. One live job per key; the second key is used only while
+ * a job under the first is running: that job may have read the session's pending frames for the last
+ * time already, so a frame verified now needs a job that has not started yet.
+ */
+export function thumbnailsDedupeKey(sessionId: string, next = false): string {
+  return `thumbnails:${sessionId}${next ? ':next' : ''}`;
 }
 
 /** Asks for a session's thumbnails. Never throws: a thumbnail is never worth failing an upload or a page. */
 export interface ThumbnailRequests {
-  /** After a screenshot of the session was verified: the job runs after {@link THUMBNAILS_DELAY_MS}. */
+  /**
+   * After a screenshot of the session was verified: a job that has not started yet runs after
+   * {@link THUMBNAILS_DELAY_MS} (the waiting one, or a new one, also while another is running).
+   */
   afterUpload(sessionId: string): Promise<void>;
-  /** Someone is looking at the session: the job runs now (a waiting one is brought forward). */
+  /** Someone is looking at the session: unless one is running, the job runs now (a waiting one is brought forward). */
   now(sessionId: string): Promise<void>;
 }
 
@@ -36,11 +43,11 @@ export function createThumbnailRequests(deps: {
   clock: Clock;
   logger: Logger;
 }): ThumbnailRequests {
-  const enqueue = async (sessionId: string, delayMs: number) => {
+  const enqueue = async (sessionId: string, delayMs: number, next = false) => {
     const queued = await deps.queue.enqueue(
       SCREENSHOT_THUMBNAILS_KIND,
       { sessionId },
-      { dedupeKey: thumbnailsDedupeKey(sessionId), delayMs },
+      { dedupeKey: thumbnailsDedupeKey(sessionId, next), delayMs },
     );
     if (!queued.ok) throw new Error(queued.error.message);
     return queued.value;
@@ -54,11 +61,12 @@ export function createThumbnailRequests(deps: {
   };
   return {
     afterUpload: guarded('after_upload', async (sessionId) => {
-      await enqueue(sessionId, THUMBNAILS_DELAY_MS);
+      const { job } = await enqueue(sessionId, THUMBNAILS_DELAY_MS);
+      if (job.state === 'running') await enqueue(sessionId, THUMBNAILS_DELAY_MS, true);
     }),
     now: guarded('now', async (sessionId) => {
       const { job, created } = await enqueue(sessionId, 0);
-      if (!created) await makeJobDueNow(deps.db, job.id, deps.clock.now());
+      if (!created && job.state === 'queued') await makeJobDueNow(deps.db, job.id, deps.clock.now());
     }),
   };
 }

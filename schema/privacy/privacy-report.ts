@@ -53,7 +53,7 @@ export const PrivacyReportSchema = v.object({
   }),
   server: v.object({
     total: int4Schema(0),
-    /** Events in which the server masked anything. */
+    /** Events in which the server masked anything (the session's own fields are not an event). */
     events: int4Schema(0),
     counts: boundedArray(PrivacyCountSchema, MAX_PRIVACY_COUNTS),
   }),

@@ -116,6 +116,15 @@ describe('the server masks what clients send unmasked', () => {
     const socket = await connectAuthenticated(`${server.url.replace('http', 'ws')}/extension-ws`, {
       apiKey: 'test-key-dev',
     });
+    // The start's first URL and free-form metadata land on the session row: masked too.
+    socket.send({
+      type: 'session_start',
+      sessionId,
+      startTime: 1_752_327_000_000,
+      url: `https://shop.example/welcome?email=${encodeURIComponent(EMAIL)}`,
+      note: `worker phone ${PHONE}`,
+    });
+    expect(await socket.next()).toMatchObject({ type: 'ack', for: 'session_start' });
     socket.send({ type: 'interaction_data', sessionId, data: legacyInteractions(1_752_327_000_000) });
     expect(await socket.next()).toMatchObject({ type: 'ack', for: 'interaction_data', stored: 2 });
     socket.close();
@@ -129,17 +138,26 @@ describe('the server masks what clients send unmasked', () => {
     // What carried no personal data is stored as sent.
     expect(stored).toContain('textarea[name=\\"notes\\"]');
 
+    const session = await db.db
+      .selectFrom('sessions')
+      .select(['urls', 'hosts', 'metadata'])
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    expectNothingPlanted(JSON.stringify(session));
+    expect(session.metadata).toEqual({ note: 'worker phone [phone]' });
+
     const report = await reportOf(sessionId);
     expect(report.server.events).toBe(2);
-    expect(countOf(report, 'text-email', 'url')).toBe(1);
+    // The click's URL and the start's; the start's note and the click's text.
+    expect(countOf(report, 'text-email', 'url')).toBe(2);
     expect(countOf(report, 'text-email', 'title')).toBe(1);
     expect(countOf(report, 'text-phone', 'url')).toBe(1);
-    expect(countOf(report, 'text-phone', 'text')).toBe(1);
+    expect(countOf(report, 'text-phone', 'text')).toBe(2);
     // `#phone=4155550123`: a bare number, masked because its key names a phone.
     expect(countOf(report, 'phone', 'url')).toBe(1);
     expect(countOf(report, 'text-card-number', 'value')).toBe(1);
     expect(countOf(report, 'text-iban', 'value')).toBe(1);
-    expect(report.server.total).toBe(7);
+    expect(report.server.total).toBe(9);
     expect(JSON.stringify(report)).not.toContain('jane');
   });
 

@@ -11,6 +11,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { storableText, storableTextOrNull, toJsonb } from '../db/jsonb';
 import type { Database } from '../db/schema';
+import { maskStoredStrings } from '../privacy/mask-strings';
+import { recordServerMasks, SESSION_FIELDS_SEQUENCE } from '../privacy/server-masks';
 import type { Refusal } from '../refusal';
 import { asDate } from './legacy-fields';
 import { lockSession } from './session-lock';
@@ -54,6 +56,20 @@ async function mergedMetadata(
  * Another worker's session is `forbidden`.
  */
 export async function startLegacySession(
+  db: Kysely<Database>,
+  workerId: string,
+  message: SessionStartMessage,
+): Promise<Result<StartSessionResult, Refusal>> {
+  // The first URL and free-form metadata are stored on the session: masked like events' strings (issue 14).
+  const masking = maskStoredStrings(message);
+  const result = await startMaskedSession(db, workerId, masking.value);
+  if (result.ok && masking.counts) {
+    await recordServerMasks(db, message.sessionId, [{ sequence: SESSION_FIELDS_SEQUENCE, counts: masking.counts }]);
+  }
+  return result;
+}
+
+async function startMaskedSession(
   db: Kysely<Database>,
   workerId: string,
   message: SessionStartMessage,

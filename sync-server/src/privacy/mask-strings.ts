@@ -29,6 +29,12 @@ const STRUCTURAL_KEYS = new Set([
   'sequence',
   'tabId',
   'frameId',
+  'startTime',
+  'endTime',
+  'userAgent',
+  'extensionVersion',
+  'maskingPolicy',
+  'privacyPolicy',
 ]);
 
 const URL_KEY = /(?:url|href|src|action|referrer|link|location)$/i;

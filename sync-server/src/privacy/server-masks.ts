@@ -15,6 +15,13 @@ export interface EventMasks {
   counts: MaskCountsByLocation;
 }
 
+/**
+ * The `sequence` under which the server records what it masked in a session's own fields (a legacy
+ * session_start's first URL and metadata): events start at 1. Counted once, for the first start that
+ * needed it.
+ */
+export const SESSION_FIELDS_SEQUENCE = 0;
+
 // Rows per INSERT: far below PostgreSQL's 65535 bind parameters (three per row).
 const INSERT_CHUNK = 1000;
 
@@ -57,6 +64,7 @@ export async function readPrivacyReport(db: Kysely<Database>, sessionId: string)
     .selectFrom('server_masks')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('session_id', '=', sessionId)
+    .where('sequence', '>', SESSION_FIELDS_SEQUENCE)
     .executeTakeFirstOrThrow();
   // Only value events carry a mask; the type filter keeps the scan to those rows of the session.
   const client = await sql<{ rule: string; count: number }>`

@@ -20,6 +20,7 @@ import { createProtocolContext } from './protocol/protocol-context';
 import { drainUnreadBody, MAX_DRAIN_BYTES } from './http/drain-body';
 import { errorResponse } from './http/errors';
 import { hostCheck } from './http/host-check';
+import { refuseWhileStarting, type Readiness } from './http/readiness';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 import { requestLog } from './http/request-log';
 import { createJobQueue } from './jobs/job-queue';
@@ -81,6 +82,11 @@ export interface AppDeps {
   authenticator?: Authenticator;
   /** Default: never. main flips it when shutdown starts. */
   isShuttingDown?: () => boolean;
+  /**
+   * Default: `ready`, or `draining` once isShuttingDown. main passes `starting` while it migrates, when
+   * everything but the health probes is refused.
+   */
+  readiness?: () => Readiness;
   /** The job kinds that may be enqueued. Default: the server's ({@link createServerJobRegistry}). */
   jobs?: JobRegistry;
   /** Default: fresh counters (this instance's, shown by the admin console). */
@@ -196,6 +202,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       maxAge: CORS_MAX_AGE_S,
     }),
   );
+  const readiness = deps.readiness ?? (() => (routeDeps.isShuttingDown() ? 'draining' : 'ready'));
+  // Before the metrics and the credential check, which read tables a migration may be creating.
+  app.use(refuseWhileStarting(readiness));
   // Before the credential check: METRICS_TOKEN is not an API key to look up (metrics-routes.ts).
   app.use(serveMetricsToTrustedScrapers(settings, metrics));
   app.use(
@@ -210,7 +219,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use('/api/*', bodyLimit({ maxBytes: settings.maxBodyBytes, maxDrainBytes: MAX_DRAIN_BYTES }));
 
-  app.route('/', healthRoutes(routeDeps));
+  app.route('/', healthRoutes(routeDeps, readiness));
   app.route('/', metricsRoutes(metrics));
   app.route('/', wsRoutes(routeDeps));
   app.route('/api/extension', extensionRoutes(routeDeps));

@@ -74,7 +74,10 @@ const request = (target: Hono<AppEnv>, path: string, init: { method?: string; be
     { incoming: { socket: { remoteAddress: '127.0.0.1' } } },
   );
 
-/** A session of 5 events from Alice with `SHOTS` verified screenshots, plus one the API cannot take. */
+/**
+ * A session of 5 events from Alice with `SHOTS` verified screenshots, plus one the API cannot take; the
+ * first is the frame of the sample's click (at 450, 200 in a 1280x800 viewport).
+ */
 async function seedSession(sessionId: string) {
   const events = sampleRecordedEvents(sessionId, 5);
   expect((await request(app, '/api/sync/batch', { bearer: alice.key, json: batchOf(events) })).status).toBe(200);
@@ -91,6 +94,7 @@ async function seedSession(sessionId: string) {
         sessionId,
         timestamp: T0 + 1000 * i,
         trigger: 'click',
+        ...(i === 0 && { triggerSequence: events.find((e) => e.type === 'click')!.sequence }),
         blob,
         uploaded: true,
       }),
@@ -220,6 +224,14 @@ describe('screenshot analysis job', () => {
     });
     // The first BOUND screenshots in the order taken; the AVIF one is never sent.
     expect(sentShots()).toEqual(shotIds(session, BOUND));
+    // The click's frame says where the click landed; the others say nothing of a click point.
+    const prompts = fake.received.map(
+      (r) => (r.body as { messages: { content: { text?: string }[] }[] }).messages[0]!.content[0]!.text!,
+    );
+    expect(prompts[0]!.split('\n').at(-1)).toBe(
+      'The person clicked at about 35% from the left and 25% from the top of the image.',
+    );
+    expect(prompts.slice(1).some((text) => text.includes('clicked at'))).toBe(false);
     for (const received of fake.received) {
       expect(received.authorization).toBe(`Bearer ${KEY}`);
       expect((received.body as { model: string }).model).toBe('gpt-4o-mini');

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import * as v from 'valibot';
 import type { Database, JobRow, ScreenshotAnalysisRow, ScreenshotRow } from '../../db/schema';
 import { VISION_IMAGE_TYPES } from '../../vision/vision-client';
+import { clickAtOf, type ClickAt } from '../../vision/vision-prompt';
 
 /**
  * The screenshot analysis job's statements. A screenshot is done for a model once its row exists, so
@@ -23,7 +25,13 @@ export const MAX_VISION_IMAGE_BYTES = 8 * 1024 * 1024;
 export type AnalysableShot = Pick<ScreenshotRow, 'id' | 'blob_key' | 'mime' | 'trigger' | 'timestamp'> & {
   bytes: number;
   burstPosition: number;
+  /** Where the click that triggered the frame landed on it; null when it was no click or is unknown. */
+  clickAt: ClickAt | null;
 };
+
+/** The parts of a stored click read for its position (batch events and legacy interactions alike). */
+const PointSchema = v.object({ x: v.number(), y: v.number() });
+const EventViewportSchema = v.object({ width: v.number(), height: v.number() });
 
 /** Where a page of {@link pendingShots} ended, to read the next one. */
 export interface ShotCursor {
@@ -60,21 +68,51 @@ export async function pendingShots(
   limit: number,
   after?: ShotCursor,
 ): Promise<AnalysableShot[]> {
-  let query = sendableShots(db, sessionId, model).select([
-    's.id',
-    's.blob_key',
-    's.mime',
-    's.trigger',
-    's.timestamp',
-    's.bytes',
-    BURST_POSITION.as('burstPosition'),
-  ]);
+  let query = sendableShots(db, sessionId, model)
+    // The click the frame was taken for (unique on session and sequence): where it landed.
+    .leftJoin('interactions as i', (join) =>
+      join
+        .onRef('i.session_id', '=', 's.session_id')
+        .onRef('i.sequence', '=', 's.trigger_sequence')
+        .on('i.type', '=', 'click'),
+    )
+    .select([
+      's.id',
+      's.blob_key',
+      's.mime',
+      's.trigger',
+      's.timestamp',
+      's.bytes',
+      's.viewport_width',
+      's.viewport_height',
+      BURST_POSITION.as('burstPosition'),
+      sql<unknown>`i.data -> 'coordinates'`.as('coordinates'),
+      sql<unknown>`i.data -> 'viewport'`.as('eventViewport'),
+    ]);
   if (after)
     query = query.where(
       sql<boolean>`(s.timestamp, ${BURST_POSITION}, s.id) > (${after.timestamp}::timestamptz, ${after.burstPosition}::int, ${after.id}::text)`,
     );
   const rows = await query.orderBy('s.timestamp').orderBy(BURST_POSITION).orderBy('s.id').limit(limit).execute();
-  return rows.map((r) => ({ ...r, bytes: Number(r.bytes), burstPosition: Number(r.burstPosition) }));
+  return rows.map((r) => {
+    const point = v.safeParse(PointSchema, r.coordinates);
+    const eventViewport = v.safeParse(EventViewportSchema, r.eventViewport);
+    // The frame is the viewport: the screenshot's own record of it first, else the click's.
+    const frame = {
+      width: r.viewport_width ?? (eventViewport.success ? eventViewport.output.width : null),
+      height: r.viewport_height ?? (eventViewport.success ? eventViewport.output.height : null),
+    };
+    return {
+      id: r.id,
+      blob_key: r.blob_key,
+      mime: r.mime,
+      trigger: r.trigger,
+      timestamp: r.timestamp,
+      bytes: Number(r.bytes),
+      burstPosition: Number(r.burstPosition),
+      clickAt: clickAtOf(point.success ? point.output : null, frame),
+    };
+  });
 }
 
 /** How many sendable screenshots of the session wait for `model`: the progress denominator. */

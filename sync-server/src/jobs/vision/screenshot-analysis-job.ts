@@ -112,7 +112,7 @@ export function screenshotAnalysisJob(deps: ScreenshotAnalysisDeps): JobKind {
           const answer = await client.describe({
             image,
             mime: shot.mime,
-            prompt: visionPromptFor(shot.trigger),
+            prompt: visionPromptFor(shot.trigger, shot.clickAt),
             signal: context.signal,
           });
           if (!answer.ok) {

@@ -8,6 +8,7 @@ export * from './entities/session-id';
 export * from './entities/masking';
 export * from './privacy/index';
 export * from './entities/privacy-policy';
+export * from './entities/privacy-descriptions';
 export * from './entities/target';
 export * from './entities/event';
 export * from './entities/session';

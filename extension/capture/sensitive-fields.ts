@@ -21,9 +21,12 @@ export type FieldRule = Extract<
   | 'birthday'
 >;
 
-// Autocomplete tokens (WHATWG autofill field names) are the most reliable signal: payment forms that use
-// type=text or type=tel for card fields still tag them (Stripe, Adyen, Shopify checkouts do).
-const AUTOCOMPLETE_RULES: Record<string, FieldRule> = {
+/**
+ * Autocomplete tokens (WHATWG autofill field names) and the rule each puts a field under; exported for
+ * the privacy page, which lists them. They are the most reliable signal: payment forms that use type=text
+ * or type=tel for card fields still tag them (Stripe, Adyen, Shopify checkouts do).
+ */
+export const AUTOCOMPLETE_RULES: Readonly<Record<string, FieldRule>> = {
   'current-password': 'password',
   'new-password': 'password',
   'one-time-code': 'one-time-code',
@@ -152,7 +155,8 @@ export function classifyField(el: Element): FieldRule | undefined {
 
   const autocomplete = (el.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/);
   for (const token of autocomplete) {
-    const rule = AUTOCOMPLETE_RULES[token];
+    // Own keys only: `autocomplete="constructor"` must not find Object.prototype's.
+    const rule = Object.hasOwn(AUTOCOMPLETE_RULES, token) ? AUTOCOMPLETE_RULES[token] : undefined;
     if (rule) return rule;
   }
 

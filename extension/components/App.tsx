@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { Dexie } from 'dexie';
 import { SYNC_STATUS_KEY, type RecordedEvent, type Session } from '@codesight/schema';
 import { db } from '../db';
+import { applyManagedSettings } from '../settings/managed-settings';
 import { parseStoredSettings, SETTINGS_KEY } from '../settings/settings-store';
 import { STORAGE_ERROR_KEY } from '../recording/storage-health';
 import { RecorderPanel } from './RecorderPanel';
@@ -12,6 +13,7 @@ import { parseSyncStatus, SyncPanel } from './SyncPanel';
 import { StorageUsage } from './StorageUsage';
 import { useChromeStorage } from './use-chrome-storage';
 import { useLiveQuery } from './use-live-query';
+import { useManagedSettings } from './use-managed-settings';
 
 /** How many past sessions the popup lists; older ones stay in storage and in the exports. */
 const SESSIONS_SHOWN = 50;
@@ -20,7 +22,9 @@ const RECENT_EVENTS = 8;
 
 /** The popup: recording controls, narration/screenshots/video, past sessions, settings and storage. */
 export function App() {
-  const settings = useChromeStorage(SETTINGS_KEY, parseStoredSettings);
+  const stored = useChromeStorage(SETTINGS_KEY, parseStoredSettings);
+  const managed = useManagedSettings();
+  const settings = stored && applyManagedSettings(stored, managed);
   const storageError = useChromeStorage(
     STORAGE_ERROR_KEY,
     (raw) => (raw ?? null) as { message: string; at: number } | null,
@@ -61,7 +65,7 @@ export function App() {
       {settings && <RecorderPanel settings={settings} active={active} onNotice={onNotice} />}
       <SyncPanel status={syncStatus ?? null} onNotice={onNotice} />
       <SessionList sessions={sessions} onNotice={onNotice} />
-      {settings && <SettingsPanel settings={settings} />}
+      {settings && <SettingsPanel settings={settings} managed={managed} />}
       <StorageUsage storageError={storageError} />
     </main>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { systemClock, type Settings } from '@codesight/schema';
+import type { ManagedSettings } from '../settings/managed-settings';
 import { saveSettings } from '../settings/settings-store';
 import { testConnection } from '../sync/transport/test-connection';
 import { describeConnectionTest, mediaSettingErrors, MEDIA_SETTING_RULES, type MediaSettingKey } from './settings-form';
@@ -18,8 +19,12 @@ const MEDIA_NUMBER_FIELDS: [Exclude<MediaSettingKey, 'screenshotFormat'>, string
   ['screenshotMaxWidth', 'screenshot-max-width', 'Screenshot max width (px, 0 = as captured)', 0, 10],
 ];
 
-/** Server address, API key, export and capture preferences; validated before saving. */
-export function SettingsPanel({ settings }: { settings: Settings }) {
+/**
+ * Server address, API key, export and capture preferences; validated before saving. A field the
+ * organisation's policy sets (`managed`) is shown read-only, saying so.
+ */
+export function SettingsPanel({ settings, managed = {} }: { settings: Settings; managed?: ManagedSettings }) {
+  const serverUrlManaged = managed.serverUrl !== undefined;
   const [serverUrl, setServerUrl] = useState(settings.serverUrl);
   const [apiKey, setApiKey] = useState(settings.apiKey);
   const [autoDownload, setAutoDownload] = useState(settings.autoDownloadJson);
@@ -64,7 +69,8 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
       return;
     }
     const saved = await saveSettings({
-      serverUrl,
+      // A managed address is the policy's, not the worker's: saving must not copy it into theirs.
+      ...(serverUrlManaged ? {} : { serverUrl }),
       apiKey,
       autoDownloadJson: autoDownload,
       pruneSyncedData: prune,
@@ -90,11 +96,18 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
           type="url"
           placeholder="https://collector.example.com or wss://…/extension-ws"
           value={serverUrl}
+          readOnly={serverUrlManaged}
+          aria-describedby={serverUrlManaged ? 'server-url-managed' : undefined}
           onInput={(e) => {
             setServerUrl(e.currentTarget.value);
             setConnection(null);
           }}
         />
+        {serverUrlManaged && (
+          <p id="server-url-managed" class="hint managed">
+            Set by your organisation's browser policy.
+          </p>
+        )}
         <label for="api-key">API key</label>
         <input
           id="api-key"
@@ -199,6 +212,11 @@ export function SettingsPanel({ settings }: { settings: Settings }) {
           </span>
         </div>
       </form>
+      <p class="hint">
+        <a id="privacy-link" href="/privacy.html" target="_blank" rel="noreferrer">
+          What is recorded, and what is hidden
+        </a>
+      </p>
     </details>
   );
 }

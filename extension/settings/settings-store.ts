@@ -8,6 +8,7 @@ import {
   type SettingsInput,
   type ValidationFailure,
 } from '@codesight/schema';
+import { applyManagedSettings, managedArea, readManagedSettings, type ReadableArea } from './managed-settings';
 
 /** chrome.storage.local key of the worker's settings (readable by content scripts, unlike IndexedDB). */
 export const SETTINGS_KEY = 'settings';
@@ -21,14 +22,26 @@ export function parseStoredSettings(stored: unknown): Settings {
   return parsed.ok ? parsed.value : DEFAULT_SETTINGS;
 }
 
-/** Reads the settings from chrome.storage.local. */
-export async function loadSettings(): Promise<Settings> {
-  return parseStoredSettings((await chrome.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY]);
+/** Where settings are read from: the worker's own (local) and the organisation's policy (managed). */
+export interface SettingsAreas {
+  local: ReadableArea;
+  managed: ReadableArea | undefined;
 }
 
-/** Validates and saves a change; returns the saved settings, or why the input was not saved. */
+const chromeAreas = (): SettingsAreas => ({ local: chrome.storage.local, managed: managedArea() });
+
+/** Reads the worker's settings from chrome.storage.local, with the managed policy's values in their place. */
+export async function loadSettings(areas: SettingsAreas = chromeAreas()): Promise<Settings> {
+  const [local, managed] = await Promise.all([areas.local.get([SETTINGS_KEY]), readManagedSettings(areas.managed)]);
+  return applyManagedSettings(parseStoredSettings(local[SETTINGS_KEY]), managed);
+}
+
+/**
+ * Validates and saves a change to the worker's own settings; returns the settings now in force (managed
+ * values still win over what was saved), or why the input was not saved.
+ */
 export async function saveSettings(change: SettingsInput): Promise<Result<Settings, ValidationFailure>> {
-  const current = await loadSettings();
+  const current = parseStoredSettings((await chrome.storage.local.get(SETTINGS_KEY))[SETTINGS_KEY]);
   const parsed = validate(SettingsSchema, {
     ...current,
     ...change,
@@ -36,5 +49,5 @@ export async function saveSettings(change: SettingsInput): Promise<Result<Settin
   });
   if (!parsed.ok) return parsed;
   await chrome.storage.local.set({ [SETTINGS_KEY]: parsed.value });
-  return ok(parsed.value);
+  return ok(applyManagedSettings(parsed.value, await readManagedSettings(managedArea())));
 }

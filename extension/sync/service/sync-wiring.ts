@@ -2,7 +2,7 @@ import { SYNC_STATUS_KEY, systemClock, type Settings } from '@codesight/schema';
 import { fetchPrivacyPolicy, savePrivacyPolicy } from '../../privacy/privacy-policy-store';
 import { deriveServerAddress } from '../transport/server-address';
 import { db } from '../../db';
-import { parseStoredSettings, SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
+import { SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
 import { createSyncService, type SyncService } from './sync-service';
 import { createOnlineWatch } from './online-watch';
 import { DexieSyncStore } from '../store/dexie-store';
@@ -58,11 +58,13 @@ export function startSyncWiring(): SyncService {
     void sync.configure(settings);
     void refreshPrivacyPolicy(settings);
   });
+  // The worker's settings changed, or the organisation's policy did (managed values win: loadSettings).
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area !== 'local' || !(SETTINGS_KEY in changes)) return;
-    const settings = parseStoredSettings(changes[SETTINGS_KEY].newValue);
-    void sync.configure(settings);
-    void refreshPrivacyPolicy(settings);
+    if (area === 'local' ? !(SETTINGS_KEY in changes) : area !== 'managed') return;
+    void loadSettings().then((settings) => {
+      void sync.configure(settings);
+      void refreshPrivacyPolicy(settings);
+    });
   });
   const watch = createOnlineWatch(() => navigator.onLine);
   const sampleOnline = () => {

@@ -11,6 +11,7 @@ import { createDatabase, type OpenDatabase } from '../src/db/database';
 import { startServer, type RunningServer } from '../src/main';
 import type { Settings } from '../src/settings';
 import { testSettings } from '../src/testing/test-settings';
+import { COPY_MIN_EVENTS } from '../src/ingest/store-batch-copy';
 import { connectAuthenticated } from './testing/ws-client';
 import { batchOf } from './testing/db-fixtures';
 
@@ -214,6 +215,21 @@ describe('the server masks what clients send unmasked', () => {
     const clean = 'cs_mask_clean';
     expect((await api('/api/sync/batch', { json: batchOf(sampleRecordedEvents(clean, 14)) })).status).toBe(200);
     expect((await reportOf(clean)).server).toEqual({ total: 0, events: 0, counts: [] });
+  });
+
+  it('a batch large enough for the COPY path', async () => {
+    const sessionId = 'cs_mask_copy_batch';
+    expect((await api('/api/sync/batch', { json: batchOf(sampleRecordedEvents(sessionId, 2)) })).status).toBe(200);
+    const events = sampleRecordedEvents(sessionId, COPY_MIN_EVENTS + 44, 3).map((e) =>
+      e.type === 'input' ? { ...e, value: `IBAN ${IBAN}, tel ${PHONE}` } : e,
+    );
+    const inputs = events.filter((e) => e.type === 'input').length;
+    expect((await api('/api/sync/batch', { json: batchOf(events) })).status).toBe(200);
+    expectNothingPlanted(await storedText(sessionId));
+    const report = await reportOf(sessionId);
+    expect(countOf(report, 'text-iban', 'value')).toBe(inputs);
+    expect(countOf(report, 'text-phone', 'value')).toBe(inputs);
+    expect(report.server.events).toBe(inputs);
   });
 
   it('refuses the report of a missing session, or another worker, like a missing one', async () => {

@@ -1,5 +1,6 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { systemClock, trackStatusKey, type CaptureEnvelope } from '@codesight/schema';
+import { STANDARD_PRIVACY_POLICY, systemClock, trackStatusKey, type CaptureEnvelope } from '@codesight/schema';
+import { applyPrivacyPolicy } from '../../capture';
 import { db } from '../../db';
 import { drainParkedEnvelopes, PARKED_PREFIX } from '../../content-outbox/parked-events';
 import { downloadSession } from '../../export/request-download';
@@ -72,6 +73,8 @@ export default defineBackground(() => {
   const recordTab = async (action: 'activated' | 'created' | 'closed', tabId: number, tab?: chrome.tabs.Tab) => {
     const state = await readRecordingState();
     if (!state) return;
+    // The session's policy for the tab's URL and title (strict keeps fewer URL parameters).
+    applyPrivacyPolicy(state.privacy ?? STANDARD_PRIVACY_POLICY);
     const info = tab ?? (action === 'closed' ? undefined : await chrome.tabs.get(tabId).catch(() => undefined));
     await capture([
       {

@@ -9,7 +9,18 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/**', 'sync-server/test/**', 'scripts/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.output/', '.wxt/', 'data/', 'coverage/', 'sync-server/console/dist/', '**/*.html'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.output/',
+      '.wxt/',
+      'data/',
+      'coverage/',
+      'sync-server/console/dist/',
+      'sync-server/dist/',
+      '**/*.html',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -60,6 +60,27 @@ describe('maskStoredStrings', () => {
     });
   });
 
+  // Regression: the first version skipped keys it took for structure (`mask`, `type`, `code`...), so a
+  // legacy client's free-form object could carry personal data under them unmasked.
+  it('leaves no key a hiding place; only a well-formed session id is kept as it is', () => {
+    const masked = maskStoredStrings({
+      sessionId: 'cs_4111111111111111',
+      session_id: 'call 415-555-0123',
+      mask: { note: 'jo@example.com' },
+      type: 'jo@example.com',
+      code: '+1 415 555 0123',
+      userAgent: 'Chrome jo@example.com',
+    });
+    expect(masked.value).toEqual({
+      sessionId: 'cs_4111111111111111',
+      session_id: 'call [phone]',
+      mask: { note: '[email]' },
+      type: '[email]',
+      code: '[phone]',
+      userAgent: 'Chrome [email]',
+    });
+  });
+
   it('never makes a string longer than it was', () => {
     // `[national-id]` is longer than the nine digits it replaces.
     const masked = maskStoredStrings({ value: 'SSN 078051120' });

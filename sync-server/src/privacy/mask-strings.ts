@@ -1,4 +1,10 @@
-import { maskPersonalText, type MaskCountsByLocation, type MaskLocation, type MaskRule } from '@codesight/schema';
+import {
+  maskPersonalText,
+  SESSION_ID_PATTERN,
+  type MaskCountsByLocation,
+  type MaskLocation,
+  type MaskRule,
+} from '@codesight/schema';
 
 /** What the server masked in one event, by rule and location. */
 export type ServerMaskCounts = MaskCountsByLocation;
@@ -10,32 +16,12 @@ export interface MaskedValue<T> {
   counts: ServerMaskCounts | undefined;
 }
 
-// Keys whose strings are protocol structure, not captured content: an id, a type, an enum. Masking them
-// could break a session id (a long digit run) or an event type, and they hold nothing personal.
-const STRUCTURAL_KEYS = new Set([
-  'sessionId',
-  'session_id',
-  'type',
-  'tag',
-  'role',
-  'navigationType',
-  'state',
-  'mask',
-  'key',
-  'code',
-  'rule',
-  'lengthClass',
-  'timestamp',
-  'sequence',
-  'tabId',
-  'frameId',
-  'startTime',
-  'endTime',
-  'userAgent',
-  'extensionVersion',
-  'maskingPolicy',
-  'privacyPolicy',
-]);
+// The one string the server must never change: a session id is the key everything is stored under, and
+// one made of digits (`cs_4111111111111111`) could look like a card number. Skipped only while it has a
+// session id's shape, so no other text hides under these keys. Every other key is walked, enums and
+// times included: they hold no digit runs or `@` a detector could take, and a legacy client's free-form
+// object may put anything under any key.
+const SESSION_ID_KEYS = new Set(['sessionId', 'session_id']);
 
 const URL_KEY = /(?:url|href|src|action|referrer|link|location)$/i;
 const TITLE_KEY = /^(?:title|pageTitle|page_title|documentTitle)$/i;
@@ -99,9 +85,10 @@ function walk(value: unknown, location: MaskLocation, counts: ServerMaskCounts):
     // for...in over own keys: no entries array per object on the hot path. Validated and parsed JSON
     // objects have no inherited enumerable keys.
     for (const key in object) {
-      if (STRUCTURAL_KEYS.has(key) || !Object.hasOwn(object, key)) continue;
+      if (!Object.hasOwn(object, key)) continue;
       const item = object[key];
       if (item === null || (typeof item !== 'string' && typeof item !== 'object')) continue;
+      if (typeof item === 'string' && SESSION_ID_KEYS.has(key) && SESSION_ID_PATTERN.test(item)) continue;
       const masked = walk(item, cachedLocation(key, location), counts);
       if (masked !== item) (copy ??= { ...object })[key] = masked;
     }

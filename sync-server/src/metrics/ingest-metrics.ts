@@ -22,7 +22,10 @@ export interface IngestMetricsSnapshot {
 export interface IngestMetrics {
   recordStored(count: number): void;
   recordRefusal(code: string): void;
-  /** Counts a protocol reply: `batch_ack.inserted`, an interaction `ack`'s `stored`, an `error`'s code. */
+  /**
+   * Counts a protocol reply: `batch_ack.inserted`, an interaction `ack`'s `stored`, an `error`'s code
+   * (and, for the observer only, a `screenshot_data` ack's new screenshot).
+   */
   recordReply(reply: { type: string } & Record<string, unknown>): void;
   snapshot(): IngestMetricsSnapshot;
 }
@@ -31,6 +34,8 @@ export interface IngestMetrics {
 export interface IngestObserver {
   stored(count: number): void;
   refused(code: string): void;
+  /** Screenshots sent inline by the legacy protocol (`screenshot_data`) and recorded as new. */
+  inlineScreenshotsStored(count: number): void;
 }
 
 /** Distinct refusal codes kept; codes are a fixed list, so this only guards against a future bug. */
@@ -71,6 +76,8 @@ export function createIngestMetrics(clock: Pick<Clock, 'now'>, observer?: Ingest
       else if (reply.type === 'batch_ack' && typeof reply.inserted === 'number') recordStored(reply.inserted);
       else if (reply.type === 'ack' && reply.for === 'interaction_data' && typeof reply.stored === 'number')
         recordStored(reply.stored);
+      else if (reply.type === 'ack' && reply.for === 'screenshot_data' && typeof reply.stored === 'number')
+        if (reply.stored > 0) observer?.inlineScreenshotsStored(reply.stored);
     },
     snapshot() {
       const now = Math.floor(clock.now() / 1000);

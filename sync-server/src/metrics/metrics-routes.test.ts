@@ -2,6 +2,7 @@ import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJsonb } from '../db/jsonb';
 import { APP_START_TIMEOUT_MS, createTestApp, type TestApp } from '../testing/app-harness';
+import { TINY_PNG_DATA_URL } from '../testing/test-images';
 import { parseExposition } from './testing/parse-exposition';
 
 let t: TestApp;
@@ -132,6 +133,22 @@ describe('GET /metrics content', () => {
     expect(await overview.json()).toMatchObject({
       ingest: { storedTotal: 5, refusals: { validation_failed: 1 } },
     });
+  });
+
+  it('counts legacy inline screenshots as media uploads, a resend once', async () => {
+    const v = t.variant({});
+    const started = await v.request('/api/sessions', {
+      apiKey: worker.key,
+      json: { sessionId: 'cs_metrics_shot', startTime: Date.now(), url: 'https://shop.example/' },
+    });
+    expect(started.status).toBeLessThan(300);
+    const shot = { image: TINY_PNG_DATA_URL, timestamp: Date.now(), trigger: 'click' };
+    for (const status of [201, 200]) {
+      const res = await v.request('/api/sessions/cs_metrics_shot/screenshots', { apiKey: worker.key, json: shot });
+      expect(res.status).toBe(status);
+    }
+    const m = await scrape(v);
+    expect(m.value('codesight_media_uploads_total', { kind: 'screenshot' })).toBe(1);
   });
 
   it('counts rate-limit hits by limiter', async () => {

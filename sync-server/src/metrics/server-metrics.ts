@@ -92,7 +92,7 @@ export function createServerMetrics(sources: ScrapeSources): ServerMetrics {
   });
   const mediaUploads = new Counter({
     name: 'codesight_media_uploads_total',
-    help: 'Media uploads verified (size and SHA-256) and recorded, by kind.',
+    help: 'Media recorded as new, by kind: uploads verified by size and SHA-256, and legacy inline screenshots.',
     labelNames: ['kind'],
     registers,
   });
@@ -184,6 +184,7 @@ export function createServerMetrics(sources: ScrapeSources): ServerMetrics {
     ingestObserver: {
       stored: (count) => storedEvents.inc(count),
       refused: (code) => refusals.inc({ code }),
+      inlineScreenshotsStored: (count) => mediaUploads.inc({ kind: 'screenshot' }, count),
     },
     httpRequestStarted() {
       httpInFlight++;

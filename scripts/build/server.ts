@@ -7,10 +7,11 @@
  * PGlite finds its WebAssembly and data files where it expects them, and a deploy is `npm ci
  * --omit=dev` plus this folder.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,6 +38,45 @@ const externalPackages: Plugin = {
   },
 };
 
+/** `lodash/fp` → `lodash`, `@aws-sdk/client-s3/x` → `@aws-sdk/client-s3`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+async function productionDependencies(): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const manifest of ['package.json', 'sync-server/package.json']) {
+    const parsed = JSON.parse(await readFile(resolve(root, manifest), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const name of Object.keys(parsed.dependencies ?? {})) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * Every npm package the bundle imports must be a production dependency of the root or the server:
+ * a deploy runs `npm prune --omit=dev`, and a package only a devDependency would be missing there,
+ * failing at the first request that loads it instead of here.
+ */
+async function checkRuntimeImports(metafile: Metafile): Promise<void> {
+  const declared = await productionDependencies();
+  const missing = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (!imported.external || imported.path.startsWith('node:') || builtinModules.includes(imported.path)) continue;
+      const name = packageName(imported.path);
+      if (!declared.has(name)) missing.add(name);
+    }
+  }
+  if (missing.size > 0) {
+    throw new Error(
+      `the server imports ${[...missing].join(', ')}, not a production dependency: add it to sync-server/package.json "dependencies"`,
+    );
+  }
+}
+
 /** Builds the bundle; returns the files written. */
 export async function buildServer(): Promise<string[]> {
   await rm(SERVER_DIST_DIR, { recursive: true, force: true });
@@ -62,6 +102,7 @@ export async function buildServer(): Promise<string[]> {
     metafile: true,
     logLevel: 'warning',
   });
+  await checkRuntimeImports(result.metafile);
   return Object.keys(result.metafile.outputs);
 }
 

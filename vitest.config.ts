@@ -25,8 +25,6 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          // The AWS SDK warns on every client creation under Node 20; the warning is known and noisy.
-          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
           include: ['sync-server/test/**/*.test.ts', 'scripts/lib/**/*.test.ts', 'scripts/faults/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -35,7 +33,6 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
           include: ['scripts/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,

@@ -322,6 +322,31 @@ describe('screenshot analysis job', () => {
     expect(done.analyses.map((a) => a.screenshotId)).toEqual(ids);
   });
 
+  it("waits out a 429's Retry-After when it is longer than the backoff", async () => {
+    const session = 'vision_rate_limited';
+    await seedSession(session);
+    fake.respond = (_r, n) =>
+      n === 0
+        ? { kind: 'status', status: 429, headers: { 'retry-after': '120' } }
+        : { kind: 'completion', content: fakeAnalysisText(n) };
+    await requestAnalysis(session);
+    const clock = new FakeClock(Date.now());
+    const runner = runnerFor(clock);
+    expect(await runner.poll()).toBe(1);
+    await runner.idle();
+    const limited = (await analysisOf(session)).job!;
+    expect(limited).toMatchObject({ state: 'queued', attempts: 1 });
+    expect(limited.lastError).toMatch(/^rate_limited: vision endpoint answered 429.*\(retry after 120 s\)/);
+    // Not the 30 s backoff: the two minutes the endpoint asked for.
+    expect(Date.parse(limited.runAt)).toBe(clock.now() + 120_000);
+    await clock.advance(60_000);
+    expect(await runner.poll()).toBe(0);
+    await clock.advance(60_000);
+    // Other sessions' jobs (enqueued at close, two minutes ahead) fall due too: run until none is left.
+    while ((await runner.poll()) > 0) await runner.idle();
+    expect((await analysisOf(session)).job).toMatchObject({ state: 'succeeded', attempts: 2 });
+  });
+
   it('resumes after a restart in the middle of a session without asking about a finished screenshot again', async () => {
     const session = 'vision_restart';
     await seedSession(session);

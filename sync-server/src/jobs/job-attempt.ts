@@ -136,7 +136,14 @@ export function startAttempt(deps: AttemptDeps, row: JobRow, kind: JobKind): Run
     const now = clock.now();
     const count = { attempts: row.attempts, maxAttempts: row.max_attempts };
     const failed = (failure: JobFailure): NextState =>
-      afterFailure(count, `${failure.code}: ${failure.message}`, now, kind.backoff, failure.permanent === true);
+      afterFailure(
+        count,
+        `${failure.code}: ${failure.message}`,
+        now,
+        kind.backoff,
+        failure.permanent === true,
+        failure.retryAfterMs,
+      );
     let next: NextState;
     if (ending.how === 'aborted') {
       if (ending.why === 'lease_lost') {

@@ -22,6 +22,11 @@ export interface JobContext {
 /** Why an attempt failed; `permanent` ones are not retried (nothing a retry could change). */
 export interface JobFailure extends Failure {
   permanent?: boolean;
+  /**
+   * The least wait before the next attempt is worth making (a remote rate limit's Retry-After); the
+   * kind's backoff applies when longer, and the wait never exceeds the backoff's `maxMs`.
+   */
+  retryAfterMs?: number;
 }
 
 /** A job kind: its payload schema, limits and handler. Registered in code (see createJobRegistry). */

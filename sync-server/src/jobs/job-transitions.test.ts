@@ -14,6 +14,18 @@ describe('job transitions', () => {
     expect(second).toEqual({ state: 'queued', runAt: clock.now() + 2000, lastError: 'boom again' });
   });
 
+  it("waits at least a failure's retryAfterMs, but never past the policy's longest wait", () => {
+    const now = new FakeClock().now();
+    const after = (retryAfterMs: number) =>
+      afterFailure({ attempts: 1, maxAttempts: 3 }, 'rate limited', now, policy, false, retryAfterMs);
+    expect(after(7000)).toMatchObject({ state: 'queued', runAt: now + 7000 });
+    // Shorter than the backoff: the backoff wins.
+    expect(after(10)).toMatchObject({ runAt: now + 1000 });
+    expect(after(-5)).toMatchObject({ runAt: now + 1000 });
+    expect(after(Number.NaN)).toMatchObject({ runAt: now + 1000 });
+    expect(after(24 * 3600_000)).toMatchObject({ runAt: now + policy.maxMs });
+  });
+
   it('fails for good on the last attempt', () => {
     const now = new FakeClock().now();
     expect(afterFailure({ attempts: 3, maxAttempts: 3 }, 'still broken', now, policy)).toEqual({

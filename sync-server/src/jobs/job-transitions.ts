@@ -34,7 +34,9 @@ export function afterSuccess(now: number, result: unknown): NextState {
 /**
  * A failed attempt (an error, a timeout, a lease that expired under a dead runner): queued again after
  * the backoff while attempts remain, else failed for good. `permanent` failures (a payload that no
- * longer validates, a session that is gone) are final at once: retrying cannot change them.
+ * longer validates, a session that is gone) are final at once: retrying cannot change them. A
+ * `retryAfterMs` the failure names (a rate limit's Retry-After) lengthens the wait, never past the
+ * policy's `maxMs`: a far-off date from a remote server must not park the job for a day.
  */
 export function afterFailure(
   count: AttemptCount,
@@ -42,8 +44,11 @@ export function afterFailure(
   now: number,
   policy: BackoffPolicy,
   permanent = false,
+  retryAfterMs?: number,
 ): NextState {
   const lastError = clipError(error);
   if (permanent || count.attempts >= count.maxAttempts) return { state: 'failed', finishedAt: now, lastError };
-  return { state: 'queued', runAt: now + retryDelayMs(count.attempts, policy), lastError };
+  const asked = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : 0;
+  const wait = Math.max(retryDelayMs(count.attempts, policy), Math.min(asked, policy.maxMs));
+  return { state: 'queued', runAt: now + wait, lastError };
 }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeAnalysisText, startFakeVisionServer, type FakeVisionServer } from './testing/fake-vision-server';
-import { createVisionClient, MAX_ANALYSIS_CHARS, MAX_RESPONSE_BYTES, type VisionClient } from './vision-client';
+import {
+  createVisionClient,
+  MAX_ANALYSIS_CHARS,
+  MAX_RESPONSE_BYTES,
+  retryAfterMsOf,
+  type VisionClient,
+} from './vision-client';
 import { clickAtOf, VISION_PROMPT, visionPromptFor } from './vision-prompt';
 
 const KEY = 'sk-test-0123456789abcdef';
@@ -84,6 +90,7 @@ describe('vision client against an OpenAI-compatible endpoint', () => {
         message: 'vision endpoint answered 429: Rate limit reached for gpt-4o-mini (retry after 7 s)',
         retryable: true,
         status: 429,
+        retryAfterMs: 7000,
       },
     });
     fake.respond = () => ({ kind: 'status', status: 500 });
@@ -153,6 +160,19 @@ describe('vision client against an OpenAI-compatible endpoint', () => {
     const answer = await client.describe({ image: IMAGE, mime: 'image/avif', prompt: 'p' });
     expect(answer).toMatchObject({ ok: false, error: { code: 'unsupported_image', retryable: false } });
     expect(fake.received).toHaveLength(0);
+  });
+});
+
+describe('retryAfterMsOf', () => {
+  it('reads delta-seconds and HTTP dates, and nothing else', () => {
+    const now = Date.UTC(2026, 11, 3, 9, 0, 0);
+    expect(retryAfterMsOf('120', now)).toBe(120_000);
+    expect(retryAfterMsOf(' 0 ', now)).toBe(0);
+    expect(retryAfterMsOf(new Date(now + 90_000).toUTCString(), now)).toBe(90_000);
+    expect(retryAfterMsOf(new Date(now - 90_000).toUTCString(), now)).toBe(0);
+    expect(retryAfterMsOf(null, now)).toBeUndefined();
+    expect(retryAfterMsOf('soon', now)).toBeUndefined();
+    expect(retryAfterMsOf('-5', now)).toBeUndefined();
   });
 });
 

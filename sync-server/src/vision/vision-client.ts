@@ -41,6 +41,8 @@ export interface VisionFailure extends Failure {
   retryable: boolean;
   /** The HTTP status, when the endpoint answered. */
   status?: number;
+  /** The endpoint's Retry-After, when it sent one (seconds or an HTTP date), in ms from now. */
+  retryAfterMs?: number;
 }
 
 /** One image to ask about. */
@@ -97,8 +99,31 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
 }
 
-const failure = (code: string, message: string, retryable: boolean, status?: number) =>
-  err<VisionFailure>({ code, message, retryable, ...(status !== undefined && { status }) });
+const failure = (code: string, message: string, retryable: boolean, status?: number, retryAfterMs?: number) =>
+  err<VisionFailure>({
+    code,
+    message,
+    retryable,
+    ...(status !== undefined && { status }),
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+  });
+
+/** `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110's preferred HTTP date). */
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * Retry-After in ms from now: delta-seconds or an HTTP date (RFC 9110); undefined when absent or
+ * unreadable. How long is honoured is the job's business (its backoff caps it).
+ */
+export function retryAfterMsOf(header: string | null, now = Date.now()): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d{1,9}$/.test(value)) return Number(value) * 1000;
+  // Only the IMF-fixdate servers send: Date.parse alone takes "-5" for a year.
+  if (!IMF_FIXDATE.test(value)) return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 /**
  * The body, or null when it is larger than `cap` bytes (said by Content-Length, or found while reading:
@@ -188,15 +213,11 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
       } catch {
         // Not JSON (a proxy's HTML page): the status says enough.
       }
-      const retryAfter = response.headers.get('retry-after');
-      const wait = retryAfter && /^\d{1,6}$/.test(retryAfter.trim()) ? ` (retry after ${retryAfter.trim()} s)` : '';
+      const retryAfterMs = retryAfterMsOf(response.headers.get('retry-after'));
+      const wait = retryAfterMs === undefined ? '' : ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)`;
       const code = status === 429 ? 'rate_limited' : status === 401 || status === 403 ? 'unauthorized' : 'http_error';
-      return failure(
-        code,
-        clean(`vision endpoint answered ${status}${detail}${wait}`),
-        isRetryableStatus(status),
-        status,
-      );
+      const message = clean(`vision endpoint answered ${status}${detail}${wait}`);
+      return failure(code, message, isRetryableStatus(status), status, retryAfterMs);
     }
 
     let json: unknown;

@@ -116,10 +116,13 @@ export function screenshotAnalysisJob(deps: ScreenshotAnalysisDeps): JobKind {
             signal: context.signal,
           });
           if (!answer.ok) {
-            const { code, message, retryable } = answer.error;
+            const { code, message, retryable, retryAfterMs } = answer.error;
             const done = `${result.analysed} analysed by this attempt`;
             context.logger.warn('vision_request_failed', { sessionId, screenshotId: shot.id, code, retryable });
-            return { ok: false, error: { code, message: `${message} (${done})`, permanent: !retryable } };
+            return {
+              ok: false,
+              error: { code, message: `${message} (${done})`, permanent: !retryable, retryAfterMs },
+            };
           }
           await recordAnalysis(db, {
             screenshotId: shot.id,

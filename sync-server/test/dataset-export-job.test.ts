@@ -167,6 +167,24 @@ describe('dataset export job', () => {
     expect(new TextDecoder().decode(file)).not.toContain('ex_alice');
   });
 
+  it("exports the range's legacy session JSON, a line per session, as the per-session endpoint answers it", async () => {
+    const started = await post(`/api/admin/exports?format=legacy-jsonl&${range}`);
+    expect(started.status).toBe(202);
+    const { job } = (await started.json()) as { job: JobView };
+    expect(job.payload).toMatchObject({ format: 'legacy-jsonl' });
+    expect(await runDueJobs()).toBe(1);
+    const download = await get(`/api/admin/exports/${job.id}/download`);
+    expect(download.headers.get('content-disposition')).toContain(`legacy-jsonl-${job.id}.jsonl`);
+    const lines = (await download.text()).trimEnd().split('\n');
+    const ids = ['ex_alice_1', 'ex_alice_2', 'ex_bob_1'];
+    expect(lines).toHaveLength(ids.length);
+    for (const [i, id] of ids.entries()) {
+      const single = await (await get(`/api/extension/sessions/${id}/data`)).text();
+      expect(lines[i]).toBe(single);
+    }
+    expect((await post(`/api/admin/exports?format=zip&${range}`)).status).toBe(400);
+  });
+
   it('reports progress by sessions written, rising to the end', async () => {
     const progress: number[] = [];
     const job = datasetExportJob({ db: pg.open.db, blobs });

@@ -2,7 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DatasetExportPayload, DatasetExportResult } from '../../src/jobs/exports/dataset-export-job';
 import { api, errorText } from './api';
 import type { Job } from './api-types';
-import { exportQuery, exportRangeText, type ExportForm } from './dataset-export-form';
+import {
+  EXPORT_FORMAT_LABELS,
+  exportQuery,
+  exportRangeText,
+  type ExportForm,
+  type ExportFormat,
+} from './dataset-export-form';
 import { bytesText, timeText } from './format';
 import { useLoad } from './use-load';
 
@@ -17,7 +23,7 @@ const live = (job: Job) => job.state === 'queued' || job.state === 'running';
  * Per-session exports stay direct downloads on the session's page.
  */
 export function DatasetExportsPage() {
-  const [form, setForm] = useState<ExportForm>({ from: '', to: '', worker: '' });
+  const [form, setForm] = useState<ExportForm>({ format: 'dataset-jsonl', from: '', to: '', worker: '' });
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [polling, setPolling] = useState(false);
@@ -51,7 +57,7 @@ export function DatasetExportsPage() {
     }
   };
 
-  const field = (name: keyof ExportForm) => ({
+  const field = (name: 'from' | 'to' | 'worker') => ({
     value: form[name],
     onInput: (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value }),
   });
@@ -61,6 +67,20 @@ export function DatasetExportsPage() {
       <h1>Dataset exports</h1>
       <form class="filters" onSubmit={(e) => void start(e)} data-testid="export-form">
         <label>
+          Format{' '}
+          <select
+            name="format"
+            value={form.format}
+            onChange={(e) => setForm({ ...form, format: e.currentTarget.value as ExportFormat })}
+          >
+            {Object.entries(EXPORT_FORMAT_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           First day (UTC) <input type="date" name="from" {...field('from')} />
         </label>
         <label>
@@ -69,7 +89,7 @@ export function DatasetExportsPage() {
         <label>
           Worker id <input type="text" name="worker" placeholder="every worker" {...field('worker')} />
         </label>
-        <button type="submit">Export JSONL dataset</button>
+        <button type="submit">Export</button>
       </form>
       {message && <p data-testid="export-message">{message}</p>}
       {error && <p class="error">{error}</p>}
@@ -78,6 +98,7 @@ export function DatasetExportsPage() {
         <thead>
           <tr>
             <th>Requested</th>
+            <th>Format</th>
             <th>Range</th>
             <th>State</th>
             <th>File</th>
@@ -89,7 +110,7 @@ export function DatasetExportsPage() {
           ))}
           {list.data && exports.length === 0 && (
             <tr>
-              <td colSpan={4}>No export yet.</td>
+              <td colSpan={5}>No export yet.</td>
             </tr>
           )}
         </tbody>
@@ -105,6 +126,7 @@ function ExportRow({ job }: { job: Job }) {
   return (
     <tr data-testid="export-row" data-state={job.state}>
       <td>{timeText(job.createdAt)}</td>
+      <td>{payload.format}</td>
       <td>{exportRangeText(payload)}</td>
       <td>
         {live(job) ? (
@@ -119,7 +141,11 @@ function ExportRow({ job }: { job: Job }) {
       </td>
       <td>
         {result && (
-          <a class="button" href={`/api/admin/exports/${job.id}/download`} download={`dataset-${job.id}.jsonl`}>
+          <a
+            class="button"
+            href={`/api/admin/exports/${job.id}/download`}
+            download={`${payload.format}-${job.id}.jsonl`}
+          >
             Download ({result.sessions} sessions, {result.lines} lines, {bytesText(result.bytes)})
           </a>
         )}

@@ -1,10 +1,24 @@
+import type { ExportFormat } from '../../src/jobs/exports/dataset-export-job';
+
 /**
  * The Exports page's form as the query of `POST /api/admin/exports` (the range `GET
  * /api/admin/dataset.jsonl` takes): whole UTC days, both ends included, optionally one worker.
  */
 
-/** What the operator typed: `YYYY-MM-DD` days (empty: open end) and a worker id (empty: everyone). */
+/**
+ * The export formats the server writes, as the form offers them. Keyed by the server's own type (erased
+ * by the build): a format added or renamed on either side fails the typecheck.
+ */
+export const EXPORT_FORMAT_LABELS: Readonly<Record<ExportFormat, string>> = {
+  'dataset-jsonl': 'JSONL dataset (a line per action)',
+  'legacy-jsonl': 'Legacy session JSON (a line per session)',
+};
+
+export type { ExportFormat };
+
+/** What the operator chose: a format, `YYYY-MM-DD` days (empty: open end), a worker id (empty: everyone). */
 export interface ExportForm {
+  format: ExportFormat;
   from: string;
   to: string;
   worker: string;
@@ -26,7 +40,7 @@ function dayStart(day: string): number | undefined {
 
 /** The query string (without `?`) for the form, or why the form is not a range. */
 export function exportQuery(form: ExportForm): { query: string } | { error: string } {
-  const params = new URLSearchParams();
+  const params = new URLSearchParams({ format: form.format });
   const from = form.from.trim() === '' ? undefined : dayStart(form.from.trim());
   const toDay = form.to.trim() === '' ? undefined : dayStart(form.to.trim());
   if (form.from.trim() !== '' && from === undefined) return { error: 'the first day is not a date' };

@@ -11,6 +11,7 @@ import { blobPieces } from '../jobs/archive/archive-sources';
 import {
   DATASET_EXPORT_KIND,
   exportDedupeKey,
+  EXPORT_FORMATS,
   MAX_EXPORT_SESSIONS,
   type DatasetExportPayload,
 } from '../jobs/exports/dataset-export-job';
@@ -38,7 +39,7 @@ const ExportResultSchema = v.object({
 
 /**
  * Dataset exports as background jobs (admin JWT or console session), mounted at `/api`:
- * `POST /admin/exports?from=&to=&worker=` counts the range (413 past {@link MAX_EXPORT_SESSIONS}) and
+ * `POST /admin/exports?format=&from=&to=&worker=` (format `dataset-jsonl`, the default, or `legacy-jsonl`) counts the range (413 past {@link MAX_EXPORT_SESSIONS}) and
  * enqueues a `dataset-export` job (the same range again while it runs returns that job), answering
  * 202 with the job and the range's totals; `GET /admin/exports` lists the recent export jobs with
  * their progress; `GET /admin/exports/:id/download` streams the finished file, or says why there is
@@ -52,7 +53,10 @@ export function exportRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.post('/admin/exports', admin, async (c) => {
     const query = readValidQuery(c, DatasetQuerySchema);
     if (!query.ok) return refusalResponse(c, query.error);
-    const payload: DatasetExportPayload = { format: 'dataset-jsonl', ...query.value };
+    const format = c.req.query('format') ?? 'dataset-jsonl';
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+      return errorResponse(c, 'bad_request', `format must be one of ${EXPORT_FORMATS.join(', ')}`);
+    const payload: DatasetExportPayload = { format: format as DatasetExportPayload['format'], ...query.value };
     const totals = await countRange(deps.db, payload);
     if (totals.sessions > MAX_EXPORT_SESSIONS)
       return errorResponse(
@@ -63,7 +67,7 @@ export function exportRoutes(deps: RouteDeps): Hono<AppEnv> {
     const queued = await deps.jobQueue.enqueue(DATASET_EXPORT_KIND, payload, { dedupeKey: exportDedupeKey(payload) });
     if (!queued.ok) return errorResponse(c, 'internal', `could not enqueue the export: ${queued.error.message}`);
     const { job, created } = queued.value;
-    if (created) deps.logger.info('export_requested', { jobId: job.id, ...query.value });
+    if (created) deps.logger.info('export_requested', { jobId: job.id, format, ...query.value });
     return c.json({ job: toJobView(job), created, totals }, 202);
   });
 
@@ -90,11 +94,17 @@ export function exportRoutes(deps: RouteDeps): Hono<AppEnv> {
     return streamBytesResponse(blobPieces(deps.blobs, file.blobKey), deps.logger, `export ${job.id}`, {
       'Content-Type': 'application/x-ndjson; charset=utf-8',
       'Content-Length': String(file.bytes),
-      'Content-Disposition': `attachment; filename="dataset-${job.id}.jsonl"`,
+      'Content-Disposition': `attachment; filename="${formatOf(job.payload)}-${job.id}.jsonl"`,
       'X-Export-Sha256': file.sha256,
       'X-Total-Sessions': String(file.sessions),
     });
   });
 
   return app;
+}
+
+/** The export's format as its payload names it (a file name part: one of {@link EXPORT_FORMATS}). */
+function formatOf(payload: unknown): string {
+  const format = (payload as { format?: unknown } | null)?.format;
+  return EXPORT_FORMATS.find((f) => f === format) ?? 'export';
 }

@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import type { BlobStore } from '../../blobs/blob-store';
 import type { Database } from '../../db/schema';
 import { countRange, linePieces, sessionDatasetLines, sessionsInRange, utf8 } from '../../exports/dataset-stream';
+import { sessionLegacyLine } from '../../exports/legacy-lines';
 import { DEFAULT_BACKOFF } from '../backoff';
 import { defineJobKind, type JobFailure, type JobKind } from '../job-kind';
 
@@ -25,16 +26,24 @@ export const MAX_EXPORT_BYTES = 16 * 1024 ** 3;
 /** Two hours: 50,000 sessions at ~100 ms each, with room for a loaded machine. */
 const EXPORT_TIMEOUT_MS = 2 * 3600_000;
 
+/**
+ * What an export holds, one line per: `dataset-jsonl`, the JSONL training dataset (one line per action,
+ * docs/formats.md); `legacy-jsonl`, one line per session holding its legacy JSON (the document
+ * `GET /api/extension/sessions/:id/data` answers).
+ */
+export const EXPORT_FORMATS = ['dataset-jsonl', 'legacy-jsonl'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 /** Its payload: the format and the range, as `GET /api/admin/dataset.jsonl` takes them (epoch ms). */
 export const DatasetExportPayloadSchema = v.object({
-  format: v.literal('dataset-jsonl'),
+  format: v.picklist(EXPORT_FORMATS),
   from: v.optional(EpochMsSchema),
   to: v.optional(EpochMsSchema),
   worker: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
 });
 export type DatasetExportPayload = v.InferOutput<typeof DatasetExportPayloadSchema>;
 
-/** The job's result: where the file is and what it holds. */
+/** The job's result: where the file is and what it holds (`lines`: actions, or sessions for `legacy-jsonl`). */
 export interface DatasetExportResult {
   blobKey: string;
   bytes: number;
@@ -70,7 +79,7 @@ class ExportTooLargeError extends Error {}
 /**
  * The `dataset-export` job: the JSONL dataset of every session that started in the range (one
  * worker's when given), exactly the bytes `GET /api/admin/dataset.jsonl` streams for the same query
- * (both come from exports/dataset-stream.ts), streamed into the blob store under
+ * (both come from exports/dataset-stream.ts), or their legacy JSON a line each (`legacy-jsonl`), streamed into the blob store under
  * {@link exportBlobKey} (S3 multipart: one 8 MiB part in memory) and hashed on the way. Progress is
  * sessions written over sessions counted at the start. Bounded by {@link MAX_EXPORT_SESSIONS} and
  * {@link MAX_EXPORT_BYTES}. The result ({@link DatasetExportResult}) is the record of the file: the
@@ -102,9 +111,14 @@ export function datasetExportJob(deps: DatasetExportDeps): JobKind {
           // Sessions that start in an open range while it is written are taken too, up to the bound.
           if (++sessions > MAX_EXPORT_SESSIONS)
             throw new ExportTooLargeError(`more than ${MAX_EXPORT_SESSIONS} sessions`);
-          for await (const line of sessionDatasetLines({ db, logger: context.logger }, row)) {
+          if (payload.format === 'legacy-jsonl') {
+            yield* sessionLegacyLine(db, row.id);
             lines++;
-            yield line;
+          } else {
+            for await (const line of sessionDatasetLines({ db, logger: context.logger }, row)) {
+              lines++;
+              yield line;
+            }
           }
           context.reportProgress(Math.min(0.99, sessions / Math.max(1, total)));
         }

@@ -28,6 +28,17 @@ describe('maskPhoneNumbers', () => {
     ['Notes: ring 0171-2345678 after 6', 'Notes: ring [phone] after 6'],
     ['a: 415 555 0123, b: 212 555 0199', 'a: [phone], b: [phone]'],
     ['Order 12 415 555 0123', 'Order 12 [phone]'],
+    ['+1-415-555-0123', '[phone]'],
+    ['(415)555-0123', '[phone]'],
+    ['(555) 123-4567 ext. 89', '[phone] ext. 89'],
+    ['+44 (0) 20 7946 0958', '[phone]'],
+    ['+91 98765 43210', '[phone]'],
+    ['+7 (495) 123-45-67', '[phone]'],
+    ['+81 3-1234-5678', '[phone]'],
+    ['+49 151 23456789', '[phone]'],
+    ['tel. 0171/2345678', 'tel. [phone]'],
+    ['Mobil: 0151 23456789', 'Mobil: [phone]'],
+    ['Phone: 555-0123', 'Phone: [phone]'],
   ])('masks %j', (input, expected) => {
     expect(maskPhoneNumbers(input).text).toBe(expected);
   });
@@ -62,6 +73,11 @@ describe('maskPhoneNumbers', () => {
     '415 555 012',
     '+1 23',
     '1 (800)',
+    'Preis 1.299,00 €',
+    'Bestellnummer 0123456789',
+    'Versand am 03.12.2026',
+    'EAN 4006381333931',
+    '123-456-7890', // no area code starts with 1
   ])('leaves %j', (input) => {
     expect(maskPhoneNumbers(input)).toEqual({ text: input, count: 0 });
   });

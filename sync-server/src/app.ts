@@ -34,9 +34,9 @@ import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metric
 import { countBlobStoreErrors } from './metrics/counted-blob-store';
 import { countRateLimitHits } from './metrics/counted-rate-limiter';
 import { countIngestAnswers } from './metrics/ingest-metrics-middleware';
-import { createCachedJobDepth } from './metrics/job-depth';
+import { createInstanceMetrics } from './metrics/instance-metrics';
 import { metricsRoutes, serveMetricsToTrustedScrapers } from './metrics/metrics-routes';
-import { createServerMetrics } from './metrics/server-metrics';
+import type { ServerMetrics } from './metrics/server-metrics';
 import { adminRoutes } from './routes/admin-routes';
 import { analysisRoutes } from './routes/analysis-routes';
 import { archiveRoutes } from './routes/archive-routes';
@@ -93,6 +93,11 @@ export interface AppDeps {
   ingestMetrics?: IngestMetrics;
   /** The database pool's use, for /metrics; absent for the embedded database. */
   poolStats?: (() => PoolStats) | undefined;
+  /**
+   * Default: this app's own (createInstanceMetrics). main passes the one its blob store (shared with the
+   * job runner and the sweeps) already counts errors into.
+   */
+  metrics?: ServerMetrics;
   /** Where the built admin console is; default sync-server/console/dist. */
   consoleDir?: string;
 }
@@ -119,12 +124,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const logger = deps.logger ?? createLogger(settings.logLevel);
   const clock = deps.clock ?? systemClock;
   const connections = deps.connections ?? createConnectionRegistry(clock);
-  const metrics = createServerMetrics({
-    sockets: () => connections.countsByProtocol(),
-    jobDepth: createCachedJobDepth(deps.db, clock),
-    pool: () => deps.poolStats?.(),
-  });
-  const blobs = countBlobStoreErrors(deps.blobs, metrics.blobStoreError);
+  const metrics = deps.metrics ?? createInstanceMetrics({ connections, db: deps.db, clock, poolStats: deps.poolStats });
+  const blobs = countBlobStoreErrors(deps.blobs, (operation) => metrics.blobStoreError(operation));
   const jobs = deps.jobs ?? createServerJobRegistry({ db: deps.db, blobs, settings });
   const jobQueue = createJobQueue({ db: deps.db, registry: jobs, clock });
   const thumbnails = createThumbnailRequests({ queue: jobQueue, db: deps.db, clock, logger });

@@ -18,6 +18,8 @@ import { startUploadSweep } from './ingest/upload-sweep';
 import { createJobRunner } from './jobs/job-runner';
 import { createServerJobRegistry } from './jobs/server-job-kinds';
 import { createLogger, type Logger } from './log';
+import { countBlobStoreErrors } from './metrics/counted-blob-store';
+import { createInstanceMetrics } from './metrics/instance-metrics';
 import { describeSettingsErrors, isProduction, loadSettings, type Settings } from './settings';
 import { describeStartup, formatStartupSummary } from './startup-summary';
 import { createConnectionRegistry } from './ws/connection-registry';
@@ -95,8 +97,10 @@ export async function startServer(settings: Settings, options: StartServerOption
     // Listening before migrating: probes see a live, not-ready instance during a long migration, and
     // every other request is refused with a 503 (http/readiness.ts).
     let readiness: Readiness = 'starting';
-    const blobs = createBlobStore(settings);
     const connections = createConnectionRegistry(clock);
+    const metrics = createInstanceMetrics({ connections, db: database.db, clock, poolStats: database.poolStats });
+    // Counted once, here: the job runner (archives) and the sweeps use the store too, not only requests.
+    const blobs = countBlobStoreErrors(createBlobStore(settings), (operation) => metrics.blobStoreError(operation));
     const jobs = createServerJobRegistry({ db: database.db, blobs, settings });
     let shuttingDown = false;
     const app = createApp({
@@ -105,6 +109,7 @@ export async function startServer(settings: Settings, options: StartServerOption
       dbKind: database.kind,
       copyTransaction: database.copyTransaction,
       poolStats: database.poolStats,
+      metrics,
       blobs,
       logger,
       clock,

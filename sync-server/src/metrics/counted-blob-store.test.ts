@@ -21,6 +21,11 @@ describe('countBlobStoreErrors', () => {
       expect(errors).toEqual(['move']);
       await expect(store.get('../etc/passwd')).rejects.toThrow(/invalid blob key/);
       expect(errors).toEqual(['move']);
+      // Wrapping a counted store again (main's, handed to the app) returns it: one failure, one count.
+      const again = countBlobStoreErrors(store, (op) => errors.push(`again:${op}`));
+      expect(again).toBe(store);
+      await expect(again.move(blobKeyFor('c'.repeat(64), 'image/png'), key, 'image/png')).rejects.toThrow();
+      expect(errors).toEqual(['move', 'move']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,11 +1,15 @@
 import { InvalidBlobKeyError, type BlobStore } from '../blobs/blob-store';
 
+/** Stores this module made, so wrapping one again (main's, handed to the app) does not count twice. */
+const counting = new WeakSet<BlobStore>();
+
 /**
  * `store`, calling `onError` with the operation's name whenever one rejects: the disk or the bucket
  * failed (full, unreachable, access denied). An invalid key is the caller's mistake, not the store's,
- * and is not counted. The promise still rejects as before.
+ * and is not counted. The promise still rejects as before. A store already counted is returned as is.
  */
 export function countBlobStoreErrors(store: BlobStore, onError: (operation: string) => void): BlobStore {
+  if (counting.has(store)) return store;
   const counted =
     <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -16,7 +20,7 @@ export function countBlobStoreErrors(store: BlobStore, onError: (operation: stri
         throw error;
       }
     };
-  return {
+  const wrapped: BlobStore = {
     kind: store.kind,
     put: counted('put', store.put.bind(store)),
     head: counted('head', store.head.bind(store)),
@@ -29,4 +33,6 @@ export function countBlobStoreErrors(store: BlobStore, onError: (operation: stri
     publicPath: (key) => store.publicPath(key),
     check: counted('check', store.check.bind(store)),
   };
+  counting.add(wrapped);
+  return wrapped;
 }

@@ -338,4 +338,20 @@ describe('screenshot thumbnails', () => {
       .execute();
     expect(made).toHaveLength(2);
   });
+
+  it("a legacy screenshot_data frame enqueues its session's delayed job too", async () => {
+    const png = await framePng(6, 320, 200);
+    const res = await request('/api/sessions/cs_thumbs_legacy/screenshots', {
+      key: alice.key,
+      json: { image: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, timestamp: T0 },
+    });
+    expect(res.status).toBe(201);
+    const job = await pg.open.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('dedupe_key', '=', thumbnailsDedupeKey('cs_thumbs_legacy'))
+      .executeTakeFirstOrThrow();
+    expect(job).toMatchObject({ kind: SCREENSHOT_THUMBNAILS_KIND, state: 'queued' });
+    expect(job.run_at.getTime()).toBeGreaterThan(Date.now() + THUMBNAILS_DELAY_MS / 2);
+  });
 });

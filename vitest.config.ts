@@ -18,6 +18,7 @@ export default defineConfig({
             'extension/**/*.test.{ts,tsx}',
             'sync-server/src/**/*.test.ts',
             'sync-server/console/src/**/*.test.{ts,tsx}',
+            'scripts/build/**/*.test.ts',
           ],
           environment: 'node',
         },

@@ -56,12 +56,10 @@ async function productionDependencies(): Promise<Set<string>> {
 }
 
 /**
- * Every npm package the bundle imports must be a production dependency of the root or the server:
- * a deploy runs `npm prune --omit=dev`, and a package only a devDependency would be missing there,
- * failing at the first request that loads it instead of here.
+ * The npm packages a bundle imports that are not in `declared` (Node's built-in modules aside), each
+ * once, sorted.
  */
-async function checkRuntimeImports(metafile: Metafile): Promise<void> {
-  const declared = await productionDependencies();
+export function undeclaredImports(metafile: Pick<Metafile, 'outputs'>, declared: ReadonlySet<string>): string[] {
   const missing = new Set<string>();
   for (const output of Object.values(metafile.outputs)) {
     for (const imported of output.imports) {
@@ -70,9 +68,19 @@ async function checkRuntimeImports(metafile: Metafile): Promise<void> {
       if (!declared.has(name)) missing.add(name);
     }
   }
-  if (missing.size > 0) {
+  return [...missing].sort();
+}
+
+/**
+ * Every npm package the bundle imports must be a production dependency of the root or the server:
+ * a deploy runs `npm prune --omit=dev`, and a package only a devDependency would be missing there,
+ * failing at the first request that loads it instead of here.
+ */
+async function checkRuntimeImports(metafile: Metafile): Promise<void> {
+  const missing = undeclaredImports(metafile, await productionDependencies());
+  if (missing.length > 0) {
     throw new Error(
-      `the server imports ${[...missing].join(', ')}, not a production dependency: add it to sync-server/package.json "dependencies"`,
+      `the server imports ${missing.join(', ')}, not a production dependency: add it to sync-server/package.json "dependencies"`,
     );
   }
 }

@@ -212,6 +212,10 @@ describe('the server masks what clients send unmasked', () => {
     const admin = await signAdminToken(settings.jwtSecret, 't', '5m');
     const viaAdmin = await api(`/api/admin/sessions/${sessionId}/privacy`, { bearer: admin });
     expect(await viaAdmin.json()).toEqual(report);
+    // The console's quality panel says so too.
+    const detail = await api(`/api/admin/console/sessions/${sessionId}`, { bearer: admin });
+    expect(detail.status).toBe(200);
+    expect(((await detail.json()) as { quality: { serverMaskedEvents: number } }).quality.serverMaskedEvents).toBe(2);
     const clean = 'cs_mask_clean';
     expect((await api('/api/sync/batch', { json: batchOf(sampleRecordedEvents(clean, 14)) })).status).toBe(200);
     expect((await reportOf(clean)).server).toEqual({ total: 0, events: 0, counts: [] });

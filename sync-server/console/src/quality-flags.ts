@@ -2,7 +2,7 @@ import type { SessionQuality } from './api-types';
 
 /** One line of the quality panel. */
 export interface QualityFlag {
-  id: 'unresolved' | 'missing-media' | 'masked' | 'gaps';
+  id: 'unresolved' | 'missing-media' | 'masked' | 'server-masked' | 'gaps';
   /** `warn` flags are problems with the data; `info` ones are expected (masking). */
   level: 'warn' | 'info';
   text: string;
@@ -34,6 +34,13 @@ export function qualityFlags(quality: SessionQuality): QualityFlag[] {
   }
   if (quality.maskedFields > 0)
     flags.push({ id: 'masked', level: 'info', text: `${plural(quality.maskedFields, 'field', 'fields')} masked` });
+  // A client sent personal data unmasked and the server caught it: worth a look at that client.
+  if (quality.serverMaskedEvents > 0)
+    flags.push({
+      id: 'server-masked',
+      level: 'warn',
+      text: `${plural(quality.serverMaskedEvents, 'event', 'events')} sent with personal data unmasked (masked by the server)`,
+    });
   if (quality.sequenceGaps.length > 0) {
     const missing = quality.sequenceGaps.reduce((n, g) => n + g.to - g.from + 1, 0);
     flags.push({

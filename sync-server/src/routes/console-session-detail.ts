@@ -2,6 +2,7 @@ import { buildActions, type Action } from '@codesight/schema';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { SessionViewRow } from '../ingest/read-sessions';
+import { SESSION_FIELDS_SEQUENCE } from '../privacy/server-masks';
 import { readEventsUpTo } from './session-events';
 import { toSessionSummary, type SessionSummary } from './session-views';
 
@@ -24,6 +25,11 @@ export interface SessionQuality {
   unresolvedTargets: number;
   /** Typed or selected values hidden by a masking rule. */
   maskedFields: number;
+  /**
+   * Events in which the server had to mask personal data the client sent unmasked (issue 14): an old
+   * client, another tool, or a gap in the extension's rules. The privacy report has the details.
+   */
+  serverMaskedEvents: number;
   /** Screenshots recorded but never verified in the blob store, plus frames missing from their bursts. */
   missingScreenshots: number;
   /** Narration chunks announced but not verified, plus chunk indexes never announced. */
@@ -45,7 +51,7 @@ export interface ConsoleSessionDetail {
 
 /** Builds the detail of `row`: its first {@link TIMELINE_EVENTS} events as actions, quality flags and narration extent. */
 export async function consoleSessionDetail(db: Kysely<Database>, row: SessionViewRow): Promise<ConsoleSessionDetail> {
-  const [head, urls, gaps, screenshots, burstGaps, audio] = await Promise.all([
+  const [head, urls, gaps, screenshots, burstGaps, audio, serverMasked] = await Promise.all([
     readEventsUpTo(db, row.id, TIMELINE_EVENTS),
     db.selectFrom('sessions').select('urls').where('id', '=', row.id).executeTakeFirst(),
     sequenceGaps(db, row.id, row.final_count),
@@ -72,6 +78,12 @@ export async function consoleSessionDetail(db: Kysely<Database>, row: SessionVie
       ])
       .where('session_id', '=', row.id)
       .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('server_masks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('session_id', '=', row.id)
+      .where('sequence', '>', SESSION_FIELDS_SEQUENCE)
+      .executeTakeFirstOrThrow(),
   ]);
   const actions = buildActions(head.events);
   const chunks = Number(audio.n);
@@ -83,6 +95,7 @@ export async function consoleSessionDetail(db: Kysely<Database>, row: SessionVie
     quality: {
       unresolvedTargets: actions.filter((a) => TARGETED.includes(a.operation) && !a.target?.selectors.css).length,
       maskedFields: actions.filter((a) => a.mask !== undefined).length,
+      serverMaskedEvents: Number(serverMasked.n),
       missingScreenshots: Number(screenshots.n) + Number(burstGaps.rows[0]?.n ?? 0),
       missingAudioChunks: chunks - Number(audio.uploaded) + Math.max(0, announcedIndexes - chunks),
       sequenceGaps: gaps,

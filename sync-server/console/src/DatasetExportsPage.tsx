@@ -59,7 +59,11 @@ export function DatasetExportsPage() {
 
   const field = (name: 'from' | 'to' | 'worker') => ({
     value: form[name],
-    onInput: (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value }),
+    // From the latest state, not this render's: changes arriving together (autofill) all count.
+    onInput: (e: Event) => {
+      const value = (e.currentTarget as HTMLInputElement).value;
+      setForm((current) => ({ ...current, [name]: value }));
+    },
   });
 
   return (
@@ -71,7 +75,10 @@ export function DatasetExportsPage() {
           <select
             name="format"
             value={form.format}
-            onChange={(e) => setForm({ ...form, format: e.currentTarget.value as ExportFormat })}
+            onChange={(e) => {
+              const format = e.currentTarget.value as ExportFormat;
+              setForm((current) => ({ ...current, format }));
+            }}
           >
             {Object.entries(EXPORT_FORMAT_LABELS).map(([value, label]) => (
               <option key={value} value={value}>

@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '@codesight/schema';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStats } from '../db/database';
 import type { IngestObserver } from './ingest-metrics';
@@ -7,11 +8,29 @@ import { processMetricsRegistry } from './process-metrics';
 /** How a socket's connection is counted: by the protocol of its data messages, `pending` before the first. */
 export type SocketProtocol = 'sync' | 'legacy' | 'pending';
 
+const INGEST_TRANSPORTS = ['ws', 'http'] as const;
 /** Where ingested bytes and batches arrive. */
-export type IngestTransport = 'ws' | 'http';
+export type IngestTransport = (typeof INGEST_TRANSPORTS)[number];
 
+const LIMITERS = ['principal', 'address', 'auth_failure'] as const;
 /** The rate limiters of the app (see app.ts): per principal, per address, failed authentications per address. */
-export type LimiterName = 'principal' | 'address' | 'auth_failure';
+export type LimiterName = (typeof LIMITERS)[number];
+
+/** The upload kinds (UploadRequest's `kind`). */
+const MEDIA_KINDS = ['screenshot', 'audio', 'video'] as const;
+const VERIFICATION_FAILURES = ['missing', 'mismatch'] as const;
+/** The operations counted-blob-store.ts names. */
+const BLOB_OPERATIONS = [
+  'put',
+  'head',
+  'get',
+  'get_stream',
+  'put_stream',
+  'delete',
+  'move',
+  'create_upload_url',
+  'check',
+] as const;
 
 /**
  * Batch ack latency buckets, in seconds (Prometheus' base unit). A batch of a few dozen events is
@@ -48,7 +67,7 @@ export interface ServerMetrics {
   /** A media upload verified and recorded (`kind`: screenshot, audio, video). */
   mediaUploaded(kind: string): void;
   /** An upload whose bytes were missing or not the announced ones. */
-  mediaVerificationFailed(reason: 'missing' | 'mismatch'): void;
+  mediaVerificationFailed(reason: (typeof VERIFICATION_FAILURES)[number]): void;
   /** A blob store operation that threw (disk full, bucket unreachable, access denied). */
   blobStoreError(operation: string): void;
   /** The Prometheus text exposition of this instance and its process. */
@@ -154,6 +173,18 @@ export function createServerMetrics(sources: ScrapeSources): ServerMetrics {
     help: 'Most connections the database pool opens (1 for the embedded database).',
     registers,
   });
+
+  // Every series whose labels are known up front starts at 0: Prometheus' rate() and increase() miss the
+  // first increments of a series that appears only when it is first counted, and alerts would miss them.
+  for (const code of ERROR_CODES) refusals.inc({ code }, 0);
+  for (const transport of INGEST_TRANSPORTS) {
+    bytes.inc({ transport }, 0);
+    batchAck.zero({ transport });
+  }
+  for (const limiter of LIMITERS) rateLimited.inc({ limiter }, 0);
+  for (const kind of MEDIA_KINDS) mediaUploads.inc({ kind }, 0);
+  for (const reason of VERIFICATION_FAILURES) mediaVerificationFailures.inc({ reason }, 0);
+  for (const operation of BLOB_OPERATIONS) blobErrors.inc({ operation }, 0);
 
   const merged = Registry.merge([registry, processMetricsRegistry()]);
 

@@ -20,6 +20,7 @@ import {
   type DatasetExportResult,
 } from '../src/jobs/exports/dataset-export-job';
 import { createJobRunner } from '../src/jobs/job-runner';
+import { claimJob } from '../src/jobs/job-store';
 import type { JobView } from '../src/jobs/job-view';
 import { createServerJobRegistry } from '../src/jobs/server-job-kinds';
 import { createLogger } from '../src/log';
@@ -187,12 +188,23 @@ describe('dataset export job', () => {
 
   it('reports progress by sessions written, rising to the end', async () => {
     const progress: number[] = [];
+    // Claimed by hand: the test is the runner, and calls the handler itself.
+    const { job: queued } = (await (await post(`/api/admin/exports?from=${T0}&to=${T0 + 12 * HOUR}`)).json()) as {
+      job: JobView;
+    };
+    const claimed = await claimJob(pg.open.db, {
+      owner: 'test',
+      kinds: [DATASET_EXPORT_KIND],
+      now: Date.now(),
+      leaseMs: 60_000,
+    });
+    expect(claimed?.id).toBe(queued.id);
     const job = datasetExportJob({ db: pg.open.db, blobs });
     const outcome = await job.run(
       { format: 'dataset-jsonl', from: T0, to: T0 + 24 * HOUR },
       {
-        jobId: '00000000-0000-4000-8000-00000000e001',
-        attempt: 1,
+        jobId: claimed!.id,
+        attempt: claimed!.attempts,
         clock: new FakeClock(),
         logger: createLogger('silent'),
         signal: new AbortController().signal,
@@ -241,6 +253,25 @@ describe('dataset export job', () => {
     const listed = (await (await get('/api/admin/exports')).json()) as { exports: JobView[] };
     expect(listed.exports.length).toBeGreaterThan(0);
     expect(listed.exports.every((j) => j.kind === DATASET_EXPORT_KIND)).toBe(true);
+  });
+
+  it("keeps no file when the attempt is no longer the job's (lease lost, timed out) once written", async () => {
+    const job = datasetExportJob({ db: pg.open.db, blobs });
+    const outcome = await job.run(
+      { format: 'dataset-jsonl', from: T0, to: T0 + 24 * HOUR },
+      {
+        // No running job has this id and attempt (a released or timed-out attempt looks the same).
+        jobId: '00000000-0000-4000-8000-00000000e003',
+        attempt: 1,
+        clock: new FakeClock(),
+        logger: createLogger('silent'),
+        signal: new AbortController().signal,
+        reportProgress: () => {},
+      },
+    );
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'attempt_over', permanent: true } });
+    const files = await readdir(join(dir, 'blobs', 'exports'));
+    expect(files.some((f) => f.includes('00000000-0000-4000-8000-00000000e003'))).toBe(false);
   });
 
   it('leaves no file when its attempt is over before it finished', async () => {

@@ -266,3 +266,20 @@ export async function makeJobDueNow(db: Kysely<Database>, id: string, now: numbe
     .where('run_at', '>', at)
     .execute();
 }
+
+/**
+ * True while `attempt` is the job's running attempt: a handler about to hand over work it cannot
+ * record in a table of its own (an export's file) asks, and drops the work when it is no longer the
+ * job's (timed out, lease lost and taken over). Not atomic with the runner's outcome write, which the
+ * lease fences: a file kept by an attempt that loses its lease just after asking is left unreferenced.
+ */
+export async function isAttemptRunning(db: Kysely<Database>, id: string, attempt: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return row !== undefined;
+}

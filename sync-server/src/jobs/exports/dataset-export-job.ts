@@ -8,6 +8,7 @@ import { countRange, linePieces, sessionDatasetLines, sessionsInRange, utf8 } fr
 import { sessionLegacyLine } from '../../exports/legacy-lines';
 import { DEFAULT_BACKOFF } from '../backoff';
 import { defineJobKind, type JobFailure, type JobKind } from '../job-kind';
+import { isAttemptRunning } from '../job-store';
 
 /** The job kind that writes a dataset-wide export into the blob store. */
 export const DATASET_EXPORT_KIND = 'dataset-export';
@@ -137,7 +138,7 @@ export function datasetExportJob(deps: DatasetExportDeps): JobKind {
         if (err instanceof ExportTooLargeError) return permanent('payload_too_large', `the export has ${err.message}`);
         throw err;
       }
-      if (context.signal.aborted) {
+      if (context.signal.aborted || !(await isAttemptRunning(db, context.jobId, context.attempt))) {
         // This attempt is no longer the job's: its file is nobody's.
         await blobs.delete(blobKey);
         return permanent('attempt_over', 'the attempt ended (timeout or shutdown) before the export was finished');

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import * as v from 'valibot';
-import { describeIssues, err, ok, type Result } from '@codesight/schema';
+import { describeIssues, err, ok, type PrivacyPolicy, type Result } from '@codesight/schema';
+import { privacyPolicyFromEnv } from './privacy-settings';
 import { MIN_METRICS_TOKEN_LENGTH, parseMetricsAllowFrom } from './metrics/metrics-access';
 
 /**
@@ -144,6 +145,8 @@ export interface Settings {
   adminSignInPerMinuteIp: number;
   /** Longest a graceful shutdown (SIGTERM, SIGINT) takes before the process exits 1 anyway. */
   shutdownTimeoutMs: number;
+  /** The privacy policy served to extensions after authentication (issue 14; privacy-settings.ts). */
+  privacyPolicy: PrivacyPolicy;
   /** Unset (the default): no screenshot is ever sent anywhere. */
   vision: VisionSettings | undefined;
   /** Bearer that may scrape `/metrics` without an admin account; unset: admins (and allowed networks) only. */
@@ -280,6 +283,11 @@ const EnvSchema = v.object({
   ADMIN_LOCKOUT_MAX_MINUTES: v.optional(intFromEnv(1, 525_600)),
   ADMIN_SIGN_IN_PER_MINUTE_IP: v.optional(intFromEnv(1, 10_000)),
   SHUTDOWN_TIMEOUT_MS: v.optional(intFromEnv(1000, 600_000)),
+  // Read and checked by privacyPolicyFromEnv (privacy-settings.ts).
+  PRIVACY_POLICY: v.optional(v.string()),
+  PRIVACY_BLOCK_SELECTORS: v.optional(v.string()),
+  PRIVACY_MASK_FIELDS: v.optional(v.string()),
+  PRIVACY_POLICY_FILE: v.optional(nonEmpty),
   VISION_API_URL: v.optional(
     v.pipe(
       v.string(),
@@ -511,6 +519,7 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
   }
 
   const vision = visionSettings(e, production, errors);
+  const privacyPolicy = privacyPolicyFromEnv(e, errors);
   const metricsAllowFrom = parseMetricsAllowFrom(e.METRICS_ALLOW_FROM ?? '');
   errors.push(...metricsAllowFrom.errors);
 
@@ -571,6 +580,7 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     adminSignInPerMinuteIp: e.ADMIN_SIGN_IN_PER_MINUTE_IP ?? DEFAULTS.adminSignInPerMinuteIp,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? DEFAULTS.shutdownTimeoutMs,
     vision,
+    privacyPolicy,
     metricsToken: e.METRICS_TOKEN,
     metricsAllowFrom: metricsAllowFrom.networks,
   };

@@ -23,7 +23,7 @@ import { trainingMedia } from './training-media';
 const IN_MEMORY_EVENTS = 4000;
 
 /**
- * The extension endpoints: session listing, the session JSON, training data and the session's media
+ * The extension endpoints: the privacy policy, session listing, the session JSON, training data and the session's media
  * (screenshot and chunk listings, narration audio and tab video as files). Workers (API key) see
  * their own sessions, admins (JWT) every session.
  */
@@ -32,6 +32,13 @@ export function extensionRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.use('*', requireAuth('any'));
 
   app.get('/sessions', listSessionsHandler(deps));
+
+  // The deployment's privacy policy (issue 14), for a client on the HTTP fallback (the WebSocket hands it
+  // over in authentication_success). No-store: an operator's change must reach the next start.
+  app.get('/policy', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json(deps.settings.privacyPolicy);
+  });
 
   app.get('/sessions/:id/data', async (c) => {
     const found = await sessionFor(deps.db, c.get('principal'), c.req.param('id'));

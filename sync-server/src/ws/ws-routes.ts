@@ -37,6 +37,7 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
       return result;
     },
     verifyCredential: (principal) => watch.verify(principal),
+    privacyPolicy: deps.settings.privacyPolicy,
     handleMessage: async (principal, message) => {
       try {
         const reply = await dispatchMessage(deps.protocol, principal, message);

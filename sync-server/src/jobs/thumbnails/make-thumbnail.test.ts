@@ -7,6 +7,7 @@ import {
   MAX_SOURCE_BYTES,
   MAX_SOURCE_PIXELS,
   THUMBNAIL_MAX_HEIGHT,
+  sniffScreenshotFormat,
   THUMBNAIL_WIDTH,
 } from './make-thumbnail';
 
@@ -71,6 +72,31 @@ describe('makeThumbnail', () => {
         .toBuffer(),
     );
     expect(await makeThumbnail(gif)).toMatchObject({ ok: false, error: { code: 'undecodable' } });
+  });
+});
+
+describe('sniffScreenshotFormat', () => {
+  it('knows PNG, JPEG and WebP by their signatures, and nothing else', async () => {
+    const make = (format: 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff') =>
+      sharp({ create: { width: 4, height: 4, channels: 3, background: '#123456' } })
+        .toFormat(format)
+        .toBuffer();
+    expect(sniffScreenshotFormat(await make('png'))).toBe('png');
+    expect(sniffScreenshotFormat(await make('jpeg'))).toBe('jpeg');
+    expect(sniffScreenshotFormat(await make('webp'))).toBe('webp');
+    expect(sniffScreenshotFormat(await make('gif'))).toBeUndefined();
+    expect(sniffScreenshotFormat(await make('tiff'))).toBeUndefined();
+    const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>');
+    expect(sniffScreenshotFormat(svg)).toBeUndefined();
+    expect(sniffScreenshotFormat(new Uint8Array(0))).toBeUndefined();
+  });
+
+  it('keeps an SVG away from libvips, even one that would render', async () => {
+    const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"/>');
+    expect(await makeThumbnail(svg)).toMatchObject({
+      ok: false,
+      error: { code: 'undecodable', message: 'not a PNG, JPEG or WebP file' },
+    });
   });
 });
 

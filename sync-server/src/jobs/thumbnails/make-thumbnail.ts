@@ -61,11 +61,15 @@ export function declaredFrameProblem(frame: DeclaredFrame): ThumbnailProblem | u
 }
 
 /**
- * A {@link THUMBNAIL_WIDTH}-wide WebP of the frame (never enlarged), its aspect kept. The header is read
- * first: a format other than PNG, JPEG or WebP, or more than {@link MAX_SOURCE_PIXELS} pixels, is
- * refused before any pixel is decoded; libvips' own `limitInputPixels` guards the decode as well.
+ * A {@link THUMBNAIL_WIDTH}-wide WebP of the frame (never enlarged), its aspect kept. Bytes that do not
+ * start like a PNG, JPEG or WebP file are refused unread; then the header is read: a format other than
+ * those, or more than {@link MAX_SOURCE_PIXELS} pixels, is refused before any pixel is decoded; libvips'
+ * own `limitInputPixels` guards the decode as well.
  */
 export async function makeThumbnail(source: Uint8Array): Promise<Result<Thumbnail, ThumbnailProblem>> {
+  // By signature before libvips sees a byte: its loaders for SVG, TIFF, HEIF, PDF… are attack surface a
+  // worker's upload must never reach.
+  if (!sniffScreenshotFormat(source)) return fail('undecodable', 'not a PNG, JPEG or WebP file');
   const options = { limitInputPixels: MAX_SOURCE_PIXELS, failOn: 'error', sequentialRead: true } as const;
   let header: Metadata;
   try {
@@ -88,6 +92,16 @@ export async function makeThumbnail(source: Uint8Array): Promise<Result<Thumbnai
   } catch (err) {
     return fail('undecodable', `the image did not decode: ${messageOf(err)}`);
   }
+}
+
+/** The screenshot format the bytes start like (PNG, JPEG, WebP signatures), or undefined. */
+export function sniffScreenshotFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'webp' | undefined {
+  const starts = (signature: readonly number[], at = 0) => signature.every((b, i) => bytes[at + i] === b);
+  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (starts([0xff, 0xd8, 0xff])) return 'jpeg';
+  // RIFF <size> WEBP
+  if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'webp';
+  return undefined;
 }
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 200);

@@ -207,7 +207,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Before the metrics and the credential check, which read tables a migration may be creating.
   app.use(refuseWhileStarting(readiness));
   // Before the credential check: METRICS_TOKEN is not an API key to look up (metrics-routes.ts).
-  app.use(serveMetricsToTrustedScrapers(settings, metrics));
+  app.use(serveMetricsToTrustedScrapers(settings, metrics, routeDeps.ipLimiter));
   app.use(
     authenticateRequest({
       auth: routeDeps.auth,

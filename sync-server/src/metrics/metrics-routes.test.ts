@@ -77,6 +77,21 @@ describe('GET /metrics access', () => {
     expect(spoofed.status).toBe(401);
     expect((await v.request('/metrics', { method: 'POST', ip: '10.1.2.3' })).status).toBe(404);
   });
+
+  it('charges trusted scrapes to the address: a leaked token cannot make it render metrics in a loop', async () => {
+    const v = t.variant({ metricsToken: METRICS_TOKEN, rateLimitPerMinuteIp: 2 });
+    for (const status of [200, 200, 429]) {
+      const res = await v.request('/metrics', { bearer: METRICS_TOKEN, ip: '198.51.100.9' });
+      expect(res.status).toBe(status);
+      if (status === 429) {
+        expect(await res.json()).toMatchObject({ error: { code: 'rate_limited' } });
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    }
+    // The refused scrape is a rate-limit hit like any other.
+    const m = await scrape(v);
+    expect(m.value('codesight_rate_limit_hits_total', { limiter: 'address' })).toBe(1);
+  });
 });
 
 describe('GET /metrics content', () => {

@@ -1,6 +1,9 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
+import { rateLimitResponse } from '../http/rate-limit';
+import { addressBucket } from '../http/rate-limit-keys';
+import type { RateLimiter } from '../http/rate-limiter';
 import type { Settings } from '../settings';
 import { createAddressMatcher, isMetricsToken } from './metrics-access';
 import type { ServerMetrics } from './server-metrics';
@@ -28,11 +31,14 @@ async function answerScrape(c: Context, metrics: ServerMetrics): Promise<Respons
  * METRICS_TOKEN as a bearer, or one connecting from a METRICS_ALLOW_FROM network (its TCP peer
  * address). Mounted before the credential check, so the token is never looked up as an API key. Any
  * other request falls through to {@link metricsRoutes}, where an admin may scrape and anyone else is
- * refused; a wrong token is then a failed authentication, charged like any other.
+ * refused; a wrong token is then a failed authentication, charged like any other. A trusted scrape is
+ * charged to its address's bucket (`addressLimiter`), as a request without an account is: a leaked token
+ * cannot make the server render metrics in a loop.
  */
 export function serveMetricsToTrustedScrapers(
   settings: Pick<Settings, 'metricsToken' | 'metricsAllowFrom'>,
   metrics: ServerMetrics,
+  addressLimiter: RateLimiter,
 ): MiddlewareHandler<AppEnv> {
   const allowed = createAddressMatcher(settings.metricsAllowFrom);
   const token = settings.metricsToken;
@@ -42,8 +48,10 @@ export function serveMetricsToTrustedScrapers(
     const byToken = token !== undefined && bearer !== undefined && isMetricsToken(bearer, token);
     const peer = peerAddress(c);
     const byNetwork = settings.metricsAllowFrom.length > 0 && peer !== undefined && allowed(peer);
-    if (byToken || byNetwork) return answerScrape(c, metrics);
-    return next();
+    if (!byToken && !byNetwork) return next();
+    const bucket = addressBucket(c.get('clientIp'));
+    if (!addressLimiter.take(bucket)) return rateLimitResponse(c, addressLimiter, bucket);
+    return answerScrape(c, metrics);
   };
 }
 

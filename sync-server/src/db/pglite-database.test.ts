@@ -28,6 +28,9 @@ const MIGRATION_NAMES = [
   '2026-12-03T0200-admin-accounts',
   '2026-12-03T0300-record-stored-events',
   '2026-12-03T0400-console-indexes',
+  '2026-12-03T0500-screenshot-analyses',
+  '2026-12-03T0600-screenshot-thumbnails',
+  '2026-12-03T0700-server-masking',
   '2026-12-03T0900-summary-per-distinct-url',
 ];
 

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '@codesight/schema';
+import { PrivacyReport } from './PrivacyReport';
 import { sendCommand } from './send-command';
 
 /** Past sessions with their downloads and deletion (confirmed, since it cannot be undone). */
@@ -13,6 +14,8 @@ export function SessionList({
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const past = sessions.filter((s) => s.status === 'stopped');
+  // The session just stopped shows its privacy report at once; older ones on request.
+  const newest = past.reduce<Session | undefined>((a, s) => (!a || s.startTime > a.startTime ? s : a), undefined);
 
   const run = async (id: string, label: string, command: Parameters<typeof sendCommand>[0]) => {
     setBusy(id);
@@ -36,6 +39,7 @@ export function SessionList({
               </span>
             </div>
             {s.prunedAt && <p class="hint">Synced and removed from this computer: the server holds it.</p>}
+            <PrivacyReport session={s} open={s.id === newest?.id} />
             <div class="row actions">
               <button
                 disabled={busy === s.id || !!s.prunedAt}

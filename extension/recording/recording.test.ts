@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CaptureEnvelope } from '@codesight/schema';
+import type { CaptureEnvelope, CapturedEvent } from '@codesight/schema';
 import { sampleCapturedEvents } from '@codesight/schema/testing';
 import { AppDB } from '../db/app-db';
 import { storeCapturedEvents, storedSequences, LATE_EVENT_GRACE_MS } from './store-captured';
@@ -72,6 +72,23 @@ describe('storeCapturedEvents', () => {
     expect(session?.eventCount).toBe(5);
     expect(session?.eventCounts.click).toBe(1);
     expect(session?.pagesVisited).toEqual(['shop.example']);
+  });
+
+  it('counts masked values per rule on the session, for the privacy report', async () => {
+    await startSession(db, 's1', env);
+    const template = sampleCapturedEvents().find((e) => e.type === 'input' && e.mask)!;
+    const masked = (i: number, rule: 'name' | 'strict'): CaptureEnvelope => ({
+      clientId: `masked-${i}-xxxxxx`,
+      sessionId: 's1',
+      event: { ...template, timestamp: env.now + i, mask: { rule, lengthClass: '5-12' } } as CapturedEvent,
+    });
+    await storeCapturedEvents(db, [
+      masked(1, 'name'),
+      masked(2, 'strict'),
+      masked(3, 'name'),
+      ...envelopes('s1', 2, 10),
+    ]);
+    expect((await db.sessions.get('s1'))?.maskCounts).toEqual({ name: 2, strict: 1 });
   });
 
   it('writes a repeated envelope once, also within one batch', async () => {

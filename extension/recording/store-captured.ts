@@ -66,6 +66,9 @@ export async function storeCapturedEvents(db: AppDB, envelopes: readonly Capture
           const sequence = session.eventCount + 1;
           session.eventCount = sequence;
           session.eventCounts[envelope.event.type] = (session.eventCounts[envelope.event.type] ?? 0) + 1;
+          const mask = 'mask' in envelope.event ? envelope.event.mask : undefined;
+          if (mask)
+            session.maskCounts = { ...session.maskCounts, [mask.rule]: (session.maskCounts?.[mask.rule] ?? 0) + 1 };
           const host = webHostOf(envelope.event.url);
           if (host && !session.pagesVisited.includes(host)) session.pagesVisited.push(host);
           rows.push({ ...envelope.event, sessionId, sequence });

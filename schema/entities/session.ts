@@ -24,6 +24,11 @@ export const SessionSchema = v.object({
   extensionVersion: v.optional(v.pipe(v.string(), v.maxLength(32))),
   maskingPolicy: MaskingPolicySchema,
   /**
+   * Masked values per rule, kept up to date at each durable write (like `eventCounts`) so the popup's
+   * privacy report never scans the events. Counts only, never content. Absent on older sessions.
+   */
+  maskCounts: v.optional(v.record(MaskRuleSchema, int4Schema(0))),
+  /**
    * Epoch ms when the session's events were deleted locally after the server confirmed it complete
    * (setting `pruneSyncedData`); its data then lives only on the server.
    */

@@ -30,6 +30,11 @@ export const SHOP_PAGES = {
   frame: '/frame.html',
   /** The iframe's page, with #zip and #inner-button. */
   frameInner: '/frame-inner.html',
+  /**
+   * An account page with personal data planted everywhere a privacy review looks (issue 14): free text,
+   * link text, a mailto: link, the title, a link's query and fragment, labelled and unlabelled fields.
+   */
+  account: '/account.html',
 } as const;
 
 /** Ids of the products in site/shop.js (keep in sync). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ import { runMain, type MainProcess } from './testing/main-process';
  * The real process's start order on PostgreSQL (issue 15): it listens before it migrates, so while
  * another instance holds the migration lock it is live (`/health` 200) but not ready (`/health/ready`
  * 503 "starting"), refuses every other request and WebSocket upgrade with a JSON 503, and logs that it
- * waits; once the lock is free it migrates, becomes ready, and a SIGTERM ends it with exit 0.
+ * waits; once the lock is free it migrates, becomes ready, and a SIGTERM ends it with exit 0. A
+ * shutdown that cannot finish (a query stuck behind a lock) ends at SHUTDOWN_TIMEOUT_MS with exit 1.
  */
 
 let cluster: PostgresCluster;
@@ -127,5 +129,56 @@ describe('start-up order of the real process', () => {
     expect(await server.exited).toBe(0);
     expect(server.stdout()).toContain('"server_stopped"');
     expect(server.stdout()).not.toContain('"shutdown_timeout"');
+  });
+});
+
+describe('the shutdown bound of the real process', () => {
+  it('exits 1 with shutdown_timeout when a request stuck in the database keeps the drain from finishing', async () => {
+    const url = await cluster.createDatabase('stuck_shutdown');
+    const port = await getFreePort();
+    const base = `http://127.0.0.1:${port}`;
+    server = runMain({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    await until(
+      () => get(`${base}/health/ready`),
+      (r) => r?.status === 200,
+      'the process to be ready',
+    );
+
+    // Every key lookup now waits for this transaction: the request below holds a pooled connection
+    // that the database close at the end of the drain waits for.
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    await locker.query('begin');
+    await locker.query('lock table api_keys in access exclusive mode');
+    try {
+      const key = `csk_${randomBytes(32).toString('base64url')}`;
+      const stuck = fetch(`${base}/api/sessions`, { headers: { authorization: `Bearer ${key}` } }).catch(() => null);
+      await until(
+        async () =>
+          (
+            await locker.query<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
+            )
+          ).rows[0]?.n ?? 0,
+        (n) => n >= 1,
+        'the key lookup to wait for the lock',
+      );
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(1);
+      expect(server.stdout()).toContain('"shutdown_timeout"');
+      expect(server.stdout()).not.toContain('"server_stopped"');
+      await stuck;
+    } finally {
+      await locker.query('rollback');
+      await locker.end();
+    }
   });
 });

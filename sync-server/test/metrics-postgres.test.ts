@@ -9,7 +9,8 @@ import { signAdminToken } from '../src/auth/admin-token';
 import { createDatabase, type OpenDatabase } from '../src/db/database';
 import { toJsonb } from '../src/db/jsonb';
 import { startServer, type RunningServer } from '../src/main';
-import { JOB_DEPTH_CACHE_MS } from '../src/metrics/job-depth';
+import { CompiledQuery, sql } from 'kysely';
+import { JOB_DEPTH_CACHE_MS, liveJobsQuery, oldestDueQuery } from '../src/metrics/job-depth';
 import { parseExposition } from '../src/metrics/testing/parse-exposition';
 import { testSettings } from '../src/testing/test-settings';
 import { DEV_KEY } from './testing/dev-server';
@@ -137,5 +138,23 @@ describe('/metrics on PostgreSQL', () => {
     const jobs = await scrape();
     expect(jobs.value('codesight_jobs', { state: 'queued', kind: 'session-archive' })).toBe(2);
     expect(jobs.value('codesight_jobs_oldest_due_age_seconds')).toBeGreaterThanOrEqual(120);
+  });
+
+  it('reads the job depth through indexes, not the table, among 100k finished jobs (EXPLAIN, not timings)', async () => {
+    await sql`insert into jobs (id, kind, payload, state, max_attempts, run_at, created_at, updated_at)
+      select gen_random_uuid(), 'session-archive', '{}'::jsonb, 'succeeded', 3, now(), now(), now()
+      from generate_series(1, 100000)`.execute(check.db);
+    await sql`analyze jobs`.execute(check.db);
+    const planOf = async (query: { compile(): CompiledQuery }) => {
+      const compiled = query.compile();
+      const result = await check.db.executeQuery<{ 'QUERY PLAN': string }>(
+        CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]),
+      );
+      return result.rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+    for (const plan of [await planOf(liveJobsQuery(check.db)), await planOf(oldestDueQuery(check.db, Date.now()))]) {
+      expect(plan).toMatch(/Index (Only )?Scan using jobs_\w+ on jobs/);
+      expect(plan).not.toContain('Seq Scan');
+    }
   });
 });

@@ -26,24 +26,8 @@ export interface JobDepth {
  * the first entry of `jobs_due_idx`.
  */
 export async function readJobDepth(db: Kysely<Database>, now: number): Promise<JobDepth> {
-  const live = await db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('jobs')
-        .select(['state', 'kind'])
-        .where('state', 'in', ['queued', 'running'])
-        .limit(JOB_COUNT_CAP)
-        .as('live'),
-    )
-    .select(['state', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy(['state', 'kind'])
-    .execute();
-  const due = await db
-    .selectFrom('jobs')
-    .select(sql<Date | null>`min(run_at)`.as('run_at'))
-    .where('state', '=', 'queued')
-    .where('run_at', '<=', new Date(now))
-    .executeTakeFirst();
+  const live = await liveJobsQuery(db).execute();
+  const due = await oldestDueQuery(db, now).executeTakeFirst();
   const oldest = due?.run_at ? new Date(due.run_at).getTime() : undefined;
   return {
     live: live.map((row) => ({
@@ -54,6 +38,30 @@ export async function readJobDepth(db: Kysely<Database>, now: number): Promise<J
     countCap: JOB_COUNT_CAP,
     oldestDueAgeSeconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000),
   };
+}
+
+/** Live jobs by state and kind among the first {@link JOB_COUNT_CAP}; exported for its plan test. */
+export function liveJobsQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('jobs')
+        .select(['state', 'kind'])
+        .where('state', 'in', ['queued', 'running'])
+        .limit(JOB_COUNT_CAP)
+        .as('live'),
+    )
+    .select(['state', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['state', 'kind']);
+}
+
+/** The earliest run time of a queued job that is due at `now`; exported for its plan test. */
+export function oldestDueQuery(db: Kysely<Database>, now: number) {
+  return db
+    .selectFrom('jobs')
+    .select(sql<Date | null>`min(run_at)`.as('run_at'))
+    .where('state', '=', 'queued')
+    .where('run_at', '<=', new Date(now));
 }
 
 /**

@@ -86,7 +86,7 @@ export function privacyNotice(): PrivacyNotice {
         id: 'media',
         title: 'Screenshots, narration and video',
         paragraphs: [
-          'Screenshots of the visible tab are taken around clicks and when you press the screenshot shortcut. Every area the rules below hide (private areas and fields whose value is not stored, every field in strict mode) is painted over before the image is stored.',
+          'Screenshots of the visible tab (on unless you switch them off) are taken around clicks, form submissions and page changes, and when you press the screenshot shortcut. Every area the rules below hide (private areas and fields whose value is not stored, every field in strict mode) is painted over before the image is stored.',
           'Narration is your microphone, recorded in one-second pieces while it is on. Tab video is the visible tab. Neither is analysed in the browser.',
         ],
         items: [],

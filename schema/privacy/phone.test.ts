@@ -78,6 +78,7 @@ describe('maskPhoneNumbers', () => {
     'Versand am 03.12.2026',
     'EAN 4006381333931',
     '123-456-7890', // no area code starts with 1
+    'Order 555-123-4567', // nor an exchange, outside the (555) notation
   ])('leaves %j', (input) => {
     expect(maskPhoneNumbers(input)).toEqual({ text: input, count: 0 });
   });

@@ -21,10 +21,11 @@ const INTERNATIONAL = /^\(?\+[1-9]/;
 // "0049 30 1234567": the international prefix used in most of Europe, with separators (a bare run of
 // digits starting 00 is as likely an order number).
 const DOUBLE_ZERO = /^00[1-9]\d{0,3}[ ./-]/;
-// North American Numbering Plan: the area code starts with 2-9; separators are required. The exchange
-// may start with anything: people type made-up ones (`(555) 123-4567`) into forms, and they are as
-// personal as real ones there.
-const NANP = /^(?:1[ .-]?)?(?:\([2-9]\d\d\) ?|[2-9]\d\d[ .-])\d{3}[ .-]\d{4}$/;
+// North American Numbering Plan: area code and exchange start with 2-9, separators are required. An
+// area code in parentheses is a phone number's own notation, so there the exchange may start with
+// anything (people type made-up ones like `(555) 123-4567` into forms); `555-123-4567` without them
+// is not a valid number and as likely an order number.
+const NANP = /^(?:1[ .-]?)?(?:\([2-9]\d\d\) ?\d|[2-9]\d\d[ .-][2-9])\d\d[ .-]\d{4}$/;
 // National numbers with a trunk 0 and an area code ("030 1234567", "020 7946 0958", "06 12 34 56 78",
 // "(0171) 2345678"). Like the 00 prefix, only at the start of a run: inside a long run of groups
 // (a tracking number) a 0 group is no trunk prefix.

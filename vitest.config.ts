@@ -26,7 +26,13 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['sync-server/test/**/*.test.ts', 'scripts/lib/**/*.test.ts', 'scripts/faults/**/*.test.ts'],
+          include: [
+            'sync-server/test/**/*.test.ts',
+            'scripts/lib/**/*.test.ts',
+            'scripts/faults/**/*.test.ts',
+            // Extension and server together, outside a browser (the policy round trip of issue 14).
+            'scripts/integration/**/*.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

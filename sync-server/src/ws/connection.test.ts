@@ -83,12 +83,8 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
   const events = createConnectionEvents(deps, '10.0.0.1');
   events.onOpen?.(new Event('open'), socket.ctx);
   const receive = (data: string | ArrayBuffer) => events.onMessage?.(new MessageEvent('message', { data }), socket.ctx);
-  type OnClose = NonNullable<typeof events.onClose>;
   const close = () =>
-    events.onClose?.(
-      Object.assign(new Event('close'), { code: 1000, reason: '', wasClean: true }) as Parameters<OnClose>[0],
-      socket.ctx,
-    );
+    events.onClose?.(Object.assign(new Event('close'), { code: 1000, reason: '', wasClean: true }), socket.ctx);
   /** Holds the handler of the message named `name` until the returned function is called. */
   const hold = (name: string) => {
     const g = gate();

@@ -25,6 +25,20 @@ describe('describeStartup', () => {
     expect(s.warnings).toEqual(['JWT_SECRET unset: admin tokens use the public development secret']);
   });
 
+  it('names the privacy policy the extensions are served', () => {
+    expect(describeStartup(settingsFrom({}), 3000).privacyPolicy).toMatch(
+      /^standard \(pp1-[0-9a-f]{14}\), 0 block selectors, 0 field names$/,
+    );
+    const strict = settingsFrom({
+      PRIVACY_POLICY: 'strict',
+      PRIVACY_MASK_FIELDS: 'badge',
+      PRIVACY_BLOCK_SELECTORS: '.a;.b',
+    });
+    expect(describeStartup(strict, 3000).privacyPolicy).toMatch(
+      /^strict \(pp1-[0-9a-f]{14}\), 2 block selectors, 1 field name$/,
+    );
+  });
+
   it('leaves every credential out of URLs: user, password, password= parameters, S3 endpoint user info', () => {
     const settings = settingsFrom({
       NODE_ENV: 'production',

@@ -15,6 +15,8 @@ export interface StartupSummary {
   publicUrl: string;
   allowedOrigins: string[];
   allowedHosts: string[];
+  /** The privacy policy served to extensions (issue 14): mode, version and the number of additions. */
+  privacyPolicy: string;
   /** Old variable names read in place of current ones. */
   legacyNames: string[];
   /** Settings an operator must not miss (the dev credentials exposed off loopback). */
@@ -52,6 +54,13 @@ function describeBlobStore(settings: Settings): string {
   return `S3 bucket ${bucket} (${where})`;
 }
 
+/** `strict (pp1-…), 2 block selectors, 1 field name`: what the extensions are told to apply. */
+function describePrivacyPolicy(settings: Settings): string {
+  const { mode, version, blockSelectors, maskFields } = settings.privacyPolicy;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return `${mode} (${version}), ${count(blockSelectors.length, 'block selector')}, ${count(maskFields.length, 'field name')}`;
+}
+
 /** The summary for `settings`, the server listening on `port` (the real one when PORT=0). */
 export function describeStartup(settings: Settings, port: number): StartupSummary {
   const production = isProduction(settings);
@@ -74,6 +83,7 @@ export function describeStartup(settings: Settings, port: number): StartupSummar
         : (withoutCredentials(settings.publicUrl) ?? '(not shown)'),
     allowedOrigins: ['chrome-extension://* (any extension id)', ...settings.corsOrigins],
     allowedHosts: ['localhost', '*.localhost', 'IP addresses', ...hostPolicy(settings).names],
+    privacyPolicy: describePrivacyPolicy(settings),
     legacyNames: settings.legacyNames.map((n) => `${n.legacy} (use ${n.current}): ${n.note}`),
     warnings,
   };
@@ -89,6 +99,7 @@ export function formatStartupSummary(summary: StartupSummary): string {
     `  public URL:      ${summary.publicUrl}`,
     `  allowed origins: ${summary.allowedOrigins.join(', ')}`,
     `  allowed hosts:   ${summary.allowedHosts.join(', ')}`,
+    `  privacy policy:  ${summary.privacyPolicy}`,
     ...summary.legacyNames.map((n) => `  old setting:     ${n}`),
     ...summary.warnings.map((w) => `  WARNING:         ${w}`),
   ];

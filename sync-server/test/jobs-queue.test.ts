@@ -7,7 +7,7 @@ import { defineJobKind, type JobContext, type JobFailure } from '../src/jobs/job
 import { MAX_RESULT_BYTES } from '../src/jobs/job-attempt';
 import { createJobQueue, type JobQueue } from '../src/jobs/job-queue';
 import { createJobRegistry, MAX_PAYLOAD_BYTES } from '../src/jobs/job-registry';
-import { createJobRunner, type JobRunner } from '../src/jobs/job-runner';
+import { createJobRunner, SWEEP_EVERY_MS, type JobRunner } from '../src/jobs/job-runner';
 import { getJob, LEASE_EXPIRED } from '../src/jobs/job-store';
 import { createLogger } from '../src/log';
 import { startPgliteEngine, startPostgresEngine, type JobEngine } from './testing/job-engines';
@@ -23,6 +23,8 @@ let behaviour: Behaviour = () => Promise.resolve(ok({ done: true }));
 const BACKOFF = { baseMs: 1000, maxMs: 8000 };
 const TIMEOUT_MS = 60_000;
 const LEASE_MS = 9000;
+/** probe's finished jobs are deleted after this; keeper's never. */
+const KEEP_MS = 2 * SWEEP_EVERY_MS;
 
 const probe = defineJobKind({
   kind: 'probe',
@@ -30,9 +32,18 @@ const probe = defineJobKind({
   timeoutMs: TIMEOUT_MS,
   maxAttempts: 3,
   backoff: BACKOFF,
+  keepFinishedMs: KEEP_MS,
   run: (payload, context) => behaviour(payload, context),
 });
-const registry = createJobRegistry([probe]);
+const keeper = defineJobKind({
+  kind: 'keeper',
+  payload: v.object({ n: v.number() }),
+  timeoutMs: TIMEOUT_MS,
+  maxAttempts: 1,
+  backoff: BACKOFF,
+  run: () => Promise.resolve(ok({ kept: true })),
+});
+const registry = createJobRegistry([probe, keeper]);
 const logger = createLogger('silent');
 
 function gate() {
@@ -311,6 +322,40 @@ describe.each(engines)('job queue on %s', (_name, startEngine) => {
     await r.idle();
     const later = await queue.enqueue('probe', { n: 9 }, { dedupeKey: 'probe:9' });
     expect(later.ok && later.value.created).toBe(true);
+  });
+
+  it('deletes finished jobs past their kind\u2019s keepFinishedMs, at most hourly, keeping live jobs and kinds that keep theirs', async () => {
+    const succeeded = await enqueue(1);
+    const failing = await enqueue(2);
+    const kept = await queue.enqueue('keeper', { n: 3 });
+    if (!kept.ok) throw new Error(kept.error.message);
+    behaviour = (payload) =>
+      Promise.resolve(
+        payload.n === 2 ? { ok: false, error: { code: 'nope', message: 'no', permanent: true } } : ok({}),
+      );
+    const r = runner('sweeper');
+    await r.poll();
+    await r.idle();
+    expect((await job(succeeded.id)).state).toBe('succeeded');
+    expect((await job(failing.id)).state).toBe('failed');
+    const waiting = await queue.enqueue('probe', { n: 4 }, { delayMs: 24 * 60 * 60 * 1000 });
+    if (!waiting.ok) throw new Error(waiting.error.message);
+    const ids = [succeeded.id, failing.id, kept.value.job.id, waiting.value.job.id];
+    const present = async () =>
+      (await Promise.all(ids.map((id) => getJob(engine.db().db, id)))).map((row) => row !== undefined);
+
+    // A sweep an hour later: the finished probes are not old enough yet.
+    await clock.advance(KEEP_MS - 1000);
+    await r.poll();
+    expect(await present()).toEqual([true, true, true, true]);
+    // Old enough now, but the last sweep was a second ago.
+    await clock.advance(2000);
+    await r.poll();
+    expect(await present()).toEqual([true, true, true, true]);
+    // The next sweep deletes both finished probes; the keeper's job and the queued probe stay.
+    await clock.advance(SWEEP_EVERY_MS);
+    await r.poll();
+    expect(await present()).toEqual([false, false, true, true]);
   });
 
   it('refuses an invalid, oversized or unknown job before storing anything', async () => {

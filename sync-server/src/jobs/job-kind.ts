@@ -40,6 +40,13 @@ export interface JobKind<P = unknown> {
   /** Attempts in all, the first included. */
   maxAttempts: number;
   backoff: BackoffPolicy;
+  /**
+   * How long a finished (succeeded or failed) job of this kind is kept before the runners delete it.
+   * Unset: kept for good, for kinds whose row is the record of an artifact (archives, exports are found
+   * through their jobs). Kinds enqueued per session over and over (thumbnails, analyses), whose results
+   * live in tables of their own, set it so the queue does not grow with every recording.
+   */
+  keepFinishedMs?: number;
   /** Does the work. Returns a short JSON result (bounded, see MAX_RESULT_BYTES) or why not; may also throw. */
   run(payload: P, context: JobContext): Promise<Result<unknown, JobFailure>>;
 }

@@ -7,13 +7,22 @@ import type { Logger } from '../log';
 import { unrefTimer, waitAtMost } from '../timers';
 import { startAttempt, type RunningAttempt } from './job-attempt';
 import type { JobRegistry } from './job-registry';
-import { claimJob, reapExpiredLeases } from './job-store';
+import { claimJob, deleteFinishedJobs, reapExpiredLeases } from './job-store';
 
 /**
  * A lease is renewed every third of it, so two renewals can fail (a slow database) before another
  * runner may take the job over; a dead runner's job is taken over within 30 s.
  */
 export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * How often a runner deletes the finished jobs its kinds no longer keep, and how many rows one sweep
+ * deletes at most per kind (in statements of {@link SWEEP_CHUNK}): small deletes that never hold the
+ * table long, and a backlog (a first start after months) cleared over a few hours rather than at once.
+ */
+export const SWEEP_EVERY_MS = 60 * 60 * 1000;
+export const SWEEP_CHUNK = 1000;
+export const SWEEP_MAX_CHUNKS = 10;
 
 /** What {@link createJobRunner} runs on. */
 export interface JobRunnerOptions {
@@ -66,6 +75,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let polling: Promise<number> | undefined;
   let pollTimer: TimerHandle;
   let stopped: Promise<void> | undefined;
+  /** When the last sweep ran; the first poll sweeps. */
+  let sweptAt = Number.NEGATIVE_INFINITY;
 
   const armPoll = () => {
     if (stopping || !autoPoll) return;
@@ -85,6 +96,10 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     try {
       const reaped = await reapExpiredLeases(db, registry, clock.now());
       if (reaped > 0) log.warn('jobs_lease_expired', { count: reaped });
+      if (clock.now() - sweptAt >= SWEEP_EVERY_MS) {
+        sweptAt = clock.now();
+        await sweepFinished();
+      }
       while (!stopping && active.size < options.concurrency) {
         const row = await claimJob(db, { owner, kinds: registry.kinds(), now: clock.now(), leaseMs });
         if (!row) break;
@@ -95,6 +110,21 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       log.error('jobs_poll_failed', { error: err });
     }
     return started;
+  };
+
+  /** Deletes finished jobs past their kind's keepFinishedMs (see SWEEP_EVERY_MS). */
+  const sweepFinished = async () => {
+    for (const name of registry.kinds()) {
+      const keepMs = registry.get(name)?.keepFinishedMs;
+      if (keepMs === undefined) continue;
+      let deleted = 0;
+      for (let chunk = 0; chunk < SWEEP_MAX_CHUNKS && !stopping; chunk++) {
+        const n = await deleteFinishedJobs(db, name, clock.now() - keepMs, SWEEP_CHUNK);
+        deleted += n;
+        if (n < SWEEP_CHUNK) break;
+      }
+      if (deleted > 0) log.info('jobs_swept', { kind: name, count: deleted });
+    }
   };
 
   const start = (row: JobRow) => {

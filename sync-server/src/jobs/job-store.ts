@@ -184,6 +184,36 @@ async function applied(update: Promise<{ numUpdatedRows: bigint }>): Promise<boo
   return (await update).numUpdatedRows > 0n;
 }
 
+/**
+ * Deletes up to `limit` finished jobs of `kind` that finished before `before`; returns how many. The
+ * `created_at` bound is implied by the `finished_at` one (a job finishes after it is made) and lets
+ * the (kind, created_at) index find the candidates instead of reading every job of the kind.
+ */
+export async function deleteFinishedJobs(
+  db: Kysely<Database>,
+  kind: string,
+  before: number,
+  limit: number,
+): Promise<number> {
+  const cutoff = new Date(before);
+  const result = await db
+    .deleteFrom('jobs')
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', '=', kind)
+        .where('created_at', '<', cutoff)
+        .where('state', 'in', ['succeeded', 'failed'])
+        .where('finished_at', '<', cutoff)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Writes the attempt's outcome; false when the lease was lost meanwhile (the outcome is dropped). */
 export function finishAttempt(db: Kysely<Database>, fence: LeaseFence, next: NextState, now: number): Promise<boolean> {
   return applied(

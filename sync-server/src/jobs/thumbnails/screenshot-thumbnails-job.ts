@@ -57,6 +57,8 @@ export function screenshotThumbnailsJob(deps: ScreenshotThumbnailsDeps): JobKind
     timeoutMs: THUMBNAILS_TIMEOUT_MS,
     maxAttempts: 3,
     backoff: DEFAULT_BACKOFF,
+    // One job per recording session and minute of screenshots; the thumbnails are the record.
+    keepFinishedMs: 7 * 24 * 60 * 60 * 1000,
     async run({ sessionId }, context) {
       const result: ThumbnailsResult = { made: 0, refused: 0, sourceBytes: 0, thumbnailBytes: 0 };
       const total = Math.max(1, await countPendingShots(db, sessionId));

@@ -81,6 +81,8 @@ export function screenshotAnalysisJob(deps: ScreenshotAnalysisDeps): JobKind {
     timeoutMs: ANALYSIS_TIMEOUT_MS,
     maxAttempts: 5,
     backoff: ANALYSIS_BACKOFF,
+    // The answers are kept in screenshot_analyses; the job row only says how the last run went.
+    keepFinishedMs: 30 * 24 * 60 * 60 * 1000,
     async run({ sessionId }, context) {
       if (!(await getSessionView(db, sessionId))) return permanent('unknown_session', `no session ${sessionId}`);
       const model = client.model;

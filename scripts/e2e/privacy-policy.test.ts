@@ -5,11 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strFromU8, unzipSync } from 'fflate';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
-import { PrivacyPolicySchema, validate, type PrivacyMode, type RecordedEvent, type Session } from '@codesight/schema';
+import {
+  PrivacyPolicySchema,
+  validate,
+  type PrivacyMode,
+  type RecordedEvent,
+  type Screenshot,
+  type Session,
+} from '@codesight/schema';
 import { launchWithExtension } from '../lib/chromium';
 import { startPostgres, type PostgresCluster } from '../lib/postgres-cluster';
 import { SHOP_PAGES, startFixtureShop, type FixtureShop } from './fixture-shop/serve';
+import { decodeRgba } from './testing/decode-image';
 import { waitForDownload } from './testing/downloads';
+import { readExtensionBlobs } from './testing/extension-blobs';
+import { innerPixelBox, regionStats, type CssBox } from './testing/pixel-stats';
 import { builtExtension } from './testing/extension-build';
 import { dumpExtensionDb } from './testing/extension-db';
 import { updateSettings } from './testing/extension-storage';
@@ -339,6 +349,74 @@ describe.each(['standard', 'strict'] as const)('the %s policy', (mode) => {
     } finally {
       await browser.close();
       await rm(downloadsDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('screenshots under the strict policy', () => {
+  // Image pixels left out at a box's edges (encoder bleed), and "one colour" (typed text gives tens).
+  const EDGE_INSET_PX = 2;
+  const UNIFORM_MAX_STDDEV = 3;
+
+  it('paints over every input box, the search box strict lets the events keep included; page text shows', async () => {
+    const server = servers.get('strict')!;
+    const sessionId = 'e2e_privacy_strict_shots';
+    const browser = await launchWithExtension({ extensionPath: builtExtension() });
+    try {
+      const popup = await openPopup(browser);
+      await configureServer(popup, server.url, TEST_API_KEY);
+      await waitFor(
+        () => popup.evaluate(async () => (await chrome.storage.local.get('privacyPolicy')).privacyPolicy),
+        (stored) => (stored as { policy?: { mode?: string } } | undefined)?.policy?.mode === 'strict',
+        'the strict policy kept in chrome.storage',
+      );
+      await startRecording(popup, sessionId);
+      const page = await browser.context.newPage();
+      await page.goto(`${shop.url}${SHOP_PAGES.account}`);
+      await page.locator('#search').scrollIntoViewIfNeeded();
+      await page.locator('#search').fill(SEARCH_QUERY);
+      await page.locator('#u1').fill(UNLABELLED_LINE);
+      const boxes = await page.evaluate(() => {
+        const rect = (id: string) => {
+          const r = document.getElementById(id)!.getBoundingClientRect();
+          return { x: r.x, y: r.y, width: r.width, height: r.height };
+        };
+        return { search: rect('search'), u1: rect('u1'), heading: rect('order-line') };
+      });
+      const clickAt = Date.now();
+      // A click starts a burst of screenshots; it changes nothing on the page.
+      await page.locator('#search-form').click({ position: { x: 2, y: 2 } });
+      const shots = await waitFor(
+        async () =>
+          ((await dumpExtensionDb(popup)).screenshots as Screenshot[]).filter(
+            (s) => s.sessionId === sessionId && s.timestamp >= clickAt,
+          ),
+        (list) => list.length > 0,
+        'a screenshot after the click',
+      );
+      const blobs = await readExtensionBlobs(popup);
+      const visible = (box: CssBox) => box.y >= 0 && box.y + box.height <= 720;
+      let measured = 0;
+      for (const shot of shots) {
+        const blob = blobs.get(shot.sha256);
+        if (!blob) continue;
+        const image = await decodeRgba(blob.data, shot.width, shot.height);
+        const scale = shot.width / shot.viewportWidth!;
+        for (const [name, box] of Object.entries({ search: boxes.search, u1: boxes.u1 })) {
+          if (!visible(box)) continue;
+          const stats = regionStats(image, innerPixelBox(box, scale, EDGE_INSET_PX, image)!);
+          expect(stats.maxStddev, `${name} painted over in ${shot.id}`).toBeLessThan(UNIFORM_MAX_STDDEV);
+          measured++;
+        }
+        if (visible(boxes.heading)) {
+          const text = regionStats(image, innerPixelBox(boxes.heading, scale, EDGE_INSET_PX, image)!);
+          expect(text.maxStddev, `page text shows in ${shot.id}`).toBeGreaterThan(10);
+        }
+      }
+      expect(measured, 'input boxes measured in a screenshot').toBeGreaterThan(0);
+      await page.close();
+    } finally {
+      await browser.close();
     }
   }, 180_000);
 });

@@ -32,11 +32,12 @@ export const AuthenticateMessageSchema = v.pipe(
     apiKey: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
     token: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
     /**
-     * The sync protocol version the client speaks (the extension sends it; old clients do not). With it,
-     * `authentication_success` also carries the deployment's privacy policy; without it the reply is
-     * exactly the legacy one.
+     * The sync protocol version the client speaks (the extension sends 1; old clients send nothing). With
+     * a version, `authentication_success` also carries the deployment's privacy policy; without one the
+     * reply is exactly the legacy one. Any other value is ignored, not refused: before this field existed
+     * unknown keys were dropped, and an old client that happens to send `v` must still get in.
      */
-    v: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))),
+    v: v.optional(v.unknown()),
   }),
   v.check((m) => m.apiKey !== undefined || m.token !== undefined, 'authenticate needs apiKey or token'),
 );

@@ -43,7 +43,10 @@ describe('authentication step', () => {
     const policy = makePrivacyPolicy({ mode: 'strict', blockSelectors: ['#me'], maskFields: [] });
     expect(protocolVersionOf({ type: 'authenticate', apiKey: 'csk_x' })).toBeUndefined();
     expect(protocolVersionOf({ type: 'authenticate', apiKey: 'csk_x', v: 1 })).toBe(1);
-    expect(protocolVersionOf({ type: 'authenticate', apiKey: 'csk_x', v: 'new' })).toBeUndefined();
+    // Any other `v` is an old client's stray key: ignored, and the credential still read.
+    for (const stray of ['new', 1.5, 0, -1, 1e9, null, {}])
+      expect(protocolVersionOf({ type: 'authenticate', apiKey: 'csk_x', v: stray })).toBeUndefined();
+    expect(credentialOf({ type: 'authenticate', apiKey: 'csk_x', v: 'new' })).toMatchObject({ ok: true });
     const worker = { kind: 'worker', workerId: 'w1', keyId: 'k1' } as const;
     expect(authenticationSuccess(worker, 5, policy)).toEqual({
       type: 'authentication_success',

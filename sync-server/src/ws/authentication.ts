@@ -115,8 +115,15 @@ export function credentialOf(message: unknown): Result<Credential, Failure<'vali
  */
 export function protocolVersionOf(message: unknown): number | undefined {
   const checked = validate(AuthenticateMessageSchema, message);
-  return checked.ok ? checked.value.v : undefined;
+  if (!checked.ok) return undefined;
+  const version = checked.value.v;
+  return typeof version === 'number' && Number.isInteger(version) && version >= 1 && version <= MAX_PROTOCOL_VERSION
+    ? version
+    : undefined;
 }
+
+/** Versions above this are no sync protocol this server could speak: read as an old client's stray key. */
+const MAX_PROTOCOL_VERSION = 1000;
 
 /**
  * The `authentication_success` reply: admins get a pseudo worker id naming them. `privacyPolicy` is given

@@ -53,8 +53,13 @@ function compilePrivacyPolicy(
   };
 }
 
-/** Whether the browser's selector parser accepts `selector` (querySelector throws a SyntaxError otherwise). */
+/**
+ * Whether the browser's selector parser accepts `selector` (querySelector throws a SyntaxError otherwise).
+ * In the service worker there is no document: every selector counts as refused, which is right there,
+ * since the background applies the policy only to tab URLs and titles and blocks no element.
+ */
 function parsesAsSelector(selector: string): boolean {
+  if (typeof document === 'undefined') return false;
   try {
     document.createDocumentFragment().querySelector(selector);
     return true;

@@ -83,7 +83,10 @@ export function RecordingPanel({
       <p class="meta">
         <span id="elapsed">{formatDuration(now - active.startTime)}</span> ·{' '}
         <span id="event-count">{active.eventCount}</span> events · {active.pagesVisited.length} site
-        {active.pagesVisited.length === 1 ? '' : 's'}
+        {active.pagesVisited.length === 1 ? '' : 's'} ·{' '}
+        <span id="privacy-mode" title="The privacy policy this session records under">
+          {active.maskingPolicy.mode ?? 'standard'} privacy
+        </span>
       </p>
       {counts.length > 0 && (
         <ul class="counts" aria-label="Events by type">

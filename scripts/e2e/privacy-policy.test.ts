@@ -236,6 +236,8 @@ describe.each(['standard', 'strict'] as const)('the %s policy', (mode) => {
       );
 
       await startRecording(popup, sessionId);
+      // The worker sees which policy the session records under.
+      expect(await popup.locator('#privacy-mode').textContent()).toBe(`${mode} privacy`);
       const page = await browser.context.newPage();
       await browseAccount(page, shop.url, mode);
       // The last click's event reaches IndexedDB before Stop (the page's outbox batches for up to a second).

@@ -78,6 +78,24 @@ describe('GET /metrics access', () => {
     expect((await v.request('/metrics', { method: 'POST', ip: '10.1.2.3' })).status).toBe(404);
   });
 
+  // Hole closed: with METRICS_ALLOW_FROM=loopback behind a reverse proxy on the same host, every request
+  // the proxy forwarded arrived from loopback, so anyone on the internet could scrape /metrics.
+  it('refuses a METRICS_ALLOW_FROM peer forwarding for a client outside the networks (a same-host proxy)', async () => {
+    const v = t.variant({ metricsAllowFrom: ['127.0.0.0/8'], trustProxy: 1 });
+    const viaProxy = await v.request('/metrics', { ip: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.7' } });
+    expect(viaProxy.status).toBe(401);
+    expect(await viaProxy.json()).toMatchObject({ error: { code: 'not_authenticated' } });
+    // A scraper on the host itself, directly or through the proxy, is still served.
+    expect((await v.request('/metrics', { ip: '127.0.0.1' })).status).toBe(200);
+    const local = await v.request('/metrics', { ip: '127.0.0.1', headers: { 'x-forwarded-for': '127.0.0.1' } });
+    expect(local.status).toBe(200);
+    // No proxy trusted (TRUST_PROXY unset): a forwarded request cannot be told from the internet's.
+    const untrusted = t.variant({ metricsAllowFrom: ['127.0.0.0/8'] });
+    const forwarded = { ip: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.7' } };
+    expect((await untrusted.request('/metrics', forwarded)).status).toBe(401);
+    expect((await untrusted.request('/metrics', { ip: '127.0.0.1' })).status).toBe(200);
+  });
+
   it('charges trusted scrapes to the address: a leaked token cannot make it render metrics in a loop', async () => {
     const v = t.variant({ metricsToken: METRICS_TOKEN, rateLimitPerMinuteIp: 2 });
     for (const status of [200, 200, 429]) {

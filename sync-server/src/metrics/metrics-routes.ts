@@ -29,14 +29,17 @@ async function answerScrape(c: Context, metrics: ServerMetrics): Promise<Respons
 /**
  * Serves `GET /metrics` to a scraper this server trusts without an account: one presenting
  * METRICS_TOKEN as a bearer, or one connecting from a METRICS_ALLOW_FROM network (its TCP peer
- * address). Mounted before the credential check, so the token is never looked up as an API key. Any
- * other request falls through to {@link metricsRoutes}, where an admin may scrape and anyone else is
- * refused; a wrong token is then a failed authentication, charged like any other. A trusted scrape is
- * charged to its address's bucket (`addressLimiter`), as a request without an account is: a leaked token
- * cannot make the server render metrics in a loop.
+ * address). A request a proxy forwarded is served by network only when the client the trusted proxy
+ * names (TRUST_PROXY) is inside too, and never when X-Forwarded-For arrives while no proxy is trusted:
+ * a reverse proxy on the same host connects from loopback for everyone it forwards. Mounted before the
+ * credential check, so the token is never looked up as an API key. Any other request falls through to
+ * {@link metricsRoutes}, where an admin may scrape and anyone else is refused; a wrong token is then a
+ * failed authentication, charged like any other. A trusted scrape is charged to its address's bucket
+ * (`addressLimiter`), as a request without an account is: a leaked token cannot make the server render
+ * metrics in a loop.
  */
 export function serveMetricsToTrustedScrapers(
-  settings: Pick<Settings, 'metricsToken' | 'metricsAllowFrom'>,
+  settings: Pick<Settings, 'metricsToken' | 'metricsAllowFrom' | 'trustProxy'>,
   metrics: ServerMetrics,
   addressLimiter: RateLimiter,
 ): MiddlewareHandler<AppEnv> {
@@ -47,7 +50,12 @@ export function serveMetricsToTrustedScrapers(
     const bearer = bearerOf(c);
     const byToken = token !== undefined && bearer !== undefined && isMetricsToken(bearer, token);
     const peer = peerAddress(c);
-    const byNetwork = settings.metricsAllowFrom.length > 0 && peer !== undefined && allowed(peer);
+    const forwarded = c.req.header('x-forwarded-for') !== undefined;
+    const byNetwork =
+      settings.metricsAllowFrom.length > 0 &&
+      peer !== undefined &&
+      allowed(peer) &&
+      (!forwarded || (settings.trustProxy > 0 && allowed(c.get('clientIp'))));
     if (!byToken && !byNetwork) return next();
     const bucket = addressBucket(c.get('clientIp'));
     if (!addressLimiter.take(bucket)) return rateLimitResponse(c, addressLimiter, bucket);

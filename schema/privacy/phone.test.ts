@@ -86,4 +86,19 @@ describe('maskPhoneNumbers', () => {
   it('counts every number it replaced', () => {
     expect(maskPhoneNumbers('+1 415 555 0123 or 030 1234567').count).toBe(2);
   });
+
+  // Hole closed: every window of every digit run was cut out and tested against four patterns, so a run
+  // of single digits ("1 1 1 ...") cost the server's masking ~240 ns a character. Inside a run only an
+  // international number (by its start) or a 10-11 digit North American one can begin, and only those
+  // windows are tested now; numbers deep inside a long run are still found.
+  it('finds numbers deep inside a long run of digit groups (only the windows that can match are tested)', () => {
+    const run = '2 '.repeat(50_000);
+    expect(maskPhoneNumbers(`${run}415-555-0123`)).toEqual({ text: `${run}[phone]`, count: 1 });
+    expect(maskPhoneNumbers(`${run}(415) 555-0123 7`)).toEqual({ text: `${run}[phone] 7`, count: 1 });
+    expect(maskPhoneNumbers(`${run}1-800-555-0199`)).toEqual({ text: `${run}[phone]`, count: 1 });
+    // A 1 before the area code is the country code, inside a run as at its start.
+    expect(maskPhoneNumbers(`${run}1 415-555-0123`)).toEqual({ text: `${run}[phone]`, count: 1 });
+    expect(maskPhoneNumbers(run)).toEqual({ text: run, count: 0 });
+    expect(maskPhoneNumbers('order 12 34 415-555-0123')).toEqual({ text: 'order 12 34 [phone]', count: 1 });
+  });
 });

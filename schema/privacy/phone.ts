@@ -72,10 +72,15 @@ function maskRun(run: string, named: boolean): DetectorResult {
   while (i < groups.length) {
     let digits = 0;
     let best = -1;
+    // Inside a run only an international number (decided by how the window starts) or a North
+    // American one (10 or 11 digits) can begin, so other windows there are not cut out and tested: a
+    // run of single digits ("1 1 1 ...") cost ~240 ns a character of masking when every one was.
+    const international = INTERNATIONAL.test(run.slice(groups[i]!.lead, groups[i]!.lead + 3));
     // A window grows group by group until it holds more digits than any phone number: bounded work.
     for (let j = i; j < groups.length; j++) {
       digits += groups[j]!.digits;
       if (digits > MAX_PHONE_DIGITS + 2) break;
+      if (i > 0 && !international && digits !== 10 && digits !== 11) continue;
       const window = run.slice(groups[i]!.lead, groups[j]!.end);
       if (
         isPhoneNumber(window, digits, i === 0) ||

@@ -155,14 +155,21 @@ function maskSliced(
   let from = 0;
   while (from < text.length) {
     let to = Math.min(text.length, from + MASK_SLICE_CHARS);
-    if (to < text.length) {
-      const space = text.lastIndexOf(' ', to);
-      if (space > to - SLICE_BACKOFF_CHARS && space > from) to = space;
-    }
+    if (to < text.length) to = spaceBefore(text, to, Math.max(from, to - SLICE_BACKOFF_CHARS)) ?? to;
     out += maskPlain(text.slice(from, to), enabled, counts);
     from = to;
   }
   return out;
+}
+
+/**
+ * The last space in `text` at or before `at` and after `after`, if any. Only that window is read:
+ * `lastIndexOf` scans back to the text's start when there is no space, which made every slice of a long
+ * text without one cost the whole prefix (16 MiB: 0.57 s, quadratic, instead of 0.06 s).
+ */
+function spaceBefore(text: string, at: number, after: number): number | undefined {
+  for (let i = at; i > after; i--) if (text.charCodeAt(i) === 32) return i;
+  return undefined;
 }
 
 function maskPlain(

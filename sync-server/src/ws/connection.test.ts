@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WSContext } from 'hono/ws';
-import { encodeCompressed, fail, ok } from '@codesight/schema';
+import { encodeCompressed, fail, makePrivacyPolicy, ok } from '@codesight/schema';
 import { createRateLimiter } from '../http/rate-limiter';
 import { createLogger } from '../log';
 import type { Reply } from '../protocol/protocol-context';
@@ -114,6 +114,23 @@ describe('connection', () => {
     expect(s.registry.counts()).toEqual({ open: 1, authenticated: 1 });
     s.close();
     expect(s.registry.counts().open).toBe(0);
+  });
+
+  it('hands the privacy policy to a client that names its sync protocol, and answers an old one as before', async () => {
+    const privacyPolicy = makePrivacyPolicy({ mode: 'strict', blockSelectors: [], maskFields: ['badge'] });
+    const modern = setup({ privacyPolicy });
+    modern.receive(text({ type: 'authenticate', apiKey: 'good', v: 1 }));
+    await until(() => modern.socket.sent.length === 1, 'authentication answered');
+    expect(modern.socket.sent[0]).toEqual({
+      type: 'authentication_success',
+      workerId: 'w1',
+      serverTime: modern.clock.now(),
+      privacyPolicy,
+    });
+    const old = setup({ privacyPolicy });
+    old.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    await until(() => old.socket.sent.length === 1, 'authentication answered');
+    expect(old.socket.sent[0]).toEqual({ type: 'authentication_success', workerId: 'w1', serverTime: old.clock.now() });
   });
 
   it('closes 4401 on a bad key, on a first message that is not authenticate, and on timeout', async () => {

@@ -16,7 +16,7 @@ export interface ServerProcess {
   /** `http://127.0.0.1:<port>`: stable across restarts. */
   url: string;
   port: number;
-  /** Starts the server (again) on the same port and database; resolves once /health answers. */
+  /** Starts the server (again) on the same port and database; resolves once /health/ready answers 200. */
   start(): Promise<void>;
   /** Stops it: SIGTERM is a graceful shutdown, SIGKILL a crash. Resolves once the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -61,13 +61,14 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       if (!child) throw new Error(`server exited during start-up:\n${log}`);
-      const ok = await fetch(`${url}/health`).then(
+      // Ready, not merely live: the server listens before it migrates and refuses requests until done.
+      const ok = await fetch(`${url}/health/ready`).then(
         (r) => r.ok,
         () => false,
       );
       if (ok) return;
       if (Date.now() > deadline)
-        throw new Error(`server did not answer /health within ${START_TIMEOUT_MS} ms:\n${log}`);
+        throw new Error(`server was not ready (/health/ready) within ${START_TIMEOUT_MS} ms:\n${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };

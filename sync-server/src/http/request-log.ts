@@ -30,7 +30,10 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
       ip: c.get('clientIp'),
       principal: principal ? principalLabel(principal) : undefined,
     };
-    if (status >= 500) logger.error('http_request', line);
+    // A 503 is a refusal the server chose (starting, draining, overloaded: /health/ready says so while
+    // it migrates), not a failure of its own: a warning, so error lines keep meaning something broke.
+    if (status === 503) logger.warn('http_request', line);
+    else if (status >= 500) logger.error('http_request', line);
     else logger.info('http_request', line);
   };
 }

@@ -103,7 +103,8 @@ const RULE_ORDER: readonly MaskRule[] = [
 
 const URL_START = /^(?:[a-z][a-z\d+.-]*:|[/?#])/i;
 const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
-const URL_DELIMITERS = /([/?&#;=])/;
+// The characters that separate a URL's parts: / ? & # ; =
+const URL_DELIMITER_CODES: ReadonlySet<number> = new Set([...'/?&#;='].map((ch) => ch.charCodeAt(0)));
 // Characters a decoded part must not hold raw when it goes back into the URL: delimiters, `%`, `+`,
 // whitespace and controls.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be encoded.
@@ -194,7 +195,8 @@ function maskPlain(
  * Masks a URL part by part: each path segment, parameter value and fragment piece that holds percent
  * escapes (or `+` for a space in a query) is checked decoded, and a parameter whose key names personal
  * data loses its value when the detectors found nothing in it. Parts with neither are left to the
- * whole-text pass that follows.
+ * whole-text pass that follows. The URL is walked in place and only changed parts are copied out: split
+ * into an array, 16 MiB of `&` in a legacy client's `url` took 670 MB of heap and 1.3 s.
  */
 function maskUrlParts(
   url: string,
@@ -203,25 +205,46 @@ function maskUrlParts(
   counts: Map<MaskRule, number>,
 ): string {
   const decodeParts = facts.percent || url.includes('+');
-  const parts = url.split(URL_DELIMITERS);
+  let out = '';
+  // url[0, copied) is in `out`.
+  let copied = 0;
   let inQuery = false;
-  for (let i = 0; i < parts.length; i += 2) {
-    const delimiter = i > 0 ? parts[i - 1] : '';
+  // The delimiter before the current part ('' for the first), and the part before that delimiter (as
+  // masked, when it was: `[email]=x` reads as the key `email`).
+  let delimiter = '';
+  let keyStart = 0;
+  let keyEnd = 0;
+  let maskedKey: string | undefined;
+  let start = 0;
+  for (let end = 0; end <= url.length; end++) {
+    if (end < url.length && !URL_DELIMITER_CODES.has(url.charCodeAt(end))) continue;
     if (delimiter === '?' || delimiter === '#') inQuery = true;
-    const part = parts[i]!;
-    if (part.length === 0) continue;
-    const keyRule = delimiter === '=' && i >= 2 ? parameterRule(parts[i - 2]!) : undefined;
-    if (!decodeParts && !keyRule) continue;
-    const found = new Map<MaskRule, number>();
-    let masked = maskUrlPart(part, inQuery, enabled, found);
-    if (found.size === 0 && keyRule && !TOKEN_ONLY.test(part)) {
-      masked = keyRule.token;
-      found.set(keyRule.rule, 1);
+    let maskedPart: string | undefined;
+    if (end > start) {
+      const keyRule = delimiter === '=' ? parameterRule(maskedKey ?? url.slice(keyStart, keyEnd)) : undefined;
+      if (decodeParts || keyRule) {
+        const part = url.slice(start, end);
+        const found = new Map<MaskRule, number>();
+        let masked = maskUrlPart(part, inQuery, enabled, found);
+        if (found.size === 0 && keyRule && !TOKEN_ONLY.test(part)) {
+          masked = keyRule.token;
+          found.set(keyRule.rule, 1);
+        }
+        for (const [rule, count] of found) add(counts, rule, count);
+        if (masked !== part) {
+          out += url.slice(copied, start) + masked;
+          copied = end;
+          maskedPart = masked;
+        }
+      }
     }
-    for (const [rule, count] of found) add(counts, rule, count);
-    parts[i] = masked;
+    delimiter = url.charAt(end);
+    keyStart = start;
+    keyEnd = end;
+    maskedKey = maskedPart;
+    start = end + 1;
   }
-  return parts.join('');
+  return copied === 0 ? url : out + url.slice(copied);
 }
 
 function maskUrlPart(

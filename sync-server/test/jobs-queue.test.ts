@@ -1,5 +1,6 @@
 import { ok, type Result } from '@codesight/schema';
 import { FakeClock } from '@codesight/schema/testing';
+import { sql } from 'kysely';
 import * as v from 'valibot';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRow } from '../src/db/schema';
@@ -7,7 +8,7 @@ import { defineJobKind, type JobContext, type JobFailure } from '../src/jobs/job
 import { MAX_RESULT_BYTES } from '../src/jobs/job-attempt';
 import { createJobQueue, type JobQueue } from '../src/jobs/job-queue';
 import { createJobRegistry, MAX_PAYLOAD_BYTES } from '../src/jobs/job-registry';
-import { createJobRunner, SWEEP_EVERY_MS, type JobRunner } from '../src/jobs/job-runner';
+import { createJobRunner, SWEEP_CHUNK, SWEEP_EVERY_MS, SWEEP_MAX_CHUNKS, type JobRunner } from '../src/jobs/job-runner';
 import { getJob, LEASE_EXPIRED } from '../src/jobs/job-store';
 import { createLogger } from '../src/log';
 import { startPgliteEngine, startPostgresEngine, type JobEngine } from './testing/job-engines';
@@ -324,7 +325,7 @@ describe.each(engines)('job queue on %s', (_name, startEngine) => {
     expect(later.ok && later.value.created).toBe(true);
   });
 
-  it('deletes finished jobs past their kind\u2019s keepFinishedMs, at most hourly, keeping live jobs and kinds that keep theirs', async () => {
+  it('deletes finished jobs past their kind\u2019s keepFinishedMs, at most every SWEEP_EVERY_MS, keeping live jobs and kinds that keep theirs', async () => {
     const succeeded = await enqueue(1);
     const failing = await enqueue(2);
     const kept = await queue.enqueue('keeper', { n: 3 });
@@ -344,7 +345,7 @@ describe.each(engines)('job queue on %s', (_name, startEngine) => {
     const present = async () =>
       (await Promise.all(ids.map((id) => getJob(engine.db().db, id)))).map((row) => row !== undefined);
 
-    // A sweep an hour later: the finished probes are not old enough yet.
+    // A sweep later: the finished probes are not old enough yet.
     await clock.advance(KEEP_MS - 1000);
     await r.poll();
     expect(await present()).toEqual([true, true, true, true]);
@@ -356,6 +357,35 @@ describe.each(engines)('job queue on %s', (_name, startEngine) => {
     await clock.advance(SWEEP_EVERY_MS);
     await r.poll();
     expect(await present()).toEqual([false, false, true, true]);
+  });
+
+  // Hole closed: runners swept hourly, at most 10,000 rows per kind, while 1,000 recording workers make
+  // ~60,000 thumbnail jobs an hour: the finished jobs outgrew every sweep and the table grew without end.
+  it('sweeps a backlog past one sweep\u2019s bound on the next sweeps, fast enough for 1,000 recording workers', async () => {
+    const perHour = SWEEP_CHUNK * SWEEP_MAX_CHUNKS * ((60 * 60 * 1000) / SWEEP_EVERY_MS);
+    expect(perHour).toBeGreaterThanOrEqual(2 * 60_000);
+    const bound = SWEEP_CHUNK * SWEEP_MAX_CHUNKS;
+    const finished = new Date(clock.now());
+    await sql`insert into jobs (id, kind, payload, state, max_attempts, run_at, created_at, updated_at, finished_at)
+      select 'backlog-' || n, 'probe', '{"n":0}'::jsonb, 'succeeded', 1, ${finished}, ${finished}, ${finished}, ${finished}
+      from generate_series(1, ${bound + 500}) as n`.execute(engine.db().db);
+    const count = async () =>
+      Number(
+        (
+          await engine
+            .db()
+            .db.selectFrom('jobs')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    await clock.advance(KEEP_MS + 1000);
+    const r = runner('backlog');
+    await r.poll();
+    expect(await count()).toBe(500);
+    await clock.advance(SWEEP_EVERY_MS);
+    await r.poll();
+    expect(await count()).toBe(0);
   });
 
   it('refuses an invalid, oversized or unknown job before storing anything', async () => {

@@ -19,8 +19,11 @@ export const DEFAULT_LEASE_MS = 30_000;
  * How often a runner deletes the finished jobs its kinds no longer keep, and how many rows one sweep
  * deletes at most per kind (in statements of {@link SWEEP_CHUNK}): small deletes that never hold the
  * table long, and a backlog (a first start after months) cleared over a few hours rather than at once.
+ * Every 5 minutes is 120,000 rows an hour per kind and runner: 1,000 workers recording make ~60,000
+ * thumbnail jobs an hour (one per session and minute), which an hourly sweep of 10,000 never caught up
+ * with, so the table grew without end.
  */
-export const SWEEP_EVERY_MS = 60 * 60 * 1000;
+export const SWEEP_EVERY_MS = 5 * 60 * 1000;
 export const SWEEP_CHUNK = 1000;
 export const SWEEP_MAX_CHUNKS = 10;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makePrivacyPolicy, STANDARD_PRIVACY_POLICY, systemClock } from '@codesight/schema';
-import { fetchPrivacyPolicy, policyInForce } from './privacy-policy-store';
+import { fetchPrivacyPolicy, isFreshCopy, POLICY_REFRESH_MS, policyInForce } from './privacy-policy-store';
 
 const strict = makePrivacyPolicy({ mode: 'strict', blockSelectors: [], maskFields: ['badge'] });
 const stored = { server: 'https://collector.test', receivedAt: 1_700_000_000_000, policy: strict };
@@ -18,6 +18,14 @@ describe('the policy in force', () => {
     expect(policyInForce(stored, 'https://other.test')).toEqual(STANDARD_PRIVACY_POLICY);
     const edited = { ...stored, policy: { ...strict, mode: 'standard' } };
     expect(policyInForce(edited, 'https://collector.test')).toEqual(STANDARD_PRIVACY_POLICY);
+  });
+
+  it("refreshes over HTTP only when the copy is not this server's recent one (the worker wakes often)", () => {
+    const at = stored.receivedAt;
+    expect(isFreshCopy(stored, 'https://collector.test', at + POLICY_REFRESH_MS - 1)).toBe(true);
+    expect(isFreshCopy(stored, 'https://collector.test', at + POLICY_REFRESH_MS)).toBe(false);
+    expect(isFreshCopy(stored, 'https://other.test', at)).toBe(false);
+    expect(isFreshCopy(undefined, 'https://collector.test', at)).toBe(false);
   });
 
   it('fetches it over HTTP with the key and keeps nothing that is not a valid policy', async () => {

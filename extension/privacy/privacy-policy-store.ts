@@ -36,8 +36,24 @@ export function policyInForce(stored: unknown, serverUrl: string): PrivacyPolicy
 
 /** Reads the policy in force from chrome.storage.local (see {@link policyInForce}). */
 export async function loadPrivacyPolicy(serverUrl: string): Promise<PrivacyPolicy> {
-  const stored = (await chrome.storage.local.get(PRIVACY_POLICY_KEY))[PRIVACY_POLICY_KEY];
-  return policyInForce(stored, serverUrl);
+  return policyInForce(await readStoredPrivacyPolicy(), serverUrl);
+}
+
+/**
+ * A copy `server` handed over less than this long ago needs no HTTP refresh: the service worker starts
+ * often (every wake-up), and the socket hands the policy over on each authentication anyway.
+ */
+export const POLICY_REFRESH_MS = 10 * 60_000;
+
+/** Whether `stored` is `server`'s copy, received within {@link POLICY_REFRESH_MS} of `now`. */
+export function isFreshCopy(stored: unknown, server: string, now: number): boolean {
+  const copy = validate(StoredPrivacyPolicySchema, stored ?? null);
+  return copy.ok && copy.value.server === server && now - copy.value.receivedAt < POLICY_REFRESH_MS;
+}
+
+/** The stored copy as it is (validated by its readers). */
+export async function readStoredPrivacyPolicy(): Promise<unknown> {
+  return (await chrome.storage.local.get(PRIVACY_POLICY_KEY))[PRIVACY_POLICY_KEY];
 }
 
 /** Keeps the policy `server` (its HTTP base) handed over; it applies from the next session on. */

@@ -1,5 +1,10 @@
 import { SYNC_STATUS_KEY, systemClock, type Settings } from '@codesight/schema';
-import { fetchPrivacyPolicy, savePrivacyPolicy } from '../../privacy/privacy-policy-store';
+import {
+  fetchPrivacyPolicy,
+  isFreshCopy,
+  readStoredPrivacyPolicy,
+  savePrivacyPolicy,
+} from '../../privacy/privacy-policy-store';
 import { deriveServerAddress } from '../transport/server-address';
 import { db } from '../../db';
 import { SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
@@ -26,7 +31,7 @@ const ONLINE_SAMPLE_MS = 2_000;
 async function refreshPrivacyPolicy(settings: Pick<Settings, 'serverUrl' | 'apiKey'>): Promise<void> {
   if (!settings.serverUrl || !settings.apiKey) return;
   const address = deriveServerAddress(settings.serverUrl);
-  if (!address.ok) return;
+  if (!address.ok || isFreshCopy(await readStoredPrivacyPolicy(), address.value.httpBase, Date.now())) return;
   const policy = await fetchPrivacyPolicy(
     { fetch: (...args) => fetch(...args), clock: systemClock },
     address.value.httpBase,

@@ -81,6 +81,26 @@ describe('maskStoredStrings', () => {
     });
   });
 
+  // Hole closed: keys were stored as sent, so a legacy client's map keyed by URL or by typed values kept
+  // personal data in its keys however well their values were masked.
+  it('masks keys too, counting them, and keeps every value when two keys mask alike', () => {
+    const masked = maskStoredStrings({
+      context: {
+        'https://shop.example/account?email=jo@example.com': { visits: 2 },
+        visitsByPage: { '/orders': 1 },
+      },
+      typed: { 'jo@example.com': 1, 'ann@example.org': 2, '[email]': 3 },
+    });
+    expect(masked.value).toEqual({
+      context: { 'https://shop.example/account?email=[email]': { visits: 2 }, visitsByPage: { '/orders': 1 } },
+      typed: { '[email]': 3, '[email] 2': 1, '[email] 3': 2 },
+    });
+    expect(masked.counts).toEqual({ 'text-email': { text: 1, value: 2 } });
+    // Key order kept; a `__proto__` key stays a key.
+    const protoKey = maskStoredStrings(JSON.parse('{"__proto__": {"a": 1}, "jo@example.com": 1}') as object);
+    expect(Object.keys(protoKey.value)).toEqual(['__proto__', '[email]']);
+  });
+
   it('never makes a string longer than it was', () => {
     // `[national-id]` is longer than the nine digits it replaces.
     const masked = maskStoredStrings({ value: 'SSN 078051120' });

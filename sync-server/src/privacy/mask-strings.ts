@@ -82,19 +82,55 @@ function walk(value: unknown, location: MaskLocation, counts: ServerMaskCounts):
   if (value !== null && typeof value === 'object') {
     const object = value as Record<string, unknown>;
     let copy: Record<string, unknown> | undefined;
+    let renamed: Map<string, string> | undefined;
     // for...in over own keys: no entries array per object on the hot path. Validated and parsed JSON
     // objects have no inherited enumerable keys.
     for (const key in object) {
       if (!Object.hasOwn(object, key)) continue;
+      const maskedKey = maskKey(key, location, counts);
+      if (maskedKey !== key) (renamed ??= new Map()).set(key, maskedKey);
       const item = object[key];
       if (item === null || (typeof item !== 'string' && typeof item !== 'object')) continue;
       if (typeof item === 'string' && SESSION_ID_KEYS.has(key) && SESSION_ID_PATTERN.test(item)) continue;
       const masked = walk(item, cachedLocation(key, location), counts);
       if (masked !== item) (copy ??= { ...object })[key] = masked;
     }
-    return copy ?? value;
+    return renamed ? withKeysRenamed(copy ?? object, renamed) : (copy ?? value);
   }
   return value;
+}
+
+// Keys are stored too: a legacy client's map keyed by URL (`{"https://shop/?email=jo@x.com": 2}`) or
+// by typed values would keep personal data in them. Real keys are identifiers, so the keys seen clean
+// are remembered (bounded, like the locations) and cost a lookup after the first time.
+const CLEAN_KEYS = new Set<string>();
+const CLEAN_KEYS_ENTRIES = 4096;
+
+function maskKey(key: string, location: MaskLocation, counts: ServerMaskCounts): string {
+  if (CLEAN_KEYS.has(key)) return key;
+  const masked = maskString(key, location, counts);
+  if (masked === key && CLEAN_KEYS.size < CLEAN_KEYS_ENTRIES) CLEAN_KEYS.add(key);
+  return masked;
+}
+
+/**
+ * `object` with its keys renamed as `renamed` says, in their order. Two keys masked alike (`jo@a.com`,
+ * `ann@b.org`) both keep their values: a later one is numbered (`[email] 2`), since dropping a value
+ * would lose data and merging would change its shape.
+ */
+function withKeysRenamed(
+  object: Record<string, unknown>,
+  renamed: ReadonlyMap<string, string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) {
+    let name = renamed.get(key) ?? key;
+    for (let n = 2; Object.hasOwn(out, name) || (name !== key && Object.hasOwn(object, name)); n++)
+      name = `${renamed.get(key) ?? key} ${n}`;
+    // Defined, not assigned: a `__proto__` key (JSON.parse makes it an own key) must stay a key.
+    Object.defineProperty(out, name, { value: object[key], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 function maskString(text: string, location: MaskLocation, counts: ServerMaskCounts): string {

@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { applyManagedSettings, parseManagedSettings, readManagedSettings, type ReadableArea } from './managed-settings';
-import { loadSettings, parseStoredSettings, SETTINGS_KEY } from './settings-store';
+import {
+  loadSettings,
+  loadSettingsInStages,
+  MANAGED_LAST_READ_KEY,
+  parseStoredSettings,
+  SETTINGS_KEY,
+} from './settings-store';
 
 /** A storage area holding `items`, answering `get` as chrome.storage does (only the keys asked for). */
 function area(items: Record<string, unknown>): ReadableArea {
@@ -48,5 +54,76 @@ describe('managed settings', () => {
   it('applies over defaults when the worker has saved nothing', () => {
     const applied = applyManagedSettings(parseStoredSettings(undefined), { serverUrl: 'https://lab.example' });
     expect(applied).toMatchObject({ serverUrl: 'https://lab.example', apiKey: '' });
+  });
+});
+
+/** A writable local area over `items`, as chrome.storage.local behaves. */
+function writableArea(items: Record<string, unknown>) {
+  const set = (changes: Record<string, unknown>) => Promise.resolve(void Object.assign(items, changes));
+  return { ...area(items), set };
+}
+
+/** A managed area that answers only when `answer` is called, as Chrome does until its policies are loaded. */
+function slowManaged() {
+  let answer!: (items: Record<string, unknown>) => void;
+  const reply = new Promise<Record<string, unknown>>((resolve) => (answer = resolve));
+  const slow: ReadableArea = { get: () => reply };
+  return { area: slow, answer };
+}
+
+/** Lets every pending promise callback run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('settings in stages (managed storage answers late at browser start)', () => {
+  it('without a policy, the worker’s settings are used at once and only once', async () => {
+    const managed = slowManaged();
+    const seen: string[] = [];
+    const done = loadSettingsInStages((s) => void seen.push(s.serverUrl), {
+      local: writableArea({ [SETTINGS_KEY]: workerOwn }),
+      managed: managed.area,
+    });
+    await settle();
+    expect(seen, 'used before the policy answered').toEqual(['https://worker.example']);
+    managed.answer({});
+    await done;
+    expect(seen).toEqual(['https://worker.example']);
+  });
+
+  it('uses the policy last read at once, then the policy now in force once it differs, and remembers it', async () => {
+    const items: Record<string, unknown> = {
+      [SETTINGS_KEY]: workerOwn,
+      [MANAGED_LAST_READ_KEY]: { serverUrl: 'https://old.lab.example' },
+    };
+    const managed = slowManaged();
+    const seen: string[] = [];
+    const done = loadSettingsInStages((s) => void seen.push(`${s.serverUrl} ${s.apiKey}`), {
+      local: writableArea(items),
+      managed: managed.area,
+    });
+    await settle();
+    expect(seen).toEqual(['https://old.lab.example csk_worker']);
+    managed.answer({ serverUrl: 'https://new.lab.example' });
+    await done;
+    expect(seen).toEqual(['https://old.lab.example csk_worker', 'https://new.lab.example csk_worker']);
+    expect(items[MANAGED_LAST_READ_KEY]).toEqual({ serverUrl: 'https://new.lab.example' });
+
+    // The next start agrees with what was read: one configuration only.
+    const again: string[] = [];
+    await loadSettingsInStages((s) => void again.push(s.serverUrl), {
+      local: writableArea(items),
+      managed: area({ serverUrl: 'https://new.lab.example' }),
+    });
+    expect(again).toEqual(['https://new.lab.example']);
+  });
+
+  it('a policy removed while the browser was closed hands the server back to the worker', async () => {
+    const items: Record<string, unknown> = {
+      [SETTINGS_KEY]: workerOwn,
+      [MANAGED_LAST_READ_KEY]: { serverUrl: 'https://old.lab.example' },
+    };
+    const seen: string[] = [];
+    await loadSettingsInStages((s) => void seen.push(s.serverUrl), { local: writableArea(items), managed: area({}) });
+    expect(seen).toEqual(['https://old.lab.example', 'https://worker.example']);
+    expect(items[MANAGED_LAST_READ_KEY]).toEqual({});
   });
 });

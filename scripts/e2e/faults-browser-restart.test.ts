@@ -111,8 +111,9 @@ describe('fault 4: browser closed with a backlog', () => {
     // CDP from the blank start page, not an extension page: nothing of the extension is open.
     const blank = rig.browser.context.pages()[0] ?? (await rig.browser.context.newPage());
     expect(blank.url()).toBe('about:blank');
+    // Resolves only once CDP reports every worker version stopped (it throws otherwise). Asking again
+    // afterwards would race the alarms Chrome fires late after a relaunch, which restart the worker.
     await stopServiceWorker(blank);
-    expect(await isServiceWorkerRunning(blank)).toBe(false);
     const connectionsAtStop = proxy.counters().connections;
     proxy.unblock();
     const unblockedAt = Date.now();

@@ -30,6 +30,9 @@ export default defineBackground(() => {
   void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_AND_UNTRUSTED_CONTEXTS' });
 
   const sync = startSyncWiring();
+  // A listener for onStartup is what makes Chrome start the worker when the browser starts: the
+  // backlog left by the last browser session then drains at once, not at the first click or alarm.
+  chrome.runtime.onStartup.addListener(() => sync.kick('events'));
   const recorder = startRecorderWiring({ onMediaStored: () => sync.mediaStored() });
   const sink = createCaptureSink(db, reportStorageError);
   const capture = async (envelopes: CaptureEnvelope[]) => {

@@ -7,7 +7,7 @@ import {
 } from '../../privacy/privacy-policy-store';
 import { deriveServerAddress } from '../transport/server-address';
 import { db } from '../../db';
-import { SETTINGS_KEY, loadSettings } from '../../settings/settings-store';
+import { SETTINGS_KEY, loadSettings, loadSettingsInStages } from '../../settings/settings-store';
 import { createSyncService, type SyncService } from './sync-service';
 import { createOnlineWatch } from './online-watch';
 import { DexieSyncStore } from '../store/dexie-store';
@@ -59,17 +59,20 @@ export function startSyncWiring(): SyncService {
       else void chrome.alarms.clear(SYNC_ALARM);
     },
   });
-  void loadSettings().then((settings) => {
-    void sync.configure(settings);
+  // One configuration at a time, in the order they were read: two overlapping ones could each start an engine.
+  let configuring = Promise.resolve();
+  const apply = (settings: Settings) => {
     void refreshPrivacyPolicy(settings);
-  });
-  // The worker's settings changed, or the organisation's policy did (managed values win: loadSettings).
+    configuring = configuring
+      .then(() => sync.configure(settings))
+      .catch((err: unknown) => console.warn('sync not configured:', err));
+    return configuring;
+  };
+  void loadSettingsInStages(apply);
+  // The worker's settings changed, or the organisation's policy did (managed values win).
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' ? !(SETTINGS_KEY in changes) : area !== 'managed') return;
-    void loadSettings().then((settings) => {
-      void sync.configure(settings);
-      void refreshPrivacyPolicy(settings);
-    });
+    void loadSettingsInStages(apply);
   });
   const watch = createOnlineWatch(() => navigator.onLine);
   const sampleOnline = () => {

@@ -23,7 +23,7 @@ function Lines({ lines, empty }: { lines: readonly PrivacyReportLine[]; empty: s
 
 /**
  * A stopped session's privacy report: the policy it recorded under, what this browser masked (counts by
- * rule), and on request the server's counts. Counts only: no masked content is ever shown or kept.
+ * rule and location), and on request the server's counts. Counts only: no masked content is ever shown or kept.
  */
 export function PrivacyReport({ session, open }: { session: Session; open: boolean }) {
   const [server, setServer] = useState<ServerReport | string | null>(null);
@@ -45,7 +45,7 @@ export function PrivacyReport({ session, open }: { session: Session; open: boole
     <details class="privacy-report" open={open}>
       <summary>Privacy report</summary>
       <p class="hint">{policyLabel(session)}</p>
-      <Lines lines={local} empty="Nothing typed was masked." />
+      <Lines lines={local} empty="Nothing was masked." />
       {typeof server === 'string' && <p class="hint">Server report: {server}</p>}
       {server && typeof server !== 'string' && (
         <>

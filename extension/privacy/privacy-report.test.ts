@@ -12,6 +12,19 @@ describe('the popup privacy report', () => {
     expect(localPrivacyLines({})).toEqual([]);
   });
 
+  it('adds what was masked outside values, by location', () => {
+    const lines = localPrivacyLines({
+      maskCounts: { 'text-phone': 1 },
+      maskCountsByLocation: { 'text-email': { url: 2, title: 1 }, 'text-phone': { text: 4 } },
+    });
+    expect(lines).toEqual([
+      { rule: 'text-phone', where: 'text', count: 4 },
+      { rule: 'text-email', where: 'url', count: 2 },
+      { rule: 'text-email', where: 'title', count: 1 },
+      { rule: 'text-phone', where: 'value', count: 1 },
+    ]);
+  });
+
   it('names the policy a session recorded under', () => {
     expect(policyLabel({ maskingPolicy: { version: 'capture-1', rules: [] } })).toBe(
       'recorded before privacy policies (capture-1)',

@@ -20,15 +20,18 @@ export interface PrivacyReportLine {
 }
 
 /**
- * What this browser masked in the session's typed values, by rule: the counts kept on the session at
- * each write (the page records a rule only on values; masked text, URLs and titles carry tokens instead),
- * most frequent first.
+ * What this browser masked in the session, by rule and location, most frequent first: typed values from
+ * their `mask` (one per value), text, URLs, titles and attributes from the tokens masking left there.
+ * Both are counted at each write and kept on the session, so the popup never scans the events.
  */
-export function localPrivacyLines(session: Pick<Session, 'maskCounts'>): PrivacyReportLine[] {
-  return Object.entries(session.maskCounts ?? {})
-    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] > 0)
-    .map(([rule, count]) => ({ rule, where: 'value', count }))
-    .sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
+export function localPrivacyLines(session: Pick<Session, 'maskCounts' | 'maskCountsByLocation'>): PrivacyReportLine[] {
+  const lines: PrivacyReportLine[] = [];
+  for (const [rule, count] of Object.entries(session.maskCounts ?? {}))
+    if (typeof count === 'number' && count > 0) lines.push({ rule, where: 'value', count });
+  for (const [rule, byLocation] of Object.entries(session.maskCountsByLocation ?? {}))
+    for (const [where, count] of Object.entries(byLocation ?? {}))
+      if (typeof count === 'number' && count > 0) lines.push({ rule, where, count });
+  return lines.sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule) || a.where.localeCompare(b.where));
 }
 
 /** A short description of the policy a session recorded under. */

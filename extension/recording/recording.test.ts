@@ -91,6 +91,34 @@ describe('storeCapturedEvents', () => {
     expect((await db.sessions.get('s1'))?.maskCounts).toEqual({ name: 2, strict: 1 });
   });
 
+  it('counts what was masked in text, URLs and titles by rule and location, never values twice', async () => {
+    await startSession(db, 's1', env);
+    const click = sampleCapturedEvents().find((e) => e.type === 'click')!;
+    const input = sampleCapturedEvents().find((e) => e.type === 'input' && e.mask)!;
+    const at = (i: number, event: CapturedEvent): CaptureEnvelope => ({
+      clientId: `tokens-${i}-xxxxxx`,
+      sessionId: 's1',
+      event: { ...event, timestamp: env.now + i },
+    });
+    await storeCapturedEvents(db, [
+      at(1, {
+        ...click,
+        url: 'https://shop.example/account?email=[email]',
+        title: 'Orders of [email]',
+      }),
+      at(2, {
+        ...input,
+        value: 'call me at [phone]',
+        mask: { rule: 'text-phone', lengthClass: '13-32' },
+      } as CapturedEvent),
+      ...envelopes('s1', 2, 10),
+    ]);
+    await storeCapturedEvents(db, [at(3, { ...click, url: 'https://shop.example/?tel=[phone]' })]);
+    const session = await db.sessions.get('s1');
+    expect(session?.maskCountsByLocation).toEqual({ 'text-email': { url: 1, title: 1 }, 'text-phone': { url: 1 } });
+    expect(session?.maskCounts).toEqual({ 'text-phone': 1 });
+  });
+
   it('writes a repeated envelope once, also within one batch', async () => {
     await startSession(db, 's1', env);
     const batch = envelopes('s1', 3);

@@ -1,5 +1,6 @@
 import {
   clientIdSource,
+  countMaskTokens,
   webHostOf,
   type CaptureEnvelope,
   type CaptureOutcome,
@@ -13,6 +14,8 @@ import type { AppDB, DeliveryRow } from '../db';
  * the background a moment later (content-script batching, a service worker waking up).
  */
 export const LATE_EVENT_GRACE_MS = 5_000;
+
+const SKIP_VALUES = { skip: ['value'] } as const;
 
 /**
  * Durably writes captured events, assigning each session's next sequences in one IndexedDB transaction.
@@ -69,6 +72,9 @@ export async function storeCapturedEvents(db: AppDB, envelopes: readonly Capture
           const mask = 'mask' in envelope.event ? envelope.event.mask : undefined;
           if (mask)
             session.maskCounts = { ...session.maskCounts, [mask.rule]: (session.maskCounts?.[mask.rule] ?? 0) + 1 };
+          // Text, URLs, titles and attributes carry tokens where something was masked; values their `mask`.
+          const byLocation = countMaskTokens(envelope.event, session.maskCountsByLocation ?? {}, SKIP_VALUES);
+          if (Object.keys(byLocation).length > 0) session.maskCountsByLocation = byLocation;
           const host = webHostOf(envelope.event.url);
           if (host && !session.pagesVisited.includes(host)) session.pagesVisited.push(host);
           rows.push({ ...envelope.event, sessionId, sequence });

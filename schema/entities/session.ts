@@ -4,6 +4,7 @@ import { boundedArray, EpochMsSchema, int4Schema } from '../core/bounded';
 import { SessionIdSchema } from './session-id';
 import { MaskingPolicySchema, MaskRuleSchema } from './masking';
 import { EventTypeSchema } from './event';
+import { MaskCountsByLocationSchema } from '../privacy/privacy-report';
 
 export const SESSION_STATUSES = ['recording', 'stopped'] as const;
 
@@ -28,6 +29,11 @@ export const SessionSchema = v.object({
    * privacy report never scans the events. Counts only, never content. Absent on older sessions.
    */
   maskCounts: v.optional(v.record(MaskRuleSchema, int4Schema(0))),
+  /**
+   * What was masked outside values (text, URLs, titles, attributes), by rule and location: the mask
+   * tokens counted in each event at its durable write (countMaskTokens). Absent on older sessions.
+   */
+  maskCountsByLocation: v.optional(MaskCountsByLocationSchema),
   /**
    * Epoch ms when the session's events were deleted locally after the server confirmed it complete
    * (setting `pruneSyncedData`); its data then lives only on the server.

@@ -12,3 +12,5 @@ export * from './street-address';
 export * from './url-parameters';
 export * from './mask-personal-text';
 export * from './privacy-report';
+export * from './mask-locations';
+export * from './count-mask-tokens';

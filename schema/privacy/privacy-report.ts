@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { boundedArray, int4Schema } from '../core/bounded';
-import type { MaskRule } from '../entities/masking';
+import { MaskRuleSchema } from '../entities/masking';
 import { SessionIdSchema } from '../entities/session-id';
 
 /**
@@ -16,7 +16,8 @@ export type MaskLocation = v.InferOutput<typeof MaskLocationSchema>;
  * What was masked in one event, by rule and location: `{ "text-phone": { "value": 1, "url": 2 } }`.
  * The server keeps one per event it had to mask (the `server_masks` table).
  */
-export type MaskCountsByLocation = Partial<Record<MaskRule, Partial<Record<MaskLocation, number>>>>;
+export const MaskCountsByLocationSchema = v.record(MaskRuleSchema, v.record(MaskLocationSchema, int4Schema(0)));
+export type MaskCountsByLocation = v.InferOutput<typeof MaskCountsByLocationSchema>;
 
 /**
  * Rule names are read back from stored rows, which may hold names a later version retired: the report

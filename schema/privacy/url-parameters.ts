@@ -71,6 +71,9 @@ const PARAMETER_RULES: ReadonlyMap<string, ParameterRule> = new Map([
   ...['otp', 'totp', 'onetimecode', 'verificationcode'].map((k) => [k, ONE_TIME_CODE] as const),
 ]);
 
+/** Every parameter rule once: its token and rule (for counting tokens found in stored text). */
+export const PARAMETER_RULE_LIST: readonly ParameterRule[] = [...new Set(PARAMETER_RULES.values())];
+
 // Prefixes forms put before a field's name (`billing_phone`, `user[email]`, `shippingAddress1`).
 const KEY_PREFIX = /^(?:billing|shipping|delivery|user|customer|contact|account|your|my|primary|home|work)+/;
 

@@ -266,6 +266,9 @@ describe.each(['standard', 'strict'] as const)('the %s policy', (mode) => {
       expect(reportText).toContain(`${mode} policy ${policy.value.version}`);
       expect(reportText).toMatch(/policy-field in value: \d/);
       if (mode === 'strict') expect(reportText).toMatch(/strict in value: \d/);
+      // And what it masked outside values: the email in the page's query string and in its title.
+      expect(reportText).toMatch(/text-email in url: \d/);
+      expect(reportText).toMatch(/text-email in title: \d/);
 
       const dump = await dumpExtensionDb(popup);
       const storage = await popup.evaluate(async () => ({

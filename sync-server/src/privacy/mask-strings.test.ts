@@ -1,7 +1,8 @@
 import { sampleRecordedEvents } from '@codesight/schema/testing';
 import { describe, expect, it } from 'vitest';
 import { maskRecordedEvents, maskLegacyInteractions } from './mask-events';
-import { locationOfKey, maskStoredStrings } from './mask-strings';
+import { locationOfKey } from '@codesight/schema';
+import { maskStoredStrings } from './mask-strings';
 
 describe('maskStoredStrings', () => {
   it('returns clean values as they are, without copying', () => {

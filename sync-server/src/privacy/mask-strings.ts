@@ -1,4 +1,5 @@
 import {
+  cachedLocationOfKey,
   maskPersonalText,
   SESSION_ID_PATTERN,
   type MaskCountsByLocation,
@@ -22,38 +23,6 @@ export interface MaskedValue<T> {
 // times included: they hold no digit runs or `@` a detector could take, and a legacy client's free-form
 // object may put anything under any key.
 const SESSION_ID_KEYS = new Set(['sessionId', 'session_id']);
-
-const URL_KEY = /(?:url|href|src|action|referrer|link|location)$/i;
-const TITLE_KEY = /^(?:title|pageTitle|page_title|documentTitle)$/i;
-const VALUE_KEY = /^(?:value|values|selectedText|inputValue|newValue|oldValue|typed|typedText|input_value)$/i;
-const ATTRIBUTE_KEY =
-  /^(?:id|name|classes|className|classList|selector|selectors|css|xpath|aria|shadowPath|framePath|attributes|placeholder|alt|for|dataTestId|testId)$/i;
-
-/** Where a string found under `key` counts, given where its parent counted (array items inherit). */
-export function locationOfKey(key: string, parent: MaskLocation): MaskLocation {
-  if (URL_KEY.test(key)) return 'url';
-  if (TITLE_KEY.test(key)) return 'title';
-  if (VALUE_KEY.test(key)) return 'value';
-  if (ATTRIBUTE_KEY.test(key)) return 'attribute';
-  // Keys not named here (a legacy client's own fields, `text`, `heading`, `neighbourhoodHtml`) keep
-  // their parent's location: `selectors.text` stays an attribute, a top-level unknown is text.
-  return parent;
-}
-
-// Events repeat the same few dozen keys: their locations are looked up, not matched against four
-// patterns each time. Bounded, since legacy clients choose their own keys.
-const LOCATION_CACHE = new Map<string, MaskLocation>();
-const LOCATION_CACHE_ENTRIES = 1024;
-
-function cachedLocation(key: string, parent: MaskLocation): MaskLocation {
-  const cacheKey = `${parent}\u0000${key}`;
-  let location = LOCATION_CACHE.get(cacheKey);
-  if (location === undefined) {
-    location = locationOfKey(key, parent);
-    if (LOCATION_CACHE.size < LOCATION_CACHE_ENTRIES) LOCATION_CACHE.set(cacheKey, location);
-  }
-  return location;
-}
 
 /**
  * Runs the shared detectors ({@link maskPersonalText}) over every string in `value` that holds captured
@@ -92,7 +61,7 @@ function walk(value: unknown, location: MaskLocation, counts: ServerMaskCounts):
       const item = object[key];
       if (item === null || (typeof item !== 'string' && typeof item !== 'object')) continue;
       if (typeof item === 'string' && SESSION_ID_KEYS.has(key) && SESSION_ID_PATTERN.test(item)) continue;
-      const masked = walk(item, cachedLocation(key, location), counts);
+      const masked = walk(item, cachedLocationOfKey(key, location), counts);
       if (masked !== item) (copy ??= { ...object })[key] = masked;
     }
     return renamed ? withKeysRenamed(copy ?? object, renamed) : (copy ?? value);

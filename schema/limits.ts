@@ -25,6 +25,13 @@ export const LIMITS = {
   pathDepth: 32,
   /** Events per legacy interaction_data array or per sync batch. */
   eventsPerBatch: 5_000,
+  /**
+   * Characters (strings and keys) of one legacy interaction. The server masks every string it stores,
+   * at up to ~0.2 µs a character on hostile text, one interaction at a time: this bounds how long one
+   * interaction holds the process (~13 ms) before it yields to other workers. The named fields are
+   * bounded below it (an input value 10 000, a URL 8 KiB); old clients' free-form parts are small.
+   */
+  legacyInteractionChars: 64 * 1024,
   /** Session ids per `resume`: more sessions with unsynced work than anyone records in a week. */
   resumeSessions: 1_000,
   /** Rules in a masking policy: there are 11 rule names; the bound leaves room for new ones. */

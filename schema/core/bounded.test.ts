@@ -10,6 +10,7 @@ import {
   IsoTimeSchema,
   JsonObjectSchema,
   jsonShapeProblem,
+  jsonTextCharsExceed,
   SafeIntegerSchema,
 } from './bounded';
 
@@ -91,5 +92,16 @@ describe('free-form JSON', () => {
     expect(validate(JsonObjectSchema, context)).toEqual({ ok: true, value: context });
     expect(validate(JsonObjectSchema, { deep: nested(LIMITS.jsonDepth) }).ok).toBe(true);
     expect(validate(JsonObjectSchema, { deep: nested(LIMITS.jsonDepth + 1) }).ok).toBe(false);
+  });
+});
+
+describe('jsonTextCharsExceed', () => {
+  it('adds up the characters of strings and keys, at any depth', () => {
+    const value = { ab: 'cde', list: ['f', { gh: 'ij' }], n: 12, ok: true, none: null };
+    // ab cde list f gh ij n ok none: 2+3+4+1+2+2+1+2+4 = 21
+    expect(jsonTextCharsExceed(value, 21)).toBe(false);
+    expect(jsonTextCharsExceed(value, 20)).toBe(true);
+    expect(jsonTextCharsExceed('x'.repeat(10), 9)).toBe(true);
+    expect(jsonTextCharsExceed(42, 0)).toBe(false);
   });
 });

@@ -85,6 +85,30 @@ export function jsonShapeProblem(value: unknown, maxDepth: number, maxItems: num
 }
 
 /**
+ * Whether the characters of `value`'s strings and object keys add up to more than `limit`. Iterative,
+ * and stops as soon as they do: it bounds the work a value can cause before that work (masking,
+ * storing). Assumes a shape already checked ({@link jsonShapeProblem}).
+ */
+export function jsonTextCharsExceed(value: unknown, limit: number): boolean {
+  let chars = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'string') chars += node.length;
+    else if (Array.isArray(node)) for (const item of node as unknown[]) stack.push(item);
+    else if (typeof node === 'object' && node !== null) {
+      for (const key in node) {
+        if (!Object.hasOwn(node, key)) continue;
+        chars += key.length;
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    }
+    if (chars > limit) return true;
+  }
+  return false;
+}
+
+/**
  * Any JSON value nested at most {@link LIMITS.jsonDepth} levels, with arrays of at most
  * {@link LIMITS.arrayItems} items: the free-form fields old clients send, which are stored as jsonb.
  */

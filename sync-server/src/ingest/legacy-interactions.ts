@@ -1,4 +1,4 @@
-import { err, fail, ok, type LegacyInteraction, type Result } from '@codesight/schema';
+import { err, fail, jsonTextCharsExceed, LIMITS, ok, type LegacyInteraction, type Result } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { maskLegacyInteractions } from '../privacy/mask-events';
@@ -25,6 +25,13 @@ function interactionsProblem(interactions: readonly LegacyInteraction[]): Refusa
     }
     const late = implausibleTime(`data[${i}].timestamp`, interaction.timestamp);
     if (late) return late;
+    // Before masking, which costs by the character: one interaction must not hold the process for long.
+    if (jsonTextCharsExceed(interaction, LIMITS.legacyInteractionChars)) {
+      return refusal(
+        'payload_too_large',
+        `data[${i}]: more than ${LIMITS.legacyInteractionChars} characters of text in one interaction`,
+      );
+    }
   }
   return undefined;
 }
@@ -46,7 +53,7 @@ export async function storeLegacyInteractions(
   const problem = interactionsProblem(interactions);
   if (problem) return err(problem);
   // Old clients mask emails and cards at best: the server masks what they sent before storing it (issue 14).
-  const masking = maskLegacyInteractions(interactions);
+  const masking = await maskLegacyInteractions(interactions);
   const result = await storeMaskedInteractions(db, workerId, sessionId, masking.events);
   if (result.ok && masking.masked.length > 0) {
     const { sequences } = result.value;

@@ -76,7 +76,7 @@ export async function storeBatch(
   if (problem) return err(problem);
   // The server masks what a client left unmasked (issue 14) before any path stores it; what it had to
   // mask is recorded once the events are stored, keyed by sequence so a resend counts once.
-  const masking = maskRecordedEvents(batch.events);
+  const masking = await maskRecordedEvents(batch.events);
   const masked = masking.masked.length > 0 ? { ...batch, events: masking.events } : batch;
   const result = await storeCheckedBatch(db, workerId, masked, copyTransaction);
   if (result.ok && masking.masked.length > 0) {

@@ -5,14 +5,14 @@ import { locationOfKey } from '@codesight/schema';
 import { maskStoredStrings } from './mask-strings';
 
 describe('maskStoredStrings', () => {
-  it('returns clean values as they are, without copying', () => {
+  it('returns clean values as they are, without copying', async () => {
     const events = sampleRecordedEvents('cs_clean', 14);
     for (const event of events) {
       const masked = maskStoredStrings(event);
       expect(masked.value).toBe(event);
       expect(masked.counts).toBeUndefined();
     }
-    const batch = maskRecordedEvents(events);
+    const batch = await maskRecordedEvents(events);
     expect(batch.events).toBe(events);
     expect(batch.masked).toEqual([]);
   });
@@ -109,8 +109,8 @@ describe('maskStoredStrings', () => {
     expect(masked.value.value.length).toBe('SSN 078051120'.length);
   });
 
-  it('masks legacy free-form interactions and says which ones', () => {
-    const result = maskLegacyInteractions([
+  it('masks legacy free-form interactions and says which ones', async () => {
+    const result = await maskLegacyInteractions([
       { type: 'click', timestamp: 1, text: 'Add to cart' },
       { type: 'input', timestamp: 2, value: 'jo@example.com', extra: { note: 'call +44 20 7946 0958' } },
     ]);

@@ -41,8 +41,8 @@ export const MAX_PRIVACY_COUNTS = 512;
 
 /**
  * A session's privacy report (`GET /api/sessions/:id/privacy`, `GET /api/admin/sessions/:id/privacy`):
- * what the client masked (the `mask` on its events: values only, the one place the client records a
- * rule), and what the server had to mask in what the client sent, by rule and location. A non-zero
+ * what the client masked (values: the `mask` on its events; text, URLs, titles and attributes: the counts
+ * its `session_close` reported, absent for older and legacy clients), and what the server had to mask in what the client sent, by rule and location. A non-zero
  * `server` total means a client sent personal data unmasked: an old client, another tool, or a gap in
  * the extension's rules.
  */

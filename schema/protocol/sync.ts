@@ -4,6 +4,7 @@ import { boundedArray, EpochMsSchema, int4Schema } from '../core/bounded';
 import { SessionIdSchema } from '../entities/session-id';
 import { RecordedEventSchema } from '../entities/event';
 import { SessionMetaSchema } from '../entities/session';
+import { MaskCountsByLocationSchema } from '../privacy/privacy-report';
 import { ErrorMessageSchema } from './legacy';
 
 /** Version of the batch protocol; bumped on any incompatible change to the messages below. */
@@ -88,6 +89,12 @@ export const SessionCloseMessageSchema = v.object({
   /** Epoch ms. */
   endTime: EpochMsSchema,
   finalCount: SeqOrZero,
+  /**
+   * What the client masked outside typed values (text, URLs, titles, attributes), by rule and location:
+   * counts only, for the session's privacy report. Values are counted from the events' own `mask`.
+   * Optional: clients before it send none.
+   */
+  maskCounts: v.optional(MaskCountsByLocationSchema),
 });
 export type SessionCloseMessage = v.InferOutput<typeof SessionCloseMessageSchema>;
 

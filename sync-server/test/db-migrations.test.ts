@@ -19,6 +19,7 @@ const MIGRATION_NAMES = [
   '2026-12-03T0600-screenshot-thumbnails',
   '2026-12-03T0700-server-masking',
   '2026-12-03T0900-summary-per-distinct-url',
+  '2026-12-03T1000-client-mask-counts',
 ];
 
 let cluster: PostgresCluster;

@@ -236,6 +236,51 @@ describe('the server masks what clients send unmasked', () => {
     expect(report.server.events).toBe(inputs);
   });
 
+  it('reports what the client masked outside values as its session_close says, the latest close winning', async () => {
+    const sessionId = 'cs_mask_client_counts';
+    const events = sampleRecordedEvents(sessionId, 14);
+    expect((await api('/api/sync/batch', { json: batchOf(events) })).status).toBe(200);
+    const close = (maskCounts: unknown) =>
+      api('/api/sync/session-close', {
+        json: { type: 'session_close', sessionId, endTime: Date.now(), finalCount: events.length, maskCounts },
+      });
+    const first = await close({ 'text-email': { url: 1 } });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ type: 'session_closed', status: 'complete' });
+    expect((await close({ 'text-email': { url: 2, title: 1 }, 'text-phone': { text: 3 } })).status).toBe(200);
+    const report = await reportOf(sessionId);
+    const clientCount = (rule: string, where: string) =>
+      report.client.counts.find((c) => c.rule === rule && c.where === where)?.count ?? 0;
+    expect(clientCount('text-email', 'url')).toBe(2);
+    expect(clientCount('text-email', 'title')).toBe(1);
+    expect(clientCount('text-phone', 'text')).toBe(3);
+    // The fixture's own masked values still count from the events.
+    const values = report.client.counts.filter((c) => c.where === 'value');
+    expect(values.length).toBeGreaterThan(0);
+    expect(report.client.total).toBe(6 + values.reduce((n, c) => n + c.count, 0));
+    // A close whose counts are not counts is refused whole, and changes nothing.
+    const bad = await close({ 'text-email': { url: -1 } });
+    expect(bad.status).toBe(400);
+    const unknownRule = await close({ 'made-up-rule': { url: 1 } });
+    expect(unknownRule.status).toBe(400);
+    expect(await reportOf(sessionId)).toEqual(report);
+  });
+
+  it('refuses a legacy interaction holding more text than one may, answered, before storing anything', async () => {
+    // Regression (issue 14 review): masking 16 MiB of phone-like text in one interaction held the
+    // process for 3 s. Over REST the refusal is a 413 naming the item; nothing of the message is stored.
+    const sessionId = 'cs_mask_legacy_huge';
+    const huge = { type: 'click', timestamp: Date.now(), context: { note: `${PHONE} `.repeat(5_000) } };
+    const res = await api('/api/interactions', {
+      json: { sessionId, data: [{ type: 'click', timestamp: Date.now(), text: 'Add to cart' }, huge] },
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('payload_too_large');
+    expect(body.error.message).toContain('data[1]');
+    expect(await storedText(sessionId)).toBe('[]');
+  });
+
   it('refuses the report of a missing session, or another worker, like a missing one', async () => {
     const admin = await signAdminToken(settings.jwtSecret, 't', '5m');
     const created = await api('/api/workers', { json: { name: 'Other worker' }, bearer: admin });

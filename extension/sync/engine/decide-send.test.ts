@@ -84,6 +84,19 @@ describe('session_close', () => {
       finalCount: 20,
     });
   });
+
+  it('carries what the session masked outside values, for the privacy report, when there is any', () => {
+    const maskCounts = { 'text-email': { url: 2, title: 1 } };
+    const s = sessionSync({ id: 'done', eventCount: 3, acked: 3, ended: true, endTime: 5, maskCounts });
+    expect(closeMessage(s)).toEqual({
+      type: 'session_close',
+      sessionId: 'done',
+      endTime: 5,
+      finalCount: 3,
+      maskCounts,
+    });
+    expect(closeMessage({ ...s, maskCounts: {} })).not.toHaveProperty('maskCounts');
+  });
 });
 
 describe('batchMessage', () => {

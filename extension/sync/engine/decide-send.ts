@@ -14,7 +14,13 @@ export function sessionsToClose(sessions: Iterable<SessionSync>): SessionSync[] 
 
 /** The `session_close` of `s`: complete on the server once it holds 1..eventCount. */
 export function closeMessage(s: SessionSync): SessionCloseMessage {
-  return { type: 'session_close', sessionId: s.id, endTime: s.endTime ?? 0, finalCount: s.eventCount };
+  const close: SessionCloseMessage = {
+    type: 'session_close',
+    sessionId: s.id,
+    endTime: s.endTime ?? 0,
+    finalCount: s.eventCount,
+  };
+  return s.maskCounts && Object.keys(s.maskCounts).length > 0 ? { ...close, maskCounts: s.maskCounts } : close;
 }
 
 /** What {@link decideNextSend} looks at. */

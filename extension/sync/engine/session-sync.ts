@@ -1,4 +1,4 @@
-import type { SessionMeta } from '@codesight/schema';
+import type { MaskCountsByLocation, SessionMeta } from '@codesight/schema';
 import type { PendingSession, QuarantinedBatch } from '../store/store';
 
 /** An inclusive range of sequences. */
@@ -15,6 +15,8 @@ export interface SessionSync {
   endTime?: number;
   closedOnServer: boolean;
   meta: SessionMeta;
+  /** What was masked outside values, sent with `session_close` for the privacy report. */
+  maskCounts?: MaskCountsByLocation;
   /**
    * Highest N the server is known to hold 1..N of. Only raised (acks may arrive in any order), except
    * by an explicit server statement that it holds less (`session_closed` incomplete, `known: false`).
@@ -43,6 +45,7 @@ export function createSessionSync(p: PendingSession, quarantine?: QuarantinedBat
     endTime: p.endTime,
     closedOnServer: p.closedOnServer,
     meta: p.meta,
+    maskCounts: p.maskCounts,
     acked: p.ackedThrough,
     held: [],
     quarantine,
@@ -61,6 +64,7 @@ export function updateFromStore(s: SessionSync, p: PendingSession): void {
   s.endTime = p.endTime;
   s.closedOnServer = s.closedOnServer || p.closedOnServer;
   s.meta = p.meta;
+  s.maskCounts = p.maskCounts;
 }
 
 /** Raises the watermark to `ackedThrough` if higher; returns whether it moved. */

@@ -44,6 +44,7 @@ export class DexieSyncStore implements SyncStore {
           extensionVersion: session.extensionVersion,
           maskingPolicy: session.maskingPolicy,
         },
+        ...(session.maskCountsByLocation ? { maskCounts: session.maskCountsByLocation } : {}),
       });
     }
     return pending;

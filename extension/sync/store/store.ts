@@ -1,4 +1,4 @@
-import type { QuarantinedBatch, RecordedEvent, SessionMeta, SyncMeta } from '@codesight/schema';
+import type { MaskCountsByLocation, QuarantinedBatch, RecordedEvent, SessionMeta, SyncMeta } from '@codesight/schema';
 
 export type { QuarantineCode, QuarantinedBatch, SyncError, SyncMeta } from '@codesight/schema';
 
@@ -17,6 +17,8 @@ export interface PendingSession {
   closedOnServer: boolean;
   /** Sent with every batch so the server can create the session on first contact. */
   meta: SessionMeta;
+  /** What was masked outside values, by rule and location (`Session.maskCountsByLocation`); sent on close. */
+  maskCounts?: MaskCountsByLocation;
 }
 
 /**

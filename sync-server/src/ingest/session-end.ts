@@ -1,4 +1,5 @@
-import { fail, ok, type Result } from '@codesight/schema';
+import { fail, ok, type MaskCountsByLocation, type Result } from '@codesight/schema';
+import { toJsonb } from '../db/jsonb';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/schema';
@@ -28,6 +29,7 @@ export async function endSession(
   sessionId: string,
   endTime: Date | number | string,
   finalCount?: number,
+  clientMaskCounts?: MaskCountsByLocation,
 ): Promise<Result<EndSessionResult, Refusal>> {
   const end = asDate(endTime);
   if (end === undefined) return fail('validation_failed', `endTime: ${String(endTime)} is not a time`);
@@ -57,6 +59,8 @@ export async function endSession(
         status,
         end_time: end,
         final_count: expected,
+        // The latest close's counts replace earlier ones: they are the client's running totals.
+        ...(clientMaskCounts ? { client_mask_counts: toJsonb(clientMaskCounts) } : {}),
         last_activity_at: sql<Date>`now()`,
         updated_at: sql<Date>`now()`,
       })

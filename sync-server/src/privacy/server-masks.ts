@@ -45,9 +45,13 @@ export async function recordServerMasks(
   }
 }
 
+/** Locations a client's close reports; values come from the events themselves. */
+const CLIENT_REPORTED_LOCATIONS = MASK_LOCATIONS.filter((l) => l !== 'value');
+
 /**
- * The privacy report of one session: the client's masks (the `mask` rule on its value events) and the
- * server's (summed from `server_masks`), by rule and location. Counts only; the caller has checked the
+ * The privacy report of one session: the client's masks (the `mask` rule on its value events, and the
+ * rest as its `session_close` reported them) and the server's (summed from `server_masks`), by rule and
+ * location. Counts only; the caller has checked the
  * session is the requester's to read.
  */
 export async function readPrivacyReport(db: Kysely<Database>, sessionId: string): Promise<PrivacyReport> {
@@ -78,11 +82,21 @@ export async function readPrivacyReport(db: Kysely<Database>, sessionId: string)
   const serverCounts: PrivacyCount[] = server.rows
     .filter((r) => r.count > 0)
     .map((r) => ({ rule: r.rule, where: r.location as PrivacyCount['where'], count: Number(r.count) }));
-  const clientCounts: PrivacyCount[] = client.rows.map((r) => ({
-    rule: r.rule,
-    where: 'value',
-    count: Number(r.count),
-  }));
+  // The rest of what the client masked (text, URLs, titles, attributes), as its session_close said.
+  const reported = await sql<{ rule: string; location: string; count: number }>`
+    select left(r.key, 64) as rule, l.key as location, least((l.value)::bigint, 2147483647)::int as count
+    from sessions s
+    cross join lateral jsonb_each(case when jsonb_typeof(s.client_mask_counts) = 'object' then s.client_mask_counts else '{}' end) r
+    cross join lateral jsonb_each_text(case when jsonb_typeof(r.value) = 'object' then r.value else '{}' end) l
+    where s.id = ${sessionId} and l.key = any(${[...CLIENT_REPORTED_LOCATIONS]}::text[]) and l.value ~ '^[0-9]{1,9}$'
+    order by 1, 2
+    limit ${MAX_PRIVACY_COUNTS}`.execute(db);
+  const clientCounts: PrivacyCount[] = [
+    ...client.rows.map((r) => ({ rule: r.rule, where: 'value' as const, count: Number(r.count) })),
+    ...reported.rows
+      .filter((r) => r.count > 0)
+      .map((r) => ({ rule: r.rule, where: r.location as PrivacyCount['where'], count: Number(r.count) })),
+  ].slice(0, MAX_PRIVACY_COUNTS);
   return {
     sessionId,
     client: { total: sum(clientCounts), counts: clientCounts },

@@ -60,8 +60,8 @@ export async function handleSessionClose(
 ): Promise<SessionClosed | ErrorMessage> {
   const checked = validate(SessionCloseMessageSchema, message);
   if (!checked.ok) return errorReply('validation_failed', checked.error.message);
-  const { sessionId, endTime, finalCount } = checked.value;
-  const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount);
+  const { sessionId, endTime, finalCount, maskCounts } = checked.value;
+  const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount, maskCounts);
   if (!result.ok) return errorReply(result.error.code, result.error.message, undefined, sessionId);
   const { status, ackedThrough, missing } = result.value;
   if (status === 'complete') await ctx.analyseOnClose?.(sessionId);

@@ -12,6 +12,7 @@ import * as screenshotAnalyses from './2026-12-03T0500-screenshot-analyses';
 import * as screenshotThumbnails from './2026-12-03T0600-screenshot-thumbnails';
 import * as serverMasking from './2026-12-03T0700-server-masking';
 import * as summaryPerDistinctUrl from './2026-12-03T0900-summary-per-distinct-url';
+import * as clientMaskCounts from './2026-12-03T1000-client-mask-counts';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -31,6 +32,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T0600-screenshot-thumbnails': screenshotThumbnails,
   '2026-12-03T0700-server-masking': serverMasking,
   '2026-12-03T0900-summary-per-distinct-url': summaryPerDistinctUrl,
+  '2026-12-03T1000-client-mask-counts': clientMaskCounts,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

@@ -1,5 +1,5 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
-import type { MaskingPolicy, ServerSessionStatus } from '@codesight/schema';
+import type { MaskCountsByLocation, MaskingPolicy, ServerSessionStatus } from '@codesight/schema';
 import type {
   IntWithDefault,
   JsonObject,
@@ -36,6 +36,8 @@ export interface SessionsTable {
   counts: JsonbWithDefault<EventCounts>;
   user_agent: string | null;
   masking_policy: NullableJsonb<MaskingPolicy>;
+  /** What the client says it masked outside values, from its `session_close`; null until then. */
+  client_mask_counts: NullableJsonb<MaskCountsByLocation>;
   extension_version: string | null;
   /** Free-form keys legacy clients put on session_start. */
   metadata: JsonbWithDefault<JsonObject>;

@@ -9,6 +9,7 @@ import {
   PrivacyPolicySchema,
   validate,
   type PrivacyMode,
+  type PrivacyReport,
   type RecordedEvent,
   type Screenshot,
   type Session,
@@ -307,6 +308,22 @@ describe.each(['standard', 'strict'] as const)('the %s policy', (mode) => {
       };
       expect(session.maskingPolicy).toMatchObject(recorded);
       expect(await serverMaskingPolicy(pgCluster.url, sessionId)).toMatchObject(recorded);
+
+      // The server's report lists what the extension masked outside values, as its session_close said.
+      expect(session.maskCountsByLocation?.['text-email']?.url).toBeGreaterThan(0);
+      const serverReport = (await (
+        await fetch(`${server.url}/api/sessions/${sessionId}/privacy`, {
+          headers: { Authorization: `Bearer ${TEST_API_KEY}` },
+        })
+      ).json()) as PrivacyReport;
+      const outsideValues = serverReport.client.counts.filter((c) => c.where !== 'value');
+      const localOutside = Object.entries(session.maskCountsByLocation ?? {}).flatMap(([rule, byWhere]) =>
+        Object.entries(byWhere ?? {}).map(([where, count]) => ({ rule, where, count })),
+      );
+      const byKey = (c: { rule: string; where: string }) => `${c.rule}:${c.where}`;
+      expect(outsideValues.sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual(
+        localOutside.sort((a, b) => byKey(a).localeCompare(byKey(b))),
+      );
 
       // What was hidden is said, by rule, on the value events.
       const events = (dump.events as RecordedEvent[]).filter((e) => e.sessionId === sessionId);

@@ -22,17 +22,24 @@ export function locationOfKey(key: string, parent: MaskLocation): MaskLocation {
 }
 
 // Events repeat the same few dozen keys: their locations are looked up, not matched against four
-// patterns each time. Bounded, since legacy clients choose their own keys.
-const LOCATION_CACHE = new Map<string, MaskLocation>();
-const LOCATION_CACHE_ENTRIES = 1024;
+// patterns each time; one map per parent location, so a lookup builds no key string. Bounded, since
+// legacy clients choose their own keys.
+const LOCATION_CACHE: Readonly<Record<MaskLocation, Map<string, MaskLocation>>> = {
+  value: new Map(),
+  text: new Map(),
+  url: new Map(),
+  title: new Map(),
+  attribute: new Map(),
+};
+const LOCATION_CACHE_ENTRIES = 256;
 
-/** {@link locationOfKey}, remembered for the first keys seen. */
+/** {@link locationOfKey}, remembered for the first keys seen under each parent location. */
 export function cachedLocationOfKey(key: string, parent: MaskLocation): MaskLocation {
-  const cacheKey = `${parent}\u0000${key}`;
-  let location = LOCATION_CACHE.get(cacheKey);
+  const cache = LOCATION_CACHE[parent];
+  let location = cache.get(key);
   if (location === undefined) {
     location = locationOfKey(key, parent);
-    if (LOCATION_CACHE.size < LOCATION_CACHE_ENTRIES) LOCATION_CACHE.set(cacheKey, location);
+    if (cache.size < LOCATION_CACHE_ENTRIES) cache.set(key, location);
   }
   return location;
 }

@@ -5,13 +5,20 @@
  * - clean: the fixture events as the extension sends them (already masked): the common case;
  * - with snippet: the same plus a 1.5 KB HTML neighbourhood snippet on clicks and inputs;
  * - planted: events carrying an email, a phone, a card and an IBAN in value, text and URL;
- * - legacy: old clients' interactions (free-form objects), clean.
+ * - legacy: old clients' interactions (free-form objects), clean;
+ * - realistic: the sync bench's generated shopping session, in batches of 336 events (its mean batch),
+ *   where the page's URL, title and selectors repeat from event to event.
  * For scale, it also prints toJsonb per event (the JSON the store already builds for every event).
  */
 import { sampleRecordedEvents } from '@codesight/schema/testing';
 import type { LegacyInteraction, RecordedEvent } from '@codesight/schema';
 import { toJsonb } from '../../sync-server/src/db/jsonb';
-import { maskLegacyInteractions, maskRecordedEvents } from '../../sync-server/src/privacy/mask-events';
+import { EVENT_LOOP_PACE, maskLegacyInteractions, maskRecordedEvents } from '../../sync-server/src/privacy/mask-events';
+import { generateShoppingSession } from './shopping-session';
+
+// Never pausing: each run masks all its events before it returns (the server pauses every 10 ms).
+const UNPACED = { ...EVENT_LOOP_PACE, sliceMs: Number.POSITIVE_INFINITY };
+const mask = (events: readonly RecordedEvent[]) => void maskRecordedEvents(events, UNPACED);
 
 const EVENTS = 5_000;
 const ROUNDS = 20;
@@ -73,11 +80,22 @@ const snippets = withSnippets(clean);
 const dirty = planted(clean);
 const old = legacy(EVENTS);
 
+const realistic = generateShoppingSession({ events: EVENTS, seed: 3 }).map((e, i): RecordedEvent => ({
+  ...e,
+  sessionId: 'cs_bench_mask',
+  sequence: i + 1,
+}));
+const BATCH = 336;
+const realisticBatches = Array.from({ length: Math.ceil(EVENTS / BATCH) }, (_, i) =>
+  realistic.slice(i * BATCH, (i + 1) * BATCH),
+);
+
 const rows: [string, number][] = [
-  ['clean (fixture, extension-masked)', microsPerEvent(() => maskRecordedEvents(clean), EVENTS)],
-  ['clean + 1.5 KB snippet on clicks/inputs', microsPerEvent(() => maskRecordedEvents(snippets), EVENTS)],
-  ['planted personal data', microsPerEvent(() => maskRecordedEvents(dirty), EVENTS)],
-  ['legacy interactions, clean', microsPerEvent(() => maskLegacyInteractions(old), EVENTS)],
+  ['clean (fixture, extension-masked)', microsPerEvent(() => mask(clean), EVENTS)],
+  ['clean + 1.5 KB snippet on clicks/inputs', microsPerEvent(() => mask(snippets), EVENTS)],
+  ['planted personal data', microsPerEvent(() => mask(dirty), EVENTS)],
+  ['realistic session, batches of 336', microsPerEvent(() => realisticBatches.forEach(mask), EVENTS)],
+  ['legacy interactions, clean', microsPerEvent(() => void maskLegacyInteractions(old, UNPACED), EVENTS)],
   ['for scale: toJsonb of the clean fixture', microsPerEvent(() => clean.forEach((e) => toJsonb(e)), EVENTS)],
   ['for scale: toJsonb with snippets', microsPerEvent(() => snippets.forEach((e) => toJsonb(e)), EVENTS)],
 ];

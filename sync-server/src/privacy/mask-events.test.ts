@@ -37,3 +37,27 @@ describe('masking shares the event loop', () => {
     expect(ranMeanwhile, 'timers fired while the message was being masked').toBeGreaterThan(0);
   });
 });
+
+describe('masking a message remembers each string it masked', () => {
+  it('counts every occurrence where it sits, however often a string repeats', async () => {
+    const url = 'https://shop.example/account?email=jo%40example.com';
+    const events: LegacyInteraction[] = [
+      { type: 'click', timestamp: 1, url, text: 'call 415 555 0123' },
+      { type: 'scroll', timestamp: 2, url },
+      { type: 'click', timestamp: 3, url, title: 'call 415 555 0123', context: { note: 'call 415 555 0123' } },
+    ];
+    const result = await maskLegacyInteractions(events);
+    expect(result.masked).toEqual([
+      { index: 0, counts: { 'text-email': { url: 1 }, 'text-phone': { text: 1 } } },
+      { index: 1, counts: { 'text-email': { url: 1 } } },
+      { index: 2, counts: { 'text-email': { url: 1 }, 'text-phone': { title: 1, text: 1 } } },
+    ]);
+    // The same text as a URL and as an attribute is masked by different rules: not mixed up by the memo.
+    const asUrlThenAttribute = await maskLegacyInteractions([
+      { type: 'click', timestamp: 1, url: '/account?phone=unknown' },
+      { type: 'click', timestamp: 2, selector: '/account?phone=unknown' },
+    ]);
+    expect(asUrlThenAttribute.events[0]!.url).toBe('/account?phone=[phone]');
+    expect(asUrlThenAttribute.events[1]!.selector).toBe('/account?phone=unknown');
+  });
+});

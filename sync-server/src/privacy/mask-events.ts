@@ -1,6 +1,6 @@
 import type { LegacyInteraction, RecordedEvent } from '@codesight/schema';
 import type { EventMasks } from './server-masks';
-import { maskStoredStrings } from './mask-strings';
+import { MaskMemo, maskStoredStrings } from './mask-strings';
 
 /** Events with the server's masks applied, and what was masked in which of them. */
 export interface MaskedEvents<T> {
@@ -51,6 +51,7 @@ export function maskLegacyInteractions(
 async function maskAll<T>(items: readonly T[], pace: MaskingPace): Promise<MaskedEvents<T>> {
   let events: T[] | undefined;
   const masked: MaskedEvents<T>['masked'] = [];
+  const memo = new MaskMemo();
   let sliceStart = pace.now();
   for (let i = 0; i < items.length; i++) {
     if (pace.now() - sliceStart >= pace.sliceMs) {
@@ -58,7 +59,7 @@ async function maskAll<T>(items: readonly T[], pace: MaskingPace): Promise<Maske
       sliceStart = pace.now();
     }
     const item = items[i]!;
-    const result = maskStoredStrings(item);
+    const result = maskStoredStrings(item, 'text', memo);
     if (result.counts === undefined) continue;
     (events ??= items.slice())[i] = result.value;
     masked.push({ index: i, counts: result.counts });

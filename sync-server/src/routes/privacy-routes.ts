@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { requireAuth } from '../auth/require-auth';
 import type { AppEnv } from '../http/app-env';
 import { refusalResponse } from '../http/errors';
-import { readPrivacyReport } from '../privacy/server-masks';
+import { createPrivacyReportCache } from '../privacy/report-cache';
 import type { RouteDeps } from './route-deps';
 import { sessionFor } from './session-access';
 
@@ -14,11 +14,12 @@ import { sessionFor } from './session-access';
  */
 export function privacyRoutes(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const reports = createPrivacyReportCache();
   const report = async (c: Context<AppEnv>) => {
     const found = await sessionFor(deps.db, c.get('principal'), c.req.param('id') ?? '');
     if (!found.ok) return refusalResponse(c, found.error);
     c.header('Cache-Control', 'no-store');
-    return c.json(await readPrivacyReport(deps.db, found.value.id));
+    return c.json(await reports.read(deps.db, found.value.id));
   };
   app.get('/sessions/:id/privacy', requireAuth('any'), report);
   app.get('/admin/sessions/:id/privacy', requireAuth('admin'), report);

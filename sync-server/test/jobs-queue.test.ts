@@ -9,7 +9,7 @@ import { MAX_RESULT_BYTES } from '../src/jobs/job-attempt';
 import { createJobQueue, type JobQueue } from '../src/jobs/job-queue';
 import { createJobRegistry, MAX_PAYLOAD_BYTES } from '../src/jobs/job-registry';
 import { createJobRunner, SWEEP_CHUNK, SWEEP_EVERY_MS, SWEEP_MAX_CHUNKS, type JobRunner } from '../src/jobs/job-runner';
-import { getJob, LEASE_EXPIRED } from '../src/jobs/job-store';
+import { claimJob, getJob, LEASE_EXPIRED } from '../src/jobs/job-store';
 import { createLogger } from '../src/log';
 import { startPgliteEngine, startPostgresEngine, type JobEngine } from './testing/job-engines';
 
@@ -302,6 +302,32 @@ describe.each(engines)('job queue on %s', (_name, startEngine) => {
     hold.open();
     await stopped;
     expect(await job(id)).toMatchObject({ state: 'succeeded', result: { finished: true } });
+  });
+
+  it('lets workers take turns: one worker\u2019s many jobs do not hold back another\u2019s (regression: first in, first out)', async () => {
+    const add = async (n: number, ownerKey?: string) => {
+      await clock.advance(1); // distinct run_at: ties in rank go oldest first
+      const queued = await queue.enqueue('probe', { n }, ownerKey === undefined ? {} : { ownerKey });
+      if (!queued.ok) throw new Error(queued.error.message);
+    };
+    const claimNext = async () => {
+      const row = await claimJob(engine.db().db, { owner: 'r', kinds: ['probe'], now: clock.now(), leaseMs: LEASE_MS });
+      return row === undefined ? undefined : (row.payload as { n: number }).n;
+    };
+    // A flood of five jobs from one worker, then one job of another worker and one of an operator.
+    for (let n = 1; n <= 5; n++) await add(n, 'worker:flood');
+    await add(100, 'worker:b');
+    await add(200);
+    const first = [await claimNext(), await claimNext(), await claimNext(), await claimNext()];
+    expect(first).toEqual([1, 100, 200, 2]);
+    // The other worker queues again while the flood still waits: next in line, not behind the flood.
+    await add(101, 'worker:b');
+    const rest: number[] = [];
+    for (let n = await claimNext(); n !== undefined; n = await claimNext()) rest.push(n);
+    expect(rest).toEqual([3, 101, 4, 5]);
+    // With nobody else waiting, a lone worker's jobs all run, oldest first.
+    for (let n = 6; n <= 8; n++) await add(n, 'worker:flood');
+    expect([await claimNext(), await claimNext(), await claimNext(), await claimNext()]).toEqual([6, 7, 8, undefined]);
   });
 
   it('enqueues once per dedupe key while the job is live, and again after it finished', async () => {

@@ -185,7 +185,12 @@ describe('screenshot thumbnails', () => {
     await uploadFrame('shot-b', frames.get('shot-b')!, T0 + 1000);
     const live = await liveJobs();
     expect(live).toHaveLength(1);
-    expect(live[0]).toMatchObject({ state: 'queued', dedupe_key: thumbnailsDedupeKey(SESSION) });
+    // The job is the uploading worker's: workers take turns in the queue.
+    expect(live[0]).toMatchObject({
+      state: 'queued',
+      dedupe_key: thumbnailsDedupeKey(SESSION),
+      owner_key: `worker:${alice.workerId}`,
+    });
     expect(live[0]!.payload).toEqual({ sessionId: SESSION });
     expect(live[0]!.run_at.getTime()).toBeGreaterThanOrEqual(before + THUMBNAILS_DELAY_MS);
     // Not due yet: a runner on the real clock takes nothing.

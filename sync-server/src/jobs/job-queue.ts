@@ -15,7 +15,15 @@ export interface EnqueueOptions {
   dedupeKey?: string;
   /** Runs no sooner than this many ms from now (default 0): lets work that arrives in bursts gather. */
   delayMs?: number;
+  /**
+   * The worker the job works for ({@link workerJobOwner}): workers take turns, so one worker's many
+   * jobs cannot hold back another's. Absent for an operator's job, which is served next in turn.
+   */
+  ownerKey?: string;
 }
+
+/** The owner key of a worker's jobs. */
+export const workerJobOwner = (workerId: string): string => `worker:${workerId}`;
 
 /** Puts jobs in the queue; any instance's runner may take them. */
 export interface JobQueue {
@@ -34,7 +42,7 @@ export interface JobQueue {
 export function createJobQueue(deps: { db: Kysely<Database>; registry: JobRegistry; clock: Clock }): JobQueue {
   return {
     async enqueue(kind, payload, options = {}) {
-      const { dedupeKey, delayMs = 0 } = options;
+      const { dedupeKey, delayMs = 0, ownerKey } = options;
       if (dedupeKey !== undefined && (dedupeKey.length === 0 || dedupeKey.length > MAX_DEDUPE_KEY_CHARS))
         return fail('validation_failed', `dedupe key must be 1-${MAX_DEDUPE_KEY_CHARS} characters`);
       if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS)
@@ -48,6 +56,7 @@ export function createJobQueue(deps: { db: Kysely<Database>; registry: JobRegist
         dedupeKey,
         now: deps.clock.now(),
         delayMs,
+        ownerKey,
       });
       return ok(stored);
     },

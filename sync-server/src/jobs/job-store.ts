@@ -30,6 +30,22 @@ export interface NewJobRequest {
   now: number;
   /** The job is due this many ms after `now` (default 0). */
   delayMs?: number;
+  /** Whose work it is (see {@link fairRank}); undefined for an operator's job. */
+  ownerKey?: string | undefined;
+}
+
+/**
+ * A new job's fair-share rank: one above its owner's highest live (queued or running) job, and never
+ * below the lowest queued rank, so an owner with nothing queued starts level with the queue's head and
+ * owners take turns however many jobs one of them queued (start-time fair queuing, with the lowest
+ * queued rank as virtual time). An operator's job (no owner) starts level with the head. Both reads are
+ * index lookups.
+ */
+function fairRank(ownerKey: string | undefined) {
+  const head = sql<string>`coalesce((select min(fair_rank) from jobs where state = 'queued'), 0)`;
+  if (ownerKey === undefined) return head;
+  return sql<string>`greatest(${head}, coalesce((select max(fair_rank) + 1 from jobs
+    where owner_key = ${ownerKey} and state in ('queued', 'running')), 0))`;
 }
 
 /** States in which a job holds its dedupe key. */
@@ -56,6 +72,8 @@ export async function insertJob(
         payload: toJsonb(request.payload),
         state: 'queued',
         dedupe_key: request.dedupeKey ?? null,
+        owner_key: request.ownerKey ?? null,
+        fair_rank: fairRank(request.ownerKey),
         max_attempts: request.maxAttempts,
         run_at: new Date(request.now + (request.delayMs ?? 0)),
         created_at: at,
@@ -80,7 +98,7 @@ export async function insertJob(
 }
 
 /**
- * Takes the oldest due queued job of one of `kinds` for `owner`: state running, one more attempt, a
+ * Takes the due queued job of one of `kinds` with the lowest fair-share rank, the oldest among equals, for `owner`: state running, one more attempt, a
  * lease until `now + leaseMs`. `SKIP LOCKED`: runners polling at once each get a different job (or
  * none) instead of queueing on one row's lock.
  */
@@ -108,6 +126,7 @@ export async function claimJob(
         .where('state', '=', 'queued')
         .where('run_at', '<=', at)
         .where('kind', 'in', options.kinds)
+        .orderBy('fair_rank')
         .orderBy('run_at')
         .orderBy('id')
         .limit(1)

@@ -136,7 +136,7 @@ export async function handleScreenshotData(ctx: ProtocolContext, workerId: strin
     limits,
   );
   if (!result.ok) return errorReply(result.error.code, result.error.message);
-  await ctx.thumbnails?.afterUpload(m.sessionId);
+  await ctx.thumbnails?.afterUpload(m.sessionId, workerId);
   const recorded = result.value;
   return {
     type: 'ack',
@@ -167,6 +167,6 @@ export async function handleSessionEnd(ctx: ProtocolContext, workerId: string, m
   const { sessionId, endTime, totalEvents } = checked.value;
   const result = await endSession(ctx.db, workerId, sessionId, endTime, totalEvents);
   if (!result.ok) return errorReply(result.error.code, result.error.message);
-  if (result.value.status === 'complete') await ctx.analyseOnClose?.(sessionId);
+  if (result.value.status === 'complete') await ctx.analyseOnClose?.(sessionId, workerId);
   return { type: 'ack', for: 'session_end', sessionId, stored: 0, status: result.value.status };
 }

@@ -64,6 +64,6 @@ export async function handleSessionClose(
   const result = await endSession(ctx.db, workerId, sessionId, endTime, finalCount, maskCounts);
   if (!result.ok) return errorReply(result.error.code, result.error.message, undefined, sessionId);
   const { status, ackedThrough, missing } = result.value;
-  if (status === 'complete') await ctx.analyseOnClose?.(sessionId);
+  if (status === 'complete') await ctx.analyseOnClose?.(sessionId, workerId);
   return { type: 'session_closed', sessionId, status, ackedThrough, missing };
 }

@@ -158,7 +158,7 @@ export function uploadRoutes(deps: RouteDeps): Hono<AppEnv> {
     if (result.value.created) deps.metrics.mediaUploaded(request.kind);
     // Verified above, so the worker's open intents for these bytes are done.
     await completeUploadIntents(deps.db, workerId, blobKey);
-    if (request.kind === 'screenshot') await deps.thumbnails.afterUpload(request.sessionId);
+    if (request.kind === 'screenshot') await deps.thumbnails.afterUpload(request.sessionId, workerId);
     const { id, created } = result.value;
     return c.json({ recorded: true, kind: request.kind, id, created, blobKey }, created ? 201 : 200);
   });

@@ -13,6 +13,7 @@ import * as screenshotThumbnails from './2026-12-03T0600-screenshot-thumbnails';
 import * as serverMasking from './2026-12-03T0700-server-masking';
 import * as summaryPerDistinctUrl from './2026-12-03T0900-summary-per-distinct-url';
 import * as clientMaskCounts from './2026-12-03T1000-client-mask-counts';
+import * as jobsFairShare from './2026-12-03T1100-jobs-fair-share';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -33,6 +34,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T0700-server-masking': serverMasking,
   '2026-12-03T0900-summary-per-distinct-url': summaryPerDistinctUrl,
   '2026-12-03T1000-client-mask-counts': clientMaskCounts,
+  '2026-12-03T1100-jobs-fair-share': jobsFairShare,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

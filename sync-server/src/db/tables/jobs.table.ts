@@ -29,6 +29,10 @@ export interface JobsTable {
   updated_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+  /** Whose work it is (`worker:<id>`), for fair turns between workers; null for an operator's job. */
+  owner_key: ColumnType<string | null, string | null | undefined, never>;
+  /** Fair-share rank given at enqueue (bigint, read as text): runners take the lowest first. */
+  fair_rank: ColumnType<string, string | undefined, never>;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -2,7 +2,7 @@ import type { Clock } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { Logger } from '../../log';
-import type { JobQueue } from '../job-queue';
+import { workerJobOwner, type JobQueue } from '../job-queue';
 import { makeJobDueNow } from '../job-store';
 
 /** The job kind that makes a session's screenshot thumbnails. */
@@ -29,9 +29,10 @@ export function thumbnailsDedupeKey(sessionId: string, next = false): string {
 export interface ThumbnailRequests {
   /**
    * After a screenshot of the session was verified: a job that has not started yet runs after
-   * {@link THUMBNAILS_DELAY_MS} (the waiting one, or a new one, also while another is running).
+   * {@link THUMBNAILS_DELAY_MS} (the waiting one, or a new one, also while another is running), as a
+   * job of `workerId`, who uploaded it: workers take turns in the queue.
    */
-  afterUpload(sessionId: string): Promise<void>;
+  afterUpload(sessionId: string, workerId: string): Promise<void>;
   /** Someone is looking at the session: unless one is running, the job runs now (a waiting one is brought forward). */
   now(sessionId: string): Promise<void>;
 }
@@ -43,26 +44,32 @@ export function createThumbnailRequests(deps: {
   clock: Clock;
   logger: Logger;
 }): ThumbnailRequests {
-  const enqueue = async (sessionId: string, delayMs: number, next = false) => {
+  const enqueue = async (sessionId: string, delayMs: number, next = false, workerId?: string) => {
     const queued = await deps.queue.enqueue(
       SCREENSHOT_THUMBNAILS_KIND,
       { sessionId },
-      { dedupeKey: thumbnailsDedupeKey(sessionId, next), delayMs },
+      {
+        dedupeKey: thumbnailsDedupeKey(sessionId, next),
+        delayMs,
+        ...(workerId === undefined ? {} : { ownerKey: workerJobOwner(workerId) }),
+      },
     );
     if (!queued.ok) throw new Error(queued.error.message);
     return queued.value;
   };
-  const guarded = (what: string, work: (sessionId: string) => Promise<void>) => async (sessionId: string) => {
-    try {
-      await work(sessionId);
-    } catch (error) {
-      deps.logger.warn('thumbnails_request_failed', { sessionId, what, error });
-    }
-  };
+  const guarded =
+    <A extends unknown[]>(what: string, work: (sessionId: string, ...rest: A) => Promise<void>) =>
+    async (sessionId: string, ...rest: A) => {
+      try {
+        await work(sessionId, ...rest);
+      } catch (error) {
+        deps.logger.warn('thumbnails_request_failed', { sessionId, what, error });
+      }
+    };
   return {
-    afterUpload: guarded('after_upload', async (sessionId) => {
-      const { job } = await enqueue(sessionId, THUMBNAILS_DELAY_MS);
-      if (job.state === 'running') await enqueue(sessionId, THUMBNAILS_DELAY_MS, true);
+    afterUpload: guarded('after_upload', async (sessionId, workerId: string) => {
+      const { job } = await enqueue(sessionId, THUMBNAILS_DELAY_MS, false, workerId);
+      if (job.state === 'running') await enqueue(sessionId, THUMBNAILS_DELAY_MS, true, workerId);
     }),
     now: guarded('now', async (sessionId) => {
       const { job, created } = await enqueue(sessionId, 0);

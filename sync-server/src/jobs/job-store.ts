@@ -98,9 +98,10 @@ export async function insertJob(
 }
 
 /**
- * Takes the due queued job of one of `kinds` with the lowest fair-share rank, the oldest among equals, for `owner`: state running, one more attempt, a
- * lease until `now + leaseMs`. `SKIP LOCKED`: runners polling at once each get a different job (or
- * none) instead of queueing on one row's lock.
+ * Takes the due queued job of one of `kinds` with the lowest fair-share rank ({@link fairRank}), the
+ * oldest among equals, for `owner`: state running, one more attempt, a lease until `now + leaseMs`.
+ * `SKIP LOCKED`: runners polling at once each get a different job (or none) instead of queueing on one
+ * row's lock.
  */
 export async function claimJob(
   db: Kysely<Database>,

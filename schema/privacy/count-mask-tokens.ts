@@ -22,8 +22,6 @@ const MAX_DEPTH = 32;
 
 /** Options of {@link countMaskTokens}. */
 export interface CountMaskTokensOptions {
-  /** Where the value's own strings count (its keys refine it, see locationOfKey); `text` by default. */
-  location?: MaskLocation;
   /** Locations not counted: those another count covers already (a value's `mask`). */
   skip?: readonly MaskLocation[];
 }
@@ -32,14 +30,15 @@ export interface CountMaskTokensOptions {
  * Adds to `into` the mask tokens (`[email]`, `[phone]`, ...) found in `value`'s strings, by rule and by
  * where they sit. The extension's masking leaves a token wherever it replaced personal data in text,
  * URLs, titles and attributes, and records no rule there (only values carry a `mask`): the tokens are
- * what tell its privacy report what it masked. Counts only, never content. Returns `into`.
+ * what tell its privacy report what it masked. A string's location follows its keys (locationOfKey), from
+ * `text` at the top. Counts only, never content. Returns `into`.
  */
 export function countMaskTokens(
   value: unknown,
   into: MaskCountsByLocation = {},
   options: CountMaskTokensOptions = {},
 ): MaskCountsByLocation {
-  walk(value, options.location ?? 'text', options.skip ?? [], into, 0);
+  walk(value, 'text', options.skip ?? [], into, 0);
   return into;
 }
 

@@ -49,18 +49,26 @@ export async function recordServerMasks(
 const CLIENT_REPORTED_LOCATIONS = MASK_LOCATIONS.filter((l) => l !== 'value');
 
 /**
+ * `(rule, location, count)` rows of a `{ "<rule>": { "<location>": count } }` jsonb column of the rows
+ * `alias` names, read defensively: anything not an object, a location not in `locations` or a count that
+ * is not 1-9 digits is skipped. Ends in a `where` clause the caller extends with `and`.
+ */
+function ruleLocationCounts(alias: string, column: string, locations: readonly string[]) {
+  const counts = sql.ref(`${alias}.${column}`);
+  return sql`cross join lateral jsonb_each(case when jsonb_typeof(${counts}) = 'object' then ${counts} else '{}' end) r
+    cross join lateral jsonb_each_text(case when jsonb_typeof(r.value) = 'object' then r.value else '{}' end) l
+    where l.key = any(${[...locations]}::text[]) and l.value ~ '^[0-9]{1,9}$'`;
+}
+
+/**
  * The privacy report of one session: the client's masks (the `mask` rule on its value events, and the
  * rest as its `session_close` reported them) and the server's (summed from `server_masks`), by rule and
- * location. Counts only; the caller has checked the
- * session is the requester's to read.
+ * location. Counts only; the caller has checked the session is the requester's to read.
  */
 export async function readPrivacyReport(db: Kysely<Database>, sessionId: string): Promise<PrivacyReport> {
   const server = await sql<{ rule: string; location: string; count: number }>`
     select left(r.key, 64) as rule, l.key as location, least(sum((l.value)::bigint), 2147483647)::int as count
-    from server_masks m
-    cross join lateral jsonb_each(case when jsonb_typeof(m.counts) = 'object' then m.counts else '{}' end) r
-    cross join lateral jsonb_each_text(case when jsonb_typeof(r.value) = 'object' then r.value else '{}' end) l
-    where m.session_id = ${sessionId} and l.key = any(${[...MASK_LOCATIONS]}::text[]) and l.value ~ '^[0-9]{1,9}$'
+    from server_masks m ${ruleLocationCounts('m', 'counts', MASK_LOCATIONS)} and m.session_id = ${sessionId}
     group by 1, 2
     order by 1, 2
     limit ${MAX_PRIVACY_COUNTS}`.execute(db);
@@ -85,10 +93,7 @@ export async function readPrivacyReport(db: Kysely<Database>, sessionId: string)
   // The rest of what the client masked (text, URLs, titles, attributes), as its session_close said.
   const reported = await sql<{ rule: string; location: string; count: number }>`
     select left(r.key, 64) as rule, l.key as location, least((l.value)::bigint, 2147483647)::int as count
-    from sessions s
-    cross join lateral jsonb_each(case when jsonb_typeof(s.client_mask_counts) = 'object' then s.client_mask_counts else '{}' end) r
-    cross join lateral jsonb_each_text(case when jsonb_typeof(r.value) = 'object' then r.value else '{}' end) l
-    where s.id = ${sessionId} and l.key = any(${[...CLIENT_REPORTED_LOCATIONS]}::text[]) and l.value ~ '^[0-9]{1,9}$'
+    from sessions s ${ruleLocationCounts('s', 'client_mask_counts', CLIENT_REPORTED_LOCATIONS)} and s.id = ${sessionId}
     order by 1, 2
     limit ${MAX_PRIVACY_COUNTS}`.execute(db);
   const clientCounts: PrivacyCount[] = [

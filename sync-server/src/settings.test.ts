@@ -69,6 +69,7 @@ describe('loadSettings', () => {
       rateLimitPerMinute: 1200,
       rateLimitPerMinuteIp: 6000,
       rateLimitAuthFailuresPerMinuteIp: 600,
+      wsMaxPendingAuth: 4000,
       wsMaxPendingAuthPerIp: 1000,
     });
     const set = loadSettings({
@@ -76,12 +77,14 @@ describe('loadSettings', () => {
       RATE_LIMIT_PER_MINUTE_IP: '20',
       RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP: '30',
       WS_MAX_PENDING_AUTH_PER_IP: '40',
+      WS_MAX_PENDING_AUTH: '50',
     });
     expect(set.ok && set.value).toMatchObject({
       rateLimitPerMinute: 10,
       rateLimitPerMinuteIp: 20,
       rateLimitAuthFailuresPerMinuteIp: 30,
       wsMaxPendingAuthPerIp: 40,
+      wsMaxPendingAuth: 50,
     });
     expect(loadSettings({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE_IP: '0' })).toMatchObject({
       ok: false,

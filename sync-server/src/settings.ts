@@ -121,6 +121,8 @@ export interface Settings {
   uploadSweepMs: number;
   heartbeatMs: number;
   logLevel: LogLevel;
+  /** Sockets from anywhere that may be unauthenticated at once, per instance. */
+  wsMaxPendingAuth: number;
   /** Sockets from one client IP that may be unauthenticated at once (connected, answer not sent yet). */
   wsMaxPendingAuthPerIp: number;
   /** Open authenticated sockets per worker key (or admin subject), per instance. */
@@ -271,6 +273,7 @@ const EnvSchema = v.object({
   UPLOAD_SWEEP_MS: v.optional(intFromEnv(1000, 86_400_000)),
   WS_HEARTBEAT_MS: v.optional(intFromEnv(1000, 3_600_000)),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
+  WS_MAX_PENDING_AUTH: v.optional(intFromEnv(1, 1_000_000)),
   WS_MAX_PENDING_AUTH_PER_IP: v.optional(intFromEnv(1, 100_000)),
   WS_MAX_CONNECTIONS_PER_KEY: v.optional(intFromEnv(1, 100_000)),
   WS_CREDENTIAL_CHECK_MS: v.optional(intFromEnv(500, 600_000)),
@@ -394,6 +397,13 @@ export const DEFAULTS = {
    * fewer open: each socket costs an upgrade from RATE_LIMIT_PER_MINUTE_IP, 100/s x 5 s = 500.
    */
   wsMaxPendingAuthPerIp: 1000,
+  /**
+   * The same bound across addresses: without it, sockets from many addresses (a botnet, an IPv6 range)
+   * each under the per-address cap could hold unbounded memory, 25 KiB each and up to ~100 KiB while a
+   * lookup runs with text held behind it. 4,000 (~100 MiB, ~400 MiB at worst) is four offices of 1,000
+   * reconnecting in the same five seconds.
+   */
+  wsMaxPendingAuth: 4000,
   /** The extension holds one socket per browser profile, old clients one per tab: 20 is generous. */
   wsMaxConnectionsPerKey: 20,
   /** Revocation reaches sockets by notification at once; this re-check is the safety net ("within seconds"). */
@@ -567,6 +577,7 @@ export function loadSettings(env: Env = process.env): Result<Settings, string[]>
     uploadSweepMs: e.UPLOAD_SWEEP_MS ?? DEFAULTS.uploadSweepMs,
     heartbeatMs: e.WS_HEARTBEAT_MS ?? DEFAULTS.heartbeatMs,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    wsMaxPendingAuth: e.WS_MAX_PENDING_AUTH ?? DEFAULTS.wsMaxPendingAuth,
     wsMaxPendingAuthPerIp: e.WS_MAX_PENDING_AUTH_PER_IP ?? DEFAULTS.wsMaxPendingAuthPerIp,
     wsMaxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY ?? DEFAULTS.wsMaxConnectionsPerKey,
     credentialCheckMs: e.WS_CREDENTIAL_CHECK_MS ?? DEFAULTS.credentialCheckMs,

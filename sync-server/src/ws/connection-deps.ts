@@ -39,6 +39,8 @@ export interface ConnectionDeps {
   clock: Clock;
   authTimeoutMs: number;
   maxInflatedBytes: number;
+  /** Sockets from anywhere awaiting their authentication answer; one more is refused (1013). */
+  maxPendingAuth: number;
   /** Sockets from one IP awaiting their authentication answer; one more is refused (1013). */
   maxPendingAuthPerIp: number;
   /** Authenticated sockets per key (or admin subject); one more is refused (1013). */

@@ -52,6 +52,7 @@ function setup() {
     clock,
     authTimeoutMs: 5000,
     maxInflatedBytes: 64 * 1024 * 1024,
+    maxPendingAuth: 1000,
     maxPendingAuthPerIp: 10,
     maxConnectionsPerKey: 10,
     credentialMaxAgeMs: 10_000,

@@ -44,6 +44,7 @@ function server(overrides: Partial<ConnectionDeps> = {}) {
     clock,
     authTimeoutMs: DEFAULTS.authTimeoutMs,
     maxInflatedBytes: DEFAULTS.maxInflatedBytes,
+    maxPendingAuth: DEFAULTS.wsMaxPendingAuth,
     maxPendingAuthPerIp: DEFAULTS.wsMaxPendingAuthPerIp,
     maxConnectionsPerKey: DEFAULTS.wsMaxConnectionsPerKey,
     credentialMaxAgeMs: 10_000,

@@ -121,3 +121,79 @@ describe('connection registry credentials', () => {
     expect(order).toEqual(['closed a', 'hook', 'late hook']);
   });
 });
+
+describe('connection registry counts', () => {
+  const worker = (keyId: string): Principal => ({ kind: 'worker', workerId: `w-${keyId}`, keyId });
+  const from = (id: string, ip: string) => ({ ...entry(id, new FakeRaw()), ip });
+
+  it('keeps pending-per-address and open-per-credential counts as sockets come, authenticate and go', () => {
+    const registry = createConnectionRegistry();
+    const a = registry.add(from('a', '10.0.0.1'));
+    const b = registry.add(from('b', '10.0.0.1'));
+    registry.add(from('c', '10.0.0.2'));
+    expect([
+      registry.awaitingAuthFrom('10.0.0.1'),
+      registry.awaitingAuthFrom('10.0.0.2'),
+      registry.awaitingAuth(),
+    ]).toEqual([2, 1, 3]);
+
+    a.setPrincipal(worker('k1'));
+    b.setPrincipal(worker('k1'));
+    expect(registry.awaitingAuthFrom('10.0.0.1')).toBe(0);
+    expect(registry.awaitingAuth()).toBe(1);
+    expect(registry.openWith(worker('k1'))).toBe(2);
+    expect(registry.openWith(worker('k2'))).toBe(0);
+    expect(registry.counts()).toEqual({ open: 3, authenticated: 2 });
+    expect(registry.principals()).toEqual([worker('k1')]);
+
+    // A second setPrincipal on one connection does not count it twice or move it.
+    a.setPrincipal(worker('k2'));
+    expect([registry.openWith(worker('k1')), registry.openWith(worker('k2'))]).toEqual([2, 0]);
+
+    registry.remove('a');
+    registry.remove('a'); // closing twice (refused, then the close event) counts once
+    registry.remove('c');
+    expect(registry.openWith(worker('k1'))).toBe(1);
+    expect(registry.awaitingAuth()).toBe(0);
+    expect(registry.counts()).toEqual({ open: 1, authenticated: 1 });
+    // Authenticating after the close is ignored: it would count a socket that is gone.
+    const d = registry.add(from('d', '10.0.0.3'));
+    registry.remove('d');
+    d.setPrincipal(worker('k1'));
+    expect(registry.openWith(worker('k1'))).toBe(1);
+  });
+
+  it('uncounts a socket the heartbeat terminates, pending or authenticated', () => {
+    const registry = createConnectionRegistry();
+    registry.add(from('p', '10.0.0.9'));
+    registry.add(from('q', '10.0.0.9')).setPrincipal(worker('k9'));
+    registry.heartbeat();
+    expect(registry.heartbeat()).toBe(2);
+    expect([registry.awaitingAuthFrom('10.0.0.9'), registry.openWith(worker('k9'))]).toEqual([0, 0]);
+    expect(registry.counts()).toEqual({ open: 0, authenticated: 0 });
+  });
+
+  it('revokes only authenticated sockets whose principal matches, even when revoking removes them', () => {
+    const registry = createConnectionRegistry();
+    const revoked: string[] = [];
+    for (const [id, key] of [
+      ['x', 'k1'],
+      ['y', 'k2'],
+      ['z', 'k1'],
+    ] as const) {
+      registry
+        .add({ ...from(id, '10.0.0.1'), revoke: () => (revoked.push(id), registry.remove(id)) })
+        .setPrincipal(worker(key));
+    }
+    registry.add({ ...from('pending', '10.0.0.1'), revoke: () => revoked.push('pending') });
+    expect(
+      registry.revokeWhere(
+        (p) => p.kind === 'worker' && p.keyId === 'k1',
+        () => 'gone',
+      ),
+    ).toBe(2);
+    expect(revoked.sort()).toEqual(['x', 'z']);
+    expect(registry.openWith(worker('k1'))).toBe(0);
+    expect(registry.counts()).toEqual({ open: 2, authenticated: 1 });
+  });
+});

@@ -47,6 +47,8 @@ export interface ConnectionRegistry {
   countsByProtocol(): Record<SocketProtocolName | 'pending', number>;
   /** Connections from `ip` that have not authenticated (yet). */
   awaitingAuthFrom(ip: string): number;
+  /** Connections from anywhere that have not authenticated (yet). */
+  awaitingAuth(): number;
   /** Authenticated connections on the same credential as `principal` (same key, or same admin subject). */
   openWith(principal: Principal): number;
   /** The principals of the authenticated connections, one per credential. */
@@ -75,22 +77,54 @@ interface Held extends ConnectionEntry {
   alive: boolean;
 }
 
-/** Creates an empty registry; `clock` times the drain of {@link ConnectionRegistry.closeAll}. */
+/** Adds `delta` to `key`'s count in `counts`, dropping the key at zero so the map holds only live keys. */
+function bump(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
+}
+
+/**
+ * Creates an empty registry; `clock` times the drain of {@link ConnectionRegistry.closeAll}. The counts
+ * the caps ask for on every upgrade and authentication (pending per address, open per credential) are
+ * kept as sockets come, authenticate and go, not counted by a scan: a reconnect storm of N sockets
+ * would otherwise cost N² steps, all on the event loop every other worker shares.
+ */
 export function createConnectionRegistry(clock: Clock = systemClock): ConnectionRegistry {
   const held = new Map<string, Held>();
+  const pendingByIp = new Map<string, number>();
+  const openByCredential = new Map<string, number>();
+  /** Authenticated connections, by id: revocations and confirmations walk only these. */
+  const authenticated = new Map<string, Held>();
   const shutdownHooks: (() => Promise<void>)[] = [];
   let shutDown = false;
-  const authenticated = () => [...held.values()].filter((item) => item.principal !== undefined);
+  const forget = (item: Held) => {
+    if (held.get(item.id) !== item) return;
+    held.delete(item.id);
+    if (item.principal === undefined) bump(pendingByIp, item.ip, -1);
+    else {
+      authenticated.delete(item.id);
+      bump(openByCredential, credentialIdOf(item.principal), -1);
+    }
+  };
   return {
     add(entry) {
+      const previous = held.get(entry.id);
+      if (previous) forget(previous);
       const item: Held = { ...entry, principal: undefined, protocol: undefined, alive: true };
       entry.raw?.on('pong', () => {
         item.alive = true;
       });
       held.set(entry.id, item);
+      bump(pendingByIp, item.ip, 1);
       return {
         setPrincipal(principal) {
+          // Once per connection (authentication opens it once); a later call would move its counts.
+          if (item.principal !== undefined || held.get(item.id) !== item) return;
           item.principal = principal;
+          bump(pendingByIp, item.ip, -1);
+          bump(openByCredential, credentialIdOf(principal), 1);
+          authenticated.set(item.id, item);
         },
         setProtocol(protocol) {
           item.protocol = protocol;
@@ -98,10 +132,11 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
       };
     },
     remove(id) {
-      held.delete(id);
+      const item = held.get(id);
+      if (item) forget(item);
     },
     counts() {
-      return { open: held.size, authenticated: authenticated().length };
+      return { open: held.size, authenticated: authenticated.size };
     },
     countsByProtocol() {
       const counts = { sync: 0, legacy: 0, pending: 0 };
@@ -109,22 +144,22 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
       return counts;
     },
     awaitingAuthFrom(ip) {
-      let n = 0;
-      for (const item of held.values()) if (item.ip === ip && item.principal === undefined) n++;
-      return n;
+      return pendingByIp.get(ip) ?? 0;
+    },
+    awaitingAuth() {
+      return held.size - authenticated.size;
     },
     openWith(principal) {
-      const id = credentialIdOf(principal);
-      return authenticated().filter((item) => credentialIdOf(item.principal!) === id).length;
+      return openByCredential.get(credentialIdOf(principal)) ?? 0;
     },
     principals() {
       const byCredential = new Map<string, Principal>();
-      for (const item of authenticated()) byCredential.set(credentialIdOf(item.principal!), item.principal!);
+      for (const item of authenticated.values()) byCredential.set(credentialIdOf(item.principal!), item.principal!);
       return [...byCredential.values()];
     },
     revokeWhere(matches, message) {
       let revoked = 0;
-      for (const item of authenticated()) {
+      for (const item of [...authenticated.values()]) {
         const principal = item.principal!;
         if (!matches(principal)) continue;
         item.revoke(message(principal));
@@ -133,7 +168,7 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
       return revoked;
     },
     confirmWhere(matches, at) {
-      for (const item of authenticated()) if (matches(item.principal!)) item.confirmCredential(at);
+      for (const item of authenticated.values()) if (matches(item.principal!)) item.confirmCredential(at);
     },
     heartbeat() {
       let terminated = 0;
@@ -142,7 +177,7 @@ export function createConnectionRegistry(clock: Clock = systemClock): Connection
         if (!raw) continue;
         if (!item.alive) {
           raw.terminate();
-          held.delete(item.id);
+          forget(item);
           terminated++;
           continue;
         }

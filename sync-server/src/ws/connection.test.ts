@@ -48,7 +48,7 @@ function fakeSocket() {
 const nameOf = (m: Record<string, unknown>) =>
   `${String(m.type)}:${typeof m.sessionId === 'string' ? m.sessionId : ''}:${typeof m.n === 'number' ? m.n : ''}`;
 
-function setup(overrides: Partial<ConnectionDeps> = {}) {
+function setup(overrides: Partial<ConnectionDeps> = {}, ip = '10.0.0.1') {
   const clock = new FakeClock();
   const registry = createConnectionRegistry(clock);
   const handled: string[] = [];
@@ -74,13 +74,14 @@ function setup(overrides: Partial<ConnectionDeps> = {}) {
     verifyCredential: () => Promise.resolve(true),
     authTimeoutMs: 200,
     maxInflatedBytes: 10_000,
+    maxPendingAuth: 1000,
     maxPendingAuthPerIp: 100,
     maxConnectionsPerKey: 100,
     credentialMaxAgeMs: 10_000,
     ...overrides,
   };
   const socket = fakeSocket();
-  const events = createConnectionEvents(deps, '10.0.0.1');
+  const events = createConnectionEvents(deps, ip);
   events.onOpen?.(new Event('open'), socket.ctx);
   const receive = (data: string | ArrayBuffer) => events.onMessage?.(new MessageEvent('message', { data }), socket.ctx);
   const close = () =>
@@ -328,6 +329,31 @@ describe('connection limits and revocation (issue 10)', () => {
     first.receive(text({ type: 'authenticate', apiKey: 'good' }));
     await until(() => first.socket.sent.length === 1, 'authenticated');
     expect(more().socket.closed()).toBeUndefined();
+  });
+
+  it('refuses a socket over the process-wide cap of sockets awaiting authentication, whatever its address (1013)', async () => {
+    // Regression: only the per-address cap existed, so sockets from many addresses, each under it,
+    // could pin unbounded memory before sending a key.
+    const caps = { maxPendingAuth: 3, maxPendingAuthPerIp: 100 };
+    const first = setup(caps, '10.0.0.1');
+    const more = (ip: string) => setup({ ...caps, registry: first.registry }, ip);
+    const others = [more('10.0.0.2'), more('10.0.0.3')];
+    const fourth = more('10.0.0.4');
+    expect(others.map((o) => o.socket.closed())).toEqual([undefined, undefined]);
+    expect(fourth.socket.sent).toEqual([
+      {
+        type: 'authentication_failed',
+        message: 'too many connections awaiting authentication on this server (at most 3): retry later',
+      },
+    ]);
+    expect(fourth.socket.closed()?.code).toBe(1013);
+    // A refused socket leaves the count when it closes; an authenticated one stops counting.
+    fourth.close();
+    first.receive(text({ type: 'authenticate', apiKey: 'good' }));
+    await until(() => first.socket.sent.length === 1, 'authenticated');
+    expect(first.registry.awaitingAuth()).toBe(2);
+    expect(more('10.0.0.5').socket.closed()).toBeUndefined();
+    expect(more('10.0.0.6').socket.closed()?.code).toBe(1013);
   });
 
   it('refuses an authentication over the per-key cap of open sockets (1013)', async () => {

@@ -69,6 +69,17 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
         raw: context.raw as WebSocket | undefined,
       });
       log.info('ws_open');
+      // Both counts include this socket. The process-wide cap bounds what unauthenticated sockets can
+      // hold however many addresses they come from; the per-address one keeps one address from taking it all.
+      if (deps.registry.awaitingAuth() > deps.maxPendingAuth) {
+        log.warn('ws_pending_auth_total_cap');
+        refuseAuth(
+          conn,
+          `too many connections awaiting authentication on this server (at most ${deps.maxPendingAuth}): retry later`,
+          CLOSE.tryAgainLater,
+        );
+        return;
+      }
       if (deps.registry.awaitingAuthFrom(ip) > deps.maxPendingAuthPerIp) {
         log.warn('ws_pending_auth_cap');
         refuseAuth(

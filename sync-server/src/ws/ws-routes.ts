@@ -56,6 +56,7 @@ export function wsRoutes(deps: RouteDeps): Hono<AppEnv> {
     clock: deps.clock,
     authTimeoutMs: deps.settings.authTimeoutMs,
     maxInflatedBytes: deps.settings.maxInflatedBytes,
+    maxPendingAuth: deps.settings.wsMaxPendingAuth,
     maxPendingAuthPerIp: deps.settings.wsMaxPendingAuthPerIp,
     maxConnectionsPerKey: deps.settings.wsMaxConnectionsPerKey,
     // Twice the re-check interval: the periodic check renews leases before messages need a lookup.

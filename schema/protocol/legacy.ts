@@ -187,5 +187,10 @@ export const ErrorMessageSchema = v.object({
   sessionId: v.optional(SessionIdSchema),
   /** False when retrying the same message cannot succeed. */
   retryable: v.optional(v.boolean()),
+  /**
+   * How long to wait before sending again, when the server knows (a rate limit: until its budget has
+   * room). New in the sync protocol; old clients ignore it.
+   */
+  retryAfterMs: v.optional(int4Schema(0)),
 });
 export type ErrorMessage = v.InferOutput<typeof ErrorMessageSchema>;

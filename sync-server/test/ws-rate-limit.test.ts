@@ -31,6 +31,10 @@ describe('rate limits on the socket', () => {
     const refused = replies[5]!;
     expect(validate(ErrorMessageSchema, refused).ok).toBe(true);
     expect(refused).toMatchObject({ code: 'rate_limited', retryable: true });
+    // The refusal says how long to wait: at 5 a minute, the next token is at most 12 s away.
+    const { retryAfterMs } = refused as { retryAfterMs?: number };
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(12_000);
     // Still open: a flood that goes on is closed with 1008.
     for (let i = 0; i < 150; i++) socket.send({ type: 'resume', sessionIds: [] });
     expect(await socket.closed).toEqual({ code: 1008, reason: 'rate limit exceeded persistently' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+import { backoffDelay, DEFAULT_BACKOFF, serverPacedDelay } from './backoff';
 import { createSeededRandom } from '../testing/random';
 
 describe('backoffDelay', () => {
@@ -29,5 +29,16 @@ describe('backoffDelay', () => {
   it('honours custom bounds', () => {
     expect(backoffDelay(2, () => 0.999, { baseMs: 100, maxMs: 250 })).toBe(249);
     expect(backoffDelay(1, () => 0.5, { baseMs: 100, maxMs: 250 })).toBe(100);
+  });
+});
+
+describe('serverPacedDelay', () => {
+  it('waits at least what the server asked, at most the backoff cap, else the backoff', () => {
+    expect(serverPacedDelay(0, 8_000, () => 0.5)).toBe(8_000);
+    expect(serverPacedDelay(9, 8_000, () => 0.5)).toBe(150_000);
+    expect(serverPacedDelay(0, 0, () => 0.5)).toBe(500);
+    expect(serverPacedDelay(0, 86_400_000, () => 0)).toBe(DEFAULT_BACKOFF.maxMs);
+    expect(serverPacedDelay(0, Number.NaN, () => 0)).toBe(0);
+    expect(serverPacedDelay(0, -5, () => 0)).toBe(0);
   });
 });

@@ -23,3 +23,18 @@ export function backoffDelay(attempt: number, random: () => number, options: Bac
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(Math.max(attempt, 0), 30));
   return Math.floor(random() * ceiling);
 }
+
+/**
+ * {@link backoffDelay}, but never shorter than `waitMs`, the wait a server asked for (a rate limit's
+ * `retryAfterMs`), and never longer than `maxMs` whatever it asked: a wrong or hostile answer cannot
+ * park the engine for longer than its own worst backoff.
+ */
+export function serverPacedDelay(
+  attempt: number,
+  waitMs: number,
+  random: () => number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+): number {
+  const asked = Number.isFinite(waitMs) ? Math.min(Math.max(waitMs, 0), options.maxMs) : 0;
+  return Math.max(backoffDelay(attempt, random, options), asked);
+}

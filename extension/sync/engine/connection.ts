@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { serverPacedDelay, type BackoffOptions } from './backoff';
 import type { Clock } from '@codesight/schema';
 import type { SyncError } from '../store/store';
 import { TimerSet } from './timer-set';
@@ -150,9 +150,12 @@ export class ConnectionManager {
     this.armWatchdog();
   }
 
-  /** The engine gives up the current link (it closes it), then reconnects after a backoff. */
-  drop(reason: string, cause: DropCause): Promise<void> {
-    return this.lose(reason, cause);
+  /**
+   * The engine gives up the current link (it closes it), then reconnects after a backoff, and not
+   * before `waitMs` when the server said how long to wait (a rate limit's `retryAfterMs`).
+   */
+  drop(reason: string, cause: DropCause, waitMs = 0): Promise<void> {
+    return this.lose(reason, cause, waitMs);
   }
 
   /** Progress was made (an ack): the next failure starts a new backoff series. */
@@ -222,7 +225,7 @@ export class ConnectionManager {
   }
 
   /** Abandons the current link and schedules the reconnect. */
-  private async lose(reason: string, cause: LossCause): Promise<void> {
+  private async lose(reason: string, cause: LossCause, waitMs = 0): Promise<void> {
     const link = this.current;
     if (!link) return;
     link.unsubscribe();
@@ -239,7 +242,7 @@ export class ConnectionManager {
       attempt: this.attempt,
     });
     this.attempt = verdict.attempt;
-    this.scheduleReconnect();
+    this.scheduleReconnect(waitMs);
     if (verdict.wsFailure) this.checkHttp(verdict.wsFailure);
     if (verdict.error) await this.o.onError(verdict.error);
   }
@@ -281,9 +284,11 @@ export class ConnectionManager {
     this.httpCheck = undefined;
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(waitMs = 0): void {
     if (this.stopped) return;
-    this.timers.set('reconnect', backoffDelay(this.attempt++, this.o.random, this.o.backoff), () => this.connect());
+    this.timers.set('reconnect', serverPacedDelay(this.attempt++, waitMs, this.o.random, this.o.backoff), () =>
+      this.connect(),
+    );
   }
 
   /** While on HTTP, try the WebSocket again when the policy says so. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock, sampleCapturedEvents, sampleSession } from '@codesight/schema/testing';
 import type { BatchMessage, SessionMeta } from '@codesight/schema';
 import { createSyncEngine, DEFAULT_ACK_TIMEOUT_MS, MAX_INCOMPLETE_CLOSES, type SyncEngineOptions } from './engine';
+import { DEFAULT_BACKOFF } from './backoff';
 import { MemorySyncStore } from '../store/memory-store';
 import { createSeededRandom } from '../testing/random';
 import { ScriptedTransport } from '../testing/scripted-transport';
@@ -236,6 +237,46 @@ describe('errors', () => {
     expect(t.engine.getStatus().connection).toBe('offline');
     await t.clock.advance(2_000);
     expect(t.ws.connects).toBe(2);
+  });
+
+  it('a rate limit that says how long to wait is waited out: no resend before retryAfterMs', async () => {
+    const t = setup({ events: 100, window: 4 });
+    await t.startAndResume();
+    const b1 = t.ws.batches()[0]!;
+    t.ws.reply({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'rate limit exceeded: resend this message in 8 s',
+      retryable: true,
+      batchId: b1.batchId,
+      retryAfterMs: 8_000,
+    });
+    await t.flush();
+    await t.ack(t.ws.batches()[1]!, 0);
+    await t.clock.advance(7_999);
+    expect(t.ws.batches()).toHaveLength(4);
+    await t.clock.advance(1);
+    expect(t.ranges(t.ws.batches()).slice(4)).toEqual(['1-10', '41-50']);
+  });
+
+  it('a refusal in place (no batch named) with retryAfterMs reconnects no sooner, and no later than the backoff cap', async () => {
+    const t = setup({ events: 20 });
+    await t.startAndResume();
+    t.ws.reply({ type: 'error', code: 'rate_limited', message: 'later', retryable: true, retryAfterMs: 45_000 });
+    await t.flush();
+    expect(t.ws.closes).toEqual(['server error rate_limited']);
+    await t.clock.advance(44_999);
+    expect(t.ws.connects).toBe(1);
+    await t.clock.advance(1);
+    expect(t.ws.connects).toBe(2);
+
+    // A server asking for a day is not believed past the engine's own worst backoff (5 min).
+    await t.flush();
+    t.ws.reply({ type: 'error', code: 'rate_limited', message: 'later', retryable: true, retryAfterMs: 86_400_000 });
+    await t.flush();
+    expect(t.ws.closes).toHaveLength(2);
+    await t.clock.advance(DEFAULT_BACKOFF.maxMs);
+    expect(t.ws.connects).toBe(3);
   });
 
   it('no answer within the ack timeout means a dead connection: drop and resume', async () => {

@@ -1,7 +1,7 @@
 import type { BatchAck, Clock, ErrorMessage, ResumeState, SessionClosed } from '@codesight/schema';
 import type { SyncStore } from '../store/store';
 import type { SyncServerMessage } from '../transport/transport';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { serverPacedDelay, type BackoffOptions } from './backoff';
 import { nextBatch, type BatchLimits } from './batcher';
 import type { ConnectionManager, Link } from './connection';
 import { averageEventBytes, batchMessage, closeMessage, decideNextSend, sessionsToClose } from './decide-send';
@@ -154,10 +154,11 @@ export class SyncProtocol {
     const verdict = onServerError(error, batch, s);
     await this.o.state.setError({ code: error.code, message: error.message, sessionId: batch?.sessionId });
     if (verdict.kind === 'stale') return;
-    if (verdict.kind === 'drop') return this.o.connections.drop(`server error ${error.code}`, 'server_error');
+    const waitMs = error.retryAfterMs ?? 0;
+    if (verdict.kind === 'drop') return this.o.connections.drop(`server error ${error.code}`, 'server_error', waitMs);
     this.o.state.inFlight.delete(verdict.batchId);
     if (verdict.kind === 'retry') {
-      const delay = backoffDelay(this.refusalAttempt++, this.o.random, this.o.backoff);
+      const delay = serverPacedDelay(this.refusalAttempt++, waitMs, this.o.random, this.o.backoff);
       this.pausedUntil = this.o.clock.now() + delay;
       this.timers.set('pause', delay, () => this.pump());
     } else if (verdict.kind === 'bisect' && s) {

@@ -203,6 +203,11 @@ describe('connection', () => {
     for (let i = 0; i < 3; i++) s.receive(text({ type: 'x', n: i }));
     await until(() => s.socket.sent.length === 4, 'three replies');
     expect(s.socket.sent.slice(1).map((m) => m.code ?? m.type)).toEqual(['ack', 'ack', 'rate_limited']);
+    // Two a minute: the next token is 30 s away, and the refusal says so.
+    expect(s.socket.sent[3]).toMatchObject({
+      retryAfterMs: 30_000,
+      message: 'rate limit exceeded: resend this message in 30 s',
+    });
     for (let i = 0; i < 120; i++) s.receive(text({ type: 'x' }));
     expect(s.socket.closed()).toEqual({ code: 1008, reason: 'rate limit exceeded persistently' });
   });

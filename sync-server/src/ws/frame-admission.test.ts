@@ -3,13 +3,14 @@ import { admitFrame, MAX_QUEUED_BYTES, RATE_LIMIT_STRIKES_BEFORE_CLOSE, type Fra
 
 const arrival = (overrides: Partial<FrameArrival> = {}): FrameArrival => ({
   withinRateLimit: true,
+  retryAfterMs: 0,
   strikes: 0,
   queuedBytes: 0,
   bytes: 100,
   ...overrides,
 });
 
-const rateLimited = { code: 'rate_limited', message: 'rate limit exceeded: slow down and resend this message later' };
+const rateLimited = { code: 'rate_limited', message: 'rate limit exceeded: resend this message in 3 s' };
 
 describe('admitFrame', () => {
   it('admits a frame within the rate limit and the in-flight bound', () => {
@@ -18,13 +19,14 @@ describe('admitFrame', () => {
   });
 
   it('answers rate_limited in place, and closes once the refusals in a row reach the bound', () => {
-    expect(admitFrame(arrival({ withinRateLimit: false, strikes: RATE_LIMIT_STRIKES_BEFORE_CLOSE - 1 }))).toEqual({
+    const limited = { withinRateLimit: false, retryAfterMs: 2_001 };
+    expect(admitFrame(arrival({ ...limited, strikes: RATE_LIMIT_STRIKES_BEFORE_CLOSE - 1 }))).toEqual({
       ok: false,
-      error: { kind: 'answer_in_place', error: rateLimited, close: false },
+      error: { kind: 'answer_in_place', error: rateLimited, retryAfterMs: 2_001, close: false },
     });
-    expect(admitFrame(arrival({ withinRateLimit: false, strikes: RATE_LIMIT_STRIKES_BEFORE_CLOSE }))).toEqual({
+    expect(admitFrame(arrival({ ...limited, strikes: RATE_LIMIT_STRIKES_BEFORE_CLOSE }))).toEqual({
       ok: false,
-      error: { kind: 'answer_in_place', error: rateLimited, close: true },
+      error: { kind: 'answer_in_place', error: rateLimited, retryAfterMs: 2_001, close: true },
     });
   });
 
@@ -37,6 +39,7 @@ describe('admitFrame', () => {
           code: 'rate_limited',
           message: 'too much data in flight on this connection: wait for acks, then resend',
         },
+        retryAfterMs: undefined,
         close: false,
       },
     });

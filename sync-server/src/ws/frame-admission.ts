@@ -19,6 +19,8 @@ export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 export interface FrameArrival {
   /** The principal's rate-limit bucket (its worker's, or its admin subject's) had a token for it. */
   withinRateLimit: boolean;
+  /** When it had none: ms until it has one again. */
+  retryAfterMs: number;
   /** Rate-limited frames in a row, this one included. */
   strikes: number;
   /** Bytes received on the connection and not yet handled. */
@@ -31,15 +33,19 @@ export interface FrameArrival {
 export interface FrameRejection {
   kind: 'answer_in_place';
   error: Failure<'rate_limited'>;
+  /** Sent with the answer when known, so the client waits that long instead of guessing. */
+  retryAfterMs: number | undefined;
   close: boolean;
 }
 
 /** Decides whether an arriving frame is queued (ok) or rejected, and how. */
 export function admitFrame(arrival: FrameArrival): Result<undefined, FrameRejection> {
   if (!arrival.withinRateLimit) {
+    const seconds = Math.max(1, Math.ceil(arrival.retryAfterMs / 1000));
     return err({
       kind: 'answer_in_place',
-      error: { code: 'rate_limited', message: 'rate limit exceeded: slow down and resend this message later' },
+      error: { code: 'rate_limited', message: `rate limit exceeded: resend this message in ${seconds} s` },
+      retryAfterMs: arrival.retryAfterMs,
       close: arrival.strikes >= RATE_LIMIT_STRIKES_BEFORE_CLOSE,
     });
   }
@@ -50,6 +56,7 @@ export function admitFrame(arrival: FrameArrival): Result<undefined, FrameReject
         code: 'rate_limited',
         message: 'too much data in flight on this connection: wait for acks, then resend',
       },
+      retryAfterMs: undefined,
       close: false,
     });
   }

@@ -82,8 +82,11 @@ export function createMessagePipeline(conn: ConnectionContext): MessagePipeline 
   };
 
   /** Sends `error` after everything received before it, so it comes back in the refused message's place. */
-  const answerInPlace = (error: Refusal) => {
-    queues.push({ kind: 'behind_everything' }, () => sendReply(conn, errorReply(error.code, error.message)));
+  const answerInPlace = (error: Refusal, retryAfterMs: number | undefined) => {
+    const reply = errorReply(error.code, error.message);
+    queues.push({ kind: 'behind_everything' }, () =>
+      sendReply(conn, retryAfterMs === undefined ? reply : { ...reply, retryAfterMs }),
+    );
   };
 
   /** Decodes an accepted frame when that is worth it now, and queues its handling. */
@@ -104,14 +107,19 @@ export function createMessagePipeline(conn: ConnectionContext): MessagePipeline 
     const { principal } = conn;
     return principal !== undefined && deps.keyLimiter.take(principalBucket(principal));
   };
+  const msUntilAllowed = (): number => {
+    const { principal } = conn;
+    return principal === undefined ? 0 : deps.keyLimiter.retryAfterMs(principalBucket(principal));
+  };
 
   return {
     receive(data, bytes) {
       const limited = !withinRateLimit();
       strikes = limited ? strikes + 1 : 0;
-      const admission = admitFrame({ withinRateLimit: !limited, strikes, queuedBytes, bytes });
+      const retryAfterMs = limited ? msUntilAllowed() : 0;
+      const admission = admitFrame({ withinRateLimit: !limited, retryAfterMs, strikes, queuedBytes, bytes });
       if (!admission.ok) {
-        answerInPlace(admission.error.error);
+        answerInPlace(admission.error.error, admission.error.retryAfterMs);
         if (admission.error.close) {
           log.warn('ws_rate_limit_close', { strikes });
           closeConnection(conn, CLOSE.policyViolation, 'rate limit exceeded persistently');

@@ -34,6 +34,7 @@ const MIGRATION_NAMES = [
   '2026-12-03T0900-summary-per-distinct-url',
   '2026-12-03T1000-client-mask-counts',
   '2026-12-03T1100-jobs-fair-share',
+  '2026-12-03T1200-summary-from-batch-aggregates',
 ];
 
 // One PGlite per file: its WASM start costs 2.5-4.5 s.

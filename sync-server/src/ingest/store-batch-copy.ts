@@ -55,10 +55,33 @@ function encodeRows(batch: BatchMessage): EncodedRows {
   return { lines, urls };
 }
 
+/** What stored events add to their session's summary: counts by type, distinct URLs in first-seen order. */
+interface SummaryAddition {
+  /** `{ type: n }` as jsonb text; null when nothing was stored. */
+  counts: string | null;
+  urls: string[];
+}
+
+/**
+ * The aggregates `record_batch_summary` takes (migration `2026-12-03T1200`), from events in sequence
+ * order and their stored URLs. Sending these instead of one type and one URL per event spares
+ * PostgreSQL parsing and grouping ~50 KB of arrays per batch (about a fifth of its work per event).
+ */
+function summaryOf(
+  events: readonly BatchMessage['events'][number][],
+  urls: readonly (string | null)[],
+): SummaryAddition {
+  const counts = new Map<string, number>();
+  for (const event of events) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+  const distinct = new Set<string>();
+  for (const url of urls) if (url) distinct.add(url);
+  return { counts: counts.size === 0 ? null : toJsonb(Object.fromEntries(counts)), urls: [...distinct] };
+}
+
 /**
  * Stores a checked batch into an existing session of `workerId` by COPY, in one transaction: lock the
  * session row, read which of the batch's sequences are already stored, COPY the others, then let
- * `record_stored_events` (migration `2026-12-03T0300`, shared with `store_batch_events`) update the
+ * `record_batch_summary` (migration `2026-12-03T1200`, also behind `store_batch_events`) update the
  * summary and the watermark. The lock is what makes COPY safe without `on conflict`: every writer of a
  * session's events holds it, so nothing stores one of these sequences between the read and the COPY
  * (and the unique index would still refuse it: the caller falls back). Returns undefined when the
@@ -87,17 +110,17 @@ export async function storeBatchByCopy(
     const pick = <T>(items: T[]): T[] => (keep === undefined ? items : items.filter((_, i) => keep[i]));
     const fresh = pick(batch.events);
     if (fresh.length > 0) await copyIn(COPY_INTERACTIONS_STATEMENT, pick(encoded.lines).join(''));
+    const added = summaryOf(fresh, pick(encoded.urls));
     const meta = batch.session;
     const { rows } = await sql<{ o_acked_through: number; o_inserted: number }>`
-      select o_acked_through, o_inserted from record_stored_events(
-        ${batch.sessionId}, ${fresh.map((e) => e.sequence)}::int[], ${fresh.map((e) => e.type)}::text[],
-        ${pick(encoded.urls)}::text[], ${hosts}::jsonb,
+      select o_acked_through, o_inserted from record_batch_summary(
+        ${batch.sessionId}, ${fresh.length}::int, ${added.counts}::jsonb, ${added.urls}::text[], ${hosts}::jsonb,
         ${meta?.userAgent === undefined ? null : storableText(meta.userAgent)}::text,
         ${meta?.extensionVersion === undefined ? null : storableText(meta.extensionVersion)}::text,
         ${toJsonbOrNull(meta?.maskingPolicy)}::jsonb,
         ${MAX_SESSION_URLS}::int, ${MAX_SESSION_HOSTS}::int)`.execute(trx);
     const row = rows[0];
-    if (row === undefined) throw new Error(`record_stored_events found no session ${batch.sessionId} under its lock`);
+    if (row === undefined) throw new Error(`record_batch_summary found no session ${batch.sessionId} under its lock`);
     return { ackedThrough: Number(row.o_acked_through), inserted: Number(row.o_inserted) };
   });
 }

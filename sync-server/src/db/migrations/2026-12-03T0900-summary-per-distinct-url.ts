@@ -13,7 +13,7 @@ import { RECORD_STORED_EVENTS } from './2026-12-03T0300-record-stored-events';
  *
  * Frozen once released, like every migration.
  */
-const RECORD_STORED_EVENTS_V2 = sql`
+export const RECORD_STORED_EVENTS_V2 = sql`
 create or replace function record_stored_events(
   p_session text, p_sequences int[], p_types text[], p_urls text[], p_hosts jsonb,
   p_user_agent text, p_extension_version text, p_masking_policy jsonb,

@@ -14,6 +14,7 @@ import * as serverMasking from './2026-12-03T0700-server-masking';
 import * as summaryPerDistinctUrl from './2026-12-03T0900-summary-per-distinct-url';
 import * as clientMaskCounts from './2026-12-03T1000-client-mask-counts';
 import * as jobsFairShare from './2026-12-03T1100-jobs-fair-share';
+import * as summaryFromBatchAggregates from './2026-12-03T1200-summary-from-batch-aggregates';
 
 /**
  * Every migration, by name. Imported statically (no directory scan) so the server still finds its
@@ -35,6 +36,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-03T0900-summary-per-distinct-url': summaryPerDistinctUrl,
   '2026-12-03T1000-client-mask-counts': clientMaskCounts,
   '2026-12-03T1100-jobs-fair-share': jobsFairShare,
+  '2026-12-03T1200-summary-from-batch-aggregates': summaryFromBatchAggregates,
 };
 
 /** The Kysely MigrationProvider over {@link MIGRATIONS}. */

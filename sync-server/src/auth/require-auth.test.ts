@@ -30,11 +30,14 @@ function setup(limits: Partial<Limits> = {}) {
   const clock = { now: () => now };
   const lookups: Credential[] = [];
   let databaseDown = false;
+  const revoked = new Set<string>();
   const auth: Authenticator = {
     authenticate(credential) {
       lookups.push(credential);
       if (databaseDown) return Promise.reject(new Error('database down'));
-      const worker = /^good-(.+)$/.exec(credential.apiKey ?? '')?.[1];
+      const worker = revoked.has(credential.apiKey ?? '')
+        ? undefined
+        : /^good-(.+)$/.exec(credential.apiKey ?? '')?.[1];
       return Promise.resolve(
         worker
           ? ok({ kind: 'worker' as const, workerId: worker, keyId: `key-${worker}` })
@@ -82,6 +85,7 @@ function setup(limits: Partial<Limits> = {}) {
     setDatabaseDown: (down: boolean) => {
       databaseDown = down;
     },
+    revoke: (key: string) => revoked.add(key),
   };
 }
 
@@ -128,6 +132,28 @@ describe('rate limits of HTTP requests (issue 12)', () => {
     expect(unauthenticated.headers.get('retry-after')).toBe('30');
     // ...and using it up costs the workers nothing.
     expect((await s.request('/api/sync/resume', { key: 'good-d' })).status).toBe(200);
+  });
+
+  it('a valid key whose budget is spent is refused again without a lookup until it refills (a leaked key flooding)', async () => {
+    const s = setup({ perKey: 3 });
+    for (let i = 0; i < 3; i++) expect((await s.request('/api/sync/resume', { key: 'good-a' })).status).toBe(200);
+    expect((await s.request('/api/sync/resume', { key: 'good-a' })).status).toBe(429);
+    expect(s.lookups).toHaveLength(4); // the refusal that learnt the budget is spent
+    for (let i = 0; i < 50; i++) {
+      const res = await s.request('/api/sync/resume', { key: 'good-a', ip: `10.0.1.${i}` });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('20');
+    }
+    expect(s.lookups).toHaveLength(4);
+    // Another key of nobody's spent budget is looked up as usual.
+    expect((await s.request('/api/sync/resume', { key: 'good-b' })).status).toBe(200);
+    expect(s.lookups).toHaveLength(5);
+    // Once the bucket has a token the key is looked up again, so a revocation meanwhile is seen.
+    s.revoke('good-a');
+    s.advance(20_000);
+    const after = await s.request('/api/sync/resume', { key: 'good-a' });
+    expect(after.status).toBe(401);
+    expect(s.lookups).toHaveLength(6);
   });
 
   it('bad keys from one address are refused before authentication work once the address budget is spent (HTTP)', async () => {

@@ -10,6 +10,7 @@ import type { Refusal } from '../refusal';
 import { looksLikeJwt } from './admin-token';
 import type { Authenticator } from './authenticator';
 import type { Credential, Principal } from './principal';
+import { createSpentCredentials } from './spent-credentials';
 
 /** Who may call a route. */
 export type Audience = 'worker' | 'admin' | 'any';
@@ -67,11 +68,14 @@ const FAILURES_SPENT = 'too many failed authentications from this address';
  * budget: a valid credential to its principal's bucket (never the address: a thousand workers behind
  * one NAT do not share one budget); a request without one to its address; a refused one to its
  * address's failure budget. While that budget is spent, a request with a credential is refused before
- * anything is hashed or looked up, so a flood of guessed keys stays cheap. A refused credential does
+ * anything is hashed or looked up, so a flood of guessed keys stays cheap; and while a principal's
+ * budget is spent, a credential already refused for it is refused again before its lookup
+ * (spent-credentials.ts), so a flood of a leaked valid key stays cheap too. A refused credential does
  * not refuse the request here: `requireAuth` does on the routes that need one (public routes serve it).
  */
 export function authenticateRequest(options: RequestAuthOptions): MiddlewareHandler<AppEnv> {
   const { auth, keyLimiter, addressLimiter, authFailureLimiter, sessions } = options;
+  const spent = createSpentCredentials(keyLimiter);
   return async (c, next) => {
     const address = addressBucket(c.get('clientIp'));
     const credential = credentialFromHeaders(c);
@@ -92,6 +96,10 @@ export function authenticateRequest(options: RequestAuthOptions): MiddlewareHand
       }
     }
     if (!authFailureLimiter.hasToken(address)) return rateLimitResponse(c, authFailureLimiter, address, FAILURES_SPENT);
+    // A header credential refused a moment ago for an empty budget is refused again without a lookup.
+    const presented = credential.apiKey ?? credential.token;
+    const stillSpent = presented === undefined ? undefined : spent.stillSpent(presented);
+    if (stillSpent !== undefined) return rateLimitResponse(c, keyLimiter, stillSpent);
     let result: Result<Principal, Refusal>;
     try {
       if (sessionToken === undefined || sessions === undefined) result = await auth.authenticate(credential);
@@ -114,7 +122,10 @@ export function authenticateRequest(options: RequestAuthOptions): MiddlewareHand
     c.set('credential', { kind: 'valid' });
     c.set('principal', result.value);
     const bucket = principalBucket(result.value);
-    if (!keyLimiter.take(bucket)) return rateLimitResponse(c, keyLimiter, bucket);
+    if (!keyLimiter.take(bucket)) {
+      if (presented !== undefined) spent.remember(presented, bucket);
+      return rateLimitResponse(c, keyLimiter, bucket);
+    }
     return next();
   };
 }

@@ -11,22 +11,16 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DEV_WORKER_ID, ensureDevWorker } from '../../sync-server/src/auth/api-keys';
 import { COPY_INTERACTIONS_STATEMENT } from '../../sync-server/src/db/copy-text';
-import { createDatabase } from '../../sync-server/src/db/database';
-import { migrateToLatest } from '../../sync-server/src/db/migrate';
 import { mapEventToRow } from '../../sync-server/src/ingest/event-row';
 import { storeBatchByCopy } from '../../sync-server/src/ingest/store-batch-copy';
-import { startPostgres } from '../lib/postgres-cluster';
 import { benchSessionMeta } from './backlog-store';
+import { DEV_WORKER_ID } from '../../sync-server/src/auth/api-keys';
+import { startBenchCluster } from './bench-cluster';
 import { runBenchCommand } from './bench-command';
 import { encodeCopyChunks } from './copy-baseline';
-import { postgresCpuMs } from './cpu-usage';
 import { asRecorded, engineBatches } from './engine-batches';
 import { generateShoppingSession } from './shopping-session';
 
@@ -65,25 +59,9 @@ runBenchCommand({
   parse,
   usage: USAGE,
   async run(options, { log, onCleanUp, cleanUp }) {
-    log('starting a throwaway PostgreSQL 15 cluster');
-    const cluster = await startPostgres({ database: 'bench' });
-    onCleanUp(() => cluster.stop());
-    const open = await createDatabase({ databaseUrl: cluster.url, dataDir: join(tmpdir(), 'unused') });
-    onCleanUp(() => open.close());
-    await migrateToLatest(open.db);
-    await ensureDevWorker(open.db);
+    const { open, client, cpuMs } = await startBenchCluster({ log, onCleanUp });
     const copyTransaction = open.copyTransaction;
     if (!copyTransaction) throw new Error('a PostgreSQL database offers COPY transactions');
-    // One connection for resets and the baseline, open throughout: an exited backend's CPU is no longer counted.
-    const client = new pg.Client({ connectionString: cluster.url });
-    await client.connect();
-    onCleanUp(() => client.end());
-    const dataDir = join(cluster.dir, 'data');
-    const cpuMs = async () => {
-      const ms = await postgresCpuMs(dataDir);
-      if (ms === undefined) throw new Error('cannot read PostgreSQL CPU time');
-      return ms;
-    };
 
     log(`generating ${options.events} realistic events in ${SESSIONS} sessions`);
     const sessions = Array.from({ length: SESSIONS }, (_, i) => {

@@ -9,19 +9,13 @@
  * Each call runs in its own transaction on batches of a realistic generated session cut as the engine
  * cuts them (~336 events); an empty transaction (`select 1`) is the floor. Prints ms per call.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { DEV_WORKER_ID, ensureDevWorker } from '../../sync-server/src/auth/api-keys';
-import { createDatabase } from '../../sync-server/src/db/database';
-import { migrateToLatest } from '../../sync-server/src/db/migrate';
 import { MAX_SESSION_HOSTS, MAX_SESSION_URLS } from '../../sync-server/src/ingest/limits';
 import { hostsByUrl } from '../../sync-server/src/ingest/store-batch-call';
-import { startPostgres } from '../lib/postgres-cluster';
 import { benchSessionMeta } from './backlog-store';
+import { DEV_WORKER_ID } from '../../sync-server/src/auth/api-keys';
+import { startBenchCluster } from './bench-cluster';
 import { runBenchCommand } from './bench-command';
-import { postgresCpuMs } from './cpu-usage';
 import { asRecorded, engineBatches } from './engine-batches';
 import { generateShoppingSession } from './shopping-session';
 
@@ -61,17 +55,7 @@ runBenchCommand({
   parse,
   usage: USAGE,
   async run(options, { log, onCleanUp, cleanUp }) {
-    log('starting a throwaway PostgreSQL 15 cluster');
-    const cluster = await startPostgres({ database: 'bench' });
-    onCleanUp(() => cluster.stop());
-    const open = await createDatabase({ databaseUrl: cluster.url, dataDir: join(tmpdir(), 'unused') });
-    onCleanUp(() => open.close());
-    await migrateToLatest(open.db);
-    await ensureDevWorker(open.db);
-    const client = new pg.Client({ connectionString: cluster.url });
-    await client.connect();
-    onCleanUp(() => client.end());
-    const dataDir = join(cluster.dir, 'data');
+    const { client, cpuMs } = await startBenchCluster({ log, onCleanUp });
 
     const events = generateShoppingSession({ events: 10_000, seed: 1000, startTime: 1_752_327_000_000 });
     const batches = engineBatches(SESSION, benchSessionMeta(events[0]!.timestamp), asRecorded(SESSION, events));
@@ -113,16 +97,14 @@ runBenchCommand({
           SESSION,
           DEV_WORKER_ID,
         ]);
-        const before = await postgresCpuMs(dataDir);
+        const before = await cpuMs();
         for (let i = 0; i < options.calls; i++) {
           const [query, args] = make(i);
           await client.query('begin');
           await client.query(query, args);
           await client.query('commit');
         }
-        const after = await postgresCpuMs(dataDir);
-        if (before === undefined || after === undefined) throw new Error('cannot read PostgreSQL CPU time');
-        samples.get(name)!.push((after - before) / options.calls);
+        samples.get(name)!.push(((await cpuMs()) - before) / options.calls);
       }
       log(`round ${round} of ${options.rounds} done`);
     }

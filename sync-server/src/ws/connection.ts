@@ -34,6 +34,22 @@ function closeCodeOf(evt: unknown): number {
 }
 
 /**
+ * The cap on sockets awaiting authentication that the socket just opened from `ip` exceeds, if any (the
+ * registry's counts include it). The process-wide cap bounds what unauthenticated sockets can hold
+ * however many addresses they come from; the per-address one keeps one address from taking it all.
+ */
+function pendingAuthCapExceeded(
+  deps: ConnectionDeps,
+  ip: string,
+): { event: string; where: string; max: number } | undefined {
+  if (deps.registry.awaitingAuth() > deps.maxPendingAuth)
+    return { event: 'ws_pending_auth_total_cap', where: 'on this server', max: deps.maxPendingAuth };
+  if (deps.registry.awaitingAuthFrom(ip) > deps.maxPendingAuthPerIp)
+    return { event: 'ws_pending_auth_cap', where: 'from this address', max: deps.maxPendingAuthPerIp };
+  return undefined;
+}
+
+/**
  * WebSocket events for one connection (legacy `/ws`, `/extension-ws`). Before authentication only one
  * small text frame is read, the `authenticate` message (connection-auth-flow.ts; authentication.ts says
  * what else is held or refused: nothing is inflated or parsed for a socket without a valid key). Then
@@ -69,22 +85,12 @@ export function createConnectionEvents(deps: ConnectionDeps, ip: string): WSEven
         raw: context.raw as WebSocket | undefined,
       });
       log.info('ws_open');
-      // Both counts include this socket. The process-wide cap bounds what unauthenticated sockets can
-      // hold however many addresses they come from; the per-address one keeps one address from taking it all.
-      if (deps.registry.awaitingAuth() > deps.maxPendingAuth) {
-        log.warn('ws_pending_auth_total_cap');
+      const overCap = pendingAuthCapExceeded(deps, ip);
+      if (overCap) {
+        log.warn(overCap.event);
         refuseAuth(
           conn,
-          `too many connections awaiting authentication on this server (at most ${deps.maxPendingAuth}): retry later`,
-          CLOSE.tryAgainLater,
-        );
-        return;
-      }
-      if (deps.registry.awaitingAuthFrom(ip) > deps.maxPendingAuthPerIp) {
-        log.warn('ws_pending_auth_cap');
-        refuseAuth(
-          conn,
-          `too many connections awaiting authentication from this address (at most ${deps.maxPendingAuthPerIp}): retry later`,
+          `too many connections awaiting authentication ${overCap.where} (at most ${overCap.max}): retry later`,
           CLOSE.tryAgainLater,
         );
         return;

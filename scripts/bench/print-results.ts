@@ -254,8 +254,9 @@ export function formatResults(r: BenchResults): string {
         ['step', 'runs in', 'total', 'µs/event'],
         [
           ['encodeCompressed (JSON.stringify + fflate gzip)', 'engine', duration(s.encodeMs), per(s.encodeMs)],
-          ['decodeCompressed (fflate gunzip + JSON.parse)', 'server', duration(s.decodeMs), per(s.decodeMs)],
+          ['decodeFrame (node:zlib gunzip + bounded JSON.parse)', 'server', duration(s.decodeMs), per(s.decodeMs)],
           ['validate(BatchMessageSchema) (valibot)', 'server', duration(s.validateMs), per(s.validateMs)],
+          ['maskRecordedEvents (second masking; inside storeBatch)', 'server', duration(s.maskMs), per(s.maskMs)],
           ['mapEventToRow (jsonb texts; inside storeBatch)', 'server', duration(s.mapMs), per(s.mapMs)],
           [
             'storeBatch, batch after batch (one transaction each)',
@@ -263,7 +264,12 @@ export function formatResults(r: BenchResults): string {
             duration(s.storeMs),
             per(s.storeMs),
           ],
-          ['  of which Node CPU (map, Kysely, pg driver)', 'server', duration(s.storeNodeCpuMs), per(s.storeNodeCpuMs)],
+          [
+            '  of which Node CPU (masking, map, COPY text, Kysely, pg driver)',
+            'server',
+            duration(s.storeNodeCpuMs),
+            per(s.storeNodeCpuMs),
+          ],
           [
             '  of which PostgreSQL CPU',
             'PostgreSQL',

@@ -1,8 +1,10 @@
-import { BatchMessageSchema, decodeCompressed, encodeCompressed, validate, type BatchMessage } from '@codesight/schema';
+import { BatchMessageSchema, encodeCompressed, validate, type BatchMessage } from '@codesight/schema';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../sync-server/src/db/schema';
 import { mapEventToRow } from '../../sync-server/src/ingest/event-row';
 import { storeBatch } from '../../sync-server/src/ingest/store-batch';
+import { maskRecordedEvents } from '../../sync-server/src/privacy/mask-events';
+import { decodeFrame } from '../../sync-server/src/ws/frame-decoder';
 import { ownCpuMs, postgresCpuMs } from './cpu-usage';
 
 /** Time spent in each step a batch goes through, over the same batches, one step at a time. */
@@ -11,10 +13,12 @@ export interface StageCosts {
   batches: number;
   /** Client: `encodeCompressed` (JSON.stringify + fflate gzip level 6). */
   encodeMs: number;
-  /** Server: `decodeCompressed` (fflate gunzip + JSON.parse), as ws/connection.ts does per frame. */
+  /** Server: `decodeFrame` (node:zlib gunzip + bounded JSON.parse), as the socket does per binary frame. */
   decodeMs: number;
   /** Server: `validate(BatchMessageSchema)` (valibot), as handleBatch does. */
   validateMs: number;
+  /** Server: `maskRecordedEvents`, the server's second masking pass (issue 14), part of storeBatch. */
+  maskMs: number;
   /** Server: `mapEventToRow` for every event (the jsonb column texts), part of storeBatch. */
   mapMs: number;
   /** Server: `storeBatch` called directly, batch after batch: wall time of the whole transaction. */
@@ -45,19 +49,30 @@ export async function measureStageCosts(
     task();
     return performance.now() - started;
   };
+  /** What the socket hands the server for a binary frame: its own ArrayBuffer. */
+  const asFrame = (bytes: Uint8Array) => bytes.slice().buffer;
+  const decodeOrThrow = (frame: ArrayBuffer) => {
+    const decoding = decodeFrame(frame, MAX_INFLATED);
+    if (!decoding.ok) throw new Error(`stage costs: a frame did not decode: ${decoding.error.message}`);
+    return decoding.value.message as unknown;
+  };
   // One untimed pass over a few batches first, so that the timed pass does not pay for JIT compilation.
   for (const b of batches.slice(0, WARMUP_BATCHES)) {
-    validate(BatchMessageSchema, decodeCompressed(encodeCompressed(b), MAX_INFLATED));
+    validate(BatchMessageSchema, decodeOrThrow(asFrame(encodeCompressed(b))));
+    await maskRecordedEvents(b.events);
     for (const e of b.events) mapEventToRow(b.sessionId, e);
   }
-  let frames: Uint8Array[] = [];
+  let frames: ArrayBuffer[] = [];
   let decoded: unknown[] = [];
-  const encodeMs = time(() => (frames = batches.map((b) => encodeCompressed(b))));
-  const decodeMs = time(() => (decoded = frames.map((f) => decodeCompressed(f, MAX_INFLATED))));
+  const encodeMs = time(() => (frames = batches.map((b) => asFrame(encodeCompressed(b)))));
+  const decodeMs = time(() => (decoded = frames.map(decodeOrThrow)));
   const validateMs = time(() => {
     for (const message of decoded)
       if (!validate(BatchMessageSchema, message).ok) throw new Error('stage costs: a batch failed validation');
   });
+  const maskStarted = performance.now();
+  for (const b of batches) await maskRecordedEvents(b.events);
+  const maskMs = performance.now() - maskStarted;
   const mapMs = time(() => {
     for (const b of batches) for (const e of b.events) mapEventToRow(b.sessionId, e);
   });
@@ -78,6 +93,7 @@ export async function measureStageCosts(
     encodeMs,
     decodeMs,
     validateMs,
+    maskMs,
     mapMs,
     storeMs,
     storeNodeCpuMs,

@@ -81,7 +81,12 @@ export function createRateLimiter(perMinute: number, clock: Pick<Clock, 'now'> =
   };
 }
 
+/** A wait in ms as the whole seconds Retry-After and refusal messages say: rounded up, at least 1. */
+export function wholeSecondsOf(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
+
 /** Whole seconds until `key` has a token again, at least 1: what Retry-After and refusal messages say. */
 export function retryAfterSeconds(limiter: RateLimiter, key: string): number {
-  return Math.max(1, Math.ceil(limiter.retryAfterMs(key) / 1000));
+  return wholeSecondsOf(limiter.retryAfterMs(key));
 }

@@ -1,4 +1,5 @@
 import { err, ok, type Failure, type Result } from '@codesight/schema';
+import { wholeSecondsOf } from '../http/rate-limiter';
 
 /**
  * After this many refused messages in a row (no accepted one in between) the client is not slowing
@@ -41,10 +42,12 @@ export interface FrameRejection {
 /** Decides whether an arriving frame is queued (ok) or rejected, and how. */
 export function admitFrame(arrival: FrameArrival): Result<undefined, FrameRejection> {
   if (!arrival.withinRateLimit) {
-    const seconds = Math.max(1, Math.ceil(arrival.retryAfterMs / 1000));
     return err({
       kind: 'answer_in_place',
-      error: { code: 'rate_limited', message: `rate limit exceeded: resend this message in ${seconds} s` },
+      error: {
+        code: 'rate_limited',
+        message: `rate limit exceeded: resend this message in ${wholeSecondsOf(arrival.retryAfterMs)} s`,
+      },
       retryAfterMs: arrival.retryAfterMs,
       close: arrival.strikes >= RATE_LIMIT_STRIKES_BEFORE_CLOSE,
     });

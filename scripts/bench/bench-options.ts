@@ -65,7 +65,8 @@ export const USAGE = `Usage: npx tsx scripts/bench/sync.ts [options]
   --profile-server DIR  write a V8 CPU profile of the server process to DIR
   --help                this text`;
 
-function positiveInt(name: string, value: string, min = 1): number {
+/** A whole-number flag's value, at least `min`; throws the message a bad flag prints. */
+export function positiveInt(name: string, value: string, min = 1): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${value}"`);
   return n;

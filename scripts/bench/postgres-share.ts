@@ -20,6 +20,7 @@ import { benchSessionMeta } from './backlog-store';
 import { DEV_WORKER_ID } from '../../sync-server/src/auth/api-keys';
 import { startBenchCluster } from './bench-cluster';
 import { runBenchCommand } from './bench-command';
+import { positiveInt } from './bench-options';
 import { encodeCopyChunks } from './copy-baseline';
 import { asRecorded, engineBatches } from './engine-batches';
 import { generateShoppingSession } from './shopping-session';
@@ -43,14 +44,9 @@ function parse(argv: string[]): Options | 'help' {
     options: { events: { type: 'string' }, rounds: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) return 'help';
-  const count = (name: string, value: string | undefined, fallback: number, min: number) => {
-    const n = value === undefined ? fallback : Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${value}"`);
-    return n;
-  };
   return {
-    events: count('events', values.events, 50_000, SESSIONS * 10),
-    rounds: count('rounds', values.rounds, 5, 1),
+    events: values.events === undefined ? 50_000 : positiveInt('events', values.events, SESSIONS * 10),
+    rounds: values.rounds === undefined ? 5 : positiveInt('rounds', values.rounds),
     deadlineMs: 10 * 60_000,
   };
 }

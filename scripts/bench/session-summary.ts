@@ -16,6 +16,7 @@ import { benchSessionMeta } from './backlog-store';
 import { DEV_WORKER_ID } from '../../sync-server/src/auth/api-keys';
 import { startBenchCluster } from './bench-cluster';
 import { runBenchCommand } from './bench-command';
+import { positiveInt } from './bench-options';
 import { asRecorded, engineBatches } from './engine-batches';
 import { generateShoppingSession } from './shopping-session';
 
@@ -36,14 +37,9 @@ function parse(argv: string[]): Options | 'help' {
     options: { calls: { type: 'string' }, rounds: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) return 'help';
-  const count = (name: string, value: string | undefined, fallback: number) => {
-    const n = value === undefined ? fallback : Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got "${value}"`);
-    return n;
-  };
   return {
-    calls: count('calls', values.calls, 300),
-    rounds: count('rounds', values.rounds, 3),
+    calls: values.calls === undefined ? 300 : positiveInt('calls', values.calls),
+    rounds: values.rounds === undefined ? 3 : positiveInt('rounds', values.rounds),
     deadlineMs: 5 * 60_000,
   };
 }
